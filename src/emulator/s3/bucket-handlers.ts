@@ -1,0 +1,181 @@
+// Bucket operations: CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation,
+// ListObjects (v1 and V2) and DeleteObjects.
+import type { RequestContext } from './context.js';
+import { readSmallBody, sendEmpty, sendXml, verifySmallBody, xmlDate } from './context.js';
+import { S3Error, invalidArgument, malformedXml } from './errors.js';
+import { childText, document, element, parent, parseXml } from './xml.js';
+
+const OWNER = parent('Owner', [element('ID', '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a'), element('DisplayName', 'emulator')]);
+
+export async function createBucket(ctx: RequestContext): Promise<void> {
+  // The body may carry a CreateBucketConfiguration (LocationConstraint): any region is accepted.
+  await readSmallBody(ctx.req, 64 * 1024);
+  await ctx.store.createBucket(ctx.bucket);
+  sendEmpty(ctx.res, 200, { location: `/${ctx.bucket}` });
+}
+
+export function headBucket(ctx: RequestContext): void {
+  ctx.store.bucket(ctx.bucket);
+  sendEmpty(ctx.res, 200, { 'x-amz-bucket-region': 'us-east-1' });
+}
+
+export async function deleteBucket(ctx: RequestContext): Promise<void> {
+  if (ctx.uploads.hasUploadsIn(ctx.bucket) && ctx.store.bucket(ctx.bucket).objects.size === 0) {
+    await ctx.uploads.abortAllIn(ctx.bucket);
+  }
+  await ctx.store.deleteBucket(ctx.bucket);
+  sendEmpty(ctx.res, 204);
+}
+
+export function listBuckets(ctx: RequestContext): void {
+  const buckets = ctx.store
+    .listBuckets()
+    .map((b) => parent('Bucket', [element('Name', b.name), element('CreationDate', xmlDate(b.created))]));
+  sendXml(ctx.res, 200, document('ListAllMyBucketsResult', [OWNER, parent('Buckets', buckets)]));
+}
+
+export function getBucketLocation(ctx: RequestContext): void {
+  ctx.store.bucket(ctx.bucket);
+  // us-east-1 is reported as an empty LocationConstraint, as S3 does.
+  sendXml(ctx.res, 200, document('LocationConstraint', []).replace('></LocationConstraint>', '/>'));
+}
+
+interface ListingPage {
+  contents: string[];
+  commonPrefixes: string[];
+  truncated: boolean;
+  /** Where the next page resumes: after this key, skipping keys under this common prefix. */
+  next?: { after: string; skipPrefix?: string };
+}
+
+/** The listing walk shared by ListObjects and ListObjectsV2. */
+function listPage(
+  keys: readonly string[],
+  options: { prefix: string; delimiter: string; after: string; skipPrefix?: string; maxKeys: number },
+): ListingPage {
+  const page: ListingPage = { contents: [], commonPrefixes: [], truncated: false };
+  for (const key of keys) {
+    if (!key.startsWith(options.prefix)) continue;
+    if (Buffer.compare(Buffer.from(key), Buffer.from(options.after)) <= 0) continue;
+    if (options.skipPrefix && key.startsWith(options.skipPrefix)) continue;
+    let commonPrefix: string | undefined;
+    if (options.delimiter) {
+      const at = key.indexOf(options.delimiter, options.prefix.length);
+      if (at !== -1) commonPrefix = key.slice(0, at + options.delimiter.length);
+    }
+    if (commonPrefix !== undefined && commonPrefix === page.commonPrefixes.at(-1)) continue;
+    if (page.contents.length + page.commonPrefixes.length >= options.maxKeys) {
+      page.truncated = true;
+      break;
+    }
+    if (commonPrefix !== undefined) {
+      page.commonPrefixes.push(commonPrefix);
+      page.next = { after: key, skipPrefix: commonPrefix };
+    } else {
+      page.contents.push(key);
+      page.next = { after: key };
+    }
+  }
+  return page;
+}
+
+function parseMaxKeys(ctx: RequestContext): number {
+  const raw = ctx.query.get('max-keys');
+  if (raw === null) return 1000;
+  if (!/^\d+$/.test(raw)) throw invalidArgument('Provided max-keys not an integer or within integer range', 'max-keys', raw);
+  return Math.min(Number(raw), 1000);
+}
+
+function encodeToken(next: { after: string; skipPrefix?: string }): string {
+  return Buffer.from(JSON.stringify(next)).toString('base64url');
+}
+
+function decodeToken(token: string): { after: string; skipPrefix?: string } {
+  try {
+    const value = JSON.parse(Buffer.from(token, 'base64url').toString()) as { after?: unknown; skipPrefix?: unknown };
+    if (typeof value.after === 'string' && (value.skipPrefix === undefined || typeof value.skipPrefix === 'string')) {
+      return value as { after: string; skipPrefix?: string };
+    }
+  } catch {
+    // falls through to the error below
+  }
+  throw invalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
+}
+
+export function listObjects(ctx: RequestContext, version: 1 | 2): void {
+  const keys = ctx.store.sortedKeys(ctx.bucket);
+  const prefix = ctx.query.get('prefix') ?? '';
+  const delimiter = ctx.query.get('delimiter') ?? '';
+  const maxKeys = parseMaxKeys(ctx);
+  const encodingType = ctx.query.get('encoding-type');
+  if (encodingType !== null && encodingType !== 'url') {
+    throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', encodingType);
+  }
+  // With encoding-type=url (awscli always asks for it) keys are percent-encoded in the reply.
+  const enc = (text: string): string => (encodingType === 'url' ? encodeURIComponent(text).replace(/%2F/g, '/') : text);
+  const token = ctx.query.get('continuation-token');
+  const startAfter = ctx.query.get(version === 2 ? 'start-after' : 'marker') ?? '';
+  const resume = version === 2 && token !== null ? decodeToken(token) : { after: startAfter };
+  const page = listPage(keys, { prefix, delimiter, maxKeys, ...resume });
+  const bucket = ctx.store.bucket(ctx.bucket);
+  const contents = page.contents.map((key) => {
+    const meta = bucket.objects.get(key)!;
+    return parent('Contents', [
+      element('Key', enc(key)),
+      element('LastModified', xmlDate(meta.lastModified)),
+      element('ETag', meta.etag),
+      meta.checksum && element('ChecksumAlgorithm', meta.checksum.algorithm),
+      meta.checksum && element('ChecksumType', meta.checksum.type),
+      element('Size', meta.size),
+      version === 1 || ctx.query.get('fetch-owner') === 'true' ? OWNER : undefined,
+      element('StorageClass', 'STANDARD'),
+    ]);
+  });
+  const prefixes = page.commonPrefixes.map((p) => parent('CommonPrefixes', [element('Prefix', enc(p))]));
+  const common = [
+    element('Name', ctx.bucket),
+    element('Prefix', enc(prefix)),
+    delimiter ? element('Delimiter', enc(delimiter)) : undefined,
+    element('MaxKeys', maxKeys),
+    encodingType ? element('EncodingType', encodingType) : undefined,
+    element('IsTruncated', page.truncated),
+  ];
+  const paging =
+    version === 2
+      ? [
+          element('KeyCount', page.contents.length + page.commonPrefixes.length),
+          token !== null ? element('ContinuationToken', token) : undefined,
+          page.truncated && page.next ? element('NextContinuationToken', encodeToken(page.next)) : undefined,
+          startAfter ? element('StartAfter', enc(startAfter)) : undefined,
+        ]
+      : [
+          element('Marker', enc(startAfter)),
+          page.truncated && page.next && delimiter ? element('NextMarker', enc(page.next.after)) : undefined,
+        ];
+  sendXml(ctx.res, 200, document('ListBucketResult', [...common, ...paging, ...contents, ...prefixes]));
+}
+
+export async function deleteObjects(ctx: RequestContext): Promise<void> {
+  ctx.store.bucket(ctx.bucket);
+  const body = await readSmallBody(ctx.req);
+  verifySmallBody(ctx.req, body);
+  const root = parseXml(body.toString('utf8'));
+  if (root.name !== 'Delete') throw malformedXml(`the root element is <${root.name}>, expected <Delete>`);
+  const quiet = childText(root, 'Quiet')?.trim() === 'true';
+  const objects = root.children.filter((c) => c.name === 'Object');
+  if (objects.length === 0 || objects.length > 1000) throw malformedXml('<Delete> must hold 1 to 1000 <Object> elements');
+  const results: string[] = [];
+  for (const object of objects) {
+    const key = childText(object, 'Key');
+    if (key === undefined) throw malformedXml('an <Object> has no <Key>');
+    try {
+      await ctx.store.deleteObject(ctx.bucket, key);
+      if (!quiet) results.push(parent('Deleted', [element('Key', key)]));
+    } catch (error) {
+      const code = error instanceof S3Error ? error.code : 'InternalError';
+      const message = error instanceof Error ? error.message : String(error);
+      results.push(parent('Error', [element('Key', key), element('Code', code), element('Message', message)]));
+    }
+  }
+  sendXml(ctx.res, 200, document('DeleteResult', results));
+}
