@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import { compositeChecksum, createHasher } from './checksums.js';
 import type { ChecksumAlgorithm, ChecksumType } from './checksums.js';
 import { S3Error, noSuchUpload } from './errors.js';
@@ -186,18 +187,13 @@ function objectChecksum(upload: Upload, parts: readonly Part[], fullObject: Buff
 }
 
 async function concatenate(parts: readonly Part[], target: string, hasher: ReturnType<typeof createHasher> | undefined): Promise<void> {
-  const out = createWriteStream(target);
-  try {
+  async function* partBytes(): AsyncGenerator<Buffer> {
     for (const part of parts) {
       for await (const chunk of createReadStream(part.file) as AsyncIterable<Buffer>) {
         hasher?.update(chunk);
-        if (!out.write(chunk)) await new Promise<void>((resolve, reject) => {
-          out.once('drain', resolve);
-          out.once('error', reject);
-        });
+        yield chunk;
       }
     }
-  } finally {
-    await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   }
+  await pipeline(partBytes, createWriteStream(target));
 }
