@@ -1,0 +1,23 @@
+import * as core from '@actions/core';
+import { readCreateVersionInputs } from '../config/inputs.js';
+import { createVersionOnly } from '../engine/pipeline.js';
+import { newReport } from '../engine/report.js';
+import { setBundleOutputs } from './outputs.js';
+import { engineDeps, readActionInput, runAction, safely } from './run-action.js';
+
+export async function runCreateVersionAction(): Promise<void> {
+  await runAction('create-version', async () => {
+    const inputs = readCreateVersionInputs(readActionInput);
+    const deps = engineDeps(inputs.region);
+    const report = newReport(inputs.applicationName);
+    try {
+      await createVersionOnly(deps, inputs, report);
+    } finally {
+      await safely('outputs', () => {
+        setBundleOutputs(report);
+        if (report.versionLabel) core.setOutput('version-label', report.versionLabel);
+        if (report.versionReused !== undefined) core.setOutput('version-reused', String(report.versionReused));
+      });
+    }
+  });
+}

@@ -1,0 +1,197 @@
+// The typed, validated inputs of every action and CLI command, read through one InputReader
+// (core.getInput in actions, parsed flags in the CLI). Names are the action.yml input names.
+import {
+  parseBoolean, parseBucket, parseBundlePath, parseChoice, parseDuration, parseInteger, parseKeyPrefix,
+  parseLabelList, parseRegion, parseUrl, readString, requireValue, validateApplicationName,
+  validateEnvironmentName, validateVersionLabel, type InputReader,
+} from './parse.js';
+import { ConfigurationError } from './errors.js';
+
+export type MinHealth = 'ok' | 'warning';
+
+export interface GateSettings {
+  minHealth: MinHealth;
+  healthyChecks: number;
+  healthUrl: string | undefined;
+  healthUrlExpectVersion: boolean;
+  readyTimeoutMs: number;
+  deployTimeoutMs: number;
+}
+
+export interface BundleSettings {
+  bundlePath: string;
+  bucket: string | undefined;
+  keyPrefix: string;
+}
+
+export interface UploadInputs extends BundleSettings {
+  applicationName: string;
+  region: string | undefined;
+}
+
+export interface CreateVersionInputs {
+  applicationName: string;
+  region: string | undefined;
+  versionLabel: string | undefined;
+  versionDescription: string;
+  /** Either a local bundle to upload, or an object already in S3. */
+  bundle: BundleSettings | undefined;
+  s3: { bucket: string | undefined; key: string } | undefined;
+  processingTimeoutMs: number;
+  keepVersions: number;
+  deleteSourceBundles: boolean;
+}
+
+export interface DeployVersionInputs {
+  applicationName: string;
+  environmentName: string;
+  region: string | undefined;
+  versionLabel: string;
+  gate: GateSettings;
+  rollback: boolean;
+  summary: boolean;
+}
+
+export interface DeployInputs extends Omit<DeployVersionInputs, 'versionLabel'> {
+  versionLabel: string | undefined;
+  versionDescription: string;
+  bundle: BundleSettings;
+  keepVersions: number;
+  deleteSourceBundles: boolean;
+}
+
+export interface RollbackInputs extends Omit<DeployVersionInputs, 'versionLabel' | 'rollback'> {
+  versionLabel: string | undefined;
+}
+
+export interface PruneInputs {
+  applicationName: string;
+  region: string | undefined;
+  keepVersions: number;
+  protectLabels: string[];
+  deleteSourceBundles: boolean;
+}
+
+const MIN_HEALTH: Record<string, MinHealth> = { ok: 'ok', green: 'ok', warning: 'warning', yellow: 'warning' };
+
+function applicationName(get: InputReader): string {
+  return validateApplicationName('application-name', requireValue(get, 'application-name'));
+}
+
+function environmentName(get: InputReader): string {
+  return validateEnvironmentName('environment-name', requireValue(get, 'environment-name'));
+}
+
+function optionalLabel(get: InputReader): string | undefined {
+  const v = readString(get, 'version-label');
+  return v ? validateVersionLabel('version-label', v) : undefined;
+}
+
+function description(get: InputReader): string {
+  const v = readString(get, 'version-description');
+  if (v.length > 200) throw new ConfigurationError('input "version-description" is too long: expected at most 200 characters');
+  return v;
+}
+
+export function readGateSettings(get: InputReader): GateSettings {
+  const gate: GateSettings = {
+    minHealth: parseChoice(get, 'min-health', MIN_HEALTH, 'ok'),
+    healthyChecks: parseInteger(get, 'healthy-checks', 3, 1, 100),
+    healthUrl: parseUrl(get, 'health-url'),
+    healthUrlExpectVersion: parseBoolean(get, 'health-url-expect-version', false),
+    readyTimeoutMs: parseDuration(get, 'ready-timeout', '10m'),
+    deployTimeoutMs: parseDuration(get, 'deploy-timeout', '20m'),
+  };
+  if (gate.healthUrlExpectVersion && !gate.healthUrl)
+    throw new ConfigurationError('input "health-url-expect-version" is "true" but "health-url" is empty: expected a health URL to check');
+  return gate;
+}
+
+function bundleSettings(get: InputReader, app: string, fallbackPath: string): BundleSettings {
+  return {
+    bundlePath: parseBundlePath(get, 'bundle', fallbackPath),
+    bucket: parseBucket(get, 'bucket'),
+    keyPrefix: parseKeyPrefix(get, 'key-prefix', `eb-pipeline/${app}`),
+  };
+}
+
+export function readUploadInputs(get: InputReader): UploadInputs {
+  const app = applicationName(get);
+  const region = parseRegion(get, 'region');
+  return { applicationName: app, region, ...bundleSettings(get, app, '.') };
+}
+
+export function readCreateVersionInputs(get: InputReader): CreateVersionInputs {
+  const app = applicationName(get);
+  const region = parseRegion(get, 'region');
+  const versionLabel = optionalLabel(get);
+  const versionDescription = description(get);
+  const key = readString(get, 's3-key');
+  const hasBundle = readString(get, 'bundle') !== '';
+  if (hasBundle === (key !== ''))
+    throw new ConfigurationError('inputs "bundle" and "s3-key": expected exactly one of them (a local bundle to upload, or the key of an uploaded one)');
+  if (key && (key.startsWith('/') || key.length > 1024))
+    throw new ConfigurationError(`input "s3-key" is invalid ("${key.slice(0, 60)}"): expected an S3 key without a leading "/"`);
+  const bucket = parseBucket(get, 'bucket');
+  return {
+    applicationName: app,
+    region,
+    versionLabel,
+    versionDescription,
+    bundle: hasBundle ? bundleSettings(get, app, '.') : undefined,
+    s3: key ? { bucket, key } : undefined,
+    processingTimeoutMs: parseDuration(get, 'processing-timeout', '10m'),
+    keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
+    deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
+  };
+}
+
+export function readDeployVersionInputs(get: InputReader): DeployVersionInputs {
+  return {
+    applicationName: applicationName(get),
+    environmentName: environmentName(get),
+    region: parseRegion(get, 'region'),
+    versionLabel: validateVersionLabel('version-label', requireValue(get, 'version-label')),
+    gate: readGateSettings(get),
+    rollback: parseBoolean(get, 'rollback', true),
+    summary: parseBoolean(get, 'summary', true),
+  };
+}
+
+export function readDeployInputs(get: InputReader): DeployInputs {
+  const app = applicationName(get);
+  return {
+    applicationName: app,
+    environmentName: environmentName(get),
+    region: parseRegion(get, 'region'),
+    versionLabel: optionalLabel(get),
+    versionDescription: description(get),
+    bundle: bundleSettings(get, app, '.'),
+    gate: readGateSettings(get),
+    rollback: parseBoolean(get, 'rollback', true),
+    keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
+    deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
+    summary: parseBoolean(get, 'summary', true),
+  };
+}
+
+export function readRollbackInputs(get: InputReader): RollbackInputs {
+  return {
+    applicationName: applicationName(get),
+    environmentName: environmentName(get),
+    region: parseRegion(get, 'region'),
+    versionLabel: optionalLabel(get),
+    gate: readGateSettings(get),
+    summary: parseBoolean(get, 'summary', true),
+  };
+}
+
+export function readPruneInputs(get: InputReader): PruneInputs {
+  return {
+    applicationName: applicationName(get),
+    region: parseRegion(get, 'region'),
+    keepVersions: parseInteger(get, 'keep-versions', 20, 1, 1000),
+    protectLabels: parseLabelList(get, 'protect-version-labels'),
+    deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
+  };
+}

@@ -1,0 +1,144 @@
+// One parser per kind of input. Each reads a raw string, and on bad input throws a
+// ConfigurationError naming the input and the form it accepts — before any AWS call is made.
+import { statSync } from 'node:fs';
+import { ConfigurationError } from './errors.js';
+
+/** Returns the raw value of an input, '' when not given (like core.getInput). */
+export type InputReader = (name: string) => string;
+
+function bad(name: string, value: string, expected: string): ConfigurationError {
+  const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+  return new ConfigurationError(`input "${name}" is invalid ("${shown}"): expected ${expected}`);
+}
+
+export function readString(get: InputReader, name: string): string {
+  return get(name).trim();
+}
+
+export function requireValue(get: InputReader, name: string): string {
+  const v = readString(get, name);
+  if (!v) throw new ConfigurationError(`input "${name}" is required`);
+  return v;
+}
+
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+
+/** YAML 1.2 core booleans only: "yes", "1" or "on" are errors, not silently false. */
+export function parseBoolean(get: InputReader, name: string, fallback: boolean): boolean {
+  const v = readString(get, name);
+  if (!v) return fallback;
+  if (TRUE.includes(v)) return true;
+  if (FALSE.includes(v)) return false;
+  throw bad(name, v, '"true" or "false"');
+}
+
+export function parseInteger(get: InputReader, name: string, fallback: number, min: number, max: number): number {
+  const v = readString(get, name);
+  if (!v) return fallback;
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw bad(name, v, `a whole number from ${min} to ${max}`);
+  return Number(v);
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const MAX_DURATION_MS = 6 * 3_600_000; // a GitHub-hosted job's limit
+
+/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 and at most 6h. */
+export function parseDuration(get: InputReader, name: string, fallback: string): number {
+  const v = readString(get, name) || fallback;
+  const expected = 'a duration like "90s", "10m" or "1h30m" (more than 0, at most 6h)';
+  let ms: number;
+  if (/^\d+$/.test(v)) {
+    ms = Number(v) * 1000;
+  } else {
+    const parts = [...v.matchAll(/(\d+)(ms|s|m|h)/g)];
+    if (!parts.length || parts.map((p) => p[0]).join('') !== v) throw bad(name, v, expected);
+    ms = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_MS[p[2] ?? ''] ?? 0), 0);
+  }
+  if (!(ms > 0) || ms > MAX_DURATION_MS) throw bad(name, v, expected);
+  return ms;
+}
+
+export function parseChoice<T extends string>(get: InputReader, name: string, choices: Record<string, T>, fallback: T): T {
+  const v = readString(get, name);
+  if (!v) return fallback;
+  const found = choices[v.toLowerCase()];
+  if (!found) throw bad(name, v, `one of ${Object.keys(choices).map((c) => `"${c}"`).join(', ')}`);
+  return found;
+}
+
+// Elastic Beanstalk's own rules (API reference: ApplicationName, EnvironmentName, VersionLabel).
+export function validateApplicationName(name: string, v: string): string {
+  if (v.length > 100 || v.includes('/')) throw bad(name, v, 'an application name of 1-100 characters without "/"');
+  return v;
+}
+
+export function validateEnvironmentName(name: string, v: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$/.test(v))
+    throw bad(name, v, 'an environment name of 4-40 letters, digits and "-", not starting or ending with "-"');
+  return v;
+}
+
+export function validateVersionLabel(name: string, v: string): string {
+  if (v.length > 100 || v.includes('/') || /\s/.test(v))
+    throw bad(name, v, 'a version label of 1-100 characters without "/" or whitespace');
+  return v;
+}
+
+export function parseRegion(get: InputReader, name: string): string | undefined {
+  const v = readString(get, name);
+  if (!v) return undefined;
+  if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v)) throw bad(name, v, 'an AWS region like "us-east-1" or "eu-west-3"');
+  return v;
+}
+
+export function parseBucket(get: InputReader, name: string): string | undefined {
+  const v = readString(get, name);
+  if (!v) return undefined;
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) || v.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(v))
+    throw bad(name, v, 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"');
+  return v;
+}
+
+export function parseKeyPrefix(get: InputReader, name: string, fallback: string): string {
+  const v = readString(get, name).replace(/\/+$/, '');
+  if (!v) return fallback;
+  if (v.startsWith('/') || v.split('/').some((p) => p === '..' || p === '.' || p === '') || v.length > 900)
+    throw bad(name, v, 'an S3 key prefix like "bundles/my-app" (no leading "/", no "." or ".." parts)');
+  return v;
+}
+
+export function parseUrl(get: InputReader, name: string): string | undefined {
+  const v = readString(get, name);
+  if (!v) return undefined;
+  let url: URL;
+  try {
+    url = new URL(v);
+  } catch {
+    throw bad(name, v, 'an absolute http:// or https:// URL');
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) throw bad(name, v, 'an absolute http:// or https:// URL');
+  return url.toString();
+}
+
+/** A .zip file (checked by its magic bytes later) or a directory that exists. */
+export function parseBundlePath(get: InputReader, name: string, fallback: string): string {
+  const v = readString(get, name) || fallback;
+  let stat;
+  try {
+    stat = statSync(v);
+  } catch {
+    throw bad(name, v, 'an existing .zip file or directory');
+  }
+  if (stat.isDirectory()) return v;
+  if (stat.isFile() && v.toLowerCase().endsWith('.zip')) return v;
+  throw bad(name, v, 'an existing .zip file or directory');
+}
+
+export function parseLabelList(get: InputReader, name: string): string[] {
+  return readString(get, name)
+    .split(/[\n,]/)
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((s) => validateVersionLabel(name, s));
+}

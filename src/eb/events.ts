@@ -1,0 +1,74 @@
+// Streams EB's events for one environment into the log as they happen, once each. Errors and
+// warnings become annotations; they are kept for the summary and the failure message.
+import { DescribeEventsCommand, type ElasticBeanstalkClient, type EventDescription } from '@aws-sdk/client-elastic-beanstalk';
+import type { Logger } from '../engine/logger.js';
+import type { EbTarget } from './environment.js';
+import { withRetries, type RetryContext } from '../aws/retry.js';
+
+export interface SeenEvent {
+  date: Date;
+  severity: string;
+  message: string;
+}
+
+function keyOf(e: EventDescription): string {
+  return `${e.EventDate?.toISOString() ?? ''}|${e.Message ?? ''}`;
+}
+
+export class EventStreamer {
+  private readonly seen = new Set<string>();
+  private since: Date | undefined;
+  readonly events: SeenEvent[] = [];
+
+  constructor(
+    private readonly eb: ElasticBeanstalkClient,
+    private readonly target: EbTarget,
+    private readonly retry: RetryContext,
+    private readonly log: Logger,
+  ) {}
+
+  /**
+   * Remembers the newest events already there, so only what happens from now on is shown. Uses
+   * EB's own event times, not ours: a skewed local clock cannot hide or repeat events.
+   */
+  async baseline(): Promise<void> {
+    const res = await withRetries('DescribeEvents', this.retry, () =>
+      this.eb.send(new DescribeEventsCommand({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })),
+    );
+    for (const e of res.Events ?? []) this.seen.add(keyOf(e));
+    this.since = res.Events?.[0]?.EventDate;
+  }
+
+  /** Fetches and logs new events; returns them oldest first. */
+  async poll(): Promise<SeenEvent[]> {
+    const res = await withRetries('DescribeEvents', this.retry, () =>
+      this.eb.send(
+        new DescribeEventsCommand({
+          ApplicationName: this.target.applicationName,
+          EnvironmentName: this.target.environmentName,
+          StartTime: this.since,
+          MaxRecords: 100,
+        }),
+      ),
+    );
+    const fresh: SeenEvent[] = [];
+    for (const e of [...(res.Events ?? [])].reverse()) {
+      const key = keyOf(e);
+      if (this.seen.has(key)) continue;
+      this.seen.add(key);
+      const event = { date: e.EventDate ?? new Date(0), severity: e.Severity ?? 'INFO', message: e.Message ?? '' };
+      fresh.push(event);
+      this.events.push(event);
+      if (!this.since || event.date > this.since) this.since = event.date;
+      const line = `[EB ${event.date.toISOString().slice(11, 19)}] ${event.severity} ${event.message}`;
+      if (event.severity === 'ERROR' || event.severity === 'FATAL') this.log.error(line, { title: `Elastic Beanstalk: ${this.target.environmentName}` });
+      else if (event.severity === 'WARN') this.log.warning(line, { title: `Elastic Beanstalk: ${this.target.environmentName}` });
+      else this.log.info(line);
+    }
+    return fresh;
+  }
+
+  errors(): SeenEvent[] {
+    return this.events.filter((e) => e.severity === 'ERROR' || e.severity === 'FATAL');
+  }
+}

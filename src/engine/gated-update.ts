@@ -1,0 +1,157 @@
+// Deploy one existing version to an environment and gate it; on failure abort, redeploy the
+// previous version and gate that too. Used by the deploy, deploy-version and rollback actions.
+import { AbortEnvironmentUpdateCommand, type EnvironmentDescription } from '@aws-sdk/client-elastic-beanstalk';
+import type { GateSettings } from '../config/inputs.js';
+import { DeployFailedError, errorMessage } from '../config/errors.js';
+import { Deadline } from './clock.js';
+import type { EngineDeps } from './deps.js';
+import type { DeployHooks, DeployReport } from './report.js';
+import { describeEnvironment, environmentUrl, startUpdate, waitForReady, type EbTarget } from '../eb/environment.js';
+import { EventStreamer } from '../eb/events.js';
+import { describeHealth, settleGraceFor } from '../eb/gate.js';
+import { runGate, type GateResult } from '../eb/watch.js';
+import { findVersion } from '../eb/versions.js';
+import { withRetries, type RetryContext } from '../aws/retry.js';
+
+export interface GatedUpdateOptions {
+  target: EbTarget;
+  label: string;
+  gate: GateSettings;
+  rollback: boolean;
+}
+
+function retryFor(deps: EngineDeps, deadline: Deadline): RetryContext {
+  return { clock: deps.clock, log: deps.log, deadline };
+}
+
+function recordGate(report: DeployReport, result: GateResult): void {
+  report.describeCalls += result.describeCalls;
+  if (result.last) {
+    report.health = describeHealth(result.last);
+    report.instances = result.last.instances ?? report.instances;
+  }
+}
+
+/** Deploys `label` (unless the environment already runs it, Ready) and gates it. */
+async function deployAndGate(
+  deps: EngineDeps,
+  target: EbTarget,
+  label: string,
+  gate: GateSettings,
+  report: DeployReport,
+  events: EventStreamer,
+  hooks: DeployHooks,
+  alreadyThere?: EnvironmentDescription,
+): Promise<GateResult> {
+  const readyDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
+  let startedAt = deps.clock.now();
+  let underway = false;
+  if (!alreadyThere) {
+    const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
+    startedAt = started.startedAt;
+    underway = started.environment.Status !== 'Ready';
+    deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
+    hooks.onUpdateStarted?.({
+      applicationName: target.applicationName,
+      environmentName: target.environmentName,
+      versionLabel: label,
+      previousVersionLabel: report.previousVersionLabel,
+      region: deps.region,
+      startedAt,
+    });
+  }
+  const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
+  return runGate(
+    deps.eb,
+    {
+      target,
+      expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
+      rules: { healthyChecks: gate.healthyChecks, settleGraceMs: settleGraceFor(gate.deployTimeoutMs) },
+      healthUrl: gate.healthUrl,
+      updateUnderway: underway,
+      startedAt,
+      deadline,
+    },
+    retryFor(deps, deadline),
+    events,
+  );
+}
+
+async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: DeployReport, events: EventStreamer, why: string): Promise<never> {
+  const previous = report.previousVersionLabel;
+  const { target, gate } = opts;
+  const fail = (message: string): never => {
+    report.outcome = 'needs-attention';
+    report.message = message;
+    throw new DeployFailedError(message, { needsAttention: true });
+  };
+  if (!previous) fail(`deploy of "${opts.label}" failed: ${why}. There is no previous version to roll back to: the environment needs attention.`);
+  const rollbackDeadline = Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
+  const retry = retryFor(deps, rollbackDeadline);
+  return deps.log.group(`Rolling back "${target.environmentName}" to "${previous}"`, async () => {
+    try {
+      const env = await describeEnvironment(deps.eb, target, retry);
+      if (env.AbortableOperationInProgress) {
+        deps.log.info(`aborting the update in progress on "${target.environmentName}"`);
+        await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new AbortEnvironmentUpdateCommand({ EnvironmentName: target.environmentName })));
+      }
+      if (!(await findVersion(deps.eb, target.applicationName, previous!, retry)))
+        fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
+      const ready = await waitForReady(deps.eb, target, retry, rollbackDeadline);
+      const onPrevious = ready.VersionLabel === previous ? ready : undefined;
+      if (onPrevious) deps.log.info(`"${target.environmentName}" is already back on "${previous}"; gating it`);
+      // Not recorded as in flight: a cancelled job must not abort the rollback that repairs the environment.
+      const result = await deployAndGate(deps, target, previous!, gate, report, events, {}, onPrevious);
+      recordGate(report, result);
+      if (!result.passed) fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${result.reason}. The environment needs attention.`);
+    } catch (err) {
+      if (err instanceof DeployFailedError) throw err;
+      fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${errorMessage(err)}. The environment needs attention.`);
+    }
+    report.rolledBack = true;
+    report.outcome = 'rolled-back';
+    report.message = `deploy of "${opts.label}" failed: ${why}. Rolled back to "${previous}", which is healthy again.`;
+    throw new DeployFailedError(report.message, { rolledBack: true });
+  });
+}
+
+export async function gatedUpdate(deps: EngineDeps, opts: GatedUpdateOptions, report: DeployReport, hooks: DeployHooks = {}): Promise<DeployReport> {
+  const { target, label, gate } = opts;
+  const setupDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
+  const retry = retryFor(deps, setupDeadline);
+  const env = await describeEnvironment(deps.eb, target, retry);
+  report.versionLabel = label;
+  report.previousVersionLabel = env.VersionLabel;
+  report.environmentUrl = environmentUrl(env);
+  deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'}): that is the rollback target`);
+  if (opts.rollback && env.VersionLabel && env.VersionLabel !== label && !(await findVersion(deps.eb, target.applicationName, env.VersionLabel, retry)))
+    deps.log.warning(`the rollback target "${env.VersionLabel}" no longer exists as an application version: a failed deploy cannot be rolled back`);
+  const events = new EventStreamer(deps.eb, target, retry, deps.log);
+  await events.baseline();
+  let result: GateResult;
+  try {
+    result = await deps.log.group(`Deploying "${label}" to "${target.environmentName}"`, () => deployAndGate(deps, target, label, gate, report, events, hooks));
+  } finally {
+    report.events = events.events;
+  }
+  report.deploySeconds = Math.round(result.seconds * 10) / 10;
+  recordGate(report, result);
+  try {
+    if (result.passed) {
+      report.outcome = 'deployed';
+      report.message = `"${label}" is live on "${target.environmentName}" (${report.health ?? '?'}) after ${report.deploySeconds} s`;
+      deps.log.info(report.message);
+      return report;
+    }
+    deps.log.error(`deploy of "${label}" failed: ${result.reason}`);
+    if (!opts.rollback) {
+      report.outcome = 'failed';
+      report.message = `deploy of "${label}" failed: ${result.reason}. Rollback is off: the environment was left as it is.`;
+      throw new DeployFailedError(report.message);
+    }
+    return await rollBack(deps, opts, report, events, result.reason);
+  } finally {
+    report.events = events.events;
+    hooks.onUpdateSettled?.();
+  }
+}

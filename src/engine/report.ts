@@ -1,0 +1,59 @@
+// What a run did, filled in as it goes, so outputs and the summary can be written even when a
+// phase fails half-way (the bundle hash and key are known before a processing failure, etc.).
+import type { InstanceState } from '../eb/gate.js';
+import type { SeenEvent } from '../eb/events.js';
+
+export type Outcome = 'pending' | 'deployed' | 'rolled-back' | 'failed' | 'needs-attention';
+
+export interface DeployReport {
+  applicationName: string;
+  environmentName: string | undefined;
+  versionLabel: string | undefined;
+  previousVersionLabel: string | undefined;
+  environmentUrl: string | undefined;
+  health: string | undefined;
+  rolledBack: boolean;
+  deploySeconds: number | undefined;
+  bundle: { sha256: string; size: number; bucket: string | undefined; key: string | undefined; uploadedBytes: number | undefined } | undefined;
+  versionReused: boolean | undefined;
+  outcome: Outcome;
+  message: string | undefined;
+  instances: InstanceState[];
+  events: SeenEvent[];
+  describeCalls: number;
+}
+
+export function newReport(applicationName: string, environmentName?: string): DeployReport {
+  return {
+    applicationName,
+    environmentName,
+    versionLabel: undefined,
+    previousVersionLabel: undefined,
+    environmentUrl: undefined,
+    health: undefined,
+    rolledBack: false,
+    deploySeconds: undefined,
+    bundle: undefined,
+    versionReused: undefined,
+    outcome: 'pending',
+    message: undefined,
+    instances: [],
+    events: [],
+    describeCalls: 0,
+  };
+}
+
+/** What the post step needs to abort an update the job was cancelled in the middle of. */
+export interface InFlightUpdate {
+  applicationName: string;
+  environmentName: string;
+  versionLabel: string;
+  previousVersionLabel: string | undefined;
+  region: string;
+  startedAt: number;
+}
+
+export interface DeployHooks {
+  onUpdateStarted?(update: InFlightUpdate): void;
+  onUpdateSettled?(): void;
+}

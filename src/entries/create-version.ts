@@ -1,0 +1,3 @@
+import { runCreateVersionAction } from '../actions/create-version.js';
+
+await runCreateVersionAction();

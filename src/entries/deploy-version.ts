@@ -1,0 +1,3 @@
+import { runDeployVersionAction } from '../actions/deploy-version.js';
+
+await runDeployVersionAction();

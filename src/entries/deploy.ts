@@ -1,0 +1,3 @@
+import { runDeployAction } from '../actions/deploy.js';
+
+await runDeployAction();

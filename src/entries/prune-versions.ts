@@ -1,0 +1,3 @@
+import { runPruneVersionsAction } from '../actions/prune-versions.js';
+
+await runPruneVersionsAction();

@@ -1,0 +1,3 @@
+import { runRollbackAction } from '../actions/rollback.js';
+
+await runRollbackAction();

@@ -1,0 +1,3 @@
+import { runUploadBundleAction } from '../actions/upload-bundle.js';
+
+await runUploadBundleAction();
