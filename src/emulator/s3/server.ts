@@ -86,6 +86,7 @@ function route(method: string, bucket: string, key: string, query: URLSearchPara
     if (method === 'POST' && query.has('uploads')) return createMultipartUpload;
     if (method === 'POST' && uploadId) return completeMultipartUpload;
   }
+  if (!['GET', 'PUT', 'POST', 'DELETE', 'HEAD'].includes(method)) return () => { throw notImplemented(`the ${method} method`); };
   return () => {
     throw new S3Error('MethodNotAllowed', 405, 'The specified method is not allowed against this resource.', {
       Method: method,
@@ -110,13 +111,15 @@ function parsePath(rawUrl: string): { bucket: string; key: string; query: URLSea
   }
 }
 
-function sendError(req: IncomingMessage, res: ServerResponse, error: S3Error, requestId: string, resource: string): void {
+function sendError(req: IncomingMessage, res: ServerResponse, error: S3Error, resource: string): void {
+  const requestId = String(res.getHeader('x-amz-request-id'));
+  const hostId = String(res.getHeader('x-amz-id-2'));
   if (res.headersSent) {
     res.destroy();
     return;
   }
   const details = Object.entries(error.details).map(([name, value]) => element(name, value));
-  const xml = document('Error', [element('Code', error.code), element('Message', error.message), ...details, element('Resource', resource), element('RequestId', requestId)])
+  const xml = document('Error', [element('Code', error.code), element('Message', error.message), ...details, element('Resource', resource), element('RequestId', requestId), element('HostId', hostId)])
     .replace(/ xmlns="[^"]*"/, '');
   if (req.method === 'HEAD') {
     // HEAD replies carry no body; S3 gives the code only through the status.
@@ -138,8 +141,7 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     counters.requests++;
-    const requestId = randomBytes(8).toString('hex').toUpperCase();
-    res.setHeader('x-amz-request-id', requestId);
+    res.setHeader('x-amz-request-id', randomBytes(8).toString('hex').toUpperCase());
     res.setHeader('x-amz-id-2', randomBytes(24).toString('base64'));
     res.setHeader('server', 'AmazonS3');
     const rawUrl = req.url ?? '/';
@@ -157,7 +159,7 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
     } catch (error) {
       const s3Error = error instanceof S3Error ? error : internalError();
       if (!(error instanceof S3Error)) console.error(`s3 emulator: ${req.method} ${rawUrl} failed:`, error);
-      sendError(req, res, s3Error, requestId, rawUrl.split('?', 1)[0]!);
+      sendError(req, res, s3Error, rawUrl.split('?', 1)[0]!);
     }
   }
 
