@@ -1,10 +1,20 @@
 // `eb-pipeline <command>`: one table of commands, each a module exporting `run(argv)`.
+import { deployCommand } from './deploy.js';
+import { rollbackCommand } from './rollback.js';
+import { pruneCommand } from './prune.js';
+import { statusCommand } from './status.js';
+
 export interface Command {
   summary: string;
   run(argv: string[]): Promise<number>;
 }
 
-const commands: Record<string, Command> = {};
+const commands: Record<string, Command> = {
+  deploy: deployCommand,
+  rollback: rollbackCommand,
+  prune: pruneCommand,
+  status: statusCommand,
+};
 
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length), 4);

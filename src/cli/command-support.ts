@@ -1,0 +1,97 @@
+// What every CLI command shares: flags named exactly like the action inputs (parsed with
+// node:util parseArgs), --help, and exit codes: 0 success, 1 deploy failed / rolled back,
+// 2 usage or configuration error.
+import { parseArgs } from 'node:util';
+import { ConfigurationError, DeployFailedError, errorMessage } from '../config/errors.js';
+import type { InputReader } from '../config/parse.js';
+import { createAwsClients } from '../aws/clients.js';
+import { systemClock } from '../engine/clock.js';
+import type { EngineDeps } from '../engine/deps.js';
+import { consoleLogger } from './console-logger.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+
+export interface FlagSpec {
+  name: string;
+  help: string;
+  short?: string;
+}
+
+export interface ParsedFlags {
+  read: InputReader;
+  help: boolean;
+  debug: boolean;
+}
+
+export function helpText(usage: string, flags: FlagSpec[]): string {
+  const width = Math.max(...flags.map((f) => f.name.length)) + 2;
+  const lines = flags.map((f) => `  ${f.short ? `-${f.short}, ` : '    '}--${f.name.padEnd(width)} ${f.help}`);
+  return `${usage}\n\noptions:\n${lines.join('\n')}\n      --${'debug'.padEnd(width)} verbose output\n  -h, --${'help'.padEnd(width)} show this help`;
+}
+
+export function parseFlags(argv: string[], flags: FlagSpec[]): ParsedFlags {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } };
+  for (const f of flags) options[f.name] = f.short ? { type: 'string', short: f.short } : { type: 'string' };
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({ args: argv, options, allowPositionals: false, strict: true }));
+  } catch (err) {
+    throw new ConfigurationError(errorMessage(err));
+  }
+  return {
+    read: (name) => {
+      const v = values[name];
+      return typeof v === 'string' ? v : '';
+    },
+    help: values.help === true,
+    debug: values.debug === true,
+  };
+}
+
+export function cliDeps(region: string | undefined, debug: boolean): EngineDeps {
+  const { eb, s3, region: resolved } = createAwsClients({ region });
+  return { eb, s3, clock: systemClock, log: consoleLogger({ debug }), region: resolved };
+}
+
+/** Runs a command body and maps what it throws to an exit code and one clear line. */
+export async function runCommand(name: string, argv: string[], usage: string, flags: FlagSpec[], body: (f: ParsedFlags) => Promise<number>): Promise<number> {
+  let parsed: ParsedFlags | undefined;
+  try {
+    parsed = parseFlags(argv, flags);
+    if (parsed.help) {
+      console.log(helpText(usage, flags));
+      return EXIT_OK;
+    }
+    return await body(parsed);
+  } catch (err) {
+    if (err instanceof ConfigurationError) {
+      console.error(`eb-pipeline ${name}: ${err.message}\n(see \`eb-pipeline ${name} --help\`)`);
+      return EXIT_USAGE;
+    }
+    if (err instanceof DeployFailedError) {
+      console.error(`eb-pipeline ${name}: ${err.message}`);
+      return EXIT_FAILED;
+    }
+    console.error(`eb-pipeline ${name} failed: ${errorMessage(err)}`);
+    if (parsed?.debug && err instanceof Error && err.stack) console.error(err.stack);
+    return EXIT_FAILED;
+  }
+}
+
+export const COMMON_FLAGS: Record<string, FlagSpec> = {
+  app: { name: 'application-name', short: 'a', help: 'Elastic Beanstalk application name' },
+  env: { name: 'environment-name', short: 'e', help: 'Elastic Beanstalk environment name' },
+  region: { name: 'region', help: 'AWS region (default: AWS_REGION)' },
+  label: { name: 'version-label', short: 'l', help: 'version label' },
+};
+
+export const GATE_FLAGS: FlagSpec[] = [
+  { name: 'min-health', help: 'ok | warning (default ok)' },
+  { name: 'healthy-checks', help: 'consecutive passing checks (default 3)' },
+  { name: 'health-url', help: 'URL that must answer 200 during the gate' },
+  { name: 'health-url-expect-version', help: 'true: the health URL must name the version' },
+  { name: 'ready-timeout', help: 'wait for a busy environment (default 10m)' },
+  { name: 'deploy-timeout', help: 'deadline for update + gate (default 20m)' },
+];

@@ -1,0 +1,21 @@
+import type { DeployReport } from '../engine/report.js';
+
+export function printReport(r: DeployReport): void {
+  const rows: [string, string | number | boolean | undefined][] = [
+    ['outcome', r.outcome],
+    ['environment', r.environmentName],
+    ['url', r.environmentUrl],
+    ['version', r.versionLabel],
+    ['previous version', r.previousVersionLabel],
+    ['rolled back', r.rolledBack],
+    ['health', r.health],
+    ['deploy seconds', r.deploySeconds],
+    ['bundle sha256', r.bundle?.sha256],
+    ['s3 object', r.bundle?.key ? `s3://${r.bundle.bucket ?? ''}/${r.bundle.key}` : undefined],
+    ['uploaded bytes', r.bundle?.uploadedBytes],
+    ['version reused', r.versionReused],
+  ];
+  console.log('');
+  for (const [k, v] of rows) if (v !== undefined && v !== '') console.log(`  ${k.padEnd(17)} ${String(v)}`);
+  for (const i of r.instances) console.log(`  instance ${i.id}: ${i.healthStatus ?? i.color ?? '?'} on "${i.versionLabel ?? '?'}"`);
+}
