@@ -1,0 +1,109 @@
+// The HTTP face of the EB emulator: the Query protocol on `/`, and the `/_emulator/*` control endpoint.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describeInstanceHealth } from './describe.js';
+import { handlers, type ApiContext } from './eb-api.js';
+import { applyFaultRequest } from './fault-requests.js';
+import { EbError, errorXml, newRequestId, QueryParams, resultXml } from './query-protocol.js';
+import type { Runtime } from './runtime.js';
+
+const MAX_BODY = 4 * 1024 * 1024;
+
+export interface EbServer {
+  endpoint: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function readBody(req: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) reject(new EbError('InvalidParameterValue', `Request body exceeds ${MAX_BODY} bytes.`, 413));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: http.ServerResponse, status: number, body: string, type = 'text/xml'): void {
+  if (res.headersSent) return;
+  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) }).end(body);
+}
+
+export function stateDump(rt: Runtime): unknown {
+  const { state } = rt;
+  return {
+    applications: [...state.applications.values()].map((a) => ({ name: a.name, created: a.created })),
+    versions: [...state.versions.values()].map((v) => ({ application: v.app, label: v.label, status: v.status, source: v.source, failure: v.failure })),
+    environments: state.environments.map((e) => ({
+      name: e.name, id: e.id, application: e.app, versionLabel: e.versionLabel, status: e.status, health: e.health,
+      healthStatus: e.healthStatus, causes: e.causes, endpoint: `127.0.0.1:${e.lb.port}`, operation: e.operation?.kind,
+      instances: [...e.instances, ...e.temporaryInstances].map((i) => ({ ...(describeInstanceHealth(i) as object), pid: i.pid, port: i.port, temporary: e.temporaryInstances.includes(i) })),
+    })),
+    events: state.events.length,
+  };
+}
+
+async function handleControl(rt: Runtime, req: http.IncomingMessage, res: http.ServerResponse, path: string): Promise<void> {
+  if (path === '/_emulator/state' && req.method === 'GET') return send(res, 200, JSON.stringify(stateDump(rt), null, 2), 'application/json');
+  if (path === '/_emulator/faults' && req.method === 'DELETE') {
+    rt.faults.clear();
+    return send(res, 200, '{"cleared":true}', 'application/json');
+  }
+  if (path === '/_emulator/faults' && req.method === 'POST') {
+    try {
+      const applied = applyFaultRequest(rt.faults, JSON.parse(await readBody(req)) as unknown);
+      return send(res, 200, JSON.stringify({ applied }), 'application/json');
+    } catch (err) {
+      return send(res, 400, JSON.stringify({ error: (err as Error).message }), 'application/json');
+    }
+  }
+  send(res, 404, JSON.stringify({ error: `No control endpoint ${req.method ?? ''} ${path}; try GET /_emulator/state, POST or DELETE /_emulator/faults.` }), 'application/json');
+}
+
+async function handleQuery(rt: Runtime, versionQuota: number, req: http.IncomingMessage, res: http.ServerResponse, query: string): Promise<void> {
+  const requestId = newRequestId();
+  try {
+    const params = QueryParams.parse(req.method === 'POST' ? await readBody(req) : '', query);
+    const action = params.action;
+    if (!action) throw new EbError('MissingAction', 'The request must contain the parameter Action.');
+    const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
+    if (!handler) throw new EbError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    const injected = rt.faults.interceptCall(action);
+    if (injected) throw injected;
+    const ctx: ApiContext = { rt, requestId, versionQuota };
+    const result = await handler(params, ctx);
+    send(res, 200, resultXml(action, result, requestId));
+  } catch (err) {
+    const error = err instanceof EbError ? err : new EbError('InternalFailure', `The request processing has failed because of an unknown error: ${(err as Error).message}`, 500);
+    if (!(err instanceof EbError)) console.error('eb emulator: unexpected error', err);
+    send(res, error.status, errorXml(error, requestId));
+  }
+}
+
+export async function startEbServer(rt: Runtime, opts: { host: string; port: number; versionQuota: number }): Promise<EbServer> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://emulator');
+    const work = url.pathname.startsWith('/_emulator/') ? handleControl(rt, req, res, url.pathname) : handleQuery(rt, opts.versionQuota, req, res, url.search);
+    work.catch((err: unknown) => send(res, 500, String(err), 'text/plain'));
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://${opts.host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,153 @@
+// Environment operations that run after the API call has answered: launch, update, abort, terminate.
+import { deployVersion, terminateTemporary, type DeployRun } from './deployments.js';
+import { mergeOptionSettings, resolveConfig, type EnvironmentConfig } from './option-settings.js';
+import type { OptionSetting } from './query-protocol.js';
+import type { Runtime } from './runtime.js';
+import type { AppVersion, Environment, Severity } from './state.js';
+
+/** Why an operation stopped early: AbortEnvironmentUpdate or emulator shutdown. */
+class Aborted extends Error {}
+const ABORT_UPDATE = 'AbortEnvironmentUpdate';
+
+function emitter(rt: Runtime, env: Environment, requestId: string) {
+  return (message: string, severity: Severity = 'INFO'): void => rt.event(env, message, severity, { requestId });
+}
+
+export function configFor(env: Environment, version: AppVersion | undefined, rt: Runtime, extra: OptionSetting[] = []): EnvironmentConfig {
+  return resolveConfig(mergeOptionSettings(rt.bundleInfo(version).optionSettings, env.apiOptionSettings, extra));
+}
+
+function startOperation(env: Environment, kind: 'deploy' | 'configure', body: (signal: AbortSignal) => Promise<void>): void {
+  const controller = new AbortController();
+  const done = body(controller.signal).finally(() => {
+    if (env.operation?.controller === controller) delete env.operation;
+  });
+  env.operation = { kind, controller, done };
+}
+
+/** Processes the version if needed; the failure message when it cannot be deployed. */
+async function ensureProcessed(rt: Runtime, version: AppVersion | undefined, requestId: string): Promise<string | undefined> {
+  if (!version) return undefined;
+  await rt.processVersion(version, requestId);
+  return version.status === 'Failed' ? (version.failure ?? 'processing failed') : undefined;
+}
+
+export function launchEnvironment(rt: Runtime, env: Environment, version: AppVersion | undefined, requestId: string): void {
+  const emit = emitter(rt, env, requestId);
+  emit('createEnvironment is starting.');
+  startOperation(env, 'deploy', async (signal) => {
+    try {
+      await rt.clock.sleep(30, signal);
+      emit(`Created load balancer listening on ${env.lb.port === 0 ? 'a local port' : `127.0.0.1:${env.lb.port}`}.`);
+      const failure = await ensureProcessed(rt, version, requestId);
+      if (failure) {
+        emit(`Failed to launch the application: ${failure}`, 'ERROR');
+        emit('Create environment operation is complete, but with errors. For more information, see troubleshooting documentation.', 'WARN');
+        return;
+      }
+      const config = configFor(env, version, rt);
+      const deploymentId = ++env.deploymentCounter;
+      await Promise.all(Array.from({ length: Math.max(config.minSize, 1) }, () => rt.launch(env.instances, version, config, deploymentId, signal)));
+      emit('Instance deployment completed successfully.');
+      const outcome = await rt.waitForHealth(env.instances, config.commandTimeout, signal);
+      if (outcome === 'healthy') emit(`Successfully launched environment: ${env.name}`);
+      else emit('Create environment operation is complete, but with errors. For more information, see troubleshooting documentation.', 'WARN');
+    } catch (err) {
+      if (!signal.aborted) emit(`Create environment failed: ${(err as Error).message}`, 'ERROR');
+    } finally {
+      if (env.status === 'Launching') env.status = 'Ready';
+      env.updated = new Date();
+      rt.refreshEnvironmentHealth(env);
+    }
+  });
+}
+
+export interface UpdateRequest {
+  version?: AppVersion;
+  optionSettings: OptionSetting[];
+  requestId: string;
+  stuck: boolean;
+}
+
+export function updateEnvironment(rt: Runtime, env: Environment, req: UpdateRequest): void {
+  const emit = emitter(rt, env, req.requestId);
+  const previousLabel = env.versionLabel;
+  const previous = previousLabel === undefined ? undefined : rt.state.version(env.app, previousLabel);
+  env.status = 'Updating';
+  env.updated = new Date();
+  emit('Environment update is starting.');
+  startOperation(env, req.version ? 'deploy' : 'configure', async (signal) => {
+    let ok = false;
+    try {
+      if (req.stuck) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Aborted()), { once: true }));
+      env.apiOptionSettings = mergeOptionSettings(env.apiOptionSettings, req.optionSettings);
+      const target = req.version ?? previous;
+      const failure = await ensureProcessed(rt, req.version, req.requestId);
+      if (failure) {
+        emit(`Application version ${req.version?.label ?? ''} cannot be deployed: ${failure}`, 'ERROR');
+      } else {
+        const run: DeployRun = { rt, env, version: target, config: configFor(env, target, rt), deploymentId: ++env.deploymentCounter, signal, emit };
+        if (!req.version) emit(`Updating environment ${env.name}'s configuration settings.`);
+        ok = await deployVersion(run);
+        if (ok && req.version) {
+          env.versionLabel = req.version.label;
+          emit('New application version was deployed to running EC2 instances.');
+        } else if (ok) emit('Successfully deployed new configuration to environment.');
+      }
+      if (ok) emit('Environment update completed successfully.');
+      else emit('Failed to deploy application.', 'ERROR');
+    } catch (err) {
+      if (signal.reason instanceof Aborted && signal.reason.message === ABORT_UPDATE) await restoreAfterAbort(rt, env, previous, emit);
+      else if (signal.aborted) return;
+      else emit(`Environment update failed: ${(err as Error).message}`, 'ERROR');
+    } finally {
+      if (env.status === 'Updating') env.status = 'Ready';
+      env.updated = new Date();
+      rt.refreshEnvironmentHealth(env);
+    }
+  });
+}
+
+/** After AbortEnvironmentUpdate: temporary instances go, in-place instances get the previous version back. */
+async function restoreAfterAbort(rt: Runtime, env: Environment, previous: AppVersion | undefined, emit: (m: string, s?: Severity) => void): Promise<void> {
+  if (env.status !== 'Updating') return;
+  await terminateTemporary(env);
+  const changed = env.instances.filter((i) => i.deployment.versionLabel !== previous?.label || i.deployment.status !== 'Deployed');
+  if (changed.length > 0) {
+    emit(`Rolling back instance(s) [${changed.map((i) => i.id).join(',')}] to the previous version.`);
+    const config = configFor(env, previous, rt);
+    const deploymentId = ++env.deploymentCounter;
+    await Promise.all(changed.map((i) => rt.runOn(i, previous, config, deploymentId)));
+  }
+  emit('Environment update was aborted.', 'WARN');
+}
+
+/** Cancels the running update; the environment stays Updating while the previous version is restored. */
+export async function abortUpdate(env: Environment): Promise<void> {
+  const op = env.operation;
+  if (!op) return;
+  op.controller.abort(new Aborted(ABORT_UPDATE));
+  await op.done;
+}
+
+export function terminateEnvironment(rt: Runtime, env: Environment, requestId: string): void {
+  const emit = emitter(rt, env, requestId);
+  const running = env.operation;
+  running?.controller.abort(new Aborted('terminate'));
+  env.status = 'Terminating';
+  env.updated = new Date();
+  emit('terminateEnvironment is starting.');
+  void (async () => {
+    await running?.done.catch(() => undefined);
+    await terminateTemporary(env);
+    await Promise.all(env.instances.map((i) => i.stop()));
+    env.instances = [];
+    await env.lb.stop();
+    await rt.clock.sleep(30);
+    env.status = 'Terminated';
+    env.terminatedAt = new Date();
+    env.updated = new Date();
+    rt.refreshEnvironmentHealth(env);
+    emit('terminateEnvironment completed successfully.');
+  })();
+}

@@ -1,0 +1,116 @@
+// Enhanced health as EB computes it: per-instance status from HTTP checks and process liveness,
+// rolled up into the environment's HealthStatus, Color and Causes.
+export type HealthStatus = 'NoData' | 'Unknown' | 'Pending' | 'Ok' | 'Info' | 'Warning' | 'Degraded' | 'Severe' | 'Suspended';
+export type HealthColor = 'Green' | 'Yellow' | 'Red' | 'Grey';
+
+export const HEALTH_STATUSES: readonly HealthStatus[] = ['NoData', 'Unknown', 'Pending', 'Ok', 'Info', 'Warning', 'Degraded', 'Severe'];
+
+const COLORS: Record<HealthStatus, HealthColor> = {
+  NoData: 'Grey', Unknown: 'Grey', Pending: 'Grey', Suspended: 'Grey',
+  Ok: 'Green', Info: 'Green', Warning: 'Yellow', Degraded: 'Red', Severe: 'Red',
+};
+export const colorOf = (s: HealthStatus): HealthColor => COLORS[s];
+
+/** How bad a status is, for "has transitioned from X to Y" severity. */
+export const RANK: Record<HealthStatus, number> = {
+  Ok: 0, Info: 0, Pending: 1, Unknown: 1, NoData: 2, Suspended: 2, Warning: 3, Degraded: 4, Severe: 5,
+};
+
+export const DOCKER_UNSUPPORTED =
+  'The emulator cannot run Docker-platform bundles (Dockerrun.aws.json / Dockerfile): it has no container engine. ' +
+  'Add a Procfile with a `web:` command to the bundle to run it here.';
+
+export interface CheckResult {
+  ok: boolean;
+  statusCode?: number;
+  timedOut?: boolean;
+}
+
+/** What an instance's health agent knows; `now` and durations in real milliseconds. */
+export interface ProbeState {
+  startedAt: number;
+  deploying: boolean;
+  dockerUnsupported: boolean;
+  exit?: { code: number | null; signal: string | null };
+  everOk: boolean;
+  consecutiveFailures: number;
+  firstFailureAt?: number;
+  recent: CheckResult[];
+}
+
+export interface HealthView {
+  status: HealthStatus;
+  color: HealthColor;
+  causes: string[];
+}
+
+const view = (status: HealthStatus, causes: string[] = []): HealthView => ({ status, color: colorOf(status), causes });
+const secs = (ms: number): number => Math.max(0, Math.round(ms / 1000));
+
+export function fivexxShare(recent: CheckResult[]): number {
+  if (recent.length === 0) return 0;
+  return (100 * recent.filter((r) => (r.statusCode ?? 0) >= 500).length) / recent.length;
+}
+
+/** Failures before an instance is Severe (EB: 3 failed checks) and the start-up grace in ms. */
+export function instanceHealth(p: ProbeState, now: number, graceMs: number, failureThreshold = 3): HealthView {
+  if (p.dockerUnsupported) return view('Severe', [DOCKER_UNSUPPORTED]);
+  if (p.exit) {
+    const how = p.exit.signal ? `was killed by ${p.exit.signal}` : `exited with code ${String(p.exit.code)}`;
+    return view('Severe', ['Following services are not running: web.', `The web process ${how}.`]);
+  }
+  if (p.deploying) return view('Pending', [`Performing application deployment (running for ${secs(now - p.startedAt)} seconds).`]);
+  if (p.recent.length === 0 || (!p.everOk && p.consecutiveFailures > 0 && now - p.startedAt < graceMs)) {
+    return view('Pending', [`Instance ELB health has not been available for ${secs(now - p.startedAt)} seconds.`]);
+  }
+  if (p.consecutiveFailures === 0) return view('Ok');
+  const last = p.recent[p.recent.length - 1];
+  const reason = last?.timedOut ? 'Target.Timeout' : 'Target.FailedHealthChecks';
+  const causes: string[] = [];
+  const share = fivexxShare(p.recent);
+  if (share > 0) causes.push(`${share.toFixed(1)} % of the requests are failing with HTTP 5xx.`);
+  causes.push(`Process default has been unhealthy for ${secs(now - (p.firstFailureAt ?? now))} seconds (${reason}).`);
+  if (p.consecutiveFailures >= failureThreshold) return view('Severe', causes);
+  return view(p.everOk ? 'Warning' : 'Pending', causes);
+}
+
+export interface InstanceForRollup {
+  health: HealthView;
+  probe: ProbeState;
+}
+
+const onInstances = (k: number, n: number): string => (k === n ? 'all instances' : `${k} out of ${n} instances`);
+
+export function environmentHealth(
+  instances: InstanceForRollup[],
+  envStatus: 'Launching' | 'Updating' | 'Ready' | 'Terminating' | 'Terminated',
+): HealthView & { counts: Record<HealthStatus, number> } {
+  const counts = Object.fromEntries(HEALTH_STATUSES.map((s) => [s, 0])) as Record<HealthStatus, number>;
+  for (const i of instances) counts[i.health.status]++;
+  const n = instances.length;
+  const withCounts = (v: HealthView): HealthView & { counts: Record<HealthStatus, number> } => ({ ...v, counts });
+  if (envStatus === 'Terminated' || envStatus === 'Terminating') return withCounts(view('Unknown'));
+  if (n === 0) return withCounts(view(envStatus === 'Launching' ? 'Pending' : 'NoData', envStatus === 'Launching' ? [] : ['None of the instances are sending data.']));
+
+  const severe = instances.filter((i) => i.health.status === 'Severe' || i.health.status === 'Degraded');
+  const dead = severe.filter((i) => i.probe.exit || i.probe.dockerUnsupported).length;
+  const elbBad = severe.length - dead;
+  const deploying = instances.filter((i) => i.probe.deploying).length;
+  if (severe.length > 0) {
+    const causes: string[] = [];
+    if (elbBad > 0) causes.push(`ELB processes are not healthy on ${onInstances(elbBad, n)}.`);
+    if (dead > 0) causes.push(`Impaired services on ${onInstances(dead, n)}.`);
+    if (severe.length === n) causes.push('ELB health is failing or not available for all instances.');
+    const share = fivexxShare(instances.flatMap((i) => i.probe.recent));
+    if (share > 0) causes.push(`${share.toFixed(1)} % of the requests are failing with HTTP 5xx.`);
+    if (instances.some((i) => i.probe.dockerUnsupported)) causes.push(DOCKER_UNSUPPORTED);
+    const status: HealthStatus = severe.length === n ? 'Severe' : severe.length * 2 >= n ? 'Degraded' : 'Warning';
+    return withCounts(view(status, causes));
+  }
+  const warning = counts.Warning;
+  if (warning > 0) return withCounts(view('Warning', [`ELB processes are failing health checks on ${onInstances(warning, n)}.`]));
+  if (envStatus === 'Updating' && deploying > 0) return withCounts(view('Info', [`Command is executing on ${onInstances(deploying, n)}.`]));
+  if (counts.Ok === 0) return withCounts(view('Pending', envStatus === 'Launching' ? [] : ['None of the instances are sending data.']));
+  if (counts.Pending > 0) return withCounts(view(envStatus === 'Updating' ? 'Info' : 'Ok', []));
+  return withCounts(view('Ok'));
+}

@@ -1,0 +1,140 @@
+// The AWS Query protocol as Elastic Beanstalk speaks it: form-encoded requests, XML replies.
+import { randomUUID } from 'node:crypto';
+
+export const EB_XMLNS = 'http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/';
+
+/** An error answered in EB's `<ErrorResponse>` shape; `code` is what the SDK turns into `err.name`. */
+export class EbError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly status = 400,
+    readonly type: 'Sender' | 'Receiver' = status >= 500 ? 'Receiver' : 'Sender',
+  ) {
+    super(message);
+  }
+}
+
+export const invalidParameter = (message: string): EbError => new EbError('InvalidParameterValue', message);
+
+export interface OptionSetting {
+  namespace: string;
+  optionName: string;
+  value: string;
+  resourceName?: string;
+}
+
+/** Typed access to the flattened parameters of one request (`A.member.1.B=...`). */
+export class QueryParams {
+  constructor(private readonly values: Map<string, string>) {}
+
+  static parse(body: string, query = ''): QueryParams {
+    const values = new Map<string, string>();
+    for (const source of [query, body]) {
+      for (const [k, v] of new URLSearchParams(source)) values.set(k, v);
+    }
+    return new QueryParams(values);
+  }
+
+  get action(): string | undefined {
+    return this.values.get('Action');
+  }
+
+  string(name: string): string | undefined {
+    const v = this.values.get(name);
+    return v === undefined || v === '' ? undefined : v;
+  }
+
+  required(name: string): string {
+    const v = this.string(name);
+    if (v === undefined) throw new EbError('MissingParameter', `The request must contain the parameter ${name}`);
+    return v;
+  }
+
+  bool(name: string): boolean | undefined {
+    const v = this.string(name);
+    if (v === undefined) return undefined;
+    if (v === 'true' || v === 'false') return v === 'true';
+    throw invalidParameter(`Invalid value '${v}' for ${name}: expected true or false.`);
+  }
+
+  int(name: string, min = 0, max = Number.MAX_SAFE_INTEGER): number | undefined {
+    const v = this.string(name);
+    if (v === undefined) return undefined;
+    const n = Number(v);
+    if (!/^-?\d+$/.test(v) || n < min || n > max) {
+      throw invalidParameter(`Invalid value '${v}' for ${name}: expected an integer from ${min} to ${max}.`);
+    }
+    return n;
+  }
+
+  date(name: string): Date | undefined {
+    const v = this.string(name);
+    if (v === undefined) return undefined;
+    const d = new Date(/^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : v);
+    if (Number.isNaN(d.getTime())) throw invalidParameter(`Invalid value '${v}' for ${name}: expected an ISO 8601 timestamp.`);
+    return d;
+  }
+
+  list(name: string): string[] {
+    const out: string[] = [];
+    for (let i = 1; this.values.has(`${name}.member.${i}`); i++) out.push(this.values.get(`${name}.member.${i}`) ?? '');
+    return out;
+  }
+
+  optionSettings(name: string): OptionSetting[] {
+    const out: OptionSetting[] = [];
+    for (let i = 1; ; i++) {
+      const prefix = `${name}.member.${i}.`;
+      const keys = [...this.values.keys()].filter((k) => k.startsWith(prefix));
+      if (keys.length === 0) break;
+      const get = (f: string): string | undefined => this.values.get(prefix + f);
+      const namespace = get('Namespace');
+      const optionName = get('OptionName');
+      if (!namespace || !optionName) {
+        throw invalidParameter(`${name}.member.${i} must have a Namespace and an OptionName.`);
+      }
+      const resourceName = get('ResourceName');
+      out.push({ namespace, optionName, value: get('Value') ?? '', ...(resourceName ? { resourceName } : {}) });
+    }
+    return out;
+  }
+}
+
+/** A value to render as XML: objects become elements in key order, arrays `<member>` lists. */
+export type XmlValue = string | number | boolean | Date | undefined | null | XmlValue[] | { [key: string]: XmlValue };
+
+export function escapeXml(text: string): string {
+  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+}
+
+export function toXml(value: XmlValue): string {
+  if (value === undefined || value === null) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
+  if (typeof value === 'object') {
+    return Object.entries(value)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
+      .join('');
+  }
+  return escapeXml(String(value));
+}
+
+export const newRequestId = (): string => randomUUID();
+
+export function resultXml(action: string, result: XmlValue, requestId: string): string {
+  const inner = result === undefined ? '' : `<${action}Result>${toXml(result)}</${action}Result>`;
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EB_XMLNS}">${inner}` +
+    `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`
+  );
+}
+
+export function errorXml(error: EbError, requestId: string): string {
+  return (
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${EB_XMLNS}"><Error><Type>${error.type}</Type>` +
+    `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
+    `<RequestId>${requestId}</RequestId></ErrorResponse>`
+  );
+}

@@ -1,0 +1,174 @@
+// What runs behind the API: version processing, instance processes, the health agent ticking
+// every report interval, and the environment's health roll-up with its transition events.
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { BundleError, fetchBundle, inspectBundle, readZip, extractZip, type BundleInfo } from './bundle.js';
+import { sleepMs, type Clock } from './clock.js';
+import type { FaultState } from './faults.js';
+import { environmentHealth, RANK } from './health.js';
+import { Instance, newInstanceId } from './instances.js';
+import type { EnvironmentConfig } from './option-settings.js';
+import type { AppVersion, EbState, Environment, Severity } from './state.js';
+
+const SAMPLE_APP = `import http from 'node:http';
+http.createServer((req, res) => {
+  res.writeHead(200, { 'content-type': 'text/html' });
+  res.end('<html><body><h1>Elastic Beanstalk emulator sample application</h1></body></html>\\n');
+}).listen(Number(process.env.PORT), '127.0.0.1');
+`;
+
+export type WaitOutcome = 'healthy' | 'unhealthy' | 'timeout';
+
+export class Runtime {
+  private ticker: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private sampleDir: string;
+
+  constructor(
+    readonly state: EbState,
+    readonly clock: Clock,
+    readonly faults: FaultState,
+    readonly s3Endpoint: string,
+    readonly dataDir: string,
+    readonly host = '127.0.0.1',
+  ) {
+    this.sampleDir = path.join(dataDir, 'sample-app');
+  }
+
+  /** EB's health agent reports every 10 s. */
+  get reportIntervalMs(): number {
+    return this.clock.ms(10, 20);
+  }
+
+  /** How long a process that does not answer at all is left Pending (processes start in real time). */
+  get graceMs(): number {
+    return Math.max(this.clock.ms(60), 3000);
+  }
+
+  async start(): Promise<void> {
+    await mkdir(this.sampleDir, { recursive: true });
+    await writeFile(path.join(this.sampleDir, 'Procfile'), 'web: node app.mjs\n');
+    await writeFile(path.join(this.sampleDir, 'app.mjs'), SAMPLE_APP);
+    this.ticker = setInterval(() => void this.tick(), this.reportIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.ticker);
+    for (const env of this.state.environments) env.operation?.controller.abort(new Error('emulator stopping'));
+    const all = this.state.environments.flatMap((e) => [...e.instances, ...e.temporaryInstances]);
+    await Promise.all([...all.map((i) => i.stop(1000)), ...this.state.environments.map((e) => e.lb.stop())]);
+  }
+
+  event(env: Environment | undefined, message: string, severity: Severity = 'INFO', extra: { requestId?: string; label?: string; app?: string } = {}): void {
+    this.state.addEvent({
+      message,
+      severity,
+      ...(env ? { app: env.app, env: env.name } : {}),
+      ...(env?.versionLabel !== undefined ? { label: env.versionLabel } : {}),
+      ...extra,
+    });
+  }
+
+  /** Processing as EB does it: download, unzip, validate; Processed or Failed. Idempotent. */
+  processVersion(version: AppVersion, requestId?: string): Promise<void> {
+    if (version.status === 'Processed' || version.status === 'Failed') return Promise.resolve();
+    version.processing ??= (async () => {
+      version.status = 'Processing';
+      version.updated = new Date();
+      await this.clock.sleep(5);
+      try {
+        const injected = this.faults.processingFailure(version.label);
+        if (injected) throw new BundleError(injected);
+        if (version.source) {
+          const entries = await readZip(await fetchBundle(this.s3Endpoint, version.source.bucket, version.source.key));
+          version.bundle = { info: inspectBundle(entries, version.label), entries };
+        }
+        version.status = 'Processed';
+      } catch (err) {
+        version.status = 'Failed';
+        version.failure = err instanceof BundleError ? err.message : `Unable to process the source bundle: ${(err as Error).message}`;
+        this.state.addEvent({
+          message: `Failed to process application version ${version.label}: ${version.failure}`,
+          severity: 'ERROR',
+          app: version.app,
+          label: version.label,
+          ...(requestId ? { requestId } : {}),
+        });
+      }
+      version.updated = new Date();
+      delete version.processing;
+    })();
+    return version.processing;
+  }
+
+  bundleInfo(version: AppVersion | undefined): BundleInfo {
+    return version?.bundle?.info ?? { webCommand: 'node app.mjs', docker: false, optionSettings: [] };
+  }
+
+  /** Unpacks `version` on the instance and (re)starts its web process. */
+  async runOn(instance: Instance, version: AppVersion | undefined, config: EnvironmentConfig, deploymentId: number): Promise<void> {
+    let bundleDir = this.sampleDir;
+    if (version?.bundle) {
+      bundleDir = path.join(instance.dir, `app-${deploymentId}`);
+      await extractZip(version.bundle.entries, bundleDir);
+    }
+    const { webCommand } = this.bundleInfo(version);
+    await instance.start({
+      ...(version ? { versionLabel: version.label } : {}),
+      deploymentId,
+      bundleDir,
+      ...(webCommand ? { webCommand } : {}),
+      env: { ...config.envVars, ...this.faults.appFaultEnv(version?.label) },
+      healthCheckPath: config.healthCheckPath,
+    });
+  }
+
+  /** A new instance, added to `into` at once, running `version` after EC2's minute of boot (EB time). */
+  async launch(into: Instance[], version: AppVersion | undefined, config: EnvironmentConfig, deploymentId: number, signal?: AbortSignal): Promise<Instance> {
+    const id = newInstanceId();
+    const instance = new Instance(id, path.join(this.dataDir, 'instances', id), this.host);
+    instance.beginDeployment(version?.label, deploymentId);
+    into.push(instance); // visible (Pending) while it boots
+    await this.clock.sleep(60, signal);
+    await this.runOn(instance, version, config, deploymentId);
+    return instance;
+  }
+
+  /** Waits until every instance is Ok (healthy), one is Severe (unhealthy), or `timeoutSeconds` of EB time pass. */
+  async waitForHealth(instances: Instance[], timeoutSeconds: number, signal?: AbortSignal): Promise<WaitOutcome> {
+    const deadline = Date.now() + this.clock.ms(timeoutSeconds);
+    for (;;) {
+      await sleepMs(Math.max(10, this.reportIntervalMs / 2), signal);
+      if (instances.some((i) => i.health.status === 'Severe')) return 'unhealthy';
+      if (instances.every((i) => i.health.status === 'Ok')) return 'healthy';
+      if (Date.now() > deadline) return 'timeout';
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const timeout = Math.min(2000, Math.max(200, this.clock.ms(5)));
+      const live = this.state.liveEnvironments();
+      await Promise.all(live.flatMap((e) => [...e.instances, ...e.temporaryInstances]).map((i) => i.check(timeout, this.graceMs)));
+      for (const env of live) this.refreshEnvironmentHealth(env);
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  refreshEnvironmentHealth(env: Environment): void {
+    const rollup = environmentHealth(env.instances, env.status);
+    const before = env.healthStatus;
+    env.healthStatus = rollup.status;
+    env.health = env.status === 'Launching' ? 'Grey' : rollup.color;
+    env.causes = rollup.causes;
+    env.healthRefreshedAt = new Date();
+    if (before !== rollup.status && env.status !== 'Terminating' && env.status !== 'Terminated') {
+      const worse = RANK[rollup.status] > RANK[before];
+      const detail = rollup.causes.length > 0 ? ` ${rollup.causes.join(' ')}` : '';
+      this.event(env, `Environment health has transitioned from ${before} to ${rollup.status}.${detail}`, worse ? 'WARN' : 'INFO');
+    }
+  }
+}
