@@ -1,4 +1,5 @@
 // `eb-pipeline <command>`: one table of commands, each a module exporting `run(argv)`.
+import { emulatorCommand } from '../emulator/cli.js';
 import { deployCommand } from './deploy.js';
 import { rollbackCommand } from './rollback.js';
 import { pruneCommand } from './prune.js';
@@ -14,6 +15,7 @@ const commands: Record<string, Command> = {
   rollback: rollbackCommand,
   prune: pruneCommand,
   status: statusCommand,
+  emulator: emulatorCommand,
 };
 
 function usage(): string {
