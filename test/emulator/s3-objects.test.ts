@@ -11,11 +11,14 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListBucketsCommand,
+  ListObjectsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { S3Client as PlainS3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { startS3Server } from '../../src/emulator/s3/server.js';
 import { describe, expect, it } from 'vitest';
 import { sha256, streamToBuffer, useS3Server } from './s3-support.js';
 
@@ -230,6 +233,40 @@ describe('S3 emulator: ListObjectsV2', () => {
 
     const after = await client.send(new ListObjectsV2Command({ Bucket: 'list-bucket', StartAfter: 'other/x' }));
     expect(after.Contents?.map((c) => c.Key)).toEqual(['root.txt']);
+  });
+});
+
+describe('S3 emulator: ListObjects (v1)', () => {
+  // Reuses the keys the ListObjectsV2 test above put in list-bucket.
+  it('lists with marker and delimiter', async () => {
+    const { client } = s3();
+    const page = await client.send(new ListObjectsCommand({ Bucket: 'list-bucket', Prefix: 'app/', Delimiter: '/', MaxKeys: 2 }));
+    expect(page.CommonPrefixes?.map((p) => p.Prefix)).toEqual(['app/logs/']);
+    expect(page.Contents?.map((c) => c.Key)).toEqual(['app/v00.zip']);
+    expect(page.IsTruncated).toBe(true);
+    expect(page.NextMarker).toBe('app/v00.zip');
+    const next = await client.send(new ListObjectsCommand({ Bucket: 'list-bucket', Prefix: 'app/', Delimiter: '/', Marker: page.NextMarker, MaxKeys: 1 }));
+    expect(next.Contents?.map((c) => c.Key)).toEqual(['app/v01.zip']);
+  });
+});
+
+describe('S3 emulator: persistence', () => {
+  it('serves the same buckets and objects after a restart on the same data directory', async () => {
+    const { client, server, dataDir } = s3();
+    await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'persisted', Body: 'still here', Metadata: { m: '1' } }));
+    // A second server over the very same directory, as after a restart of the emulator.
+    const restarted = await startS3Server({ dataDir });
+    const other = new PlainS3Client({ endpoint: restarted.endpoint, forcePathStyle: true });
+    try {
+      const head = await other.send(new HeadObjectCommand({ Bucket: BUCKET, Key: 'persisted' }));
+      expect(head.Metadata).toEqual({ m: '1' });
+      const got = await other.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'persisted' }));
+      expect(await got.Body?.transformToString()).toBe('still here');
+      expect(server.port).not.toBe(restarted.port);
+    } finally {
+      other.destroy();
+      await restarted.close();
+    }
   });
 });
 
