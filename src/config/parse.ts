@@ -1,6 +1,6 @@
 // One parser per kind of input. Each reads a raw string, and on bad input throws a
 // ConfigurationError naming the input and the form it accepts — before any AWS call is made.
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { ConfigurationError } from './errors.js';
 
 /** Returns the raw value of an input, '' when not given (like core.getInput). */
@@ -131,8 +131,20 @@ export function parseBundlePath(get: InputReader, name: string, fallback: string
     throw bad(name, v, 'an existing .zip file or directory');
   }
   if (stat.isDirectory()) return v;
-  if (stat.isFile() && v.toLowerCase().endsWith('.zip')) return v;
-  throw bad(name, v, 'an existing .zip file or directory');
+  if (!stat.isFile() || !v.toLowerCase().endsWith('.zip')) throw bad(name, v, 'an existing .zip file or directory');
+  if (!hasZipMagic(v)) throw bad(name, v, 'a zip file (it does not start with a zip header)');
+  return v;
+}
+
+function hasZipMagic(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const magic = Buffer.alloc(4);
+    if (readSync(fd, magic, 0, 4, 0) < 4) return false;
+    return magic.readUInt32LE(0) === 0x04034b50 || magic.readUInt32LE(0) === 0x06054b50;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export function parseLabelList(get: InputReader, name: string): string[] {

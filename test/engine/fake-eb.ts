@@ -1,0 +1,37 @@
+import type { ElasticBeanstalkClient, EnvironmentDescription, SingleInstanceHealth } from '@aws-sdk/client-elastic-beanstalk';
+import type { FakeClock } from './fake-clock.js';
+
+/**
+ * A scripted EB for the gate's timing tests only (pure decision logic over describe answers):
+ * the environment's state is a function of the fake clock. Everything that talks to AWS for real
+ * is tested against the emulator through the real SDK instead.
+ */
+export interface ScriptedState {
+  env: EnvironmentDescription;
+  instances?: SingleInstanceHealth[] | 'not-enhanced';
+}
+
+export function scriptedEb(clock: FakeClock, script: (elapsedMs: number) => ScriptedState) {
+  const start = clock.now();
+  const calls: { at: number; name: string }[] = [];
+  const client = {
+    send(cmd: object): Promise<unknown> {
+      const name = cmd.constructor.name;
+      calls.push({ at: clock.now(), name });
+      const state = script(clock.now() - start);
+      switch (name) {
+        case 'DescribeEnvironmentsCommand':
+          return Promise.resolve({ Environments: [{ EnvironmentName: 'dev-env', ...state.env }], $metadata: {} });
+        case 'DescribeEventsCommand':
+          return Promise.resolve({ Events: [], $metadata: {} });
+        case 'DescribeInstancesHealthCommand':
+          if (state.instances === 'not-enhanced')
+            return Promise.reject(Object.assign(new Error('Enhanced health is not enabled'), { name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } }));
+          return Promise.resolve({ InstanceHealthList: state.instances ?? [], $metadata: {} });
+        default:
+          return Promise.reject(new Error(`fake EB: unexpected ${name}`));
+      }
+    },
+  };
+  return { eb: client as unknown as ElasticBeanstalkClient, calls };
+}
