@@ -46,7 +46,7 @@ async function writeRandomFile(path: string, size: number): Promise<string> {
   for (let written = 0; written < size; written += 1024 * 1024) {
     const chunk = randomBytes(Math.min(1024 * 1024, size - written));
     hash.update(chunk);
-    if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
   return hash.digest('hex');

@@ -61,12 +61,13 @@ export class ObjectStore {
     const root = join(this.dataDir, 'buckets');
     await mkdir(root, { recursive: true });
     for (const name of await readdir(root)) {
-      const info = JSON.parse(await readFile(join(root, name, 'bucket.json'), 'utf8')) as { created: string };
+      const info = await readJson<{ created: string }>(join(root, name, 'bucket.json'));
+      if (!info) continue; // a bucket whose creation never finished
       const bucket: Bucket = { name, created: info.created, objects: new Map(), persisting: Promise.resolve() };
-      for (const file of await readdir(join(root, name, 'meta'))) {
+      for (const file of await readdir(join(root, name, 'meta')).catch(() => [] as string[])) {
         if (!file.endsWith('.json')) continue;
-        const meta = JSON.parse(await readFile(join(root, name, 'meta', file), 'utf8')) as ObjectMeta;
-        bucket.objects.set(meta.key, meta);
+        const meta = await readJson<ObjectMeta>(join(root, name, 'meta', file));
+        if (meta) bucket.objects.set(meta.key, meta);
       }
       this.buckets.set(name, bucket);
     }
@@ -183,6 +184,15 @@ export class ObjectStore {
       if (replaced && replaced.dataFile !== current?.dataFile) await rm(join(dir, 'data', replaced.dataFile), { force: true });
     });
     return bucket.persisting;
+  }
+}
+
+async function readJson<T>(path: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as T;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`S3 emulator: cannot read ${path}: ${(error as Error).message}`);
   }
 }
 
