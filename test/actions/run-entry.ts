@@ -1,0 +1,96 @@
+// Runs an action entry the way the runner does: a fresh Node 24 process, inputs as INPUT_<NAME>
+// environment variables, and GITHUB_OUTPUT / GITHUB_STATE / GITHUB_STEP_SUMMARY files it appends
+// to; the post step gets the saved state back as STATE_<name> variables.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface EntryResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /** `::error::` lines' messages. */
+  errors: string[];
+  warnings: string[];
+  outputs: Record<string, string>;
+  state: Record<string, string>;
+  summary: string;
+}
+
+/** Parses the runner's file-command format: `name<<DELIM\nvalue\nDELIM` (last value wins). */
+export function parseFileCommands(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '');
+    if (!m) continue;
+    const [, name, delim] = m as unknown as [string, string, string];
+    const value: string[] = [];
+    for (i += 1; i < lines.length && lines[i] !== delim; i++) value.push(lines[i] ?? '');
+    out[name] = value.join('\n');
+  }
+  return out;
+}
+
+export interface RunOptions {
+  inputs: Record<string, string>;
+  env: Record<string, string>;
+  /** For the post step: the state the main step saved. */
+  state?: Record<string, string>;
+  /** Called with the child once it runs (e.g. to kill it mid-deploy). */
+  onSpawn?: (child: ChildProcess, stdout: () => string) => void;
+  timeoutMs?: number;
+}
+
+function decodeCommand(s: string): string {
+  return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
+}
+
+export async function runEntry(entry: string, opts: RunOptions): Promise<EntryResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'run-entry-'));
+  const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STATE: join(dir, 'state'), GITHUB_STEP_SUMMARY: join(dir, 'summary') };
+  await Promise.all(Object.values(files).map((f) => writeFile(f, '')));
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('STATE_')) env[k] = v;
+  Object.assign(env, opts.env, files, { GITHUB_ACTIONS: 'true', RUNNER_DEBUG: '1' });
+  for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
+  for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
+  try {
+    // Node 24 itself (vitest runs on it), not the scripts/node24 wrapper: /bin/sh drops variables
+    // whose names contain "-", like INPUT_APPLICATION-NAME, as the runner never does.
+    const child = spawn(process.execPath, ['--import', 'tsx', `src/entries/${entry}.ts`], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    opts.onSpawn?.(child, () => stdout);
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 120_000);
+    const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+    clearTimeout(timer);
+    const lines = stdout.split('\n');
+    const annotations = (kind: string) => lines.filter((l) => l.startsWith(`::${kind}`)).map((l) => decodeCommand(l.slice(l.indexOf('::', 2) + 2)));
+    return {
+      code,
+      signal,
+      stdout,
+      stderr,
+      errors: annotations('error'),
+      warnings: annotations('warning'),
+      outputs: parseFileCommands(await readFile(files.GITHUB_OUTPUT, 'utf8')),
+      state: parseFileCommands(await readFile(files.GITHUB_STATE, 'utf8')),
+      summary: await readFile(files.GITHUB_STEP_SUMMARY, 'utf8'),
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Which version the environment's load balancer serves right now. */
+export async function servedVersion(cname: string | undefined): Promise<string> {
+  if (!cname) throw new Error('the environment has no CNAME');
+  const res = await fetch(`http://${cname}/`, { signal: AbortSignal.timeout(5000) });
+  const body = (await res.json()) as { version?: string };
+  return body.version ?? '';
+}
