@@ -34,6 +34,9 @@ export async function deployAllAtOnce(run: DeployRun): Promise<boolean> {
   run.emit('Deploying new version to instance(s).');
   await deployInPlace(run, run.env.instances);
   run.emit('Instance deployment completed successfully.');
+  // EB reports success once the command ran, healthy or not; waiting for the first health verdict
+  // makes the environment's Health at Ready reflect the new processes rather than "Pending".
+  await run.rt.waitForHealth(run.env.instances, run.config.commandTimeout, run.signal);
   return true;
 }
 

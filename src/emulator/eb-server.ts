@@ -29,9 +29,10 @@ function readBody(req: http.IncomingMessage): Promise<string> {
   });
 }
 
-function send(res: http.ServerResponse, status: number, body: string, type = 'text/xml'): void {
+function send(res: http.ServerResponse, status: number, body: string, type = 'text/xml', requestId?: string): void {
   if (res.headersSent) return;
-  res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) }).end(body);
+  const headers = { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(requestId ? { 'x-amzn-requestid': requestId } : {}) };
+  res.writeHead(status, headers).end(body);
 }
 
 export function stateDump(rt: Runtime): unknown {
@@ -77,11 +78,11 @@ async function handleQuery(rt: Runtime, versionQuota: number, req: http.Incoming
     if (injected) throw injected;
     const ctx: ApiContext = { rt, requestId, versionQuota };
     const result = await handler(params, ctx);
-    send(res, 200, resultXml(action, result, requestId));
+    send(res, 200, resultXml(action, result, requestId), 'text/xml', requestId);
   } catch (err) {
     const error = err instanceof EbError ? err : new EbError('InternalFailure', `The request processing has failed because of an unknown error: ${(err as Error).message}`, 500);
     if (!(err instanceof EbError)) console.error('eb emulator: unexpected error', err);
-    send(res, error.status, errorXml(error, requestId));
+    send(res, error.status, errorXml(error, requestId), 'text/xml', requestId);
   }
 }
 

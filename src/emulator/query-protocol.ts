@@ -104,8 +104,12 @@ export class QueryParams {
 /** A value to render as XML: objects become elements in key order, arrays `<member>` lists. */
 export type XmlValue = string | number | boolean | Date | undefined | null | XmlValue[] | { [key: string]: XmlValue };
 
+/** Element content only (no attributes are written), so quotes stay as they are. */
 export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+  return text
+    .replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c)
+    // eslint-disable-next-line no-control-regex -- characters XML 1.0 cannot carry at all
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd');
 }
 
 export function toXml(value: XmlValue): string {
