@@ -235,6 +235,18 @@ describe('S3 emulator wire: malformed requests', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect((await raw('HEAD', `/${BUCKET}/vanished`)).status).toBe(404);
+
+    expect((await raw('PUT', `/${BUCKET}/large`, {}, randomBytes(8_000_000))).status).toBe(200);
+    await new Promise<void>((resolve, reject) => {
+      const req = request(new URL(`/${BUCKET}/large`, s3().server.endpoint), (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (error) => (req.destroyed ? resolve() : reject(error)));
+      req.end();
+    });
     const leftovers = (await readdir(join(s3().dataDir, 'tmp'))).filter((name) => name !== 'uploads');
     expect(leftovers).toEqual([]);
     await stillServing();

@@ -158,7 +158,10 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
       await operation(ctx);
     } catch (error) {
       const s3Error = error instanceof S3Error ? error : internalError();
-      if (!(error instanceof S3Error)) console.error(`s3 emulator: ${req.method} ${rawUrl} failed:`, error);
+      // A client that hangs up mid-transfer is routine (awscli cancels ranged GETs); anything else
+      // unexpected is a bug worth a log line.
+      const hungUp = res.destroyed || (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';
+      if (!(error instanceof S3Error) && !hungUp) console.error(`s3 emulator: ${req.method} ${rawUrl} failed:`, error);
       sendError(req, res, s3Error, rawUrl.split('?', 1)[0]!);
     }
   }
