@@ -7,6 +7,7 @@ import {
   DeleteBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
+  GetBucketLocationCommand,
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
@@ -46,6 +47,8 @@ describe('S3 emulator: buckets', () => {
     await client.send(new CreateBucketCommand({ Bucket: BUCKET }));
     await client.send(new CreateBucketCommand({ Bucket: 'short-lived' }));
     await client.send(new HeadBucketCommand({ Bucket: 'short-lived' }));
+    const location = await client.send(new GetBucketLocationCommand({ Bucket: 'short-lived' }));
+    expect(location.LocationConstraint).toBeUndefined(); // us-east-1, as S3 reports it
     const listed = await client.send(new ListBucketsCommand({}));
     expect(listed.Buckets?.map((b) => b.Name)).toEqual([BUCKET, 'short-lived']);
     expect(listed.Buckets?.[0]?.CreationDate).toBeInstanceOf(Date);
@@ -230,6 +233,9 @@ describe('S3 emulator: ListObjectsV2', () => {
     expect(rest.CommonPrefixes).toBeUndefined();
     expect(rest.IsTruncated).toBe(false);
     expect(rest.Contents?.map((c) => c.Key)).toEqual(keys.filter((k) => /^app\/v/.test(k)));
+
+    const none = await client.send(new ListObjectsV2Command({ Bucket: 'list-bucket', MaxKeys: 0 }));
+    expect([none.KeyCount, none.IsTruncated, none.Contents]).toEqual([0, false, undefined]);
 
     const after = await client.send(new ListObjectsV2Command({ Bucket: 'list-bucket', StartAfter: 'other/x' }));
     expect(after.Contents?.map((c) => c.Key)).toEqual(['root.txt']);

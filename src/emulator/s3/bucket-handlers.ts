@@ -54,6 +54,7 @@ function listPage(
   options: { prefix: string; delimiter: string; after: string; skipPrefix?: string; maxKeys: number },
 ): ListingPage {
   const page: ListingPage = { contents: [], commonPrefixes: [], truncated: false };
+  if (options.maxKeys === 0) return page; // S3 answers an empty, untruncated page
   for (const key of keys) {
     if (!key.startsWith(options.prefix)) continue;
     if (Buffer.compare(Buffer.from(key), Buffer.from(options.after)) <= 0) continue;

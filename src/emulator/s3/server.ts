@@ -97,9 +97,11 @@ function route(method: string, bucket: string, key: string, query: URLSearchPara
 
 /** Splits a path-style URL into bucket and key; the key keeps every character after "/bucket/". */
 function parsePath(rawUrl: string): { bucket: string; key: string; query: URLSearchParams } {
-  const queryAt = rawUrl.indexOf('?');
-  const path = queryAt === -1 ? rawUrl : rawUrl.slice(0, queryAt);
-  const query = new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1));
+  // Requests through an HTTP proxy carry the absolute form (http://host/path).
+  const target = rawUrl.replace(/^https?:\/\/[^/]*/i, '');
+  const queryAt = target.indexOf('?');
+  const path = queryAt === -1 ? target : target.slice(0, queryAt);
+  const query = new URLSearchParams(queryAt === -1 ? '' : target.slice(queryAt + 1));
   const trimmed = path.replace(/^\/+/, '');
   const slash = trimmed.indexOf('/');
   try {
