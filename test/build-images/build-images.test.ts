@@ -69,6 +69,21 @@ async function ensureRootImage(): Promise<void> {
   }
 }
 
+// By name, not by image ID: an ID may be shared with an image someone else tagged. A base pulled
+// by digest cannot go before the images built on it, hence a few passes.
+async function removeImagesOf(host: string): Promise<void> {
+  for (let pass = 0; pass < 4; pass++) {
+    const { stdout } = await run('podman', ['images', '--format', '{{.Repository}} {{.Tag}} {{.Digest}}']);
+    const names = stdout
+      .split('\n')
+      .map((line) => line.split(' '))
+      .filter(([repository]) => repository?.startsWith(`${host}/`))
+      .map(([repository, tag, digest]) => (tag && tag !== '<none>' ? `${repository}:${tag}` : `${repository}@${digest}`));
+    if (names.length === 0) return;
+    for (const name of new Set(names)) await run('podman', ['rmi', '--ignore', name]).catch(() => undefined);
+  }
+}
+
 describe('scripts/build-images.sh with podman and a local registry', () => {
   let registry: LocalRegistry;
   let context: string;
@@ -107,12 +122,7 @@ describe('scripts/build-images.sh with podman and a local registry', () => {
 
   afterAll(async () => {
     if (registry) {
-      const { stdout } = await run('podman', ['images', '--format', '{{.Id}} {{.Repository}}']);
-      const ids = stdout
-        .split('\n')
-        .filter((line) => line.includes(` ${registry.host}/`))
-        .map((line) => line.split(' ')[0] ?? '');
-      if (ids.length > 0) await run('podman', ['rmi', '-f', ...new Set(ids)]).catch(() => undefined);
+      await removeImagesOf(registry.host);
       await registry.stop();
     }
     if (context) await rm(context, { recursive: true, force: true });
