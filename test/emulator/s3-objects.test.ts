@@ -276,6 +276,14 @@ describe('S3 emulator: persistence', () => {
   });
 });
 
+describe('S3 emulator: startS3Server options', () => {
+  it('names the problem when the port is taken or dataDir is missing', async () => {
+    const { server, dataDir } = s3();
+    await expect(startS3Server({ dataDir, port: server.port })).rejects.toThrow(`cannot listen on 127.0.0.1:${server.port}: listen EADDRINUSE`);
+    await expect(startS3Server({ dataDir: '' })).rejects.toThrow('dataDir is required');
+  });
+});
+
 describe('S3 emulator: faults and stats', () => {
   it('answers injected 5xx errors, which the SDK retries by itself', async () => {
     const { client, server } = s3();

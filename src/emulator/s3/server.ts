@@ -57,7 +57,8 @@ const UNSUPPORTED_SUBRESOURCES = [
 type Operation = (ctx: RequestContext) => void | Promise<void>;
 
 function route(method: string, bucket: string, key: string, query: URLSearchParams, req: IncomingMessage): Operation {
-  const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => query.has(name));
+  // versionId=null names the only version of an object in an unversioned bucket.
+  const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => query.has(name) && !(name === 'versionId' && query.get(name) === 'null'));
   if (unsupported) return () => { throw notImplemented(`the ?${unsupported} sub-resource`); };
   if (bucket === '') {
     if (method === 'GET') return listBuckets;
@@ -135,8 +136,10 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: S3Error, re
 }
 
 export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
+  if (typeof opts.dataDir !== 'string' || opts.dataDir === '') {
+    throw new Error('startS3Server: dataDir is required (a directory where object data is kept)');
+  }
   const store = new ObjectStore(opts.dataDir);
-  await store.load();
   const uploads = new MultipartUploads(store.tmpDir);
   const counters = { requests: 0, bytesReceived: 0 };
   const pendingFaults = { count: 0, status: 500 };
@@ -175,9 +178,17 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
     else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error) => reject(new Error(`S3 emulator cannot listen on ${opts.host ?? '127.0.0.1'}:${opts.port ?? 0}: ${error.message}`)));
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
+  // Loaded after the port is ours: a second server started by mistake on a busy port must not
+  // touch the first one's data directory.
+  try {
+    await store.load();
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   const port = (server.address() as AddressInfo).port;
   const host = opts.host ?? '127.0.0.1';
   return {

@@ -9,14 +9,12 @@ export function escapeXml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
 }
 
-/** A child list for `element`: strings are pre-rendered XML, undefined/false entries are skipped. */
-export type XmlContent = string | number | boolean | undefined | null | readonly XmlContent[];
-
-/** `<name>text-or-children</name>`; plain string content is escaped. Use `children` for nested XML. */
+/** `<name>text</name>` with the text escaped. */
 export function element(name: string, text: string | number | boolean): string {
   return `<${name}>${escapeXml(String(text))}</${name}>`;
 }
 
+/** `<name>…</name>` around pre-rendered children; undefined/false children are skipped. */
 export function parent(name: string, children: readonly (string | undefined | false)[]): string {
   return `<${name}>${children.filter((c) => typeof c === 'string').join('')}</${name}>`;
 }
