@@ -47,9 +47,11 @@ export interface HealthView {
 const view = (status: HealthStatus, causes: string[] = []): HealthView => ({ status, color: colorOf(status), causes });
 const secs = (ms: number): number => Math.max(0, Math.round(ms / 1000));
 
+/** Share of answered requests that were 5xx (checks that got no answer at all are not requests served). */
 export function fivexxShare(recent: CheckResult[]): number {
-  if (recent.length === 0) return 0;
-  return (100 * recent.filter((r) => (r.statusCode ?? 0) >= 500).length) / recent.length;
+  const answered = recent.filter((r) => r.statusCode !== undefined);
+  if (answered.length === 0) return 0;
+  return (100 * answered.filter((r) => (r.statusCode ?? 0) >= 500).length) / answered.length;
 }
 
 /** Failures before an instance is Severe (EB: 3 failed checks) and the start-up grace in ms. */
@@ -60,7 +62,9 @@ export function instanceHealth(p: ProbeState, now: number, graceMs: number, fail
     return view('Severe', ['Following services are not running: web.', `The web process ${how}.`]);
   }
   if (p.deploying) return view('Pending', [`Performing application deployment (running for ${secs(now - p.startedAt)} seconds).`]);
-  if (p.recent.length === 0 || (!p.everOk && p.consecutiveFailures > 0 && now - p.startedAt < graceMs)) {
+  // A process that does not answer yet may still be starting; one that answers with an error is judged at once.
+  const starting = !p.everOk && p.consecutiveFailures > 0 && now - p.startedAt < graceMs && !p.recent.some((r) => r.statusCode !== undefined);
+  if (p.recent.length === 0 || starting) {
     return view('Pending', [`Instance ELB health has not been available for ${secs(now - p.startedAt)} seconds.`]);
   }
   if (p.consecutiveFailures === 0) return view('Ok');
