@@ -4,6 +4,7 @@ import { deployCommand } from './deploy.js';
 import { rollbackCommand } from './rollback.js';
 import { pruneCommand } from './prune.js';
 import { statusCommand } from './status.js';
+import { demoCommand } from './demo.js';
 
 export interface Command {
   summary: string;
@@ -16,6 +17,7 @@ const commands: Record<string, Command> = {
   prune: pruneCommand,
   status: statusCommand,
   emulator: emulatorCommand,
+  demo: demoCommand,
 };
 
 function usage(): string {
