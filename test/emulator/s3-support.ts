@@ -18,6 +18,7 @@ export interface S3Fixture {
 /** Starts the server before the file's tests and stops it (and removes its data) after them. */
 export function useS3Server(): () => S3Fixture {
   let fixture: S3Fixture | undefined;
+  const previousEndpoint = process.env.AWS_ENDPOINT_URL_S3;
   beforeAll(async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 's3-emulator-test-'));
     const server = await startS3Server({ dataDir });
@@ -25,6 +26,8 @@ export function useS3Server(): () => S3Fixture {
     fixture = { server, dataDir, client: new S3Client({}) };
   });
   afterAll(async () => {
+    if (previousEndpoint === undefined) delete process.env.AWS_ENDPOINT_URL_S3;
+    else process.env.AWS_ENDPOINT_URL_S3 = previousEndpoint;
     fixture?.client.destroy();
     await fixture?.server.close();
     if (fixture) await rm(fixture.dataDir, { recursive: true, force: true });
