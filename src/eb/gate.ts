@@ -138,7 +138,7 @@ export class GateTracker {
   }
 }
 
-/** Grace after the update finishes: a quarter of the deadline, between 15 s and 5 min. */
+/** Grace after the update finishes: a quarter of the deadline, between 10 s and 5 min. */
 export function settleGraceFor(deployTimeoutMs: number): number {
-  return Math.min(300_000, Math.max(15_000, Math.round(deployTimeoutMs / 4)));
+  return Math.min(300_000, Math.max(10_000, Math.round(deployTimeoutMs / 4)));
 }

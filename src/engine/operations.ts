@@ -13,6 +13,7 @@ import type { DeployHooks, DeployReport, InFlightUpdate } from './report.js';
 import { describeEnvironment, environmentUrl, waitForReady, type EbTarget } from '../eb/environment.js';
 import type { InstanceState } from '../eb/gate.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
+import { findVersion } from '../eb/versions.js';
 
 function retry(deps: EngineDeps, ms: number): RetryContext {
   return { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
@@ -36,6 +37,8 @@ export async function rollbackOperation(deps: EngineDeps, inputs: RollbackInputs
   const env = await describeEnvironment(deps.eb, target, r);
   const label = inputs.versionLabel ?? (await previousVersionLabel(deps, target, env.VersionLabel, r));
   if (!label) throw new DeployFailedError(`no version older than "${env.VersionLabel ?? '?'}" exists in "${inputs.applicationName}": nothing to roll back to`);
+  if (!(await findVersion(deps.eb, inputs.applicationName, label, r)))
+    throw new DeployFailedError(`cannot roll back to "${label}": no such application version in "${inputs.applicationName}"`);
   deps.log.info(`rolling "${inputs.environmentName}" back from "${env.VersionLabel ?? '?'}" to "${label}"`);
   // A rollback that fails is not rolled back again: it is reported as it is.
   return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false }, report, hooks);

@@ -121,7 +121,7 @@ describe('GateTracker', () => {
 
   it('scales the settle grace with the deadline, within bounds', () => {
     expect(settleGraceFor(20 * 60_000)).toBe(300_000);
-    expect(settleGraceFor(40_000)).toBe(15_000);
+    expect(settleGraceFor(30_000)).toBe(10_000);
     expect(settleGraceFor(120_000)).toBe(30_000);
   });
 });
