@@ -1,16 +1,17 @@
 // scripts/build-images.sh for real: podman builds against a local registry. The base image is
 // built from a tiny imported busybox root (no registry is reachable here, nothing is pulled).
 import { execFile, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile, copyFile, symlink } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runStep } from '../workflows/run-step.js';
+import { asRecord, loadYamlFile } from '../workflows/workflow-files.js';
+import { makeBuildContext, removeImagesOf } from './fixture.js';
 import { freePort, startLocalRegistry, type LocalRegistry } from './local-registry.js';
 
 const run = promisify(execFile);
 const script = resolve('scripts/build-images.sh');
-const rootImage = 'localhost/eb-pipeline-test/busybox:1';
 
 interface ScriptResult {
   code: number;
@@ -52,64 +53,14 @@ async function diffIds(ref: string): Promise<string[]> {
   return config.rootfs.diff_ids;
 }
 
-async function ensureRootImage(): Promise<void> {
-  const exists = await run('podman', ['image', 'exists', rootImage]).then(
-    () => true,
-    () => false,
-  );
-  if (exists) return;
-  const root = await mkdtemp(join(tmpdir(), 'eb-pipeline-busybox-'));
-  try {
-    await mkdir(join(root, 'bin'));
-    await copyFile('/bin/busybox', join(root, 'bin/busybox'));
-    await symlink('busybox', join(root, 'bin/sh'));
-    await run('bash', ['-c', `tar -C "$1" -c . | podman import - "$2"`, 'import', root, rootImage]);
-  } finally {
-    await rm(root, { recursive: true, force: true });
-  }
-}
-
-// By name, not by image ID: an ID may be shared with an image someone else tagged. A base pulled
-// by digest cannot go before the images built on it, hence a few passes.
-async function removeImagesOf(host: string): Promise<void> {
-  for (let pass = 0; pass < 4; pass++) {
-    const { stdout } = await run('podman', ['images', '--format', '{{.Repository}} {{.Tag}} {{.Digest}}']);
-    const names = stdout
-      .split('\n')
-      .map((line) => line.split(' '))
-      .filter(([repository]) => repository?.startsWith(`${host}/`))
-      .map(([repository, tag, digest]) => (tag && tag !== '<none>' ? `${repository}:${tag}` : `${repository}@${digest}`));
-    if (names.length === 0) return;
-    for (const name of new Set(names)) await run('podman', ['rmi', '--ignore', name]).catch(() => undefined);
-  }
-}
-
 describe('scripts/build-images.sh with podman and a local registry', () => {
   let registry: LocalRegistry;
   let context: string;
   let env: Record<string, string>;
 
   beforeAll(async () => {
-    await ensureRootImage();
     registry = await startLocalRegistry();
-    context = await mkdtemp(join(tmpdir(), 'eb-pipeline-build-context-'));
-    await mkdir(join(context, 'docker'));
-    await mkdir(join(context, 'requirements'));
-    await writeFile(
-      join(context, 'docker/Dockerfile.base'),
-      [
-        `FROM ${rootImage}`,
-        'ARG PYTHON_FLAVOUR=none',
-        'COPY requirements/ /opt/requirements/',
-        'RUN echo "base with $PYTHON_FLAVOUR" > /opt/base.txt',
-        '',
-      ].join('\n'),
-    );
-    await writeFile(
-      join(context, 'docker/Dockerfile.production'),
-      ['ARG BASE_IMAGE', 'FROM ${BASE_IMAGE}', 'ARG APP_VERSION=unset', 'RUN echo "$APP_VERSION" > /opt/version.txt', ''].join('\n'),
-    );
-    await writeFile(join(context, 'requirements/base.txt'), 'Django==4.2.16\n');
+    context = await makeBuildContext();
     env = {
       BUILDER: 'podman',
       TLS_VERIFY: 'false',
@@ -206,6 +157,59 @@ describe('scripts/build-images.sh with podman and a local registry', () => {
     const arg = await runScript({ ...env, IMAGE_TAG: 'v5', BASE_BUILD_ARGS: 'not an assignment' });
     expect(arg.code).toBe(2);
     expect(arg.stderr).toContain("BASE_BUILD_ARGS line 'not an assignment' is not KEY=VALUE");
+  });
+
+  it('actions/build-images wires its inputs to the script: ECR registry, lower-cased name, commit SHA tag, dev target', async () => {
+    const action = 'actions/build-images/action.yml';
+    const result = await runStep(action, {
+      step: 'build',
+      contexts: {
+        'inputs.registry': 'ecr',
+        'steps.ecr.outputs.registry': registry.host,
+        'inputs.repository': 'Shop-Action',
+        'inputs.target': 'dev',
+        'inputs.context': context,
+        'inputs.base-build-args': 'PYTHON_FLAVOUR=action',
+      },
+      // What differs from a runner: podman instead of docker buildx, a plain-HTTP registry.
+      env: { BUILDER: 'podman', TLS_VERIFY: 'false' },
+    });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.outputs['image-ref']).toMatch(new RegExp(`^${registry.host}/shop-action@sha256:[0-9a-f]{64}$`));
+    expect(result.outputs['base-rebuilt']).toBe('true');
+    // Every output the action declares is one the step sets.
+    const declared = Object.keys(asRecord(loadYamlFile(action).doc.outputs));
+    expect(declared.filter((name) => !(name in result.outputs))).toEqual([]);
+    // Tagged with the commit SHA, built from Dockerfile.dev.
+    const image = (await skopeo('inspect', `docker://${registry.host}/shop-action:3f2a9c1d0b7e5a4f8c6d2e1b0a9f8e7d6c5b4a39`)) as { Digest: string };
+    expect(image.Digest).toBe(result.outputs['image-digest']);
+    expect(result.stderr).toMatch(/STEP \d+\/\d+: RUN echo "dev \$APP_VERSION"/);
+
+    const summary = await runStep(action, {
+      step: 'Summary',
+      contexts: {
+        'steps.build.outcome': 'success',
+        'steps.build.outputs.base-ref': result.outputs['base-ref'] ?? '',
+        'steps.build.outputs.base-rebuilt': 'true',
+        'steps.build.outputs.image-ref': result.outputs['image-ref'] ?? '',
+      },
+    });
+    expect(summary.code).toBe(0);
+    expect(summary.summary).toContain(`| image | \`${result.outputs['image-ref']}\` |`);
+  });
+
+  it('actions/build-images refuses an unknown registry or target by input name', async () => {
+    const registryKind = await runStep('actions/build-images/action.yml', {
+      step: 'Check the inputs',
+      contexts: { 'inputs.registry': 'gcr', 'inputs.target': 'production' },
+    });
+    expect(registryKind.code).toBe(1);
+    expect(registryKind.stdout).toContain('::error::input registry must be "ecr" or "ghcr", got "gcr"');
+    const target = await runStep('actions/build-images/action.yml', {
+      step: 'Check the inputs',
+      contexts: { 'inputs.registry': 'ghcr', 'inputs.target': 'staging' },
+    });
+    expect(target.stdout).toContain('::error::input target must be "production" or "dev", got "staging"');
   });
 
   it('stops instead of rebuilding when the registry cannot be asked', async () => {
