@@ -17,6 +17,7 @@ let workDir = '';
 let bundleDir = '';
 let healthy: RunningStack | undefined;
 let noDatabase: RunningStack | undefined;
+let brokenApp: RunningStack | undefined;
 let healthyPort = 0;
 let noDatabasePort = 0;
 
@@ -36,6 +37,13 @@ describe('nginx → uWSGI → Django under supervisord (local bundle, Procfile w
       DATABASE_URL: deadDatabaseUrl,
       MIGRATE_ON_START: 'false',
     });
+    // Production settings without SECRET_KEY: Django cannot load, uWSGI (need-app) exits each time.
+    brokenApp = startStack(bundleDir, {
+      PORT: String(await freePort()),
+      STACK_RUN_DIR: path.join(workDir, 'run-c'),
+      DJANGO_SETTINGS_MODULE: 'config.settings.production',
+      MIGRATE_ON_START: 'false',
+    });
     await waitForHttp(`http://127.0.0.1:${healthyPort}/healthz`, (status) => status === 200, 45_000).catch((error: unknown) => {
       throw new Error(`${String(error)}\n--- stack output\n${healthy?.output()}`);
     });
@@ -44,6 +52,7 @@ describe('nginx → uWSGI → Django under supervisord (local bundle, Procfile w
   afterAll(async () => {
     await killStack(healthy);
     await killStack(noDatabase);
+    await killStack(brokenApp);
     await dropDatabase(database);
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
@@ -106,5 +115,15 @@ describe('nginx → uWSGI → Django under supervisord (local bundle, Procfile w
     expect(elapsed).toBeLessThan(10_000);
     expect(await stack.exited).toBe(0);
     expect(existsSync(path.join(workDir, 'run-a', 'uwsgi.sock'))).toBe(false);
+  });
+
+  it('exits when uWSGI goes FATAL (the app cannot load), so EB restarts the container', async () => {
+    const stack = brokenApp!;
+    const code = await Promise.race([stack.exited, sleep(40_000).then(() => 'still running')]);
+    expect(code, stack.output()).not.toBe('still running');
+    expect(stack.output()).toContain('ImproperlyConfigured: The environment variable SECRET_KEY is required and is not set.');
+    expect(stack.output()).toContain('gave up: uwsgi entered FATAL state');
+    expect(stack.output()).toContain('exit_on_fatal: uwsgi is FATAL; stopping supervisord');
+    expect(descendants(stack.pid).filter(isAlive)).toEqual([]);
   });
 });

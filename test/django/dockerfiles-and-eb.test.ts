@@ -1,0 +1,91 @@
+// Static checks of what ships: every Dockerfile passes dockerfile-utils with every rule on, and the
+// EB side of the bundle (Dockerrun.aws.json, .ebextensions, .platform) says what the stack needs.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { validate, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { DOCKER_DIR } from './support/django.js';
+import { run } from './support/processes.js';
+
+const EB_DIR = path.join(DOCKER_DIR, 'eb');
+const dockerfiles = readdirSync(DOCKER_DIR).filter((name) => name.startsWith('Dockerfile.')).sort();
+
+// Numeric enums: a string here would silently switch the rule off.
+const everyRuleAsWarning: ValidatorSettings = {
+  deprecatedMaintainer: ValidationSeverity.WARNING,
+  directiveCasing: ValidationSeverity.WARNING,
+  emptyContinuationLine: ValidationSeverity.WARNING,
+  instructionCasing: ValidationSeverity.WARNING,
+  instructionCmdMultiple: ValidationSeverity.WARNING,
+  instructionEntrypointMultiple: ValidationSeverity.WARNING,
+  instructionHealthcheckMultiple: ValidationSeverity.WARNING,
+  instructionJSONInSingleQuotes: ValidationSeverity.WARNING,
+  instructionWorkdirRelative: ValidationSeverity.WARNING,
+};
+
+function optionSettings(file: string): Record<string, Record<string, unknown>> {
+  const doc = parse(readFileSync(path.join(EB_DIR, '.ebextensions', file), 'utf8')) as { option_settings: Record<string, Record<string, unknown>> };
+  return doc.option_settings;
+}
+
+describe('Dockerfiles', () => {
+  it('are the base and the three layered images', () => {
+    expect(dockerfiles).toEqual(['Dockerfile.base', 'Dockerfile.dev', 'Dockerfile.local', 'Dockerfile.production']);
+  });
+
+  it.each(dockerfiles)('%s has zero dockerfile-utils findings', (name) => {
+    const text = readFileSync(path.join(DOCKER_DIR, name), 'utf8');
+    expect(validate(text, everyRuleAsWarning)).toEqual([]);
+  });
+
+  it('the linter does flag a broken Dockerfile (the check can fail)', () => {
+    const findings = validate('from debian\nWORKDIR relative\nCMD ["a"]\nCMD ["b"]\nEXPOSE 99999\n', everyRuleAsWarning);
+    expect(findings.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(['dev', 'local', 'production'])('Dockerfile.%s layers on ARG BASE_IMAGE with its settings module, 7999 and a non-root user', (kind) => {
+    const text = readFileSync(path.join(DOCKER_DIR, `Dockerfile.${kind}`), 'utf8');
+    expect(text).toMatch(/^ARG BASE_IMAGE=.*\nFROM \$\{BASE_IMAGE\}$/m);
+    expect(text).toContain(`DJANGO_SETTINGS_MODULE=config.settings.${kind}`);
+    expect(text).toMatch(/^EXPOSE 7999$/m);
+    expect(text).toMatch(/^USER app$/m);
+    expect(text).toMatch(/^CMD \["supervisord", "-c", "\/etc\/stack\/supervisord\.conf"\]$/m);
+  });
+});
+
+describe('EB bundle files', () => {
+  it('Dockerrun.aws.json v1 names an image placeholder and container port 7999', () => {
+    const dockerrun = JSON.parse(readFileSync(path.join(EB_DIR, 'Dockerrun.aws.json'), 'utf8')) as Record<string, unknown>;
+    expect(dockerrun).toEqual({ AWSEBDockerrunVersion: '1', Image: { Name: '${IMAGE}', Update: 'false' }, Ports: [{ ContainerPort: 7999 }] });
+  });
+
+  it('.ebextensions set the health path, enhanced health, capacity and the deployment policy', () => {
+    const health = optionSettings('01-health.config');
+    expect(health['aws:elasticbeanstalk:environment:process:default']?.HealthCheckPath).toBe('/healthz');
+    expect(health['aws:elasticbeanstalk:healthreporting:system']?.SystemType).toBe('enhanced');
+    const capacity = optionSettings('02-capacity-and-deploys.config');
+    expect(capacity['aws:autoscaling:asg']).toEqual({ MinSize: '2', MaxSize: '4' });
+    expect(capacity['aws:elasticbeanstalk:command']?.DeploymentPolicy).toBe('Immutable');
+    const env = optionSettings('03-environment.config')['aws:elasticbeanstalk:application:environment'] ?? {};
+    expect(Object.keys(env)).not.toContain('SECRET_KEY');
+    expect(Object.keys(env)).not.toContain('DATABASE_URL');
+  });
+
+  it("EB's nginx accepts the same body size as the container's nginx", () => {
+    const outer = readFileSync(path.join(EB_DIR, '.platform/nginx/conf.d/client_max_body_size.conf'), 'utf8');
+    const inner = readFileSync(path.join(DOCKER_DIR, 'nginx/nginx.conf'), 'utf8');
+    const size = (text: string) => /client_max_body_size (\d+)[mM];/.exec(text)?.[1];
+    expect(size(outer)).toBe('20');
+    expect(size(inner)).toBe(size(outer));
+  });
+
+  it('the postdeploy migration hook is executable, shellcheck-clean and runs migrate_with_lock', async () => {
+    const hook = path.join(EB_DIR, '.platform/hooks/postdeploy/01-migrate.sh');
+    expect(statSync(hook).mode & 0o111).toBe(0o111);
+    const shellcheck = await run('shellcheck', ['--severity=style', hook]);
+    expect(shellcheck.stdout + shellcheck.stderr).toBe('');
+    expect(shellcheck.code).toBe(0);
+    expect(readFileSync(hook, 'utf8')).toContain('manage.py migrate_with_lock');
+  });
+});
