@@ -133,3 +133,19 @@ describe('composite actions find their scripts', () => {
     },
   );
 });
+
+describe('JavaScript actions run a bundle built from an entry', () => {
+  it.each(loadActions().filter((a) => asRecord(a.doc.runs).using === 'node24').map((a) => [a.path, a] as const))(
+    '%s',
+    (_path, action) => {
+      const runs = asRecord(action.doc.runs);
+      const dir = action.path.replace(/\/?action\.yml$/, '') || '.';
+      for (const key of ['main', 'pre', 'post'].filter((k) => typeof runs[k] === 'string')) {
+        const target = join(dir, String(runs[key])).replace(/^\.\//, '');
+        const entry = /^dist\/([\w-]+)\/index\.js$/.exec(target)?.[1];
+        expect(entry, `${key}: ${target} is dist/<entry>/index.js`).toBeDefined();
+        expect(existsSync(join(repoRoot, 'src/entries', `${entry}.ts`)), `src/entries/${entry}.ts exists`).toBe(true);
+      }
+    },
+  );
+});
