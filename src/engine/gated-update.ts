@@ -47,6 +47,7 @@ async function deployAndGate(
   let startedAt = deps.clock.now();
   let underway = false;
   if (!alreadyThere) {
+    await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
     const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
     startedAt = started.startedAt;
     underway = started.environment.Status !== 'Ready';

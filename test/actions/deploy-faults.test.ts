@@ -1,0 +1,60 @@
+// AWS misbehaving: bursts of 5xx from EB and S3, and an update
+// that never completes (aborted at the deadline, then rolled back).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEnvironmentReady, describeEnv, useEmulator } from '../support/emulator.js';
+import { writeTestAppBundle } from '../support/test-app.js';
+import { runEntry, servedVersion } from './run-entry.js';
+
+const h = useEmulator();
+const tmp = await mkdtemp(join(tmpdir(), 'deploy-faults-'));
+afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+async function v2(name: string): Promise<string> {
+  const dir = join(tmp, name);
+  await writeTestAppBundle(dir, { version: 'v2' });
+  return dir;
+}
+
+const inputs = (app: string, env: string, dir: string, timeout = '40s') => ({
+  'application-name': app,
+  'environment-name': env,
+  bundle: dir,
+  'version-label': 'v2',
+  'deploy-timeout': timeout,
+});
+
+describe('deploy action: AWS faults', () => {
+  it('5xx bursts from EB and S3 → retried past the SDK’s own attempts, deploys', async () => {
+    await createEnvironmentReady(h, { app: 'five', env: 'five-dev', label: 'v1' });
+    h.emulator.faults.serverErrors({ count: 7, status: 503 });
+    h.emulator.faults.s3ServerErrors(3);
+    try {
+      const r = await runEntry('deploy', { inputs: inputs('five', 'five-dev', await v2('five')), env: h.emulator.env });
+      expect(r.errors, r.stdout).toEqual([]);
+      expect(r.code).toBe(0);
+      // 7 errors in a row outlast the SDK's 5 attempts: the engine's own retry took over.
+      expect(r.stdout).toMatch(/::debug::DescribeEnvironments: .*retrying in \d+ ms/);
+    } finally {
+      h.emulator.faults.clear();
+    }
+    expect(await servedVersion((await describeEnv(h.eb, 'five-dev')).CNAME)).toBe('v2');
+  });
+
+  it('update that never completes → deadline, abort, back on the previous version', async () => {
+    await createEnvironmentReady(h, { app: 'hang', env: 'hang-dev', label: 'v1' });
+    h.emulator.faults.stuckUpdate('hang-dev');
+    const started = Date.now();
+    const r = await runEntry('deploy', { inputs: inputs('hang', 'hang-dev', await v2('hang'), '12s'), env: h.emulator.env });
+    expect(Date.now() - started).toBeLessThan(45_000);
+    expect(r.code).toBe(1);
+    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed: deadline \(deploy-timeout \(12 s\)\) passed: status is Updating.*Rolled back to "v1", which is healthy again/);
+    expect(r.stdout).toMatch(/aborting the update in progress on "hang-dev"/);
+    expect(r.outputs['rolled-back']).toBe('true');
+    const env = await describeEnv(h.eb, 'hang-dev');
+    expect(env.VersionLabel).toBe('v1');
+    expect(await servedVersion(env.CNAME)).toBe('v1');
+  });
+});
