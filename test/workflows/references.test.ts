@@ -149,3 +149,23 @@ describe('JavaScript actions run a bundle built from an entry', () => {
     },
   );
 });
+
+describe('templates read only outputs the called workflows declare', () => {
+  it.each(templatePaths())('%s', (path) => {
+    const file = loadYamlFile(path);
+    const jobs = asRecord(file.doc.jobs);
+    const problems: string[] = [];
+    for (const match of file.text.matchAll(/needs\.([\w-]+)\.outputs\.([\w-]+)/g)) {
+      const [, job = '', output = ''] = match;
+      const uses = asRecord(jobs[job]).uses;
+      if (typeof uses !== 'string') {
+        problems.push(`needs.${job}: no such job calling a workflow`);
+        continue;
+      }
+      const called = loadYamlFile(uses.slice(suitePrefix.length).replace(/@.*$/, ''));
+      const outputs = asRecord(asRecord(asRecord(called.doc.on).workflow_call).outputs);
+      if (!(output in outputs)) problems.push(`needs.${job}.outputs.${output}: ${uses} declares ${Object.keys(outputs).join(', ')}`);
+    }
+    expect(problems).toEqual([]);
+  });
+});

@@ -125,6 +125,14 @@ describe('every workflow and action', () => {
     expect(problems).toEqual([]);
   });
 
+  it('never runs on pull_request_target or workflow_run (untrusted code with a privileged token)', () => {
+    for (const file of workflows) {
+      const on = file.doc.on;
+      const events = typeof on === 'string' ? [on] : Array.isArray(on) ? on.map(String) : Object.keys(asRecord(on));
+      expect(events.filter((e) => e === 'pull_request_target' || e === 'workflow_run'), file.path).toEqual([]);
+    }
+  });
+
   it('stores no AWS keys and inherits no secrets', () => {
     for (const file of everything) {
       expect(file.text, file.path).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_SECRET_ACCESS_KEY|secrets\.AWS_/i);
