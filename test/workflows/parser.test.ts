@@ -40,6 +40,12 @@ describe('@actions/workflow-parser', () => {
     expect(result.value).toBeDefined();
   });
 
+  it('reports a broken action, so a pass above means something', () => {
+    const broken = 'name: a\ndescription: b\nbogus: 1\nruns:\n  using: node24\n  main: x.js\n';
+    const result = parseAction({ name: 'broken/action.yml', content: broken }, new NoOperationTraceWriter());
+    expect(result.context.errors.getErrors().map((e) => e.message)).toEqual([expect.stringContaining("Unexpected value 'bogus'")]);
+  });
+
   it('reports a broken workflow, so a pass above means something', () => {
     const broken = 'on: push\njobs:\n  a:\n    runs-on: ubuntu-24.04\n    steps:\n      - run: echo ${{ github.sha\n';
     const result = parseWorkflow({ name: 'broken.yml', content: broken }, new NoOperationTraceWriter());
