@@ -140,6 +140,15 @@ describe('every workflow and action', () => {
     }
   });
 
+  it('gives every composite run: step a shell (GitHub refuses one without)', () => {
+    const missing = actions.flatMap((file) =>
+      stepsOf(file)
+        .filter((ref) => typeof ref.step.run === 'string' && ref.step.shell !== 'bash')
+        .map((ref) => `${file.path} ${ref.where}`),
+    );
+    expect(missing).toEqual([]);
+  });
+
   it('runs JavaScript actions on node24, everything else as composite', () => {
     for (const file of actions) {
       expect(['node24', 'composite'], file.path).toContain(asRecord(file.doc.runs).using);
