@@ -1,0 +1,77 @@
+// `eb-pipeline` as a person runs it: the real CLI entry in its own process, against the emulator.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createEnvironmentReady, describeEnv, useEmulator } from '../support/emulator.js';
+import { writeTestAppBundle } from '../support/test-app.js';
+import { servedVersion } from '../actions/run-entry.js';
+
+const h = useEmulator();
+const tmp = await mkdtemp(join(tmpdir(), 'cli-test-'));
+afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/entries/cli.ts', ...args], { env: { ...process.env, ...h.emulator.env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+describe('eb-pipeline CLI', () => {
+  it('deploy → exit 0 with progress and a report; status shows it', async () => {
+    await createEnvironmentReady(h, { app: 'cli', env: 'cli-dev', label: 'v1' });
+    const good = join(tmp, 'good');
+    await writeTestAppBundle(good, { version: 'v2' });
+    const ok = await cli(['deploy', '-a', 'cli', '-e', 'cli-dev', '-b', good, '-l', 'v2', '--deploy-timeout', '40s']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/gate passed: Ready on "v2"/);
+    expect(ok.stdout).toMatch(/outcome\s+deployed/);
+    expect(ok.stdout).toMatch(/previous version\s+v1/);
+    expect(await servedVersion((await describeEnv(h.eb, 'cli-dev')).CNAME)).toBe('v2');
+
+    const status = await cli(['status', '-a', 'cli', '-e', 'cli-dev']);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/^cli-dev: Ready Green \(Ok\) on "v2"/);
+    expect(status.stdout).toMatch(/i-[0-9a-f]+: Ok on "v2"/);
+  });
+
+  it('a broken deploy → exit 1, rolled back', async () => {
+    const broken = join(tmp, 'broken');
+    await writeTestAppBundle(broken, { version: 'v3', mode: 'unhealthy' });
+    const bad = await cli(['deploy', '-a', 'cli', '-e', 'cli-dev', '-b', broken, '-l', 'v3', '--deploy-timeout', '40s']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/eb-pipeline deploy: deploy of "v3" failed: .*Rolled back to "v2", which is healthy again/);
+    expect(bad.stdout).toMatch(/outcome\s+rolled-back/);
+    expect(await servedVersion((await describeEnv(h.eb, 'cli-dev')).CNAME)).toBe('v2');
+  });
+
+  it('rollback to the previous version, prune old versions', async () => {
+    const back = await cli(['rollback', '-a', 'cli', '-e', 'cli-dev', '--deploy-timeout', '40s']);
+    expect(back.code, back.stderr).toBe(0);
+    expect(await servedVersion((await describeEnv(h.eb, 'cli-dev')).CNAME)).toBe('v1');
+
+    const prune = await cli(['prune', '-a', 'cli', '-k', '1']);
+    expect(prune.code, prune.stderr).toBe(0);
+    // Newest (v3) kept, v1 runs: only v2 can go.
+    expect(prune.stdout).toMatch(/deleted 1: v2; kept 2/);
+  });
+
+  it('usage errors → exit 2; --help → exit 0', async () => {
+    const usage = await cli(['deploy', '-a', 'cli']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/input "environment-name" is required/);
+    const help = await cli(['deploy', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/--deploy-timeout/);
+  });
+});
