@@ -135,8 +135,10 @@ export class Instance {
       if (!done) signal('SIGKILL');
       await Promise.race([this.exited, sleepMs(1000)]);
     }
-    // Children of the shell may outlive it: the group gets a final SIGKILL either way.
+    // Children of the shell may outlive it: the group gets a final SIGKILL either way, and stop()
+    // returns only once the whole group is gone.
     signal('SIGKILL');
+    for (let waited = 0; groupAlive(group) && waited < 3000; waited += 20) await sleepMs(20);
   }
 
   /** One health check of HealthCheckPath, as the load balancer does it. */
@@ -162,6 +164,15 @@ export class Instance {
   refreshHealth(graceMs: number): HealthView {
     this.health = instanceHealth(this.probe, Date.now(), graceMs);
     return this.health;
+  }
+}
+
+function groupAlive(group: number): boolean {
+  try {
+    process.kill(group, 0);
+    return true;
+  } catch {
+    return false;
   }
 }
 

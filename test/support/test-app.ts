@@ -16,6 +16,8 @@ export interface TestAppOptions {
   healthCheckPath?: string;
   /** aws:autoscaling:asg MinSize and MaxSize. */
   instances?: number;
+  /** The Procfile's web command (default `node server.mjs`). */
+  webCommand?: string;
 }
 
 // EMULATOR_FAULT_MODE / EMULATOR_FAULT_SECONDS (the emulator's appFault switch) override the bundle.
@@ -58,7 +60,7 @@ function ebextension(opts: TestAppOptions): string {
 
 export async function writeTestAppBundle(dir: string, opts: TestAppOptions): Promise<void> {
   await mkdir(path.join(dir, '.ebextensions'), { recursive: true });
-  await writeFile(path.join(dir, 'Procfile'), 'web: node server.mjs\n');
+  await writeFile(path.join(dir, 'Procfile'), `web: ${opts.webCommand ?? 'node server.mjs'}\n`);
   await writeFile(path.join(dir, 'server.mjs'), SERVER);
   await writeFile(path.join(dir, 'app-config.json'), JSON.stringify({ mode: opts.mode ?? 'healthy', seconds: opts.seconds ?? 0 }));
   await writeFile(path.join(dir, '.ebextensions', '01-app.config'), ebextension(opts));
