@@ -97,7 +97,7 @@ export interface ReadyEnvironmentOptions {
 }
 
 /** Creates the application (if needed), a test-app version and an environment; waits until Ready (and Green). */
-export async function createEnvironmentReady(target: EmulatorHandle | ElasticBeanstalkClient, opts: ReadyEnvironmentOptions): Promise<EnvironmentDescription> {
+export async function createEnvironmentReady(target: Pick<EmulatorHandle, 'eb' | 's3'> | ElasticBeanstalkClient, opts: ReadyEnvironmentOptions): Promise<EnvironmentDescription> {
   // A bare EB client: the S3 client comes from the same AWS_ENDPOINT_URL_* environment.
   const h = target instanceof ElasticBeanstalkClient ? { eb: target, s3: new S3Client({}) } : target;
   await h.eb.send(new CreateApplicationCommand({ ApplicationName: opts.app })).catch((err: Error) => {
