@@ -1,0 +1,58 @@
+// docs/iam-policy.json must grant exactly the Elastic Beanstalk calls the engine makes, and the
+// S3 permissions behind its S3 calls: found by reading the sources for `new XxxCommand(`.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// Other engineers' code (the emulator, the demo's setup) is not what a deploy runs.
+const NOT_ENGINE = new Set(['emulator', 'demo']);
+
+async function sources(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) {
+      if (!NOT_ENGINE.has(e.name)) out.push(...(await sources(join(dir, e.name))));
+    } else if (e.name.endsWith('.ts')) out.push(join(dir, e.name));
+  }
+  return out;
+}
+
+// S3 API call → IAM action (HeadObject is authorised by s3:GetObject; multipart parts by s3:PutObject).
+const S3_PERMISSION: Record<string, string[]> = {
+  HeadObject: ['s3:GetObject'],
+  GetObject: ['s3:GetObject'],
+  PutObject: ['s3:PutObject'],
+  // lib-storage's Upload: PutObject or CreateMultipartUpload/UploadPart/CompleteMultipartUpload, AbortMultipartUpload on failure.
+  Upload: ['s3:PutObject', 's3:AbortMultipartUpload'],
+  DeleteObject: ['s3:DeleteObject'],
+};
+const EB_COMMANDS = new Set([
+  'AbortEnvironmentUpdate', 'CreateApplicationVersion', 'CreateStorageLocation', 'DeleteApplicationVersion', 'DescribeAccountAttributes',
+  'DescribeApplicationVersions', 'DescribeEnvironments', 'DescribeEvents', 'DescribeInstancesHealth', 'UpdateEnvironment',
+  'DescribeEnvironmentHealth', 'CreateApplication', 'CreateEnvironment', 'TerminateEnvironment', 'DescribeApplications',
+]);
+
+interface Policy {
+  Statement: { Action: string[] }[];
+}
+
+describe('docs/iam-policy.json', () => {
+  it('covers every call the engine makes, and grants no Elastic Beanstalk call it does not make', async () => {
+    const text = (await Promise.all((await sources('src')).map((f) => readFile(f, 'utf8')))).join('\n');
+    const commands = new Set([...text.matchAll(/new ([A-Z][A-Za-z]+)Command\(/g)].map((m) => m[1] ?? ''));
+    if (/new Upload\(/.test(text)) commands.add('Upload');
+    const needed = new Set<string>();
+    for (const c of commands) {
+      if (EB_COMMANDS.has(c)) needed.add(`elasticbeanstalk:${c}`);
+      else if (S3_PERMISSION[c]) for (const p of S3_PERMISSION[c]) needed.add(p);
+      else throw new Error(`unmapped AWS command in the engine: ${c}Command; add it to this test and to docs/iam-policy.json`);
+    }
+    // DeleteApplicationVersion with DeleteSourceBundle deletes the bundle with the caller's rights.
+    if (/DeleteSourceBundle/.test(text)) needed.add('s3:DeleteObject');
+    const policy = JSON.parse(await readFile('docs/iam-policy.json', 'utf8')) as Policy;
+    const granted = new Set(policy.Statement.flatMap((s) => s.Action));
+    expect([...needed].filter((a) => !granted.has(a))).toEqual([]);
+    expect([...granted].filter((a) => a.startsWith('elasticbeanstalk:') && !needed.has(a))).toEqual([]);
+    expect(needed.has('elasticbeanstalk:UpdateEnvironment')).toBe(true);
+  });
+});
