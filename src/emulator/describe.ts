@@ -92,10 +92,10 @@ export function describeInstanceHealth(i: Instance): XmlValue {
 export function paginate<T>(items: T[], maxRecords: number | undefined, token: string | undefined): { page: T[]; nextToken?: string } {
   let offset = 0;
   if (token !== undefined) {
-    offset = Number(Buffer.from(token, 'base64url').toString('utf8'));
-    if (!Number.isInteger(offset) || offset < 0) offset = -1;
+    const decoded = Buffer.from(token, 'base64url').toString('utf8');
+    if (!/^\d+$/.test(decoded)) throw new Error('invalid token');
+    offset = Number(decoded);
   }
-  if (offset < 0) throw new Error('invalid token');
   const size = maxRecords ?? items.length;
   const page = items.slice(offset, offset + size);
   const next = offset + size;
