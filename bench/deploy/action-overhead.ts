@@ -1,0 +1,38 @@
+// 5. The time the deploy action adds on top of the environment's own update time: the action's
+// wall time minus (the emulator's update start → Ready + Green), split into phases using the
+// request times the EB proxy recorded.
+import type { BenchContext } from './context.js';
+import type { DeployActionRun } from './deploy-runs.js';
+import { seconds, verdict, type Table } from './report.js';
+
+export function actionOverheadTable(ctx: BenchContext, runs: DeployActionRun[]): Table {
+  const rows = runs.map((r) => {
+    const total = r.endedAt - r.startedAt;
+    const envUpdate = r.greenAt - r.updatingAt;
+    const beforeVersion = (r.versionPhaseAt ?? r.updateRequestAt) - r.startedAt;
+    const versionPhase = r.updateRequestAt - (r.versionPhaseAt ?? r.updateRequestAt);
+    return [
+      r.name,
+      seconds(total),
+      seconds(envUpdate),
+      seconds(total - envUpdate),
+      seconds(beforeVersion),
+      seconds(versionPhase),
+      seconds(r.updatingAt - r.updateRequestAt),
+      seconds(r.endedAt - r.greenAt),
+    ];
+  });
+  const added = runs.map((r) => r.endedAt - r.startedAt - (r.greenAt - r.updatingAt));
+  return {
+    title: '5. Time the deploy action adds to the environment update',
+    note:
+      `Root deploy action bundle (dist/deploy), healthy test app, emulator timeScale ${ctx.timeScale} (EB version processing = ${(5 * ctx.timeScale).toFixed(2)} s there). ` +
+      'added = action wall time − (update start → Ready + Green as the emulator showed it). Target: ≤3 s.',
+    columns: ['run', 'action wall s', 'env update s', 'added s', 'start → version phase s', 'version phase s', 'UpdateEnvironment → Updating s', 'Green → exit s'],
+    rows,
+    footer: [
+      `Target ≤3 s added: ${verdict(Math.max(...added) <= 3000)} (worst ${seconds(Math.max(...added))} s).`,
+      '"start → version phase" = process start, input validation, DescribeEnvironments, zip, sha256, upload; "version phase" = find/create the version and wait for Processed, quota check; "Green → exit" = gate confirmation, summary, outputs, exit.',
+    ],
+  };
+}

@@ -1,0 +1,97 @@
+// 1. Green → success: how long after the emulator's environment turns Ready + Green on the new
+// version each tool returns, and how many describe calls per second it makes meanwhile. Our gate
+// (the deploy-version action bundle, which also issues the UpdateEnvironment) and
+// `aws elasticbeanstalk wait environment-updated` (started as soon as the update is underway)
+// watch the same update, each through its own counting proxy.
+import { actionErrors, runActionBundle } from './action-bundles.js';
+import { toolEnv, type BenchContext } from './context.js';
+import { startCountingProxy } from './counting-proxy.js';
+import { createTestVersion, UpdateWatcher } from './eb-fixture.js';
+import { runProcess, tail, type ProcessRun } from './processes.js';
+import { seconds, spread, verdict, type Table } from './report.js';
+
+interface ToolRun {
+  latencyMs: number;
+  describeCalls: number;
+  callsPerSecond: number;
+  wallMs: number;
+}
+
+interface DetectionRun {
+  label: string;
+  updateMs: number;
+  ours: ToolRun;
+  awscli: ToolRun;
+}
+
+function toolRun(run: ProcessRun, greenAt: number, describeCalls: number): ToolRun {
+  return { latencyMs: run.endedAt - greenAt, describeCalls, callsPerSecond: describeCalls / (run.wallMs / 1000), wallMs: run.wallMs };
+}
+
+export const detectionLabels = (runs: number): string[] => Array.from({ length: runs }, (_, i) => `bench-detect-${i + 1}`);
+
+/** The versions the runs deploy; created ahead (while the environment launches). */
+export async function prepareDetection(ctx: BenchContext): Promise<void> {
+  await Promise.all(detectionLabels(ctx.runs).map((label) => createTestVersion(ctx.clients, ctx.app, label)));
+}
+
+async function detectOnce(ctx: BenchContext, label: string): Promise<DetectionRun> {
+  const oursProxy = await startCountingProxy(ctx.emulator.ebEndpoint);
+  const awsProxy = await startCountingProxy(ctx.emulator.ebEndpoint);
+  const watcher = new UpdateWatcher(ctx.emulator, ctx.env, label);
+  try {
+    const inputs = { 'application-name': ctx.app, 'environment-name': ctx.env, 'version-label': label, 'deploy-timeout': '5m', summary: 'false' };
+    const ours = runActionBundle(ctx.bundles, 'deploy-version', inputs, toolEnv(ctx, { eb: oursProxy.url }), { timeoutMs: 300_000 });
+    await watcher.updating(60_000);
+    const waiter = runProcess(
+      '/usr/bin/aws',
+      ['elasticbeanstalk', 'wait', 'environment-updated', '--application-name', ctx.app, '--environment-names', ctx.env, '--endpoint-url', awsProxy.url],
+      { env: toolEnv(ctx, { eb: awsProxy.url }), timeoutMs: 420_000 },
+    );
+    const [o, a] = await Promise.all([ours, waiter]);
+    const { updatingAt, greenAt } = await watcher.stop();
+    if (o.code !== 0) throw new Error(`deploy-version of ${label} failed (exit ${o.code}): ${actionErrors(o) || tail(o)}`);
+    if (a.code !== 0) throw new Error(`aws elasticbeanstalk wait failed (exit ${a.code}): ${tail(a)}`);
+    if (greenAt === undefined || updatingAt === undefined) throw new Error(`the emulator never showed ${ctx.env} Ready + Green on ${label}`);
+    return {
+      label,
+      updateMs: greenAt - updatingAt,
+      ours: toolRun(o, greenAt, oursProxy.describeCalls(o.startedAt, o.endedAt)),
+      awscli: toolRun(a, greenAt, awsProxy.describeCalls(a.startedAt, a.endedAt)),
+    };
+  } finally {
+    await watcher.stop();
+    await oursProxy.close();
+    await awsProxy.close();
+  }
+}
+
+export async function measureDetection(ctx: BenchContext): Promise<Table> {
+  const runs: DetectionRun[] = [];
+  for (const label of detectionLabels(ctx.runs)) {
+    ctx.log(`detection: deploying ${label} (our gate and awscli's waiter watch the same update)`);
+    runs.push(await detectOnce(ctx, label));
+  }
+  const row = (name: string, pick: (r: DetectionRun) => ToolRun): (string | number)[] => [
+    name,
+    spread(runs.map((r) => pick(r).latencyMs / 1000)),
+    spread(runs.map((r) => pick(r).callsPerSecond)),
+    spread(runs.map((r) => pick(r).describeCalls), 0),
+    spread(runs.map((r) => pick(r).wallMs / 1000), 1),
+  ];
+  const worstOurs = Math.max(...runs.map((r) => r.ours.latencyMs));
+  return {
+    title: '1. Green → success detection',
+    note:
+      `${runs.length} update(s) of the test app (AllAtOnce, 1 instance), emulator timeScale ${ctx.timeScale}; ` +
+      `environment update took ${spread(runs.map((r) => r.updateMs / 1000), 1)} s (update start → Ready + Green). ` +
+      'Latency = tool exit − the moment the emulator showed Ready + Green on the new label (its state polled every 20 ms). ' +
+      'Describe calls counted on the wire by a proxy per tool, over the tool\'s own run. Median (min–max). Target: ≤2 s.',
+    columns: ['tool', 'detection latency s', 'describe calls/s', 'describe calls', 'tool wall time s'],
+    rows: [row('ours: deploy-version action (gate, healthy-checks 3)', (r) => r.ours), row('aws elasticbeanstalk wait environment-updated', (r) => r.awscli)],
+    footer: [
+      `Target detection ≤2 s after Green: ${verdict(worstOurs <= 2000)} (worst run ${seconds(worstOurs)} s).`,
+      'awscli\'s waiter checks only Status == Ready (not health, not the running version) every 20 s; ours checks Status, VersionLabel, health and every instance\'s deployed version.',
+    ],
+  };
+}
