@@ -1,10 +1,11 @@
 // Applications, versions and environments through the SDK: processing, deploys, EB's refusals.
 import {
   CreateApplicationCommand, CreateApplicationVersionCommand, DeleteApplicationVersionCommand, DescribeApplicationVersionsCommand,
-  DescribeEnvironmentHealthCommand, DescribeEventsCommand, DescribeInstancesHealthCommand, UpdateEnvironmentCommand,
+  DescribeEnvironmentHealthCommand, DescribeEnvironmentsCommand, DescribeEventsCommand, DescribeInstancesHealthCommand,
+  TerminateEnvironmentCommand, UpdateEnvironmentCommand,
   type EventDescription,
 } from '@aws-sdk/client-elastic-beanstalk';
-import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createEnvironmentReady, createTestVersion, describeEnv, useEmulator, waitFor } from '../support/emulator.js';
 import yazl from 'yazl';
@@ -161,5 +162,49 @@ describe('version processing', () => {
     expect(events.at(-1)).toBe('Failed to deploy application.');
     expect(events.join('\n')).toMatch(/cannot run Docker-platform bundles.*Procfile/);
     await h.eb.send(new CreateApplicationCommand({ ApplicationName: 'after-docker' }));
+  });
+});
+
+describe('events and termination', () => {
+  it('pages DescribeEvents with MaxRecords/NextToken and filters by StartTime and Severity', async () => {
+    const all = await eventsFor({ EnvironmentName: 'shop-dev' });
+    expect(all.length).toBeGreaterThan(4);
+    const dates = all.map((e) => e.EventDate?.getTime() ?? 0);
+    expect([...dates].sort((a, b) => b - a)).toEqual(dates);
+    const first = await h.eb.send(new DescribeEventsCommand({ EnvironmentName: 'shop-dev', MaxRecords: 3 }));
+    expect(first.Events).toHaveLength(3);
+    const second = await h.eb.send(new DescribeEventsCommand({ EnvironmentName: 'shop-dev', MaxRecords: 3, NextToken: first.NextToken }));
+    expect(second.Events?.map((e) => e.Message)).toEqual(all.slice(3, 6).map((e) => e.Message));
+    const since = all[2]?.EventDate ?? new Date();
+    const recent = await h.eb.send(new DescribeEventsCommand({ EnvironmentName: 'shop-dev', StartTime: since }));
+    expect(recent.Events?.every((e) => (e.EventDate?.getTime() ?? 0) >= since.getTime())).toBe(true);
+    expect(recent.Events?.length).toBeLessThan(all.length);
+    const errors = await h.eb.send(new DescribeEventsCommand({ EnvironmentName: 'shop-dev', Severity: 'ERROR' }));
+    expect(errors.Events?.map((e) => e.Severity)).toEqual(errors.Events?.map(() => 'ERROR'));
+    expect(errors.Events?.map((e) => e.Message)).toContain('Failed to deploy application.');
+  });
+
+  it('terminates an environment: processes and load balancer gone, name free again', async () => {
+    const before = await describeEnv(h.eb, 'shop-dev');
+    const out = await h.eb.send(new TerminateEnvironmentCommand({ EnvironmentName: 'shop-dev' }));
+    expect(out.Status).toBe('Terminating');
+    const gone = await waitFor('Terminated', async () => (await h.eb.send(new DescribeEnvironmentsCommand({ EnvironmentNames: ['shop-dev'] }))).Environments?.[0], (e) => e?.Status === 'Terminated');
+    expect(gone?.EnvironmentId).toBe(before.EnvironmentId);
+    await expect(fetch(`http://${before.CNAME ?? ''}/`)).rejects.toThrow();
+    expect((await h.eb.send(new DescribeEnvironmentsCommand({ EnvironmentNames: ['shop-dev'], IncludeDeleted: false }))).Environments).toEqual([]);
+    expect(messages(await eventsFor({ RequestId: out.$metadata.requestId }))).toEqual(['terminateEnvironment is starting.', 'terminateEnvironment completed successfully.']);
+    const update = await h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'shop-dev', VersionLabel: 'v2' })).catch((e: Error) => e);
+    expect((update as Error).message).toBe("No Environment found for EnvironmentName = 'shop-dev'.");
+    // Deleting v2 is allowed now that no environment runs it.
+    await h.eb.send(new DeleteApplicationVersionCommand({ ApplicationName: APP, VersionLabel: 'v2' }));
+  });
+
+  it('passes S3 5xx faults to S3 clients', async () => {
+    h.emulator.faults.s3ServerErrors(1);
+    const client = new S3Client({ maxAttempts: 1 });
+    const err = await client.send(new HeadObjectCommand({ Bucket: 'elasticbeanstalk-us-east-1-123456789012', Key: 'raw/lazy.zip' })).catch((e: Error & { $metadata?: { httpStatusCode?: number } }) => e);
+    expect((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode).toBeGreaterThanOrEqual(500);
+    await expect(client.send(new HeadObjectCommand({ Bucket: 'elasticbeanstalk-us-east-1-123456789012', Key: 'raw/lazy.zip' }))).resolves.toBeDefined();
+    client.destroy();
   });
 });
