@@ -1,11 +1,12 @@
 // Static checks of what ships: every Dockerfile passes dockerfile-utils with every rule on, and the
 // EB side of the bundle (Dockerrun.aws.json, .ebextensions, .platform) says what the stack needs.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validate, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { DOCKER_DIR } from './support/django.js';
+import { DOCKER_DIR, PYTHON } from './support/django.js';
 import { run } from './support/processes.js';
 
 const EB_DIR = path.join(DOCKER_DIR, 'eb');
@@ -87,5 +88,40 @@ describe('EB bundle files', () => {
     expect(shellcheck.stdout + shellcheck.stderr).toBe('');
     expect(shellcheck.code).toBe(0);
     expect(readFileSync(hook, 'utf8')).toContain('manage.py migrate_with_lock');
+  });
+});
+
+describe('docker/render_config.py (the one substitution mechanism)', () => {
+  const renderer = path.join(DOCKER_DIR, 'render_config.py');
+  const paths = ['PROJECT_DIR=/p', 'STATIC_ROOT=/s', 'RUN_DIR=/r', 'CONF_DIR=/c', 'STACK_DIR=/k', 'PYTHON=/usr/bin/python3'];
+
+  it('renders every template with every placeholder filled', async () => {
+    const out = mkdtempSync(path.join(tmpdir(), 'render-'));
+    try {
+      const result = await run(PYTHON, [renderer, out, 'PORT=7999', ...paths]);
+      expect(result.code, result.stderr).toBe(0);
+      for (const name of ['nginx.conf', 'uwsgi.ini', 'supervisord.conf']) {
+        const text = readFileSync(path.join(out, name), 'utf8');
+        expect(text).not.toMatch(/\$\{/);
+      }
+      expect(readFileSync(path.join(out, 'uwsgi.ini'), 'utf8')).toContain('socket = /r/uwsgi.sock');
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it.each([
+    [['PORT=http', ...paths], "PORT must be a TCP port number, got 'http'"],
+    [['PORT=7999', ...paths.slice(1)], 'no value given for ${PROJECT_DIR}'],
+    [['PORT=7999', ...paths, 'USER=root'], "unknown names ['USER']"],
+  ])('refuses %j with a clear error', async (args, message) => {
+    const out = mkdtempSync(path.join(tmpdir(), 'render-'));
+    try {
+      const result = await run(PYTHON, [renderer, out, ...args]);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(message);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 });
