@@ -68,7 +68,8 @@ export class EventStreamer {
     return fresh;
   }
 
-  errors(): SeenEvent[] {
-    return this.events.filter((e) => e.severity === 'ERROR' || e.severity === 'FATAL');
+  /** ERROR events seen since event number `from` (a gate only counts those of its own update). */
+  errors(from = 0): SeenEvent[] {
+    return this.events.slice(from).filter((e) => e.severity === 'ERROR' || e.severity === 'FATAL');
   }
 }

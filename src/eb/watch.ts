@@ -40,12 +40,16 @@ async function checkUrl(url: string): Promise<{ status: number; body: string } |
 class Observer {
   enhanced: boolean | undefined;
   calls = 0;
+  // Errors of an earlier update (the failed deploy, when this gate checks its rollback) don't count.
+  private readonly firstEvent: number;
   constructor(
     private readonly eb: ElasticBeanstalkClient,
     private readonly run: GateRun,
     private readonly retry: RetryContext,
     private readonly events: EventStreamer,
-  ) {}
+  ) {
+    this.firstEvent = events.events.length;
+  }
 
   private async instances(): Promise<InstanceState[] | undefined> {
     if (this.enhanced === false) return undefined;
@@ -91,7 +95,7 @@ class Observer {
       healthStatus: env.HealthStatus,
       instances: onLabel ? instances : this.enhanced === false ? undefined : [],
       healthUrl: onLabel && this.run.healthUrl ? await checkUrl(this.run.healthUrl) : undefined,
-      errorEvents: this.events.errors().map((e) => e.message),
+      errorEvents: this.events.errors(this.firstEvent).map((e) => e.message),
     };
   }
 }

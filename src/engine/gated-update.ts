@@ -1,6 +1,6 @@
 // Deploy one existing version to an environment and gate it; on failure abort, redeploy the
 // previous version and gate that too. Used by the deploy, deploy-version and rollback actions.
-import { AbortEnvironmentUpdateCommand, type EnvironmentDescription } from '@aws-sdk/client-elastic-beanstalk';
+import { AbortEnvironmentUpdateCommand, DescribeInstancesHealthCommand, type EnvironmentDescription } from '@aws-sdk/client-elastic-beanstalk';
 import type { GateSettings } from '../config/inputs.js';
 import { DeployFailedError, errorMessage } from '../config/errors.js';
 import { Deadline } from './clock.js';
@@ -11,7 +11,21 @@ import { EventStreamer } from '../eb/events.js';
 import { describeHealth, settleGraceFor } from '../eb/gate.js';
 import { runGate, type GateResult } from '../eb/watch.js';
 import { findVersion } from '../eb/versions.js';
-import { withRetries, type RetryContext } from '../aws/retry.js';
+import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
+
+/** Whether every instance reports `label`; false when it can't be known (enhanced health off). */
+async function instancesAllOn(deps: EngineDeps, target: EbTarget, label: string, retry: RetryContext): Promise<boolean> {
+  try {
+    const res = await withRetries('DescribeInstancesHealth', retry, () =>
+      deps.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: target.environmentName, AttributeNames: ['Deployment'] })),
+    );
+    const list = res.InstanceHealthList ?? [];
+    return list.length > 0 && list.every((i) => i.Deployment?.VersionLabel === label);
+  } catch (err) {
+    if (errorName(err) === 'InvalidRequestException') return false;
+    throw err;
+  }
+}
 
 export interface GatedUpdateOptions {
   target: EbTarget;
@@ -99,7 +113,9 @@ async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: Depl
       if (!(await findVersion(deps.eb, target.applicationName, previous!, retry)))
         fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
       const ready = await waitForReady(deps.eb, target, retry, rollbackDeadline);
-      const onPrevious = ready.VersionLabel === previous ? ready : undefined;
+      // Skip the redeploy only when EB itself already put every instance back (Immutable's own undo);
+      // a failed Rolling batch leaves instances on the new version although VersionLabel is the old one.
+      const onPrevious = ready.VersionLabel === previous && (await instancesAllOn(deps, target, previous!, retry)) ? ready : undefined;
       if (onPrevious) deps.log.info(`"${target.environmentName}" is already back on "${previous}"; gating it`);
       // Not recorded as in flight: a cancelled job must not abort the rollback that repairs the environment.
       const result = await deployAndGate(deps, target, previous!, gate, report, events, {}, onPrevious);
