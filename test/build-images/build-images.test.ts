@@ -198,6 +198,27 @@ describe('scripts/build-images.sh with podman and a local registry', () => {
     expect(summary.summary).toContain(`| image | \`${result.outputs['image-ref']}\` |`);
   });
 
+  it('the bundle step names the pushed image by a digest the registry serves (build job → deploy job)', async () => {
+    const built = await runScript({ ...env, IMAGE_TAG: 'v-bundle' });
+    expect(built.code, built.stderr).toBe(0);
+    const out = join(context, 'eb-bundle');
+    const bundle = await runStep('actions/make-bundle/action.yml', {
+      step: 'bundle',
+      contexts: {
+        'inputs.image-ref': built.outputs['image-ref'] ?? '',
+        'inputs.eb-directory': join(resolve('.'), 'docker/eb'),
+        'inputs.output-directory': out,
+      },
+    });
+    expect(bundle.code, bundle.stderr).toBe(0);
+    const dockerrun = JSON.parse(await readFile(join(out, 'Dockerrun.aws.json'), 'utf8')) as { Image: { Name: string } };
+    expect(dockerrun.Image.Name).toBe(built.outputs['image-ref']);
+    // What an EB instance would pull: the reference resolves, to the image that was pushed.
+    const pulled = (await skopeo('inspect', `docker://${dockerrun.Image.Name}`)) as { Digest: string };
+    expect(pulled.Digest).toBe(built.outputs['image-digest']);
+    expect(bundle.outputs['version-label']).toBe(`3f2a9c1d0b7e-${(built.outputs['image-digest'] ?? '').slice(7, 19)}`);
+  });
+
   it('actions/build-images refuses an unknown registry or target by input name', async () => {
     const registryKind = await runStep('actions/build-images/action.yml', {
       step: 'Check the inputs',
