@@ -147,7 +147,7 @@ export const handlers: Record<string, Handler> = {
     const v = version(ctx, appName, label);
     const users = state
       .liveEnvironments()
-      .filter((e) => e.app === appName && (e.versionLabel === label || [...e.instances, ...e.temporaryInstances].some((i) => i.deployment.versionLabel === label)));
+      .filter((e) => e.app === appName && (e.versionLabel === label || e.operation?.label === label || [...e.instances, ...e.temporaryInstances].some((i) => i.deployment.versionLabel === label)));
     if (users.length > 0) {
       throw invalidParameter(`Unable to delete application version '${label}' because it is being used by environment(s): ${users.map((e) => e.name).join(', ')}.`);
     }

@@ -17,12 +17,15 @@ export function configFor(env: Environment, version: AppVersion | undefined, rt:
   return resolveConfig(mergeOptionSettings(rt.bundleInfo(version).optionSettings, env.apiOptionSettings, extra));
 }
 
-function startOperation(env: Environment, kind: 'deploy' | 'configure', body: (signal: AbortSignal) => Promise<void>): void {
+function startOperation(env: Environment, kind: 'deploy' | 'configure', label: string | undefined, body: (signal: AbortSignal) => Promise<void>): void {
   const controller = new AbortController();
-  const done = body(controller.signal).finally(() => {
-    if (env.operation?.controller === controller) delete env.operation;
-  });
-  env.operation = { kind, controller, done };
+  const done = body(controller.signal)
+    // A background operation must never take the emulator down with an unhandled rejection.
+    .catch((err: unknown) => console.error(`eb emulator: ${kind} of ${env.name} failed unexpectedly`, err))
+    .finally(() => {
+      if (env.operation?.controller === controller) delete env.operation;
+    });
+  env.operation = { kind, controller, done, ...(label !== undefined ? { label } : {}) };
 }
 
 /** Processes the version if needed; the failure message when it cannot be deployed. */
@@ -35,7 +38,7 @@ async function ensureProcessed(rt: Runtime, version: AppVersion | undefined, req
 export function launchEnvironment(rt: Runtime, env: Environment, version: AppVersion | undefined, requestId: string): void {
   const emit = emitter(rt, env, requestId);
   emit('createEnvironment is starting.');
-  startOperation(env, 'deploy', async (signal) => {
+  startOperation(env, 'deploy', version?.label, async (signal) => {
     try {
       await rt.clock.sleep(30, signal);
       emit(`Created load balancer listening on ${env.lb.port === 0 ? 'a local port' : `127.0.0.1:${env.lb.port}`}.`);
@@ -76,7 +79,7 @@ export function updateEnvironment(rt: Runtime, env: Environment, req: UpdateRequ
   env.status = 'Updating';
   env.updated = new Date();
   emit('Environment update is starting.');
-  startOperation(env, req.version ? 'deploy' : 'configure', async (signal) => {
+  startOperation(env, req.version ? 'deploy' : 'configure', req.version?.label, async (signal) => {
     let ok = false;
     try {
       if (req.stuck) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Aborted()), { once: true }));
@@ -149,5 +152,5 @@ export function terminateEnvironment(rt: Runtime, env: Environment, requestId: s
     env.updated = new Date();
     rt.refreshEnvironmentHealth(env);
     emit('terminateEnvironment completed successfully.');
-  })();
+  })().catch((err: unknown) => console.error(`eb emulator: terminating ${env.name} failed unexpectedly`, err));
 }

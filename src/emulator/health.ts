@@ -113,7 +113,8 @@ export function environmentHealth(
   }
   const warning = counts.Warning;
   if (warning > 0) return withCounts(view('Warning', [`ELB processes are failing health checks on ${onInstances(warning, n)}.`]));
-  if (envStatus === 'Updating' && deploying > 0) return withCounts(view('Info', [`Command is executing on ${onInstances(deploying, n)}.`]));
+  const busy = Math.max(deploying, counts.Pending);
+  if (envStatus === 'Updating' && busy > 0) return withCounts(view('Info', [`Command is executing on ${onInstances(busy, n)}.`]));
   if (counts.Ok === 0) return withCounts(view('Pending', envStatus === 'Launching' ? [] : ['None of the instances are sending data.']));
   if (counts.Pending > 0) return withCounts(view(envStatus === 'Updating' ? 'Info' : 'Ok', []));
   return withCounts(view('Ok'));

@@ -2,7 +2,7 @@
 // probed over HTTP like EB's health agent and load balancer do.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -167,12 +167,30 @@ export class Instance {
   }
 }
 
+/** Whether any process of the group still runs. Zombies do not count: they are dead, only not yet
+ * reaped by whichever init adopted them. */
 function groupAlive(group: number): boolean {
   try {
     process.kill(group, 0);
-    return true;
   } catch {
     return false;
+  }
+  try {
+    const pgid = String(-group);
+    return readdirSync('/proc')
+      .filter((d) => /^\d+$/.test(d))
+      .some((pid) => {
+        try {
+          // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may contain spaces, so parse after ')'.
+          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+          const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+          return pgrp === pgid && state !== 'Z';
+        } catch {
+          return false;
+        }
+      });
+  } catch {
+    return true; // no /proc: trust kill(0)
   }
 }
 

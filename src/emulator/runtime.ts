@@ -149,13 +149,20 @@ export class Runtime {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      const timeout = Math.min(2000, Math.max(200, this.clock.ms(5)));
-      const live = this.state.liveEnvironments();
-      await Promise.all(live.flatMap((e) => [...e.instances, ...e.temporaryInstances]).map((i) => i.check(timeout, this.graceMs)));
-      for (const env of live) this.refreshEnvironmentHealth(env);
+      await this.checkAll();
+    } catch (err) {
+      console.error('eb emulator: health check round failed', err);
     } finally {
       this.ticking = false;
     }
+  }
+
+  /** One health-agent round: every instance probed, every environment's health rolled up. */
+  private async checkAll(): Promise<void> {
+    const timeout = Math.min(2000, Math.max(200, this.clock.ms(5)));
+    const live = this.state.liveEnvironments();
+    await Promise.all(live.flatMap((e) => [...e.instances, ...e.temporaryInstances]).map((i) => i.check(timeout, this.graceMs)));
+    for (const env of live) this.refreshEnvironmentHealth(env);
   }
 
   refreshEnvironmentHealth(env: Environment): void {

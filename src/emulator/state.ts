@@ -48,6 +48,8 @@ export interface EbEvent {
 
 export interface RunningOperation {
   kind: 'deploy' | 'configure';
+  /** The version being deployed: it cannot be deleted meanwhile. */
+  label?: string;
   controller: AbortController;
   done: Promise<void>;
 }
