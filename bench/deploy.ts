@@ -52,7 +52,9 @@ function versionOf(cmd: string, args: string[], pick: RegExp): string {
   }
 }
 
-function header(builtAt: Date): string {
+const loadAverage = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+
+function header(builtAt: Date, loadAtStart: string): string {
   const cpus = os.cpus();
   return [
     `## Deploy benchmarks — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
@@ -61,6 +63,7 @@ function header(builtAt: Date): string {
       `Node ${process.version}; ${versionOf('/usr/bin/aws', ['--version'], /aws-cli\/\S+/)}; ${versionOf('/usr/bin/zip', ['-v'], /Zip \d\.\d+/)}; ` +
       `${versionOf('/usr/bin/hyperfine', ['--version'], /hyperfine \S+/)}.`,
     `Action bundles: dist/ built ${builtAt.toISOString().slice(0, 16).replace('T', ' ')} UTC. Emulator: loopback, timeScale ${timeScale} for the deploy measurements.`,
+    `Load average (1 / 5 / 15 min) at start ${loadAtStart}, at end ${loadAverage()}: other work on the machine shows up as spread in the timings.`,
     '',
   ].join('\n');
 }
@@ -76,6 +79,7 @@ async function attempt(title: string, fn: () => Promise<Table>): Promise<Table> 
 
 async function main(state: { emulator?: Emulator; clients?: Clients; tmp?: string }): Promise<boolean> {
   const started = Date.now();
+  const loadAtStart = loadAverage();
   state.tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-deploy-'));
   const emulator = (state.emulator = await startEmulator({ timeScale }));
   const clients = (state.clients = emulatorClients(emulator));
@@ -112,7 +116,7 @@ async function main(state: { emulator?: Emulator; clients?: Clients; tmp?: strin
     }
   }
   const tables = [detection, upload, rerun, zip, overhead, cold];
-  process.stdout.write(`${header(bundles.builtAt)}\n${tables.map(renderTable).join('\n')}\nWhole bench: ${((Date.now() - started) / 1000).toFixed(0)} s.\n`);
+  process.stdout.write(`${header(bundles.builtAt, loadAtStart)}\n${tables.map(renderTable).join('\n')}\nWhole bench: ${((Date.now() - started) / 1000).toFixed(0)} s.\n`);
   return tables.every((t) => !t.rows.some((r) => String(r[0]).startsWith('did not complete')));
 }
 

@@ -6,16 +6,20 @@ import type { DeployActionRun } from './deploy-runs.js';
 import { seconds, verdict, type Table } from './report.js';
 
 export function actionOverheadTable(ctx: BenchContext, runs: DeployActionRun[]): Table {
+  // The emulator's version processing takes 5 s of EB time; a re-run reuses the version and skips it.
+  const processingFor = (r: DeployActionRun): number => (r.outputs['version-reused'] === 'false' ? 5000 * ctx.timeScale : 0);
   const rows = runs.map((r) => {
     const total = r.endedAt - r.startedAt;
     const envUpdate = r.greenAt - r.updatingAt;
     const beforeVersion = (r.versionPhaseAt ?? r.updateRequestAt) - r.startedAt;
     const versionPhase = r.updateRequestAt - (r.versionPhaseAt ?? r.updateRequestAt);
+    const processingMs = processingFor(r);
     return [
       r.name,
       seconds(total),
       seconds(envUpdate),
       seconds(total - envUpdate),
+      seconds(total - envUpdate - processingMs),
       seconds(beforeVersion),
       seconds(versionPhase),
       seconds(r.updatingAt - r.updateRequestAt),
@@ -23,15 +27,16 @@ export function actionOverheadTable(ctx: BenchContext, runs: DeployActionRun[]):
     ];
   });
   const added = runs.map((r) => r.endedAt - r.startedAt - (r.greenAt - r.updatingAt));
+  const addedOwn = runs.map((r, i) => (added[i] ?? 0) - processingFor(r));
   return {
     title: '5. Time the deploy action adds to the environment update',
     note:
       `Root deploy action bundle (dist/deploy), healthy test app, emulator timeScale ${ctx.timeScale} (EB version processing = ${(5 * ctx.timeScale).toFixed(2)} s there). ` +
       'added = action wall time − (update start → Ready + Green as the emulator showed it). Target: ≤3 s.',
-    columns: ['run', 'action wall s', 'env update s', 'added s', 'start → version phase s', 'version phase s', 'UpdateEnvironment → Updating s', 'Green → exit s'],
+    columns: ['run', 'action wall s', 'env update s', 'added s', 'added less EB processing s', 'start → version phase s', 'version phase s', 'UpdateEnvironment → Updating s', 'Green → exit s'],
     rows,
     footer: [
-      `Target ≤3 s added: ${verdict(Math.max(...added) <= 3000)} (worst ${seconds(Math.max(...added))} s).`,
+      `Target ≤3 s added: ${verdict(Math.max(...added) <= 3000)} (worst ${seconds(Math.max(...added))} s); counting EB's version processing as EB's time: ${verdict(Math.max(...addedOwn) <= 3000)} (worst ${seconds(Math.max(...addedOwn))} s).`,
       '"start → version phase" = process start, input validation, DescribeEnvironments, zip, sha256, upload; "version phase" = find/create the version and wait for Processed, quota check; "Green → exit" = gate confirmation, summary, outputs, exit.',
     ],
   };
