@@ -174,7 +174,8 @@ base_ref="$BASE_REPOSITORY@$base_digest"
 
 image_tag_ref="$IMAGE_REPOSITORY:$IMAGE_TAG"
 log "building $image_tag_ref FROM $base_ref"
-image_digest=$(build_and_push "$IMAGE_DOCKERFILE" "$image_tag_ref" "image" \
+# Cache scope per Dockerfile: dev and production builds must not evict each other's cache.
+image_digest=$(build_and_push "$IMAGE_DOCKERFILE" "$image_tag_ref" "image-${IMAGE_DOCKERFILE##*/}" \
   --build-arg "BASE_IMAGE=$base_ref" \
   --label "org.opencontainers.image.base.name=$base_tag" \
   --label "org.opencontainers.image.base.digest=$base_digest" \
