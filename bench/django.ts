@@ -6,7 +6,7 @@
 //   npm run bench:django -- [--seconds 5] [--rounds 3] [--connections 32]
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { PYTHON, cleanEnv } from '../test/django/support/django.js';
@@ -138,7 +138,9 @@ async function main(): Promise<void> {
       await waitForHttp(`${base}/healthz`, (status) => status === 200, 60_000);
       await wrk(`${base}/`, 2, connections); // warm-up: workers, database connections, caches
     }
-    console.log(`wrk -t2 -c${connections} -d${seconds}s per URL, ${rounds} rounds (median shown), loopback, ${availableParallelism()} cores; the notes page lists 20 notes\n`);
+    console.log(`wrk -t2 -c${connections} -d${seconds}s per URL, ${rounds} rounds (median shown), loopback, ${availableParallelism()} cores; the notes page lists 20 notes`);
+    // The figures are only as quiet as the machine: other jobs on the same cores show up here.
+    const loadBefore = loadavg()[0]!.toFixed(1);
     const results = urls.map(() => ({ health: [] as WrkResult[], page: [] as WrkResult[] }));
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < urls.length; k++) {
@@ -153,6 +155,7 @@ async function main(): Promise<void> {
     }
     console.log('');
     printTable(urls.map(({ name }, i) => ({ name, health: median(results[i]!.health), page: median(results[i]!.page) })));
+    console.log(`\n1-minute load average: ${loadBefore} before, ${loadavg()[0]!.toFixed(1)} after (the bench itself adds about 2-3)`);
   } finally {
     for (const server of running) await server.stop();
     await sleep(500);
