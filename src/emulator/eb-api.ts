@@ -199,7 +199,8 @@ export const handlers: Record<string, Handler> = {
       apiOptionSettings: optionSettings,
       instances: [],
       temporaryInstances: [],
-      lb: new LoadBalancer(() => env.instances.filter((i) => i.inService), rt.host),
+      // Immutable deployments' new instances join the load balancer once they pass health checks, as in EB.
+      lb: new LoadBalancer(() => [...env.instances, ...env.temporaryInstances].filter((i) => i.inService), rt.host),
       deploymentCounter: 0,
     };
     await env.lb.start();

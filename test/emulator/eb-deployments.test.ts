@@ -121,3 +121,26 @@ describe('deployment policies', () => {
     expect(await servedVersion(env.CNAME)).toBe('r2');
   });
 });
+
+describe('slow starts and HTTP-switched app faults', () => {
+  it('a slow-starting app is Pending, then Green once it answers', async () => {
+    const env = await createEnvironmentReady(h, { app: 'slow', env: 'slow-env', label: 's1', appOptions: { mode: 'slow-start', seconds: 1.5 } });
+    expect(env).toMatchObject({ Health: 'Green', HealthStatus: 'Ok' });
+    expect(await servedVersion(env.CNAME)).toBe('s1');
+    const transitions = ((await h.eb.send(new DescribeEventsCommand({ EnvironmentName: 'slow-env' }))).Events ?? []).map((e) => e.Message);
+    expect(transitions).toContain('Environment health has transitioned from Pending to Ok.');
+  });
+
+  it('an appFault switched over HTTP makes that version unhealthy, and the environment recovers on redeploy', async () => {
+    const res = await fetch(`${h.emulator.ebEndpoint}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ appFault: { label: 's2', mode: 'unhealthy' } }) });
+    expect(res.status).toBe(200);
+    await createTestVersion(h, 'slow', 's2');
+    await h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'slow-env', VersionLabel: 's2' }));
+    await waitFor('s2 Severe', () => describeEnv(h.eb, 'slow-env'), (e) => e.Status === 'Ready' && e.VersionLabel === 's2' && e.HealthStatus === 'Severe');
+    await h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'slow-env', VersionLabel: 's1' }));
+    const back = await waitFor('s1 Ok', () => describeEnv(h.eb, 'slow-env'), (e) => e.Status === 'Ready' && e.VersionLabel === 's1' && e.HealthStatus === 'Ok');
+    expect(back.Health).toBe('Green');
+    const recovered = ((await h.eb.send(new DescribeEventsCommand({ EnvironmentName: 'slow-env', MaxRecords: 10 }))).Events ?? []).map((e) => e.Message);
+    expect(recovered.some((m) => m?.startsWith('Environment health has transitioned from') && m.endsWith('to Ok.'))).toBe(true);
+  });
+});

@@ -1,7 +1,9 @@
 // The Query protocol surface: error codes for bad requests, faults, quota — through raw HTTP and the SDK.
 import {
-  CreateApplicationCommand, CreateApplicationVersionCommand, DescribeAccountAttributesCommand, DescribeApplicationsCommand,
-  DescribeApplicationVersionsCommand, DescribeEventsCommand, ElasticBeanstalkClient, UpdateEnvironmentCommand,
+  AbortEnvironmentUpdateCommand, CreateApplicationCommand, CreateApplicationVersionCommand, CreateEnvironmentCommand,
+  DescribeAccountAttributesCommand, DescribeApplicationsCommand, DescribeApplicationVersionsCommand,
+  DescribeEnvironmentHealthCommand, DescribeEventsCommand, DescribeInstancesHealthCommand, ElasticBeanstalkClient,
+  UpdateEnvironmentCommand,
 } from '@aws-sdk/client-elastic-beanstalk';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { describe, expect, it } from 'vitest';
@@ -177,5 +179,28 @@ describe('faults', () => {
 
     const state = (await (await fetch(`${h.emulator.ebEndpoint}/_emulator/state`)).json()) as { applications: { name: string }[] };
     expect(state.applications.map((a) => a.name)).toContain('dup-app');
+  });
+});
+
+describe('environment refusals', () => {
+  it('refuses bad environment names, unknown versions and health calls on unknown environments', async () => {
+    await h.eb.send(new CreateApplicationCommand({ ApplicationName: 'envs-app' }));
+    const badName = await errorOf(h.eb.send(new CreateEnvironmentCommand({ ApplicationName: 'envs-app', EnvironmentName: '-x' })));
+    expect(badName.name).toBe('InvalidParameterValue');
+    expect(badName.message).toContain("'EnvironmentName'");
+    const noVersion = await errorOf(h.eb.send(new CreateEnvironmentCommand({ ApplicationName: 'envs-app', EnvironmentName: 'envs-dev', VersionLabel: 'nope' })));
+    expect(noVersion.message).toBe("No Application Version named 'nope' found.");
+    const badOption = await errorOf(h.eb.send(new CreateEnvironmentCommand({
+      ApplicationName: 'envs-app', EnvironmentName: 'envs-dev',
+      OptionSettings: [{ Namespace: 'aws:autoscaling:asg', OptionName: 'MinSize', Value: 'many' }],
+    })));
+    expect(badOption.name).toBe('InvalidParameterValue');
+    expect(badOption.message).toContain("Invalid option value: 'many' (Namespace: 'aws:autoscaling:asg', OptionName: 'MinSize')");
+    const health = await errorOf(h.eb.send(new DescribeEnvironmentHealthCommand({ EnvironmentName: 'ghost-env', AttributeNames: ['All'] })));
+    expect(health.name).toBe('InvalidRequestException');
+    const instances = await errorOf(h.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: 'ghost-env' })));
+    expect(instances.name).toBe('InvalidRequestException');
+    const abort = await errorOf(h.eb.send(new AbortEnvironmentUpdateCommand({ EnvironmentName: 'ghost-env' })));
+    expect(abort.message).toBe("No Environment found for EnvironmentName = 'ghost-env'.");
   });
 });
