@@ -122,7 +122,11 @@ export async function runGate(eb: ElasticBeanstalkClient, run: GateRun, retry: R
     pacer.spend(observer.calls - before);
     const state = tracker.observe(last);
     if (state.kind === 'passed') {
-      log.info(`gate passed: Ready on "${run.expectation.label}", health ${describeHealth(last)}, ${run.rules.healthyChecks} consecutive checks`);
+      const seconds = (clock.now() - run.startedAt) / 1000;
+      log.info(
+        `gate passed: Ready on "${run.expectation.label}", health ${describeHealth(last)}, ${run.rules.healthyChecks} consecutive checks ` +
+          `(${seconds.toFixed(1)} s after the update, ${observer.calls} describe calls)`,
+      );
       return result(true, 'healthy');
     }
     if (state.kind === 'failed') return result(false, state.reason);
