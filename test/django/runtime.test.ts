@@ -96,6 +96,16 @@ describe('nginx → uWSGI → Django under supervisord (local bundle, Procfile w
     expect(await response.json()).toEqual({ status: 'unhealthy', version, database: 'unavailable' });
   });
 
+  it('leaves no orphans when supervisord itself is SIGKILLed (programs get SIGTERM from the kernel)', async () => {
+    const stack = noDatabase!;
+    const tree = descendants(stack.pid).filter(isAlive);
+    expect(tree.map(commandLine).filter((cmd) => cmd.startsWith('uwsgi --ini') || cmd.startsWith('nginx: master')).length).toBe(6);
+    const started = Date.now();
+    process.kill(stack.pid, 'SIGKILL');
+    while (tree.some(isAlive) && Date.now() - started < 10_000) await sleep(100);
+    expect(tree.filter(isAlive).map(commandLine)).toEqual([]);
+  });
+
   it('stops nginx, the uWSGI master and workers within 10 s of SIGTERM to supervisord', async () => {
     const stack = healthy!;
     const tree = descendants(stack.pid).filter(isAlive);
