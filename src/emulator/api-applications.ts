@@ -1,0 +1,119 @@
+// Applications and their versions: EB's account-level actions.
+import { describeApplication, describeVersion } from './describe.js';
+import { app, page, s3Request, version, type ApiContext, type Handler } from './api-context.js';
+import { EbError, invalidParameter, type QueryParams, type XmlValue } from './query-protocol.js';
+import type { AppVersion } from './state.js';
+
+function createApplication(p: QueryParams, ctx: ApiContext): XmlValue {
+  const name = p.required('ApplicationName');
+  if (name.length > 100) throw invalidParameter(`Value '${name}' at 'applicationName' failed to satisfy constraint: Member must have length less than or equal to 100`);
+  const { state } = ctx.rt;
+  if (state.applications.has(name)) throw invalidParameter(`Application ${name} already exists.`);
+  const now = new Date();
+  const description = p.string('Description');
+  const created = { name, arn: state.arn('application', name), ...(description ? { description } : {}), created: now, updated: now };
+  state.applications.set(name, created);
+  return describeApplication(state, created);
+}
+
+export const applicationHandlers: Record<string, Handler> = {
+  CreateApplication: (p, ctx) => ({ Application: createApplication(p, ctx) }),
+
+  DescribeApplications(p, ctx) {
+    const names = p.list('ApplicationNames');
+    const apps = [...ctx.rt.state.applications.values()].filter((a) => names.length === 0 || names.includes(a.name));
+    return { Applications: apps.map((a) => describeApplication(ctx.rt.state, a)) };
+  },
+
+  async CreateStorageLocation(_p, ctx) {
+    const bucket = `elasticbeanstalk-${ctx.rt.state.region}-${ctx.rt.state.accountId}`;
+    const status = await s3Request(ctx, 'PUT', bucket);
+    if (status >= 500) throw new EbError('InternalFailure', `Could not create the storage bucket ${bucket} (S3 answered HTTP ${status}).`, 500);
+    return { S3Bucket: bucket };
+  },
+
+  async CreateApplicationVersion(p, ctx) {
+    const { state } = ctx.rt;
+    const appName = p.required('ApplicationName');
+    const label = p.required('VersionLabel');
+    if (!state.applications.has(appName)) {
+      if (p.bool('AutoCreateApplication')) createApplication(p, ctx);
+      else throw invalidParameter(`No Application named '${appName}' found.`);
+    }
+    if (state.version(appName, label)) throw invalidParameter(`Application Version ${label} already exists.`);
+    if (state.versions.size >= ctx.versionQuota) {
+      throw new EbError('TooManyApplicationVersionsException', `You cannot have more than ${ctx.versionQuota} Application Versions.`);
+    }
+    const bucket = p.string('SourceBundle.S3Bucket');
+    const key = p.string('SourceBundle.S3Key');
+    if ((bucket === undefined) !== (key === undefined)) {
+      throw new EbError('InvalidParameterCombination', 'Both S3 bucket and key must be specified.');
+    }
+    if (bucket !== undefined && key !== undefined) {
+      const status = await s3Request(ctx, 'HEAD', bucket, key);
+      if (status !== 200) {
+        throw new EbError('InvalidParameterCombination', `Unable to download from S3 location (Bucket: ${bucket} Key: ${key}). Reason: ${status === 404 ? 'Not Found' : `HTTP ${status}`}`);
+      }
+    }
+    const now = new Date();
+    const description = p.string('Description');
+    const created: AppVersion = {
+      app: appName,
+      label,
+      arn: state.arn('applicationversion', `${appName}/${label}`),
+      ...(description ? { description } : {}),
+      ...(bucket !== undefined && key !== undefined ? { source: { bucket, key } } : {}),
+      status: bucket === undefined ? 'Processed' : 'Unprocessed',
+      created: now,
+      updated: now,
+    };
+    state.versions.set(`${appName}\u0000${label}`, created);
+    if (p.bool('Process') && created.source) void ctx.rt.processVersion(created, ctx.requestId);
+    return { ApplicationVersion: describeVersion(created) };
+  },
+
+  DescribeApplicationVersions(p, ctx) {
+    const appName = p.string('ApplicationName');
+    const labels = p.list('VersionLabels');
+    const all = [...ctx.rt.state.versions.values()]
+      .filter((v) => (!appName || v.app === appName) && (labels.length === 0 || labels.includes(v.label)))
+      .sort((a, b) => b.created.getTime() - a.created.getTime());
+    const { page: versions, nextToken } = page(all, p);
+    return { ApplicationVersions: versions.map(describeVersion), NextToken: nextToken };
+  },
+
+  async DeleteApplicationVersion(p, ctx) {
+    const { state } = ctx.rt;
+    const appName = p.required('ApplicationName');
+    const label = p.required('VersionLabel');
+    app(ctx, appName);
+    const v = version(ctx, appName, label);
+    const users = state
+      .liveEnvironments()
+      .filter((e) => e.app === appName && (e.versionLabel === label || e.operation?.label === label || [...e.instances, ...e.temporaryInstances].some((i) => i.deployment.versionLabel === label)));
+    if (users.length > 0) {
+      throw invalidParameter(`Unable to delete application version '${label}' because it is being used by environment(s): ${users.map((e) => e.name).join(', ')}.`);
+    }
+    if (v.status === 'Processing') throw new EbError('OperationInProgressFailure', `Unable to delete application version: ${label}. An operation is already in progress, please retry again shortly.`);
+    state.versions.delete(`${appName}\u0000${label}`);
+    if (p.bool('DeleteSourceBundle') && v.source) {
+      const status = await s3Request(ctx, 'DELETE', v.source.bucket, v.source.key).catch(() => 0);
+      if (status !== 204 && status !== 200) {
+        throw new EbError('SourceBundleDeletionFailure', `Unable to delete source bundle s3://${v.source.bucket}/${v.source.key} (S3 answered ${status || 'nothing'}); the application version was deleted.`);
+      }
+    }
+    return undefined;
+  },
+
+  DescribeAccountAttributes(_p, ctx) {
+    return {
+      ResourceQuotas: {
+        ApplicationQuota: { Maximum: 75 },
+        ApplicationVersionQuota: { Maximum: ctx.versionQuota },
+        EnvironmentQuota: { Maximum: 200 },
+        ConfigurationTemplateQuota: { Maximum: 2000 },
+        CustomPlatformQuota: { Maximum: 50 },
+      },
+    };
+  },
+};

@@ -1,0 +1,158 @@
+// Environments, their events and health: EB's environment-level actions.
+import { describeEnvironment, describeEvent, describeInstanceHealth, isAbortable } from './describe.js';
+import { environment, NAME_PATTERN, page, app, version, type Handler } from './api-context.js';
+import { abortUpdate, configFor, launchEnvironment, terminateEnvironment, updateEnvironment } from './environments.js';
+import { HEALTH_STATUSES } from './health.js';
+import { LoadBalancer } from './load-balancer.js';
+import { mergeOptionSettings, resolveConfig } from './option-settings.js';
+import { invalidParameter, type XmlValue } from './query-protocol.js';
+import { DEFAULT_SOLUTION_STACK, newEnvironmentId, SEVERITIES, type Environment } from './state.js';
+
+export const environmentHandlers: Record<string, Handler> = {
+  async CreateEnvironment(p, ctx) {
+    const { rt } = ctx;
+    const appName = p.required('ApplicationName');
+    const name = p.required('EnvironmentName');
+    app(ctx, appName);
+    if (!NAME_PATTERN.test(name)) {
+      throw invalidParameter(`Value ${name} at 'EnvironmentName' failed to satisfy constraint: it must be 4 to 40 letters, digits or hyphens, not starting or ending with a hyphen.`);
+    }
+    if (rt.state.liveEnvironments().some((e) => e.name === name)) throw invalidParameter(`Environment ${name} already exists.`);
+    const label = p.string('VersionLabel');
+    const v = label === undefined ? undefined : version(ctx, appName, label);
+    const optionSettings = p.optionSettings('OptionSettings');
+    resolveConfig(optionSettings);
+    const id = newEnvironmentId();
+    const now = new Date();
+    const description = p.string('Description');
+    const platformArn = p.string('PlatformArn');
+    const env: Environment = {
+      id,
+      name,
+      app: appName,
+      arn: rt.state.arn('environment', `${appName}/${name}`),
+      ...(label !== undefined ? { versionLabel: label } : {}),
+      ...(description ? { description } : {}),
+      ...(platformArn ? { platformArn } : {}),
+      solutionStack: p.string('SolutionStackName') ?? DEFAULT_SOLUTION_STACK,
+      tier: { Name: p.string('Tier.Name') ?? 'WebServer', Type: p.string('Tier.Type') ?? 'Standard', Version: p.string('Tier.Version') ?? '1.0' },
+      created: now,
+      updated: now,
+      status: 'Launching',
+      health: 'Grey',
+      healthStatus: 'Pending',
+      causes: [],
+      healthRefreshedAt: now,
+      apiOptionSettings: optionSettings,
+      instances: [],
+      temporaryInstances: [],
+      // Immutable deployments' new instances join the load balancer once they pass health checks, as in EB.
+      lb: new LoadBalancer(() => [...env.instances, ...env.temporaryInstances].filter((i) => i.inService), rt.host),
+      deploymentCounter: 0,
+    };
+    await env.lb.start();
+    rt.state.environments.push(env);
+    launchEnvironment(rt, env, v, ctx.requestId);
+    return describeEnvironment(env);
+  },
+
+  DescribeEnvironments(p, ctx) {
+    const appName = p.string('ApplicationName');
+    const label = p.string('VersionLabel');
+    const ids = p.list('EnvironmentIds');
+    const names = p.list('EnvironmentNames');
+    const includeDeleted = p.bool('IncludeDeleted') ?? true;
+    const backTo = p.date('IncludedDeletedBackTo') ?? new Date(Date.now() - 3600_000);
+    const envs = ctx.rt.state.environments.filter(
+      (e) =>
+        (!appName || e.app === appName) &&
+        (!label || e.versionLabel === label) &&
+        (ids.length === 0 || ids.includes(e.id)) &&
+        (names.length === 0 || names.includes(e.name)) &&
+        (e.status !== 'Terminated' || (includeDeleted && (e.terminatedAt ?? e.updated) >= backTo)),
+    );
+    const { page: shown, nextToken } = page(envs, p);
+    return { Environments: shown.map(describeEnvironment), NextToken: nextToken };
+  },
+
+  UpdateEnvironment(p, ctx) {
+    const { rt } = ctx;
+    const env = environment(p, ctx);
+    if (env.status !== 'Ready') throw invalidParameter(`Environment named ${env.name} is in an invalid state for this operation. Must be Ready.`);
+    const label = p.string('VersionLabel');
+    const v = label === undefined ? undefined : version(ctx, env.app, label);
+    const optionSettings = p.optionSettings('OptionSettings');
+    configFor({ ...env, apiOptionSettings: mergeOptionSettings(env.apiOptionSettings, optionSettings) }, undefined, rt);
+    const description = p.string('Description');
+    if (description !== undefined) env.description = description;
+    if (v || optionSettings.length > 0) {
+      updateEnvironment(rt, env, { ...(v ? { version: v } : {}), optionSettings, requestId: ctx.requestId, stuck: rt.faults.takeStuckUpdate(env.name) });
+    }
+    return describeEnvironment(env);
+  },
+
+  AbortEnvironmentUpdate(p, ctx) {
+    const env = environment(p, ctx);
+    if (!isAbortable(env)) throw invalidParameter(`Environment named ${env.name} has no abortable operation in progress.`);
+    void abortUpdate(env);
+    return undefined;
+  },
+
+  TerminateEnvironment(p, ctx) {
+    const env = environment(p, ctx);
+    if (env.status === 'Terminating') throw invalidParameter(`Environment named ${env.name} is in an invalid state for this operation. Must be Ready.`);
+    terminateEnvironment(ctx.rt, env, ctx.requestId);
+    return describeEnvironment(env);
+  },
+
+  DescribeEvents(p, ctx) {
+    const f = {
+      app: p.string('ApplicationName'), label: p.string('VersionLabel'), env: p.string('EnvironmentName'),
+      envId: p.string('EnvironmentId'), requestId: p.string('RequestId'), start: p.date('StartTime'), end: p.date('EndTime'),
+    };
+    const severity = p.string('Severity');
+    if (severity !== undefined && !(SEVERITIES as readonly string[]).includes(severity)) {
+      throw invalidParameter(`Invalid Severity '${severity}': expected one of ${SEVERITIES.join(', ')}.`);
+    }
+    const minSeverity = severity === undefined ? 0 : SEVERITIES.indexOf(severity as never);
+    const envName = f.envId ? ctx.rt.state.findEnvironment({ id: f.envId })?.name ?? '\u0000' : f.env;
+    const events = ctx.rt.state.events
+      .filter(
+        (e) =>
+          (!f.app || e.app === f.app) && (!f.label || e.label === f.label) && (!envName || e.env === envName) &&
+          (!f.requestId || e.requestId === f.requestId) && (!f.start || e.date >= f.start) && (!f.end || e.date < f.end) &&
+          SEVERITIES.indexOf(e.severity) >= minSeverity,
+      )
+      .reverse();
+    const { page: shown, nextToken } = page(events, p);
+    return { Events: shown.map(describeEvent), NextToken: nextToken };
+  },
+
+  DescribeEnvironmentHealth(p, ctx) {
+    const env = environment(p, ctx, 'InvalidRequestException');
+    const wanted = p.list('AttributeNames');
+    const all = wanted.length === 0 || wanted.includes('All');
+    const pick = (attr: string, value: XmlValue): XmlValue => (all || wanted.includes(attr) ? value : undefined);
+    const counts = Object.fromEntries(
+      HEALTH_STATUSES.map((s) => [s, env.instances.filter((i) => i.health.status === s).length]),
+    );
+    return {
+      EnvironmentName: env.name,
+      HealthStatus: pick('HealthStatus', env.healthStatus),
+      Status: pick('Status', env.status),
+      Color: pick('Color', env.health),
+      Causes: pick('Causes', env.causes),
+      ApplicationMetrics: pick('ApplicationMetrics', { RequestCount: 0 }),
+      InstancesHealth: pick('InstancesHealth', counts),
+      RefreshedAt: pick('RefreshedAt', env.healthRefreshedAt),
+    };
+  },
+
+  DescribeInstancesHealth(p, ctx) {
+    const env = environment(p, ctx, 'InvalidRequestException');
+    return {
+      InstanceHealthList: [...env.instances, ...env.temporaryInstances].map(describeInstanceHealth),
+      RefreshedAt: env.healthRefreshedAt,
+    };
+  },
+};
