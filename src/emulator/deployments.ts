@@ -80,14 +80,14 @@ export async function deployImmutable(run: DeployRun): Promise<boolean> {
   env.instances = fresh;
   env.temporaryInstances = [];
   run.emit(`Terminating old instance(s) [${ids(old)}].`);
-  await Promise.all(old.map((i) => i.stop()));
+  await Promise.all(old.map((i) => i.terminate()));
   return true;
 }
 
 export async function terminateTemporary(env: Environment): Promise<void> {
   const temporary = env.temporaryInstances;
   env.temporaryInstances = [];
-  await Promise.all(temporary.map((i) => i.stop()));
+  await Promise.all(temporary.map((i) => i.terminate()));
 }
 
 /** Runs the environment's policy; false when the deployment failed (the caller reports it). */

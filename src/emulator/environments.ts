@@ -143,7 +143,7 @@ export function terminateEnvironment(rt: Runtime, env: Environment, requestId: s
   void (async () => {
     await running?.done.catch(() => undefined);
     await terminateTemporary(env);
-    await Promise.all(env.instances.map((i) => i.stop()));
+    await Promise.all(env.instances.map((i) => i.terminate()));
     env.instances = [];
     await env.lb.stop();
     await rt.clock.sleep(30);

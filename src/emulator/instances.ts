@@ -49,6 +49,8 @@ export class Instance {
   health: HealthView = { status: 'Pending', color: 'Grey', causes: [] };
   private child: ChildProcess | undefined;
   private exited: Promise<void> = Promise.resolve();
+  /** Terminated for good: a deployment still in flight must not start a process on it. */
+  private terminated = false;
 
   constructor(
     readonly id: string,
@@ -94,6 +96,7 @@ export class Instance {
     }
     this.port = await freePort(this.host);
     await mkdir(this.dir, { recursive: true });
+    if (this.terminated) return;
     const log = openSync(path.join(this.dir, 'web.log'), 'a');
     try {
       const child = spawn('/bin/sh', ['-c', spec.webCommand], {
@@ -114,6 +117,12 @@ export class Instance {
       closeSync(log);
     }
     this.deployment = { ...this.deployment, status: 'Deployed', time: new Date() };
+  }
+
+  /** Stops the instance for good (EC2 terminate): later start() calls do nothing. */
+  async terminate(graceMs?: number): Promise<void> {
+    this.terminated = true;
+    await this.stop(graceMs);
   }
 
   /** Stops the whole process group: SIGTERM, then SIGKILL after a grace period. */

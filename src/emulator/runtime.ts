@@ -54,9 +54,13 @@ export class Runtime {
 
   async stop(): Promise<void> {
     clearInterval(this.ticker);
-    for (const env of this.state.environments) env.operation?.controller.abort(new Error('emulator stopping'));
+    const running = this.state.environments.flatMap((e) => (e.operation ? [e.operation] : []));
+    for (const op of running) op.controller.abort(new Error('emulator stopping'));
+    // Operations end at their next await once aborted; a process start already under way is
+    // refused by terminate() below, whichever comes first.
+    await Promise.race([Promise.all(running.map((op) => op.done)), sleepMs(2000)]);
     const all = this.state.environments.flatMap((e) => [...e.instances, ...e.temporaryInstances]);
-    await Promise.all([...all.map((i) => i.stop(1000)), ...this.state.environments.map((e) => e.lb.stop())]);
+    await Promise.all([...all.map((i) => i.terminate(1000)), ...this.state.environments.map((e) => e.lb.stop())]);
   }
 
   event(env: Environment | undefined, message: string, severity: Severity = 'INFO', extra: { requestId?: string; label?: string; app?: string } = {}): void {

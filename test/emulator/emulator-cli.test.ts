@@ -5,11 +5,11 @@ import { readlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { CreateEnvironmentCommand, ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
+import { CreateEnvironmentCommand, ElasticBeanstalkClient, UpdateEnvironmentCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { S3Client } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { startEmulator } from '../../src/emulator/index.js';
-import { createEnvironmentReady, describeEnv, waitFor } from '../support/emulator.js';
+import { createEnvironmentReady, createTestVersion, describeEnv, waitFor } from '../support/emulator.js';
 
 const run = promisify(execFile);
 
@@ -117,6 +117,35 @@ describe('startEmulator().stop()', () => {
       await emulator.stop();
       expect(await processesInGroups(pids)).toEqual([]);
       expect(existsSync(bundleDir)).toBe(false);
+    } finally {
+      eb.destroy();
+      s3.destroy();
+      await emulator.stop();
+      for (const k of Object.keys(emulator.env)) if (saved[k] === undefined) delete process.env[k]; else process.env[k] = saved[k];
+    }
+  });
+});
+
+describe('startEmulator().stop() mid-deployment', () => {
+  it('leaves no process behind when stopped while an Immutable deployment runs its temporary instances', async () => {
+    const marker = `stop-marker-${process.pid}-${Date.now()}`;
+    const emulator = await startEmulator({ timeScale: 0.01 });
+    const saved = { ...process.env };
+    Object.assign(process.env, emulator.env);
+    const eb = new ElasticBeanstalkClient({});
+    const s3 = new S3Client({});
+    const running = async (): Promise<string> => (await run('pgrep', ['-f', marker]).catch(() => ({ stdout: '' }))).stdout.trim();
+    try {
+      const appOptions = { instances: 3, deploymentPolicy: 'Immutable' as const, webCommand: `exec node server.mjs ${marker}` };
+      await createEnvironmentReady({ eb, s3 }, { app: 'mid-app', env: 'mid-env', label: 'v1', appOptions });
+      await createTestVersion({ eb, s3 }, 'mid-app', 'v2', appOptions);
+      await eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'mid-env', VersionLabel: 'v2' }));
+      await waitFor('temporary instances launching', async () => (await instancePids(emulator.ebEndpoint)).length, (n) => n > 3, 10_000, 5);
+      expect(await running()).not.toBe('');
+      await emulator.stop();
+      expect(await running()).toBe('');
+      await new Promise((r) => setTimeout(r, 1500)); // a deployment step that was under way has had time to finish
+      expect(await running()).toBe('');
     } finally {
       eb.destroy();
       s3.destroy();
