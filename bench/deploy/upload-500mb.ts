@@ -16,6 +16,12 @@ import { mib, verdict, type Table } from './report.js';
 
 const SIZE = 500 * 1048576;
 const RSS_TARGET_MIB = 150;
+const ROUNDS = 2;
+
+interface UploadRun {
+  run: ProcessRun;
+  storedBytes: number;
+}
 
 async function writeRandomZip(file: string, size: number): Promise<void> {
   const out = createWriteStream(file);
@@ -35,47 +41,47 @@ export async function measureUpload(ctx: BenchContext): Promise<Table> {
     ctx.log('upload: writing a 500 MiB random file');
     await writeRandomZip(file, SIZE);
     const { S3Bucket: bucket = '' } = await ctx.clients.eb.send(new CreateStorageLocationCommand({}));
-    ctx.log('upload: ours (upload-bundle action)');
-    const ours = await runActionBundle(
-      ctx.bundles,
-      'upload-bundle',
-      { 'application-name': ctx.app, bundle: file, bucket, 'key-prefix': 'bench-upload' },
-      toolEnv(ctx),
-      { measureRss: true, timeoutMs: 300_000 },
-    );
-    if (ours.code !== 0) throw new Error(`upload-bundle failed (exit ${ours.code}): ${actionErrors(ours) || tail(ours)}`);
-    ctx.log('upload: aws s3 cp');
-    const awsKey = 'bench-upload/aws-s3-cp.zip';
-    const aws = await runProcess('/usr/bin/aws', ['s3', 'cp', '--only-show-errors', file, `s3://${bucket}/${awsKey}`, '--endpoint-url', ctx.emulator.s3Endpoint], {
-      env: toolEnv(ctx),
-      measureRss: true,
-      timeoutMs: 300_000,
-    });
-    if (aws.code !== 0) throw new Error(`aws s3 cp failed (exit ${aws.code}): ${tail(aws)}`);
     const stored = async (key: string): Promise<number> => (await ctx.clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }))).ContentLength ?? -1;
-    const oursKey = ours.outputs['s3-key'] ?? '';
-    const row = (name: string, run: ProcessRun, storedBytes: number, extra: string): (string | number)[] => [
+    const ours: UploadRun[] = [];
+    const aws: UploadRun[] = [];
+    // Alternating rounds, each to a new key (ours is content-addressed: the same prefix twice would upload nothing).
+    for (let round = 1; round <= ROUNDS; round++) {
+      ctx.log(`upload round ${round}/${ROUNDS}: ours (upload-bundle action)`);
+      const o = await runActionBundle(ctx.bundles, 'upload-bundle', { 'application-name': ctx.app, bundle: file, bucket, 'key-prefix': `bench-upload-${round}` }, toolEnv(ctx), {
+        measureRss: true,
+        timeoutMs: 300_000,
+      });
+      if (o.code !== 0) throw new Error(`upload-bundle failed (exit ${o.code}): ${actionErrors(o) || tail(o)}`);
+      if (o.outputs['uploaded-bytes'] !== String(SIZE)) throw new Error(`upload-bundle reported uploaded-bytes ${o.outputs['uploaded-bytes'] ?? '(none)'}, expected ${SIZE}`);
+      ours.push({ run: o, storedBytes: await stored(o.outputs['s3-key'] ?? '') });
+      ctx.log(`upload round ${round}/${ROUNDS}: aws s3 cp`);
+      const awsKey = `bench-upload-${round}/aws-s3-cp.zip`;
+      const a = await runProcess('/usr/bin/aws', ['s3', 'cp', '--only-show-errors', file, `s3://${bucket}/${awsKey}`, '--endpoint-url', ctx.emulator.s3Endpoint], {
+        env: toolEnv(ctx),
+        measureRss: true,
+        timeoutMs: 300_000,
+      });
+      if (a.code !== 0) throw new Error(`aws s3 cp failed (exit ${a.code}): ${tail(a)}`);
+      aws.push({ run: a, storedBytes: await stored(awsKey) });
+    }
+    const best = (runs: UploadRun[]): number => Math.min(...runs.map((r) => r.run.wallMs));
+    const rate = (ms: number): number => mib(SIZE) / (ms / 1000);
+    const peakRss = (runs: UploadRun[]): number => Math.max(...runs.map((r) => (r.run.maxRssKb ?? Number.POSITIVE_INFINITY) / 1024));
+    const row = (name: string, runs: UploadRun[], notes: string): (string | number)[] => [
       name,
-      (run.wallMs / 1000).toFixed(2),
-      (mib(SIZE) / (run.wallMs / 1000)).toFixed(1),
-      run.maxRssKb === undefined ? 'n/a' : (run.maxRssKb / 1024).toFixed(0),
-      storedBytes === SIZE ? 'yes' : `NO (${storedBytes})`,
-      extra,
+      runs.map((r) => (r.run.wallMs / 1000).toFixed(2)).join(', '),
+      rate(best(runs)).toFixed(1),
+      peakRss(runs).toFixed(0),
+      runs.every((r) => r.storedBytes === SIZE) ? 'yes' : `NO (${runs.map((r) => r.storedBytes).join(', ')})`,
+      notes,
     ];
-    const oursRate = SIZE / ours.wallMs;
-    const awsRate = SIZE / aws.wallMs;
-    const oursRss = (ours.maxRssKb ?? Number.POSITIVE_INFINITY) / 1024;
+    const ratio = rate(best(ours)) / rate(best(aws));
     return {
       title: '2. Upload of a 500 MiB bundle',
-      note: 'Wall time of the whole process (start-up, sha256 of the file, HeadObject, multipart upload, verification for ours). Peak RSS from /usr/bin/time -v. Same emulator S3, loopback. Target: at least as fast as awscli with ≤150 MiB RSS.',
-      columns: ['tool', 'wall s', 'MiB/s', 'peak RSS MiB', 'stored size right', 'notes'],
-      rows: [
-        row('ours: upload-bundle action', ours, await stored(oursKey), `uploaded-bytes ${ours.outputs['uploaded-bytes'] ?? '?'}, 8 MiB parts × 4 in flight`),
-        row('aws s3 cp', aws, await stored(awsKey), 'awscli defaults: 8 MiB parts × 10 in flight'),
-      ],
-      footer: [
-        `At least as fast as awscli: ${verdict(oursRate >= awsRate)} (${(oursRate / awsRate).toFixed(2)}× its throughput); ≤${RSS_TARGET_MIB} MiB RSS: ${verdict(oursRss <= RSS_TARGET_MIB)}.`,
-      ],
+      note: `${ROUNDS} alternating rounds per tool, each to a new key. Wall time of the whole process (start-up, sha256 of the file, HeadObject, multipart upload, verification for ours); MiB/s from the best round; peak RSS = the highest of the rounds, from /usr/bin/time -v. Same emulator S3, loopback. Target: at least as fast as awscli with ≤150 MiB RSS.`,
+      columns: ['tool', 'wall s per round', 'MiB/s (best round)', 'peak RSS MiB', 'stored size right', 'notes'],
+      rows: [row('ours: upload-bundle action', ours, 'uploaded-bytes = 524288000; 8 MiB parts × 4 in flight'), row('aws s3 cp', aws, 'awscli defaults: 8 MiB parts × 10 in flight')],
+      footer: [`At least as fast as awscli: ${verdict(ratio >= 1)} (${ratio.toFixed(2)}× its throughput); ≤${RSS_TARGET_MIB} MiB RSS: ${verdict(peakRss(ours) <= RSS_TARGET_MIB)}.`],
     };
   } finally {
     await rm(file, { force: true });
