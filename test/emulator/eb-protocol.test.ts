@@ -1,10 +1,11 @@
 // The Query protocol surface: error codes for bad requests, faults, quota — through raw HTTP and the SDK.
 import {
-  AbortEnvironmentUpdateCommand, CreateApplicationCommand, CreateApplicationVersionCommand, CreateEnvironmentCommand,
-  DescribeAccountAttributesCommand, DescribeApplicationsCommand, DescribeApplicationVersionsCommand,
+  AbortEnvironmentUpdateCommand, CreateApplicationCommand, CreateApplicationVersionCommand, CreateEnvironmentCommand, CreateStorageLocationCommand,
+  DeleteApplicationVersionCommand, DescribeAccountAttributesCommand, DescribeApplicationsCommand, DescribeApplicationVersionsCommand,
   DescribeEnvironmentHealthCommand, DescribeEventsCommand, DescribeInstancesHealthCommand, ElasticBeanstalkClient,
   UpdateEnvironmentCommand,
 } from '@aws-sdk/client-elastic-beanstalk';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../support/emulator.js';
@@ -105,6 +106,10 @@ describe('SDK errors', () => {
     const rest = await h.eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: 'quota-app', MaxRecords: 2, NextToken: paged.NextToken }));
     expect(rest.ApplicationVersions?.map((v) => v.VersionLabel)).toEqual(['q1']);
     expect(rest.NextToken).toBeUndefined();
+    // Deleting versions frees quota (this file's later tests use the room).
+    await h.eb.send(new DeleteApplicationVersionCommand({ ApplicationName: 'quota-app', VersionLabel: 'q3' }));
+    await h.eb.send(new DeleteApplicationVersionCommand({ ApplicationName: 'quota-app', VersionLabel: 'q2' }));
+    await h.eb.send(new CreateApplicationVersionCommand({ ApplicationName: 'quota-app', VersionLabel: 'q4' }));
   });
 });
 
@@ -202,5 +207,30 @@ describe('environment refusals', () => {
     expect(instances.name).toBe('InvalidRequestException');
     const abort = await errorOf(h.eb.send(new AbortEnvironmentUpdateCommand({ EnvironmentName: 'ghost-env' })));
     expect(abort.message).toBe("No Environment found for EnvironmentName = 'ghost-env'.");
+  });
+});
+
+describe('application versions', () => {
+  it('checks the source bundle exists, refuses duplicate labels and can create the application', async () => {
+    const { S3Bucket: bucket } = await h.eb.send(new CreateStorageLocationCommand({}));
+    expect(bucket).toBe('elasticbeanstalk-us-east-1-123456789012');
+    const missing = await errorOf(h.eb.send(new CreateApplicationVersionCommand({
+      ApplicationName: 'auto-app', VersionLabel: 'a1', AutoCreateApplication: true, SourceBundle: { S3Bucket: bucket, S3Key: 'nope.zip' },
+    })));
+    expect(missing.name).toBe('InvalidParameterCombination');
+    expect(missing.message).toBe(`Unable to download from S3 location (Bucket: ${bucket} Key: nope.zip). Reason: Not Found`);
+
+    await h.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'auto/a1.zip', Body: 'not even a zip' }));
+    const created = await h.eb.send(new CreateApplicationVersionCommand({
+      ApplicationName: 'auto-app', VersionLabel: 'a1', AutoCreateApplication: true, SourceBundle: { S3Bucket: bucket, S3Key: 'auto/a1.zip' },
+    }));
+    expect(created.ApplicationVersion).toMatchObject({ ApplicationName: 'auto-app', VersionLabel: 'a1', Status: 'Unprocessed', SourceBundle: { S3Bucket: bucket, S3Key: 'auto/a1.zip' } });
+    expect(created.ApplicationVersion?.ApplicationVersionArn).toBe('arn:aws:elasticbeanstalk:us-east-1:123456789012:applicationversion/auto-app/a1');
+    const apps = await h.eb.send(new DescribeApplicationsCommand({ ApplicationNames: ['auto-app'] }));
+    expect(apps.Applications?.[0]?.Versions).toEqual(['a1']);
+    const dup = await errorOf(h.eb.send(new CreateApplicationVersionCommand({ ApplicationName: 'auto-app', VersionLabel: 'a1' })));
+    expect(dup.message).toBe('Application Version a1 already exists.');
+    const noApp = await errorOf(h.eb.send(new CreateApplicationVersionCommand({ ApplicationName: 'no-such-app', VersionLabel: 'x' })));
+    expect(noApp.message).toBe("No Application named 'no-such-app' found.");
   });
 });
