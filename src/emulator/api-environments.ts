@@ -3,7 +3,7 @@ import { describeEnvironment, describeEvent, describeInstanceHealth, isAbortable
 import { environment, NAME_PATTERN, page, app, version, type Handler } from './api-context.js';
 import { abortUpdate, configFor, launchEnvironment, terminateEnvironment, updateEnvironment } from './environments.js';
 import { HEALTH_STATUSES } from './health.js';
-import { LoadBalancer } from './load-balancer.js';
+import { applicationMetrics, LoadBalancer } from './load-balancer.js';
 import { mergeOptionSettings, resolveConfig } from './option-settings.js';
 import { invalidParameter, type XmlValue } from './query-protocol.js';
 import { DEFAULT_SOLUTION_STACK, newEnvironmentId, SEVERITIES, type Environment } from './state.js';
@@ -142,7 +142,7 @@ export const environmentHandlers: Record<string, Handler> = {
       Status: pick('Status', env.status),
       Color: pick('Color', env.health),
       Causes: pick('Causes', env.causes),
-      ApplicationMetrics: pick('ApplicationMetrics', { RequestCount: 0 }),
+      ApplicationMetrics: pick('ApplicationMetrics', applicationMetrics(env.lb.served, Date.now(), 10_000, 10)),
       InstancesHealth: pick('InstancesHealth', counts),
       RefreshedAt: pick('RefreshedAt', env.healthRefreshedAt),
     };

@@ -1,15 +1,39 @@
 // A per-environment load balancer: round-robin over healthy, in-service instances; 503 when none.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { XmlValue } from './query-protocol.js';
 
 export interface Backend {
   port: number;
+}
+
+export interface ServedRequest {
+  at: number;
+  status: number;
+  ms: number;
+}
+
+/** EB's ApplicationMetrics over the requests the load balancer answered in the last `windowMs`. */
+export function applicationMetrics(served: ServedRequest[], now: number, windowMs: number, durationSeconds: number): XmlValue {
+  const recent = served.filter((r) => now - r.at <= windowMs);
+  if (recent.length === 0) return { Duration: durationSeconds, RequestCount: 0 };
+  const count = (lo: number): number => recent.filter((r) => r.status >= lo && r.status < lo + 100).length;
+  const sorted = recent.map((r) => r.ms / 1000).sort((a, b) => a - b);
+  const pct = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+  return {
+    Duration: durationSeconds,
+    RequestCount: recent.length,
+    StatusCodes: { Status2xx: count(200), Status3xx: count(300), Status4xx: count(400), Status5xx: count(500) },
+    Latency: { P999: pct(99.9), P99: pct(99), P95: pct(95), P90: pct(90), P85: pct(85), P75: pct(75), P50: pct(50), P10: pct(10) },
+  };
 }
 
 export class LoadBalancer {
   private server: http.Server | undefined;
   private next = 0;
   port = 0;
+  /** Recent answers (bounded), for ApplicationMetrics. */
+  served: ServedRequest[] = [];
 
   constructor(
     private readonly backends: () => Backend[],
@@ -28,6 +52,11 @@ export class LoadBalancer {
   }
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const started = Date.now();
+    res.once('finish', () => {
+      this.served.push({ at: Date.now(), status: res.statusCode, ms: Date.now() - started });
+      if (this.served.length > 10_000) this.served = this.served.slice(-5000);
+    });
     const pool = this.backends();
     if (pool.length === 0) {
       res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>\n');

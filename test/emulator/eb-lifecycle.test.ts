@@ -56,6 +56,10 @@ describe('an environment running the test app', () => {
     const health = await h.eb.send(new DescribeEnvironmentHealthCommand({ EnvironmentName: 'shop-dev', AttributeNames: ['All'] }));
     expect(health).toMatchObject({ HealthStatus: 'Ok', Color: 'Green', Status: 'Ready', InstancesHealth: { Ok: 1, Severe: 0 } });
     expect(health.RefreshedAt).toBeInstanceOf(Date);
+    // Requests through the load balancer in the last 10 s are EB's ApplicationMetrics.
+    expect(health.ApplicationMetrics).toMatchObject({ Duration: 10, StatusCodes: { Status2xx: 1, Status5xx: 0 } });
+    expect(health.ApplicationMetrics?.RequestCount).toBe(1);
+    expect(health.ApplicationMetrics?.Latency?.P50).toBeGreaterThan(0);
     const instances = await h.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: 'shop-dev', AttributeNames: ['All'] }));
     expect(instances.InstanceHealthList).toHaveLength(1);
     expect(instances.InstanceHealthList?.[0]).toMatchObject({ HealthStatus: 'Ok', Color: 'Green', Deployment: { VersionLabel: 'v1', Status: 'Deployed' } });
