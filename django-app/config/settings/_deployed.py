@@ -11,6 +11,8 @@ SECRET_KEY = env_str("SECRET_KEY")
 AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
 AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME", env_str("AWS_REGION", "us-east-1"))
 AWS_LOCATION = env_str("AWS_MEDIA_PREFIX", "media")
+# Only for S3-compatible stores and local emulators; empty means AWS itself.
+AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL", "") or None
 # Uploads are private; django-storages signs URLs for a limited time.
 AWS_DEFAULT_ACL = None
 AWS_QUERYSTRING_EXPIRE = env_int("AWS_QUERYSTRING_EXPIRE", 3600)
