@@ -12,7 +12,7 @@ debian_packages=(
   awscli zip unzip shellcheck hyperfine wrk
   nginx-light supervisor uwsgi uwsgi-plugin-python3 gunicorn
   python3-psycopg python3-psycopg2 python3-django-storages python3-boto3
-  postgresql podman skopeo docker-registry debootstrap busybox-static jq procps
+  postgresql podman skopeo docker-registry debootstrap busybox-static jq procps iproute2 curl
 )
 missing=()
 for pkg in "${debian_packages[@]}"; do
