@@ -69,7 +69,8 @@ export function instanceHealth(p: ProbeState, now: number, graceMs: number, fail
   }
   if (p.consecutiveFailures === 0) return view('Ok');
   const last = p.recent[p.recent.length - 1];
-  const reason = last?.timedOut ? 'Target.Timeout' : 'Target.FailedHealthChecks';
+  // The load balancer's reason codes: an answer with the wrong status, no answer in time, no connection.
+  const reason = last?.statusCode !== undefined ? 'Target.ResponseCodeMismatch' : last?.timedOut ? 'Target.Timeout' : 'Target.FailedHealthChecks';
   const causes: string[] = [];
   const share = fivexxShare(p.recent);
   if (share > 0) causes.push(`${share.toFixed(1)} % of the requests are failing with HTTP 5xx.`);

@@ -37,7 +37,7 @@ describe('health', () => {
     expect(health.Causes).toEqual(expect.arrayContaining(['ELB health is failing or not available for all instances.', '100.0 % of the requests are failing with HTTP 5xx.']));
     const instance = (await h.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: 'health-env', AttributeNames: ['All'] }))).InstanceHealthList?.[0];
     expect(instance).toMatchObject({ HealthStatus: 'Severe', Color: 'Red', Deployment: { VersionLabel: 'broken' } });
-    expect(instance?.Causes?.join(' ')).toMatch(/Process default has been unhealthy for \d+ seconds \(Target.FailedHealthChecks\)/);
+    expect(instance?.Causes?.join(' ')).toMatch(/Process default has been unhealthy for \d+ seconds \(Target.ResponseCodeMismatch\)/);
     const transitions = ((await h.eb.send(new DescribeEventsCommand({ EnvironmentName: 'health-env', Severity: 'WARN' }))).Events ?? []).map((e) => e.Message);
     expect(transitions.some((m) => m?.startsWith('Environment health has transitioned from') && m.includes('to Severe.'))).toBe(true);
     expect(await servedVersion(env.CNAME)).toBe('HTTP 503');
@@ -142,5 +142,19 @@ describe('slow starts and HTTP-switched app faults', () => {
     expect(back.Health).toBe('Green');
     const recovered = ((await h.eb.send(new DescribeEventsCommand({ EnvironmentName: 'slow-env', MaxRecords: 10 }))).Events ?? []).map((e) => e.Message);
     expect(recovered.some((m) => m?.startsWith('Environment health has transitioned from') && m.endsWith('to Ok.'))).toBe(true);
+  });
+});
+
+describe('health check path', () => {
+  it('checks the HealthCheckPath of the API settings over the bundle, answering 404 there turns Severe', async () => {
+    await createEnvironmentReady(h, { app: 'paths', env: 'paths-env', label: 'p1', appOptions: { healthCheckPath: '/status' } });
+    await h.eb.send(new UpdateEnvironmentCommand({
+      EnvironmentName: 'paths-env',
+      OptionSettings: [{ Namespace: 'aws:elasticbeanstalk:environment:process:default', OptionName: 'HealthCheckPath', Value: '/missing' }],
+    }));
+    await waitFor('Severe', () => describeEnv(h.eb, 'paths-env'), (e) => e.Status === 'Ready' && e.HealthStatus === 'Severe');
+    const instance = (await h.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: 'paths-env', AttributeNames: ['All'] }))).InstanceHealthList?.[0];
+    expect(instance?.Causes?.join(' ')).toMatch(/\(Target.ResponseCodeMismatch\)/);
+    expect(instance?.Causes?.join(' ')).not.toMatch(/5xx/);
   });
 });

@@ -106,7 +106,8 @@ describe('health', () => {
     expect(instanceHealth(probe({ recent: [ok], everOk: true }), 5000, 3000)).toEqual({ status: 'Ok', color: 'Green', causes: [] });
     expect(instanceHealth(probe({ recent: [ok, err500], everOk: true, consecutiveFailures: 1, firstFailureAt: 4000 }), 5000, 3000).status).toBe('Warning');
     const severe = instanceHealth(probe({ recent: [err500, err500, err500], consecutiveFailures: 3, firstFailureAt: 0 }), 12_000, 3000);
-    expect(severe).toEqual({ status: 'Severe', color: 'Red', causes: ['100.0 % of the requests are failing with HTTP 5xx.', 'Process default has been unhealthy for 12 seconds (Target.FailedHealthChecks).'] });
+    expect(severe).toEqual({ status: 'Severe', color: 'Red', causes: ['100.0 % of the requests are failing with HTTP 5xx.', 'Process default has been unhealthy for 12 seconds (Target.ResponseCodeMismatch).'] });
+    expect(instanceHealth(probe({ recent: [refused, refused, refused], consecutiveFailures: 3, firstFailureAt: 0 }), 9000, 3000).causes).toEqual(['Process default has been unhealthy for 9 seconds (Target.FailedHealthChecks).']);
     expect(instanceHealth(probe({ exit: { code: 1, signal: null } }), 0, 0).causes).toEqual(['Following services are not running: web.', 'The web process exited with code 1.']);
   });
   it('rolls instances up into the environment status, color and causes', () => {

@@ -1,5 +1,6 @@
 // The test app the emulator deploys: a plain Node HTTP server run by the bundle's Procfile, whose
 // behaviour (healthy, never healthy, crashing, slow to start) is chosen by the bundle's contents.
+// It answers `/`, `/healthz` and its health-check path with {"version", "pid"}; anything else is 404.
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import yazl from 'yazl';
@@ -29,8 +30,11 @@ const mode = process.env.EMULATOR_FAULT_MODE || baked.mode;
 const seconds = Number(process.env.EMULATOR_FAULT_SECONDS || baked.seconds || 0);
 const version = process.env.APP_VERSION;
 
+const paths = new Set(['/', '/healthz', baked.healthCheckPath]);
 const server = http.createServer((req, res) => {
-  const body = JSON.stringify({ version, pid: process.pid, mode, path: req.url });
+  const path = (req.url ?? '/').split('?')[0];
+  if (!paths.has(path)) return res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found', path }));
+  const body = JSON.stringify({ version, pid: process.pid, mode, path });
   const status = mode === 'unhealthy' ? 500 : 200;
   res.writeHead(status, { 'content-type': 'application/json' }).end(body);
 });
@@ -62,7 +66,8 @@ export async function writeTestAppBundle(dir: string, opts: TestAppOptions): Pro
   await mkdir(path.join(dir, '.ebextensions'), { recursive: true });
   await writeFile(path.join(dir, 'Procfile'), `web: ${opts.webCommand ?? 'node server.mjs'}\n`);
   await writeFile(path.join(dir, 'server.mjs'), SERVER);
-  await writeFile(path.join(dir, 'app-config.json'), JSON.stringify({ mode: opts.mode ?? 'healthy', seconds: opts.seconds ?? 0 }));
+  const config = { mode: opts.mode ?? 'healthy', seconds: opts.seconds ?? 0, healthCheckPath: opts.healthCheckPath ?? '/healthz' };
+  await writeFile(path.join(dir, 'app-config.json'), JSON.stringify(config));
   await writeFile(path.join(dir, '.ebextensions', '01-app.config'), ebextension(opts));
 }
 
