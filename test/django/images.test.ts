@@ -8,6 +8,7 @@
 // (PYTHON_PACKAGES=debian); every other line of every Dockerfile runs as written.
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleContext, build, ensureStandInBase, imageExists, inspectImage, podman, STAND_IN_PYTHON_IMAGE, type ImageInfo } from './support/images.js';
 import { curlInside, removeImageStack, startImageStack, type ImageStack } from './support/image-stack.js';
@@ -35,7 +36,7 @@ describe('Dockerfile.base → Dockerfile.dev / Dockerfile.production (podman bui
   afterAll(async () => {
     await removeImageStack(stack);
     await run('podman', ['--cgroup-manager=cgroupfs', 'rmi', '-f', DEV_TAG, PRODUCTION_TAG]);
-    if (context) await rm(context, { recursive: true, force: true });
+    if (context) await rm(path.dirname(context), { recursive: true, force: true });
   }, 120_000);
 
   it('builds the base, and a second build of it is all cache (same image id)', async () => {

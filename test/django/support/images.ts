@@ -1,10 +1,10 @@
 // podman helpers for the image tests. podman BUILDS here (chroot isolation, cgroupfs) but cannot
 // `run`, and no registry is reachable: the stand-in base image is a debootstrapped Debian imported
 // once and cached in podman's storage across runs.
-import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DJANGO_DIR, DOCKER_DIR } from './django.js';
+import { DJANGO_DIR, PYTHON } from './django.js';
 import { run, runOk, type RunResult } from './processes.js';
 
 export const STAND_IN_PYTHON_IMAGE = 'localhost/debian:bookworm';
@@ -30,16 +30,11 @@ export async function ensureStandInBase(): Promise<void> {
   }
 }
 
-/**
- * The build context as an application repository has it: the Django project at the root with
- * docker/ inside it (in this repository docker/ sits next to django-app/).
- */
+/** The build context laid out by django-app/bin/make-build-context (docker/ inside the project). */
 export async function assembleContext(): Promise<string> {
-  const context = await mkdtemp(path.join(tmpdir(), 'django-context-'));
-  const skip = /(^|\/)(__pycache__|staticfiles|media|\.run|VERSION)(\/|$)/;
-  await cp(DJANGO_DIR, context, { recursive: true, filter: (source) => !skip.test(path.relative(DJANGO_DIR, source)) });
-  await mkdir(path.join(context, 'docker'));
-  await cp(DOCKER_DIR, path.join(context, 'docker'), { recursive: true, filter: (source) => !source.includes('__pycache__') });
+  const parent = await mkdtemp(path.join(tmpdir(), 'django-context-'));
+  const context = path.join(parent, 'context');
+  await runOk(PYTHON, [path.join(DJANGO_DIR, 'bin/make-build-context'), context]);
   return context;
 }
 
