@@ -19,12 +19,12 @@ export async function imageExists(name: string): Promise<boolean> {
 }
 
 /** debootstrap (≈30 s, needs deb.debian.org) → podman import, unless the image is already there. */
-export async function ensureStandInBase(): Promise<void> {
-  if (await imageExists(STAND_IN_PYTHON_IMAGE)) return;
+export async function ensureStandInBase(image = STAND_IN_PYTHON_IMAGE): Promise<void> {
+  if (await imageExists(image)) return;
   const dir = await mkdtemp(path.join(tmpdir(), 'debootstrap-'));
   try {
     await runOk('debootstrap', ['--variant=minbase', 'bookworm', path.join(dir, 'root'), 'http://deb.debian.org/debian'], { timeoutMs: 600_000 });
-    await runOk('sh', ['-c', 'tar -C "$1" -c . | podman import - "$2"', 'import', path.join(dir, 'root'), STAND_IN_PYTHON_IMAGE], { timeoutMs: 300_000 });
+    await runOk('sh', ['-c', 'tar -C "$1" -c . | podman import - "$2"', 'import', path.join(dir, 'root'), image], { timeoutMs: 300_000 });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
