@@ -17,7 +17,7 @@ describe('npm run demo', () => {
     expect(stdout).toMatch(/✗ error: deploy of "v2" failed/);
     expect(stdout).toMatch(/Rolling back "demo-dev" to "v1"/);
     const summary = stdout.slice(stdout.lastIndexOf('Summary ('));
-    expect(summary.match(/^ {2}held {4}/gm)).toHaveLength(5);
+    expect(summary.match(/^ {2}held {4}/gm)).toHaveLength(6);
     expect(summary).not.toMatch(/FAILED/);
     expect(summary).toMatch(/The story held/);
   }, 300_000);

@@ -4,7 +4,7 @@
 // previous version is redeployed, and v1 serves again. Exit 0 only when that story held.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdtemp, rm } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +67,16 @@ async function layOutBundle(root: string, dir: string, version: string, database
   if (broken) await appendFile(path.join(dir, 'notes/views.py'), '\nfrom notes import reporting  # v2: imports a module nobody committed\n');
 }
 
+/** Processes still running whose command line mentions `dir` (an instance left behind). */
+async function processesUnder(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for (const pid of (await readdir('/proc').catch(() => [])).filter((p) => /^\d+$/.test(p))) {
+    const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim();
+    if (cmdline.includes(dir)) found.push(`${pid} ${cmdline}`);
+  }
+  return found;
+}
+
 export async function runDemo(opts: DemoOptions): Promise<boolean> {
   const { print } = opts;
   const root = repositoryRoot();
@@ -84,7 +94,7 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
   };
   try {
     step(`Starting the local Elastic Beanstalk + S3 emulator (time scale ${opts.timeScale})`);
-    emulator = await startEmulator({ timeScale: opts.timeScale });
+    emulator = await startEmulator({ timeScale: opts.timeScale, dataDir: path.join(work, 'emulator') });
     for (const [k, v] of Object.entries(emulator.env)) indent(`${k}=${v}`);
     eb = new ElasticBeanstalkClient({ endpoint: emulator.ebEndpoint, region: emulator.env.AWS_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 
@@ -148,6 +158,9 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
     step('Stopping the emulator and every instance it started');
     eb?.destroy();
     await emulator?.stop();
+    const left = await processesUnder(work);
+    check('nothing the emulator started is left running', left.length === 0);
+    for (const p of left) indent(`still running: ${p}`);
     await rm(work, { recursive: true, force: true });
   }
   const held = story.length > 0 && story.every((s) => s.held);
