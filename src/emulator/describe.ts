@@ -33,7 +33,7 @@ export function isAbortable(env: Environment): boolean {
 }
 
 export function describeEnvironment(env: Environment): XmlValue {
-  const endpoint = `127.0.0.1:${env.lb.port}`;
+  const endpoint = env.lb.endpoint;
   const live = env.status !== 'Terminated';
   return {
     EnvironmentName: env.name,

@@ -42,7 +42,7 @@ export function stateDump(rt: Runtime): unknown {
     versions: [...state.versions.values()].map((v) => ({ application: v.app, label: v.label, status: v.status, source: v.source, failure: v.failure })),
     environments: state.environments.map((e) => ({
       name: e.name, id: e.id, application: e.app, versionLabel: e.versionLabel, status: e.status, health: e.health,
-      healthStatus: e.healthStatus, causes: e.causes, endpoint: `127.0.0.1:${e.lb.port}`, operation: e.operation?.kind,
+      healthStatus: e.healthStatus, causes: e.causes, endpoint: e.lb.endpoint, operation: e.operation?.kind,
       instances: [...e.instances, ...e.temporaryInstances].map((i) => ({ ...(describeInstanceHealth(i) as object), pid: i.pid, port: i.port, temporary: e.temporaryInstances.includes(i) })),
     })),
     events: state.events.length,
@@ -99,7 +99,7 @@ export async function startEbServer(rt: Runtime, opts: { host: string; port: num
   });
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://${opts.host}:${port}`,
+    endpoint: `http://${opts.host === '0.0.0.0' || opts.host === '::' ? '127.0.0.1' : opts.host.includes(':') ? `[${opts.host}]` : opts.host}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {

@@ -41,7 +41,7 @@ export function launchEnvironment(rt: Runtime, env: Environment, version: AppVer
   startOperation(env, 'deploy', version?.label, async (signal) => {
     try {
       await rt.clock.sleep(30, signal);
-      emit(`Created load balancer listening on ${env.lb.port === 0 ? 'a local port' : `127.0.0.1:${env.lb.port}`}.`);
+      emit(`Created load balancer listening on ${env.lb.endpoint}.`);
       const failure = await ensureProcessed(rt, version, requestId);
       if (failure) {
         emit(`Failed to launch the application: ${failure}`, 'ERROR');

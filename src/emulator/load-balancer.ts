@@ -40,6 +40,12 @@ export class LoadBalancer {
     private readonly host = '127.0.0.1',
   ) {}
 
+  /** host:port as clients reach it (an any-address listener is reached on loopback). */
+  get endpoint(): string {
+    const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host.includes(':') ? `[${this.host}]` : this.host;
+    return `${host}:${this.port}`;
+  }
+
   async start(port = 0): Promise<void> {
     const server = http.createServer((req, res) => this.forward(req, res));
     server.keepAliveTimeout = 1000;
@@ -65,7 +71,7 @@ export class LoadBalancer {
     }
     const backend = pool[this.next++ % pool.length] as Backend;
     const upstream = http.request(
-      { host: this.host, port: backend.port, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '' } },
+      { host: '127.0.0.1', port: backend.port, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '' } },
       (up) => {
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);

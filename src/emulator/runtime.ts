@@ -130,7 +130,7 @@ export class Runtime {
   /** A new instance, added to `into` at once, running `version` after EC2's minute of boot (EB time). */
   async launch(into: Instance[], version: AppVersion | undefined, config: EnvironmentConfig, deploymentId: number, signal?: AbortSignal): Promise<Instance> {
     const id = newInstanceId();
-    const instance = new Instance(id, path.join(this.dataDir, 'instances', id), this.host);
+    const instance = new Instance(id, path.join(this.dataDir, 'instances', id)); // instances are local processes: loopback
     instance.beginDeployment(version?.label, deploymentId);
     into.push(instance); // visible (Pending) while it boots
     await this.clock.sleep(60, signal);
