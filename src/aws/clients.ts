@@ -5,6 +5,8 @@ import { ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigurationError } from '../config/errors.js';
 import { PACKAGE_VERSION, USER_AGENT_NAME } from '../version.js';
+import { systemClock } from '../engine/clock.js';
+import { meterFor } from './describe-meter.js';
 
 export interface AwsClients {
   eb: ElasticBeanstalkClient;
@@ -30,8 +32,11 @@ export function createAwsClients(opts: { region: string | undefined; maxAttempts
     // A stalled connection must not hang a deploy: every request has a time limit.
     requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000, throwOnRequestTimeout: true },
   };
+  const eb = new ElasticBeanstalkClient(common);
+  // The describe budget starts with the process's first client, before any call.
+  meterFor(eb, systemClock);
   return {
-    eb: new ElasticBeanstalkClient(common),
+    eb,
     s3: new S3Client({ ...common, requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000, throwOnRequestTimeout: true } }),
     region,
   };

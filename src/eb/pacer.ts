@@ -1,55 +1,53 @@
-// How long to wait before the next check. Quick right after the update (2 s), slower later (5 s,
-// then 10 s), 1 s while confirming consecutive passes — and never more describe calls than a
-// token bucket allows (1 call/s on average, bursts of 10), which keeps us inside EB's limits.
+// When the gate makes its next check. While EB is still updating, a cheap poll (one
+// DescribeEnvironments) every second — as often as the describe budget allows — so Green is seen
+// within about a second; events only when that poll shows a change or every 10 s; the fuller checks
+// (every instance's deployment, the health URL) only once the environment is Ready on our label.
+// Confirmation checks follow 0.5 s apart and spend the calls the waiting polls kept in reserve.
 import type { Clock } from '../engine/clock.js';
+import type { DescribeMeter } from '../aws/describe-meter.js';
 
-export interface PacerOptions {
-  callsPerSecond?: number;
-  burst?: number;
+export const WAIT_POLL_MS = 1000;
+export const CONFIRM_POLL_MS = 500;
+export const EVENTS_EVERY_MS = 10_000;
+
+/** Calls the confirmation of `healthyChecks` passes takes after the first: 2 each, plus events. */
+export function confirmationCalls(healthyChecks: number): number {
+  return 2 * Math.max(0, healthyChecks - 1) + 2;
 }
 
 export class PollPacer {
-  private tokens: number;
-  private refilledAt: number;
-  private readonly rate: number;
-  private readonly burst: number;
+  private eventsAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly clock: Clock,
-    private readonly startedAt: number,
-    opts: PacerOptions = {},
-  ) {
-    this.rate = opts.callsPerSecond ?? 1;
-    this.burst = opts.burst ?? 10;
-    this.tokens = this.burst;
-    this.refilledAt = clock.now();
+    private readonly meter: DescribeMeter,
+    private readonly healthyChecks: number,
+  ) {}
+
+  /** Whether this poll should also read EB's events: on any change, else every EVENTS_EVERY_MS. */
+  eventsDue(changed: boolean): boolean {
+    return changed || this.clock.now() - this.eventsAt >= EVENTS_EVERY_MS;
   }
 
-  private refill(): void {
-    const now = this.clock.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.refilledAt) / 1000) * this.rate);
-    this.refilledAt = now;
+  eventsRead(): void {
+    this.eventsAt = this.clock.now();
   }
 
-  /** Records `calls` describe calls just made. */
-  spend(calls: number): void {
-    this.refill();
-    this.tokens -= calls;
+  /**
+   * Delay before the next check, which will make `nextCalls` describe calls. Confirming (the last
+   * check passed): 0.5 s — its calls were kept in reserve while waiting. Waiting: 1 s at least, and
+   * late enough that the confirmation's calls stay in reserve within the budget.
+   */
+  nextDelay(confirming: boolean, nextCalls: number): number {
+    if (confirming) return CONFIRM_POLL_MS;
+    return Math.max(WAIT_POLL_MS, this.meter.delayFor(nextCalls, confirmationCalls(this.healthyChecks)));
   }
 
-  scheduleDelay(lastCheckPassed: boolean): number {
-    if (lastCheckPassed) return 1000;
-    const elapsed = this.clock.now() - this.startedAt;
-    if (elapsed < 30_000) return 2000;
-    if (elapsed < 120_000) return 5000;
-    return 10_000;
-  }
-
-  /** Delay before a check that will make `nextCalls` calls. */
-  nextDelay(lastCheckPassed: boolean, nextCalls: number): number {
-    this.refill();
-    const deficit = nextCalls - this.tokens;
-    const forBudget = deficit > 0 ? Math.ceil((deficit / this.rate) * 1000) : 0;
-    return Math.max(this.scheduleDelay(lastCheckPassed), forBudget);
+  /**
+   * Delay before a gate's first check: within the budget but without the reserve, so the gate of a
+   * rollback that follows a failed gate (whose reserve went unspent) is not held back.
+   */
+  firstDelay(nextCalls: number): number {
+    return Math.max(WAIT_POLL_MS, this.meter.delayFor(nextCalls));
   }
 }

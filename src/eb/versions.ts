@@ -7,6 +7,7 @@ import {
 import { DeployFailedError, errorMessage } from '../config/errors.js';
 import type { Deadline } from '../engine/clock.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
+import { meterFor } from '../aws/describe-meter.js';
 
 export interface VersionSpec {
   applicationName: string;
@@ -39,8 +40,11 @@ function status(v: ApplicationVersionDescription): string {
   return (v.Status ?? 'Unprocessed').toUpperCase();
 }
 
+/** EB processes a version in seconds: a steady 1 s poll sees it done within a second. */
+export const PROCESSING_POLL_MS = 1000;
+
 async function waitProcessed(eb: ElasticBeanstalkClient, spec: VersionSpec, retry: RetryContext, deadline: Deadline): Promise<void> {
-  let interval = 1000;
+  const meter = meterFor(eb, retry.clock);
   for (;;) {
     const v = await findVersion(eb, spec.applicationName, spec.label, retry);
     if (!v) throw new DeployFailedError(`application version "${spec.label}" disappeared while it was being processed`);
@@ -50,8 +54,8 @@ async function waitProcessed(eb: ElasticBeanstalkClient, spec: VersionSpec, retr
       throw new DeployFailedError(`Elastic Beanstalk could not process application version "${spec.label}": ${reason}. The environment was not touched.`);
     }
     if (deadline.passed()) throw new DeployFailedError(`application version "${spec.label}" was still ${v.Status ?? 'unprocessed'} after ${deadline.what}`);
-    await retry.clock.sleep(Math.min(interval, deadline.remaining()));
-    interval = Math.min(5000, interval * 2);
+    // The same describe budget as the gate: a long processing slows down to the average rate.
+    await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, meter.delayFor(1)), deadline.remaining()));
   }
 }
 

@@ -6,6 +6,7 @@ import { describeEnvironment, type EbTarget } from './environment.js';
 import type { EventStreamer } from './events.js';
 import { GateTracker, describeHealth, type GateExpectation, type GateRules, type InstanceState, type Observation } from './gate.js';
 import { PollPacer } from './pacer.js';
+import { meterFor } from '../aws/describe-meter.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
 import { errorMessage } from '../config/errors.js';
 
@@ -40,6 +41,8 @@ async function checkUrl(url: string): Promise<{ status: number; body: string } |
 class Observer {
   enhanced: boolean | undefined;
   calls = 0;
+  private lastKey: string | undefined;
+  private onLabel = false;
   // Errors of an earlier update (the failed deploy, when this gate checks its rollback) don't count.
   private readonly firstEvent: number;
   constructor(
@@ -80,11 +83,23 @@ class Observer {
     }
   }
 
-  async observe(): Promise<Observation> {
-    this.calls += 2;
+  /**
+   * One check. While EB is busy that is a single DescribeEnvironments (plus events when the
+   * environment changed or they are due); once it is Ready on our label, every instance's
+   * deployment and the health URL too.
+   */
+  async observe(pacer: PollPacer): Promise<Observation> {
+    this.calls += 1;
     const env = await describeEnvironment(this.eb, this.run.target, this.retry);
-    await this.events.poll();
+    const key = `${env.Status}|${env.VersionLabel}|${env.Health}|${env.HealthStatus}`;
+    if (pacer.eventsDue(key !== this.lastKey)) {
+      this.calls += 1;
+      await this.events.poll();
+      pacer.eventsRead();
+    }
+    this.lastKey = key;
     const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
+    this.onLabel = onLabel;
     // Instance and URL checks only matter once the update has finished on our label.
     const instances = onLabel ? await this.instances() : undefined;
     return {
@@ -98,16 +113,20 @@ class Observer {
       errorEvents: this.events.errors(this.firstEvent).map((e) => e.message),
     };
   }
+
+  /** Describe calls the next check will make, as far as can be known now. */
+  nextCalls(pacer: PollPacer): number {
+    return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
+  }
 }
 
 export async function runGate(eb: ElasticBeanstalkClient, run: GateRun, retry: RetryContext, events: EventStreamer): Promise<GateResult> {
   const { clock, log } = retry;
   const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-  const pacer = new PollPacer(clock, run.startedAt);
+  const pacer = new PollPacer(clock, meterFor(eb, clock), run.rules.healthyChecks);
   const observer = new Observer(eb, run, retry, events);
   let last: Observation | undefined;
   let lastReasons = '';
-  let passedLast = false;
   const result = (passed: boolean, reason: string): GateResult => ({
     passed,
     reason,
@@ -115,11 +134,9 @@ export async function runGate(eb: ElasticBeanstalkClient, run: GateRun, retry: R
     describeCalls: observer.calls,
     seconds: (clock.now() - run.startedAt) / 1000,
   });
-  await clock.sleep(pacer.nextDelay(false, 2));
+  await clock.sleep(Math.min(pacer.firstDelay(2), run.deadline.remaining()));
   for (;;) {
-    const before = observer.calls;
-    last = await observer.observe();
-    pacer.spend(observer.calls - before);
+    last = await observer.observe(pacer);
     const state = tracker.observe(last);
     if (state.kind === 'passed') {
       const seconds = (clock.now() - run.startedAt) / 1000;
@@ -134,9 +151,7 @@ export async function runGate(eb: ElasticBeanstalkClient, run: GateRun, retry: R
     if (state.consecutive > 0) log.info(`check ${state.consecutive}/${run.rules.healthyChecks} passed`);
     else if (reasons !== lastReasons) log.info(`waiting: ${reasons}`);
     lastReasons = reasons;
-    passedLast = state.consecutive > 0;
     if (run.deadline.passed()) return result(false, `deadline (${run.deadline.what}) passed: ${reasons}`);
-    const nextCalls = last.status === 'Ready' ? 3 : 2;
-    await clock.sleep(Math.min(pacer.nextDelay(passedLast, nextCalls), run.deadline.remaining()));
+    await clock.sleep(Math.min(pacer.nextDelay(state.consecutive > 0, observer.nextCalls(pacer)), run.deadline.remaining()));
   }
 }

@@ -1,5 +1,6 @@
 import type { ElasticBeanstalkClient, EnvironmentDescription, SingleInstanceHealth } from '@aws-sdk/client-elastic-beanstalk';
 import type { FakeClock } from './fake-clock.js';
+import { DescribeMeter, registerMeter } from '../../src/aws/describe-meter.js';
 
 /**
  * A scripted EB for the gate's timing tests only (pure decision logic over describe answers):
@@ -11,13 +12,15 @@ export interface ScriptedState {
   instances?: SingleInstanceHealth[] | 'not-enhanced';
 }
 
-export function scriptedEb(clock: FakeClock, script: (elapsedMs: number) => ScriptedState) {
+/** `meter` counts the describe calls like the real client's middleware does (the gate paces on it). */
+export function scriptedEb(clock: FakeClock, script: (elapsedMs: number) => ScriptedState, meter = new DescribeMeter(clock)) {
   const start = clock.now();
   const calls: { at: number; name: string }[] = [];
   const client = {
     send(cmd: object): Promise<unknown> {
       const name = cmd.constructor.name;
       calls.push({ at: clock.now(), name });
+      if (name.startsWith('Describe')) meter.record();
       const state = script(clock.now() - start);
       switch (name) {
         case 'DescribeEnvironmentsCommand':
@@ -33,5 +36,6 @@ export function scriptedEb(clock: FakeClock, script: (elapsedMs: number) => Scri
       }
     },
   };
-  return { eb: client as unknown as ElasticBeanstalkClient, calls };
+  registerMeter(client, meter);
+  return { eb: client as unknown as ElasticBeanstalkClient, calls, meter };
 }

@@ -3,7 +3,8 @@ import { Deadline } from '../../src/engine/clock.js';
 import { MemoryLogger } from '../../src/engine/logger.js';
 import { EventStreamer } from '../../src/eb/events.js';
 import { runGate, type GateRun } from '../../src/eb/watch.js';
-import { PollPacer } from '../../src/eb/pacer.js';
+import { CONFIRM_POLL_MS, PollPacer, WAIT_POLL_MS, confirmationCalls } from '../../src/eb/pacer.js';
+import { BUDGET_FLOOR_MS, DescribeMeter } from '../../src/aws/describe-meter.js';
 import { FakeClock } from './fake-clock.js';
 import { scriptedEb, type ScriptedState } from './fake-eb.js';
 
@@ -17,8 +18,11 @@ function green(label: string): ScriptedState {
 }
 const updating: ScriptedState = { env: { Status: 'Updating', VersionLabel: 'v1', Health: 'Grey', HealthStatus: 'Pending' }, instances: [] };
 
-async function gate(clock: FakeClock, script: (ms: number) => ScriptedState, deadlineMs = 20 * 60_000, healthyChecks = 3) {
-  const { eb, calls } = scriptedEb(clock, script);
+/** `priorCalls`: describe calls the deploy made before the gate (version, environment, events baseline). */
+async function gate(clock: FakeClock, script: (ms: number) => ScriptedState, deadlineMs = 20 * 60_000, healthyChecks = 3, priorCalls = 0) {
+  const meter = new DescribeMeter(clock);
+  meter.record(priorCalls);
+  const { eb, calls } = scriptedEb(clock, script, meter);
   const log = new MemoryLogger();
   const deadline = Deadline.after(clock, deadlineMs, 'deploy-timeout');
   const retry = { clock, log, deadline };
@@ -32,32 +36,55 @@ async function gate(clock: FakeClock, script: (ms: number) => ScriptedState, dea
     deadline,
   };
   const result = await runGate(eb, run, retry, new EventStreamer(eb, target, retry, log));
-  return { result, calls, log };
+  return { result, calls, log, meter };
 }
 
 describe('the gate loop, on a fake clock', () => {
-  it('detects Green within one quick interval right after a short update, and confirms with 1 s checks', async () => {
+  it('detects Green within a second of polling on a short update, and confirms with checks 0.5 s apart', async () => {
     const clock = new FakeClock();
-    const { result, log } = await gate(clock, (ms) => (ms < 12_000 ? updating : green('v2')));
+    const t0 = clock.t;
+    const { result, log, calls } = await gate(clock, (ms) => (ms < 12_000 ? updating : green('v2')));
     expect(result.passed).toBe(true);
-    // First passing check at most 2 s after Green (12 s), then two more 1 s apart.
-    expect(result.seconds).toBeGreaterThanOrEqual(14);
-    expect(result.seconds).toBeLessThanOrEqual(16);
+    // Polls every second: the first passing check at most 1 s after Green (12 s), then two more 0.5 s apart.
+    expect(result.seconds).toBeGreaterThanOrEqual(13);
+    expect(result.seconds).toBeLessThanOrEqual(14);
     expect(log.text()).toMatch(/check 1\/3 passed[\s\S]*check 2\/3 passed[\s\S]*gate passed/);
+    expect(clock.sleeps.slice(-2)).toEqual([CONFIRM_POLL_MS, CONFIRM_POLL_MS]);
+    // While updating, one DescribeEnvironments per poll; events only on a change or every 10 s.
+    const waiting = calls.filter((c) => c.at - t0 < 12_000);
+    expect(waiting.filter((c) => c.name === 'DescribeEnvironmentsCommand').length).toBeGreaterThanOrEqual(10);
+    expect(waiting.filter((c) => c.name === 'DescribeEventsCommand').length).toBeLessThanOrEqual(2);
+    expect(waiting.filter((c) => c.name === 'DescribeInstancesHealthCommand')).toEqual([]);
   });
 
-  it('slows down on a long update (5 s, then 10 s) and keeps describe calls at or under 1/s on average', async () => {
+  it('over a 5-minute update: describe calls ≤ 1/s on average (the calls before the gate included), Green detected within 2 s on average', async () => {
+    const priorCalls = 6;
+    const latencies: number[] = [];
+    // Green at 40 moments 0.1 s apart: the expected latency is the mean over where it falls between polls.
+    for (let k = 0; k < 40; k++) {
+      const greenAtMs = 300_000 + k * 100;
+      const clock = new FakeClock();
+      const { result, meter, calls } = await gate(clock, (ms) => (ms < greenAtMs ? updating : green('v2')), 20 * 60_000, 3, priorCalls);
+      expect(result.passed).toBe(true);
+      latencies.push(result.seconds - greenAtMs / 1000);
+      expect(meter.calls).toBe(priorCalls + calls.length);
+      expect(meter.calls / result.seconds).toBeLessThanOrEqual(1);
+      // Never a burst EB would throttle (reported: about 2/s, bursts of 15): at most 15 calls in any 10 s.
+      for (const c of calls) expect(calls.filter((d) => d.at >= c.at && d.at < c.at + 10_000).length).toBeLessThanOrEqual(15);
+    }
+    const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
+    expect(mean).toBeLessThanOrEqual(2);
+    // Worst case: Green just after a poll that also read events (a 2 s gap), then 1 s of confirmation.
+    expect(Math.max(...latencies)).toBeLessThanOrEqual(3);
+    expect(Math.min(...latencies)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps to the budget on a short update too: a 25 s update with 5 calls before the gate', async () => {
     const clock = new FakeClock();
-    const { result, calls } = await gate(clock, (ms) => (ms < 600_000 ? updating : green('v2')));
+    const { result, meter } = await gate(clock, (ms) => (ms < 25_000 ? updating : green('v2')), 20 * 60_000, 3, 5);
     expect(result.passed).toBe(true);
-    expect(result.seconds).toBeLessThan(600 + 10 + 5);
-    const gaps = clock.sleeps;
-    expect(gaps[1]).toBe(2000);
-    expect(gaps).toContain(5000);
-    expect(gaps).toContain(10_000);
-    expect(calls.length / result.seconds).toBeLessThanOrEqual(1);
-    // No 10-second window ever has more than the burst (10) plus the refill.
-    for (const c of calls) expect(calls.filter((d) => d.at >= c.at && d.at < c.at + 10_000).length).toBeLessThanOrEqual(20);
+    expect(meter.calls / result.seconds).toBeLessThanOrEqual(1);
+    expect(result.seconds - 25).toBeLessThanOrEqual(2.2);
   });
 
   it('stops at the deadline when the update never finishes: a verdict, never a hang', async () => {
@@ -103,16 +130,38 @@ describe('the gate loop, on a fake clock', () => {
   });
 });
 
-describe('PollPacer', () => {
-  it('waits for the token bucket when checks are expensive', () => {
+describe('PollPacer and the describe budget', () => {
+  it('waits 1 s between polls while the budget allows, longer once it is spent, keeping the confirmation in reserve', () => {
     const clock = new FakeClock();
-    const pacer = new PollPacer(clock, clock.now(), { callsPerSecond: 1, burst: 4 });
-    pacer.spend(4);
-    // Bucket empty: a 3-call check has to wait 3 s even though the schedule says 2 s.
-    expect(pacer.nextDelay(false, 3)).toBe(3000);
-    // When confirming, the schedule wants 1 s, but the budget still rules.
-    expect(pacer.nextDelay(true, 3)).toBe(3000);
-    clock.t += 10_000;
-    expect(pacer.nextDelay(true, 3)).toBe(1000);
+    const meter = new DescribeMeter(clock);
+    const pacer = new PollPacer(clock, meter, 3);
+    expect(confirmationCalls(3)).toBe(6);
+    expect(pacer.nextDelay(false, 1)).toBe(WAIT_POLL_MS);
+    // The first 20 s worth of calls may come at once (no EB update is shorter), not more.
+    meter.record(BUDGET_FLOOR_MS / 1000 - 7);
+    expect(pacer.nextDelay(false, 1)).toBe(WAIT_POLL_MS);
+    meter.record(1);
+    // 14 used + 1 next + 6 in reserve = 21 calls: allowed 21 s after the start.
+    expect(pacer.nextDelay(false, 1)).toBe(21_000);
+    clock.t += 1000;
+    // A confirmation check spends the reserve: only its own 0.5 s spacing.
+    expect(pacer.nextDelay(true, 2)).toBe(CONFIRM_POLL_MS);
+    // A gate's first check keeps no reserve: 14 used + 2 next = 16 ≤ 20.
+    expect(pacer.firstDelay(2)).toBe(WAIT_POLL_MS);
+    meter.record(6);
+    // 20 used + 2 next = 22 calls: 22 s after the start, 21 s from now.
+    expect(pacer.firstDelay(2)).toBe(21_000);
+  });
+
+  it('reads events on a change at once, otherwise every 10 s', () => {
+    const clock = new FakeClock();
+    const pacer = new PollPacer(clock, new DescribeMeter(clock), 3);
+    expect(pacer.eventsDue(false)).toBe(true);
+    pacer.eventsRead();
+    clock.t += 9_999;
+    expect(pacer.eventsDue(false)).toBe(false);
+    expect(pacer.eventsDue(true)).toBe(true);
+    clock.t += 1;
+    expect(pacer.eventsDue(false)).toBe(true);
   });
 });
