@@ -2,12 +2,13 @@
 // probed over HTTP like EB's health agent and load balancer do.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { sleepMs } from './clock.js';
 import { instanceHealth, type CheckResult, type HealthView, type ProbeState } from './health.js';
+import { stopSession } from './process-tree.js';
 
 export interface Deployment {
   versionLabel?: string;
@@ -102,7 +103,7 @@ export class Instance {
       const child = spawn('/bin/sh', ['-c', spec.webCommand], {
         cwd: spec.bundleDir,
         env: { ...process.env, ...spec.env, PORT: String(this.port) },
-        detached: true, // its own process group, so stop() reaches the app's children too
+        detached: true, // its own session and process group, so stop() reaches the app's children too
         stdio: ['ignore', log, log],
       });
       this.child = child;
@@ -125,29 +126,13 @@ export class Instance {
     await this.stop(graceMs);
   }
 
-  /** Stops the whole process group: SIGTERM, then SIGKILL after a grace period. */
+  /** Stops everything the instance's command started (its whole session): SIGTERM, then SIGKILL after `graceMs`. */
   async stop(graceMs = 3000): Promise<void> {
     const child = this.child;
     if (!child?.pid) return;
     this.child = undefined;
-    const group = -child.pid;
-    const signal = (sig: NodeJS.Signals): void => {
-      try {
-        process.kill(group, sig);
-      } catch {
-        // the group is gone already
-      }
-    };
-    if (child.exitCode === null && child.signalCode === null) {
-      signal('SIGTERM');
-      const done = await Promise.race([this.exited.then(() => true), sleepMs(graceMs).then(() => false)]);
-      if (!done) signal('SIGKILL');
-      await Promise.race([this.exited, sleepMs(1000)]);
-    }
-    // Children of the shell may outlive it: the group gets a final SIGKILL either way, and stop()
-    // returns only once the whole group is gone.
-    signal('SIGKILL');
-    for (let waited = 0; groupAlive(group) && waited < 3000; waited += 20) await sleepMs(20);
+    await stopSession(child.pid, graceMs);
+    await Promise.race([this.exited, sleepMs(1000)]);
   }
 
   /** One health check of HealthCheckPath, as the load balancer does it. */
@@ -173,33 +158,6 @@ export class Instance {
   refreshHealth(graceMs: number): HealthView {
     this.health = instanceHealth(this.probe, Date.now(), graceMs);
     return this.health;
-  }
-}
-
-/** Whether any process of the group still runs. Zombies do not count: they are dead, only not yet
- * reaped by whichever init adopted them. */
-function groupAlive(group: number): boolean {
-  try {
-    process.kill(group, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const pgid = String(-group);
-    return readdirSync('/proc')
-      .filter((d) => /^\d+$/.test(d))
-      .some((pid) => {
-        try {
-          // /proc/PID/stat: "pid (comm) state ppid pgrp ..."; comm may contain spaces, so parse after ')'.
-          const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-          const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-          return pgrp === pgid && state !== 'Z';
-        } catch {
-          return false;
-        }
-      });
-  } catch {
-    return true; // no /proc: trust kill(0)
   }
 }
 

@@ -20,15 +20,15 @@ async function instancePids(ebEndpoint: string): Promise<number[]> {
   return state.environments.flatMap((e) => e.instances.map((i) => i.pid ?? 0)).filter((p) => p > 0);
 }
 
-/** Every live process in these process groups (an instance's shell, its app and the app's children).
- * Zombies are dead already: orphans wait for this machine's init to reap them. */
-async function processesInGroups(groups: number[]): Promise<number[]> {
-  const out = await run('ps', ['-e', '-o', 'pid=,pgid=,stat=']);
+/** Every live process in these sessions (an instance's shell, its app and everything the app started,
+ * in whatever process group). Zombies are dead already: orphans wait for this machine's init to reap them. */
+async function processesInSessions(sessions: number[]): Promise<number[]> {
+  const out = await run('ps', ['-e', '-o', 'pid=,sess=,stat=']);
   return out.stdout
     .trim()
     .split('\n')
     .map((l) => l.trim().split(/\s+/))
-    .filter(([, pgid, stat]) => groups.includes(Number(pgid)) && !stat?.startsWith('Z'))
+    .filter(([, sess, stat]) => sessions.includes(Number(sess)) && !stat?.startsWith('Z'))
     .map(([pid]) => Number(pid));
 }
 
@@ -70,12 +70,12 @@ describe('eb-pipeline emulator start', () => {
       }
       const pids = await instancePids(ebEndpoint);
       expect(pids).toHaveLength(2);
-      expect(await processesInGroups(pids)).not.toHaveLength(0);
+      expect(await processesInSessions(pids)).not.toHaveLength(0);
 
       child.kill('SIGINT');
       expect(await exited).toBe(0);
       expect(stdout).toContain('# stopping the emulator');
-      expect(await processesInGroups(pids)).toEqual([]);
+      expect(await processesInSessions(pids)).toEqual([]);
       await expect(fetch(ebEndpoint)).rejects.toThrow();
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
@@ -93,15 +93,17 @@ describe('eb-pipeline emulator start', () => {
 });
 
 describe('startEmulator().stop()', () => {
-  it('kills every instance process group, app children included, and removes its temp dir', async () => {
+  it('kills everything every instance started, in any process group, and removes its temp dir', async () => {
     const emulator = await startEmulator({ timeScale: 0.01 });
     const saved = { ...process.env };
     Object.assign(process.env, emulator.env);
     const eb = new ElasticBeanstalkClient({});
     const s3 = new S3Client({});
     try {
-      // Each web process leaves a child of its own behind: only a process-group kill reaches it.
-      const appOptions = { instances: 2, webCommand: 'sleep 300 & exec node server.mjs' };
+      // Each web process starts children of its own, one in a process group of its own the way
+      // supervisord starts its programs: only stopping the whole session reaches them all.
+      const ownGroup = `/usr/bin/python3 -c "import os, time; os.setpgid(0, 0); time.sleep(300)"`;
+      const appOptions = { instances: 2, webCommand: `sleep 300 & ${ownGroup} & exec node server.mjs` };
       await createEnvironmentReady({ eb, s3 }, { app: 'stop-app', env: 'stop-env', label: 'v1', appOptions });
       // No version: EB's sample application, which the emulator runs too.
       await eb.send(new CreateEnvironmentCommand({ ApplicationName: 'stop-app', EnvironmentName: 'sample-env' }));
@@ -110,12 +112,14 @@ describe('startEmulator().stop()', () => {
 
       const pids = await instancePids(emulator.ebEndpoint);
       expect(pids).toHaveLength(3);
-      const members = await processesInGroups(pids);
-      expect(members.length).toBeGreaterThanOrEqual(5);
+      const members = await processesInSessions(pids);
+      expect(members.length).toBeGreaterThanOrEqual(7);
+      const groups = (await run('ps', ['-o', 'pgid=', '-p', members.join(',')])).stdout.trim().split(/\s+/);
+      expect(new Set(groups).size).toBeGreaterThanOrEqual(5);
       const bundleDir = await readlink(`/proc/${pids[0] ?? 0}/cwd`);
       expect(existsSync(bundleDir)).toBe(true);
       await emulator.stop();
-      expect(await processesInGroups(pids)).toEqual([]);
+      expect(await processesInSessions(pids)).toEqual([]);
       expect(existsSync(bundleDir)).toBe(false);
     } finally {
       eb.destroy();
