@@ -38,6 +38,19 @@ export class DescribeMeter {
     if (needed <= this.allowed()) return 0;
     return Math.ceil(this.since + (needed * 1000) / DESCRIBE_CALLS_PER_SECOND - this.clock.now());
   }
+
+  /**
+   * Before the floor has passed: the delay that spreads the calls left in it evenly over the time
+   * left of it, so a poller does not spend them all in the first seconds and then sit blind until
+   * the floor passes (just when a short update turns Green).
+   */
+  spreadDelay(next: number, reserve = 0): number {
+    const elapsed = this.clock.now() - this.since;
+    if (elapsed >= BUDGET_FLOOR_MS) return 0;
+    const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
+    if (left < next) return 0; // delayFor holds the call back until the budget allows it
+    return Math.floor(((BUDGET_FLOOR_MS - elapsed) * next) / left);
+  }
 }
 
 const meters = new WeakMap<object, DescribeMeter>();

@@ -1,11 +1,10 @@
 // Content-addressed upload: the key is <prefix>/<sha256>.zip, so the same bundle always lands on
 // the same key and a re-run uploads nothing. A key is never overwritten: HeadObject first, then
 // `If-None-Match: *` on the write, then a check that what is stored is what was meant.
-import { createReadStream } from 'node:fs';
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateStorageLocationCommand, type ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
-import { Upload } from '@aws-sdk/lib-storage';
 import type { BundleFile } from './zip.js';
+import { uploadFile } from './multipart.js';
 import type { Logger } from '../engine/logger.js';
 import { DeployFailedError } from '../config/errors.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
@@ -18,8 +17,9 @@ export interface UploadResult {
   size: number;
 }
 
+// At most 4 × 8 MiB of part buffers in memory, whatever the bundle's size.
 const PART_SIZE = 8 * 1024 * 1024;
-const QUEUE_SIZE = 4; // at most ~32 MB of parts in memory, whatever the bundle's size
+const QUEUE_SIZE = 4;
 
 export function bundleKey(prefix: string, sha256: string): string {
   return `${prefix}/${sha256}.zip`;
@@ -74,22 +74,12 @@ export async function uploadBundle(
   deps.log.info(`uploading ${bundle.size} bytes to s3://${bucket}/${key}`);
   const started = Date.now();
   try {
-    const upload = new Upload({
-      client: deps.s3,
-      partSize: PART_SIZE,
-      queueSize: QUEUE_SIZE,
-      leavePartsOnError: false,
-      params: {
-        Bucket: bucket,
-        Key: key,
-        Body: createReadStream(bundle.path, { highWaterMark: 1 << 20 }),
-        ContentLength: bundle.size,
-        ContentType: 'application/zip',
-        Metadata: { sha256: bundle.sha256 },
-        IfNoneMatch: '*',
-      },
-    });
-    await upload.done();
+    await uploadFile(
+      deps.s3,
+      { bucket, key, path: bundle.path, size: bundle.size, contentType: 'application/zip', metadata: { sha256: bundle.sha256 } },
+      { partSize: PART_SIZE, queueSize: QUEUE_SIZE },
+      deps.retry,
+    );
   } catch (err) {
     // Someone stored the key between our HeadObject and the write: fine if it is the same bytes.
     if (errorName(err) !== 'PreconditionFailed') throw err;

@@ -35,12 +35,14 @@ export class PollPacer {
 
   /**
    * Delay before the next check, which will make `nextCalls` describe calls. Confirming (the last
-   * check passed): 0.5 s — its calls were kept in reserve while waiting. Waiting: 1 s at least, and
-   * late enough that the confirmation's calls stay in reserve within the budget.
+   * check passed): 0.5 s — its calls were kept in reserve while waiting. Waiting: 1 s at least, late
+   * enough that the confirmation's calls stay in reserve within the budget, and in the first 20 s
+   * spread over them.
    */
   nextDelay(confirming: boolean, nextCalls: number): number {
     if (confirming) return CONFIRM_POLL_MS;
-    return Math.max(WAIT_POLL_MS, this.meter.delayFor(nextCalls, confirmationCalls(this.healthyChecks)));
+    const reserve = confirmationCalls(this.healthyChecks);
+    return Math.max(WAIT_POLL_MS, this.meter.delayFor(nextCalls, reserve), this.meter.spreadDelay(nextCalls, reserve));
   }
 
   /**

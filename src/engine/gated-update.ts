@@ -56,12 +56,14 @@ async function deployAndGate(
   events: EventStreamer,
   hooks: DeployHooks,
   alreadyThere?: EnvironmentDescription,
+  /** Described just now and Ready: no need to describe it again before UpdateEnvironment. */
+  justReady = false,
 ): Promise<GateResult> {
   const readyDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
   let startedAt = deps.clock.now();
   let underway = false;
   if (!alreadyThere) {
-    await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
+    if (!justReady) await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
     const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
     startedAt = started.startedAt;
     underway = started.environment.Status !== 'Ready';
@@ -147,7 +149,9 @@ export async function gatedUpdate(deps: EngineDeps, opts: GatedUpdateOptions, re
   await events.baseline();
   let result: GateResult;
   try {
-    result = await deps.log.group(`Deploying "${label}" to "${target.environmentName}"`, () => deployAndGate(deps, target, label, gate, report, events, hooks));
+    result = await deps.log.group(`Deploying "${label}" to "${target.environmentName}"`, () =>
+      deployAndGate(deps, target, label, gate, report, events, hooks, undefined, env.Status === 'Ready'),
+    );
   } finally {
     report.events = events.events;
   }

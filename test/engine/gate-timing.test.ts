@@ -40,20 +40,23 @@ async function gate(clock: FakeClock, script: (ms: number) => ScriptedState, dea
 }
 
 describe('the gate loop, on a fake clock', () => {
-  it('detects Green within a second of polling on a short update, and confirms with checks 0.5 s apart', async () => {
+  it('spreads the first 20 s of polls evenly, then polls every second; confirms with checks 0.5 s apart', async () => {
     const clock = new FakeClock();
     const t0 = clock.t;
-    const { result, log, calls } = await gate(clock, (ms) => (ms < 12_000 ? updating : green('v2')));
+    const { result, log, calls } = await gate(clock, (ms) => (ms < 40_000 ? updating : green('v2')));
     expect(result.passed).toBe(true);
-    // Polls every second: the first passing check at most 1 s after Green (12 s), then two more 0.5 s apart.
-    expect(result.seconds).toBeGreaterThanOrEqual(13);
-    expect(result.seconds).toBeLessThanOrEqual(14);
+    // The first passing check at most 2 s after Green (40 s), then two more 0.5 s apart.
+    expect(result.seconds).toBeGreaterThanOrEqual(41);
+    expect(result.seconds).toBeLessThanOrEqual(43);
     expect(log.text()).toMatch(/check 1\/3 passed[\s\S]*check 2\/3 passed[\s\S]*gate passed/);
     expect(clock.sleeps.slice(-2)).toEqual([CONFIRM_POLL_MS, CONFIRM_POLL_MS]);
-    // While updating, one DescribeEnvironments per poll; events only on a change or every 10 s.
-    const waiting = calls.filter((c) => c.at - t0 < 12_000);
-    expect(waiting.filter((c) => c.name === 'DescribeEnvironmentsCommand').length).toBeGreaterThanOrEqual(10);
-    expect(waiting.filter((c) => c.name === 'DescribeEventsCommand').length).toBeLessThanOrEqual(2);
+    // While updating, one DescribeEnvironments per poll, never blind for more than 3 s; events only
+    // on a change or every 10 s; no instance calls before Ready.
+    const polls = calls.filter((c) => c.name === 'DescribeEnvironmentsCommand' && c.at - t0 < 40_000).map((c) => c.at - t0);
+    expect(polls.length).toBeGreaterThanOrEqual(25);
+    polls.forEach((at, i) => expect(at - (polls[i - 1] ?? 0)).toBeLessThanOrEqual(3000));
+    const waiting = calls.filter((c) => c.at - t0 < 40_000);
+    expect(waiting.filter((c) => c.name === 'DescribeEventsCommand').length).toBeLessThanOrEqual(5);
     expect(waiting.filter((c) => c.name === 'DescribeInstancesHealthCommand')).toEqual([]);
   });
 
@@ -131,26 +134,27 @@ describe('the gate loop, on a fake clock', () => {
 });
 
 describe('PollPacer and the describe budget', () => {
-  it('waits 1 s between polls while the budget allows, longer once it is spent, keeping the confirmation in reserve', () => {
+  it('spreads the first 20 s, then waits 1 s between polls while the budget allows, longer once it is spent, keeping the confirmation in reserve', () => {
     const clock = new FakeClock();
     const meter = new DescribeMeter(clock);
     const pacer = new PollPacer(clock, meter, 3);
     expect(confirmationCalls(3)).toBe(6);
+    // In the first 20 s (no EB update is shorter) their 20 calls are spread evenly: 20 - 6 in reserve = 14 → every 1428 ms.
+    expect(pacer.nextDelay(false, 1)).toBe(Math.floor(BUDGET_FLOOR_MS / 14));
+    clock.t += BUDGET_FLOOR_MS;
+    meter.record(13);
+    // After 20 s: 1 s while the budget allows (13 used + 1 next + 6 in reserve ≤ 20)...
     expect(pacer.nextDelay(false, 1)).toBe(WAIT_POLL_MS);
-    // The first 20 s worth of calls may come at once (no EB update is shorter), not more.
-    meter.record(BUDGET_FLOOR_MS / 1000 - 7);
-    expect(pacer.nextDelay(false, 1)).toBe(WAIT_POLL_MS);
-    meter.record(1);
-    // 14 used + 1 next + 6 in reserve = 21 calls: allowed 21 s after the start.
-    expect(pacer.nextDelay(false, 1)).toBe(21_000);
-    clock.t += 1000;
+    meter.record(3);
+    // ...then as the budget allows: 16 + 1 + 6 = 23 calls at 23 s, 3 s from now.
+    expect(pacer.nextDelay(false, 1)).toBe(3000);
     // A confirmation check spends the reserve: only its own 0.5 s spacing.
     expect(pacer.nextDelay(true, 2)).toBe(CONFIRM_POLL_MS);
-    // A gate's first check keeps no reserve: 14 used + 2 next = 16 ≤ 20.
+    // A gate's first check keeps no reserve: 16 used + 2 next = 18 ≤ 20.
     expect(pacer.firstDelay(2)).toBe(WAIT_POLL_MS);
     meter.record(6);
-    // 20 used + 2 next = 22 calls: 22 s after the start, 21 s from now.
-    expect(pacer.firstDelay(2)).toBe(21_000);
+    // 22 used + 2 next = 24 calls: 24 s after the start, 4 s from now.
+    expect(pacer.firstDelay(2)).toBe(4000);
   });
 
   it('reads events on a change at once, otherwise every 10 s', () => {

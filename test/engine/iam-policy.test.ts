@@ -22,8 +22,10 @@ const S3_PERMISSION: Record<string, string[]> = {
   HeadObject: ['s3:GetObject'],
   GetObject: ['s3:GetObject'],
   PutObject: ['s3:PutObject'],
-  // lib-storage's Upload: PutObject or CreateMultipartUpload/UploadPart/CompleteMultipartUpload, AbortMultipartUpload on failure.
-  Upload: ['s3:PutObject', 's3:AbortMultipartUpload'],
+  CreateMultipartUpload: ['s3:PutObject'],
+  UploadPart: ['s3:PutObject'],
+  CompleteMultipartUpload: ['s3:PutObject'],
+  AbortMultipartUpload: ['s3:AbortMultipartUpload'],
   DeleteObject: ['s3:DeleteObject'],
 };
 const EB_COMMANDS = new Set([
