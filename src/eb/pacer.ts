@@ -1,6 +1,6 @@
 // When the gate makes its next check. While EB is still updating, a cheap poll (one
 // DescribeEnvironments) every second — as often as the describe budget allows — so Green is seen
-// within about a second; events only when that poll shows a change or every 10 s; the fuller checks
+// within about a second; events only when that poll shows a change or every 10–30 s; the fuller checks
 // (every instance's deployment, the health URL) only once the environment is Ready on our label.
 // Confirmation checks follow 0.5 s apart and spend the calls the waiting polls kept in reserve.
 import type { Clock } from '../engine/clock.js';
@@ -9,6 +9,7 @@ import type { DescribeMeter } from '../aws/describe-meter.js';
 export const WAIT_POLL_MS = 1000;
 export const CONFIRM_POLL_MS = 500;
 export const EVENTS_EVERY_MS = 10_000;
+export const EVENTS_LATEST_MS = 30_000;
 
 /** Calls the confirmation of `healthyChecks` passes takes after the first: 2 each, plus events. */
 export function confirmationCalls(healthyChecks: number): number {
@@ -24,9 +25,15 @@ export class PollPacer {
     private readonly healthyChecks: number,
   ) {}
 
-  /** Whether this poll should also read EB's events: on any change, else every EVENTS_EVERY_MS. */
+  /**
+   * Whether this poll should also read EB's events: on any change; else every EVENTS_EVERY_MS when
+   * the budget has a call to spare, and at the latest every EVENTS_LATEST_MS (an extra call when
+   * the budget is tight would leave a 2 s hole in the polls, just when Green may come).
+   */
   eventsDue(changed: boolean): boolean {
-    return changed || this.clock.now() - this.eventsAt >= EVENTS_EVERY_MS;
+    const since = this.clock.now() - this.eventsAt;
+    if (changed || since >= EVENTS_LATEST_MS) return true;
+    return since >= EVENTS_EVERY_MS && this.meter.delayFor(1, confirmationCalls(this.healthyChecks)) === 0;
   }
 
   eventsRead(): void {
