@@ -3,7 +3,7 @@
 // run with INPUT_* variables and GITHUB_OUTPUT / GITHUB_STEP_SUMMARY / GITHUB_STATE files.
 import { cp, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseOutputFile } from '../../src/demo/run-action-entry.js';
+import { parseFileCommands } from '../../src/demo/run-action-entry.js';
 import { NODE24, runProcess, type ProcessRun, type RunOptions } from './processes.js';
 
 export const ACTION_ENTRIES = ['deploy', 'deploy-version', 'upload-bundle'] as const;
@@ -45,7 +45,7 @@ export async function runActionBundle(
   for (const file of Object.values(files)) await writeFile(file, '');
   const inputEnv = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [`INPUT_${k.toUpperCase()}`, v]));
   const run = await runProcess(NODE24, [bundles.entry(name)], { ...opts, env: { ...env, ...inputEnv, ...files, GITHUB_ACTIONS: 'true' } });
-  return { ...run, outputs: parseOutputFile(await readFile(files.GITHUB_OUTPUT, 'utf8')) };
+  return { ...run, outputs: parseFileCommands(await readFile(files.GITHUB_OUTPUT, 'utf8')) };
 }
 
 /** The `::error::` lines of a run, for a failure message. */

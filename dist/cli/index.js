@@ -43838,8 +43838,8 @@ const external_node_url_namespaceObject = __WEBPACK_EXTERNAL_createRequire(impor
 
 
 
-/** Parses a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIM … DELIM` blocks. */
-function parseOutputFile(text) {
+/** Parses a GITHUB_OUTPUT or GITHUB_STATE file: `name=value` lines and `name<<DELIM … DELIM` blocks (last value wins). */
+function parseFileCommands(text) {
     const outputs = {};
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
@@ -43919,7 +43919,7 @@ async function runActionEntry(bundle, inputs, env, print) {
             onData(Buffer.from('\n'));
         return {
             exitCode,
-            outputs: parseOutputFile(await (0,promises_.readFile)(fileEnv.GITHUB_OUTPUT ?? '', 'utf8')),
+            outputs: parseFileCommands(await (0,promises_.readFile)(fileEnv.GITHUB_OUTPUT ?? '', 'utf8')),
             summary: await (0,promises_.readFile)(fileEnv.GITHUB_STEP_SUMMARY ?? '', 'utf8'),
             errors,
         };

@@ -14,8 +14,8 @@ export interface ActionRun {
   errors: string[];
 }
 
-/** Parses a GITHUB_OUTPUT file: `name=value` lines and `name<<DELIM … DELIM` blocks. */
-export function parseOutputFile(text: string): Record<string, string> {
+/** Parses a GITHUB_OUTPUT or GITHUB_STATE file: `name=value` lines and `name<<DELIM … DELIM` blocks (last value wins). */
+export function parseFileCommands(text: string): Record<string, string> {
   const outputs: Record<string, string> = {};
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -95,7 +95,7 @@ export async function runActionEntry(
     if (pending) onData(Buffer.from('\n'));
     return {
       exitCode,
-      outputs: parseOutputFile(await readFile(fileEnv.GITHUB_OUTPUT ?? '', 'utf8')),
+      outputs: parseFileCommands(await readFile(fileEnv.GITHUB_OUTPUT ?? '', 'utf8')),
       summary: await readFile(fileEnv.GITHUB_STEP_SUMMARY ?? '', 'utf8'),
       errors,
     };

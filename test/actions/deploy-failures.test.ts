@@ -1,30 +1,12 @@
 // Deploys that must not go live: a broken version is rolled back, a version EB cannot process
 // stops before the environment is touched, a label that names other bytes is refused.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEnvironmentReady, createTestVersion, describeEnv, useEmulator } from '../support/emulator.js';
-import { writeTestAppBundle, type TestAppOptions } from '../support/test-app.js';
-import { runEntry, servedVersion } from './run-entry.js';
+import { deployInputs, runEntry, servedVersion, useBundleDir } from './run-entry.js';
 
 const h = useEmulator();
-const tmp = await mkdtemp(join(tmpdir(), 'deploy-failures-'));
-afterAll(() => rm(tmp, { recursive: true, force: true }));
-
-async function bundle(name: string, opts: TestAppOptions): Promise<string> {
-  const dir = join(tmp, name);
-  await writeTestAppBundle(dir, opts);
-  return dir;
-}
-
-const base = (app: string, env: string, dir: string) => ({
-  'application-name': app,
-  'environment-name': env,
-  bundle: dir,
-  'deploy-timeout': '40s',
-  'ready-timeout': '1m',
-});
+const bundle = useBundleDir('deploy-failures');
+const base = deployInputs;
 
 describe('deploy action: failures', () => {
   it('broken version (Red) → rolled back, the old version serving, the job failed', async () => {

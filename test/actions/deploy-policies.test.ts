@@ -2,16 +2,11 @@
 // deploy by itself (Ready, maybe Green — on the old version), and a health URL naming the wrong version.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvironmentReady, describeEnv, useEmulator } from '../support/emulator.js';
-import { writeTestAppBundle, type TestAppOptions } from '../support/test-app.js';
-import { runEntry, servedVersion } from './run-entry.js';
+import { runEntry, servedVersion, useBundleDir } from './run-entry.js';
 
 const h = useEmulator();
-const tmp = await mkdtemp(join(tmpdir(), 'deploy-policies-'));
 // A health URL that keeps naming the old version, like a stale cache in front of the app.
 let stale: Server;
 let staleUrl = '';
@@ -22,14 +17,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => stale.close(resolve));
-  await rm(tmp, { recursive: true, force: true });
 });
 
-async function bundle(name: string, opts: TestAppOptions): Promise<string> {
-  const dir = join(tmp, name);
-  await writeTestAppBundle(dir, opts);
-  return dir;
-}
+const bundle = useBundleDir('deploy-policies');
 
 describe('deploy action: policies and the version-aware gate', () => {
   it('Rolling: mixed versions mid-way are not success; success once every instance runs v2', async () => {

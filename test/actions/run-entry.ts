@@ -5,6 +5,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
+import { parseFileCommands } from '../../src/demo/run-action-entry.js';
+import { writeTestAppBundle, type TestAppOptions } from '../support/test-app.js';
 
 export interface EntryResult {
   code: number | null;
@@ -17,21 +20,6 @@ export interface EntryResult {
   outputs: Record<string, string>;
   state: Record<string, string>;
   summary: string;
-}
-
-/** Parses the runner's file-command format: `name<<DELIM\nvalue\nDELIM` (last value wins). */
-export function parseFileCommands(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([^<=]+)<<(.+)$/.exec(lines[i] ?? '');
-    if (!m) continue;
-    const [, name, delim] = m as unknown as [string, string, string];
-    const value: string[] = [];
-    for (i += 1; i < lines.length && lines[i] !== delim; i++) value.push(lines[i] ?? '');
-    out[name] = value.join('\n');
-  }
-  return out;
 }
 
 export interface RunOptions {
@@ -94,3 +82,23 @@ export async function servedVersion(cname: string | undefined): Promise<string> 
   const body = (await res.json()) as { version?: string };
   return body.version ?? '';
 }
+
+/** A temp dir for a test file's bundles, removed after the file; the function lays out a test-app bundle in it. */
+export function useBundleDir(prefix: string): (name: string, opts: TestAppOptions) => Promise<string> {
+  const dir = mkdtemp(join(tmpdir(), `${prefix}-`));
+  afterAll(async () => rm(await dir, { recursive: true, force: true }));
+  return async (name, opts) => {
+    const target = join(await dir, name);
+    await writeTestAppBundle(target, opts);
+    return target;
+  };
+}
+
+/** The deploy inputs most scenarios share: a 40 s deadline, a 1 min wait for Ready. */
+export const deployInputs = (app: string, env: string, bundle: string): Record<string, string> => ({
+  'application-name': app,
+  'environment-name': env,
+  bundle,
+  'deploy-timeout': '40s',
+  'ready-timeout': '1m',
+});

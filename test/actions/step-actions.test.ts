@@ -1,31 +1,13 @@
 // The one-step-each actions chained as a workflow would (upload-bundle → create-version →
 // deploy-version → rollback → prune-versions), and the deploy action with nothing to roll back to.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CreateEnvironmentCommand, DescribeApplicationVersionsCommand } from '@aws-sdk/client-elastic-beanstalk';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEnvironmentReady, describeEnv, useEmulator, waitFor } from '../support/emulator.js';
-import { writeTestAppBundle, type TestAppOptions } from '../support/test-app.js';
-import { runEntry, servedVersion } from './run-entry.js';
+import { deployInputs, runEntry, servedVersion, useBundleDir } from './run-entry.js';
 
 const h = useEmulator();
-const tmp = await mkdtemp(join(tmpdir(), 'step-actions-'));
-afterAll(() => rm(tmp, { recursive: true, force: true }));
-
-async function bundle(name: string, opts: TestAppOptions): Promise<string> {
-  const dir = join(tmp, name);
-  await writeTestAppBundle(dir, opts);
-  return dir;
-}
-
-const base = (app: string, env: string, dir: string) => ({
-  'application-name': app,
-  'environment-name': env,
-  bundle: dir,
-  'deploy-timeout': '40s',
-  'ready-timeout': '1m',
-});
+const bundle = useBundleDir('step-actions');
+const base = deployInputs;
 
 describe('step actions', () => {
   it('upload-bundle → create-version → deploy-version → rollback → prune-versions', async () => {
