@@ -1,30 +1,13 @@
 // AWS misbehaving: bursts of 5xx from EB and S3, and an update
 // that never completes (aborted at the deadline, then rolled back).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEnvironmentReady, describeEnv, useEmulator } from '../support/emulator.js';
-import { writeTestAppBundle } from '../support/test-app.js';
-import { runEntry, servedVersion } from './run-entry.js';
+import { deployInputs, runEntry, servedVersion, useBundleDir } from './run-entry.js';
 
 const h = useEmulator();
-const tmp = await mkdtemp(join(tmpdir(), 'deploy-faults-'));
-afterAll(() => rm(tmp, { recursive: true, force: true }));
-
-async function v2(name: string): Promise<string> {
-  const dir = join(tmp, name);
-  await writeTestAppBundle(dir, { version: 'v2' });
-  return dir;
-}
-
-const inputs = (app: string, env: string, dir: string, timeout = '40s') => ({
-  'application-name': app,
-  'environment-name': env,
-  bundle: dir,
-  'version-label': 'v2',
-  'deploy-timeout': timeout,
-});
+const bundle = useBundleDir('deploy-faults');
+const v2 = (name: string): Promise<string> => bundle(name, { version: 'v2' });
+const inputs = (app: string, env: string, dir: string, timeout = '40s') => ({ ...deployInputs(app, env, dir), 'version-label': 'v2', 'deploy-timeout': timeout });
 
 describe('deploy action: AWS faults', () => {
   it('5xx bursts from EB and S3 → retried past the SDK’s own attempts, deploys', async () => {

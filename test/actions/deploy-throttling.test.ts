@@ -1,30 +1,13 @@
 // AWS throttling 30 % of EB calls: slower, never failed.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DescribeEnvironmentsCommand, ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createEnvironmentReady, describeEnv, useEmulator } from '../support/emulator.js';
-import { writeTestAppBundle } from '../support/test-app.js';
-import { runEntry, servedVersion } from './run-entry.js';
+import { deployInputs, runEntry, servedVersion, useBundleDir } from './run-entry.js';
 
 const h = useEmulator();
-const tmp = await mkdtemp(join(tmpdir(), 'deploy-faults-'));
-afterAll(() => rm(tmp, { recursive: true, force: true }));
-
-async function v2(name: string): Promise<string> {
-  const dir = join(tmp, name);
-  await writeTestAppBundle(dir, { version: 'v2' });
-  return dir;
-}
-
-const inputs = (app: string, env: string, dir: string, timeout = '40s') => ({
-  'application-name': app,
-  'environment-name': env,
-  bundle: dir,
-  'version-label': 'v2',
-  'deploy-timeout': timeout,
-});
+const bundle = useBundleDir('deploy-throttling');
+const v2 = (name: string): Promise<string> => bundle(name, { version: 'v2' });
+const inputs = (app: string, env: string, dir: string, timeout = '40s') => ({ ...deployInputs(app, env, dir), 'version-label': 'v2', 'deploy-timeout': timeout });
 
 describe('deploy action: throttling', () => {
   it('30 % throttling → still deploys, retrying with backoff', async () => {
