@@ -13,6 +13,9 @@ export const DESCRIBE_CALLS_PER_SECOND = 1;
  */
 export const BUDGET_FLOOR_MS = 20_000;
 
+/** The longest a poller stays blind early in the floor, while it saves calls for its end. */
+export const FLOOR_MAX_GAP_MS = 5000;
+
 export class DescribeMeter {
   calls = 0;
   constructor(
@@ -40,16 +43,20 @@ export class DescribeMeter {
   }
 
   /**
-   * Before the floor has passed: the delay that spreads the calls left in it evenly over the time
-   * left of it, so a poller does not spend them all in the first seconds and then sit blind until
-   * the floor passes (just when a short update turns Green).
+   * Before the floor has passed: how long to wait so that the calls left in it (`reserve` kept
+   * aside) are spent where they matter. No EB update ends within seconds (its deploy command alone
+   * takes about 15 s), so the calls are packed toward the end of the floor, `spacingMs` apart,
+   * where a short update turns Green; earlier, a poll comes at least every `maxGapMs` so an early
+   * failure is still seen. Spreading them evenly instead left ~2 s between polls at the end.
    */
-  spreadDelay(next: number, reserve = 0): number {
+  spreadDelay(next: number, reserve = 0, spacingMs = 1000, maxGapMs = FLOOR_MAX_GAP_MS): number {
     const elapsed = this.clock.now() - this.since;
     if (elapsed >= BUDGET_FLOOR_MS) return 0;
     const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
     if (left < next) return 0; // delayFor holds the call back until the budget allows it
-    return Math.floor(((BUDGET_FLOOR_MS - elapsed) * next) / left);
+    // Late enough that the calls left after this one cover the rest of the floor, spacingMs apart.
+    const latest = BUDGET_FLOOR_MS - elapsed - Math.floor((left - next) / next) * spacingMs;
+    return Math.max(0, Math.min(latest, maxGapMs));
   }
 }
 

@@ -19,6 +19,8 @@ export class EventStreamer {
   private readonly seen = new Set<string>();
   private since: Date | undefined;
   readonly events: SeenEvent[] = [];
+  /** When EB's events were last read (our clock): a poller need not read them again at once. */
+  readAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly eb: ElasticBeanstalkClient,
@@ -35,6 +37,7 @@ export class EventStreamer {
     const res = await withRetries('DescribeEvents', this.retry, () =>
       this.eb.send(new DescribeEventsCommand({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })),
     );
+    this.readAt = this.retry.clock.now();
     for (const e of res.Events ?? []) this.seen.add(keyOf(e));
     this.since = res.Events?.[0]?.EventDate;
   }
@@ -51,6 +54,7 @@ export class EventStreamer {
         }),
       ),
     );
+    this.readAt = this.retry.clock.now();
     const fresh: SeenEvent[] = [];
     for (const e of [...(res.Events ?? [])].reverse()) {
       const key = keyOf(e);

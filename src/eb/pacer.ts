@@ -11,22 +11,36 @@ export const CONFIRM_POLL_MS = 500;
 export const EVENTS_EVERY_MS = 10_000;
 export const EVENTS_LATEST_MS = 30_000;
 
-/** Calls the confirmation of `healthyChecks` passes takes after the first: 2 each, plus events. */
+/**
+ * Calls the confirmation of `healthyChecks` passes takes beyond the first passing poll's
+ * DescribeEnvironments: its instances and the events read at the change to Ready, then one call
+ * per check in between (the environment only) and two for the last (environment and instances).
+ */
 export function confirmationCalls(healthyChecks: number): number {
-  return 2 * Math.max(0, healthyChecks - 1) + 2;
+  return healthyChecks <= 1 ? 2 : healthyChecks + 2;
+}
+
+/**
+ * Whether confirmation check number `passed + 1` also reads every instance: the first and the last
+ * do, so the gate passes only on a check that saw every instance on the new label and healthy;
+ * the ones in between re-check the environment's Status, VersionLabel and health with one call.
+ */
+export function fullCheck(passed: number, healthyChecks: number): boolean {
+  return passed === 0 || passed >= healthyChecks - 1;
 }
 
 export class PollPacer {
-  private eventsAt = Number.NEGATIVE_INFINITY;
-
   constructor(
     private readonly clock: Clock,
     private readonly meter: DescribeMeter,
     private readonly healthyChecks: number,
+    /** When the events were last read (the baseline before the update counts). */
+    private eventsAt = Number.NEGATIVE_INFINITY,
   ) {}
 
   /**
-   * Whether this poll should also read EB's events: on any change; else every EVENTS_EVERY_MS when
+   * Whether this poll should also read EB's events: when the environment's status or version
+   * changed (a health colour changing mid-update says nothing the events must explain); else every EVENTS_EVERY_MS when
    * the budget has a call to spare, and at the latest every EVENTS_LATEST_MS (an extra call when
    * the budget is tight would leave a 2 s hole in the polls, just when Green may come).
    */
@@ -44,7 +58,7 @@ export class PollPacer {
    * Delay before the next check, which will make `nextCalls` describe calls. Confirming (the last
    * check passed): 0.5 s — its calls were kept in reserve while waiting. Waiting: 1 s at least, late
    * enough that the confirmation's calls stay in reserve within the budget, and in the first 20 s
-   * spread over them.
+   * saving calls for the end of them (see DescribeMeter.spreadDelay).
    */
   nextDelay(confirming: boolean, nextCalls: number): number {
     if (confirming) return CONFIRM_POLL_MS;

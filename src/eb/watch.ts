@@ -5,7 +5,7 @@ import type { Deadline } from '../engine/clock.js';
 import { describeEnvironment, type EbTarget } from './environment.js';
 import type { EventStreamer } from './events.js';
 import { GateTracker, describeHealth, type GateExpectation, type GateRules, type InstanceState, type Observation } from './gate.js';
-import { PollPacer } from './pacer.js';
+import { PollPacer, fullCheck } from './pacer.js';
 import { meterFor } from '../aws/describe-meter.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
 import { errorMessage } from '../config/errors.js';
@@ -84,24 +84,27 @@ class Observer {
   }
 
   /**
-   * One check. While EB is busy that is a single DescribeEnvironments (plus events when the
-   * environment changed or they are due); once it is Ready on our label, every instance's
-   * deployment and the health URL too.
+   * One check. While EB is busy that is a single DescribeEnvironments (plus events when its status
+   * or version changed, or they are due); once it is Ready on our label, every instance's
+   * deployment too (unless `full` is false: a confirmation check between the first and the last)
+   * and the health URL on every check.
    */
-  async observe(pacer: PollPacer): Promise<Observation> {
+  async observe(pacer: PollPacer, full: boolean): Promise<Observation> {
     this.calls += 1;
     const env = await describeEnvironment(this.eb, this.run.target, this.retry);
-    const key = `${env.Status}|${env.VersionLabel}|${env.Health}|${env.HealthStatus}`;
-    if (pacer.eventsDue(key !== this.lastKey)) {
+    const key = `${env.Status}|${env.VersionLabel}`;
+    const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
+    // The first check has nothing to compare with: the events read just before (the baseline) serve,
+    // unless it already finds EB Ready (the update's errors decide the verdict).
+    if (pacer.eventsDue(this.lastKey === undefined ? env.Status === 'Ready' : key !== this.lastKey)) {
       this.calls += 1;
       await this.events.poll();
       pacer.eventsRead();
     }
     this.lastKey = key;
-    const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
     this.onLabel = onLabel;
     // Instance and URL checks only matter once the update has finished on our label.
-    const instances = onLabel ? await this.instances() : undefined;
+    const instances = onLabel && full ? await this.instances() : undefined;
     return {
       at: this.retry.clock.now(),
       status: env.Status ?? 'Unknown',
@@ -115,15 +118,15 @@ class Observer {
   }
 
   /** Describe calls the next check will make, as far as can be known now. */
-  nextCalls(pacer: PollPacer): number {
-    return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
+  nextCalls(pacer: PollPacer, full: boolean): number {
+    return 1 + (this.onLabel && full && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
   }
 }
 
 export async function runGate(eb: ElasticBeanstalkClient, run: GateRun, retry: RetryContext, events: EventStreamer): Promise<GateResult> {
   const { clock, log } = retry;
   const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-  const pacer = new PollPacer(clock, meterFor(eb, clock), run.rules.healthyChecks);
+  const pacer = new PollPacer(clock, meterFor(eb, clock), run.rules.healthyChecks, events.readAt);
   const observer = new Observer(eb, run, retry, events);
   let last: Observation | undefined;
   let lastReasons = '';
@@ -135,8 +138,9 @@ export async function runGate(eb: ElasticBeanstalkClient, run: GateRun, retry: R
     seconds: (clock.now() - run.startedAt) / 1000,
   });
   await clock.sleep(Math.min(pacer.firstDelay(2), run.deadline.remaining()));
+  let passedChecks = 0;
   for (;;) {
-    last = await observer.observe(pacer);
+    last = await observer.observe(pacer, fullCheck(passedChecks, run.rules.healthyChecks));
     const state = tracker.observe(last);
     if (state.kind === 'passed') {
       const seconds = (clock.now() - run.startedAt) / 1000;
@@ -151,7 +155,8 @@ export async function runGate(eb: ElasticBeanstalkClient, run: GateRun, retry: R
     if (state.consecutive > 0) log.info(`check ${state.consecutive}/${run.rules.healthyChecks} passed`);
     else if (reasons !== lastReasons) log.info(`waiting: ${reasons}`);
     lastReasons = reasons;
+    passedChecks = state.consecutive;
     if (run.deadline.passed()) return result(false, `deadline (${run.deadline.what}) passed: ${reasons}`);
-    await clock.sleep(Math.min(pacer.nextDelay(state.consecutive > 0, observer.nextCalls(pacer)), run.deadline.remaining()));
+    await clock.sleep(Math.min(pacer.nextDelay(state.consecutive > 0, observer.nextCalls(pacer, fullCheck(passedChecks, run.rules.healthyChecks))), run.deadline.remaining()));
   }
 }
