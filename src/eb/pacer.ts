@@ -2,12 +2,12 @@
 // DescribeEnvironments) every second — as often as the describe budget allows — so Green is seen
 // within about a second; events only when that poll shows a change or every 10–30 s; the fuller checks
 // (every instance's deployment, the health URL) only once the environment is Ready on our label.
-// Confirmation checks follow 0.5 s apart and spend the calls the waiting polls kept in reserve.
+// Confirmation checks follow 0.4 s apart and spend the calls the waiting polls kept in reserve.
 import type { Clock } from '../engine/clock.js';
 import type { DescribeMeter } from '../aws/describe-meter.js';
 
 export const WAIT_POLL_MS = 1000;
-export const CONFIRM_POLL_MS = 500;
+export const CONFIRM_POLL_MS = 400;
 export const EVENTS_EVERY_MS = 10_000;
 export const EVENTS_LATEST_MS = 30_000;
 
@@ -56,7 +56,7 @@ export class PollPacer {
 
   /**
    * Delay before the next check, which will make `nextCalls` describe calls. Confirming (the last
-   * check passed): 0.5 s — its calls were kept in reserve while waiting. Waiting: 1 s at least, late
+   * check passed): 0.4 s — its calls were kept in reserve while waiting. Waiting: 1 s at least, late
    * enough that the confirmation's calls stay in reserve within the budget, and in the first 20 s
    * saving calls for the end of them (see DescribeMeter.spreadDelay).
    */
