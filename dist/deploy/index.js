@@ -68469,6 +68469,8 @@ class EventStreamer {
     seen = new Set();
     since;
     events = [];
+    /** When EB's events were last read (our clock): a poller need not read them again at once. */
+    readAt = Number.NEGATIVE_INFINITY;
     constructor(eb, target, retry, log) {
         this.eb = eb;
         this.target = target;
@@ -68481,6 +68483,7 @@ class EventStreamer {
      */
     async baseline() {
         const res = await retry_withRetries('DescribeEvents', this.retry, () => this.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })));
+        this.readAt = this.retry.clock.now();
         for (const e of res.Events ?? [])
             this.seen.add(keyOf(e));
         this.since = res.Events?.[0]?.EventDate;
@@ -68493,6 +68496,7 @@ class EventStreamer {
             StartTime: this.since,
             MaxRecords: 100,
         })));
+        this.readAt = this.retry.clock.now();
         const fresh = [];
         for (const e of [...(res.Events ?? [])].reverse()) {
             const key = keyOf(e);
@@ -68627,25 +68631,41 @@ function settleGraceFor(deployTimeoutMs) {
 
 ;// CONCATENATED MODULE: ./src/eb/pacer.ts
 const WAIT_POLL_MS = 1000;
-const CONFIRM_POLL_MS = 500;
+const CONFIRM_POLL_MS = 400;
 const EVENTS_EVERY_MS = 10_000;
 const EVENTS_LATEST_MS = 30_000;
-/** Calls the confirmation of `healthyChecks` passes takes after the first: 2 each, plus events. */
+/**
+ * Calls the confirmation of `healthyChecks` passes takes beyond the first passing poll's
+ * DescribeEnvironments: its instances and the events read at the change to Ready, then one call
+ * per check in between (the environment only) and two for the last (environment and instances).
+ */
 function confirmationCalls(healthyChecks) {
-    return 2 * Math.max(0, healthyChecks - 1) + 2;
+    return healthyChecks <= 1 ? 2 : healthyChecks + 2;
+}
+/**
+ * Whether confirmation check number `passed + 1` also reads every instance: the first and the last
+ * do, so the gate passes only on a check that saw every instance on the new label and healthy;
+ * the ones in between re-check the environment's Status, VersionLabel and health with one call.
+ */
+function fullCheck(passed, healthyChecks) {
+    return passed === 0 || passed >= healthyChecks - 1;
 }
 class PollPacer {
     clock;
     meter;
     healthyChecks;
-    eventsAt = Number.NEGATIVE_INFINITY;
-    constructor(clock, meter, healthyChecks) {
+    eventsAt;
+    constructor(clock, meter, healthyChecks, 
+    /** When the events were last read (the baseline before the update counts). */
+    eventsAt = Number.NEGATIVE_INFINITY) {
         this.clock = clock;
         this.meter = meter;
         this.healthyChecks = healthyChecks;
+        this.eventsAt = eventsAt;
     }
     /**
-     * Whether this poll should also read EB's events: on any change; else every EVENTS_EVERY_MS when
+     * Whether this poll should also read EB's events: when the environment's status or version
+     * changed (a health colour changing mid-update says nothing the events must explain); else every EVENTS_EVERY_MS when
      * the budget has a call to spare, and at the latest every EVENTS_LATEST_MS (an extra call when
      * the budget is tight would leave a 2 s hole in the polls, just when Green may come).
      */
@@ -68660,9 +68680,9 @@ class PollPacer {
     }
     /**
      * Delay before the next check, which will make `nextCalls` describe calls. Confirming (the last
-     * check passed): 0.5 s — its calls were kept in reserve while waiting. Waiting: 1 s at least, late
+     * check passed): 0.4 s — its calls were kept in reserve while waiting. Waiting: 1 s at least, late
      * enough that the confirmation's calls stay in reserve within the budget, and in the first 20 s
-     * spread over them.
+     * saving calls for the end of them (see DescribeMeter.spreadDelay).
      */
     nextDelay(confirming, nextCalls) {
         if (confirming)
@@ -68687,6 +68707,8 @@ const DESCRIBE_CALLS_PER_SECOND = 1;
  * first calls of a deploy may come quickly: the average is only ever taken over at least this long.
  */
 const BUDGET_FLOOR_MS = 20_000;
+/** The longest a poller stays blind early in the floor, while it saves calls for its end. */
+const FLOOR_MAX_GAP_MS = 5000;
 class DescribeMeter {
     clock;
     since;
@@ -68713,18 +68735,22 @@ class DescribeMeter {
         return Math.ceil(this.since + (needed * 1000) / DESCRIBE_CALLS_PER_SECOND - this.clock.now());
     }
     /**
-     * Before the floor has passed: the delay that spreads the calls left in it evenly over the time
-     * left of it, so a poller does not spend them all in the first seconds and then sit blind until
-     * the floor passes (just when a short update turns Green).
+     * Before the floor has passed: how long to wait so that the calls left in it (`reserve` kept
+     * aside) are spent where they matter. No EB update ends within seconds (its deploy command alone
+     * takes about 15 s), so the calls are packed toward the end of the floor, `spacingMs` apart,
+     * where a short update turns Green; earlier, a poll comes at least every `maxGapMs` so an early
+     * failure is still seen. Spreading them evenly instead left ~2 s between polls at the end.
      */
-    spreadDelay(next, reserve = 0) {
+    spreadDelay(next, reserve = 0, spacingMs = 1000, maxGapMs = FLOOR_MAX_GAP_MS) {
         const elapsed = this.clock.now() - this.since;
         if (elapsed >= BUDGET_FLOOR_MS)
             return 0;
         const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
         if (left < next)
             return 0; // delayFor holds the call back until the budget allows it
-        return Math.floor(((BUDGET_FLOOR_MS - elapsed) * next) / left);
+        // Late enough that the calls left after this one cover the rest of the floor, spacingMs apart.
+        const latest = BUDGET_FLOOR_MS - elapsed - Math.floor((left - next) / next) * spacingMs;
+        return Math.max(0, Math.min(latest, maxGapMs));
     }
 }
 const meters = new WeakMap();
@@ -68814,24 +68840,27 @@ class Observer {
         }
     }
     /**
-     * One check. While EB is busy that is a single DescribeEnvironments (plus events when the
-     * environment changed or they are due); once it is Ready on our label, every instance's
-     * deployment and the health URL too.
+     * One check. While EB is busy that is a single DescribeEnvironments (plus events when its status
+     * or version changed, or they are due); once it is Ready on our label, every instance's
+     * deployment too (unless `full` is false: a confirmation check between the first and the last)
+     * and the health URL on every check.
      */
-    async observe(pacer) {
+    async observe(pacer, full) {
         this.calls += 1;
         const env = await environment_describeEnvironment(this.eb, this.run.target, this.retry);
-        const key = `${env.Status}|${env.VersionLabel}|${env.Health}|${env.HealthStatus}`;
-        if (pacer.eventsDue(key !== this.lastKey)) {
+        const key = `${env.Status}|${env.VersionLabel}`;
+        const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
+        // The first check has nothing to compare with: the events read just before (the baseline) serve,
+        // unless it already finds EB Ready (the update's errors decide the verdict).
+        if (pacer.eventsDue(this.lastKey === undefined ? env.Status === 'Ready' : key !== this.lastKey)) {
             this.calls += 1;
             await this.events.poll();
             pacer.eventsRead();
         }
         this.lastKey = key;
-        const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
         this.onLabel = onLabel;
         // Instance and URL checks only matter once the update has finished on our label.
-        const instances = onLabel ? await this.instances() : undefined;
+        const instances = onLabel && full ? await this.instances() : undefined;
         return {
             at: this.retry.clock.now(),
             status: env.Status ?? 'Unknown',
@@ -68844,14 +68873,14 @@ class Observer {
         };
     }
     /** Describe calls the next check will make, as far as can be known now. */
-    nextCalls(pacer) {
-        return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
+    nextCalls(pacer, full) {
+        return 1 + (this.onLabel && full && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
     }
 }
 async function runGate(eb, run, retry, events) {
     const { clock, log } = retry;
     const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-    const pacer = new PollPacer(clock, meterFor(eb, clock), run.rules.healthyChecks);
+    const pacer = new PollPacer(clock, meterFor(eb, clock), run.rules.healthyChecks, events.readAt);
     const observer = new Observer(eb, run, retry, events);
     let last;
     let lastReasons = '';
@@ -68863,8 +68892,9 @@ async function runGate(eb, run, retry, events) {
         seconds: (clock.now() - run.startedAt) / 1000,
     });
     await clock.sleep(Math.min(pacer.firstDelay(2), run.deadline.remaining()));
+    let passedChecks = 0;
     for (;;) {
-        last = await observer.observe(pacer);
+        last = await observer.observe(pacer, fullCheck(passedChecks, run.rules.healthyChecks));
         const state = tracker.observe(last);
         if (state.kind === 'passed') {
             const seconds = (clock.now() - run.startedAt) / 1000;
@@ -68880,9 +68910,10 @@ async function runGate(eb, run, retry, events) {
         else if (reasons !== lastReasons)
             log.info(`waiting: ${reasons}`);
         lastReasons = reasons;
+        passedChecks = state.consecutive;
         if (run.deadline.passed())
             return result(false, `deadline (${run.deadline.what}) passed: ${reasons}`);
-        await clock.sleep(Math.min(pacer.nextDelay(state.consecutive > 0, observer.nextCalls(pacer)), run.deadline.remaining()));
+        await clock.sleep(Math.min(pacer.nextDelay(state.consecutive > 0, observer.nextCalls(pacer, fullCheck(passedChecks, run.rules.healthyChecks))), run.deadline.remaining()));
     }
 }
 

@@ -65522,6 +65522,8 @@ class events_EventStreamer {
     seen = new Set();
     since;
     events = [];
+    /** When EB's events were last read (our clock): a poller need not read them again at once. */
+    readAt = Number.NEGATIVE_INFINITY;
     constructor(eb, target, retry, log) {
         this.eb = eb;
         this.target = target;
@@ -65534,6 +65536,7 @@ class events_EventStreamer {
      */
     async baseline() {
         const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new DescribeEventsCommand({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })));
+        this.readAt = this.retry.clock.now();
         for (const e of res.Events ?? [])
             this.seen.add(keyOf(e));
         this.since = res.Events?.[0]?.EventDate;
@@ -65546,6 +65549,7 @@ class events_EventStreamer {
             StartTime: this.since,
             MaxRecords: 100,
         })));
+        this.readAt = this.retry.clock.now();
         const fresh = [];
         for (const e of [...(res.Events ?? [])].reverse()) {
             const key = keyOf(e);
@@ -65686,6 +65690,8 @@ const DESCRIBE_CALLS_PER_SECOND = 1;
  * first calls of a deploy may come quickly: the average is only ever taken over at least this long.
  */
 const BUDGET_FLOOR_MS = 20_000;
+/** The longest a poller stays blind early in the floor, while it saves calls for its end. */
+const FLOOR_MAX_GAP_MS = 5000;
 class DescribeMeter {
     clock;
     since;
@@ -65712,18 +65718,22 @@ class DescribeMeter {
         return Math.ceil(this.since + (needed * 1000) / DESCRIBE_CALLS_PER_SECOND - this.clock.now());
     }
     /**
-     * Before the floor has passed: the delay that spreads the calls left in it evenly over the time
-     * left of it, so a poller does not spend them all in the first seconds and then sit blind until
-     * the floor passes (just when a short update turns Green).
+     * Before the floor has passed: how long to wait so that the calls left in it (`reserve` kept
+     * aside) are spent where they matter. No EB update ends within seconds (its deploy command alone
+     * takes about 15 s), so the calls are packed toward the end of the floor, `spacingMs` apart,
+     * where a short update turns Green; earlier, a poll comes at least every `maxGapMs` so an early
+     * failure is still seen. Spreading them evenly instead left ~2 s between polls at the end.
      */
-    spreadDelay(next, reserve = 0) {
+    spreadDelay(next, reserve = 0, spacingMs = 1000, maxGapMs = FLOOR_MAX_GAP_MS) {
         const elapsed = this.clock.now() - this.since;
         if (elapsed >= BUDGET_FLOOR_MS)
             return 0;
         const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
         if (left < next)
             return 0; // delayFor holds the call back until the budget allows it
-        return Math.floor(((BUDGET_FLOOR_MS - elapsed) * next) / left);
+        // Late enough that the calls left after this one cover the rest of the floor, spacingMs apart.
+        const latest = BUDGET_FLOOR_MS - elapsed - Math.floor((left - next) / next) * spacingMs;
+        return Math.max(0, Math.min(latest, maxGapMs));
     }
 }
 const meters = new WeakMap();
@@ -65813,24 +65823,27 @@ class Observer {
         }
     }
     /**
-     * One check. While EB is busy that is a single DescribeEnvironments (plus events when the
-     * environment changed or they are due); once it is Ready on our label, every instance's
-     * deployment and the health URL too.
+     * One check. While EB is busy that is a single DescribeEnvironments (plus events when its status
+     * or version changed, or they are due); once it is Ready on our label, every instance's
+     * deployment too (unless `full` is false: a confirmation check between the first and the last)
+     * and the health URL on every check.
      */
-    async observe(pacer) {
+    async observe(pacer, full) {
         this.calls += 1;
         const env = await describeEnvironment(this.eb, this.run.target, this.retry);
-        const key = `${env.Status}|${env.VersionLabel}|${env.Health}|${env.HealthStatus}`;
-        if (pacer.eventsDue(key !== this.lastKey)) {
+        const key = `${env.Status}|${env.VersionLabel}`;
+        const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
+        // The first check has nothing to compare with: the events read just before (the baseline) serve,
+        // unless it already finds EB Ready (the update's errors decide the verdict).
+        if (pacer.eventsDue(this.lastKey === undefined ? env.Status === 'Ready' : key !== this.lastKey)) {
             this.calls += 1;
             await this.events.poll();
             pacer.eventsRead();
         }
         this.lastKey = key;
-        const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
         this.onLabel = onLabel;
         // Instance and URL checks only matter once the update has finished on our label.
-        const instances = onLabel ? await this.instances() : undefined;
+        const instances = onLabel && full ? await this.instances() : undefined;
         return {
             at: this.retry.clock.now(),
             status: env.Status ?? 'Unknown',
@@ -65843,14 +65856,14 @@ class Observer {
         };
     }
     /** Describe calls the next check will make, as far as can be known now. */
-    nextCalls(pacer) {
-        return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
+    nextCalls(pacer, full) {
+        return 1 + (this.onLabel && full && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
     }
 }
 async function watch_runGate(eb, run, retry, events) {
     const { clock, log } = retry;
     const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-    const pacer = new PollPacer(clock, meterFor(eb, clock), run.rules.healthyChecks);
+    const pacer = new PollPacer(clock, meterFor(eb, clock), run.rules.healthyChecks, events.readAt);
     const observer = new Observer(eb, run, retry, events);
     let last;
     let lastReasons = '';
@@ -65862,8 +65875,9 @@ async function watch_runGate(eb, run, retry, events) {
         seconds: (clock.now() - run.startedAt) / 1000,
     });
     await clock.sleep(Math.min(pacer.firstDelay(2), run.deadline.remaining()));
+    let passedChecks = 0;
     for (;;) {
-        last = await observer.observe(pacer);
+        last = await observer.observe(pacer, fullCheck(passedChecks, run.rules.healthyChecks));
         const state = tracker.observe(last);
         if (state.kind === 'passed') {
             const seconds = (clock.now() - run.startedAt) / 1000;
@@ -65879,9 +65893,10 @@ async function watch_runGate(eb, run, retry, events) {
         else if (reasons !== lastReasons)
             log.info(`waiting: ${reasons}`);
         lastReasons = reasons;
+        passedChecks = state.consecutive;
         if (run.deadline.passed())
             return result(false, `deadline (${run.deadline.what}) passed: ${reasons}`);
-        await clock.sleep(Math.min(pacer.nextDelay(state.consecutive > 0, observer.nextCalls(pacer)), run.deadline.remaining()));
+        await clock.sleep(Math.min(pacer.nextDelay(state.consecutive > 0, observer.nextCalls(pacer, fullCheck(passedChecks, run.rules.healthyChecks))), run.deadline.remaining()));
     }
 }
 
