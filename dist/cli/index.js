@@ -42174,7 +42174,7 @@ const systemClock = {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
 };
 /** A point in time after which waiting stops; `remaining()` never goes below 0. */
-class Deadline {
+class clock_Deadline {
     clock;
     at;
     what;
@@ -42184,7 +42184,7 @@ class Deadline {
         this.what = what;
     }
     static after(clock, ms, what) {
-        return new Deadline(clock, clock.now() + ms, what);
+        return new clock_Deadline(clock, clock.now() + ms, what);
     }
     remaining() {
         return Math.max(0, this.at - this.clock.now());
@@ -42763,7 +42763,7 @@ async function runGate(eb, run, retry, events) {
 
 
 
-async function findVersion(eb, app, label, retry) {
+async function versions_findVersion(eb, app, label, retry) {
     const res = await retry_withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, VersionLabels: [label] })));
     return res.ApplicationVersions?.find((v) => v.VersionLabel === label);
 }
@@ -42785,7 +42785,7 @@ const PROCESSING_POLL_MS = 1000;
 async function waitProcessed(eb, spec, retry, deadline) {
     const meter = meterFor(eb, retry.clock);
     for (;;) {
-        const v = await findVersion(eb, spec.applicationName, spec.label, retry);
+        const v = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
         if (!v)
             throw new errors_DeployFailedError(`application version "${spec.label}" disappeared while it was being processed`);
         if (versions_status(v) === 'PROCESSED')
@@ -42810,7 +42810,7 @@ function refuse(v, spec) {
 }
 /** Returns whether an existing identical version was reused. */
 async function ensureVersion(eb, spec, retry, deadline) {
-    const existing = await findVersion(eb, spec.applicationName, spec.label, retry);
+    const existing = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
     if (existing) {
         if (!sameBundle(existing, spec))
             throw refuse(existing, spec);
@@ -42832,7 +42832,7 @@ async function ensureVersion(eb, spec, retry, deadline) {
         if (errorName(err) === 'TooManyApplicationVersionsException')
             throw new errors_DeployFailedError(`the account's application version quota is full (${errors_errorMessage(err)}): set keep-versions to prune old versions`);
         // Another run created the same label between our look and our call.
-        const raced = /already exists/i.test(errors_errorMessage(err)) ? await findVersion(eb, spec.applicationName, spec.label, retry) : undefined;
+        const raced = /already exists/i.test(errors_errorMessage(err)) ? await versions_findVersion(eb, spec.applicationName, spec.label, retry) : undefined;
         if (!raced)
             throw err;
         if (!sameBundle(raced, spec))
@@ -42907,7 +42907,7 @@ function recordGate(report, result) {
 async function deployAndGate(deps, target, label, gate, report, events, hooks, alreadyThere, 
 /** Described just now and Ready: no need to describe it again before UpdateEnvironment. */
 justReady = false) {
-    const readyDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
+    const readyDeadline = clock_Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
     let startedAt = deps.clock.now();
     let underway = false;
     if (!alreadyThere) {
@@ -42926,7 +42926,7 @@ justReady = false) {
             startedAt,
         });
     }
-    const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
+    const deadline = new clock_Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
     return runGate(deps.eb, {
         target,
         expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
@@ -42947,7 +42947,7 @@ async function rollBack(deps, opts, report, events, why) {
     };
     if (!previous)
         fail(`deploy of "${opts.label}" failed: ${why}. There is no previous version to roll back to: the environment needs attention.`);
-    const rollbackDeadline = Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
+    const rollbackDeadline = clock_Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
     const retry = retryFor(deps, rollbackDeadline);
     return deps.log.group(`Rolling back "${target.environmentName}" to "${previous}"`, async () => {
         try {
@@ -42956,7 +42956,7 @@ async function rollBack(deps, opts, report, events, why) {
                 deps.log.info(`aborting the update in progress on "${target.environmentName}"`);
                 await retry_withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: target.environmentName })));
             }
-            if (!(await findVersion(deps.eb, target.applicationName, previous, retry)))
+            if (!(await versions_findVersion(deps.eb, target.applicationName, previous, retry)))
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
             const ready = await environment_waitForReady(deps.eb, target, retry, rollbackDeadline);
             // Skip the redeploy only when EB itself already put every instance back (Immutable's own undo);
@@ -42981,16 +42981,16 @@ async function rollBack(deps, opts, report, events, why) {
         throw new errors_DeployFailedError(report.message, { rolledBack: true });
     });
 }
-async function gatedUpdate(deps, opts, report, hooks = {}) {
+async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
     const { target, label, gate } = opts;
-    const setupDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
+    const setupDeadline = clock_Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
     const retry = retryFor(deps, setupDeadline);
     const env = await environment_describeEnvironment(deps.eb, target, retry);
     report.versionLabel = label;
     report.previousVersionLabel = env.VersionLabel;
     report.environmentUrl = environmentUrl(env);
     deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'}): that is the rollback target`);
-    if (opts.rollback && env.VersionLabel && env.VersionLabel !== label && !(await findVersion(deps.eb, target.applicationName, env.VersionLabel, retry)))
+    if (opts.rollback && env.VersionLabel && env.VersionLabel !== label && !(await versions_findVersion(deps.eb, target.applicationName, env.VersionLabel, retry)))
         deps.log.warning(`the rollback target "${env.VersionLabel}" no longer exists as an application version: a failed deploy cannot be rolled back`);
     const events = new EventStreamer(deps.eb, target, retry, deps.log);
     await events.baseline();
@@ -43352,7 +43352,7 @@ async function pruneVersions(eb, opts, retry) {
 
 const SETUP_MS = 30 * 60_000; // retries of upload/version calls stop after this; each call also has its own timeout
 function retry(deps, ms = SETUP_MS, what = 'the setup deadline') {
-    return { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, ms, what) };
+    return { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, ms, what) };
 }
 /** Same commit + same bytes → same label, so a re-run reuses the version instead of clashing. */
 function deriveVersionLabel(sha256, gitSha = process.env.GITHUB_SHA) {
@@ -43380,7 +43380,7 @@ async function uploadStep(deps, settings, report) {
 async function versionStep(deps, opts, report) {
     await deps.log.group(`Application version "${opts.label}"`, async () => {
         const r = retry(deps, opts.processingMs, `the processing timeout (${opts.processingMs / 1000} s)`);
-        const exists = await findVersion(deps.eb, opts.applicationName, opts.label, r);
+        const exists = await versions_findVersion(deps.eb, opts.applicationName, opts.label, r);
         if (!exists) {
             const quota = await versionQuota(deps.eb, r);
             if (quota && nearQuota(quota)) {
@@ -43411,7 +43411,7 @@ async function deployPipeline(deps, inputs, report, hooks = {}) {
         protect: env.VersionLabel ? [env.VersionLabel] : [],
         processingMs: inputs.gate.deployTimeoutMs,
     }, report);
-    await gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
+    await gated_update_gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
     if (inputs.keepVersions > 0) {
         await deps.log.group('Retention', () => pruneVersions(deps.eb, {
             applicationName: inputs.applicationName,
@@ -43702,7 +43702,7 @@ const deployCommand = {
 
 
 function operations_retry(deps, ms) {
-    return { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
+    return { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
 }
 /** The newest processed version created before the one the environment runs now. */
 async function previousVersionLabel(deps, target, current, r) {
@@ -43720,11 +43720,22 @@ async function rollbackOperation(deps, inputs, report, hooks = {}) {
     const label = inputs.versionLabel ?? (await previousVersionLabel(deps, target, env.VersionLabel, r));
     if (!label)
         throw new errors_DeployFailedError(`no version older than "${env.VersionLabel ?? '?'}" exists in "${inputs.applicationName}": nothing to roll back to`);
-    if (!(await findVersion(deps.eb, inputs.applicationName, label, r)))
+    if (!(await versions_findVersion(deps.eb, inputs.applicationName, label, r)))
         throw new errors_DeployFailedError(`cannot roll back to "${label}": no such application version in "${inputs.applicationName}"`);
     deps.log.info(`rolling "${inputs.environmentName}" back from "${env.VersionLabel ?? '?'}" to "${label}"`);
     // A rollback that fails is not rolled back again: it is reported as it is.
-    return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false }, report, hooks);
+    return gated_update_gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false }, report, hooks);
+}
+/** Deploy an existing, processed version (a promotion), gated, with rollback. */
+async function deployVersionOperation(deps, inputs, report, hooks = {}) {
+    const r = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
+    const version = await findVersion(deps.eb, inputs.applicationName, inputs.versionLabel, r);
+    if (!version)
+        throw new DeployFailedError(`application version "${inputs.versionLabel}" does not exist in "${inputs.applicationName}"`);
+    if ((version.Status ?? '').toUpperCase() !== 'PROCESSED')
+        throw new DeployFailedError(`application version "${inputs.versionLabel}" is ${version.Status ?? 'not processed'}, not Processed`);
+    const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
+    return gatedUpdate(deps, { target, label: inputs.versionLabel, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
 }
 /**
  * Post step of a cancelled job: abort the update the main step started, if it is still abortable,

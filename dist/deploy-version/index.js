@@ -65400,6 +65400,98 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/operations.ts
+// The standalone operations: roll back to a previous version, abort an in-flight update (the
+// post step of a cancelled job), and describe an environment's state (the CLI's `status`).
+
+
+
+
+
+
+
+function retry(deps, ms) {
+    return { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
+}
+/** The newest processed version created before the one the environment runs now. */
+async function previousVersionLabel(deps, target, current, r) {
+    const res = await withRetries('DescribeApplicationVersions', r, () => deps.eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: target.applicationName })));
+    const versions = res.ApplicationVersions ?? [];
+    const cutoff = versions.find((v) => v.VersionLabel === current)?.DateCreated?.getTime() ?? Number.POSITIVE_INFINITY;
+    return versions
+        .filter((v) => v.VersionLabel !== current && (v.Status ?? '').toUpperCase() === 'PROCESSED' && (v.DateCreated?.getTime() ?? 0) < cutoff)
+        .sort((a, b) => (b.DateCreated?.getTime() ?? 0) - (a.DateCreated?.getTime() ?? 0))[0]?.VersionLabel;
+}
+async function rollbackOperation(deps, inputs, report, hooks = {}) {
+    const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
+    const r = retry(deps, inputs.gate.readyTimeoutMs);
+    const env = await describeEnvironment(deps.eb, target, r);
+    const label = inputs.versionLabel ?? (await previousVersionLabel(deps, target, env.VersionLabel, r));
+    if (!label)
+        throw new DeployFailedError(`no version older than "${env.VersionLabel ?? '?'}" exists in "${inputs.applicationName}": nothing to roll back to`);
+    if (!(await findVersion(deps.eb, inputs.applicationName, label, r)))
+        throw new DeployFailedError(`cannot roll back to "${label}": no such application version in "${inputs.applicationName}"`);
+    deps.log.info(`rolling "${inputs.environmentName}" back from "${env.VersionLabel ?? '?'}" to "${label}"`);
+    // A rollback that fails is not rolled back again: it is reported as it is.
+    return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false }, report, hooks);
+}
+/** Deploy an existing, processed version (a promotion), gated, with rollback. */
+async function deployVersionOperation(deps, inputs, report, hooks = {}) {
+    const r = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
+    const version = await versions_findVersion(deps.eb, inputs.applicationName, inputs.versionLabel, r);
+    if (!version)
+        throw new errors_DeployFailedError(`application version "${inputs.versionLabel}" does not exist in "${inputs.applicationName}"`);
+    if ((version.Status ?? '').toUpperCase() !== 'PROCESSED')
+        throw new errors_DeployFailedError(`application version "${inputs.versionLabel}" is ${version.Status ?? 'not processed'}, not Processed`);
+    const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
+    return gated_update_gatedUpdate(deps, { target, label: inputs.versionLabel, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
+}
+/**
+ * Post step of a cancelled job: abort the update the main step started, if it is still abortable,
+ * and wait (bounded) to report where the environment ended. Only warns: a post step never fails a job.
+ */
+async function abortInFlight(deps, update, waitMs = 120_000) {
+    const target = { applicationName: update.applicationName, environmentName: update.environmentName };
+    const r = retry(deps, waitMs);
+    const env = await environment_describeEnvironment(deps.eb, target, r);
+    if (!env.AbortableOperationInProgress) {
+        deps.log.info(`the job was cancelled; "${update.environmentName}" has no abortable update in progress (${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}")`);
+        return { aborted: false, env };
+    }
+    try {
+        await retry_withRetries('AbortEnvironmentUpdate', r, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: update.environmentName })));
+    }
+    catch (err) {
+        deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}" and aborting it failed: ${errors_errorMessage(err)}`);
+        return { aborted: false, env };
+    }
+    deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}": aborted the update of "${update.environmentName}"`);
+    try {
+        const after = await waitForReady(deps.eb, target, r, r.deadline);
+        deps.log.info(`"${update.environmentName}" is Ready on "${after.VersionLabel ?? '?'}" (${after.Health ?? '?'})`);
+        return { aborted: true, env: after };
+    }
+    catch (err) {
+        deps.log.warning(`after the abort, "${update.environmentName}" did not become Ready in time: ${errors_errorMessage(err)}`);
+        return { aborted: true, env: undefined };
+    }
+}
+async function environmentStatus(deps, target) {
+    const r = retry(deps, 60_000);
+    const environment = await describeEnvironment(deps.eb, target, r);
+    let instances;
+    try {
+        const res = await withRetries('DescribeInstancesHealth', r, () => deps.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: target.environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment'] })));
+        instances = (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel }));
+    }
+    catch (err) {
+        if (errorName(err) !== 'InvalidRequestException')
+            throw err;
+    }
+    const ev = await withRetries('DescribeEvents', r, () => deps.eb.send(new DescribeEventsCommand({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, MaxRecords: 10 })));
+    return { environment, url: environmentUrl(environment), instances, events: ev.Events ?? [] };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/report.ts
 function newReport(applicationName, environmentName) {
     return {
@@ -68387,87 +68479,6 @@ function setDeployOutputs(report) {
     set('deploy-seconds', report.deploySeconds);
 }
 
-;// CONCATENATED MODULE: ./src/engine/operations.ts
-// The standalone operations: roll back to a previous version, abort an in-flight update (the
-// post step of a cancelled job), and describe an environment's state (the CLI's `status`).
-
-
-
-
-
-
-
-function retry(deps, ms) {
-    return { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
-}
-/** The newest processed version created before the one the environment runs now. */
-async function previousVersionLabel(deps, target, current, r) {
-    const res = await withRetries('DescribeApplicationVersions', r, () => deps.eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: target.applicationName })));
-    const versions = res.ApplicationVersions ?? [];
-    const cutoff = versions.find((v) => v.VersionLabel === current)?.DateCreated?.getTime() ?? Number.POSITIVE_INFINITY;
-    return versions
-        .filter((v) => v.VersionLabel !== current && (v.Status ?? '').toUpperCase() === 'PROCESSED' && (v.DateCreated?.getTime() ?? 0) < cutoff)
-        .sort((a, b) => (b.DateCreated?.getTime() ?? 0) - (a.DateCreated?.getTime() ?? 0))[0]?.VersionLabel;
-}
-async function rollbackOperation(deps, inputs, report, hooks = {}) {
-    const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
-    const r = retry(deps, inputs.gate.readyTimeoutMs);
-    const env = await describeEnvironment(deps.eb, target, r);
-    const label = inputs.versionLabel ?? (await previousVersionLabel(deps, target, env.VersionLabel, r));
-    if (!label)
-        throw new DeployFailedError(`no version older than "${env.VersionLabel ?? '?'}" exists in "${inputs.applicationName}": nothing to roll back to`);
-    if (!(await findVersion(deps.eb, inputs.applicationName, label, r)))
-        throw new DeployFailedError(`cannot roll back to "${label}": no such application version in "${inputs.applicationName}"`);
-    deps.log.info(`rolling "${inputs.environmentName}" back from "${env.VersionLabel ?? '?'}" to "${label}"`);
-    // A rollback that fails is not rolled back again: it is reported as it is.
-    return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false }, report, hooks);
-}
-/**
- * Post step of a cancelled job: abort the update the main step started, if it is still abortable,
- * and wait (bounded) to report where the environment ended. Only warns: a post step never fails a job.
- */
-async function abortInFlight(deps, update, waitMs = 120_000) {
-    const target = { applicationName: update.applicationName, environmentName: update.environmentName };
-    const r = retry(deps, waitMs);
-    const env = await environment_describeEnvironment(deps.eb, target, r);
-    if (!env.AbortableOperationInProgress) {
-        deps.log.info(`the job was cancelled; "${update.environmentName}" has no abortable update in progress (${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}")`);
-        return { aborted: false, env };
-    }
-    try {
-        await retry_withRetries('AbortEnvironmentUpdate', r, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: update.environmentName })));
-    }
-    catch (err) {
-        deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}" and aborting it failed: ${errors_errorMessage(err)}`);
-        return { aborted: false, env };
-    }
-    deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}": aborted the update of "${update.environmentName}"`);
-    try {
-        const after = await waitForReady(deps.eb, target, r, r.deadline);
-        deps.log.info(`"${update.environmentName}" is Ready on "${after.VersionLabel ?? '?'}" (${after.Health ?? '?'})`);
-        return { aborted: true, env: after };
-    }
-    catch (err) {
-        deps.log.warning(`after the abort, "${update.environmentName}" did not become Ready in time: ${errors_errorMessage(err)}`);
-        return { aborted: true, env: undefined };
-    }
-}
-async function environmentStatus(deps, target) {
-    const r = retry(deps, 60_000);
-    const environment = await describeEnvironment(deps.eb, target, r);
-    let instances;
-    try {
-        const res = await withRetries('DescribeInstancesHealth', r, () => deps.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: target.environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment'] })));
-        instances = (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel }));
-    }
-    catch (err) {
-        if (errorName(err) !== 'InvalidRequestException')
-            throw err;
-    }
-    const ev = await withRetries('DescribeEvents', r, () => deps.eb.send(new DescribeEventsCommand({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, MaxRecords: 10 })));
-    return { environment, url: environmentUrl(environment), instances, events: ev.Events ?? [] };
-}
-
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var client_s3_dist_cjs = __nccwpck_require__(3711);
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -68670,9 +68681,6 @@ function escapeHtml(s) {
 
 
 
-
-
-
 async function runDeployVersionAction() {
     if (isPostPhase())
         return runCancelledPost();
@@ -68682,14 +68690,7 @@ async function runDeployVersionAction() {
         const deps = engineDeps(inputs.region);
         const report = newReport(inputs.applicationName, inputs.environmentName);
         try {
-            const retry = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
-            const version = await versions_findVersion(deps.eb, inputs.applicationName, inputs.versionLabel, retry);
-            if (!version)
-                throw new errors_DeployFailedError(`application version "${inputs.versionLabel}" does not exist in "${inputs.applicationName}"`);
-            if ((version.Status ?? '').toUpperCase() !== 'PROCESSED')
-                throw new errors_DeployFailedError(`application version "${inputs.versionLabel}" is ${version.Status ?? 'not processed'}, not Processed`);
-            const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
-            await gated_update_gatedUpdate(deps, { target, label: inputs.versionLabel, gate: inputs.gate, rollback: inputs.rollback }, report, inFlightHooks);
+            await deployVersionOperation(deps, inputs, report, inFlightHooks);
         }
         finally {
             await safely('outputs', () => setDeployOutputs(report));

@@ -68335,7 +68335,7 @@ const systemClock = {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
 };
 /** A point in time after which waiting stops; `remaining()` never goes below 0. */
-class Deadline {
+class clock_Deadline {
     clock;
     at;
     what;
@@ -68345,7 +68345,7 @@ class Deadline {
         this.what = what;
     }
     static after(clock, ms, what) {
-        return new Deadline(clock, clock.now() + ms, what);
+        return new clock_Deadline(clock, clock.now() + ms, what);
     }
     remaining() {
         return Math.max(0, this.at - this.clock.now());
@@ -69068,7 +69068,7 @@ function recordGate(report, result) {
 async function deployAndGate(deps, target, label, gate, report, events, hooks, alreadyThere, 
 /** Described just now and Ready: no need to describe it again before UpdateEnvironment. */
 justReady = false) {
-    const readyDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
+    const readyDeadline = clock_Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
     let startedAt = deps.clock.now();
     let underway = false;
     if (!alreadyThere) {
@@ -69087,7 +69087,7 @@ justReady = false) {
             startedAt,
         });
     }
-    const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
+    const deadline = new clock_Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
     return runGate(deps.eb, {
         target,
         expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
@@ -69108,7 +69108,7 @@ async function rollBack(deps, opts, report, events, why) {
     };
     if (!previous)
         fail(`deploy of "${opts.label}" failed: ${why}. There is no previous version to roll back to: the environment needs attention.`);
-    const rollbackDeadline = Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
+    const rollbackDeadline = clock_Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
     const retry = retryFor(deps, rollbackDeadline);
     return deps.log.group(`Rolling back "${target.environmentName}" to "${previous}"`, async () => {
         try {
@@ -69144,7 +69144,7 @@ async function rollBack(deps, opts, report, events, why) {
 }
 async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
     const { target, label, gate } = opts;
-    const setupDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
+    const setupDeadline = clock_Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
     const retry = retryFor(deps, setupDeadline);
     const env = await environment_describeEnvironment(deps.eb, target, retry);
     report.versionLabel = label;
@@ -69519,7 +69519,7 @@ async function retention_pruneVersions(eb, opts, retry) {
 
 const SETUP_MS = 30 * 60_000; // retries of upload/version calls stop after this; each call also has its own timeout
 function retry(deps, ms = SETUP_MS, what = 'the setup deadline') {
-    return { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, ms, what) };
+    return { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, ms, what) };
 }
 /** Same commit + same bytes → same label, so a re-run reuses the version instead of clashing. */
 function deriveVersionLabel(sha256, gitSha = process.env.GITHUB_SHA) {
@@ -69684,7 +69684,7 @@ function setDeployOutputs(report) {
 
 
 function operations_retry(deps, ms) {
-    return { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
+    return { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
 }
 /** The newest processed version created before the one the environment runs now. */
 async function previousVersionLabel(deps, target, current, r) {
@@ -69707,6 +69707,17 @@ async function rollbackOperation(deps, inputs, report, hooks = {}) {
     deps.log.info(`rolling "${inputs.environmentName}" back from "${env.VersionLabel ?? '?'}" to "${label}"`);
     // A rollback that fails is not rolled back again: it is reported as it is.
     return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false }, report, hooks);
+}
+/** Deploy an existing, processed version (a promotion), gated, with rollback. */
+async function deployVersionOperation(deps, inputs, report, hooks = {}) {
+    const r = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
+    const version = await findVersion(deps.eb, inputs.applicationName, inputs.versionLabel, r);
+    if (!version)
+        throw new DeployFailedError(`application version "${inputs.versionLabel}" does not exist in "${inputs.applicationName}"`);
+    if ((version.Status ?? '').toUpperCase() !== 'PROCESSED')
+        throw new DeployFailedError(`application version "${inputs.versionLabel}" is ${version.Status ?? 'not processed'}, not Processed`);
+    const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
+    return gatedUpdate(deps, { target, label: inputs.versionLabel, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
 }
 /**
  * Post step of a cancelled job: abort the update the main step started, if it is still abortable,

@@ -4,7 +4,7 @@ import {
   AbortEnvironmentUpdateCommand, DescribeApplicationVersionsCommand, DescribeEventsCommand, DescribeInstancesHealthCommand,
   type EnvironmentDescription, type EventDescription,
 } from '@aws-sdk/client-elastic-beanstalk';
-import type { RollbackInputs } from '../config/inputs.js';
+import type { DeployVersionInputs, RollbackInputs } from '../config/inputs.js';
 import { DeployFailedError, errorMessage } from '../config/errors.js';
 import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
@@ -42,6 +42,17 @@ export async function rollbackOperation(deps: EngineDeps, inputs: RollbackInputs
   deps.log.info(`rolling "${inputs.environmentName}" back from "${env.VersionLabel ?? '?'}" to "${label}"`);
   // A rollback that fails is not rolled back again: it is reported as it is.
   return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false }, report, hooks);
+}
+
+/** Deploy an existing, processed version (a promotion), gated, with rollback. */
+export async function deployVersionOperation(deps: EngineDeps, inputs: DeployVersionInputs, report: DeployReport, hooks: DeployHooks = {}): Promise<DeployReport> {
+  const r = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
+  const version = await findVersion(deps.eb, inputs.applicationName, inputs.versionLabel, r);
+  if (!version) throw new DeployFailedError(`application version "${inputs.versionLabel}" does not exist in "${inputs.applicationName}"`);
+  if ((version.Status ?? '').toUpperCase() !== 'PROCESSED')
+    throw new DeployFailedError(`application version "${inputs.versionLabel}" is ${version.Status ?? 'not processed'}, not Processed`);
+  const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
+  return gatedUpdate(deps, { target, label: inputs.versionLabel, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
 }
 
 /**
