@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Lays out an Elastic Beanstalk source bundle for the Docker platform: Dockerrun.aws.json naming
-# the image by digest, the app's .ebextensions and .platform, and APP_VERSION set to the version
-# label. The deploy action zips the directory deterministically (same content, same bytes).
+# the image by digest, the app's .ebextensions and .platform, and bundle-version/VERSION holding the
+# version label (Dockerrun mounts that folder at /run/bundle, where the app reads it: a file, not an
+# environment property, so Immutable deployments accept the bundle). The deploy action zips the
+# directory deterministically (same content, same bytes).
 #
 # Settings (environment):
 #   IMAGE_REF      required  the image by digest: <registry>/<name>@sha256:<64 hex>
@@ -32,8 +34,18 @@ if [[ -e $OUT_DIR ]] && [[ -n $(ls -A "$OUT_DIR") ]]; then fail "OUT_DIR '$OUT_D
 jq -e '.Image | type == "object"' "$EB_DIR/Dockerrun.aws.json" >/dev/null 2>&1 ||
   fail "$EB_DIR/Dockerrun.aws.json is not JSON with an \"Image\" object (Dockerrun v1)"
 
+# Immutable deployments refuse a bundle whose configuration files change settings: those belong on
+# the environment (infra/eb-pipeline.yml).
+for config in "$EB_DIR"/.ebextensions/*.config; do
+  if [[ -f $config ]] && grep -q '^option_settings' "$config"; then
+    printf '::warning::%s sets option_settings: an Immutable deployment refuses such a bundle; set them on the environment instead (docs/aws-setup.md)\n' "$config"
+  fi
+done
+
 mkdir -p "$OUT_DIR"
-jq --arg image "$IMAGE_REF" '.Image.Name = $image | .Image.Update = "false"' \
+# Image.Update is left out: its default (true) has every instance pull, and by digest a pull fetches
+# exactly that image or finds it cached.
+jq --arg image "$IMAGE_REF" '.Image.Name = $image | del(.Image.Update)' \
   "$EB_DIR/Dockerrun.aws.json" >"$OUT_DIR/Dockerrun.aws.json"
 for dir in .ebextensions .platform; do
   if [[ -d $EB_DIR/$dir ]]; then cp -R "$EB_DIR/$dir" "$OUT_DIR/$dir"; fi
@@ -42,14 +54,8 @@ done
 if [[ -d $OUT_DIR/.platform ]]; then
   find "$OUT_DIR/.platform" -path '*hooks/*' -type f -exec chmod 0755 {} +
 fi
-mkdir -p "$OUT_DIR/.ebextensions"
-# Last in EB's alphabetical order, so nothing in the app's own files overrides it.
-cat >"$OUT_DIR/.ebextensions/99-app-version.config" <<EOF
-# Written by make-bundle: the version this bundle carries, which /healthz reports.
-option_settings:
-  aws:elasticbeanstalk:application:environment:
-    APP_VERSION: "$VERSION_LABEL"
-EOF
+mkdir -p "$OUT_DIR/bundle-version"
+printf '%s\n' "$VERSION_LABEL" >"$OUT_DIR/bundle-version/VERSION"
 
 printf 'bundle-dir=%s\nversion-label=%s\n' "$OUT_DIR" "$VERSION_LABEL"
 if [[ -n ${GITHUB_OUTPUT:-} ]]; then

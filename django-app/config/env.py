@@ -1,4 +1,5 @@
 """Reading settings from the environment, with errors that name the variable and the expected form."""
+import json
 import os
 from urllib.parse import unquote, urlsplit, parse_qsl
 
@@ -79,4 +80,27 @@ def parse_database_url(url: str, name: str = "DATABASE_URL") -> dict:
         "HOST": unquote(parts.hostname or ""),
         "PORT": str(port or ""),
         "OPTIONS": dict(parse_qsl(parts.query)),
+    }
+
+
+def database_from_secret(secret_json: str, host: str, name: str, port: str = "5432") -> dict:
+    """The RDS-managed master secret ({"username": ..., "password": ...}, set by EB from Secrets Manager
+    as DATABASE_SECRET) plus DATABASE_HOST / DATABASE_NAME / DATABASE_PORT -> a DATABASES entry."""
+    try:
+        secret = json.loads(secret_json)
+        user, password = secret["username"], secret["password"]
+    except (ValueError, TypeError, KeyError):
+        raise ImproperlyConfigured(
+            'DATABASE_SECRET is not the RDS secret: expected JSON {"username": ..., "password": ...}.'
+        ) from None
+    if not host or not name:
+        raise ImproperlyConfigured("DATABASE_SECRET is set: DATABASE_HOST and DATABASE_NAME are required with it.")
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": name,
+        "USER": user,
+        "PASSWORD": password,
+        "HOST": host,
+        "PORT": port,
+        "OPTIONS": {"sslmode": "require"},
     }

@@ -1,11 +1,10 @@
 // Static checks of what ships: every Dockerfile passes dockerfile-utils with every rule on, and the
 // EB side of the bundle (Dockerrun.aws.json, .ebextensions, .platform) says what the stack needs.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { validate, ValidationSeverity, type ValidatorSettings } from 'dockerfile-utils';
 import { describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
 import { DOCKER_DIR, PYTHON } from './support/django.js';
 import { run } from './support/processes.js';
 
@@ -24,11 +23,6 @@ const everyRuleAsWarning: ValidatorSettings = {
   instructionJSONInSingleQuotes: ValidationSeverity.WARNING,
   instructionWorkdirRelative: ValidationSeverity.WARNING,
 };
-
-function optionSettings(file: string): Record<string, Record<string, unknown>> {
-  const doc = parse(readFileSync(path.join(EB_DIR, '.ebextensions', file), 'utf8')) as { option_settings: Record<string, Record<string, unknown>> };
-  return doc.option_settings;
-}
 
 describe('Dockerfiles', () => {
   it('are the base and the three layered images', () => {
@@ -56,21 +50,18 @@ describe('Dockerfiles', () => {
 });
 
 describe('EB bundle files', () => {
-  it('Dockerrun.aws.json v1 names an image placeholder and container port 7999', () => {
+  it('Dockerrun.aws.json v1 names an image placeholder, container port 7999 and the bundle-version mount', () => {
     const dockerrun = JSON.parse(readFileSync(path.join(EB_DIR, 'Dockerrun.aws.json'), 'utf8')) as Record<string, unknown>;
-    expect(dockerrun).toEqual({ AWSEBDockerrunVersion: '1', Image: { Name: '${IMAGE}', Update: 'false' }, Ports: [{ ContainerPort: 7999 }] });
+    expect(dockerrun).toEqual({
+      AWSEBDockerrunVersion: '1',
+      Image: { Name: '${IMAGE}' },
+      Ports: [{ ContainerPort: 7999 }],
+      Volumes: [{ HostDirectory: '/var/app/current/bundle-version', ContainerDirectory: '/run/bundle' }],
+    });
   });
 
-  it('.ebextensions set the health path, enhanced health, capacity and the deployment policy', () => {
-    const health = optionSettings('01-health.config');
-    expect(health['aws:elasticbeanstalk:environment:process:default']?.HealthCheckPath).toBe('/healthz');
-    expect(health['aws:elasticbeanstalk:healthreporting:system']?.SystemType).toBe('enhanced');
-    const capacity = optionSettings('02-capacity-and-deploys.config');
-    expect(capacity['aws:autoscaling:asg']).toEqual({ MinSize: '2', MaxSize: '4' });
-    expect(capacity['aws:elasticbeanstalk:command']?.DeploymentPolicy).toBe('Immutable');
-    const env = optionSettings('03-environment.config')['aws:elasticbeanstalk:application:environment'] ?? {};
-    expect(Object.keys(env)).not.toContain('SECRET_KEY');
-    expect(Object.keys(env)).not.toContain('DATABASE_URL');
+  it('there are no .ebextensions: every setting lives on the environment (infra/eb-pipeline.yml), so Immutable deploys accept the bundle', () => {
+    expect(existsSync(path.join(EB_DIR, '.ebextensions'))).toBe(false);
   });
 
   it("EB's nginx accepts the same body size as the container's nginx", () => {

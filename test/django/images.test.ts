@@ -7,7 +7,7 @@
 // python:3.12-slim-bookworm. The stand-in base is Debian bookworm with Debian's Django 4.2 stack
 // (PYTHON_PACKAGES=debian); every other line of every Dockerfile runs as written.
 import { randomBytes } from 'node:crypto';
-import { rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assembleContext, build, ensureStandInBase, imageExists, inspectImage, podman, STAND_IN_PYTHON_IMAGE, type ImageInfo } from './support/images.js';
@@ -31,6 +31,13 @@ describe('Dockerfile.base → Dockerfile.dev / Dockerfile.production (podman bui
   beforeAll(async () => {
     await ensureStandInBase();
     context = await assembleContext();
+    // What an app repository's checkout has next to the project, that .dockerignore keeps out.
+    await mkdir(path.join(context, '.git', 'objects'), { recursive: true });
+    await writeFile(path.join(context, '.git', 'HEAD'), 'ref: refs/heads/main\n');
+    await mkdir(path.join(context, 'node_modules', 'left-pad'), { recursive: true });
+    await writeFile(path.join(context, '.env'), 'SECRET_KEY=from-a-local-file\n');
+    await mkdir(path.join(context, 'media'), { recursive: true });
+    await writeFile(path.join(context, 'media', 'upload.png'), 'local upload');
   }, 600_000);
 
   afterAll(async () => {
@@ -93,6 +100,8 @@ describe('Dockerfile.base → Dockerfile.dev / Dockerfile.production (podman bui
       expect(await check('grep -c "\\${" /etc/stack/nginx.conf /etc/stack/uwsgi.ini /etc/stack/supervisord.conf | cut -d: -f2 | sort -u')).toBe('0');
       expect(await check('test -f /srv/static/staticfiles.json && ls /srv/static/notes')).toMatch(/site\.[0-9a-f]{12}\.css/);
       expect(await check('stat -c %U /run/app; stat -c %U /srv/project/manage.py')).toBe('app\nroot');
+      // django-app/.dockerignore: no history, no local modules, env files or media in the image.
+      expect(await check('cd /srv/project && ls -d .git node_modules .env media 2>/dev/null; echo end')).toBe('end');
     } finally {
       await run('podman', ['--cgroup-manager=cgroupfs', 'umount', container]);
       await run('podman', ['--cgroup-manager=cgroupfs', 'rm', '-f', container]);

@@ -31,9 +31,7 @@ describe('actions/make-bundle', () => {
     expect(result.outputs).toEqual({ 'bundle-dir': join(temp, 'eb-bundle'), 'version-label': '3f2a9c1d0b7e-8d41c0ffee12' });
     const dockerrun = JSON.parse(await readFile(join(temp, 'eb-bundle/Dockerrun.aws.json'), 'utf8')) as { Image: { Name: string } };
     expect(dockerrun.Image.Name).toBe(imageRef);
-    expect(await readFile(join(temp, 'eb-bundle/.ebextensions/99-app-version.config'), 'utf8')).toContain(
-      'APP_VERSION: "3f2a9c1d0b7e-8d41c0ffee12"',
-    );
+    expect(await readFile(join(temp, 'eb-bundle/bundle-version/VERSION'), 'utf8')).toBe('3f2a9c1d0b7e-8d41c0ffee12\n');
   });
 
   it('takes a given label and directory', async () => {

@@ -38,7 +38,7 @@ describe('scripts/make-bundle.sh', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  it('lays out Dockerrun.aws.json naming the image by digest, .ebextensions, .platform and APP_VERSION', async () => {
+  it('lays out Dockerrun.aws.json naming the image by digest, .platform and the version file', async () => {
     const out = join(work, 'bundle');
     const outputFile = join(work, 'github-output');
     const result = makeBundle({ IMAGE_REF: imageRef, VERSION_LABEL: '3f2a9c1d0b7e-ab12ab12ab12', OUT_DIR: out, EB_DIR: 'docker/eb', GITHUB_OUTPUT: outputFile });
@@ -49,20 +49,22 @@ describe('scripts/make-bundle.sh', () => {
     const template = JSON.parse(await readFile(join(repoRoot, 'docker/eb/Dockerrun.aws.json'), 'utf8')) as Record<string, unknown>;
     const dockerrun = JSON.parse(await readFile(join(out, 'Dockerrun.aws.json'), 'utf8')) as {
       AWSEBDockerrunVersion: string;
-      Image: { Name: string; Update: string };
+      Image: { Name: string; Update?: string };
       Ports: unknown;
+      Volumes: unknown;
     };
     expect(dockerrun.AWSEBDockerrunVersion).toBe('1');
-    expect(dockerrun.Image).toEqual({ Name: imageRef, Update: 'false' });
+    expect(dockerrun.Image).toEqual({ Name: imageRef });
     expect(dockerrun.Ports).toEqual(template.Ports);
 
     const files = await listFiles(out);
     const appFiles = (await listFiles(join(repoRoot, 'docker/eb'))).filter((f) => f !== 'Dockerrun.aws.json');
-    expect(files).toEqual([...appFiles, '.ebextensions/99-app-version.config', 'Dockerrun.aws.json'].sort());
+    expect(files).toEqual([...appFiles, 'Dockerrun.aws.json', 'bundle-version/VERSION'].sort());
     expect(files).not.toContain('Dockerfile');
-    expect(await readFile(join(out, '.ebextensions/99-app-version.config'), 'utf8')).toMatch(
-      /aws:elasticbeanstalk:application:environment:\n\s+APP_VERSION: "3f2a9c1d0b7e-ab12ab12ab12"\n/,
-    );
+    // Not an environment property: an Immutable deployment refuses bundles that change configuration.
+    expect(files.filter((f) => f.startsWith('.ebextensions/'))).toEqual([]);
+    expect(await readFile(join(out, 'bundle-version/VERSION'), 'utf8')).toBe('3f2a9c1d0b7e-ab12ab12ab12\n');
+    expect(dockerrun.Volumes).toEqual([{ HostDirectory: '/var/app/current/bundle-version', ContainerDirectory: '/run/bundle' }]);
     for (const hook of files.filter((f) => f.startsWith('.platform/hooks/'))) {
       expect((await stat(join(out, hook))).mode & 0o111, `${hook} is executable`).toBe(0o111);
     }

@@ -2,18 +2,24 @@
 from pathlib import Path
 
 from config import psycopg_compat  # noqa: F401  (Debian's drivers; see the module)
-from config.env import env_bool, env_int, env_list, env_str, parse_database_url
+from config.env import database_from_secret, env_bool, env_int, env_list, env_str, parse_database_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
-def _read_version_file() -> str:
-    # Bundles built without an image (the local emulator's) carry the version in a VERSION file.
-    version_file = BASE_DIR / "VERSION"
-    return version_file.read_text().strip() if version_file.exists() else "unknown"
+def _bundle_version() -> str | None:
+    # The deployed bundle's version label: Dockerrun.aws.json mounts the bundle's VERSION file at
+    # APP_VERSION_FILE (a bundle setting no environment property, so Immutable deployments accept it);
+    # bundles run without an image (the local emulator's) have it at the project root.
+    for candidate in (env_str("APP_VERSION_FILE", "/run/bundle/VERSION"), str(BASE_DIR / "VERSION")):
+        path = Path(candidate)
+        if path.is_file():
+            return path.read_text().strip() or None
+    return None
 
 
-APP_VERSION = env_str("APP_VERSION", _read_version_file())
+# The bundle's label first, then the image's build argument.
+APP_VERSION = _bundle_version() or env_str("APP_VERSION", "unknown")
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1")
@@ -59,7 +65,15 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/django_eb"))}
+# DATABASE_URL, or the RDS-managed secret (EB sets DATABASE_SECRET from Secrets Manager; infra/eb-pipeline.yml).
+if env_str("DATABASE_SECRET", "") and not env_str("DATABASE_URL", ""):
+    DATABASES = {
+        "default": database_from_secret(
+            env_str("DATABASE_SECRET"), env_str("DATABASE_HOST", ""), env_str("DATABASE_NAME", ""), env_str("DATABASE_PORT", "5432")
+        )
+    }
+else:
+    DATABASES = {"default": parse_database_url(env_str("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/django_eb"))}
 # A short connect timeout keeps /healthz quick when the database is gone (libpq's minimum is 2 s).
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 3))

@@ -3,12 +3,13 @@ import logging
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 from django.test import SimpleTestCase
 
-from config.env import env_bool, parse_database_url
+from config.env import database_from_secret, env_bool, parse_database_url
 from config.log_format import OneLineJsonFormatter
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
@@ -70,6 +71,20 @@ class DeployedSettingsTests(SimpleTestCase):
         result = self.load_settings("config.settings.dev", SECRET_KEY="k" * 60, AWS_STORAGE_BUCKET_NAME="media-bucket")
         self.assertEqual(json.loads(result.stdout), {"debug": False, "default": "storages.backends.s3boto3.S3Boto3Storage", "redirect": False})
 
+    def test_the_environment_template_settings_load(self):
+        # What infra/eb-pipeline.yml gives an environment: the RDS secret, host and name; the bundle's version file.
+        with tempfile.TemporaryDirectory() as bundle:
+            Path(bundle, "VERSION").write_text("3f2a9c1d0b7e-ab12ab12ab12\n")
+            code = "import json; from config.settings import dev as s; d = s.DATABASES['default']; print(json.dumps([s.APP_VERSION, d['USER'], d['PASSWORD'], d['HOST'], d['NAME']]))"
+            env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "APP_VERSION")}
+            env.update(
+                SECRET_KEY="k" * 60, AWS_STORAGE_BUCKET_NAME="media", APP_VERSION="image-build-arg", APP_VERSION_FILE=f"{bundle}/VERSION",
+                DATABASE_SECRET='{"username": "app", "password": "pw"}', DATABASE_HOST="db.internal", DATABASE_NAME="app",
+            )
+            result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=60)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(json.loads(result.stdout), ["3f2a9c1d0b7e-ab12ab12ab12", "app", "pw", "db.internal", "app"])
+
 
 class LogFormatTests(SimpleTestCase):
     def test_a_traceback_stays_on_one_line(self):
@@ -82,3 +97,18 @@ class LogFormatTests(SimpleTestCase):
         entry = json.loads(line)
         self.assertEqual((entry["level"], entry["message"]), ("ERROR", "failed here"))
         self.assertIn("ValueError: boom", entry["exception"])
+
+
+class DatabaseFromSecretTests(SimpleTestCase):
+    def test_rds_managed_secret_plus_host_and_name(self):
+        parsed = database_from_secret('{"username": "app", "password": "p@ss/w"}', "db.internal", "app")
+        self.assertEqual((parsed["USER"], parsed["PASSWORD"], parsed["HOST"], parsed["PORT"], parsed["NAME"]), ("app", "p@ss/w", "db.internal", "5432", "app"))
+        self.assertEqual(parsed["OPTIONS"], {"sslmode": "require"})
+
+    def test_not_the_rds_secret_names_the_variable_and_the_form(self):
+        with self.assertRaisesMessage(ImproperlyConfigured, 'DATABASE_SECRET is not the RDS secret: expected JSON {"username"'):
+            database_from_secret("hunter2", "db.internal", "app")
+
+    def test_host_and_name_are_required(self):
+        with self.assertRaisesMessage(ImproperlyConfigured, "DATABASE_HOST and DATABASE_NAME are required"):
+            database_from_secret('{"username": "app", "password": "x"}', "", "app")
