@@ -4,6 +4,7 @@ import { environment, NAME_PATTERN, page, app, version, type Handler } from './a
 import { abortUpdate, configFor, launchEnvironment, terminateEnvironment, updateEnvironment } from './environments.js';
 import { HEALTH_STATUSES } from './health.js';
 import { applicationMetrics, LoadBalancer } from './load-balancer.js';
+import { routingOf } from './new-instance-deployments.js';
 import { mergeOptionSettings, resolveConfig } from './option-settings.js';
 import { invalidParameter, type XmlValue } from './query-protocol.js';
 import { DEFAULT_SOLUTION_STACK, newEnvironmentId, SEVERITIES, type Environment } from './state.js';
@@ -47,7 +48,7 @@ export const environmentHandlers: Record<string, Handler> = {
       instances: [],
       temporaryInstances: [],
       // Immutable deployments' new instances join the load balancer once they pass health checks, as in EB.
-      lb: new LoadBalancer(() => [...env.instances, ...env.temporaryInstances].filter((i) => i.inService), rt.host),
+      lb: new LoadBalancer(() => routingOf(env), rt.host),
       deploymentCounter: 0,
     };
     await env.lb.start();

@@ -1,6 +1,11 @@
-// Deployment policies: how a new version reaches an environment's instances.
+// Deployment policies: how a new version reaches an environment's instances, after the EB developer
+// guide, "Deployment policies and settings" (using-features.rolling-version-deploy). This module
+// holds the policies that deploy onto the environment's own instances (AllAtOnce, Rolling,
+// RollingWithAdditionalBatch); new-instance-deployments.ts those that replace them.
+import { batchFailure, waitForBatchHealth } from './batch-health.js';
 import { DOCKER_UNSUPPORTED } from './health.js';
 import type { Instance } from './instances.js';
+import { deployImmutable, deployTrafficSplitting, ids, retire } from './new-instance-deployments.js';
 import { batchCount, type EnvironmentConfig } from './option-settings.js';
 import type { Runtime } from './runtime.js';
 import type { AppVersion, Environment, Severity } from './state.js';
@@ -16,43 +21,42 @@ export interface DeployRun {
   emit(message: string, severity?: Severity): void;
 }
 
-const ids = (instances: Instance[]): string => instances.map((i) => i.id).join(',');
-
-function causesOf(instances: Instance[]): string {
-  const causes = [...new Set(instances.flatMap((i) => i.health.causes))];
-  return causes.length > 0 ? ` ${causes.join(' ')}` : '';
-}
-
-/** Replaces the version on `instances` in place (one EB "command" on each). */
+/**
+ * Replaces the version on `instances` in place (one EB "command" on each). "How rolling deployments
+ * work": the batch is detached from the load balancer (beginDeployment takes it out of service),
+ * deployed to, and reattached; the load balancer routes to it again once it passes a health check.
+ */
 async function deployInPlace(run: DeployRun, instances: Instance[]): Promise<void> {
   for (const i of instances) i.beginDeployment(run.version?.label, run.deploymentId);
   await run.rt.clock.sleep(15, run.signal);
   await Promise.all(instances.map((i) => run.rt.runOn(i, run.version, run.config, run.deploymentId)));
 }
 
+/** Every instance at once: downtime while the command runs; EB reports success once it ran, healthy or not. */
 export async function deployAllAtOnce(run: DeployRun): Promise<boolean> {
   run.emit('Deploying new version to instance(s).');
   await deployInPlace(run, run.env.instances);
   run.emit('Instance deployment completed successfully.');
-  // EB reports success once the command ran, healthy or not; waiting for the first health verdict
-  // makes the environment's Health at Ready reflect the new processes rather than "Pending".
-  await run.rt.waitForHealth(run.env.instances, run.config.commandTimeout, run.signal);
+  // Waiting for the first health verdict makes the environment's Health at Ready reflect the new
+  // processes rather than "Pending".
+  await run.rt.waitForVerdict(run.env.instances, run.config.commandTimeout, run.signal);
   return true;
 }
 
-/** Batches of BatchSize; each batch must pass health checks before the next starts. */
-export async function deployRolling(run: DeployRun): Promise<boolean> {
-  const all = [...run.env.instances];
-  const size = batchCount(run.config, all.length);
-  for (let start = 0, n = 1; start < all.length; start += size, n++) {
-    const batch = all.slice(start, start + size);
+/**
+ * Batches of BatchSize (BatchSizeType Percentage or Fixed) of `instances`, one at a time; each must
+ * pass health checks (batch-health.ts) before the next starts. A failed batch stops the deployment:
+ * completed batches keep the new version, the rest keep the old one.
+ */
+async function deployInBatches(run: DeployRun, instances: Instance[]): Promise<boolean> {
+  const size = batchCount(run.config, instances.length);
+  for (let start = 0, n = 1; start < instances.length; start += size, n++) {
+    const batch = instances.slice(start, start + size);
     run.emit(`Batch ${n}: Starting application deployment on instance(s) [${ids(batch)}].`);
     await deployInPlace(run, batch);
-    run.emit(`Batch ${n}: Waiting for instance(s) [${ids(batch)}] to pass health checks.`);
-    const outcome = await run.rt.waitForHealth(batch, run.config.commandTimeout, run.signal);
-    if (outcome !== 'healthy') {
-      const why = outcome === 'timeout' ? 'did not pass health checks within the command timeout' : 'failed health checks';
-      run.emit(`Batch ${n}: instance(s) [${ids(batch)}] ${why}.${causesOf(batch)}`, 'ERROR');
+    if (!run.config.ignoreHealthCheck) run.emit(`Batch ${n}: Waiting for instance(s) [${ids(batch)}] to pass health checks.`);
+    if ((await waitForBatchHealth(run.rt, batch, run.config, run.signal)) !== 'healthy') {
+      run.emit(`Batch ${n}: instance(s) [${ids(batch)}] ${batchFailure(batch, run.config)}`, 'ERROR');
       return false;
     }
     run.emit(`Batch ${n}: Completed application deployment.`);
@@ -60,34 +64,29 @@ export async function deployRolling(run: DeployRun): Promise<boolean> {
   return true;
 }
 
-/** New instances in a temporary group; the old ones go only once the new ones are healthy. */
-export async function deployImmutable(run: DeployRun): Promise<boolean> {
-  const { rt, env } = run;
-  const count = Math.max(env.instances.length, run.config.minSize, 1);
-  run.emit('Immutable deployment policy enabled. Launching one instance with the new settings to verify health.');
-  run.emit(`Created temporary auto scaling group for ${count} new instance(s).`);
-  const fresh = await Promise.all(Array.from({ length: count }, () => rt.launch(env.temporaryInstances, run.version, run.config, run.deploymentId, run.signal)));
-  const outcome = await rt.waitForHealth(fresh, run.config.commandTimeout, run.signal);
-  if (outcome !== 'healthy') {
-    const why = outcome === 'timeout' ? 'did not pass health checks within the command timeout' : 'failed health checks';
-    run.emit(`Instance(s) [${ids(fresh)}] in the temporary auto scaling group ${why}.${causesOf(fresh)}`, 'ERROR');
-    run.emit('Terminating the temporary auto scaling group and its instance(s); the environment keeps its previous version.', 'WARN');
-    await terminateTemporary(env);
-    return false;
-  }
-  run.emit(`Adding new instance(s) [${ids(fresh)}] to the permanent auto scaling group.`);
-  const old = env.instances;
-  env.instances = fresh;
-  env.temporaryInstances = [];
-  run.emit(`Terminating old instance(s) [${ids(old)}].`);
-  await Promise.all(old.map((i) => i.terminate()));
-  return true;
-}
+export const deployRolling = (run: DeployRun): Promise<boolean> => deployInBatches(run, [...run.env.instances]);
 
-export async function terminateTemporary(env: Environment): Promise<void> {
-  const temporary = env.temporaryInstances;
+/**
+ * "Rolling with an additional batch": a new batch of instances running the new version is launched
+ * and must pass health checks BEFORE any instance is taken out of service, so capacity never drops;
+ * then the environment's instances are deployed to in batches, and when the deployment completes the
+ * additional batch is terminated. If it fails, the additional batch is terminated too.
+ */
+export async function deployRollingWithAdditionalBatch(run: DeployRun): Promise<boolean> {
+  const { rt, env, config } = run;
+  const original = [...env.instances];
+  const size = batchCount(config, original.length);
+  run.emit(`Launching an additional batch of ${size} instance(s) with the new version to keep full capacity.`);
+  // The extra batch lives with the deployment (env.temporaryInstances): it serves traffic alongside
+  // the others and is dropped if the deployment fails or is aborted.
+  const extra = await Promise.all(Array.from({ length: size }, () => rt.launch(env.temporaryInstances, run.version, config, run.deploymentId, run.signal)));
+  let ok = (await waitForBatchHealth(rt, extra, config, run.signal)) === 'healthy';
+  if (!ok) run.emit(`Additional batch: instance(s) [${ids(extra)}] ${batchFailure(extra, config)}`, 'ERROR');
+  else ok = await deployInBatches(run, original);
+  run.emit(`Terminating the additional batch of instance(s) [${ids(extra)}].`);
   env.temporaryInstances = [];
-  await Promise.all(temporary.map((i) => i.terminate()));
+  await retire(rt, extra);
+  return ok;
 }
 
 /** Runs the environment's policy; false when the deployment failed (the caller reports it). */
@@ -100,10 +99,12 @@ export async function deployVersion(run: DeployRun): Promise<boolean> {
     case 'AllAtOnce':
       return deployAllAtOnce(run);
     case 'Rolling':
-    case 'RollingWithAdditionalBatch':
       return deployRolling(run);
+    case 'RollingWithAdditionalBatch':
+      return deployRollingWithAdditionalBatch(run);
     case 'Immutable':
-    case 'TrafficSplitting':
       return deployImmutable(run);
+    case 'TrafficSplitting':
+      return deployTrafficSplitting(run);
   }
 }

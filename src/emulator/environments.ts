@@ -1,5 +1,6 @@
 // Environment operations that run after the API call has answered: launch, update, abort, terminate.
-import { deployVersion, terminateTemporary, type DeployRun } from './deployments.js';
+import { deployVersion, type DeployRun } from './deployments.js';
+import { terminateTemporary } from './new-instance-deployments.js';
 import { mergeOptionSettings, resolveConfig, type EnvironmentConfig } from './option-settings.js';
 import type { OptionSetting } from './query-protocol.js';
 import type { Runtime } from './runtime.js';
@@ -52,7 +53,7 @@ export function launchEnvironment(rt: Runtime, env: Environment, version: AppVer
       const deploymentId = ++env.deploymentCounter;
       await Promise.all(Array.from({ length: Math.max(config.minSize, 1) }, () => rt.launch(env.instances, version, config, deploymentId, signal)));
       emit('Instance deployment completed successfully.');
-      const outcome = await rt.waitForHealth(env.instances, config.commandTimeout, signal);
+      const outcome = await rt.waitForVerdict(env.instances, config.commandTimeout, signal);
       if (outcome === 'healthy') emit(`Successfully launched environment: ${env.name}`);
       else emit('Create environment operation is complete, but with errors. For more information, see troubleshooting documentation.', 'WARN');
     } catch (err) {

@@ -1,10 +1,17 @@
 // A per-environment load balancer: round-robin over healthy, in-service instances; 503 when none.
+// During a traffic-splitting deployment a share of the requests goes to a second (canary) pool.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { XmlValue } from './query-protocol.js';
 
 export interface Backend {
   port: number;
+}
+
+/** Where requests go: `backends`, or `canary.backends` for `canary.percent` % of them (when both pools have instances). */
+export interface Routing {
+  backends: Backend[];
+  canary?: { backends: Backend[]; percent: number };
 }
 
 export interface ServedRequest {
@@ -31,12 +38,14 @@ export function applicationMetrics(served: ServedRequest[], now: number, windowM
 export class LoadBalancer {
   private server: http.Server | undefined;
   private next = 0;
+  /** Requests split between two pools so far: the canary gets exactly `percent` of every 100 in a row. */
+  private splitCount = 0;
   port = 0;
   /** Recent answers (bounded), for ApplicationMetrics. */
   served: ServedRequest[] = [];
 
   constructor(
-    private readonly backends: () => Backend[],
+    private readonly routing: () => Routing,
     private readonly host = '127.0.0.1',
   ) {}
 
@@ -63,7 +72,7 @@ export class LoadBalancer {
       this.served.push({ at: Date.now(), status: res.statusCode, ms: Date.now() - started });
       if (this.served.length > 10_000) this.served = this.served.slice(-5000);
     });
-    const pool = this.backends();
+    const pool = this.pool(this.routing());
     if (pool.length === 0) {
       res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>\n');
       req.resume();
@@ -83,6 +92,14 @@ export class LoadBalancer {
       else res.destroy();
     });
     req.pipe(upstream);
+  }
+
+  private pool({ backends, canary }: Routing): Backend[] {
+    if (!canary || canary.backends.length === 0) return backends;
+    if (backends.length === 0) return canary.backends;
+    const n = this.splitCount++;
+    const toCanary = Math.floor(((n + 1) * canary.percent) / 100) > Math.floor((n * canary.percent) / 100);
+    return toCanary ? canary.backends : backends;
   }
 
   async stop(): Promise<void> {

@@ -6,9 +6,14 @@ export const NS_COMMAND = 'aws:elasticbeanstalk:command';
 export const NS_ENV_VARS = 'aws:elasticbeanstalk:application:environment';
 export const NS_PROCESS = 'aws:elasticbeanstalk:environment:process:default';
 export const NS_ASG = 'aws:autoscaling:asg';
+export const NS_HEALTH_REPORTING = 'aws:elasticbeanstalk:healthreporting:system';
+export const NS_TRAFFIC_SPLITTING = 'aws:elasticbeanstalk:trafficsplitting';
 
 export const DEPLOYMENT_POLICIES = ['AllAtOnce', 'Rolling', 'RollingWithAdditionalBatch', 'Immutable', 'TrafficSplitting'] as const;
 export type DeploymentPolicy = (typeof DEPLOYMENT_POLICIES)[number];
+/** HealthCheckSuccessThreshold: the worst instance status that still counts as passing a health check. */
+export const SUCCESS_THRESHOLDS = ['Ok', 'Warning', 'Degraded', 'Severe'] as const;
+export type SuccessThreshold = (typeof SUCCESS_THRESHOLDS)[number];
 
 export interface EnvironmentConfig {
   healthCheckPath: string;
@@ -19,6 +24,12 @@ export interface EnvironmentConfig {
   maxSize: number;
   /** aws:elasticbeanstalk:command Timeout: seconds a deployment may take before it fails. */
   commandTimeout: number;
+  /** aws:elasticbeanstalk:command IgnoreHealthCheck: batches need not pass health checks. */
+  ignoreHealthCheck: boolean;
+  healthCheckSuccessThreshold: SuccessThreshold;
+  /** aws:elasticbeanstalk:trafficsplitting: the canary's share of requests (%) and how long it is evaluated (minutes). */
+  newVersionPercent: number;
+  evaluationTime: number;
   envVars: Record<string, string>;
 }
 
@@ -41,6 +52,11 @@ function intOption(s: OptionSetting, min: number, max: number): number {
   return n;
 }
 
+function booleanOption(s: OptionSetting): boolean {
+  if (!/^(true|false)$/i.test(s.value)) throw invalidOption(s, 'Value is not one of the allowed values: [true, false]');
+  return s.value.toLowerCase() === 'true';
+}
+
 /** Reads the settings the emulator acts on; throws InvalidParameterValue with EB's wording for bad values. */
 export function resolveConfig(settings: OptionSetting[]): EnvironmentConfig {
   const config: EnvironmentConfig = {
@@ -51,6 +67,10 @@ export function resolveConfig(settings: OptionSetting[]): EnvironmentConfig {
     minSize: 1,
     maxSize: 4,
     commandTimeout: 600,
+    ignoreHealthCheck: false,
+    healthCheckSuccessThreshold: 'Ok',
+    newVersionPercent: 10,
+    evaluationTime: 5,
     envVars: {},
   };
   let batchSizeGiven = false;
@@ -72,6 +92,14 @@ export function resolveConfig(settings: OptionSetting[]): EnvironmentConfig {
       config.batchSize = intOption(s, 1, 10000);
       batchSizeGiven = true;
     } else if (key === `${NS_COMMAND}|Timeout`) config.commandTimeout = intOption(s, 1, 3600);
+    else if (key === `${NS_COMMAND}|IgnoreHealthCheck`) config.ignoreHealthCheck = booleanOption(s);
+    else if (key === `${NS_HEALTH_REPORTING}|HealthCheckSuccessThreshold`) {
+      if (!(SUCCESS_THRESHOLDS as readonly string[]).includes(s.value)) {
+        throw invalidOption(s, `Value is not one of the allowed values: [${SUCCESS_THRESHOLDS.join(', ')}]`);
+      }
+      config.healthCheckSuccessThreshold = s.value as SuccessThreshold;
+    } else if (key === `${NS_TRAFFIC_SPLITTING}|NewVersionPercent`) config.newVersionPercent = intOption(s, 1, 100);
+    else if (key === `${NS_TRAFFIC_SPLITTING}|EvaluationTime`) config.evaluationTime = intOption(s, 3, 600);
     else if (key === `${NS_ASG}|MinSize`) config.minSize = intOption(s, 0, 10000);
     else if (key === `${NS_ASG}|MaxSize`) config.maxSize = intOption(s, 1, 10000);
   }

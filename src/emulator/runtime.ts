@@ -22,6 +22,7 @@ export type WaitOutcome = 'healthy' | 'unhealthy' | 'timeout';
 export class Runtime {
   private ticker: NodeJS.Timeout | undefined;
   private ticking = false;
+  private readonly reports = new EventTarget();
   private sampleDir: string;
 
   constructor(
@@ -138,13 +139,33 @@ export class Runtime {
     return instance;
   }
 
-  /** Waits until every instance is Ok (healthy), one is Severe (unhealthy), or `timeoutSeconds` of EB time pass. */
-  async waitForHealth(instances: Instance[], timeoutSeconds: number, signal?: AbortSignal): Promise<WaitOutcome> {
+  /**
+   * Resolves after the next health-agent round: enhanced health reports every 10 s of EB time
+   * (EB developer guide, "Enhanced health reporting and monitoring"). Deployments judge batches by these reports.
+   */
+  nextHealthReport(signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason as Error);
+      const onAbort = (): void => {
+        this.reports.removeEventListener('report', onReport);
+        reject(signal?.reason as Error);
+      };
+      const onReport = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      this.reports.addEventListener('report', onReport, { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  /** Waits for every instance's first verdict (no longer Pending): Ok (healthy), any other status, or `timeoutSeconds` of EB time. */
+  async waitForVerdict(instances: Instance[], timeoutSeconds: number, signal?: AbortSignal): Promise<WaitOutcome> {
     const deadline = Date.now() + this.clock.ms(timeoutSeconds);
     for (;;) {
-      await sleepMs(Math.max(10, this.reportIntervalMs / 2), signal);
-      if (instances.some((i) => i.health.status === 'Severe')) return 'unhealthy';
+      await this.nextHealthReport(signal);
       if (instances.every((i) => i.health.status === 'Ok')) return 'healthy';
+      if (instances.every((i) => i.health.status !== 'Pending')) return 'unhealthy';
       if (Date.now() > deadline) return 'timeout';
     }
   }
@@ -167,6 +188,7 @@ export class Runtime {
     const live = this.state.liveEnvironments();
     await Promise.all(live.flatMap((e) => [...e.instances, ...e.temporaryInstances]).map((i) => i.check(timeout, this.graceMs)));
     for (const env of live) this.refreshEnvironmentHealth(env);
+    this.reports.dispatchEvent(new Event('report'));
   }
 
   refreshEnvironmentHealth(env: Environment): void {

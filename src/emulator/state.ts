@@ -74,8 +74,14 @@ export interface Environment {
   /** Settings given through the API (CreateEnvironment + every UpdateEnvironment). */
   apiOptionSettings: OptionSetting[];
   instances: Instance[];
-  /** Immutable deployments' temporary instances, not yet in the load balancer. */
+  /**
+   * Instances that exist only for the running deployment: Immutable's and TrafficSplitting's
+   * temporary Auto Scaling group, RollingWithAdditionalBatch's additional batch. Terminated if the
+   * deployment fails or is aborted.
+   */
   temporaryInstances: Instance[];
+  /** While a traffic-splitting deployment evaluates: the share (%) of requests the temporary instances get. */
+  trafficSplit?: { percent: number };
   lb: LoadBalancer;
   operation?: RunningOperation;
   deploymentCounter: number;

@@ -85,7 +85,7 @@ describe('deployment policies', () => {
     expect(await servedVersion(env.CNAME)).toBe('stable');
     const list = await events(update.$metadata.requestId);
     expect(list.filter((e) => e.Severity === 'ERROR').map((e) => e.Message)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/in the temporary auto scaling group failed health checks/), 'Failed to deploy application.']),
+      expect.arrayContaining([expect.stringMatching(/in the temporary auto scaling group did not pass health checks within the command timeout/), 'Failed to deploy application.']),
     );
   });
 

@@ -1,18 +1,19 @@
 // The test app the emulator deploys: a plain Node HTTP server run by the bundle's Procfile, whose
-// behaviour (healthy, never healthy, crashing, slow to start) is chosen by the bundle's contents.
+// behaviour (healthy, never healthy, flaky, crashing, slow to start) is chosen by the bundle's contents.
 // It answers `/`, `/healthz` and its health-check path with {"version", "pid"}; anything else is 404.
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import yazl from 'yazl';
 
-export type TestAppMode = 'healthy' | 'unhealthy' | 'crash-after' | 'slow-start';
+/** flaky: every second request to the health-check path answers 500 (EB's instance health: Ok, Warning, Ok, ...). */
+export type TestAppMode = 'healthy' | 'unhealthy' | 'flaky' | 'crash-after' | 'slow-start';
 
 export interface TestAppOptions {
   version: string;
   mode?: TestAppMode;
   /** crash-after: seconds until the process exits; slow-start: seconds before it listens. */
   seconds?: number;
-  deploymentPolicy?: 'AllAtOnce' | 'Rolling' | 'Immutable';
+  deploymentPolicy?: 'AllAtOnce' | 'Rolling' | 'RollingWithAdditionalBatch' | 'Immutable' | 'TrafficSplitting';
   batchSize?: number;
   healthCheckPath?: string;
   /** aws:autoscaling:asg MinSize and MaxSize. */
@@ -31,11 +32,13 @@ const seconds = Number(process.env.EMULATOR_FAULT_SECONDS || baked.seconds || 0)
 const version = process.env.APP_VERSION;
 
 const paths = new Set(['/', '/healthz', baked.healthCheckPath]);
+let healthChecks = 0;
 const server = http.createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
   if (!paths.has(path)) return res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found', path }));
   const body = JSON.stringify({ version, pid: process.pid, mode, path });
-  const status = mode === 'unhealthy' ? 500 : 200;
+  const flakyFailure = mode === 'flaky' && path === baked.healthCheckPath && healthChecks++ % 2 === 1;
+  const status = mode === 'unhealthy' || flakyFailure ? 500 : 200;
   res.writeHead(status, { 'content-type': 'application/json' }).end(body);
 });
 const listen = () => server.listen(Number(process.env.PORT), '127.0.0.1');
