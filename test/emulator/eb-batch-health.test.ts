@@ -1,6 +1,6 @@
 // How a deployment batch is judged: consecutive passing health reports within the command Timeout,
 // HealthCheckSuccessThreshold, IgnoreHealthCheck.
-import { DescribeEventsCommand, DescribeInstancesHealthCommand, UpdateEnvironmentCommand, type ConfigurationOptionSetting } from '@aws-sdk/client-elastic-beanstalk';
+import { DescribeEnvironmentHealthCommand, DescribeEventsCommand, DescribeInstancesHealthCommand, UpdateEnvironmentCommand, type ConfigurationOptionSetting } from '@aws-sdk/client-elastic-beanstalk';
 import { describe, expect, it } from 'vitest';
 import { createEnvironmentReady, createTestVersion, describeEnv, useEmulator, waitFor } from '../support/emulator.js';
 
@@ -26,6 +26,25 @@ async function deploy(env: string, label: string, optionSettings: ConfigurationO
 
 const command = (name: string, value: string): ConfigurationOptionSetting => ({ Namespace: 'aws:elasticbeanstalk:command', OptionName: name, Value: value });
 const threshold = (value: string): ConfigurationOptionSetting => ({ Namespace: 'aws:elasticbeanstalk:healthreporting:system', OptionName: 'HealthCheckSuccessThreshold', Value: value });
+
+describe('health reports', () => {
+  it('RefreshedAt advances every 10 s of EB time, not faster', async () => {
+    await createEnvironmentReady(h, { app: 'tick', env: 'tick-env', label: 'v1' });
+    const seen = new Set<number>();
+    const until = Date.now() + 60 * 1000 * TIME_SCALE;
+    while (Date.now() < until) {
+      const health = await h.eb.send(new DescribeEnvironmentHealthCommand({ EnvironmentName: 'tick-env', AttributeNames: ['RefreshedAt'] }));
+      seen.add(health.RefreshedAt?.getTime() ?? 0);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const times = [...seen].sort((a, b) => a - b);
+    const gaps = times.slice(1).map((t, n) => t - (times[n] ?? t));
+    console.log(`RefreshedAt gaps over 60 s of EB time at time scale ${TIME_SCALE}: ${gaps.join(', ')} ms`);
+    expect(gaps.length).toBeGreaterThanOrEqual(3);
+    // setInterval fires a little early or late; a loaded machine may skip a round, never add one.
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(10 * 1000 * TIME_SCALE * 0.8);
+  });
+});
 
 describe('Rolling batch health', () => {
   const rolling = { deploymentPolicy: 'Rolling', batchSize: 1, instances: 3 } as const;

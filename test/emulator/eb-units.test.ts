@@ -68,6 +68,19 @@ describe('option settings', () => {
     expect(() => resolveConfig([{ namespace: 'aws:elasticbeanstalk:environment:process:default', optionName: 'HealthCheckPath', value: 'health' }])).toThrow(/must be a path/);
     expect(() => resolveConfig([{ namespace: 'aws:autoscaling:asg', optionName: 'MinSize', value: '5' }, { namespace: 'aws:autoscaling:asg', optionName: 'MaxSize', value: '2' }])).toThrow(/MinSize \(5\) must be less than or equal to MaxSize \(2\)/);
   });
+  it('reads the batch-health and traffic-splitting options', () => {
+    expect(resolveConfig([])).toMatchObject({ ignoreHealthCheck: false, healthCheckSuccessThreshold: 'Ok', newVersionPercent: 10, evaluationTime: 5 });
+    const config = resolveConfig([
+      { namespace: NS, optionName: 'IgnoreHealthCheck', value: 'TRUE' },
+      { namespace: 'aws:elasticbeanstalk:healthreporting:system', optionName: 'HealthCheckSuccessThreshold', value: 'Degraded' },
+      { namespace: 'aws:elasticbeanstalk:trafficsplitting', optionName: 'NewVersionPercent', value: '25' },
+      { namespace: 'aws:elasticbeanstalk:trafficsplitting', optionName: 'EvaluationTime', value: '3' },
+    ]);
+    expect(config).toMatchObject({ ignoreHealthCheck: true, healthCheckSuccessThreshold: 'Degraded', newVersionPercent: 25, evaluationTime: 3 });
+    expect(() => resolveConfig([{ namespace: NS, optionName: 'IgnoreHealthCheck', value: 'yes' }])).toThrow(/OptionName: 'IgnoreHealthCheck'\): Value is not one of the allowed values: \[true, false\]/);
+    expect(() => resolveConfig([{ namespace: 'aws:elasticbeanstalk:trafficsplitting', optionName: 'NewVersionPercent', value: '0' }])).toThrow(/NewVersionPercent/);
+    expect(() => resolveConfig([{ namespace: 'aws:elasticbeanstalk:trafficsplitting', optionName: 'EvaluationTime', value: '2' }])).toThrow(/EvaluationTime/);
+  });
   it('sizes rolling batches by percentage or fixed count', () => {
     const base = resolveConfig([{ namespace: NS, optionName: 'DeploymentPolicy', value: 'Rolling' }]);
     expect(batchCount(base, 4)).toBe(2);
