@@ -2,7 +2,8 @@
 import { applicationHandlers } from './api-applications.js';
 import type { Handler } from './api-context.js';
 import { environmentHandlers } from './api-environments.js';
+import { tagHandlers } from './api-tags.js';
 
 export type { ApiContext } from './api-context.js';
 
-export const handlers: Record<string, Handler> = { ...applicationHandlers, ...environmentHandlers };
+export const handlers: Record<string, Handler> = { ...applicationHandlers, ...environmentHandlers, ...tagHandlers };

@@ -11,12 +11,16 @@ export type EnvironmentStatus = 'Launching' | 'Updating' | 'Ready' | 'Terminatin
 export type Severity = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
 export const SEVERITIES: readonly Severity[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'FATAL'];
 
+/** A resource's user tags (UpdateTagsForResource), key → value; kept on the resource, gone with it. */
+export type Tags = Map<string, string>;
+
 export interface Application {
   name: string;
   arn: string;
   description?: string;
   created: Date;
   updated: Date;
+  tags?: Tags;
 }
 
 export interface AppVersion {
@@ -34,6 +38,7 @@ export interface AppVersion {
   /** The reason processing failed, for the deploy-time event. */
   failure?: string;
   processing?: Promise<void>;
+  tags?: Tags;
 }
 
 export interface EbEvent {
@@ -86,6 +91,7 @@ export interface Environment {
   operation?: RunningOperation;
   deploymentCounter: number;
   terminatedAt?: Date;
+  tags?: Tags;
 }
 
 export const DEFAULT_SOLUTION_STACK = '64bit Amazon Linux 2023 v6.6.0 running Node.js 22';
