@@ -15,6 +15,7 @@ export function setBundleOutputs(report: DeployReport): void {
 export function setDeployOutputs(report: DeployReport): void {
   set('version-label', report.versionLabel);
   set('previous-version-label', report.previousVersionLabel ?? '');
+  set('rollback-target', report.rollbackTarget);
   set('environment-url', report.environmentUrl);
   set('health', report.health);
   set('rolled-back', report.rolledBack);

@@ -1,9 +1,10 @@
 // The post step (`post-if: cancelled()`): when the job was cancelled while an update was in
-// flight, abort it. The main step records the update in the job's state (GITHUB_STATE) as soon as
-// EB accepts it and clears it when the gate has decided; post steps only ever warn.
+// flight, abort it if it was the deploy's own, leave it alone if it was a rollback (src/engine/cancelled.ts).
+// The main step records the update in the job's state (GITHUB_STATE) just before each
+// UpdateEnvironment and clears it when the gate has decided; post steps only ever warn.
 import * as core from '@actions/core';
 import { errorMessage } from '../config/errors.js';
-import { abortInFlight } from '../engine/operations.js';
+import { settleCancelledUpdate } from '../engine/cancelled.js';
 import type { DeployHooks, InFlightUpdate } from '../engine/report.js';
 import { engineDeps } from './run-action.js';
 
@@ -19,7 +20,7 @@ export function markMainPhase(): void {
 }
 
 export const inFlightHooks: DeployHooks = {
-  onUpdateStarted: (update) => core.saveState(STATE_IN_FLIGHT, JSON.stringify(update)),
+  onUpdateStarting: (update) => core.saveState(STATE_IN_FLIGHT, JSON.stringify(update)),
   onUpdateSettled: () => core.saveState(STATE_IN_FLIGHT, ''),
 };
 
@@ -32,8 +33,8 @@ export async function runCancelledPost(): Promise<void> {
     }
     const update = JSON.parse(raw) as InFlightUpdate;
     const deps = engineDeps(update.region);
-    await abortInFlight(deps, update);
+    await settleCancelledUpdate(deps, update);
   } catch (err) {
-    core.warning(`post step: could not abort the in-flight update: ${errorMessage(err)}`);
+    core.warning(`post step: could not handle the update in flight: ${errorMessage(err)}`);
   }
 }

@@ -14,12 +14,14 @@ const OUTCOME: Record<DeployReport['outcome'], string> = {
 export async function writeDeploySummary(report: DeployReport, title: string): Promise<void> {
   const s = core.summary.addHeading(`${title}: ${OUTCOME[report.outcome]}`, 2);
   if (report.message) s.addRaw(`<p>${escapeHtml(report.message)}</p>`, true);
+  for (const warning of report.recordWarnings) s.addRaw(`<p>⚠️ ${escapeHtml(warning)}</p>`, true);
   const rows: [string, string][] = [
     ['Application', report.applicationName],
     ['Environment', report.environmentName ?? ''],
     ['URL', report.environmentUrl ?? ''],
     ['Version', report.versionLabel ?? ''],
     ['Previous version', report.previousVersionLabel ?? ''],
+    ['Rollback target', report.rollbackTargetWhy ?? ''],
     ['Rolled back', String(report.rolledBack)],
     ['Health', report.health ?? ''],
     ['Deploy seconds', report.deploySeconds === undefined ? '' : String(report.deploySeconds)],

@@ -7,6 +7,7 @@ export function printReport(r: DeployReport): void {
     ['url', r.environmentUrl],
     ['version', r.versionLabel],
     ['previous version', r.previousVersionLabel],
+    ['rollback target', r.rollbackTarget],
     ['rolled back', r.rolledBack],
     ['health', r.health],
     ['deploy seconds', r.deploySeconds],
@@ -17,5 +18,6 @@ export function printReport(r: DeployReport): void {
   ];
   console.log('');
   for (const [k, v] of rows) if (v !== undefined && v !== '') console.log(`  ${k.padEnd(17)} ${String(v)}`);
+  for (const w of r.recordWarnings) console.log(`  warning: ${w}`);
   for (const i of r.instances) console.log(`  instance ${i.id}: ${i.healthStatus ?? i.color ?? '?'} on "${i.versionLabel ?? '?'}"`);
 }

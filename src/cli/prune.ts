@@ -18,7 +18,8 @@ export const pruneCommand: Command = {
     runCommand('prune', argv, 'usage: eb-pipeline prune -a APP [-k N] [options]', FLAGS, async (f) => {
       const inputs = readPruneInputs(f.read);
       const result = await pruneOnly(cliDeps(inputs.region, f.debug), inputs);
-      console.log(`deleted ${result.deleted.length}: ${result.deleted.join(', ') || '-'}; kept ${result.kept}`);
+      const kept = [...result.protectedLabels].map(([label, why]) => `${label} (${why})`).join(', ');
+      console.log(`deleted ${result.deleted.length}: ${result.deleted.join(', ') || '-'}; kept ${result.kept}${kept ? `, always: ${kept}` : ''}`);
       return EXIT_OK;
     }),
 };

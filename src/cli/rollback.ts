@@ -1,4 +1,4 @@
-// `eb-pipeline rollback`: redeploy the previous (or a named) version, gated.
+// `eb-pipeline rollback`: redeploy the last verified (or a named) version, gated (docs/verified-releases.md).
 import { readRollbackInputs } from '../config/inputs.js';
 import { rollbackOperation } from '../engine/operations.js';
 import { newReport } from '../engine/report.js';
@@ -9,7 +9,7 @@ import { printReport } from './print-report.js';
 const FLAGS: FlagSpec[] = [
   COMMON_FLAGS.app!,
   COMMON_FLAGS.env!,
-  { ...COMMON_FLAGS.label!, help: 'version to roll back to (default: the newest one older than the running one)' },
+  { ...COMMON_FLAGS.label!, help: 'version to roll back to (default: the newest verified one other than the running one)' },
   COMMON_FLAGS.region!,
   ...GATE_FLAGS,
 ];

@@ -1,34 +1,38 @@
-// Keep the newest N application versions. Never delete a version an environment runs (or is
-// deploying), nor one the caller protects (the rollback target); optionally delete the bundles.
+// Keep the newest N application versions. Never delete a version any environment of the
+// application runs (or is deploying), nor the rollback target of any of them (its newest verified
+// version, src/eb/release-record.ts), nor one the caller protects; optionally delete the bundles.
 import {
-  DeleteApplicationVersionCommand, DescribeApplicationVersionsCommand, DescribeEnvironmentsCommand,
+  DeleteApplicationVersionCommand, DescribeApplicationsCommand, DescribeEnvironmentsCommand,
   type ApplicationVersionDescription, type ElasticBeanstalkClient,
 } from '@aws-sdk/client-elastic-beanstalk';
 import { withRetries, type RetryContext } from '../aws/retry.js';
-import { errorMessage } from '../config/errors.js';
+import { ConfigurationError, errorMessage } from '../config/errors.js';
+import { listVersions, newestVerified, recordOf, type VersionRecord } from './release-record.js';
 
 export interface PruneResult {
   deleted: string[];
   kept: number;
-  protectedInUse: string[];
+  /** Label → why it was kept whatever its age ("runs on dev", "rollback target of prod", "protected"). */
+  protectedLabels: Map<string, string>;
 }
 
-async function allVersions(eb: ElasticBeanstalkClient, app: string, retry: RetryContext): Promise<ApplicationVersionDescription[]> {
-  const out: ApplicationVersionDescription[] = [];
-  let token: string | undefined;
-  do {
-    const page = await withRetries('DescribeApplicationVersions', retry, () =>
-      eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: app, MaxRecords: 1000, NextToken: token })),
-    );
-    out.push(...(page.ApplicationVersions ?? []));
-    token = page.NextToken;
-  } while (token);
-  return out;
+async function requireApplication(eb: ElasticBeanstalkClient, app: string, retry: RetryContext): Promise<void> {
+  const res = await withRetries('DescribeApplications', retry, () => eb.send(new DescribeApplicationsCommand({ ApplicationNames: [app] })));
+  if (!res.Applications?.some((a) => a.ApplicationName === app))
+    throw new ConfigurationError(`input "application-name": application "${app}" does not exist in this region: nothing to prune`);
 }
 
-async function labelsInUse(eb: ElasticBeanstalkClient, app: string, retry: RetryContext): Promise<Set<string>> {
+/** Every live environment of the application: the version it runs, and the one it would roll back to. */
+async function protectedByEnvironments(eb: ElasticBeanstalkClient, app: string, record: VersionRecord[], retry: RetryContext): Promise<Map<string, string>> {
   const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new DescribeEnvironmentsCommand({ ApplicationName: app, IncludeDeleted: false })));
-  return new Set((res.Environments ?? []).filter((e) => e.Status !== 'Terminated').flatMap((e) => (e.VersionLabel ? [e.VersionLabel] : [])));
+  const why = new Map<string, string>();
+  for (const env of (res.Environments ?? []).filter((e) => e.Status !== 'Terminated')) {
+    const name = env.EnvironmentName ?? '';
+    if (env.VersionLabel) why.set(env.VersionLabel, `runs on ${name}`);
+    const target = newestVerified(record, name, env.VersionLabel);
+    if (target && !why.has(target.label)) why.set(target.label, `rollback target of ${name}`);
+  }
+  return why;
 }
 
 function bundleId(v: ApplicationVersionDescription): string {
@@ -49,10 +53,12 @@ export async function pruneVersions(
   opts: { applicationName: string; keep: number; protectLabels: string[]; deleteSourceBundles: boolean },
   retry: RetryContext,
 ): Promise<PruneResult> {
-  const versions = await allVersions(eb, opts.applicationName, retry);
-  const inUse = await labelsInUse(eb, opts.applicationName, retry);
-  const protectedLabels = new Set([...inUse, ...opts.protectLabels]);
-  const toDelete = chooseVersionsToDelete(versions, opts.keep, protectedLabels);
+  await requireApplication(eb, opts.applicationName, retry);
+  const versions = await listVersions(eb, opts.applicationName, retry);
+  const record = await recordOf(eb, versions, retry);
+  const protectedLabels = await protectedByEnvironments(eb, opts.applicationName, record, retry);
+  for (const label of opts.protectLabels) if (!protectedLabels.has(label)) protectedLabels.set(label, 'protected');
+  const toDelete = chooseVersionsToDelete(versions, opts.keep, new Set(protectedLabels.keys()));
   // Content-addressed keys mean two labels can share one bundle: keep a bundle a kept version uses.
   const doomed = new Set(toDelete);
   const keptKeys = new Set(versions.filter((v) => !doomed.has(v.VersionLabel ?? '')).map(bundleId));
@@ -70,9 +76,7 @@ export async function pruneVersions(
       retry.log.warning(`could not delete application version "${label}": ${errorMessage(err)}`);
     }
   }
-  retry.log.info(
-    `pruned ${deleted.length} application version(s) of "${opts.applicationName}" (keeping the newest ${opts.keep}` +
-      `${protectedLabels.size ? `; protected: ${[...protectedLabels].join(', ')}` : ''})`,
-  );
-  return { deleted, kept: versions.length - deleted.length, protectedInUse: [...inUse] };
+  const kept = [...protectedLabels].map(([label, why]) => `${label} (${why})`).join(', ');
+  retry.log.info(`pruned ${deleted.length} application version(s) of "${opts.applicationName}" (keeping the newest ${opts.keep}${kept ? `; also kept: ${kept}` : ''})`);
+  return { deleted, kept: versions.length - deleted.length, protectedLabels };
 }

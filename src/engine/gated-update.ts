@@ -5,7 +5,8 @@ import type { GateSettings } from '../config/inputs.js';
 import { DeployFailedError, errorMessage } from '../config/errors.js';
 import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
-import type { DeployHooks, DeployReport } from './report.js';
+import type { DeployHooks, DeployReport, UpdateKind } from './report.js';
+import { noteTarget, recordVerdict, rollbackTargetFor } from './release-verdicts.js';
 import { describeEnvironment, environmentUrl, startUpdate, waitForReady, type EbTarget } from '../eb/environment.js';
 import { EventStreamer } from '../eb/events.js';
 import { describeHealth, settleGraceFor } from '../eb/gate.js';
@@ -32,6 +33,8 @@ export interface GatedUpdateOptions {
   label: string;
   gate: GateSettings;
   rollback: boolean;
+  /** `rollback` when this update is itself a repair (the rollback action): never aborted on cancel. */
+  kind?: UpdateKind;
 }
 
 function retryFor(deps: EngineDeps, deadline: Deadline): RetryContext {
@@ -55,6 +58,7 @@ async function deployAndGate(
   report: DeployReport,
   events: EventStreamer,
   hooks: DeployHooks,
+  kind: UpdateKind,
   alreadyThere?: EnvironmentDescription,
   /** Described just now and Ready: no need to describe it again before UpdateEnvironment. */
   justReady = false,
@@ -64,18 +68,20 @@ async function deployAndGate(
   let underway = false;
   if (!alreadyThere) {
     if (!justReady) await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
-    const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
-    startedAt = started.startedAt;
-    underway = started.environment.Status !== 'Ready';
-    deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
-    hooks.onUpdateStarted?.({
+    // Saved before the call: a job killed the moment EB accepts it still tells its post step.
+    hooks.onUpdateStarting?.({
+      kind,
       applicationName: target.applicationName,
       environmentName: target.environmentName,
       versionLabel: label,
       previousVersionLabel: report.previousVersionLabel,
       region: deps.region,
-      startedAt,
+      startedAt: deps.clock.now(),
     });
+    const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
+    startedAt = started.startedAt;
+    underway = started.environment.Status !== 'Ready';
+    deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
   }
   const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
   return runGate(
@@ -94,15 +100,15 @@ async function deployAndGate(
   );
 }
 
-async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: DeployReport, events: EventStreamer, why: string): Promise<never> {
-  const previous = report.previousVersionLabel;
+async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: DeployReport, events: EventStreamer, hooks: DeployHooks, why: string): Promise<never> {
+  const previous = report.rollbackTarget;
   const { target, gate } = opts;
   const fail = (message: string): never => {
     report.outcome = 'needs-attention';
     report.message = message;
     throw new DeployFailedError(message, { needsAttention: true });
   };
-  if (!previous) fail(`deploy of "${opts.label}" failed: ${why}. There is no previous version to roll back to: the environment needs attention.`);
+  if (!previous) fail(`deploy of "${opts.label}" failed: ${why}. There is nothing to roll back to (${report.rollbackTargetWhy ?? 'no target'}): the environment needs attention.`);
   const rollbackDeadline = Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
   const retry = retryFor(deps, rollbackDeadline);
   return deps.log.group(`Rolling back "${target.environmentName}" to "${previous}"`, async () => {
@@ -119,9 +125,10 @@ async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: Depl
       // a failed Rolling batch leaves instances on the new version although VersionLabel is the old one.
       const onPrevious = ready.VersionLabel === previous && (await instancesAllOn(deps, target, previous!, retry)) ? ready : undefined;
       if (onPrevious) deps.log.info(`"${target.environmentName}" is already back on "${previous}"; gating it`);
-      // Not recorded as in flight: a cancelled job must not abort the rollback that repairs the environment.
-      const result = await deployAndGate(deps, target, previous!, gate, report, events, {}, onPrevious);
+      // Recorded as a rollback: the post step of a cancelled job leaves the repair alone.
+      const result = await deployAndGate(deps, target, previous!, gate, report, events, hooks, 'rollback', onPrevious);
       recordGate(report, result);
+      await recordVerdict(deps, target, previous!, result.passed, report);
       if (!result.passed) fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${result.reason}. The environment needs attention.`);
     } catch (err) {
       if (err instanceof DeployFailedError) throw err;
@@ -142,23 +149,30 @@ export async function gatedUpdate(deps: EngineDeps, opts: GatedUpdateOptions, re
   report.versionLabel = label;
   report.previousVersionLabel = env.VersionLabel;
   report.environmentUrl = environmentUrl(env);
-  deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'}): that is the rollback target`);
-  if (opts.rollback && env.VersionLabel && env.VersionLabel !== label && !(await findVersion(deps.eb, target.applicationName, env.VersionLabel, retry)))
-    deps.log.warning(`the rollback target "${env.VersionLabel}" no longer exists as an application version: a failed deploy cannot be rolled back`);
+  deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'})`);
+  if (opts.rollback) {
+    const choice = await rollbackTargetFor(deps, target, label, env.VersionLabel, retry);
+    noteTarget(report, choice);
+    if (choice.basis === 'running' && !(await findVersion(deps.eb, target.applicationName, choice.label!, retry)))
+      deps.log.warning(`the rollback target "${choice.label!}" no longer exists as an application version: a failed deploy cannot be rolled back`);
+  }
   const events = new EventStreamer(deps.eb, target, retry, deps.log);
   await events.baseline();
   let result: GateResult;
   try {
     result = await deps.log.group(`Deploying "${label}" to "${target.environmentName}"`, () =>
-      deployAndGate(deps, target, label, gate, report, events, hooks, undefined, env.Status === 'Ready'),
+      deployAndGate(deps, target, label, gate, report, events, hooks, opts.kind ?? 'deploy', undefined, env.Status === 'Ready'),
     );
   } finally {
     report.events = events.events;
   }
   report.deploySeconds = Math.round(result.seconds * 10) / 10;
   recordGate(report, result);
+  // A failed version's mark is written while the rollback starts: recovery never waits for it.
+  const verdict = recordVerdict(deps, target, label, result.passed, report);
   try {
     if (result.passed) {
+      await verdict;
       report.outcome = 'deployed';
       report.message = `"${label}" is live on "${target.environmentName}" (${report.health ?? '?'}) after ${report.deploySeconds} s`;
       deps.log.info(report.message);
@@ -170,8 +184,9 @@ export async function gatedUpdate(deps: EngineDeps, opts: GatedUpdateOptions, re
       report.message = `deploy of "${label}" failed: ${result.reason}. Rollback is off: the environment was left as it is.`;
       throw new DeployFailedError(report.message);
     }
-    return await rollBack(deps, opts, report, events, result.reason);
+    return await rollBack(deps, opts, report, events, hooks, result.reason);
   } finally {
+    await verdict;
     report.events = events.events;
     hooks.onUpdateSettled?.();
   }

@@ -97,7 +97,7 @@ export async function deployPipeline(deps: EngineDeps, inputs: DeployInputs, rep
         {
           applicationName: inputs.applicationName,
           keep: inputs.keepVersions,
-          protectLabels: [label, ...(report.previousVersionLabel ? [report.previousVersionLabel] : [])],
+          protectLabels: [label, report.previousVersionLabel, report.rollbackTarget].filter((l): l is string => Boolean(l)),
           deleteSourceBundles: inputs.deleteSourceBundles,
         },
         retry(deps),

@@ -10,6 +10,11 @@ export interface DeployReport {
   environmentName: string | undefined;
   versionLabel: string | undefined;
   previousVersionLabel: string | undefined;
+  /** Where a failed deploy goes back to, and why that one (src/eb/release-record.ts). */
+  rollbackTarget: string | undefined;
+  rollbackTargetWhy: string | undefined;
+  /** Verdicts that could not be written to the verified-release record. */
+  recordWarnings: string[];
   environmentUrl: string | undefined;
   health: string | undefined;
   rolledBack: boolean;
@@ -29,6 +34,9 @@ export function newReport(applicationName: string, environmentName?: string): De
     environmentName,
     versionLabel: undefined,
     previousVersionLabel: undefined,
+    rollbackTarget: undefined,
+    rollbackTargetWhy: undefined,
+    recordWarnings: [],
     environmentUrl: undefined,
     health: undefined,
     rolledBack: false,
@@ -43,8 +51,12 @@ export function newReport(applicationName: string, environmentName?: string): De
   };
 }
 
-/** What the post step needs to abort an update the job was cancelled in the middle of. */
+/** A deploy's own update (the post step of a cancelled job aborts it) or a rollback (never aborted). */
+export type UpdateKind = 'deploy' | 'rollback';
+
+/** What the post step needs to handle an update the job was cancelled in the middle of. */
 export interface InFlightUpdate {
+  kind: UpdateKind;
   applicationName: string;
   environmentName: string;
   versionLabel: string;
@@ -54,6 +66,7 @@ export interface InFlightUpdate {
 }
 
 export interface DeployHooks {
-  onUpdateStarted?(update: InFlightUpdate): void;
+  /** Called just BEFORE each UpdateEnvironment call, so a job killed at any moment after it has the state saved. */
+  onUpdateStarting?(update: InFlightUpdate): void;
   onUpdateSettled?(): void;
 }

@@ -102,3 +102,24 @@ export const deployInputs = (app: string, env: string, bundle: string): Record<s
   'deploy-timeout': '40s',
   'ready-timeout': '1m',
 });
+
+/**
+ * The runner's cancel sequence for a main step: SIGINT, then SIGTERM if it is still running
+ * 7.5 s later. The caller then runs the post step with the state the main step saved.
+ */
+export function cancelLikeRunner(child: ChildProcess): void {
+  child.kill('SIGINT');
+  const timer = setTimeout(() => child.kill('SIGTERM'), 7500);
+  child.on('close', () => clearTimeout(timer));
+}
+
+/** Calls `act` once every pattern has matched the child's stdout (checked every 100 ms). */
+export function whenLogged(child: ChildProcess, stdout: () => string, patterns: RegExp[], act: () => void): void {
+  const timer = setInterval(() => {
+    if (patterns.every((p) => p.test(stdout()))) {
+      clearInterval(timer);
+      act();
+    }
+  }, 100);
+  child.on('close', () => clearInterval(timer));
+}

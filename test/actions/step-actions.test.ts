@@ -30,8 +30,10 @@ describe('step actions', () => {
     expect(deployed.outputs).toMatchObject({ 'version-label': 'v2', 'previous-version-label': 'v1', 'rolled-back': 'false' });
     expect(await servedVersion((await describeEnv(h.eb, 'steps-dev')).CNAME)).toBe('v2');
 
+    // v1 predates the record and v2 is the only verified version: the rollback falls back to v1, saying so.
     const back = await runEntry('rollback', { inputs: { 'application-name': 'steps', 'environment-name': 'steps-dev', 'deploy-timeout': '40s' }, env });
     expect(back.errors, back.stdout).toEqual([]);
+    expect(back.warnings).toContain('no version other than "v2" is verified healthy on "steps-dev": falling back to "v1", the newest older version, which is not verified (it predates the record)');
     expect(back.outputs).toMatchObject({ 'version-label': 'v1', 'previous-version-label': 'v2' });
     expect(await servedVersion((await describeEnv(h.eb, 'steps-dev')).CNAME)).toBe('v1');
 
@@ -42,7 +44,7 @@ describe('step actions', () => {
 
     const pruned = await runEntry('prune-versions', { inputs: { 'application-name': 'steps', 'keep-versions': '1', 'protect-version-labels': '' }, env });
     expect(pruned.errors, pruned.stdout).toEqual([]);
-    // v2 is the newest and kept; v1 is older but running, so it is protected: nothing to delete.
+    // v2 is the newest and kept (and the newest verified other than v1); v1 runs: nothing to delete.
     expect(pruned.outputs).toMatchObject({ 'deleted-count': '0', 'kept-count': '2' });
     const versions = await h.eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: 'steps' }));
     expect(versions.ApplicationVersions?.map((v) => v.VersionLabel).sort()).toEqual(['v1', 'v2']);
@@ -56,7 +58,7 @@ describe('step actions', () => {
     const dir = await bundle('orphan', { version: 'v2', mode: 'unhealthy' });
     const r = await runEntry('deploy', { inputs: { ...base('orphan', 'orphan-dev', dir), 'version-label': 'v2' }, env: h.emulator.env });
     expect(r.code).toBe(1);
-    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed: .*There is no previous version to roll back to: the environment needs attention/);
+    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed: .*There is nothing to roll back to \("orphan-dev" has no verified-release record and runs no other version\): the environment needs attention/);
     expect(r.outputs).toMatchObject({ 'rolled-back': 'false', 'previous-version-label': '' });
     expect(r.summary).toMatch(/environment needs attention/);
   });

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEnvironmentReady, describeEnv, useEmulator } from '../support/emulator.js';
+import { createEnvironmentReady, describeEnv, releaseMarks, useEmulator } from '../support/emulator.js';
 import { writeTestAppBundle } from '../support/test-app.js';
 import { servedVersion } from '../actions/run-entry.js';
 
@@ -55,15 +55,22 @@ describe('eb-pipeline CLI', () => {
     expect(await servedVersion((await describeEnv(h.eb, 'cli-dev')).CNAME)).toBe('v2');
   });
 
-  it('rollback to the previous version, prune old versions', async () => {
+  it('rollback: never to the failed version; prune keeps what environments run and would roll back to', async () => {
+    // v2 is verified and runs, v3 failed, v1 predates the record: the default goes to v1, saying it is not verified.
     const back = await cli(['rollback', '-a', 'cli', '-e', 'cli-dev', '--deploy-timeout', '40s']);
     expect(back.code, back.stderr).toBe(0);
+    expect(back.stderr).toMatch(/warning: no version other than "v2" is verified healthy on "cli-dev": falling back to "v1", the newest older version, which is not verified/);
     expect(await servedVersion((await describeEnv(h.eb, 'cli-dev')).CNAME)).toBe('v1');
 
     const prune = await cli(['prune', '-a', 'cli', '-k', '1']);
     expect(prune.code, prune.stderr).toBe(0);
-    // Newest (v3) kept, v1 runs: only v2 can go.
-    expect(prune.stdout).toMatch(/deleted 1: v2; kept 2/);
+    // Newest (v3) kept, v1 runs, v2 is the newest verified other than v1: nothing can go.
+    expect(prune.stdout).toMatch(/deleted 0: -; kept 3, always: v1 \(runs on cli-dev\), v2 \(rollback target of cli-dev\)/);
+
+    const missing = await cli(['prune', '-a', 'no-such-app', '-k', '1']);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/application "no-such-app" does not exist/);
+    expect(await releaseMarks(h.eb, 'cli', 'cli-dev')).toEqual({ v1: 'verified', v2: 'verified', v3: 'failed' });
   });
 
   it('usage errors → exit 2; --help → exit 0', async () => {

@@ -28,10 +28,12 @@ const S3_PERMISSION: Record<string, string[]> = {
   AbortMultipartUpload: ['s3:AbortMultipartUpload'],
   DeleteObject: ['s3:DeleteObject'],
 };
+// EB authorises UpdateTagsForResource as two virtual actions, one per list (EB API reference).
+const EB_PERMISSION: Record<string, string[]> = { UpdateTagsForResource: ['elasticbeanstalk:AddTags', 'elasticbeanstalk:RemoveTags'] };
 const EB_COMMANDS = new Set([
   'AbortEnvironmentUpdate', 'CreateApplicationVersion', 'CreateStorageLocation', 'DeleteApplicationVersion', 'DescribeAccountAttributes',
   'DescribeApplicationVersions', 'DescribeEnvironments', 'DescribeEvents', 'DescribeInstancesHealth', 'UpdateEnvironment',
-  'DescribeEnvironmentHealth', 'CreateApplication', 'CreateEnvironment', 'TerminateEnvironment', 'DescribeApplications',
+  'DescribeEnvironmentHealth', 'CreateApplication', 'CreateEnvironment', 'TerminateEnvironment', 'DescribeApplications', 'ListTagsForResource',
 ]);
 
 interface Policy {
@@ -45,7 +47,8 @@ describe('docs/iam-policy.json', () => {
     if (/new Upload\(/.test(text)) commands.add('Upload');
     const needed = new Set<string>();
     for (const c of commands) {
-      if (EB_COMMANDS.has(c)) needed.add(`elasticbeanstalk:${c}`);
+      if (EB_PERMISSION[c]) for (const p of EB_PERMISSION[c]) needed.add(p);
+      else if (EB_COMMANDS.has(c)) needed.add(`elasticbeanstalk:${c}`);
       else if (S3_PERMISSION[c]) for (const p of S3_PERMISSION[c]) needed.add(p);
       else throw new Error(`unmapped AWS command in the engine: ${c}Command; add it to this test and to docs/iam-policy.json`);
     }

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   CreateApplicationCommand, CreateApplicationVersionCommand, CreateEnvironmentCommand, CreateStorageLocationCommand,
-  DescribeApplicationVersionsCommand, DescribeEnvironmentsCommand, ElasticBeanstalkClient,
+  DescribeApplicationVersionsCommand, DescribeEnvironmentsCommand, ElasticBeanstalkClient, ListTagsForResourceCommand,
   type ConfigurationOptionSetting, type EnvironmentDescription,
 } from '@aws-sdk/client-elastic-beanstalk';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
@@ -106,4 +106,17 @@ export async function createEnvironmentReady(target: Pick<EmulatorHandle, 'eb' |
   await createTestVersion(h, opts.app, opts.label, opts.appOptions);
   await h.eb.send(new CreateEnvironmentCommand({ ApplicationName: opts.app, EnvironmentName: opts.env, VersionLabel: opts.label, OptionSettings: opts.optionSettings }));
   return waitFor(`environment ${opts.env} Ready`, () => describeEnv(h.eb, opts.env), (e) => e.Status === 'Ready' && (opts.green === false || e.Health === 'Green'));
+}
+
+/** The verified-release record of an application's versions on one environment: label → mark (unmarked versions left out). */
+export async function releaseMarks(eb: ElasticBeanstalkClient, app: string, env: string): Promise<Record<string, 'verified' | 'failed'>> {
+  const versions = (await eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: app }))).ApplicationVersions ?? [];
+  const out: Record<string, 'verified' | 'failed'> = {};
+  for (const v of versions) {
+    const tags = (await eb.send(new ListTagsForResourceCommand({ ResourceArn: v.ApplicationVersionArn }))).ResourceTags ?? [];
+    const keys = tags.map((t) => t.Key);
+    if (keys.includes(`eb-pipeline:verified:${env}`)) out[v.VersionLabel ?? ''] = 'verified';
+    if (keys.includes(`eb-pipeline:failed:${env}`)) out[v.VersionLabel ?? ''] = 'failed';
+  }
+  return out;
 }
