@@ -1,9 +1,9 @@
 // The verified-release record through the real action entries on the emulator: the rollback
 // action's default target is the last verified version, never a failed one; retention keeps, on
 // every environment of the application, the version it runs and the one it would roll back to.
-import { DescribeApplicationVersionsCommand } from '@aws-sdk/client-elastic-beanstalk';
+import { DescribeApplicationVersionsCommand, UpdateTagsForResourceCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { describe, expect, it } from 'vitest';
-import { createEnvironmentReady, describeEnv, releaseMarks, useEmulator } from '../support/emulator.js';
+import { createEnvironmentReady, createTestVersion, describeEnv, releaseMarks, useEmulator } from '../support/emulator.js';
 import { deployInputs, runEntry, servedVersion, useBundleDir } from './run-entry.js';
 
 const h = useEmulator();
@@ -60,5 +60,34 @@ describe('verified-release record', () => {
     const missing = await runEntry('prune-versions', { inputs: { 'application-name': 'no-such-app', 'keep-versions': '1' }, env });
     expect(missing.code).toBe(1);
     expect(missing.errors).toEqual(['input "application-name": application "no-such-app" does not exist in this region: nothing to prune']);
+  });
+
+  it('the verdict write: throttling is retried through; a refused write keeps the deploy a success and warns loudly', async () => {
+    await createEnvironmentReady(h, { app: 'mark', env: 'mark-dev', label: 'v0' });
+    const env = h.emulator.env;
+    const deploy = (label: string) => runEntry('deploy-version', { inputs: { 'application-name': 'mark', 'environment-name': 'mark-dev', 'version-label': label, 'deploy-timeout': '40s' }, env });
+
+    // More throttled answers than the SDK's own attempts: the engine's retries carry the write through.
+    await createTestVersion(h, 'mark', 'v1');
+    h.emulator.faults.throttle({ burst: 8, actions: ['UpdateTagsForResource'] });
+    const throttled = await deploy('v1');
+    expect(throttled.code, throttled.stdout).toBe(0);
+    expect(throttled.warnings).toEqual([]);
+    expect(throttled.stdout).toMatch(/recorded "v1" as verified on "mark-dev"/);
+
+    // A version already carrying 50 tags: EB refuses the 51st (TooManyTagsException), not retryable.
+    await createTestVersion(h, 'mark', 'v2');
+    const arn = 'arn:aws:elasticbeanstalk:us-east-1:123456789012:applicationversion/mark/v2';
+    await h.eb.send(new UpdateTagsForResourceCommand({ ResourceArn: arn, TagsToAdd: Array.from({ length: 50 }, (_, i) => ({ Key: `team-${i}`, Value: 'x' })) }));
+    const refused = await deploy('v2');
+    expect(refused.code, refused.stdout).toBe(0);
+    expect(refused.outputs).toMatchObject({ 'version-label': 'v2', 'rolled-back': 'false' });
+    expect(refused.warnings).toHaveLength(1);
+    expect(refused.warnings[0]).toMatch(
+      /^could not record "v2" as verified on "mark-dev" \(tag eb-pipeline:verified:mark-dev\): .*50.*the deploy stands, but later rollbacks will not know "v2" is verified\. Grant elasticbeanstalk:AddTags/,
+    );
+    expect(refused.summary).toMatch(/⚠️ could not record "v2" as verified on "mark-dev"/);
+    expect(await servedVersion((await describeEnv(h.eb, 'mark-dev')).CNAME)).toBe('v2');
+    expect(await releaseMarks(h.eb, 'mark', 'mark-dev')).toEqual({ v1: 'verified' });
   });
 });
