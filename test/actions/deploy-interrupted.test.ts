@@ -3,7 +3,7 @@
 // verified version, and a cancel during the rollback leaves the repair alone.
 import { DescribeEventsCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { describe, expect, it } from 'vitest';
-import { createEnvironmentReady, describeEnv, releaseMarks, useEmulator, waitFor } from '../support/emulator.js';
+import { createEnvironmentReady, createTestVersion, describeEnv, releaseMarks, useEmulator, waitFor } from '../support/emulator.js';
 import { cancelLikeRunner, deployInputs, runEntry, servedVersion, useBundleDir, whenLogged } from './run-entry.js';
 
 const h = useEmulator();
@@ -64,5 +64,21 @@ describe('deploy action: interrupted', () => {
     expect(events.map((e) => e.Message)).not.toContain('Environment update was aborted.');
     // The job died before the rollback's own verdict: v0 stays unrecorded, v2 is marked failed.
     expect(await releaseMarks(h.eb, 'repair', 'repair-dev')).toEqual({ v2: 'failed' });
+  });
+
+  it('the rollback action cancelled during its update: its post step does not abort it either', async () => {
+    await createEnvironmentReady(h, { app: 'ract', env: 'ract-dev', label: 'v0' });
+    await createTestVersion(h, 'ract', 'v1', { mode: 'slow-start', seconds: 4 });
+    const env = h.emulator.env;
+    const inputs = { 'application-name': 'ract', 'environment-name': 'ract-dev', 'version-label': 'v1', 'deploy-timeout': '40s' };
+    const main = await runEntry('rollback', { inputs, env, onSpawn: (child, stdout) => whenLogged(child, stdout, [/UpdateEnvironment accepted/], () => cancelLikeRunner(child)) });
+    expect(JSON.parse(main.state.inFlightUpdate ?? '{}')).toMatchObject({ kind: 'rollback', versionLabel: 'v1' });
+    const post = await runEntry('rollback', { inputs, env, state: main.state });
+    expect(post.code).toBe(0);
+    expect(post.warnings).toEqual(['the job was cancelled while rolling "ract-dev" back to "v1": the rollback repairs the environment, so it was left alone to finish (not aborted)']);
+    const after = await describeEnv(h.eb, 'ract-dev');
+    expect(after).toMatchObject({ Status: 'Ready', VersionLabel: 'v1', Health: 'Green' });
+    expect(await servedVersion(after.CNAME)).toBe('v1');
+    expect(await releaseMarks(h.eb, 'ract', 'ract-dev')).toEqual({});
   });
 });
