@@ -3962,7 +3962,7 @@ __webpack_unused_export__ = DescribeApplicationVersions$;
 exports.QDX = DescribeApplicationVersionsCommand;
 __webpack_unused_export__ = DescribeApplicationVersionsMessage$;
 __webpack_unused_export__ = DescribeApplications$;
-__webpack_unused_export__ = DescribeApplicationsCommand;
+exports.UHp = DescribeApplicationsCommand;
 __webpack_unused_export__ = DescribeApplicationsMessage$;
 __webpack_unused_export__ = DescribeConfigurationOptions$;
 __webpack_unused_export__ = DescribeConfigurationOptionsCommand;
@@ -4051,7 +4051,7 @@ __webpack_unused_export__ = ListPlatformVersionsCommand;
 __webpack_unused_export__ = ListPlatformVersionsRequest$;
 __webpack_unused_export__ = ListPlatformVersionsResult$;
 __webpack_unused_export__ = ListTagsForResource$;
-__webpack_unused_export__ = ListTagsForResourceCommand;
+exports.a_e = ListTagsForResourceCommand;
 __webpack_unused_export__ = ListTagsForResourceMessage$;
 __webpack_unused_export__ = Listener$;
 __webpack_unused_export__ = LoadBalancer$;
@@ -4150,7 +4150,7 @@ __webpack_unused_export__ = UpdateEnvironment$;
 exports.i98 = UpdateEnvironmentCommand;
 __webpack_unused_export__ = UpdateEnvironmentMessage$;
 __webpack_unused_export__ = UpdateTagsForResource$;
-__webpack_unused_export__ = UpdateTagsForResourceCommand;
+exports.L$l = UpdateTagsForResourceCommand;
 __webpack_unused_export__ = UpdateTagsForResourceMessage$;
 __webpack_unused_export__ = ValidateConfigurationSettings$;
 __webpack_unused_export__ = ValidateConfigurationSettingsCommand;
@@ -38112,7 +38112,7 @@ function bufferIncludes(buffer, content) {
 
 /***/ }),
 
-/***/ 5518:
+/***/ 5615:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38200,7 +38200,7 @@ function describeVersion(v) {
 function isAbortable(env) {
     return env.status === 'Updating' && env.operation !== undefined;
 }
-function describe_describeEnvironment(env) {
+function describeEnvironment(env) {
     const endpoint = env.lb.endpoint;
     const live = env.status !== 'Terminated';
     return {
@@ -38568,6 +38568,56 @@ const applicationHandlers = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/emulator/batch-health.ts
+/** Consecutive passing health reports a batch needs (web server environments). */
+const CONSECUTIVE_CHECKS = 12;
+const PASSING = {
+    Ok: ['Ok', 'Info'],
+    Warning: ['Ok', 'Info', 'Warning'],
+    Degraded: ['Ok', 'Info', 'Warning', 'Degraded'],
+    Severe: ['Ok', 'Info', 'Warning', 'Degraded', 'Severe'],
+};
+const passesHealthCheck = (instance, threshold) => PASSING[threshold].includes(instance.health.status);
+/** Counts each instance's run of consecutive passing reports. */
+class CheckStreaks {
+    threshold;
+    counts = new Map();
+    constructor(threshold) {
+        this.threshold = threshold;
+    }
+    /** Records one health report for every instance. */
+    record(instances) {
+        for (const i of instances)
+            this.counts.set(i, passesHealthCheck(i, this.threshold) ? (this.counts.get(i) ?? 0) + 1 : 0);
+    }
+    /** Every instance has passed CONSECUTIVE_CHECKS reports in a row, up to the latest one. */
+    allPassed(instances) {
+        return instances.every((i) => (this.counts.get(i) ?? 0) >= CONSECUTIVE_CHECKS);
+    }
+}
+/** Waits until `instances` pass health checks as EB judges a deployment batch, or the command Timeout passes. */
+async function waitForBatchHealth(rt, instances, config, signal) {
+    if (config.ignoreHealthCheck)
+        return 'healthy';
+    const deadline = Date.now() + rt.clock.ms(config.commandTimeout);
+    const streaks = new CheckStreaks(config.healthCheckSuccessThreshold);
+    for (;;) {
+        await rt.nextHealthReport(signal);
+        streaks.record(instances);
+        if (streaks.allPassed(instances))
+            return 'healthy';
+        if (Date.now() >= deadline)
+            return 'timeout';
+    }
+}
+/** The ERROR event's reason for a batch that did not pass. */
+function batchFailure(instances, config) {
+    const causes = [...new Set(instances.flatMap((i) => i.health.causes))];
+    const statuses = instances.map((i) => `${i.id}: ${i.health.status}`).join(', ');
+    const threshold = config.healthCheckSuccessThreshold === 'Ok' ? '' : ` (HealthCheckSuccessThreshold ${config.healthCheckSuccessThreshold})`;
+    return `did not pass health checks within the command timeout (${config.commandTimeout} s)${threshold}: ${statuses}.${causes.length > 0 ? ` ${causes.join(' ')}` : ''}`;
+}
+
 ;// CONCATENATED MODULE: ./src/emulator/health.ts
 const HEALTH_STATUSES = ['NoData', 'Unknown', 'Pending', 'Ok', 'Info', 'Warning', 'Degraded', 'Severe'];
 const COLORS = {
@@ -38663,6 +38713,110 @@ function environmentHealth(instances, envStatus) {
     return withCounts(view('Ok'));
 }
 
+;// CONCATENATED MODULE: ./src/emulator/new-instance-deployments.ts
+// The policies that replace an environment's instances with new ones in a temporary Auto Scaling
+// group: Immutable and TrafficSplitting (EB developer guide, "Immutable environment updates" and
+// "Deployment policies and settings" → "How traffic-splitting deployments work").
+
+const ids = (instances) => instances.map((i) => i.id).join(',');
+/** What the environment's load balancer routes to: in-service instances, split while a traffic-splitting deployment evaluates. */
+function routingOf(env) {
+    const inService = (instances) => instances.filter((i) => i.inService);
+    if (!env.trafficSplit)
+        return { backends: inService([...env.instances, ...env.temporaryInstances]) };
+    return { backends: inService(env.instances), canary: { backends: inService(env.temporaryInstances), percent: env.trafficSplit.percent } };
+}
+/**
+ * Terminates instances already out of the load balancer's pool, after connection draining
+ * (aws:elasticbeanstalk:environment:process:default DeregistrationTimeout, default 20 s) so
+ * requests in flight complete.
+ */
+async function retire(rt, instances) {
+    if (instances.length === 0)
+        return;
+    await rt.clock.sleep(20);
+    await Promise.all(instances.map((i) => i.terminate()));
+}
+/** Drops the running deployment's temporary instances at once (failure, abort, terminate). */
+async function terminateTemporary(env) {
+    const temporary = env.temporaryInstances;
+    env.temporaryInstances = [];
+    delete env.trafficSplit;
+    await Promise.all(temporary.map((i) => i.terminate()));
+}
+const launchTemporary = (run, count) => Promise.all(Array.from({ length: count }, () => run.rt.launch(run.env.temporaryInstances, run.version, run.config, run.deploymentId, run.signal)));
+/** The new instances join the permanent group; the old ones leave the load balancer and are terminated. */
+async function adoptTemporary(run, fresh) {
+    const { env } = run;
+    run.emit(`Adding new instance(s) [${ids(fresh)}] to the permanent auto scaling group.`);
+    const old = env.instances;
+    env.instances = fresh;
+    env.temporaryInstances = [];
+    delete env.trafficSplit;
+    run.emit(`Terminating old instance(s) [${ids(old)}] and the temporary auto scaling group.`);
+    await retire(run.rt, old);
+}
+async function undoTemporary(run, failed, why) {
+    run.emit(`Instance(s) [${ids(failed)}] in the temporary auto scaling group ${why}`, 'ERROR');
+    run.emit('Terminating the temporary auto scaling group and its instance(s); the environment keeps its previous version.', 'WARN');
+    await terminateTemporary(run.env);
+    return false;
+}
+/**
+ * "Immutable environment updates": one instance with the new version is launched in a temporary
+ * group and serves traffic alongside the old instances; once it passes health checks, as many more
+ * as the environment has are launched; when all pass, they move to the permanent group and the old
+ * instances are terminated. If the new instances fail, only the temporary group is terminated: the
+ * environment keeps running the old version, untouched.
+ */
+async function deployImmutable(run) {
+    const { rt, env, config } = run;
+    const count = Math.max(env.instances.length, config.minSize, 1);
+    run.emit('Immutable deployment policy enabled. Launching one instance with the new settings to verify health.');
+    run.emit('Created temporary auto scaling group.');
+    const first = await launchTemporary(run, 1);
+    if ((await waitForBatchHealth(rt, first, config, run.signal)) !== 'healthy')
+        return undoTemporary(run, first, batchFailure(first, config));
+    if (count > 1) {
+        run.emit(`Launching ${count - 1} more instance(s) with the new settings in the temporary auto scaling group.`);
+        const rest = await launchTemporary(run, count - 1);
+        if ((await waitForBatchHealth(rt, rest, config, run.signal)) !== 'healthy')
+            return undoTemporary(run, rest, batchFailure(rest, config));
+    }
+    await adoptTemporary(run, [...env.temporaryInstances]);
+    return true;
+}
+/**
+ * "How traffic-splitting deployments work": a full set of new instances (as many as the environment
+ * has) is launched in a temporary group; the load balancer sends NewVersionPercent of the requests
+ * to them for EvaluationTime minutes while their health is tracked. If they pass health checks by
+ * the end (batch-health.ts: consecutive passing reports up to the end), all traffic shifts to them and
+ * the old instances are terminated; if not, traffic goes back to the old instances and the new ones
+ * are terminated. Capacity never changes.
+ */
+async function deployTrafficSplitting(run) {
+    const { rt, env, config, signal } = run;
+    const count = Math.max(env.instances.length, config.minSize, 1);
+    run.emit(`Traffic-splitting deployment policy enabled. Launching ${count} instance(s) with the new version in a temporary auto scaling group.`);
+    // New instances get their share only once they are in service (the load balancer's health check).
+    env.trafficSplit = { percent: config.newVersionPercent };
+    const fresh = await launchTemporary(run, count);
+    run.emit(`Sending ${config.newVersionPercent} % of the traffic to the new instance(s) [${ids(fresh)}]; evaluating their health for ${config.evaluationTime} minute(s).`);
+    const evaluationEnd = Date.now() + rt.clock.ms(config.evaluationTime * 60);
+    const streaks = new CheckStreaks(config.healthCheckSuccessThreshold);
+    while (Date.now() < evaluationEnd) {
+        await rt.nextHealthReport(signal);
+        streaks.record(fresh);
+    }
+    if (!config.ignoreHealthCheck && !streaks.allPassed(fresh)) {
+        run.emit('Moving all traffic back to the old instance(s).', 'WARN');
+        return undoTemporary(run, fresh, `did not pass health checks during the ${config.evaluationTime}-minute evaluation: ${fresh.map((i) => `${i.id}: ${i.health.status}`).join(', ')}.`);
+    }
+    run.emit('Evaluation succeeded. Shifting all traffic to the new instance(s).');
+    await adoptTemporary(run, fresh);
+    return true;
+}
+
 ;// CONCATENATED MODULE: ./src/emulator/option-settings.ts
 // The option settings an environment runs with: EB's defaults, then the deployed bundle's
 // .ebextensions, then the settings given to CreateEnvironment/UpdateEnvironment (EB's precedence).
@@ -38671,7 +38825,11 @@ const NS_COMMAND = 'aws:elasticbeanstalk:command';
 const NS_ENV_VARS = 'aws:elasticbeanstalk:application:environment';
 const NS_PROCESS = 'aws:elasticbeanstalk:environment:process:default';
 const NS_ASG = 'aws:autoscaling:asg';
+const NS_HEALTH_REPORTING = 'aws:elasticbeanstalk:healthreporting:system';
+const NS_TRAFFIC_SPLITTING = 'aws:elasticbeanstalk:trafficsplitting';
 const DEPLOYMENT_POLICIES = ['AllAtOnce', 'Rolling', 'RollingWithAdditionalBatch', 'Immutable', 'TrafficSplitting'];
+/** HealthCheckSuccessThreshold: the worst instance status that still counts as passing a health check. */
+const SUCCESS_THRESHOLDS = ['Ok', 'Warning', 'Degraded', 'Severe'];
 /** Later settings override earlier ones with the same namespace and option name. */
 function mergeOptionSettings(...layers) {
     const merged = new Map();
@@ -38689,6 +38847,11 @@ function intOption(s, min, max) {
         throw invalidOption(s, `Value is less than minimum allowed value: ${min} or more than maximum: ${max}`);
     return n;
 }
+function booleanOption(s) {
+    if (!/^(true|false)$/i.test(s.value))
+        throw invalidOption(s, 'Value is not one of the allowed values: [true, false]');
+    return s.value.toLowerCase() === 'true';
+}
 /** Reads the settings the emulator acts on; throws InvalidParameterValue with EB's wording for bad values. */
 function resolveConfig(settings) {
     const config = {
@@ -38699,6 +38862,10 @@ function resolveConfig(settings) {
         minSize: 1,
         maxSize: 4,
         commandTimeout: 600,
+        ignoreHealthCheck: false,
+        healthCheckSuccessThreshold: 'Ok',
+        newVersionPercent: 10,
+        evaluationTime: 5,
         envVars: {},
     };
     let batchSizeGiven = false;
@@ -38728,6 +38895,18 @@ function resolveConfig(settings) {
         }
         else if (key === `${NS_COMMAND}|Timeout`)
             config.commandTimeout = intOption(s, 1, 3600);
+        else if (key === `${NS_COMMAND}|IgnoreHealthCheck`)
+            config.ignoreHealthCheck = booleanOption(s);
+        else if (key === `${NS_HEALTH_REPORTING}|HealthCheckSuccessThreshold`) {
+            if (!SUCCESS_THRESHOLDS.includes(s.value)) {
+                throw invalidOption(s, `Value is not one of the allowed values: [${SUCCESS_THRESHOLDS.join(', ')}]`);
+            }
+            config.healthCheckSuccessThreshold = s.value;
+        }
+        else if (key === `${NS_TRAFFIC_SPLITTING}|NewVersionPercent`)
+            config.newVersionPercent = intOption(s, 1, 100);
+        else if (key === `${NS_TRAFFIC_SPLITTING}|EvaluationTime`)
+            config.evaluationTime = intOption(s, 3, 600);
         else if (key === `${NS_ASG}|MinSize`)
             config.minSize = intOption(s, 0, 10000);
         else if (key === `${NS_ASG}|MaxSize`)
@@ -38750,76 +38929,80 @@ function batchCount(config, count) {
 }
 
 ;// CONCATENATED MODULE: ./src/emulator/deployments.ts
-// Deployment policies: how a new version reaches an environment's instances.
+// Deployment policies: how a new version reaches an environment's instances, after the EB developer
+// guide, "Deployment policies and settings" (using-features.rolling-version-deploy). This module
+// holds the policies that deploy onto the environment's own instances (AllAtOnce, Rolling,
+// RollingWithAdditionalBatch); new-instance-deployments.ts those that replace them.
 
 
-const ids = (instances) => instances.map((i) => i.id).join(',');
-function causesOf(instances) {
-    const causes = [...new Set(instances.flatMap((i) => i.health.causes))];
-    return causes.length > 0 ? ` ${causes.join(' ')}` : '';
-}
-/** Replaces the version on `instances` in place (one EB "command" on each). */
+
+
+/**
+ * Replaces the version on `instances` in place (one EB "command" on each). "How rolling deployments
+ * work": the batch is detached from the load balancer (beginDeployment takes it out of service),
+ * deployed to, and reattached; the load balancer routes to it again once it passes a health check.
+ */
 async function deployInPlace(run, instances) {
     for (const i of instances)
         i.beginDeployment(run.version?.label, run.deploymentId);
     await run.rt.clock.sleep(15, run.signal);
     await Promise.all(instances.map((i) => run.rt.runOn(i, run.version, run.config, run.deploymentId)));
 }
+/** Every instance at once: downtime while the command runs; EB reports success once it ran, healthy or not. */
 async function deployAllAtOnce(run) {
     run.emit('Deploying new version to instance(s).');
     await deployInPlace(run, run.env.instances);
     run.emit('Instance deployment completed successfully.');
-    // EB reports success once the command ran, healthy or not; waiting for the first health verdict
-    // makes the environment's Health at Ready reflect the new processes rather than "Pending".
-    await run.rt.waitForHealth(run.env.instances, run.config.commandTimeout, run.signal);
+    // Waiting for the first health verdict makes the environment's Health at Ready reflect the new
+    // processes rather than "Pending".
+    await run.rt.waitForVerdict(run.env.instances, run.config.commandTimeout, run.signal);
     return true;
 }
-/** Batches of BatchSize; each batch must pass health checks before the next starts. */
-async function deployRolling(run) {
-    const all = [...run.env.instances];
-    const size = batchCount(run.config, all.length);
-    for (let start = 0, n = 1; start < all.length; start += size, n++) {
-        const batch = all.slice(start, start + size);
+/**
+ * Batches of BatchSize (BatchSizeType Percentage or Fixed) of `instances`, one at a time; each must
+ * pass health checks (batch-health.ts) before the next starts. A failed batch stops the deployment:
+ * completed batches keep the new version, the rest keep the old one.
+ */
+async function deployInBatches(run, instances) {
+    const size = batchCount(run.config, instances.length);
+    for (let start = 0, n = 1; start < instances.length; start += size, n++) {
+        const batch = instances.slice(start, start + size);
         run.emit(`Batch ${n}: Starting application deployment on instance(s) [${ids(batch)}].`);
         await deployInPlace(run, batch);
-        run.emit(`Batch ${n}: Waiting for instance(s) [${ids(batch)}] to pass health checks.`);
-        const outcome = await run.rt.waitForHealth(batch, run.config.commandTimeout, run.signal);
-        if (outcome !== 'healthy') {
-            const why = outcome === 'timeout' ? 'did not pass health checks within the command timeout' : 'failed health checks';
-            run.emit(`Batch ${n}: instance(s) [${ids(batch)}] ${why}.${causesOf(batch)}`, 'ERROR');
+        if (!run.config.ignoreHealthCheck)
+            run.emit(`Batch ${n}: Waiting for instance(s) [${ids(batch)}] to pass health checks.`);
+        if ((await waitForBatchHealth(run.rt, batch, run.config, run.signal)) !== 'healthy') {
+            run.emit(`Batch ${n}: instance(s) [${ids(batch)}] ${batchFailure(batch, run.config)}`, 'ERROR');
             return false;
         }
         run.emit(`Batch ${n}: Completed application deployment.`);
     }
     return true;
 }
-/** New instances in a temporary group; the old ones go only once the new ones are healthy. */
-async function deployImmutable(run) {
-    const { rt, env } = run;
-    const count = Math.max(env.instances.length, run.config.minSize, 1);
-    run.emit('Immutable deployment policy enabled. Launching one instance with the new settings to verify health.');
-    run.emit(`Created temporary auto scaling group for ${count} new instance(s).`);
-    const fresh = await Promise.all(Array.from({ length: count }, () => rt.launch(env.temporaryInstances, run.version, run.config, run.deploymentId, run.signal)));
-    const outcome = await rt.waitForHealth(fresh, run.config.commandTimeout, run.signal);
-    if (outcome !== 'healthy') {
-        const why = outcome === 'timeout' ? 'did not pass health checks within the command timeout' : 'failed health checks';
-        run.emit(`Instance(s) [${ids(fresh)}] in the temporary auto scaling group ${why}.${causesOf(fresh)}`, 'ERROR');
-        run.emit('Terminating the temporary auto scaling group and its instance(s); the environment keeps its previous version.', 'WARN');
-        await terminateTemporary(env);
-        return false;
-    }
-    run.emit(`Adding new instance(s) [${ids(fresh)}] to the permanent auto scaling group.`);
-    const old = env.instances;
-    env.instances = fresh;
+const deployRolling = (run) => deployInBatches(run, [...run.env.instances]);
+/**
+ * "Rolling with an additional batch": a new batch of instances running the new version is launched
+ * and must pass health checks BEFORE any instance is taken out of service, so capacity never drops;
+ * then the environment's instances are deployed to in batches, and when the deployment completes the
+ * additional batch is terminated. If it fails, the additional batch is terminated too.
+ */
+async function deployRollingWithAdditionalBatch(run) {
+    const { rt, env, config } = run;
+    const original = [...env.instances];
+    const size = batchCount(config, original.length);
+    run.emit(`Launching an additional batch of ${size} instance(s) with the new version to keep full capacity.`);
+    // The extra batch lives with the deployment (env.temporaryInstances): it serves traffic alongside
+    // the others and is dropped if the deployment fails or is aborted.
+    const extra = await Promise.all(Array.from({ length: size }, () => rt.launch(env.temporaryInstances, run.version, config, run.deploymentId, run.signal)));
+    let ok = (await waitForBatchHealth(rt, extra, config, run.signal)) === 'healthy';
+    if (!ok)
+        run.emit(`Additional batch: instance(s) [${ids(extra)}] ${batchFailure(extra, config)}`, 'ERROR');
+    else
+        ok = await deployInBatches(run, original);
+    run.emit(`Terminating the additional batch of instance(s) [${ids(extra)}].`);
     env.temporaryInstances = [];
-    run.emit(`Terminating old instance(s) [${ids(old)}].`);
-    await Promise.all(old.map((i) => i.terminate()));
-    return true;
-}
-async function terminateTemporary(env) {
-    const temporary = env.temporaryInstances;
-    env.temporaryInstances = [];
-    await Promise.all(temporary.map((i) => i.terminate()));
+    await retire(rt, extra);
+    return ok;
 }
 /** Runs the environment's policy; false when the deployment failed (the caller reports it). */
 async function deployVersion(run) {
@@ -38831,16 +39014,19 @@ async function deployVersion(run) {
         case 'AllAtOnce':
             return deployAllAtOnce(run);
         case 'Rolling':
-        case 'RollingWithAdditionalBatch':
             return deployRolling(run);
+        case 'RollingWithAdditionalBatch':
+            return deployRollingWithAdditionalBatch(run);
         case 'Immutable':
-        case 'TrafficSplitting':
             return deployImmutable(run);
+        case 'TrafficSplitting':
+            return deployTrafficSplitting(run);
     }
 }
 
 ;// CONCATENATED MODULE: ./src/emulator/environments.ts
 // Environment operations that run after the API call has answered: launch, update, abort, terminate.
+
 
 
 /** Why an operation stopped early: AbortEnvironmentUpdate or emulator shutdown. */
@@ -38888,7 +39074,7 @@ function launchEnvironment(rt, env, version, requestId) {
             const deploymentId = ++env.deploymentCounter;
             await Promise.all(Array.from({ length: Math.max(config.minSize, 1) }, () => rt.launch(env.instances, version, config, deploymentId, signal)));
             emit('Instance deployment completed successfully.');
-            const outcome = await rt.waitForHealth(env.instances, config.commandTimeout, signal);
+            const outcome = await rt.waitForVerdict(env.instances, config.commandTimeout, signal);
             if (outcome === 'healthy')
                 emit(`Successfully launched environment: ${env.name}`);
             else
@@ -39003,6 +39189,7 @@ function terminateEnvironment(rt, env, requestId) {
 
 ;// CONCATENATED MODULE: ./src/emulator/load-balancer.ts
 // A per-environment load balancer: round-robin over healthy, in-service instances; 503 when none.
+// During a traffic-splitting deployment a share of the requests goes to a second (canary) pool.
 
 /** EB's ApplicationMetrics over the requests the load balancer answered in the last `windowMs`. */
 function applicationMetrics(served, now, windowMs, durationSeconds) {
@@ -39020,15 +39207,17 @@ function applicationMetrics(served, now, windowMs, durationSeconds) {
     };
 }
 class LoadBalancer {
-    backends;
+    routing;
     host;
     server;
     next = 0;
+    /** Requests split between two pools so far: the canary gets exactly `percent` of every 100 in a row. */
+    splitCount = 0;
     port = 0;
     /** Recent answers (bounded), for ApplicationMetrics. */
     served = [];
-    constructor(backends, host = '127.0.0.1') {
-        this.backends = backends;
+    constructor(routing, host = '127.0.0.1') {
+        this.routing = routing;
         this.host = host;
     }
     /** host:port as clients reach it (an any-address listener is reached on loopback). */
@@ -39053,7 +39242,7 @@ class LoadBalancer {
             if (this.served.length > 10_000)
                 this.served = this.served.slice(-5000);
         });
-        const pool = this.backends();
+        const pool = this.pool(this.routing());
         if (pool.length === 0) {
             res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>\n');
             req.resume();
@@ -39072,6 +39261,15 @@ class LoadBalancer {
                 res.destroy();
         });
         req.pipe(upstream);
+    }
+    pool({ backends, canary }) {
+        if (!canary || canary.backends.length === 0)
+            return backends;
+        if (backends.length === 0)
+            return canary.backends;
+        const n = this.splitCount++;
+        const toCanary = Math.floor(((n + 1) * canary.percent) / 100) > Math.floor((n * canary.percent) / 100);
+        return toCanary ? canary.backends : backends;
     }
     async stop() {
         const server = this.server;
@@ -39133,6 +39331,7 @@ class EbState {
 
 
 
+
 const environmentHandlers = {
     async CreateEnvironment(p, ctx) {
         const { rt } = ctx;
@@ -39173,13 +39372,13 @@ const environmentHandlers = {
             instances: [],
             temporaryInstances: [],
             // Immutable deployments' new instances join the load balancer once they pass health checks, as in EB.
-            lb: new LoadBalancer(() => [...env.instances, ...env.temporaryInstances].filter((i) => i.inService), rt.host),
+            lb: new LoadBalancer(() => routingOf(env), rt.host),
             deploymentCounter: 0,
         };
         await env.lb.start();
         rt.state.environments.push(env);
         launchEnvironment(rt, env, v, ctx.requestId);
-        return describe_describeEnvironment(env);
+        return describeEnvironment(env);
     },
     DescribeEnvironments(p, ctx) {
         const appName = p.string('ApplicationName');
@@ -39194,7 +39393,7 @@ const environmentHandlers = {
             (names.length === 0 || names.includes(e.name)) &&
             (e.status !== 'Terminated' || (includeDeleted && (e.terminatedAt ?? e.updated) >= backTo)));
         const { page: shown, nextToken } = page(envs, p);
-        return { Environments: shown.map(describe_describeEnvironment), NextToken: nextToken };
+        return { Environments: shown.map(describeEnvironment), NextToken: nextToken };
     },
     UpdateEnvironment(p, ctx) {
         const { rt } = ctx;
@@ -39211,7 +39410,7 @@ const environmentHandlers = {
         if (v || optionSettings.length > 0) {
             updateEnvironment(rt, env, { ...(v ? { version: v } : {}), optionSettings, requestId: ctx.requestId, stuck: rt.faults.takeStuckUpdate(env.name) });
         }
-        return describe_describeEnvironment(env);
+        return describeEnvironment(env);
     },
     AbortEnvironmentUpdate(p, ctx) {
         const env = environment(p, ctx);
@@ -39225,7 +39424,7 @@ const environmentHandlers = {
         if (env.status === 'Terminating')
             throw invalidParameter(`Environment named ${env.name} is in an invalid state for this operation. Must be Ready.`);
         terminateEnvironment(ctx.rt, env, ctx.requestId);
-        return describe_describeEnvironment(env);
+        return describeEnvironment(env);
     },
     DescribeEvents(p, ctx) {
         const f = {
@@ -39272,11 +39471,118 @@ const environmentHandlers = {
     },
 };
 
+;// CONCATENATED MODULE: ./src/emulator/api-tags.ts
+// Resource tags (ListTagsForResource, UpdateTagsForResource) on applications, application versions
+// and environments, addressed by EB's ARNs: arn:aws:elasticbeanstalk:REGION:ACCOUNT:application/APP,
+// applicationversion/APP/LABEL, environment/APP/ENV. Limits as the EB API reference and developer
+// guide give them: keys 1–128 characters, values 1–256, letters, digits, white space and _ . : / = + - @,
+// at most 50 tags a resource (environments: EB's 3 system tags + 47), no `aws:` prefix.
+
+const MAX_TAGS = 50;
+const KEY_MAX = 128;
+const VALUE_MAX = 256;
+const ALLOWED = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** EB's own tags on every environment: listed, counted, never changed through the API. */
+const SYSTEM_PREFIX = 'elasticbeanstalk:';
+const notFound = (arn) => new EbError('ResourceNotFoundException', `Resource ${arn} not found.`);
+/** The resource an ARN names, or EB's error: unknown types are not supported, unknown names not found. */
+function resolve(state, arn) {
+    const m = /^arn:aws[a-z-]*:elasticbeanstalk:([^:]*):([^:]*):([a-z]+)\/(.+)$/.exec(arn);
+    if (!m)
+        throw invalidParameter(`Value '${arn}' at 'resourceArn' is not a valid Elastic Beanstalk ARN.`);
+    const [, region, account, type = '', path = ''] = m;
+    if (!['application', 'applicationversion', 'environment', 'configurationtemplate', 'platform'].includes(type))
+        throw new EbError('ResourceTypeNotSupportedException', `Resource type ${type} is not supported for tagging.`);
+    if (region !== state.region || account !== state.accountId)
+        throw notFound(arn);
+    const slash = path.indexOf('/');
+    const [appName, rest] = slash < 0 ? [path, undefined] : [path.slice(0, slash), path.slice(slash + 1)];
+    if (type === 'application' && rest === undefined) {
+        const found = state.applications.get(appName);
+        if (found)
+            return { tags: (found.tags ??= new Map()), system: [] };
+    }
+    else if (type === 'applicationversion' && rest !== undefined) {
+        const found = state.version(appName, rest);
+        if (found)
+            return { tags: (found.tags ??= new Map()), system: [] };
+    }
+    else if (type === 'environment' && rest !== undefined) {
+        const env = state.liveEnvironments().find((e) => e.app === appName && e.name === rest);
+        if (env) {
+            const system = [[`${SYSTEM_PREFIX}environment-name`, env.name], [`${SYSTEM_PREFIX}environment-id`, env.id], ['Name', env.name]];
+            return { tags: (env.tags ??= new Map()), system, environment: env };
+        }
+    }
+    throw notFound(arn);
+}
+function tagsToAdd(p) {
+    const out = [];
+    for (let i = 1;; i++) {
+        const key = p.string(`TagsToAdd.member.${i}.Key`);
+        const value = p.string(`TagsToAdd.member.${i}.Value`);
+        if (key === undefined && value === undefined)
+            return out;
+        if (key === undefined)
+            throw invalidParameter(`TagsToAdd.member.${i} has no Key.`);
+        checkKey(key);
+        if (value === undefined || value.length > VALUE_MAX)
+            throw invalidParameter(`Value of tag '${key}' failed to satisfy constraint: Member must have length between 1 and ${VALUE_MAX}.`);
+        if (!ALLOWED.test(value) || /^aws:/i.test(value))
+            throw invalidParameter(`Value of tag '${key}' may contain only letters, numbers, white space and _ . : / = + - @, and may not start with aws:.`);
+        out.push([key, value]);
+    }
+}
+function checkKey(key) {
+    if (key.length > KEY_MAX)
+        throw invalidParameter(`Tag key '${key}' failed to satisfy constraint: Member must have length between 1 and ${KEY_MAX}.`);
+    if (!ALLOWED.test(key))
+        throw invalidParameter(`Tag key '${key}' may contain only letters, numbers, white space and _ . : / = + - @.`);
+    if (/^aws:/i.test(key))
+        throw invalidParameter(`Tag key '${key}' uses the reserved prefix aws:.`);
+}
+function listed(resource) {
+    return [...resource.system, ...resource.tags].map(([Key, Value]) => ({ Key, Value }));
+}
+const tagHandlers = {
+    ListTagsForResource(p, ctx) {
+        const arn = p.required('ResourceArn');
+        return { ResourceArn: arn, ResourceTags: listed(resolve(ctx.rt.state, arn)) };
+    },
+    UpdateTagsForResource(p, ctx) {
+        const arn = p.required('ResourceArn');
+        const resource = resolve(ctx.rt.state, arn);
+        const add = tagsToAdd(p);
+        const remove = p.list('TagsToRemove');
+        if (add.length === 0 && remove.length === 0)
+            throw new EbError('MissingParameter', 'The request must contain TagsToAdd or TagsToRemove.');
+        for (const key of [...add.map(([k]) => k), ...remove]) {
+            if (resource.system.some(([k]) => k === key))
+                throw invalidParameter(`Tag key '${key}' is reserved by Elastic Beanstalk and cannot be changed.`);
+        }
+        if (resource.environment && resource.environment.status !== 'Ready')
+            throw new EbError('OperationInProgressFailure', `Environment ${resource.environment.name} is ${resource.environment.status}: another operation is in progress.`);
+        const { tags } = resource;
+        const after = new Map(tags);
+        for (const key of remove)
+            after.delete(key);
+        for (const [key, value] of add)
+            after.set(key, value);
+        if (after.size + resource.system.length > MAX_TAGS)
+            throw new EbError('TooManyTagsException', `The resource ${arn} would have ${after.size + resource.system.length} tags; the limit is ${MAX_TAGS}.`);
+        tags.clear();
+        for (const [key, value] of after)
+            tags.set(key, value);
+        return undefined;
+    },
+};
+
 ;// CONCATENATED MODULE: ./src/emulator/eb-api.ts
 // The Elastic Beanstalk actions: validate like EB, answer at once, run the slow part in the background.
 
 
-const handlers = { ...applicationHandlers, ...environmentHandlers };
+
+const handlers = { ...applicationHandlers, ...environmentHandlers, ...tagHandlers };
 
 ;// CONCATENATED MODULE: ./src/emulator/faults.ts
 // Fault switches, shared by the programmatic API and the HTTP control endpoint.
@@ -39956,6 +40262,7 @@ class Runtime {
     host;
     ticker;
     ticking = false;
+    reports = new EventTarget();
     sampleDir;
     constructor(state, clock, faults, s3Endpoint, dataDir, host = '127.0.0.1') {
         this.state = state;
@@ -40064,15 +40371,35 @@ class Runtime {
         await this.runOn(instance, version, config, deploymentId);
         return instance;
     }
-    /** Waits until every instance is Ok (healthy), one is Severe (unhealthy), or `timeoutSeconds` of EB time pass. */
-    async waitForHealth(instances, timeoutSeconds, signal) {
+    /**
+     * Resolves after the next health-agent round: enhanced health reports every 10 s of EB time
+     * (EB developer guide, "Enhanced health reporting and monitoring"). Deployments judge batches by these reports.
+     */
+    nextHealthReport(signal) {
+        return new Promise((resolve, reject) => {
+            if (signal?.aborted)
+                return reject(signal.reason);
+            const onAbort = () => {
+                this.reports.removeEventListener('report', onReport);
+                reject(signal?.reason);
+            };
+            const onReport = () => {
+                signal?.removeEventListener('abort', onAbort);
+                resolve();
+            };
+            this.reports.addEventListener('report', onReport, { once: true });
+            signal?.addEventListener('abort', onAbort, { once: true });
+        });
+    }
+    /** Waits for every instance's first verdict (no longer Pending): Ok (healthy), any other status, or `timeoutSeconds` of EB time. */
+    async waitForVerdict(instances, timeoutSeconds, signal) {
         const deadline = Date.now() + this.clock.ms(timeoutSeconds);
         for (;;) {
-            await sleepMs(Math.max(10, this.reportIntervalMs / 2), signal);
-            if (instances.some((i) => i.health.status === 'Severe'))
-                return 'unhealthy';
+            await this.nextHealthReport(signal);
             if (instances.every((i) => i.health.status === 'Ok'))
                 return 'healthy';
+            if (instances.every((i) => i.health.status !== 'Pending'))
+                return 'unhealthy';
             if (Date.now() > deadline)
                 return 'timeout';
         }
@@ -40098,6 +40425,7 @@ class Runtime {
         await Promise.all(live.flatMap((e) => [...e.instances, ...e.temporaryInstances]).map((i) => i.check(timeout, this.graceMs)));
         for (const env of live)
             this.refreshEnvironmentHealth(env);
+        this.reports.dispatchEvent(new Event('report'));
     }
     refreshEnvironmentHealth(env) {
         const rollup = environmentHealth(env.instances, env.status);
@@ -41193,7 +41521,7 @@ function precheckWrite(ctx) {
     if (failed)
         throw failed;
 }
-function checkKey(key) {
+function object_handlers_checkKey(key) {
     if (key === '')
         throw new S3Error('InvalidRequest', 400, 'An object key is required: use /<bucket>/<key>');
     if (Buffer.byteLength(key) > 1024)
@@ -41205,7 +41533,7 @@ function checksumHeaders(meta) {
     return { [checksumHeader(meta.checksum.algorithm)]: meta.checksum.value, 'x-amz-checksum-type': meta.checksum.type };
 }
 async function putObject(ctx) {
-    checkKey(ctx.key);
+    object_handlers_checkKey(ctx.key);
     precheckWrite(ctx);
     const objectHeaders = objectHeadersFrom(ctx.req);
     const temp = ctx.store.tempPath();
@@ -41292,7 +41620,7 @@ async function openObject(ctx) {
     }
 }
 async function getObject(ctx, headOnly) {
-    checkKey(ctx.key);
+    object_handlers_checkKey(ctx.key);
     const { meta, file } = headOnly
         ? { meta: ctx.store.getObject(ctx.bucket, ctx.key), file: undefined }
         : await openObject(ctx);
@@ -41331,7 +41659,7 @@ async function getObject(ctx, headOnly) {
     }
 }
 async function deleteObject(ctx) {
-    checkKey(ctx.key);
+    object_handlers_checkKey(ctx.key);
     await ctx.store.deleteObject(ctx.bucket, ctx.key);
     sendEmpty(ctx.res, 204);
 }
@@ -41344,7 +41672,7 @@ function parseCopySource(value) {
     return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
 }
 async function copyObject(ctx, copySource) {
-    checkKey(ctx.key);
+    object_handlers_checkKey(ctx.key);
     const source = parseCopySource(copySource);
     ctx.store.bucket(ctx.bucket);
     let sourceMeta;
@@ -41885,7 +42213,7 @@ class errors_DeployFailedError extends Error {
         this.details = details;
     }
 }
-function errors_errorMessage(err) {
+function errorMessage(err) {
     return err instanceof Error ? err.message : String(err);
 }
 
@@ -42213,7 +42541,7 @@ function isRetryable(err) {
 function errorName(err) {
     return typeof err === 'object' && err !== null ? (err.name ?? '') : '';
 }
-async function retry_withRetries(what, ctx, fn) {
+async function withRetries(what, ctx, fn) {
     let attempt = 0;
     for (;;) {
         try {
@@ -42226,12 +42554,417 @@ async function retry_withRetries(what, ctx, fn) {
             // Full jitter over an exponential ceiling (1 s, 2 s, 4 s ... capped at 20 s).
             const ceiling = Math.min(20_000, 1000 * 2 ** Math.min(attempt - 1, 5));
             const delay = Math.min(ctx.deadline.remaining(), Math.round(500 + (ctx.random ?? Math.random)() * ceiling));
-            ctx.log.debug(`${what}: ${errorName(err) || 'error'} (${errors_errorMessage(err)}), retrying in ${delay} ms (attempt ${attempt + 1})`);
+            ctx.log.debug(`${what}: ${errorName(err) || 'error'} (${errorMessage(err)}), retrying in ${delay} ms (attempt ${attempt + 1})`);
             if (attempt === 3)
                 ctx.log.info(`${what}: AWS keeps answering ${errorName(err) || 'errors'}; still retrying until the deadline`);
             await ctx.clock.sleep(delay);
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/eb/release-record.ts
+// The record of verified releases: EB resource tags on application versions, so it lives in AWS,
+// survives the job and every tool sees it (`aws elasticbeanstalk list-tags-for-resource`).
+//
+//   eb-pipeline:verified:<environment> = <ISO time>   the version passed the gate there at that time
+//   eb-pipeline:failed:<environment>   = <ISO time>   the version failed its gate there at that time
+//
+// Writing one mark removes the other for that environment, so the latest verdict is the one that
+// stands. One rule chooses a rollback target everywhere (a failed deploy, the rollback action's
+// default, what pruning keeps): the version most recently verified on the environment, other than
+// the one being left; a failed or unverified version never, while the environment has a record.
+
+
+
+const VERIFIED_TAG = 'eb-pipeline:verified:';
+const FAILED_TAG = 'eb-pipeline:failed:';
+/** The verdict that stands for `label` on `environment`: the later of the two marks. */
+function verdict(v, environment) {
+    const ok = v.verified.get(environment);
+    const bad = v.failed.get(environment);
+    if (ok === undefined && bad === undefined)
+        return undefined;
+    return (ok ?? -Infinity) > (bad ?? -Infinity) ? 'verified' : 'failed';
+}
+/** The newest version verified on `environment` other than `leaving`, or undefined. */
+function newestVerified(versions, environment, leaving) {
+    return versions
+        .filter((v) => v.label !== leaving && v.processed && verdict(v, environment) === 'verified')
+        .sort((a, b) => (b.verified.get(environment) ?? 0) - (a.verified.get(environment) ?? 0) || b.created - a.created)[0];
+}
+/**
+ * The rollback target for a deploy of `leaving` on `environment`, which ran `running` before.
+ * With a record: the newest verified version other than `leaving` (an interrupted earlier run that
+ * left `leaving` live and unverified changes nothing). Without one (the suite adopted on an
+ * existing environment): the version running before, unless it is `leaving` or marked failed.
+ */
+function chooseRollbackTarget(versions, environment, leaving, running) {
+    const best = newestVerified(versions, environment, leaving);
+    if (best)
+        return { label: best.label, basis: 'verified', why: `"${best.label}" is the version last verified healthy on "${environment}"` };
+    const hasRecord = versions.some((v) => verdict(v, environment) === 'verified');
+    if (hasRecord)
+        return { label: undefined, basis: 'none', why: `no version other than "${leaving ?? '?'}" is verified healthy on "${environment}"` };
+    const runningRecord = versions.find((v) => v.label === running);
+    if (!running || running === leaving)
+        return { label: undefined, basis: 'none', why: `"${environment}" has no verified-release record and runs no other version` };
+    if (runningRecord && verdict(runningRecord, environment) === 'failed')
+        return { label: undefined, basis: 'none', why: `"${environment}" has no verified-release record and the version it runs, "${running}", failed its gate` };
+    return {
+        label: running,
+        basis: 'running',
+        why: `"${environment}" has no verified-release record yet (no version carries ${VERIFIED_TAG}${environment}): falling back to the version it runs, "${running}"`,
+    };
+}
+/**
+ * The rollback action's default: leave the version the environment runs for the newest verified
+ * other one. When none is verified (the record is younger than the versions), the newest version
+ * created before the running one that never failed here, said to be unverified.
+ */
+function chooseRollbackOperationTarget(versions, environment, running) {
+    const best = newestVerified(versions, environment, running);
+    if (best)
+        return { label: best.label, basis: 'verified', why: `"${best.label}" is the newest version verified healthy on "${environment}" other than "${running ?? '?'}"` };
+    const cutoff = versions.find((v) => v.label === running)?.created ?? Infinity;
+    const older = versions
+        .filter((v) => v.label !== running && v.processed && v.created < cutoff && verdict(v, environment) !== 'failed')
+        .sort((a, b) => b.created - a.created)[0];
+    if (!older)
+        return { label: undefined, basis: 'none', why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}", and no older one is left that did not fail there` };
+    return {
+        label: older.label,
+        basis: 'older',
+        why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}": falling back to "${older.label}", the newest older version, which is not verified (it predates the record)`,
+    };
+}
+function parseMarks(tags, prefix) {
+    const out = new Map();
+    for (const t of tags) {
+        const at = Date.parse(t.Value ?? '');
+        if (t.Key?.startsWith(prefix) && !Number.isNaN(at))
+            out.set(t.Key.slice(prefix.length), at);
+    }
+    return out;
+}
+/** All the application's versions, newest first. */
+async function listVersions(eb, app, retry) {
+    const out = [];
+    let token;
+    do {
+        const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, MaxRecords: 1000, NextToken: token })));
+        out.push(...(page.ApplicationVersions ?? []));
+        token = page.NextToken;
+    } while (token);
+    return out.sort((a, b) => (b.DateCreated?.getTime() ?? 0) - (a.DateCreated?.getTime() ?? 0));
+}
+/** How many ListTagsForResource calls run at once. */
+const PARALLEL_READS = 4;
+/**
+ * The application's versions with their marks, newest first. `limit` reads the tags of only the
+ * newest versions (a deploy need not walk a thousand); the versions given in `always` are read too.
+ */
+async function readReleaseRecord(eb, app, retry, opts = {}) {
+    const all = await listVersions(eb, app, retry);
+    const wanted = all.filter((v, i) => i < (opts.limit ?? Infinity) || opts.always?.includes(v.VersionLabel));
+    if (all.length > wanted.length)
+        retry.log.debug(`read the verified-release record of the ${wanted.length} newest of ${all.length} versions of "${app}"`);
+    return recordOf(eb, wanted, retry);
+}
+/** The marks on the given versions (one ListTagsForResource each, a few at a time). */
+async function recordOf(eb, versions, retry) {
+    const records = versions.map((v) => ({
+        label: v.VersionLabel ?? '',
+        arn: v.ApplicationVersionArn,
+        created: v.DateCreated?.getTime() ?? 0,
+        processed: (v.Status ?? '').toUpperCase() === 'PROCESSED',
+        verified: new Map(),
+        failed: new Map(),
+    }));
+    let next = 0;
+    const worker = async () => {
+        while (next < records.length) {
+            const record = records[next++];
+            if (!record.arn)
+                continue; // EB always returns the ARN; without it there is nothing to read
+            const res = await withRetries('ListTagsForResource', retry, () => eb.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ ResourceArn: record.arn })));
+            record.verified = parseMarks(res.ResourceTags ?? [], VERIFIED_TAG);
+            record.failed = parseMarks(res.ResourceTags ?? [], FAILED_TAG);
+        }
+    };
+    await Promise.all(Array.from({ length: PARALLEL_READS }, worker));
+    return records;
+}
+/**
+ * Marks `label` verified (or failed) on `environment` now. Retries throttling and 5xx until the
+ * deadline; any other failure (no AddTags/RemoveTags permission...) is returned, not thrown: the
+ * deploy's outcome stands, the caller says loudly that the record is missing.
+ */
+async function markVersion(eb, arn, environment, mark, retry) {
+    const [set, clear] = mark === 'verified' ? [VERIFIED_TAG, FAILED_TAG] : [FAILED_TAG, VERIFIED_TAG];
+    try {
+        await withRetries('UpdateTagsForResource', retry, () => eb.send(new dist_cjs/* UpdateTagsForResourceCommand */.L$l({
+            ResourceArn: arn,
+            TagsToAdd: [{ Key: set + environment, Value: new Date(retry.clock.now()).toISOString() }],
+            TagsToRemove: [clear + environment],
+        })));
+        return { written: true };
+    }
+    catch (err) {
+        return { written: false, error: errorMessage(err) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/aws/describe-meter.ts
+/** Average describe calls per second over a deploy that the pollers stay within. */
+const DESCRIBE_CALLS_PER_SECOND = 1;
+/**
+ * Every real EB update takes longer than this (EB's deploy command alone takes about 15 s), so the
+ * first calls of a deploy may come quickly: the average is only ever taken over at least this long.
+ */
+const BUDGET_FLOOR_MS = 20_000;
+/** The longest a poller stays blind early in the floor, while it saves calls for its end. */
+const FLOOR_MAX_GAP_MS = 5000;
+class DescribeMeter {
+    clock;
+    since;
+    calls = 0;
+    constructor(clock, since = clock.now()) {
+        this.clock = clock;
+        this.since = since;
+    }
+    record(calls = 1) {
+        this.calls += calls;
+    }
+    /** Calls allowed in total by now: the rate times the time since the start (at least the floor). */
+    allowed() {
+        return (DESCRIBE_CALLS_PER_SECOND * Math.max(this.clock.now() - this.since, BUDGET_FLOOR_MS)) / 1000;
+    }
+    /**
+     * How long to wait before `next` more calls so that `reserve` calls stay available for later
+     * (the gate keeps its confirmation checks' calls in reserve while it waits).
+     */
+    delayFor(next, reserve = 0) {
+        const needed = this.calls + next + reserve;
+        if (needed <= this.allowed())
+            return 0;
+        return Math.ceil(this.since + (needed * 1000) / DESCRIBE_CALLS_PER_SECOND - this.clock.now());
+    }
+    /**
+     * Before the floor has passed: how long to wait so that the calls left in it (`reserve` kept
+     * aside) are spent where they matter. No EB update ends within seconds (its deploy command alone
+     * takes about 15 s), so the calls are packed toward the end of the floor, `spacingMs` apart,
+     * where a short update turns Green; earlier, a poll comes at least every `maxGapMs` so an early
+     * failure is still seen. Spreading them evenly instead left ~2 s between polls at the end.
+     */
+    spreadDelay(next, reserve = 0, spacingMs = 1000, maxGapMs = FLOOR_MAX_GAP_MS) {
+        const elapsed = this.clock.now() - this.since;
+        if (elapsed >= BUDGET_FLOOR_MS)
+            return 0;
+        const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
+        if (left < next)
+            return 0; // delayFor holds the call back until the budget allows it
+        // Late enough that the calls left after this one cover the rest of the floor, spacingMs apart.
+        const latest = BUDGET_FLOOR_MS - elapsed - Math.floor((left - next) / next) * spacingMs;
+        return Math.max(0, Math.min(latest, maxGapMs));
+    }
+}
+const meters = new WeakMap();
+/** The client's meter, made on first use; a client with a middleware stack counts its own calls. */
+function meterFor(eb, clock) {
+    let meter = meters.get(eb);
+    if (meter)
+        return meter;
+    meter = new DescribeMeter(clock);
+    meters.set(eb, meter);
+    const stack = eb.middlewareStack;
+    const m = meter;
+    // finalizeRequest at low priority runs inside the SDK's retry middleware: once per attempt.
+    stack?.add((next, ctx) => (args) => {
+        if (ctx.commandName?.startsWith('Describe'))
+            m.record();
+        return next(args);
+    }, { step: 'finalizeRequest', priority: 'low', name: 'ebPipelineDescribeMeter' });
+    return meter;
+}
+/** For a client that counts its calls itself (the fake EB of the timing tests). */
+function registerMeter(eb, meter) {
+    meters.set(eb, meter);
+}
+
+;// CONCATENATED MODULE: ./src/eb/versions.ts
+// Application versions: create with Process=true and wait for Processed, reuse an identical one,
+// refuse a label that already names different bytes, and watch the account's version quota.
+
+
+
+
+async function versions_findVersion(eb, app, label, retry) {
+    const res = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, VersionLabels: [label] })));
+    return res.ApplicationVersions?.find((v) => v.VersionLabel === label);
+}
+async function failureReason(eb, app, label, retry) {
+    try {
+        const res = await withRetries('DescribeEvents', retry, () => eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: app, VersionLabel: label, MaxRecords: 20 })));
+        const messages = (res.Events ?? []).filter((e) => e.Severity === 'ERROR' || e.Severity === 'WARN').map((e) => e.Message ?? '');
+        return messages.length ? messages.join(' | ') : 'Elastic Beanstalk gave no reason';
+    }
+    catch (err) {
+        return `could not read the reason: ${errorMessage(err)}`;
+    }
+}
+function versions_status(v) {
+    return (v.Status ?? 'Unprocessed').toUpperCase();
+}
+/** EB processes a version in seconds: a steady 1 s poll sees it done within a second. */
+const PROCESSING_POLL_MS = 1000;
+async function waitProcessed(eb, spec, retry, deadline) {
+    const meter = meterFor(eb, retry.clock);
+    for (;;) {
+        const v = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
+        if (!v)
+            throw new errors_DeployFailedError(`application version "${spec.label}" disappeared while it was being processed`);
+        if (versions_status(v) === 'PROCESSED')
+            return;
+        if (versions_status(v) === 'FAILED') {
+            const reason = await failureReason(eb, spec.applicationName, spec.label, retry);
+            throw new errors_DeployFailedError(`Elastic Beanstalk could not process application version "${spec.label}": ${reason}. The environment was not touched.`);
+        }
+        if (deadline.passed())
+            throw new errors_DeployFailedError(`application version "${spec.label}" was still ${v.Status ?? 'unprocessed'} after ${deadline.what}`);
+        // The same describe budget as the gate: a long processing slows down to the average rate.
+        await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, meter.delayFor(1)), deadline.remaining()));
+    }
+}
+function sameBundle(v, spec) {
+    return v.SourceBundle?.S3Bucket === spec.bucket && v.SourceBundle?.S3Key === spec.key;
+}
+function refuse(v, spec) {
+    return new errors_DeployFailedError(`version label "${spec.label}" already exists in "${spec.applicationName}" with a different bundle ` +
+        `(s3://${v.SourceBundle?.S3Bucket ?? '?'}/${v.SourceBundle?.S3Key ?? '?'}, not s3://${spec.bucket}/${spec.key}); ` +
+        'refusing to reuse it — choose another version-label, or leave it empty to derive one from the commit and the bundle');
+}
+/** Returns whether an existing identical version was reused. */
+async function ensureVersion(eb, spec, retry, deadline) {
+    const existing = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
+    if (existing) {
+        if (!sameBundle(existing, spec))
+            throw refuse(existing, spec);
+        retry.log.info(`application version "${spec.label}" already exists with this bundle (${existing.Status ?? '?'}): reusing it`);
+        await waitProcessed(eb, spec, retry, deadline);
+        return { reused: true };
+    }
+    try {
+        await withRetries('CreateApplicationVersion', retry, () => eb.send(new dist_cjs/* CreateApplicationVersionCommand */.m8t({
+            ApplicationName: spec.applicationName,
+            VersionLabel: spec.label,
+            Description: spec.description || undefined,
+            SourceBundle: { S3Bucket: spec.bucket, S3Key: spec.key },
+            Process: true,
+            AutoCreateApplication: false,
+        })));
+    }
+    catch (err) {
+        if (errorName(err) === 'TooManyApplicationVersionsException')
+            throw new errors_DeployFailedError(`the account's application version quota is full (${errorMessage(err)}): set keep-versions to prune old versions`);
+        // Another run created the same label between our look and our call.
+        const raced = /already exists/i.test(errorMessage(err)) ? await versions_findVersion(eb, spec.applicationName, spec.label, retry) : undefined;
+        if (!raced)
+            throw err;
+        if (!sameBundle(raced, spec))
+            throw refuse(raced, spec);
+    }
+    retry.log.info(`created application version "${spec.label}" from s3://${spec.bucket}/${spec.key}; waiting for processing`);
+    await waitProcessed(eb, spec, retry, deadline);
+    retry.log.info(`application version "${spec.label}" is Processed`);
+    return { reused: false };
+}
+/** Versions across all applications vs the account's quota; undefined when it can't be read. */
+async function versionQuota(eb, retry) {
+    try {
+        const attrs = await withRetries('DescribeAccountAttributes', retry, () => eb.send(new dist_cjs/* DescribeAccountAttributesCommand */.zSg({})));
+        const maximum = attrs.ResourceQuotas?.ApplicationVersionQuota?.Maximum;
+        if (!maximum)
+            return undefined;
+        let used = 0;
+        let token;
+        do {
+            const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ MaxRecords: 1000, NextToken: token })));
+            used += page.ApplicationVersions?.length ?? 0;
+            token = page.NextToken;
+        } while (token);
+        return { used, maximum };
+    }
+    catch (err) {
+        retry.log.debug(`could not read the application version quota: ${errorMessage(err)}`);
+        return undefined;
+    }
+}
+function nearQuota(q) {
+    return q.used >= Math.floor(q.maximum * 0.9);
+}
+
+;// CONCATENATED MODULE: ./src/engine/release-verdicts.ts
+// The engine's side of the verified-release record (src/eb/release-record.ts): choose the rollback
+// target before a deploy, and write the gate's verdict on the version after it. A verdict that
+// cannot be written never changes the deploy's outcome; it is a loud warning instead.
+
+
+
+
+/** A deploy reads the record of this many of the newest versions (plus the one running). */
+const RECORD_READ_LIMIT = 100;
+/** How long a verdict write keeps retrying throttling before it gives up. */
+const VERDICT_WRITE_MS = 60_000;
+/** The target a failed deploy of `leaving` would return to, logged with the reason. */
+async function rollbackTargetFor(deps, target, leaving, running, retry) {
+    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [running, leaving] });
+    const choice = chooseRollbackTarget(versions, target.environmentName, leaving, running);
+    deps.log.info(choice.label ? `${choice.why}: that is the rollback target` : `${choice.why}: a failed deploy cannot be rolled back`);
+    return choice;
+}
+function noteTarget(report, choice) {
+    report.rollbackTarget = choice.label;
+    report.rollbackTargetWhy = choice.why;
+}
+/** Tags `label` verified or failed on the environment; warns (never throws) when it cannot. */
+async function recordVerdict(deps, target, label, passed, report) {
+    const mark = passed ? 'verified' : 'failed';
+    const key = (passed ? VERIFIED_TAG : FAILED_TAG) + target.environmentName;
+    const retry = { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, VERDICT_WRITE_MS, 'the verdict write deadline') };
+    let error;
+    try {
+        const arn = (await versions_findVersion(deps.eb, target.applicationName, label, retry))?.ApplicationVersionArn;
+        if (arn)
+            ({ error } = await markVersion(deps.eb, arn, target.environmentName, mark, retry));
+        else
+            error = `application version "${label}" has no ARN to tag`;
+    }
+    catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+    }
+    if (error === undefined) {
+        deps.log.info(`recorded "${label}" as ${mark} on "${target.environmentName}" (tag ${key})`);
+        return;
+    }
+    const consequence = passed
+        ? `the deploy stands, but later rollbacks will not know "${label}" is verified`
+        : `later rollbacks still never choose it (it is not verified), but the record does not say it failed`;
+    const message = `could not record "${label}" as ${mark} on "${target.environmentName}" (tag ${key}): ${error}. ` +
+        `${consequence}. Grant elasticbeanstalk:AddTags, elasticbeanstalk:RemoveTags and elasticbeanstalk:ListTagsForResource (docs/iam-policy.json).`;
+    report.recordWarnings.push(message);
+    deps.log.warning(message);
+}
+/** For `rollback` without a label: the same rule, leaving the version the environment runs. */
+async function defaultRollbackLabel(deps, target, running, retry) {
+    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [running] });
+    const choice = chooseRollbackOperationTarget(versions, target.environmentName, running);
+    if (!choice.label)
+        throw new errors_DeployFailedError(`nothing to roll back to: ${choice.why}; name the version to roll back to (version-label)`);
+    if (choice.basis === 'older')
+        deps.log.warning(choice.why);
+    else
+        deps.log.info(choice.why);
+    return choice;
 }
 
 ;// CONCATENATED MODULE: ./src/eb/environment.ts
@@ -42241,7 +42974,7 @@ async function retry_withRetries(what, ctx, fn) {
 
 
 async function environment_describeEnvironment(eb, target, retry) {
-    const res = await retry_withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: target.applicationName, EnvironmentNames: [target.environmentName], IncludeDeleted: false })));
+    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: target.applicationName, EnvironmentNames: [target.environmentName], IncludeDeleted: false })));
     const env = res.Environments?.find((e) => e.EnvironmentName === target.environmentName && e.Status !== 'Terminated');
     if (!env)
         throw new errors_ConfigurationError(`input "environment-name": environment "${target.environmentName}" does not exist in application "${target.applicationName}"`);
@@ -42252,7 +42985,7 @@ function environmentUrl(env) {
     return host ? (host.startsWith('http') ? host : `http://${host}`) : '';
 }
 /** Polls (2 s, growing to 10 s) until Status is Ready; fails on Terminating or at the deadline. */
-async function environment_waitForReady(eb, target, retry, deadline) {
+async function waitForReady(eb, target, retry, deadline) {
     let interval = 2000;
     let announced = false;
     for (;;) {
@@ -42272,22 +43005,22 @@ async function environment_waitForReady(eb, target, retry, deadline) {
     }
 }
 function isNotReadyError(err) {
-    return errorName(err) === 'InvalidParameterValue' && /Must be Ready|invalid state/i.test(errors_errorMessage(err));
+    return errorName(err) === 'InvalidParameterValue' && /Must be Ready|invalid state/i.test(errorMessage(err));
 }
 /** UpdateEnvironment to `label`; when EB answers "Must be Ready", wait for Ready again and retry. */
 async function startUpdate(eb, target, label, retry, readyDeadline) {
     for (;;) {
         try {
             const startedAt = retry.clock.now();
-            const res = await retry_withRetries('UpdateEnvironment', retry, () => eb.send(new dist_cjs/* UpdateEnvironmentCommand */.i98({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, VersionLabel: label })));
+            const res = await withRetries('UpdateEnvironment', retry, () => eb.send(new dist_cjs/* UpdateEnvironmentCommand */.i98({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, VersionLabel: label })));
             const { $metadata, ...environment } = res;
             return { requestId: $metadata.requestId, startedAt, environment };
         }
         catch (err) {
             if (!isNotReadyError(err))
                 throw err;
-            retry.log.info(`another operation started on "${target.environmentName}" first (${errors_errorMessage(err)}); waiting for it to finish`);
-            await environment_waitForReady(eb, target, retry, readyDeadline);
+            retry.log.info(`another operation started on "${target.environmentName}" first (${errorMessage(err)}); waiting for it to finish`);
+            await waitForReady(eb, target, retry, readyDeadline);
         }
     }
 }
@@ -42321,7 +43054,7 @@ class EventStreamer {
      * EB's own event times, not ours: a skewed local clock cannot hide or repeat events.
      */
     async baseline() {
-        const res = await retry_withRetries('DescribeEvents', this.retry, () => this.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })));
+        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })));
         this.readAt = this.retry.clock.now();
         for (const e of res.Events ?? [])
             this.seen.add(keyOf(e));
@@ -42329,7 +43062,7 @@ class EventStreamer {
     }
     /** Fetches and logs new events; returns them oldest first. */
     async poll() {
-        const res = await retry_withRetries('DescribeEvents', this.retry, () => this.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({
+        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({
             ApplicationName: this.target.applicationName,
             EnvironmentName: this.target.environmentName,
             StartTime: this.since,
@@ -42538,83 +43271,6 @@ class PollPacer {
     }
 }
 
-;// CONCATENATED MODULE: ./src/aws/describe-meter.ts
-/** Average describe calls per second over a deploy that the pollers stay within. */
-const DESCRIBE_CALLS_PER_SECOND = 1;
-/**
- * Every real EB update takes longer than this (EB's deploy command alone takes about 15 s), so the
- * first calls of a deploy may come quickly: the average is only ever taken over at least this long.
- */
-const BUDGET_FLOOR_MS = 20_000;
-/** The longest a poller stays blind early in the floor, while it saves calls for its end. */
-const FLOOR_MAX_GAP_MS = 5000;
-class DescribeMeter {
-    clock;
-    since;
-    calls = 0;
-    constructor(clock, since = clock.now()) {
-        this.clock = clock;
-        this.since = since;
-    }
-    record(calls = 1) {
-        this.calls += calls;
-    }
-    /** Calls allowed in total by now: the rate times the time since the start (at least the floor). */
-    allowed() {
-        return (DESCRIBE_CALLS_PER_SECOND * Math.max(this.clock.now() - this.since, BUDGET_FLOOR_MS)) / 1000;
-    }
-    /**
-     * How long to wait before `next` more calls so that `reserve` calls stay available for later
-     * (the gate keeps its confirmation checks' calls in reserve while it waits).
-     */
-    delayFor(next, reserve = 0) {
-        const needed = this.calls + next + reserve;
-        if (needed <= this.allowed())
-            return 0;
-        return Math.ceil(this.since + (needed * 1000) / DESCRIBE_CALLS_PER_SECOND - this.clock.now());
-    }
-    /**
-     * Before the floor has passed: how long to wait so that the calls left in it (`reserve` kept
-     * aside) are spent where they matter. No EB update ends within seconds (its deploy command alone
-     * takes about 15 s), so the calls are packed toward the end of the floor, `spacingMs` apart,
-     * where a short update turns Green; earlier, a poll comes at least every `maxGapMs` so an early
-     * failure is still seen. Spreading them evenly instead left ~2 s between polls at the end.
-     */
-    spreadDelay(next, reserve = 0, spacingMs = 1000, maxGapMs = FLOOR_MAX_GAP_MS) {
-        const elapsed = this.clock.now() - this.since;
-        if (elapsed >= BUDGET_FLOOR_MS)
-            return 0;
-        const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
-        if (left < next)
-            return 0; // delayFor holds the call back until the budget allows it
-        // Late enough that the calls left after this one cover the rest of the floor, spacingMs apart.
-        const latest = BUDGET_FLOOR_MS - elapsed - Math.floor((left - next) / next) * spacingMs;
-        return Math.max(0, Math.min(latest, maxGapMs));
-    }
-}
-const meters = new WeakMap();
-/** The client's meter, made on first use; a client with a middleware stack counts its own calls. */
-function meterFor(eb, clock) {
-    let meter = meters.get(eb);
-    if (meter)
-        return meter;
-    meter = new DescribeMeter(clock);
-    meters.set(eb, meter);
-    const stack = eb.middlewareStack;
-    const m = meter;
-    // finalizeRequest at low priority runs inside the SDK's retry middleware: once per attempt.
-    stack?.add((next, ctx) => (args) => {
-        if (ctx.commandName?.startsWith('Describe'))
-            m.record();
-        return next(args);
-    }, { step: 'finalizeRequest', priority: 'low', name: 'ebPipelineDescribeMeter' });
-    return meter;
-}
-/** For a client that counts its calls itself (the fake EB of the timing tests). */
-function registerMeter(eb, meter) {
-    meters.set(eb, meter);
-}
-
 ;// CONCATENATED MODULE: ./src/eb/watch.ts
 // The gate loop: observe the environment (and the health URL), stream events, feed the
 // GateTracker, pace the calls, and stop at a verdict or at the deadline — never later.
@@ -42632,7 +43288,7 @@ async function checkUrl(url) {
         return { status: res.status, body };
     }
     catch (err) {
-        return { error: errors_errorMessage(err) };
+        return { error: errorMessage(err) };
     }
 }
 class Observer {
@@ -42658,7 +43314,7 @@ class Observer {
             return undefined;
         try {
             this.calls += 1;
-            const res = await retry_withRetries('DescribeInstancesHealth', this.retry, () => this.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({
+            const res = await withRetries('DescribeInstancesHealth', this.retry, () => this.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({
                 EnvironmentName: this.run.target.environmentName,
                 AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes'],
             })));
@@ -42756,118 +43412,6 @@ async function runGate(eb, run, retry, events) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/eb/versions.ts
-// Application versions: create with Process=true and wait for Processed, reuse an identical one,
-// refuse a label that already names different bytes, and watch the account's version quota.
-
-
-
-
-async function versions_findVersion(eb, app, label, retry) {
-    const res = await retry_withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, VersionLabels: [label] })));
-    return res.ApplicationVersions?.find((v) => v.VersionLabel === label);
-}
-async function failureReason(eb, app, label, retry) {
-    try {
-        const res = await retry_withRetries('DescribeEvents', retry, () => eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: app, VersionLabel: label, MaxRecords: 20 })));
-        const messages = (res.Events ?? []).filter((e) => e.Severity === 'ERROR' || e.Severity === 'WARN').map((e) => e.Message ?? '');
-        return messages.length ? messages.join(' | ') : 'Elastic Beanstalk gave no reason';
-    }
-    catch (err) {
-        return `could not read the reason: ${errors_errorMessage(err)}`;
-    }
-}
-function versions_status(v) {
-    return (v.Status ?? 'Unprocessed').toUpperCase();
-}
-/** EB processes a version in seconds: a steady 1 s poll sees it done within a second. */
-const PROCESSING_POLL_MS = 1000;
-async function waitProcessed(eb, spec, retry, deadline) {
-    const meter = meterFor(eb, retry.clock);
-    for (;;) {
-        const v = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
-        if (!v)
-            throw new errors_DeployFailedError(`application version "${spec.label}" disappeared while it was being processed`);
-        if (versions_status(v) === 'PROCESSED')
-            return;
-        if (versions_status(v) === 'FAILED') {
-            const reason = await failureReason(eb, spec.applicationName, spec.label, retry);
-            throw new errors_DeployFailedError(`Elastic Beanstalk could not process application version "${spec.label}": ${reason}. The environment was not touched.`);
-        }
-        if (deadline.passed())
-            throw new errors_DeployFailedError(`application version "${spec.label}" was still ${v.Status ?? 'unprocessed'} after ${deadline.what}`);
-        // The same describe budget as the gate: a long processing slows down to the average rate.
-        await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, meter.delayFor(1)), deadline.remaining()));
-    }
-}
-function sameBundle(v, spec) {
-    return v.SourceBundle?.S3Bucket === spec.bucket && v.SourceBundle?.S3Key === spec.key;
-}
-function refuse(v, spec) {
-    return new errors_DeployFailedError(`version label "${spec.label}" already exists in "${spec.applicationName}" with a different bundle ` +
-        `(s3://${v.SourceBundle?.S3Bucket ?? '?'}/${v.SourceBundle?.S3Key ?? '?'}, not s3://${spec.bucket}/${spec.key}); ` +
-        'refusing to reuse it — choose another version-label, or leave it empty to derive one from the commit and the bundle');
-}
-/** Returns whether an existing identical version was reused. */
-async function ensureVersion(eb, spec, retry, deadline) {
-    const existing = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
-    if (existing) {
-        if (!sameBundle(existing, spec))
-            throw refuse(existing, spec);
-        retry.log.info(`application version "${spec.label}" already exists with this bundle (${existing.Status ?? '?'}): reusing it`);
-        await waitProcessed(eb, spec, retry, deadline);
-        return { reused: true };
-    }
-    try {
-        await retry_withRetries('CreateApplicationVersion', retry, () => eb.send(new dist_cjs/* CreateApplicationVersionCommand */.m8t({
-            ApplicationName: spec.applicationName,
-            VersionLabel: spec.label,
-            Description: spec.description || undefined,
-            SourceBundle: { S3Bucket: spec.bucket, S3Key: spec.key },
-            Process: true,
-            AutoCreateApplication: false,
-        })));
-    }
-    catch (err) {
-        if (errorName(err) === 'TooManyApplicationVersionsException')
-            throw new errors_DeployFailedError(`the account's application version quota is full (${errors_errorMessage(err)}): set keep-versions to prune old versions`);
-        // Another run created the same label between our look and our call.
-        const raced = /already exists/i.test(errors_errorMessage(err)) ? await versions_findVersion(eb, spec.applicationName, spec.label, retry) : undefined;
-        if (!raced)
-            throw err;
-        if (!sameBundle(raced, spec))
-            throw refuse(raced, spec);
-    }
-    retry.log.info(`created application version "${spec.label}" from s3://${spec.bucket}/${spec.key}; waiting for processing`);
-    await waitProcessed(eb, spec, retry, deadline);
-    retry.log.info(`application version "${spec.label}" is Processed`);
-    return { reused: false };
-}
-/** Versions across all applications vs the account's quota; undefined when it can't be read. */
-async function versionQuota(eb, retry) {
-    try {
-        const attrs = await retry_withRetries('DescribeAccountAttributes', retry, () => eb.send(new dist_cjs/* DescribeAccountAttributesCommand */.zSg({})));
-        const maximum = attrs.ResourceQuotas?.ApplicationVersionQuota?.Maximum;
-        if (!maximum)
-            return undefined;
-        let used = 0;
-        let token;
-        do {
-            const page = await retry_withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ MaxRecords: 1000, NextToken: token })));
-            used += page.ApplicationVersions?.length ?? 0;
-            token = page.NextToken;
-        } while (token);
-        return { used, maximum };
-    }
-    catch (err) {
-        retry.log.debug(`could not read the application version quota: ${errors_errorMessage(err)}`);
-        return undefined;
-    }
-}
-function nearQuota(q) {
-    return q.used >= Math.floor(q.maximum * 0.9);
-}
-
 ;// CONCATENATED MODULE: ./src/engine/gated-update.ts
 // Deploy one existing version to an environment and gate it; on failure abort, redeploy the
 // previous version and gate that too. Used by the deploy, deploy-version and rollback actions.
@@ -42880,10 +43424,11 @@ function nearQuota(q) {
 
 
 
+
 /** Whether every instance reports `label`; false when it can't be known (enhanced health off). */
 async function instancesAllOn(deps, target, label, retry) {
     try {
-        const res = await retry_withRetries('DescribeInstancesHealth', retry, () => deps.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: target.environmentName, AttributeNames: ['Deployment'] })));
+        const res = await withRetries('DescribeInstancesHealth', retry, () => deps.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: target.environmentName, AttributeNames: ['Deployment'] })));
         const list = res.InstanceHealthList ?? [];
         return list.length > 0 && list.every((i) => i.Deployment?.VersionLabel === label);
     }
@@ -42904,7 +43449,7 @@ function recordGate(report, result) {
     }
 }
 /** Deploys `label` (unless the environment already runs it, Ready) and gates it. */
-async function deployAndGate(deps, target, label, gate, report, events, hooks, alreadyThere, 
+async function deployAndGate(deps, target, label, gate, report, events, hooks, kind, alreadyThere, 
 /** Described just now and Ready: no need to describe it again before UpdateEnvironment. */
 justReady = false) {
     const readyDeadline = clock_Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
@@ -42912,19 +43457,21 @@ justReady = false) {
     let underway = false;
     if (!alreadyThere) {
         if (!justReady)
-            await environment_waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
-        const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
-        startedAt = started.startedAt;
-        underway = started.environment.Status !== 'Ready';
-        deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
-        hooks.onUpdateStarted?.({
+            await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
+        // Saved before the call: a job killed the moment EB accepts it still tells its post step.
+        hooks.onUpdateStarting?.({
+            kind,
             applicationName: target.applicationName,
             environmentName: target.environmentName,
             versionLabel: label,
             previousVersionLabel: report.previousVersionLabel,
             region: deps.region,
-            startedAt,
+            startedAt: deps.clock.now(),
         });
+        const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
+        startedAt = started.startedAt;
+        underway = started.environment.Status !== 'Ready';
+        deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
     }
     const deadline = new clock_Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
     return runGate(deps.eb, {
@@ -42937,8 +43484,8 @@ justReady = false) {
         deadline,
     }, retryFor(deps, deadline), events);
 }
-async function rollBack(deps, opts, report, events, why) {
-    const previous = report.previousVersionLabel;
+async function rollBack(deps, opts, report, events, hooks, why) {
+    const previous = report.rollbackTarget;
     const { target, gate } = opts;
     const fail = (message) => {
         report.outcome = 'needs-attention';
@@ -42946,7 +43493,7 @@ async function rollBack(deps, opts, report, events, why) {
         throw new errors_DeployFailedError(message, { needsAttention: true });
     };
     if (!previous)
-        fail(`deploy of "${opts.label}" failed: ${why}. There is no previous version to roll back to: the environment needs attention.`);
+        fail(`deploy of "${opts.label}" failed: ${why}. There is nothing to roll back to (${report.rollbackTargetWhy ?? 'no target'}): the environment needs attention.`);
     const rollbackDeadline = clock_Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
     const retry = retryFor(deps, rollbackDeadline);
     return deps.log.group(`Rolling back "${target.environmentName}" to "${previous}"`, async () => {
@@ -42954,26 +43501,27 @@ async function rollBack(deps, opts, report, events, why) {
             const env = await environment_describeEnvironment(deps.eb, target, retry);
             if (env.AbortableOperationInProgress) {
                 deps.log.info(`aborting the update in progress on "${target.environmentName}"`);
-                await retry_withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: target.environmentName })));
+                await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: target.environmentName })));
             }
             if (!(await versions_findVersion(deps.eb, target.applicationName, previous, retry)))
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
-            const ready = await environment_waitForReady(deps.eb, target, retry, rollbackDeadline);
+            const ready = await waitForReady(deps.eb, target, retry, rollbackDeadline);
             // Skip the redeploy only when EB itself already put every instance back (Immutable's own undo);
             // a failed Rolling batch leaves instances on the new version although VersionLabel is the old one.
             const onPrevious = ready.VersionLabel === previous && (await instancesAllOn(deps, target, previous, retry)) ? ready : undefined;
             if (onPrevious)
                 deps.log.info(`"${target.environmentName}" is already back on "${previous}"; gating it`);
-            // Not recorded as in flight: a cancelled job must not abort the rollback that repairs the environment.
-            const result = await deployAndGate(deps, target, previous, gate, report, events, {}, onPrevious);
+            // Recorded as a rollback: the post step of a cancelled job leaves the repair alone.
+            const result = await deployAndGate(deps, target, previous, gate, report, events, hooks, 'rollback', onPrevious);
             recordGate(report, result);
+            await recordVerdict(deps, target, previous, result.passed, report);
             if (!result.passed)
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${result.reason}. The environment needs attention.`);
         }
         catch (err) {
             if (err instanceof errors_DeployFailedError)
                 throw err;
-            fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${errors_errorMessage(err)}. The environment needs attention.`);
+            fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${errorMessage(err)}. The environment needs attention.`);
         }
         report.rolledBack = true;
         report.outcome = 'rolled-back';
@@ -42989,22 +43537,29 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
     report.versionLabel = label;
     report.previousVersionLabel = env.VersionLabel;
     report.environmentUrl = environmentUrl(env);
-    deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'}): that is the rollback target`);
-    if (opts.rollback && env.VersionLabel && env.VersionLabel !== label && !(await versions_findVersion(deps.eb, target.applicationName, env.VersionLabel, retry)))
-        deps.log.warning(`the rollback target "${env.VersionLabel}" no longer exists as an application version: a failed deploy cannot be rolled back`);
+    deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'})`);
+    if (opts.rollback) {
+        const choice = await rollbackTargetFor(deps, target, label, env.VersionLabel, retry);
+        noteTarget(report, choice);
+        if (choice.basis === 'running' && !(await versions_findVersion(deps.eb, target.applicationName, choice.label, retry)))
+            deps.log.warning(`the rollback target "${choice.label}" no longer exists as an application version: a failed deploy cannot be rolled back`);
+    }
     const events = new EventStreamer(deps.eb, target, retry, deps.log);
     await events.baseline();
     let result;
     try {
-        result = await deps.log.group(`Deploying "${label}" to "${target.environmentName}"`, () => deployAndGate(deps, target, label, gate, report, events, hooks, undefined, env.Status === 'Ready'));
+        result = await deps.log.group(`Deploying "${label}" to "${target.environmentName}"`, () => deployAndGate(deps, target, label, gate, report, events, hooks, opts.kind ?? 'deploy', undefined, env.Status === 'Ready'));
     }
     finally {
         report.events = events.events;
     }
     report.deploySeconds = Math.round(result.seconds * 10) / 10;
     recordGate(report, result);
+    // A failed version's mark is written while the rollback starts: recovery never waits for it.
+    const verdict = recordVerdict(deps, target, label, result.passed, report);
     try {
         if (result.passed) {
+            await verdict;
             report.outcome = 'deployed';
             report.message = `"${label}" is live on "${target.environmentName}" (${report.health ?? '?'}) after ${report.deploySeconds} s`;
             deps.log.info(report.message);
@@ -43016,9 +43571,10 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
             report.message = `deploy of "${label}" failed: ${result.reason}. Rollback is off: the environment was left as it is.`;
             throw new errors_DeployFailedError(report.message);
         }
-        return await rollBack(deps, opts, report, events, result.reason);
+        return await rollBack(deps, opts, report, events, hooks, result.reason);
     }
     finally {
+        await verdict;
         report.events = events.events;
         hooks.onUpdateSettled?.();
     }
@@ -43154,12 +43710,12 @@ async function uploadFile(s3, file, plan, retry) {
     try {
         if (file.size <= plan.partSize) {
             const body = await readPart(handle, Buffer.allocUnsafe(file.size), 0, file.size);
-            await retry_withRetries('PutObject', retry, () => s3.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ ...target, Body: body, ContentLength: file.size, ContentType: file.contentType, Metadata: file.metadata, IfNoneMatch: '*' })));
+            await withRetries('PutObject', retry, () => s3.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ ...target, Body: body, ContentLength: file.size, ContentType: file.contentType, Metadata: file.metadata, IfNoneMatch: '*' })));
             return;
         }
         // Like lib-storage: declare the checksum the SDK adds to every part when it computes them.
         const checksums = (await s3.config.requestChecksumCalculation()) === 'WHEN_SUPPORTED';
-        const created = await retry_withRetries('CreateMultipartUpload', retry, () => s3.send(new client_s3_dist_cjs/* CreateMultipartUploadCommand */.nG4({
+        const created = await withRetries('CreateMultipartUpload', retry, () => s3.send(new client_s3_dist_cjs/* CreateMultipartUploadCommand */.nG4({
             ...target,
             ContentType: file.contentType,
             Metadata: file.metadata,
@@ -43179,7 +43735,7 @@ async function uploadFile(s3, file, plan, retry) {
                     const index = next++;
                     const position = index * plan.partSize;
                     const body = await readPart(handle, buffer, position, Math.min(plan.partSize, file.size - position));
-                    const res = await retry_withRetries('UploadPart', retry, () => s3.send(new client_s3_dist_cjs/* UploadPartCommand */.iVK({ ...target, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length })));
+                    const res = await withRetries('UploadPart', retry, () => s3.send(new client_s3_dist_cjs/* UploadPartCommand */.iVK({ ...target, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length })));
                     if (!res.ETag)
                         throw new Error(`UploadPart ${index + 1} returned no ETag`);
                     parts.push({ PartNumber: index + 1, ETag: res.ETag, ...(res.ChecksumCRC32 ? { ChecksumCRC32: res.ChecksumCRC32 } : {}) });
@@ -43194,7 +43750,7 @@ async function uploadFile(s3, file, plan, retry) {
             if (failure)
                 throw failure.reason;
             parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
-            await retry_withRetries('CompleteMultipartUpload', retry, () => s3.send(new client_s3_dist_cjs/* CompleteMultipartUploadCommand */.Gym({ ...target, UploadId: uploadId, MultipartUpload: { Parts: parts }, IfNoneMatch: '*' })));
+            await withRetries('CompleteMultipartUpload', retry, () => s3.send(new client_s3_dist_cjs/* CompleteMultipartUploadCommand */.Gym({ ...target, UploadId: uploadId, MultipartUpload: { Parts: parts }, IfNoneMatch: '*' })));
         }
         catch (err) {
             // Leave no orphaned parts (they are billed) whatever went wrong; the original error is what matters.
@@ -43224,14 +43780,14 @@ function bundleKey(prefix, sha256) {
 }
 /** EB's own bucket (elasticbeanstalk-<region>-<account>), created on first use. */
 async function upload_defaultBucket(eb, ctx) {
-    const res = await retry_withRetries('CreateStorageLocation', ctx, () => eb.send(new dist_cjs/* CreateStorageLocationCommand */.UCX({})));
+    const res = await withRetries('CreateStorageLocation', ctx, () => eb.send(new dist_cjs/* CreateStorageLocationCommand */.UCX({})));
     if (!res.S3Bucket)
         throw new Error('CreateStorageLocation returned no bucket');
     return res.S3Bucket;
 }
 async function headObject(s3, bucket, key, ctx) {
     try {
-        const res = await retry_withRetries('HeadObject', ctx, () => s3.send(new client_s3_dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key })));
+        const res = await withRetries('HeadObject', ctx, () => s3.send(new client_s3_dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key })));
         return { size: res.ContentLength ?? -1, sha256: res.Metadata?.sha256 };
     }
     catch (err) {
@@ -43280,24 +43836,31 @@ async function uploadBundle(deps, bundle, bucket, prefix) {
 }
 
 ;// CONCATENATED MODULE: ./src/eb/retention.ts
-// Keep the newest N application versions. Never delete a version an environment runs (or is
-// deploying), nor one the caller protects (the rollback target); optionally delete the bundles.
+// Keep the newest N application versions. Never delete a version any environment of the
+// application runs (or is deploying), nor the rollback target of any of them (its newest verified
+// version, src/eb/release-record.ts), nor one the caller protects; optionally delete the bundles.
 
 
 
-async function allVersions(eb, app, retry) {
-    const out = [];
-    let token;
-    do {
-        const page = await retry_withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, MaxRecords: 1000, NextToken: token })));
-        out.push(...(page.ApplicationVersions ?? []));
-        token = page.NextToken;
-    } while (token);
-    return out;
+
+async function requireApplication(eb, app, retry) {
+    const res = await withRetries('DescribeApplications', retry, () => eb.send(new dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [app] })));
+    if (!res.Applications?.some((a) => a.ApplicationName === app))
+        throw new errors_ConfigurationError(`input "application-name": application "${app}" does not exist in this region: nothing to prune`);
 }
-async function labelsInUse(eb, app, retry) {
-    const res = await retry_withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: app, IncludeDeleted: false })));
-    return new Set((res.Environments ?? []).filter((e) => e.Status !== 'Terminated').flatMap((e) => (e.VersionLabel ? [e.VersionLabel] : [])));
+/** Every live environment of the application: the version it runs, and the one it would roll back to. */
+async function protectedByEnvironments(eb, app, record, retry) {
+    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: app, IncludeDeleted: false })));
+    const why = new Map();
+    for (const env of (res.Environments ?? []).filter((e) => e.Status !== 'Terminated')) {
+        const name = env.EnvironmentName ?? '';
+        if (env.VersionLabel)
+            why.set(env.VersionLabel, `runs on ${name}`);
+        const target = newestVerified(record, name, env.VersionLabel);
+        if (target && !why.has(target.label))
+            why.set(target.label, `rollback target of ${name}`);
+    }
+    return why;
 }
 function bundleId(v) {
     return `${v.SourceBundle?.S3Bucket ?? ''}/${v.SourceBundle?.S3Key ?? ''}`;
@@ -43311,10 +43874,14 @@ function chooseVersionsToDelete(versions, keep, protectedLabels) {
         .filter((l) => l && !protectedLabels.has(l));
 }
 async function pruneVersions(eb, opts, retry) {
-    const versions = await allVersions(eb, opts.applicationName, retry);
-    const inUse = await labelsInUse(eb, opts.applicationName, retry);
-    const protectedLabels = new Set([...inUse, ...opts.protectLabels]);
-    const toDelete = chooseVersionsToDelete(versions, opts.keep, protectedLabels);
+    await requireApplication(eb, opts.applicationName, retry);
+    const versions = await listVersions(eb, opts.applicationName, retry);
+    const record = await recordOf(eb, versions, retry);
+    const protectedLabels = await protectedByEnvironments(eb, opts.applicationName, record, retry);
+    for (const label of opts.protectLabels)
+        if (!protectedLabels.has(label))
+            protectedLabels.set(label, 'protected');
+    const toDelete = chooseVersionsToDelete(versions, opts.keep, new Set(protectedLabels.keys()));
     // Content-addressed keys mean two labels can share one bundle: keep a bundle a kept version uses.
     const doomed = new Set(toDelete);
     const keptKeys = new Set(versions.filter((v) => !doomed.has(v.VersionLabel ?? '')).map(bundleId));
@@ -43323,17 +43890,17 @@ async function pruneVersions(eb, opts, retry) {
         const version = versions.find((v) => v.VersionLabel === label);
         const deleteBundle = opts.deleteSourceBundles && version !== undefined && !keptKeys.has(bundleId(version));
         try {
-            await retry_withRetries('DeleteApplicationVersion', retry, () => eb.send(new dist_cjs/* DeleteApplicationVersionCommand */.Xb({ ApplicationName: opts.applicationName, VersionLabel: label, DeleteSourceBundle: deleteBundle })));
+            await withRetries('DeleteApplicationVersion', retry, () => eb.send(new dist_cjs/* DeleteApplicationVersionCommand */.Xb({ ApplicationName: opts.applicationName, VersionLabel: label, DeleteSourceBundle: deleteBundle })));
             deleted.push(label);
         }
         catch (err) {
             // One version that can't go (e.g. an environment started using it a moment ago) must not stop the rest.
-            retry.log.warning(`could not delete application version "${label}": ${errors_errorMessage(err)}`);
+            retry.log.warning(`could not delete application version "${label}": ${errorMessage(err)}`);
         }
     }
-    retry.log.info(`pruned ${deleted.length} application version(s) of "${opts.applicationName}" (keeping the newest ${opts.keep}` +
-        `${protectedLabels.size ? `; protected: ${[...protectedLabels].join(', ')}` : ''})`);
-    return { deleted, kept: versions.length - deleted.length, protectedInUse: [...inUse] };
+    const kept = [...protectedLabels].map(([label, why]) => `${label} (${why})`).join(', ');
+    retry.log.info(`pruned ${deleted.length} application version(s) of "${opts.applicationName}" (keeping the newest ${opts.keep}${kept ? `; also kept: ${kept}` : ''})`);
+    return { deleted, kept: versions.length - deleted.length, protectedLabels };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/pipeline.ts
@@ -43416,7 +43983,7 @@ async function deployPipeline(deps, inputs, report, hooks = {}) {
         await deps.log.group('Retention', () => pruneVersions(deps.eb, {
             applicationName: inputs.applicationName,
             keep: inputs.keepVersions,
-            protectLabels: [label, ...(report.previousVersionLabel ? [report.previousVersionLabel] : [])],
+            protectLabels: [label, report.previousVersionLabel, report.rollbackTarget].filter((l) => Boolean(l)),
             deleteSourceBundles: inputs.deleteSourceBundles,
         }, retry(deps)));
     }
@@ -43471,6 +44038,9 @@ function newReport(applicationName, environmentName) {
         environmentName,
         versionLabel: undefined,
         previousVersionLabel: undefined,
+        rollbackTarget: undefined,
+        rollbackTargetWhy: undefined,
+        recordWarnings: [],
         environmentUrl: undefined,
         health: undefined,
         rolledBack: false,
@@ -43574,7 +44144,7 @@ function parseFlags(argv, flags) {
         ({ values } = (0,external_node_util_.parseArgs)({ args: argv, options, allowPositionals: false, strict: true }));
     }
     catch (err) {
-        throw new errors_ConfigurationError(errors_errorMessage(err));
+        throw new errors_ConfigurationError(errorMessage(err));
     }
     return {
         read: (name) => {
@@ -43609,7 +44179,7 @@ async function runCommand(name, argv, usage, flags, body) {
             console.error(`eb-pipeline ${name}: ${err.message}`);
             return EXIT_FAILED;
         }
-        console.error(`eb-pipeline ${name} failed: ${errors_errorMessage(err)}`);
+        console.error(`eb-pipeline ${name} failed: ${errorMessage(err)}`);
         if (parsed?.debug && err instanceof Error && err.stack)
             console.error(err.stack);
         return EXIT_FAILED;
@@ -43638,6 +44208,7 @@ function printReport(r) {
         ['url', r.environmentUrl],
         ['version', r.versionLabel],
         ['previous version', r.previousVersionLabel],
+        ['rollback target', r.rollbackTarget],
         ['rolled back', r.rolledBack],
         ['health', r.health],
         ['deploy seconds', r.deploySeconds],
@@ -43650,6 +44221,8 @@ function printReport(r) {
     for (const [k, v] of rows)
         if (v !== undefined && v !== '')
             console.log(`  ${k.padEnd(17)} ${String(v)}`);
+    for (const w of r.recordWarnings)
+        console.log(`  warning: ${w}`);
     for (const i of r.instances)
         console.log(`  instance ${i.id}: ${i.healthStatus ?? i.color ?? '?'} on "${i.versionLabel ?? '?'}"`);
 }
@@ -43692,8 +44265,9 @@ const deployCommand = {
 };
 
 ;// CONCATENATED MODULE: ./src/engine/operations.ts
-// The standalone operations: roll back to a previous version, abort an in-flight update (the
-// post step of a cancelled job), and describe an environment's state (the CLI's `status`).
+// The standalone operations: roll back to a previous version, deploy an existing version, and
+// describe an environment's state (the CLI's `status`).
+
 
 
 
@@ -43704,27 +44278,16 @@ const deployCommand = {
 function operations_retry(deps, ms) {
     return { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
 }
-/** The newest processed version created before the one the environment runs now. */
-async function previousVersionLabel(deps, target, current, r) {
-    const res = await retry_withRetries('DescribeApplicationVersions', r, () => deps.eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: target.applicationName })));
-    const versions = res.ApplicationVersions ?? [];
-    const cutoff = versions.find((v) => v.VersionLabel === current)?.DateCreated?.getTime() ?? Number.POSITIVE_INFINITY;
-    return versions
-        .filter((v) => v.VersionLabel !== current && (v.Status ?? '').toUpperCase() === 'PROCESSED' && (v.DateCreated?.getTime() ?? 0) < cutoff)
-        .sort((a, b) => (b.DateCreated?.getTime() ?? 0) - (a.DateCreated?.getTime() ?? 0))[0]?.VersionLabel;
-}
 async function rollbackOperation(deps, inputs, report, hooks = {}) {
     const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
     const r = operations_retry(deps, inputs.gate.readyTimeoutMs);
     const env = await environment_describeEnvironment(deps.eb, target, r);
-    const label = inputs.versionLabel ?? (await previousVersionLabel(deps, target, env.VersionLabel, r));
-    if (!label)
-        throw new errors_DeployFailedError(`no version older than "${env.VersionLabel ?? '?'}" exists in "${inputs.applicationName}": nothing to roll back to`);
+    const label = inputs.versionLabel ?? (await defaultRollbackLabel(deps, target, env.VersionLabel, r)).label;
     if (!(await versions_findVersion(deps.eb, inputs.applicationName, label, r)))
         throw new errors_DeployFailedError(`cannot roll back to "${label}": no such application version in "${inputs.applicationName}"`);
     deps.log.info(`rolling "${inputs.environmentName}" back from "${env.VersionLabel ?? '?'}" to "${label}"`);
     // A rollback that fails is not rolled back again: it is reported as it is.
-    return gated_update_gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false }, report, hooks);
+    return gated_update_gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false, kind: 'rollback' }, report, hooks);
 }
 /** Deploy an existing, processed version (a promotion), gated, with rollback. */
 async function deployVersionOperation(deps, inputs, report, hooks = {}) {
@@ -43737,54 +44300,24 @@ async function deployVersionOperation(deps, inputs, report, hooks = {}) {
     const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
     return gatedUpdate(deps, { target, label: inputs.versionLabel, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
 }
-/**
- * Post step of a cancelled job: abort the update the main step started, if it is still abortable,
- * and wait (bounded) to report where the environment ended. Only warns: a post step never fails a job.
- */
-async function abortInFlight(deps, update, waitMs = 120_000) {
-    const target = { applicationName: update.applicationName, environmentName: update.environmentName };
-    const r = operations_retry(deps, waitMs);
-    const env = await describeEnvironment(deps.eb, target, r);
-    if (!env.AbortableOperationInProgress) {
-        deps.log.info(`the job was cancelled; "${update.environmentName}" has no abortable update in progress (${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}")`);
-        return { aborted: false, env };
-    }
-    try {
-        await withRetries('AbortEnvironmentUpdate', r, () => deps.eb.send(new AbortEnvironmentUpdateCommand({ EnvironmentName: update.environmentName })));
-    }
-    catch (err) {
-        deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}" and aborting it failed: ${errorMessage(err)}`);
-        return { aborted: false, env };
-    }
-    deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}": aborted the update of "${update.environmentName}"`);
-    try {
-        const after = await waitForReady(deps.eb, target, r, r.deadline);
-        deps.log.info(`"${update.environmentName}" is Ready on "${after.VersionLabel ?? '?'}" (${after.Health ?? '?'})`);
-        return { aborted: true, env: after };
-    }
-    catch (err) {
-        deps.log.warning(`after the abort, "${update.environmentName}" did not become Ready in time: ${errorMessage(err)}`);
-        return { aborted: true, env: undefined };
-    }
-}
 async function environmentStatus(deps, target) {
     const r = operations_retry(deps, 60_000);
     const environment = await environment_describeEnvironment(deps.eb, target, r);
     let instances;
     try {
-        const res = await retry_withRetries('DescribeInstancesHealth', r, () => deps.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: target.environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment'] })));
+        const res = await withRetries('DescribeInstancesHealth', r, () => deps.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: target.environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment'] })));
         instances = (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel }));
     }
     catch (err) {
         if (errorName(err) !== 'InvalidRequestException')
             throw err;
     }
-    const ev = await retry_withRetries('DescribeEvents', r, () => deps.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, MaxRecords: 10 })));
+    const ev = await withRetries('DescribeEvents', r, () => deps.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, MaxRecords: 10 })));
     return { environment, url: environmentUrl(environment), instances, events: ev.Events ?? [] };
 }
 
 ;// CONCATENATED MODULE: ./src/cli/rollback.ts
-// `eb-pipeline rollback`: redeploy the previous (or a named) version, gated.
+// `eb-pipeline rollback`: redeploy the last verified (or a named) version, gated (docs/verified-releases.md).
 
 
 
@@ -43793,7 +44326,7 @@ async function environmentStatus(deps, target) {
 const rollback_FLAGS = [
     COMMON_FLAGS.app,
     COMMON_FLAGS.env,
-    { ...COMMON_FLAGS.label, help: 'version to roll back to (default: the newest one older than the running one)' },
+    { ...COMMON_FLAGS.label, help: 'version to roll back to (default: the newest verified one other than the running one)' },
     COMMON_FLAGS.region,
     ...GATE_FLAGS,
 ];
@@ -43830,7 +44363,8 @@ const pruneCommand = {
     run: (argv) => runCommand('prune', argv, 'usage: eb-pipeline prune -a APP [-k N] [options]', prune_FLAGS, async (f) => {
         const inputs = readPruneInputs(f.read);
         const result = await pruneOnly(cliDeps(inputs.region, f.debug), inputs);
-        console.log(`deleted ${result.deleted.length}: ${result.deleted.join(', ') || '-'}; kept ${result.kept}`);
+        const kept = [...result.protectedLabels].map(([label, why]) => `${label} (${why})`).join(', ');
+        console.log(`deleted ${result.deleted.length}: ${result.deleted.join(', ') || '-'}; kept ${result.kept}${kept ? `, always: ${kept}` : ''}`);
         return EXIT_OK;
     }),
 };
@@ -44213,7 +44747,7 @@ async function main(argv) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5518);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5615);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 

@@ -3961,7 +3961,7 @@ __webpack_unused_export__ = DescribeApplicationVersions$;
 exports.QDX = DescribeApplicationVersionsCommand;
 __webpack_unused_export__ = DescribeApplicationVersionsMessage$;
 __webpack_unused_export__ = DescribeApplications$;
-__webpack_unused_export__ = DescribeApplicationsCommand;
+exports.UHp = DescribeApplicationsCommand;
 __webpack_unused_export__ = DescribeApplicationsMessage$;
 __webpack_unused_export__ = DescribeConfigurationOptions$;
 __webpack_unused_export__ = DescribeConfigurationOptionsCommand;
@@ -4050,7 +4050,7 @@ __webpack_unused_export__ = ListPlatformVersionsCommand;
 __webpack_unused_export__ = ListPlatformVersionsRequest$;
 __webpack_unused_export__ = ListPlatformVersionsResult$;
 __webpack_unused_export__ = ListTagsForResource$;
-__webpack_unused_export__ = ListTagsForResourceCommand;
+exports.a_e = ListTagsForResourceCommand;
 __webpack_unused_export__ = ListTagsForResourceMessage$;
 __webpack_unused_export__ = Listener$;
 __webpack_unused_export__ = LoadBalancer$;
@@ -65068,7 +65068,7 @@ function bufferIncludes(buffer, content) {
 
 /***/ }),
 
-/***/ 620:
+/***/ 1020:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -68355,6 +68355,8 @@ class clock_Deadline {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-beanstalk/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(6114);
 ;// CONCATENATED MODULE: ./src/aws/retry.ts
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
@@ -68391,6 +68393,411 @@ async function retry_withRetries(what, ctx, fn) {
             await ctx.clock.sleep(delay);
         }
     }
+}
+
+;// CONCATENATED MODULE: ./src/eb/release-record.ts
+// The record of verified releases: EB resource tags on application versions, so it lives in AWS,
+// survives the job and every tool sees it (`aws elasticbeanstalk list-tags-for-resource`).
+//
+//   eb-pipeline:verified:<environment> = <ISO time>   the version passed the gate there at that time
+//   eb-pipeline:failed:<environment>   = <ISO time>   the version failed its gate there at that time
+//
+// Writing one mark removes the other for that environment, so the latest verdict is the one that
+// stands. One rule chooses a rollback target everywhere (a failed deploy, the rollback action's
+// default, what pruning keeps): the version most recently verified on the environment, other than
+// the one being left; a failed or unverified version never, while the environment has a record.
+
+
+
+const release_record_VERIFIED_TAG = 'eb-pipeline:verified:';
+const release_record_FAILED_TAG = 'eb-pipeline:failed:';
+/** The verdict that stands for `label` on `environment`: the later of the two marks. */
+function verdict(v, environment) {
+    const ok = v.verified.get(environment);
+    const bad = v.failed.get(environment);
+    if (ok === undefined && bad === undefined)
+        return undefined;
+    return (ok ?? -Infinity) > (bad ?? -Infinity) ? 'verified' : 'failed';
+}
+/** The newest version verified on `environment` other than `leaving`, or undefined. */
+function newestVerified(versions, environment, leaving) {
+    return versions
+        .filter((v) => v.label !== leaving && v.processed && verdict(v, environment) === 'verified')
+        .sort((a, b) => (b.verified.get(environment) ?? 0) - (a.verified.get(environment) ?? 0) || b.created - a.created)[0];
+}
+/**
+ * The rollback target for a deploy of `leaving` on `environment`, which ran `running` before.
+ * With a record: the newest verified version other than `leaving` (an interrupted earlier run that
+ * left `leaving` live and unverified changes nothing). Without one (the suite adopted on an
+ * existing environment): the version running before, unless it is `leaving` or marked failed.
+ */
+function release_record_chooseRollbackTarget(versions, environment, leaving, running) {
+    const best = newestVerified(versions, environment, leaving);
+    if (best)
+        return { label: best.label, basis: 'verified', why: `"${best.label}" is the version last verified healthy on "${environment}"` };
+    const hasRecord = versions.some((v) => verdict(v, environment) === 'verified');
+    if (hasRecord)
+        return { label: undefined, basis: 'none', why: `no version other than "${leaving ?? '?'}" is verified healthy on "${environment}"` };
+    const runningRecord = versions.find((v) => v.label === running);
+    if (!running || running === leaving)
+        return { label: undefined, basis: 'none', why: `"${environment}" has no verified-release record and runs no other version` };
+    if (runningRecord && verdict(runningRecord, environment) === 'failed')
+        return { label: undefined, basis: 'none', why: `"${environment}" has no verified-release record and the version it runs, "${running}", failed its gate` };
+    return {
+        label: running,
+        basis: 'running',
+        why: `"${environment}" has no verified-release record yet (no version carries ${release_record_VERIFIED_TAG}${environment}): falling back to the version it runs, "${running}"`,
+    };
+}
+/**
+ * The rollback action's default: leave the version the environment runs for the newest verified
+ * other one. When none is verified (the record is younger than the versions), the newest version
+ * created before the running one that never failed here, said to be unverified.
+ */
+function release_record_chooseRollbackOperationTarget(versions, environment, running) {
+    const best = newestVerified(versions, environment, running);
+    if (best)
+        return { label: best.label, basis: 'verified', why: `"${best.label}" is the newest version verified healthy on "${environment}" other than "${running ?? '?'}"` };
+    const cutoff = versions.find((v) => v.label === running)?.created ?? Infinity;
+    const older = versions
+        .filter((v) => v.label !== running && v.processed && v.created < cutoff && verdict(v, environment) !== 'failed')
+        .sort((a, b) => b.created - a.created)[0];
+    if (!older)
+        return { label: undefined, basis: 'none', why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}", and no older one is left that did not fail there` };
+    return {
+        label: older.label,
+        basis: 'older',
+        why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}": falling back to "${older.label}", the newest older version, which is not verified (it predates the record)`,
+    };
+}
+function parseMarks(tags, prefix) {
+    const out = new Map();
+    for (const t of tags) {
+        const at = Date.parse(t.Value ?? '');
+        if (t.Key?.startsWith(prefix) && !Number.isNaN(at))
+            out.set(t.Key.slice(prefix.length), at);
+    }
+    return out;
+}
+/** All the application's versions, newest first. */
+async function listVersions(eb, app, retry) {
+    const out = [];
+    let token;
+    do {
+        const page = await retry_withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, MaxRecords: 1000, NextToken: token })));
+        out.push(...(page.ApplicationVersions ?? []));
+        token = page.NextToken;
+    } while (token);
+    return out.sort((a, b) => (b.DateCreated?.getTime() ?? 0) - (a.DateCreated?.getTime() ?? 0));
+}
+/** How many ListTagsForResource calls run at once. */
+const PARALLEL_READS = 4;
+/**
+ * The application's versions with their marks, newest first. `limit` reads the tags of only the
+ * newest versions (a deploy need not walk a thousand); the versions given in `always` are read too.
+ */
+async function release_record_readReleaseRecord(eb, app, retry, opts = {}) {
+    const all = await listVersions(eb, app, retry);
+    const wanted = all.filter((v, i) => i < (opts.limit ?? Infinity) || opts.always?.includes(v.VersionLabel));
+    if (all.length > wanted.length)
+        retry.log.debug(`read the verified-release record of the ${wanted.length} newest of ${all.length} versions of "${app}"`);
+    return recordOf(eb, wanted, retry);
+}
+/** The marks on the given versions (one ListTagsForResource each, a few at a time). */
+async function recordOf(eb, versions, retry) {
+    const records = versions.map((v) => ({
+        label: v.VersionLabel ?? '',
+        arn: v.ApplicationVersionArn,
+        created: v.DateCreated?.getTime() ?? 0,
+        processed: (v.Status ?? '').toUpperCase() === 'PROCESSED',
+        verified: new Map(),
+        failed: new Map(),
+    }));
+    let next = 0;
+    const worker = async () => {
+        while (next < records.length) {
+            const record = records[next++];
+            if (!record.arn)
+                continue; // EB always returns the ARN; without it there is nothing to read
+            const res = await retry_withRetries('ListTagsForResource', retry, () => eb.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ ResourceArn: record.arn })));
+            record.verified = parseMarks(res.ResourceTags ?? [], release_record_VERIFIED_TAG);
+            record.failed = parseMarks(res.ResourceTags ?? [], release_record_FAILED_TAG);
+        }
+    };
+    await Promise.all(Array.from({ length: PARALLEL_READS }, worker));
+    return records;
+}
+/**
+ * Marks `label` verified (or failed) on `environment` now. Retries throttling and 5xx until the
+ * deadline; any other failure (no AddTags/RemoveTags permission...) is returned, not thrown: the
+ * deploy's outcome stands, the caller says loudly that the record is missing.
+ */
+async function release_record_markVersion(eb, arn, environment, mark, retry) {
+    const [set, clear] = mark === 'verified' ? [release_record_VERIFIED_TAG, release_record_FAILED_TAG] : [release_record_FAILED_TAG, release_record_VERIFIED_TAG];
+    try {
+        await withRetries('UpdateTagsForResource', retry, () => eb.send(new UpdateTagsForResourceCommand({
+            ResourceArn: arn,
+            TagsToAdd: [{ Key: set + environment, Value: new Date(retry.clock.now()).toISOString() }],
+            TagsToRemove: [clear + environment],
+        })));
+        return { written: true };
+    }
+    catch (err) {
+        return { written: false, error: errorMessage(err) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/aws/describe-meter.ts
+/** Average describe calls per second over a deploy that the pollers stay within. */
+const DESCRIBE_CALLS_PER_SECOND = 1;
+/**
+ * Every real EB update takes longer than this (EB's deploy command alone takes about 15 s), so the
+ * first calls of a deploy may come quickly: the average is only ever taken over at least this long.
+ */
+const BUDGET_FLOOR_MS = 20_000;
+/** The longest a poller stays blind early in the floor, while it saves calls for its end. */
+const FLOOR_MAX_GAP_MS = 5000;
+class DescribeMeter {
+    clock;
+    since;
+    calls = 0;
+    constructor(clock, since = clock.now()) {
+        this.clock = clock;
+        this.since = since;
+    }
+    record(calls = 1) {
+        this.calls += calls;
+    }
+    /** Calls allowed in total by now: the rate times the time since the start (at least the floor). */
+    allowed() {
+        return (DESCRIBE_CALLS_PER_SECOND * Math.max(this.clock.now() - this.since, BUDGET_FLOOR_MS)) / 1000;
+    }
+    /**
+     * How long to wait before `next` more calls so that `reserve` calls stay available for later
+     * (the gate keeps its confirmation checks' calls in reserve while it waits).
+     */
+    delayFor(next, reserve = 0) {
+        const needed = this.calls + next + reserve;
+        if (needed <= this.allowed())
+            return 0;
+        return Math.ceil(this.since + (needed * 1000) / DESCRIBE_CALLS_PER_SECOND - this.clock.now());
+    }
+    /**
+     * Before the floor has passed: how long to wait so that the calls left in it (`reserve` kept
+     * aside) are spent where they matter. No EB update ends within seconds (its deploy command alone
+     * takes about 15 s), so the calls are packed toward the end of the floor, `spacingMs` apart,
+     * where a short update turns Green; earlier, a poll comes at least every `maxGapMs` so an early
+     * failure is still seen. Spreading them evenly instead left ~2 s between polls at the end.
+     */
+    spreadDelay(next, reserve = 0, spacingMs = 1000, maxGapMs = FLOOR_MAX_GAP_MS) {
+        const elapsed = this.clock.now() - this.since;
+        if (elapsed >= BUDGET_FLOOR_MS)
+            return 0;
+        const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
+        if (left < next)
+            return 0; // delayFor holds the call back until the budget allows it
+        // Late enough that the calls left after this one cover the rest of the floor, spacingMs apart.
+        const latest = BUDGET_FLOOR_MS - elapsed - Math.floor((left - next) / next) * spacingMs;
+        return Math.max(0, Math.min(latest, maxGapMs));
+    }
+}
+const meters = new WeakMap();
+/** The client's meter, made on first use; a client with a middleware stack counts its own calls. */
+function describe_meter_meterFor(eb, clock) {
+    let meter = meters.get(eb);
+    if (meter)
+        return meter;
+    meter = new DescribeMeter(clock);
+    meters.set(eb, meter);
+    const stack = eb.middlewareStack;
+    const m = meter;
+    // finalizeRequest at low priority runs inside the SDK's retry middleware: once per attempt.
+    stack?.add((next, ctx) => (args) => {
+        if (ctx.commandName?.startsWith('Describe'))
+            m.record();
+        return next(args);
+    }, { step: 'finalizeRequest', priority: 'low', name: 'ebPipelineDescribeMeter' });
+    return meter;
+}
+/** For a client that counts its calls itself (the fake EB of the timing tests). */
+function registerMeter(eb, meter) {
+    meters.set(eb, meter);
+}
+
+;// CONCATENATED MODULE: ./src/eb/versions.ts
+// Application versions: create with Process=true and wait for Processed, reuse an identical one,
+// refuse a label that already names different bytes, and watch the account's version quota.
+
+
+
+
+async function versions_findVersion(eb, app, label, retry) {
+    const res = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: app, VersionLabels: [label] })));
+    return res.ApplicationVersions?.find((v) => v.VersionLabel === label);
+}
+async function failureReason(eb, app, label, retry) {
+    try {
+        const res = await withRetries('DescribeEvents', retry, () => eb.send(new DescribeEventsCommand({ ApplicationName: app, VersionLabel: label, MaxRecords: 20 })));
+        const messages = (res.Events ?? []).filter((e) => e.Severity === 'ERROR' || e.Severity === 'WARN').map((e) => e.Message ?? '');
+        return messages.length ? messages.join(' | ') : 'Elastic Beanstalk gave no reason';
+    }
+    catch (err) {
+        return `could not read the reason: ${errorMessage(err)}`;
+    }
+}
+function versions_status(v) {
+    return (v.Status ?? 'Unprocessed').toUpperCase();
+}
+/** EB processes a version in seconds: a steady 1 s poll sees it done within a second. */
+const PROCESSING_POLL_MS = 1000;
+async function waitProcessed(eb, spec, retry, deadline) {
+    const meter = meterFor(eb, retry.clock);
+    for (;;) {
+        const v = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
+        if (!v)
+            throw new DeployFailedError(`application version "${spec.label}" disappeared while it was being processed`);
+        if (versions_status(v) === 'PROCESSED')
+            return;
+        if (versions_status(v) === 'FAILED') {
+            const reason = await failureReason(eb, spec.applicationName, spec.label, retry);
+            throw new DeployFailedError(`Elastic Beanstalk could not process application version "${spec.label}": ${reason}. The environment was not touched.`);
+        }
+        if (deadline.passed())
+            throw new DeployFailedError(`application version "${spec.label}" was still ${v.Status ?? 'unprocessed'} after ${deadline.what}`);
+        // The same describe budget as the gate: a long processing slows down to the average rate.
+        await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, meter.delayFor(1)), deadline.remaining()));
+    }
+}
+function sameBundle(v, spec) {
+    return v.SourceBundle?.S3Bucket === spec.bucket && v.SourceBundle?.S3Key === spec.key;
+}
+function refuse(v, spec) {
+    return new DeployFailedError(`version label "${spec.label}" already exists in "${spec.applicationName}" with a different bundle ` +
+        `(s3://${v.SourceBundle?.S3Bucket ?? '?'}/${v.SourceBundle?.S3Key ?? '?'}, not s3://${spec.bucket}/${spec.key}); ` +
+        'refusing to reuse it — choose another version-label, or leave it empty to derive one from the commit and the bundle');
+}
+/** Returns whether an existing identical version was reused. */
+async function versions_ensureVersion(eb, spec, retry, deadline) {
+    const existing = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
+    if (existing) {
+        if (!sameBundle(existing, spec))
+            throw refuse(existing, spec);
+        retry.log.info(`application version "${spec.label}" already exists with this bundle (${existing.Status ?? '?'}): reusing it`);
+        await waitProcessed(eb, spec, retry, deadline);
+        return { reused: true };
+    }
+    try {
+        await withRetries('CreateApplicationVersion', retry, () => eb.send(new CreateApplicationVersionCommand({
+            ApplicationName: spec.applicationName,
+            VersionLabel: spec.label,
+            Description: spec.description || undefined,
+            SourceBundle: { S3Bucket: spec.bucket, S3Key: spec.key },
+            Process: true,
+            AutoCreateApplication: false,
+        })));
+    }
+    catch (err) {
+        if (errorName(err) === 'TooManyApplicationVersionsException')
+            throw new DeployFailedError(`the account's application version quota is full (${errorMessage(err)}): set keep-versions to prune old versions`);
+        // Another run created the same label between our look and our call.
+        const raced = /already exists/i.test(errorMessage(err)) ? await versions_findVersion(eb, spec.applicationName, spec.label, retry) : undefined;
+        if (!raced)
+            throw err;
+        if (!sameBundle(raced, spec))
+            throw refuse(raced, spec);
+    }
+    retry.log.info(`created application version "${spec.label}" from s3://${spec.bucket}/${spec.key}; waiting for processing`);
+    await waitProcessed(eb, spec, retry, deadline);
+    retry.log.info(`application version "${spec.label}" is Processed`);
+    return { reused: false };
+}
+/** Versions across all applications vs the account's quota; undefined when it can't be read. */
+async function versions_versionQuota(eb, retry) {
+    try {
+        const attrs = await withRetries('DescribeAccountAttributes', retry, () => eb.send(new DescribeAccountAttributesCommand({})));
+        const maximum = attrs.ResourceQuotas?.ApplicationVersionQuota?.Maximum;
+        if (!maximum)
+            return undefined;
+        let used = 0;
+        let token;
+        do {
+            const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new DescribeApplicationVersionsCommand({ MaxRecords: 1000, NextToken: token })));
+            used += page.ApplicationVersions?.length ?? 0;
+            token = page.NextToken;
+        } while (token);
+        return { used, maximum };
+    }
+    catch (err) {
+        retry.log.debug(`could not read the application version quota: ${errorMessage(err)}`);
+        return undefined;
+    }
+}
+function versions_nearQuota(q) {
+    return q.used >= Math.floor(q.maximum * 0.9);
+}
+
+;// CONCATENATED MODULE: ./src/engine/release-verdicts.ts
+// The engine's side of the verified-release record (src/eb/release-record.ts): choose the rollback
+// target before a deploy, and write the gate's verdict on the version after it. A verdict that
+// cannot be written never changes the deploy's outcome; it is a loud warning instead.
+
+
+
+
+/** A deploy reads the record of this many of the newest versions (plus the one running). */
+const RECORD_READ_LIMIT = 100;
+/** How long a verdict write keeps retrying throttling before it gives up. */
+const VERDICT_WRITE_MS = 60_000;
+/** The target a failed deploy of `leaving` would return to, logged with the reason. */
+async function release_verdicts_rollbackTargetFor(deps, target, leaving, running, retry) {
+    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [running, leaving] });
+    const choice = chooseRollbackTarget(versions, target.environmentName, leaving, running);
+    deps.log.info(choice.label ? `${choice.why}: that is the rollback target` : `${choice.why}: a failed deploy cannot be rolled back`);
+    return choice;
+}
+function release_verdicts_noteTarget(report, choice) {
+    report.rollbackTarget = choice.label;
+    report.rollbackTargetWhy = choice.why;
+}
+/** Tags `label` verified or failed on the environment; warns (never throws) when it cannot. */
+async function release_verdicts_recordVerdict(deps, target, label, passed, report) {
+    const mark = passed ? 'verified' : 'failed';
+    const key = (passed ? VERIFIED_TAG : FAILED_TAG) + target.environmentName;
+    const retry = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, VERDICT_WRITE_MS, 'the verdict write deadline') };
+    let error;
+    try {
+        const arn = (await findVersion(deps.eb, target.applicationName, label, retry))?.ApplicationVersionArn;
+        if (arn)
+            ({ error } = await markVersion(deps.eb, arn, target.environmentName, mark, retry));
+        else
+            error = `application version "${label}" has no ARN to tag`;
+    }
+    catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+    }
+    if (error === undefined) {
+        deps.log.info(`recorded "${label}" as ${mark} on "${target.environmentName}" (tag ${key})`);
+        return;
+    }
+    const consequence = passed
+        ? `the deploy stands, but later rollbacks will not know "${label}" is verified`
+        : `later rollbacks still never choose it (it is not verified), but the record does not say it failed`;
+    const message = `could not record "${label}" as ${mark} on "${target.environmentName}" (tag ${key}): ${error}. ` +
+        `${consequence}. Grant elasticbeanstalk:AddTags, elasticbeanstalk:RemoveTags and elasticbeanstalk:ListTagsForResource (docs/iam-policy.json).`;
+    report.recordWarnings.push(message);
+    deps.log.warning(message);
+}
+/** For `rollback` without a label: the same rule, leaving the version the environment runs. */
+async function defaultRollbackLabel(deps, target, running, retry) {
+    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [running] });
+    const choice = chooseRollbackOperationTarget(versions, target.environmentName, running);
+    if (!choice.label)
+        throw new DeployFailedError(`nothing to roll back to: ${choice.why}; name the version to roll back to (version-label)`);
+    if (choice.basis === 'older')
+        deps.log.warning(choice.why);
+    else
+        deps.log.info(choice.why);
+    return choice;
 }
 
 ;// CONCATENATED MODULE: ./src/eb/environment.ts
@@ -68627,83 +69034,6 @@ function gate_settleGraceFor(deployTimeoutMs) {
     return Math.min(300_000, Math.max(10_000, Math.round(deployTimeoutMs / 4)));
 }
 
-;// CONCATENATED MODULE: ./src/aws/describe-meter.ts
-/** Average describe calls per second over a deploy that the pollers stay within. */
-const DESCRIBE_CALLS_PER_SECOND = 1;
-/**
- * Every real EB update takes longer than this (EB's deploy command alone takes about 15 s), so the
- * first calls of a deploy may come quickly: the average is only ever taken over at least this long.
- */
-const BUDGET_FLOOR_MS = 20_000;
-/** The longest a poller stays blind early in the floor, while it saves calls for its end. */
-const FLOOR_MAX_GAP_MS = 5000;
-class DescribeMeter {
-    clock;
-    since;
-    calls = 0;
-    constructor(clock, since = clock.now()) {
-        this.clock = clock;
-        this.since = since;
-    }
-    record(calls = 1) {
-        this.calls += calls;
-    }
-    /** Calls allowed in total by now: the rate times the time since the start (at least the floor). */
-    allowed() {
-        return (DESCRIBE_CALLS_PER_SECOND * Math.max(this.clock.now() - this.since, BUDGET_FLOOR_MS)) / 1000;
-    }
-    /**
-     * How long to wait before `next` more calls so that `reserve` calls stay available for later
-     * (the gate keeps its confirmation checks' calls in reserve while it waits).
-     */
-    delayFor(next, reserve = 0) {
-        const needed = this.calls + next + reserve;
-        if (needed <= this.allowed())
-            return 0;
-        return Math.ceil(this.since + (needed * 1000) / DESCRIBE_CALLS_PER_SECOND - this.clock.now());
-    }
-    /**
-     * Before the floor has passed: how long to wait so that the calls left in it (`reserve` kept
-     * aside) are spent where they matter. No EB update ends within seconds (its deploy command alone
-     * takes about 15 s), so the calls are packed toward the end of the floor, `spacingMs` apart,
-     * where a short update turns Green; earlier, a poll comes at least every `maxGapMs` so an early
-     * failure is still seen. Spreading them evenly instead left ~2 s between polls at the end.
-     */
-    spreadDelay(next, reserve = 0, spacingMs = 1000, maxGapMs = FLOOR_MAX_GAP_MS) {
-        const elapsed = this.clock.now() - this.since;
-        if (elapsed >= BUDGET_FLOOR_MS)
-            return 0;
-        const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
-        if (left < next)
-            return 0; // delayFor holds the call back until the budget allows it
-        // Late enough that the calls left after this one cover the rest of the floor, spacingMs apart.
-        const latest = BUDGET_FLOOR_MS - elapsed - Math.floor((left - next) / next) * spacingMs;
-        return Math.max(0, Math.min(latest, maxGapMs));
-    }
-}
-const meters = new WeakMap();
-/** The client's meter, made on first use; a client with a middleware stack counts its own calls. */
-function describe_meter_meterFor(eb, clock) {
-    let meter = meters.get(eb);
-    if (meter)
-        return meter;
-    meter = new DescribeMeter(clock);
-    meters.set(eb, meter);
-    const stack = eb.middlewareStack;
-    const m = meter;
-    // finalizeRequest at low priority runs inside the SDK's retry middleware: once per attempt.
-    stack?.add((next, ctx) => (args) => {
-        if (ctx.commandName?.startsWith('Describe'))
-            m.record();
-        return next(args);
-    }, { step: 'finalizeRequest', priority: 'low', name: 'ebPipelineDescribeMeter' });
-    return meter;
-}
-/** For a client that counts its calls itself (the fake EB of the timing tests). */
-function registerMeter(eb, meter) {
-    meters.set(eb, meter);
-}
-
 ;// CONCATENATED MODULE: ./src/eb/watch.ts
 // The gate loop: observe the environment (and the health URL), stream events, feed the
 // GateTracker, pace the calls, and stop at a verdict or at the deadline — never later.
@@ -68845,121 +69175,10 @@ async function watch_runGate(eb, run, retry, events) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/eb/versions.ts
-// Application versions: create with Process=true and wait for Processed, reuse an identical one,
-// refuse a label that already names different bytes, and watch the account's version quota.
-
-
-
-
-async function versions_findVersion(eb, app, label, retry) {
-    const res = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: app, VersionLabels: [label] })));
-    return res.ApplicationVersions?.find((v) => v.VersionLabel === label);
-}
-async function failureReason(eb, app, label, retry) {
-    try {
-        const res = await withRetries('DescribeEvents', retry, () => eb.send(new DescribeEventsCommand({ ApplicationName: app, VersionLabel: label, MaxRecords: 20 })));
-        const messages = (res.Events ?? []).filter((e) => e.Severity === 'ERROR' || e.Severity === 'WARN').map((e) => e.Message ?? '');
-        return messages.length ? messages.join(' | ') : 'Elastic Beanstalk gave no reason';
-    }
-    catch (err) {
-        return `could not read the reason: ${errorMessage(err)}`;
-    }
-}
-function versions_status(v) {
-    return (v.Status ?? 'Unprocessed').toUpperCase();
-}
-/** EB processes a version in seconds: a steady 1 s poll sees it done within a second. */
-const PROCESSING_POLL_MS = 1000;
-async function waitProcessed(eb, spec, retry, deadline) {
-    const meter = meterFor(eb, retry.clock);
-    for (;;) {
-        const v = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
-        if (!v)
-            throw new DeployFailedError(`application version "${spec.label}" disappeared while it was being processed`);
-        if (versions_status(v) === 'PROCESSED')
-            return;
-        if (versions_status(v) === 'FAILED') {
-            const reason = await failureReason(eb, spec.applicationName, spec.label, retry);
-            throw new DeployFailedError(`Elastic Beanstalk could not process application version "${spec.label}": ${reason}. The environment was not touched.`);
-        }
-        if (deadline.passed())
-            throw new DeployFailedError(`application version "${spec.label}" was still ${v.Status ?? 'unprocessed'} after ${deadline.what}`);
-        // The same describe budget as the gate: a long processing slows down to the average rate.
-        await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, meter.delayFor(1)), deadline.remaining()));
-    }
-}
-function sameBundle(v, spec) {
-    return v.SourceBundle?.S3Bucket === spec.bucket && v.SourceBundle?.S3Key === spec.key;
-}
-function refuse(v, spec) {
-    return new DeployFailedError(`version label "${spec.label}" already exists in "${spec.applicationName}" with a different bundle ` +
-        `(s3://${v.SourceBundle?.S3Bucket ?? '?'}/${v.SourceBundle?.S3Key ?? '?'}, not s3://${spec.bucket}/${spec.key}); ` +
-        'refusing to reuse it — choose another version-label, or leave it empty to derive one from the commit and the bundle');
-}
-/** Returns whether an existing identical version was reused. */
-async function versions_ensureVersion(eb, spec, retry, deadline) {
-    const existing = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
-    if (existing) {
-        if (!sameBundle(existing, spec))
-            throw refuse(existing, spec);
-        retry.log.info(`application version "${spec.label}" already exists with this bundle (${existing.Status ?? '?'}): reusing it`);
-        await waitProcessed(eb, spec, retry, deadline);
-        return { reused: true };
-    }
-    try {
-        await withRetries('CreateApplicationVersion', retry, () => eb.send(new CreateApplicationVersionCommand({
-            ApplicationName: spec.applicationName,
-            VersionLabel: spec.label,
-            Description: spec.description || undefined,
-            SourceBundle: { S3Bucket: spec.bucket, S3Key: spec.key },
-            Process: true,
-            AutoCreateApplication: false,
-        })));
-    }
-    catch (err) {
-        if (errorName(err) === 'TooManyApplicationVersionsException')
-            throw new DeployFailedError(`the account's application version quota is full (${errorMessage(err)}): set keep-versions to prune old versions`);
-        // Another run created the same label between our look and our call.
-        const raced = /already exists/i.test(errorMessage(err)) ? await versions_findVersion(eb, spec.applicationName, spec.label, retry) : undefined;
-        if (!raced)
-            throw err;
-        if (!sameBundle(raced, spec))
-            throw refuse(raced, spec);
-    }
-    retry.log.info(`created application version "${spec.label}" from s3://${spec.bucket}/${spec.key}; waiting for processing`);
-    await waitProcessed(eb, spec, retry, deadline);
-    retry.log.info(`application version "${spec.label}" is Processed`);
-    return { reused: false };
-}
-/** Versions across all applications vs the account's quota; undefined when it can't be read. */
-async function versions_versionQuota(eb, retry) {
-    try {
-        const attrs = await withRetries('DescribeAccountAttributes', retry, () => eb.send(new DescribeAccountAttributesCommand({})));
-        const maximum = attrs.ResourceQuotas?.ApplicationVersionQuota?.Maximum;
-        if (!maximum)
-            return undefined;
-        let used = 0;
-        let token;
-        do {
-            const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new DescribeApplicationVersionsCommand({ MaxRecords: 1000, NextToken: token })));
-            used += page.ApplicationVersions?.length ?? 0;
-            token = page.NextToken;
-        } while (token);
-        return { used, maximum };
-    }
-    catch (err) {
-        retry.log.debug(`could not read the application version quota: ${errorMessage(err)}`);
-        return undefined;
-    }
-}
-function versions_nearQuota(q) {
-    return q.used >= Math.floor(q.maximum * 0.9);
-}
-
 ;// CONCATENATED MODULE: ./src/engine/gated-update.ts
 // Deploy one existing version to an environment and gate it; on failure abort, redeploy the
 // previous version and gate that too. Used by the deploy, deploy-version and rollback actions.
+
 
 
 
@@ -68993,7 +69212,7 @@ function recordGate(report, result) {
     }
 }
 /** Deploys `label` (unless the environment already runs it, Ready) and gates it. */
-async function deployAndGate(deps, target, label, gate, report, events, hooks, alreadyThere, 
+async function deployAndGate(deps, target, label, gate, report, events, hooks, kind, alreadyThere, 
 /** Described just now and Ready: no need to describe it again before UpdateEnvironment. */
 justReady = false) {
     const readyDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
@@ -69002,18 +69221,20 @@ justReady = false) {
     if (!alreadyThere) {
         if (!justReady)
             await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
-        const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
-        startedAt = started.startedAt;
-        underway = started.environment.Status !== 'Ready';
-        deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
-        hooks.onUpdateStarted?.({
+        // Saved before the call: a job killed the moment EB accepts it still tells its post step.
+        hooks.onUpdateStarting?.({
+            kind,
             applicationName: target.applicationName,
             environmentName: target.environmentName,
             versionLabel: label,
             previousVersionLabel: report.previousVersionLabel,
             region: deps.region,
-            startedAt,
+            startedAt: deps.clock.now(),
         });
+        const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
+        startedAt = started.startedAt;
+        underway = started.environment.Status !== 'Ready';
+        deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
     }
     const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
     return runGate(deps.eb, {
@@ -69026,8 +69247,8 @@ justReady = false) {
         deadline,
     }, retryFor(deps, deadline), events);
 }
-async function rollBack(deps, opts, report, events, why) {
-    const previous = report.previousVersionLabel;
+async function rollBack(deps, opts, report, events, hooks, why) {
+    const previous = report.rollbackTarget;
     const { target, gate } = opts;
     const fail = (message) => {
         report.outcome = 'needs-attention';
@@ -69035,7 +69256,7 @@ async function rollBack(deps, opts, report, events, why) {
         throw new DeployFailedError(message, { needsAttention: true });
     };
     if (!previous)
-        fail(`deploy of "${opts.label}" failed: ${why}. There is no previous version to roll back to: the environment needs attention.`);
+        fail(`deploy of "${opts.label}" failed: ${why}. There is nothing to roll back to (${report.rollbackTargetWhy ?? 'no target'}): the environment needs attention.`);
     const rollbackDeadline = Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
     const retry = retryFor(deps, rollbackDeadline);
     return deps.log.group(`Rolling back "${target.environmentName}" to "${previous}"`, async () => {
@@ -69053,9 +69274,10 @@ async function rollBack(deps, opts, report, events, why) {
             const onPrevious = ready.VersionLabel === previous && (await instancesAllOn(deps, target, previous, retry)) ? ready : undefined;
             if (onPrevious)
                 deps.log.info(`"${target.environmentName}" is already back on "${previous}"; gating it`);
-            // Not recorded as in flight: a cancelled job must not abort the rollback that repairs the environment.
-            const result = await deployAndGate(deps, target, previous, gate, report, events, {}, onPrevious);
+            // Recorded as a rollback: the post step of a cancelled job leaves the repair alone.
+            const result = await deployAndGate(deps, target, previous, gate, report, events, hooks, 'rollback', onPrevious);
             recordGate(report, result);
+            await recordVerdict(deps, target, previous, result.passed, report);
             if (!result.passed)
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${result.reason}. The environment needs attention.`);
         }
@@ -69078,22 +69300,29 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
     report.versionLabel = label;
     report.previousVersionLabel = env.VersionLabel;
     report.environmentUrl = environmentUrl(env);
-    deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'}): that is the rollback target`);
-    if (opts.rollback && env.VersionLabel && env.VersionLabel !== label && !(await findVersion(deps.eb, target.applicationName, env.VersionLabel, retry)))
-        deps.log.warning(`the rollback target "${env.VersionLabel}" no longer exists as an application version: a failed deploy cannot be rolled back`);
+    deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'})`);
+    if (opts.rollback) {
+        const choice = await rollbackTargetFor(deps, target, label, env.VersionLabel, retry);
+        noteTarget(report, choice);
+        if (choice.basis === 'running' && !(await findVersion(deps.eb, target.applicationName, choice.label, retry)))
+            deps.log.warning(`the rollback target "${choice.label}" no longer exists as an application version: a failed deploy cannot be rolled back`);
+    }
     const events = new EventStreamer(deps.eb, target, retry, deps.log);
     await events.baseline();
     let result;
     try {
-        result = await deps.log.group(`Deploying "${label}" to "${target.environmentName}"`, () => deployAndGate(deps, target, label, gate, report, events, hooks, undefined, env.Status === 'Ready'));
+        result = await deps.log.group(`Deploying "${label}" to "${target.environmentName}"`, () => deployAndGate(deps, target, label, gate, report, events, hooks, opts.kind ?? 'deploy', undefined, env.Status === 'Ready'));
     }
     finally {
         report.events = events.events;
     }
     report.deploySeconds = Math.round(result.seconds * 10) / 10;
     recordGate(report, result);
+    // A failed version's mark is written while the rollback starts: recovery never waits for it.
+    const verdict = recordVerdict(deps, target, label, result.passed, report);
     try {
         if (result.passed) {
+            await verdict;
             report.outcome = 'deployed';
             report.message = `"${label}" is live on "${target.environmentName}" (${report.health ?? '?'}) after ${report.deploySeconds} s`;
             deps.log.info(report.message);
@@ -69105,9 +69334,10 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
             report.message = `deploy of "${label}" failed: ${result.reason}. Rollback is off: the environment was left as it is.`;
             throw new DeployFailedError(report.message);
         }
-        return await rollBack(deps, opts, report, events, result.reason);
+        return await rollBack(deps, opts, report, events, hooks, result.reason);
     }
     finally {
+        await verdict;
         report.events = events.events;
         hooks.onUpdateSettled?.();
     }
@@ -69372,27 +69602,32 @@ async function upload_uploadBundle(deps, bundle, bucket, prefix) {
     return { ...result, uploadedBytes: bundle.size };
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-beanstalk/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(6114);
 ;// CONCATENATED MODULE: ./src/eb/retention.ts
-// Keep the newest N application versions. Never delete a version an environment runs (or is
-// deploying), nor one the caller protects (the rollback target); optionally delete the bundles.
+// Keep the newest N application versions. Never delete a version any environment of the
+// application runs (or is deploying), nor the rollback target of any of them (its newest verified
+// version, src/eb/release-record.ts), nor one the caller protects; optionally delete the bundles.
 
 
 
-async function allVersions(eb, app, retry) {
-    const out = [];
-    let token;
-    do {
-        const page = await retry_withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, MaxRecords: 1000, NextToken: token })));
-        out.push(...(page.ApplicationVersions ?? []));
-        token = page.NextToken;
-    } while (token);
-    return out;
+
+async function requireApplication(eb, app, retry) {
+    const res = await retry_withRetries('DescribeApplications', retry, () => eb.send(new dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [app] })));
+    if (!res.Applications?.some((a) => a.ApplicationName === app))
+        throw new errors_ConfigurationError(`input "application-name": application "${app}" does not exist in this region: nothing to prune`);
 }
-async function labelsInUse(eb, app, retry) {
+/** Every live environment of the application: the version it runs, and the one it would roll back to. */
+async function protectedByEnvironments(eb, app, record, retry) {
     const res = await retry_withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: app, IncludeDeleted: false })));
-    return new Set((res.Environments ?? []).filter((e) => e.Status !== 'Terminated').flatMap((e) => (e.VersionLabel ? [e.VersionLabel] : [])));
+    const why = new Map();
+    for (const env of (res.Environments ?? []).filter((e) => e.Status !== 'Terminated')) {
+        const name = env.EnvironmentName ?? '';
+        if (env.VersionLabel)
+            why.set(env.VersionLabel, `runs on ${name}`);
+        const target = newestVerified(record, name, env.VersionLabel);
+        if (target && !why.has(target.label))
+            why.set(target.label, `rollback target of ${name}`);
+    }
+    return why;
 }
 function bundleId(v) {
     return `${v.SourceBundle?.S3Bucket ?? ''}/${v.SourceBundle?.S3Key ?? ''}`;
@@ -69406,10 +69641,14 @@ function chooseVersionsToDelete(versions, keep, protectedLabels) {
         .filter((l) => l && !protectedLabels.has(l));
 }
 async function retention_pruneVersions(eb, opts, retry) {
-    const versions = await allVersions(eb, opts.applicationName, retry);
-    const inUse = await labelsInUse(eb, opts.applicationName, retry);
-    const protectedLabels = new Set([...inUse, ...opts.protectLabels]);
-    const toDelete = chooseVersionsToDelete(versions, opts.keep, protectedLabels);
+    await requireApplication(eb, opts.applicationName, retry);
+    const versions = await listVersions(eb, opts.applicationName, retry);
+    const record = await recordOf(eb, versions, retry);
+    const protectedLabels = await protectedByEnvironments(eb, opts.applicationName, record, retry);
+    for (const label of opts.protectLabels)
+        if (!protectedLabels.has(label))
+            protectedLabels.set(label, 'protected');
+    const toDelete = chooseVersionsToDelete(versions, opts.keep, new Set(protectedLabels.keys()));
     // Content-addressed keys mean two labels can share one bundle: keep a bundle a kept version uses.
     const doomed = new Set(toDelete);
     const keptKeys = new Set(versions.filter((v) => !doomed.has(v.VersionLabel ?? '')).map(bundleId));
@@ -69426,9 +69665,9 @@ async function retention_pruneVersions(eb, opts, retry) {
             retry.log.warning(`could not delete application version "${label}": ${errors_errorMessage(err)}`);
         }
     }
-    retry.log.info(`pruned ${deleted.length} application version(s) of "${opts.applicationName}" (keeping the newest ${opts.keep}` +
-        `${protectedLabels.size ? `; protected: ${[...protectedLabels].join(', ')}` : ''})`);
-    return { deleted, kept: versions.length - deleted.length, protectedInUse: [...inUse] };
+    const kept = [...protectedLabels].map(([label, why]) => `${label} (${why})`).join(', ');
+    retry.log.info(`pruned ${deleted.length} application version(s) of "${opts.applicationName}" (keeping the newest ${opts.keep}${kept ? `; also kept: ${kept}` : ''})`);
+    return { deleted, kept: versions.length - deleted.length, protectedLabels };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/pipeline.ts
@@ -69511,7 +69750,7 @@ async function deployPipeline(deps, inputs, report, hooks = {}) {
         await deps.log.group('Retention', () => pruneVersions(deps.eb, {
             applicationName: inputs.applicationName,
             keep: inputs.keepVersions,
-            protectLabels: [label, ...(report.previousVersionLabel ? [report.previousVersionLabel] : [])],
+            protectLabels: [label, report.previousVersionLabel, report.rollbackTarget].filter((l) => Boolean(l)),
             deleteSourceBundles: inputs.deleteSourceBundles,
         }, retry(deps)));
     }
@@ -69675,7 +69914,7 @@ async function runPruneVersionsAction() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_prune_versions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(620);
+/* harmony import */ var _actions_prune_versions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1020);
 
 await (0,_actions_prune_versions_js__WEBPACK_IMPORTED_MODULE_0__/* .runPruneVersionsAction */ .Z)();
 
