@@ -5,6 +5,7 @@ import { rollbackCommand } from './rollback.js';
 import { pruneCommand } from './prune.js';
 import { statusCommand } from './status.js';
 import { demoCommand } from './demo.js';
+import { ownValue } from '../config/parse.js';
 
 export interface Command {
   summary: string;
@@ -32,7 +33,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(usage());
     return name ? 0 : 2;
   }
-  const command = commands[name];
+  const command = ownValue(commands, name);
   if (!command) {
     console.error(`eb-pipeline: unknown command "${name}"\n\n${usage()}`);
     return 2;

@@ -11,6 +11,15 @@ function bad(name: string, value: string, expected: string): ConfigurationError 
   return new ConfigurationError(`input "${name}" is invalid ("${shown}"): expected ${expected}`);
 }
 
+/**
+ * `record[key]` only when `key` is the record's own property. A plain `record[key]` answers
+ * "constructor", "__proto__" or "toString" with what every object inherits from Object.prototype,
+ * so a lookup table keyed by user input would accept those words as valid choices.
+ */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 export function readString(get: InputReader, name: string): string {
   return get(name).trim();
 }
@@ -53,7 +62,7 @@ export function parseDuration(get: InputReader, name: string, fallback: string):
   } else {
     const parts = [...v.matchAll(/(\d+)(ms|s|m|h)/g)];
     if (!parts.length || parts.map((p) => p[0]).join('') !== v) throw bad(name, v, expected);
-    ms = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_MS[p[2] ?? ''] ?? 0), 0);
+    ms = parts.reduce((sum, p) => sum + Number(p[1]) * (ownValue(UNIT_MS, p[2] ?? '') ?? 0), 0);
   }
   if (!(ms > 0) || ms > MAX_DURATION_MS) throw bad(name, v, expected);
   return ms;
@@ -62,7 +71,7 @@ export function parseDuration(get: InputReader, name: string, fallback: string):
 export function parseChoice<T extends string>(get: InputReader, name: string, choices: Record<string, T>, fallback: T): T {
   const v = readString(get, name);
   if (!v) return fallback;
-  const found = choices[v.toLowerCase()];
+  const found = ownValue(choices, v.toLowerCase());
   if (!found) throw bad(name, v, `one of ${Object.keys(choices).map((c) => `"${c}"`).join(', ')}`);
   return found;
 }

@@ -91,6 +91,10 @@ const cases: [string, () => Promise<void>, () => Inputs, string, RegExp][] = [
   ['key-prefix absolute', runDeployAction, () => deploy({ 'key-prefix': '/bundles' }), 'key-prefix', /no leading "\/"/],
   ['key-prefix with ..', runDeployAction, () => deploy({ 'key-prefix': 'a/../b' }), 'key-prefix', /no "\." or "\.\." parts/],
   ['min-health unknown', runDeployAction, () => deploy({ 'min-health': 'yellowish' }), 'min-health', /one of "ok", "green", "warning", "yellow"/],
+  // A lookup table keyed by user input must not answer with what every object inherits.
+  ...['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'].map(
+    (key): [string, () => Promise<void>, () => Inputs, string, RegExp] => [`min-health ${key}`, runDeployAction, () => deploy({ 'min-health': key }), 'min-health', /one of "ok"/],
+  ),
   ['healthy-checks zero', runDeployAction, () => deploy({ 'healthy-checks': '0' }), 'healthy-checks', /from 1 to 100/],
   ['healthy-checks a word', runDeployAction, () => deploy({ 'healthy-checks': 'three' }), 'healthy-checks', /whole number/],
   ['healthy-checks too many', runDeployAction, () => deploy({ 'healthy-checks': '101' }), 'healthy-checks', /from 1 to 100/],
@@ -150,6 +154,10 @@ describe('bad inputs: refused before any AWS call', () => {
       expect(await main(['rollback', '-a', 'my-app', '-e', 'x'])).toBe(2);
       expect(await main(['status', '-a', 'my-app'])).toBe(2);
       expect(await main(['prune', '-a', 'my-app', '-k', 'all'])).toBe(2);
+      for (const inherited of ['constructor', '__proto__', 'toString']) {
+        expect(await main([inherited])).toBe(2);
+        expect(String(err.mock.calls.at(-1)?.[0])).toMatch(new RegExp(`unknown command "${inherited}"`));
+      }
     } finally {
       err.mockRestore();
     }
