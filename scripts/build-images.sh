@@ -26,6 +26,9 @@ shopt -s inherit_errexit
 
 log() { printf 'build-images: %s\n' "$*" >&2; }
 fail() { printf 'build-images: error: %s\n' "$*" >&2; exit 2; }
+# Scratch files live in one directory that goes away however the script ends (error, Ctrl-C, kill).
+scratch=$(mktemp -d)
+trap 'rm -rf "$scratch"' EXIT
 
 repository_pattern='^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z0-9-]+)*(:[0-9]+)?(/[a-z0-9]+([._-]+[a-z0-9]+)*)+$'
 tag_pattern='^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$'
@@ -108,7 +111,7 @@ base_hash() {
 # failure (auth, network) stops the build rather than silently rebuilding.
 registry_digest() {
   local ref=$1 raw err
-  raw=$(mktemp) err=$(mktemp)
+  raw=$scratch/manifest err=$scratch/lookup-error
   # A file, not $( ): the digest is over the exact bytes, trailing newline included.
   if [[ $BUILDER == podman ]] &&
     skopeo inspect --tls-verify="$TLS_VERIFY" --raw "docker://$ref" >"$raw" 2>"$err"; then
@@ -119,14 +122,13 @@ registry_digest() {
   elif ! grep -qiE 'manifest unknown|not found|no such manifest|name unknown|NotFound' "$err"; then
     fail "could not look up $ref in the registry: $(cat "$err")"
   fi
-  rm -f "$raw" "$err"
 }
 
 # build DOCKERFILE REF CACHE_SCOPE [flags...] → pushes REF and prints its digest.
 build_and_push() {
   local dockerfile=$1 ref=$2 scope=$3 digest_file
   shift 3
-  digest_file=$(mktemp)
+  digest_file=$scratch/digest
   if [[ $BUILDER == podman ]]; then
     podman --cgroup-manager=cgroupfs build --isolation=chroot --tls-verify="$TLS_VERIFY" \
       --platform "$PLATFORM" --file "$dockerfile" --tag "$ref" "$@" . >&2
@@ -143,7 +145,6 @@ build_and_push() {
       "${cache_flags[@]}" --provenance=false --push --metadata-file "$digest_file" "$@" . >&2
     jq -r '."containerimage.digest"' "$digest_file"
   fi
-  rm -f "$digest_file"
 }
 
 emit() {

@@ -72,7 +72,7 @@ export async function uploadBundle(
     return { ...result, uploadedBytes: 0 };
   }
   deps.log.info(`uploading ${bundle.size} bytes to s3://${bucket}/${key}`);
-  const started = Date.now();
+  const started = deps.retry.clock.now();
   try {
     await uploadFile(
       deps.s3,
@@ -91,7 +91,7 @@ export async function uploadBundle(
   const stored = await headObject(deps.s3, bucket, key, deps.retry);
   if (!stored || !sameContent(stored, bundle))
     throw new Error(`upload verification failed: s3://${bucket}/${key} holds ${stored?.size ?? 'nothing'} bytes with sha256 ${stored?.sha256 ?? 'unknown'}`);
-  const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+  const seconds = Math.max(0.001, (deps.retry.clock.now() - started) / 1000);
   deps.log.info(`uploaded ${bundle.size} bytes in ${seconds.toFixed(1)} s (${(bundle.size / 1048576 / seconds).toFixed(1)} MiB/s), verified`);
   return { ...result, uploadedBytes: bundle.size };
 }

@@ -1,5 +1,5 @@
 // `eb-pipeline <command>`: one table of commands, each a module exporting `run(argv)`.
-import { emulatorCommand } from '../emulator/cli.js';
+import { emulatorCommand } from './emulator.js';
 import { deployCommand } from './deploy.js';
 import { rollbackCommand } from './rollback.js';
 import { pruneCommand } from './prune.js';

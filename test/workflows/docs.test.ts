@@ -1,6 +1,6 @@
 // The docs' copy-paste examples are the templates themselves (not a drifting copy), and the docs'
 // relative links lead somewhere.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -26,4 +26,10 @@ describe('docs/workflows', () => {
       expect(links.filter((link) => !existsSync(join(repoRoot, dirname(page), link)))).toEqual([]);
     },
   );
+
+  it('the docs cite code by file and symbol, never by line number (line numbers rot)', () => {
+    const pages = ['README.md', ...readdirSync(join(repoRoot, 'docs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const cited = pages.flatMap((page) => [...read(page).matchAll(/[\w./-]+\.(?:ts|js|mjs|sh|py|ya?ml|json):\d+/g)].map((m) => `${page}: ${m[0]}`));
+    expect(cited).toEqual([]);
+  });
 });
