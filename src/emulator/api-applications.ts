@@ -96,6 +96,7 @@ export const applicationHandlers: Record<string, Handler> = {
     }
     if (v.status === 'Processing') throw new EbError('OperationInProgressFailure', `Unable to delete application version: ${label}. An operation is already in progress, please retry again shortly.`);
     state.versions.delete(`${appName}\u0000${label}`);
+    await ctx.rt.discardBundle(v);
     if (p.bool('DeleteSourceBundle') && v.source) {
       const status = await s3Request(ctx, 'DELETE', v.source.bucket, v.source.key).catch(() => 0);
       if (status !== 204 && status !== 200) {

@@ -1,12 +1,18 @@
-// Source bundles: fetched from the emulated S3 over HTTP, validated the way EB processes them,
-// unpacked into an instance's directory.
-import { mkdir, writeFile } from 'node:fs/promises';
+// Source bundles: downloaded from the emulated S3 over HTTP to a file, validated the way EB
+// processes them, unpacked into an instance's directory. A bundle is never held whole in memory:
+// the download is streamed to disk, processing reads the zip's central directory and only the small
+// files EB reads (Procfile, .ebextensions/*.config, env.yaml), and extraction streams entry by entry.
+import { createWriteStream } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import yauzl from 'yauzl';
 import YAML from 'yaml';
 import type { OptionSetting } from './query-protocol.js';
 
+/** A file in the bundle that processing read: its name and text. */
 export interface ZipFileEntry {
   name: string;
   data: Buffer;
@@ -25,51 +31,82 @@ export interface BundleInfo {
 /** A bundle EB would refuse; the message is the one shown in the processing event. */
 export class BundleError extends Error {}
 
-export async function fetchBundle(s3Endpoint: string, bucket: string, key: string, signal?: AbortSignal): Promise<Buffer> {
+/** The files processing reads (everything else is only listed): small text files at known places. */
+const READ_AT_PROCESSING = /^(Procfile|Dockerrun\.aws\.json|env\.yaml|\.ebextensions\/[^/]+\.config)$/;
+/** EB's configuration files are small; a larger one is refused rather than read into memory. */
+const MAX_READ_BYTES = 4 * 1024 * 1024;
+
+/** Streams the object at s3://bucket/key into `file`. */
+export async function downloadBundle(s3Endpoint: string, bucket: string, key: string, file: string, signal?: AbortSignal): Promise<void> {
   const url = `${s3Endpoint}/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
-  const res = await fetch(url, { signal: signal ?? AbortSignal.timeout(60_000) });
-  if (!res.ok) {
+  const res = await fetch(url, { signal: signal ?? AbortSignal.timeout(600_000) });
+  if (!res.ok || !res.body) {
+    await res.arrayBuffer().catch(() => undefined);
     throw new BundleError(`Unable to download from S3 location (Bucket: ${bucket} Key: ${key}). Reason: HTTP ${res.status}`);
   }
-  return Buffer.from(await res.arrayBuffer());
+  await mkdir(path.dirname(file), { recursive: true });
+  await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(file));
 }
 
-function readAll(stream: Readable): Promise<Buffer> {
+const notZip = (err: Error): BundleError => new BundleError(`The source bundle is not a valid zip file: ${err.message}`);
+
+function readStream(stream: Readable, limit: number, name: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    stream.on('data', (c: Buffer) => chunks.push(c));
+    let size = 0;
+    stream.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        stream.destroy();
+        reject(new BundleError(`${name} in the source bundle is larger than ${limit} bytes.`));
+      } else chunks.push(c);
+    });
     stream.on('end', () => resolve(Buffer.concat(chunks)));
     stream.on('error', reject);
   });
 }
 
-export async function readZip(bundle: Buffer): Promise<ZipFileEntry[]> {
+/**
+ * Walks the zip at `file` entry by entry (directories skipped); `visit` may read an entry's stream.
+ * Only the central directory and the entries visited are read.
+ */
+async function walkZip(file: string, visit: (entry: yauzl.Entry, open: () => Promise<Readable>) => Promise<void>): Promise<void> {
   let zip: yauzl.ZipFile;
   try {
-    zip = await yauzl.fromBufferPromise(bundle, { lazyEntries: true });
+    zip = await yauzl.openPromise(file, { lazyEntries: true });
   } catch (err) {
-    throw new BundleError(`The source bundle is not a valid zip file: ${(err as Error).message}`);
+    throw notZip(err as Error);
   }
-  return new Promise((resolve, reject) => {
-    const entries: ZipFileEntry[] = [];
-    zip.on('error', (err: Error) => reject(new BundleError(`The source bundle is not a valid zip file: ${err.message}`)));
-    zip.on('end', () => resolve(entries));
-    zip.on('entry', (entry: yauzl.Entry) => {
-      if (entry.fileName.endsWith('/')) {
-        zip.readEntry();
-        return;
-      }
-      zip
-        .openReadStreamPromise(entry)
-        .then(readAll)
-        .then((data) => {
-          entries.push({ name: entry.fileName, data, mode: (entry.externalFileAttributes >>> 16) & 0o777 });
-          zip.readEntry();
-        })
-        .catch((err: Error) => reject(new BundleError(`The source bundle is not a valid zip file: ${err.message}`)));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      zip.on('error', (err: Error) => reject(notZip(err)));
+      zip.on('end', () => resolve());
+      zip.on('entry', (entry: yauzl.Entry) => {
+        const next = entry.fileName.endsWith('/')
+          ? Promise.resolve()
+          : visit(entry, () => zip.openReadStreamPromise(entry).catch((err: Error) => Promise.reject(notZip(err))));
+        next.then(() => zip.readEntry(), reject);
+      });
+      zip.readEntry();
     });
-    zip.readEntry();
+  } finally {
+    zip.close();
+  }
+}
+
+/** The bundle's root-relative file names and the text of the files EB reads at processing. */
+export async function readBundleFiles(file: string): Promise<{ names: string[]; read: ZipFileEntry[] }> {
+  const names: string[] = [];
+  const read: ZipFileEntry[] = [];
+  await walkZip(file, async (entry, open) => {
+    const name = entry.fileName.replace(/^\.\//, '');
+    names.push(name);
+    if (READ_AT_PROCESSING.test(name)) {
+      const data = await readStream(await open(), MAX_READ_BYTES, name);
+      read.push({ name, data, mode: (entry.externalFileAttributes >>> 16) & 0o777 });
+    }
   });
+  return { names, read };
 }
 
 function scalar(v: unknown): string {
@@ -126,29 +163,49 @@ export function procfileWebCommand(text: string): string | undefined {
   return undefined;
 }
 
-/** Validates a bundle like EB's processing does and reads what the instances need from it. */
+/**
+ * Validates a bundle like EB's processing does — only `.ebextensions/*.config` (EB developer guide,
+ * "Creating an application source bundle": processing validates configuration files) — and reads what
+ * the instances need from it. A bundle with neither a Procfile nor a Dockerfile/Dockerrun.aws.json is
+ * processed; it fails later, at deployment, as on EB.
+ */
 export function inspectBundle(entries: ZipFileEntry[], label: string): BundleInfo {
   const byName = new Map(entries.map((e) => [e.name.replace(/^\.\//, ''), e]));
   const procfile = byName.get('Procfile');
   const docker = byName.has('Dockerrun.aws.json') || byName.has('Dockerfile');
-  if (!procfile && !docker) {
-    throw new BundleError('The source bundle has no Procfile, Dockerrun.aws.json or Dockerfile at its root: Elastic Beanstalk cannot tell how to run it.');
-  }
   const optionSettings = [...byName.keys()]
     .filter((n) => /^\.ebextensions\/[^/]+\.config$/.test(n))
     .sort()
     .flatMap((n) => parseEbextension(n, byName.get(n)?.data.toString('utf8') ?? '', label));
+  const env = byName.get('env.yaml');
+  if (env) {
+    try {
+      YAML.parse(env.data.toString('utf8'));
+    } catch (err) {
+      throw new BundleError(`The environment manifest env.yaml in application version ${label} contains invalid YAML: ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
   const webCommand = procfile ? procfileWebCommand(procfile.data.toString('utf8')) : undefined;
-  if (procfile && !webCommand && !docker) throw new BundleError('The Procfile in the source bundle has no `web:` process.');
   return { ...(webCommand ? { webCommand } : {}), docker, optionSettings };
 }
 
-export async function extractZip(entries: ZipFileEntry[], dir: string): Promise<void> {
+/** Processing's reading of the bundle file: names, the files EB reads, validated. */
+export async function processBundleFile(file: string, label: string): Promise<BundleInfo> {
+  const { names, read } = await readBundleFiles(file);
+  const dockerfile = names.includes('Dockerfile');
+  const info = inspectBundle(read, label);
+  return dockerfile ? { ...info, docker: true } : info;
+}
+
+/** Unpacks the zip at `file` into `dir`, one entry at a time, each streamed to its file. */
+export async function extractZip(file: string, dir: string): Promise<void> {
   const root = path.resolve(dir);
-  for (const entry of entries) {
-    const target = path.resolve(root, entry.name);
-    if (!target.startsWith(root + path.sep)) throw new BundleError(`The source bundle has an entry outside its root: ${entry.name}`);
+  await mkdir(root, { recursive: true });
+  await walkZip(file, async (entry, open) => {
+    const target = path.resolve(root, entry.fileName);
+    if (!target.startsWith(root + path.sep)) throw new BundleError(`The source bundle has an entry outside its root: ${entry.fileName}`);
     await mkdir(path.dirname(target), { recursive: true });
-    await writeFile(target, entry.data, { mode: entry.mode || 0o644 });
-  }
+    const mode = (entry.externalFileAttributes >>> 16) & 0o777;
+    await pipeline(await open(), createWriteStream(target, { mode: mode || 0o644 }));
+  });
 }

@@ -3,7 +3,7 @@
 // holds the policies that deploy onto the environment's own instances (AllAtOnce, Rolling,
 // RollingWithAdditionalBatch); new-instance-deployments.ts those that replace them.
 import { batchFailure, waitForBatchHealth } from './batch-health.js';
-import { DOCKER_UNSUPPORTED } from './health.js';
+import { DOCKER_UNSUPPORTED, NO_WEB_PROCESS } from './health.js';
 import type { Instance } from './instances.js';
 import { deployImmutable, deployTrafficSplitting, ids, retire } from './new-instance-deployments.js';
 import { batchCount, type EnvironmentConfig } from './option-settings.js';
@@ -91,8 +91,11 @@ export async function deployRollingWithAdditionalBatch(run: DeployRun): Promise<
 
 /** Runs the environment's policy; false when the deployment failed (the caller reports it). */
 export async function deployVersion(run: DeployRun): Promise<boolean> {
-  if (run.rt.bundleInfo(run.version).webCommand === undefined) {
-    run.emit(`Instance deployment failed: ${DOCKER_UNSUPPORTED}`, 'ERROR');
+  const info = run.rt.bundleInfo(run.version);
+  if (info.webCommand === undefined) {
+    // Processing accepted the bundle (EB validates only configuration files then); what to run is
+    // found out on the instances, so such a bundle fails here, at deployment, as on EB.
+    run.emit(`Instance deployment failed: ${info.docker ? DOCKER_UNSUPPORTED : NO_WEB_PROCESS}`, 'ERROR');
     return false;
   }
   switch (run.config.deploymentPolicy) {

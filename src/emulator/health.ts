@@ -20,6 +20,10 @@ export const DOCKER_UNSUPPORTED =
   'The emulator cannot run Docker-platform bundles (Dockerrun.aws.json / Dockerfile): it has no container engine. ' +
   'Add a Procfile with a `web:` command to the bundle to run it here.';
 
+export const NO_WEB_PROCESS =
+  'The source bundle has no Procfile with a `web:` command, no Dockerfile and no Dockerrun.aws.json: the emulator cannot tell ' +
+  "how to start it (EB platforms' own defaults, such as gunicorn application:application or npm start, are not emulated).";
+
 export interface CheckResult {
   ok: boolean;
   statusCode?: number;

@@ -82,13 +82,17 @@ export class QueryParams {
     return out;
   }
 
+  /**
+   * `Name.member.N.{Namespace,OptionName,ResourceName,Value}` in order. Each member is read by its
+   * four keys (no scan of every parameter per member), so 8,000 settings parse in linear time.
+   */
   optionSettings(name: string): OptionSetting[] {
     const out: OptionSetting[] = [];
+    const fields = ['Namespace', 'OptionName', 'ResourceName', 'Value'] as const;
     for (let i = 1; ; i++) {
       const prefix = `${name}.member.${i}.`;
-      const keys = [...this.values.keys()].filter((k) => k.startsWith(prefix));
-      if (keys.length === 0) break;
-      const get = (f: string): string | undefined => this.values.get(prefix + f);
+      if (!fields.some((f) => this.values.has(prefix + f))) break;
+      const get = (f: (typeof fields)[number]): string | undefined => this.values.get(prefix + f);
       const namespace = get('Namespace');
       const optionName = get('OptionName');
       if (!namespace || !optionName) {

@@ -1,8 +1,9 @@
 // What runs behind the API: version processing, instance processes, the health agent ticking
 // every report interval, and the environment's health roll-up with its transition events.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { BundleError, fetchBundle, inspectBundle, readZip, extractZip, type BundleInfo } from './bundle.js';
+import { BundleError, downloadBundle, extractZip, processBundleFile, type BundleInfo } from './bundle.js';
 import { sleepMs, type Clock } from './clock.js';
 import type { FaultState } from './faults.js';
 import { environmentHealth, RANK } from './health.js';
@@ -85,8 +86,15 @@ export class Runtime {
         const injected = this.faults.processingFailure(version.label);
         if (injected) throw new BundleError(injected);
         if (version.source) {
-          const entries = await readZip(await fetchBundle(this.s3Endpoint, version.source.bucket, version.source.key));
-          version.bundle = { info: inspectBundle(entries, version.label), entries };
+          // On disk, never whole in memory: a 1 GiB bundle is a file here and a stream everywhere else.
+          const file = path.join(this.dataDir, 'bundles', `${randomUUID()}.zip`);
+          try {
+            await downloadBundle(this.s3Endpoint, version.source.bucket, version.source.key, file);
+            version.bundle = { info: await processBundleFile(file, version.label), file };
+          } catch (err) {
+            await rm(file, { force: true });
+            throw err;
+          }
         }
         version.status = 'Processed';
       } catch (err) {
@@ -106,6 +114,11 @@ export class Runtime {
     return version.processing;
   }
 
+  /** Forgets a deleted version's bundle file. */
+  async discardBundle(version: AppVersion): Promise<void> {
+    if (version.bundle) await rm(version.bundle.file, { force: true });
+  }
+
   bundleInfo(version: AppVersion | undefined): BundleInfo {
     return version?.bundle?.info ?? { webCommand: 'node app.mjs', docker: false, optionSettings: [] };
   }
@@ -115,7 +128,7 @@ export class Runtime {
     let bundleDir = this.sampleDir;
     if (version?.bundle) {
       bundleDir = path.join(instance.dir, `app-${deploymentId}`);
-      await extractZip(version.bundle.entries, bundleDir);
+      await extractZip(version.bundle.file, bundleDir);
     }
     const { webCommand } = this.bundleInfo(version);
     await instance.start({

@@ -1,6 +1,6 @@
 // Applications, versions, environments and events: the emulator's EB account.
 import { randomBytes } from 'node:crypto';
-import type { BundleInfo, ZipFileEntry } from './bundle.js';
+import type { BundleInfo } from './bundle.js';
 import type { HealthStatus, HealthColor } from './health.js';
 import type { Instance } from './instances.js';
 import type { LoadBalancer } from './load-balancer.js';
@@ -33,8 +33,8 @@ export interface AppVersion {
   status: VersionStatus;
   created: Date;
   updated: Date;
-  /** Filled by processing; what instances run. */
-  bundle?: { info: BundleInfo; entries: ZipFileEntry[] };
+  /** Filled by processing; what instances run: the bundle file (in the emulator's data dir) and what it says. */
+  bundle?: { info: BundleInfo; file: string };
   /** The reason processing failed, for the deploy-time event. */
   failure?: string;
   processing?: Promise<void>;

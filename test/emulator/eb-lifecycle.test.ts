@@ -126,14 +126,18 @@ describe('version processing', () => {
     await uploadVersion('not-zip', Buffer.from('this is not a zip'));
     await uploadVersion('no-procfile', await zipOf({ 'app.py': 'print(1)\n' }));
     await uploadVersion('bad-ext', await zipOf({ Procfile: 'web: node x.js\n', '.ebextensions/01.config': 'option_settings: [unclosed\n' }));
-    for (const label of ['not-zip', 'no-procfile', 'bad-ext']) {
+    // AWS processing validates only .ebextensions and env.yaml: a bundle without a Procfile is processed.
+    await waitFor('no-procfile processed', () => versionStatus('no-procfile'), (s) => s === 'Failed' || s === 'Processed');
+    expect(await versionStatus('no-procfile')).toBe('Processed');
+    await uploadVersion('bad-env-yaml', await zipOf({ Procfile: 'web: node x.js\n', 'env.yaml': 'EnvironmentName: [oops\n' }));
+    for (const label of ['not-zip', 'bad-ext', 'bad-env-yaml']) {
       await waitFor(`${label} failed`, () => versionStatus(label), (s) => s === 'Failed' || s === 'Processed');
       expect(await versionStatus(label)).toBe('Failed');
     }
     const events = await eventsFor({ VersionLabel: 'bad-ext' });
     expect(events[0]?.Severity).toBe('ERROR');
     expect(events[0]?.Message).toContain('The configuration file .ebextensions/01.config in application version bad-ext contains invalid YAML or JSON.');
-    expect((await eventsFor({ VersionLabel: 'no-procfile' }))[0]?.Message).toContain('no Procfile, Dockerrun.aws.json or Dockerfile');
+    expect((await eventsFor({ VersionLabel: 'bad-env-yaml' }))[0]?.Message).toContain('env.yaml in application version bad-env-yaml contains invalid YAML');
     expect((await eventsFor({ VersionLabel: 'not-zip' }))[0]?.Message).toContain('not a valid zip');
   });
 
@@ -166,6 +170,15 @@ describe('version processing', () => {
     expect(events.at(-1)).toBe('Failed to deploy application.');
     expect(events.join('\n')).toMatch(/cannot run Docker-platform bundles.*Procfile/);
     await h.eb.send(new CreateApplicationCommand({ ApplicationName: 'after-docker' }));
+  });
+
+  it('fails, at deployment, a processed bundle that says nothing about how to run it', async () => {
+    const update = await h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'shop-dev', VersionLabel: 'no-procfile' }));
+    const env = await waitFor('no-procfile deploy over', () => describeEnv(h.eb, 'shop-dev'), (e) => e.Status === 'Ready');
+    expect(env.VersionLabel).toBe('lazy');
+    const events = messages(await eventsFor({ RequestId: update.$metadata.requestId }));
+    expect(events.at(-1)).toBe('Failed to deploy application.');
+    expect(events.join('\n')).toContain('no Procfile with a `web:` command, no Dockerfile and no Dockerrun.aws.json');
   });
 });
 

@@ -99,12 +99,13 @@ describe('bundles', () => {
     expect(() => parseEbextension('e.config', 'option_settings: [\n', 'v')).toThrow(BundleError);
     expect(() => parseEbextension('f.config', '- just a list\n', 'v')).toThrow(/must be a YAML or JSON map/);
   });
-  it('finds the Procfile web command and refuses bundles EB cannot run', () => {
+  it('finds the Procfile web command; processing validates configuration files only', () => {
     expect(procfileWebCommand('worker: x\nweb: node server.mjs --port $PORT\n')).toBe('node server.mjs --port $PORT');
     expect(inspectBundle([file('Procfile', 'web: node a.js'), file('.ebextensions/01.config', 'option_settings:\n  ns:\n    A: b\n')], 'v')).toEqual({ webCommand: 'node a.js', docker: false, optionSettings: [{ namespace: 'ns', optionName: 'A', value: 'b' }] });
     expect(inspectBundle([file('Dockerfile', 'FROM x')], 'v')).toEqual({ docker: true, optionSettings: [] });
-    expect(() => inspectBundle([file('app.py', '')], 'v')).toThrow(/no Procfile, Dockerrun.aws.json or Dockerfile/);
-    expect(() => inspectBundle([file('Procfile', 'worker: x')], 'v')).toThrow(/no `web:` process/);
+    expect(inspectBundle([file('app.py', '')], 'v')).toEqual({ docker: false, optionSettings: [] });
+    expect(inspectBundle([file('Procfile', 'worker: x')], 'v')).toEqual({ docker: false, optionSettings: [] });
+    expect(() => inspectBundle([file('env.yaml', 'a: [')], 'v')).toThrow(/env.yaml in application version v contains invalid YAML/);
   });
 });
 
