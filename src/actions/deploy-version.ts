@@ -1,7 +1,7 @@
 // Deploy an existing version (promotion), gated, with rollback.
 import { readDeployVersionInputs } from '../config/inputs.js';
 import { deployVersionOperation } from '../engine/operations.js';
-import { newReport } from '../engine/report.js';
+import { newReport, noteFailure } from '../engine/report.js';
 import { setDeployOutputs } from './outputs.js';
 import { inFlightHooks, isPostPhase, markMainPhase, runCancelledPost } from './post.js';
 import { engineDeps, readActionInput, runAction, safely } from './run-action.js';
@@ -16,6 +16,9 @@ export async function runDeployVersionAction(): Promise<void> {
     const report = newReport(inputs.applicationName, inputs.environmentName);
     try {
       await deployVersionOperation(deps, inputs, report, inFlightHooks);
+    } catch (err) {
+      noteFailure(report, err);
+      throw err;
     } finally {
       await safely('outputs', () => setDeployOutputs(report));
       if (inputs.summary) await safely('job summary', () => writeDeploySummary(report, `Deploy ${inputs.versionLabel} to ${inputs.environmentName}`));

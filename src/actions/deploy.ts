@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import { readDeployInputs } from '../config/inputs.js';
 import { deployPipeline } from '../engine/pipeline.js';
-import { newReport } from '../engine/report.js';
+import { newReport, noteFailure } from '../engine/report.js';
 import { setBundleOutputs, setDeployOutputs } from './outputs.js';
 import { inFlightHooks, isPostPhase, markMainPhase, runCancelledPost } from './post.js';
 import { engineDeps, readActionInput, runAction, safely } from './run-action.js';
@@ -17,6 +17,9 @@ export async function runDeployAction(): Promise<void> {
     const report = newReport(inputs.applicationName, inputs.environmentName);
     try {
       await deployPipeline(deps, inputs, report, inFlightHooks);
+    } catch (err) {
+      noteFailure(report, err);
+      throw err;
     } finally {
       await safely('outputs', () => {
         setBundleOutputs(report);

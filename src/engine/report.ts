@@ -2,6 +2,7 @@
 // phase fails half-way (the bundle hash and key are known before a processing failure, etc.).
 import type { InstanceState } from '../eb/gate.js';
 import type { SeenEvent } from '../eb/events.js';
+import { errorMessage } from '../config/errors.js';
 
 export type Outcome = 'pending' | 'deployed' | 'rolled-back' | 'failed' | 'needs-attention';
 
@@ -49,6 +50,16 @@ export function newReport(applicationName: string, environmentName?: string): De
     events: [],
     describeCalls: 0,
   };
+}
+
+/**
+ * A run that failed before the gate decided anything (a refused bundle, an upload or processing
+ * error) ends 'failed' with the error as its message, so outputs and the summary say why.
+ */
+export function noteFailure(report: DeployReport, err: unknown): void {
+  if (report.outcome !== 'pending') return;
+  report.outcome = 'failed';
+  report.message = errorMessage(err);
 }
 
 /** A deploy's own update (the post step of a cancelled job aborts it) or a rollback (never aborted). */
