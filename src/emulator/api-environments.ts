@@ -1,12 +1,12 @@
 // Environments, their events and health: EB's environment-level actions.
-import { describeEnvironment, describeEvent, describeInstanceHealth, isAbortable } from './describe.js';
+import { describeEnvironment, describeEvent, describeInstanceHealth, isAbortable, picker } from './describe.js';
 import { environment, NAME_PATTERN, page, app, version, type Handler } from './api-context.js';
 import { abortUpdate, configFor, launchEnvironment, terminateEnvironment, updateEnvironment } from './environments.js';
 import { HEALTH_STATUSES } from './health.js';
 import { applicationMetrics, LoadBalancer } from './load-balancer.js';
 import { routingOf } from './new-instance-deployments.js';
 import { mergeOptionSettings, resolveConfig } from './option-settings.js';
-import { invalidParameter, type XmlValue } from './query-protocol.js';
+import { invalidParameter } from './query-protocol.js';
 import { DEFAULT_SOLUTION_STACK, newEnvironmentId, SEVERITIES, type Environment } from './state.js';
 
 export const environmentHandlers: Record<string, Handler> = {
@@ -129,31 +129,36 @@ export const environmentHandlers: Record<string, Handler> = {
     return { Events: shown.map(describeEvent), NextToken: nextToken };
   },
 
+  // AttributeNames as the EB API reference words them: "To retrieve all attributes, set to All. If no
+  // attribute names are specified, returns the name of the environment" (DescribeEnvironmentHealth),
+  // "... returns a list of instances" (DescribeInstancesHealth: each with its InstanceId only).
   DescribeEnvironmentHealth(p, ctx) {
     const env = environment(p, ctx, 'InvalidRequestException');
-    const wanted = p.list('AttributeNames');
-    const all = wanted.length === 0 || wanted.includes('All');
-    const pick = (attr: string, value: XmlValue): XmlValue => (all || wanted.includes(attr) ? value : undefined);
+    const pick = picker(p.list('AttributeNames'));
     const counts = Object.fromEntries(
       HEALTH_STATUSES.map((s) => [s, env.instances.filter((i) => i.health.status === s).length]),
     );
     return {
       EnvironmentName: env.name,
-      HealthStatus: pick('HealthStatus', env.healthStatus),
-      Status: pick('Status', env.status),
-      Color: pick('Color', env.health),
-      Causes: pick('Causes', env.causes),
-      ApplicationMetrics: pick('ApplicationMetrics', applicationMetrics(env.lb.served, Date.now(), 10_000, 10)),
-      InstancesHealth: pick('InstancesHealth', counts),
-      RefreshedAt: pick('RefreshedAt', env.healthRefreshedAt),
+      HealthStatus: pick('HealthStatus', () => env.healthStatus),
+      Status: pick('Status', () => env.status),
+      Color: pick('Color', () => env.health),
+      Causes: pick('Causes', () => env.causes),
+      ApplicationMetrics: pick('ApplicationMetrics', () => applicationMetrics(env.lb.served, Date.now(), 10_000, 10)),
+      InstancesHealth: pick('InstancesHealth', () => counts),
+      RefreshedAt: pick('RefreshedAt', () => env.healthRefreshedAt),
     };
   },
 
   DescribeInstancesHealth(p, ctx) {
     const env = environment(p, ctx, 'InvalidRequestException');
+    const pick = picker(p.list('AttributeNames'));
+    const all = [...env.instances, ...env.temporaryInstances];
+    const { page: shown, nextToken } = page(all, p, 1000);
     return {
-      InstanceHealthList: [...env.instances, ...env.temporaryInstances].map(describeInstanceHealth),
-      RefreshedAt: env.healthRefreshedAt,
+      InstanceHealthList: shown.map((i) => describeInstanceHealth(i, pick, env.lb.served)),
+      RefreshedAt: pick('RefreshedAt', () => env.healthRefreshedAt),
+      NextToken: nextToken,
     };
   },
 };

@@ -16,6 +16,8 @@ export interface Routing {
 
 export interface ServedRequest {
   at: number;
+  /** The instance port that answered (none: the load balancer answered itself, e.g. 503). */
+  port?: number;
   status: number;
   ms: number;
 }
@@ -68,17 +70,17 @@ export class LoadBalancer {
 
   private forward(req: http.IncomingMessage, res: http.ServerResponse): void {
     const started = Date.now();
+    const pool = this.pool(this.routing());
+    const backend = pool.length === 0 ? undefined : pool[this.next++ % pool.length];
     res.once('finish', () => {
-      this.served.push({ at: Date.now(), status: res.statusCode, ms: Date.now() - started });
+      this.served.push({ at: Date.now(), status: res.statusCode, ms: Date.now() - started, ...(backend ? { port: backend.port } : {}) });
       if (this.served.length > 10_000) this.served = this.served.slice(-5000);
     });
-    const pool = this.pool(this.routing());
-    if (pool.length === 0) {
+    if (!backend) {
       res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>\n');
       req.resume();
       return;
     }
-    const backend = pool[this.next++ % pool.length] as Backend;
     const upstream = http.request(
       { host: '127.0.0.1', port: backend.port, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '' } },
       (up) => {
