@@ -21,7 +21,7 @@ export async function runDeployVersionAction(): Promise<void> {
       throw err;
     } finally {
       await safely('outputs', () => setDeployOutputs(report));
-      if (inputs.summary) await safely('job summary', () => writeDeploySummary(report, `Deploy ${inputs.versionLabel} to ${inputs.environmentName}`));
+      if (inputs.summary) await safely('job summary', () => writeDeploySummary(report, `Deploy ${report.versionLabel ?? inputs.versionLabel ?? '(no version)'} to ${inputs.environmentName}`));
     }
   });
 }

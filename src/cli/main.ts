@@ -6,6 +6,7 @@ import { pruneCommand } from './prune.js';
 import { statusCommand } from './status.js';
 import { demoCommand } from './demo.js';
 import { ownValue } from '../config/parse.js';
+import { verifyPromotionCommand } from './verify-promotion.js';
 
 export interface Command {
   summary: string;
@@ -17,6 +18,7 @@ const commands: Record<string, Command> = {
   rollback: rollbackCommand,
   prune: pruneCommand,
   status: statusCommand,
+  'verify-promotion': verifyPromotionCommand,
   emulator: emulatorCommand,
   demo: demoCommand,
 };

@@ -46,13 +46,16 @@ export interface DeployVersionInputs {
   applicationName: string;
   environmentName: string;
   region: string | undefined;
-  versionLabel: string;
+  /** Without promoteFrom: required. With it: the version the source must run (undefined: whatever it runs). */
+  versionLabel: string | undefined;
+  /** Promote from this environment: only a version verified there, which it runs Ready and Green now. */
+  promoteFrom: string | undefined;
   gate: GateSettings;
   rollback: boolean;
   summary: boolean;
 }
 
-export interface DeployInputs extends Omit<DeployVersionInputs, 'versionLabel'> {
+export interface DeployInputs extends Omit<DeployVersionInputs, 'versionLabel' | 'promoteFrom'> {
   versionLabel: string | undefined;
   versionDescription: string;
   bundle: BundleSettings;
@@ -60,7 +63,7 @@ export interface DeployInputs extends Omit<DeployVersionInputs, 'versionLabel'> 
   deleteSourceBundles: boolean;
 }
 
-export interface RollbackInputs extends Omit<DeployVersionInputs, 'versionLabel' | 'rollback'> {
+export interface RollbackInputs extends Omit<DeployVersionInputs, 'versionLabel' | 'promoteFrom' | 'rollback'> {
   versionLabel: string | undefined;
 }
 
@@ -147,11 +150,18 @@ export function readCreateVersionInputs(get: InputReader): CreateVersionInputs {
 }
 
 export function readDeployVersionInputs(get: InputReader): DeployVersionInputs {
+  const app = applicationName(get);
+  const environment = environmentName(get);
+  const from = readString(get, 'promote-from-environment');
+  const promoteFrom = from ? validateEnvironmentName('promote-from-environment', from) : undefined;
+  if (promoteFrom === environment)
+    throw new ConfigurationError(`input "promote-from-environment" is "${from}", the environment being deployed: expected the environment the version comes from (e.g. the dev one)`);
   return {
-    applicationName: applicationName(get),
-    environmentName: environmentName(get),
+    applicationName: app,
+    environmentName: environment,
     region: parseRegion(get, 'region'),
-    versionLabel: validateVersionLabel('version-label', requireValue(get, 'version-label')),
+    versionLabel: promoteFrom ? optionalLabel(get) : validateVersionLabel('version-label', requireValue(get, 'version-label')),
+    promoteFrom,
     gate: readGateSettings(get),
     rollback: parseBoolean(get, 'rollback', true),
     summary: parseBoolean(get, 'summary', true),

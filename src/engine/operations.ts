@@ -2,7 +2,7 @@
 // describe an environment's state (the CLI's `status`).
 import { DescribeEventsCommand, DescribeInstancesHealthCommand, type EnvironmentDescription, type EventDescription } from '@aws-sdk/client-elastic-beanstalk';
 import type { DeployVersionInputs, RollbackInputs } from '../config/inputs.js';
-import { DeployFailedError } from '../config/errors.js';
+import { ConfigurationError, DeployFailedError } from '../config/errors.js';
 import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
 import { gatedUpdate } from './gated-update.js';
@@ -12,6 +12,7 @@ import { describeEnvironment, environmentUrl, type EbTarget } from '../eb/enviro
 import type { InstanceState } from '../eb/gate.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
 import { findVersion } from '../eb/versions.js';
+import { checkPromotion } from '../eb/promotion.js';
 
 function retry(deps: EngineDeps, ms: number): RetryContext {
   return { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
@@ -29,15 +30,26 @@ export async function rollbackOperation(deps: EngineDeps, inputs: RollbackInputs
   return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false, kind: 'rollback' }, report, hooks);
 }
 
-/** Deploy an existing, processed version (a promotion), gated, with rollback. */
+/**
+ * Deploy an existing, processed version, gated, with rollback. With `promoteFrom`: a promotion, only
+ * of a version verified on that environment which it runs Ready and Green now (src/eb/promotion.ts).
+ */
 export async function deployVersionOperation(deps: EngineDeps, inputs: DeployVersionInputs, report: DeployReport, hooks: DeployHooks = {}): Promise<DeployReport> {
   const r = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
-  const version = await findVersion(deps.eb, inputs.applicationName, inputs.versionLabel, r);
-  if (!version) throw new DeployFailedError(`application version "${inputs.versionLabel}" does not exist in "${inputs.applicationName}"`);
+  let label = inputs.versionLabel;
+  if (inputs.promoteFrom) {
+    const promotion = await checkPromotion(deps.eb, { applicationName: inputs.applicationName, sourceEnvironment: inputs.promoteFrom, versionLabel: label }, r);
+    deps.log.info(`promoting: ${promotion.why}`);
+    label = promotion.label;
+  }
+  if (!label) throw new ConfigurationError('input "version-label" is empty: expected the version to deploy, or "promote-from-environment"');
+  report.versionLabel = label;
+  const version = await findVersion(deps.eb, inputs.applicationName, label, r);
+  if (!version) throw new DeployFailedError(`application version "${label}" does not exist in "${inputs.applicationName}"`);
   if ((version.Status ?? '').toUpperCase() !== 'PROCESSED')
-    throw new DeployFailedError(`application version "${inputs.versionLabel}" is ${version.Status ?? 'not processed'}, not Processed`);
+    throw new DeployFailedError(`application version "${label}" is ${version.Status ?? 'not processed'}, not Processed`);
   const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
-  return gatedUpdate(deps, { target, label: inputs.versionLabel, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
+  return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
 }
 
 export interface EnvironmentStatus {

@@ -49,7 +49,13 @@ describe('deploy.yml: choosing what to deploy', () => {
   const choose = (imageRef: string, versionLabel: string, promoteFrom: string) =>
     runStep('.github/workflows/deploy.yml', {
       step: 'mode',
-      contexts: { 'inputs.image-ref': imageRef, 'inputs.version-label': versionLabel, 'inputs.promote-from-environment': promoteFrom },
+      contexts: {
+        'inputs.image-ref': imageRef,
+        'inputs.version-label': versionLabel,
+        'inputs.promote-from-environment': promoteFrom,
+        'inputs.environment': 'dev',
+        'vars.AWS_ROLE_ARN': 'arn:aws:iam::123456789012:role/shop-github-dev',
+      },
     });
 
   it('a new image is bundled; a label or a source environment deploys an existing version', async () => {
