@@ -10,6 +10,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import yauzl from 'yauzl';
 import YAML from 'yaml';
+import { DOCKERFILE_UNSUPPORTED, DockerrunError, parseDockerrun, type DockerrunV1 } from './dockerrun.js';
 import type { OptionSetting } from './query-protocol.js';
 
 /** A file in the bundle that processing read: its name and text. */
@@ -22,8 +23,12 @@ export interface ZipFileEntry {
 export interface BundleInfo {
   /** The Procfile's `web:` command, when there is one. */
   webCommand?: string;
-  /** Dockerrun.aws.json or Dockerfile at the root (EB's Docker platform). */
+  /** Dockerrun.aws.json or Dockerfile at the root (EB's Docker platform; a Procfile is then ignored). */
   docker: boolean;
+  /** Dockerrun.aws.json v1, when it is valid and the bundle has no Dockerfile. */
+  dockerrun?: DockerrunV1;
+  /** Why the Docker platform cannot deploy the bundle (reported when it is deployed, as EB's engine does). */
+  dockerProblem?: string;
   /** option_settings of `.ebextensions/*.config`, in file-name order. */
   optionSettings: OptionSetting[];
 }
@@ -185,8 +190,19 @@ export function inspectBundle(entries: ZipFileEntry[], label: string): BundleInf
       throw new BundleError(`The environment manifest env.yaml in application version ${label} contains invalid YAML: ${(err as Error).message.split('\n')[0]}`);
     }
   }
+  if (docker) return { docker, ...dockerPlatform(byName), optionSettings };
   const webCommand = procfile ? procfileWebCommand(procfile.data.toString('utf8')) : undefined;
   return { ...(webCommand ? { webCommand } : {}), docker, optionSettings };
+}
+
+function dockerPlatform(byName: Map<string, ZipFileEntry>): { dockerrun: DockerrunV1 } | { dockerProblem: string } {
+  if (byName.has('Dockerfile')) return { dockerProblem: DOCKERFILE_UNSUPPORTED };
+  try {
+    return { dockerrun: parseDockerrun(byName.get('Dockerrun.aws.json')?.data.toString('utf8') ?? '') };
+  } catch (err) {
+    if (err instanceof DockerrunError) return { dockerProblem: err.message };
+    throw err;
+  }
 }
 
 /** Processing's reading of the bundle file: names, the files EB reads, validated. */

@@ -3,8 +3,8 @@
 // holds the policies that deploy onto the environment's own instances (AllAtOnce, Rolling,
 // RollingWithAdditionalBatch); new-instance-deployments.ts those that replace them.
 import { batchFailure, waitForBatchHealth } from './batch-health.js';
-import { DOCKER_UNSUPPORTED, NO_WEB_PROCESS } from './health.js';
-import type { Instance } from './instances.js';
+import { NO_WEB_PROCESS } from './health.js';
+import { CommandFailure, type Instance } from './instances.js';
 import { deployImmutable, deployTrafficSplitting, ids, retire } from './new-instance-deployments.js';
 import { batchCount, type EnvironmentConfig } from './option-settings.js';
 import type { Runtime } from './runtime.js';
@@ -26,16 +26,27 @@ export interface DeployRun {
  * work": the batch is detached from the load balancer (beginDeployment takes it out of service),
  * deployed to, and reattached; the load balancer routes to it again once it passes a health check.
  */
-async function deployInPlace(run: DeployRun, instances: Instance[]): Promise<void> {
+async function deployInPlace(run: DeployRun, instances: Instance[]): Promise<boolean> {
   for (const i of instances) i.beginDeployment(run.version?.label, run.deploymentId);
   await run.rt.clock.sleep(15, run.signal);
-  await Promise.all(instances.map((i) => run.rt.runOn(i, run.version, run.config, run.deploymentId)));
+  const results = await Promise.allSettled(instances.map((i) => run.rt.runOn(i, run.version, run.config, run.deploymentId)));
+  const failed = results.flatMap((r, n) => (r.status === 'rejected' ? [{ instance: instances[n] as Instance, reason: r.reason as unknown }] : []));
+  if (failed.length === 0) return true;
+  for (const { reason } of failed) if (!(reason instanceof CommandFailure)) throw reason;
+  // The events EB shows when the deployment command fails on instances (their eb-engine.log detail included).
+  const summaries = new Set(failed.map((f) => (f.reason as CommandFailure).summary));
+  for (const summary of summaries) run.emit(summary, 'ERROR');
+  for (const { instance, reason } of failed) {
+    run.emit(`[Instance: ${instance.id}] Command failed on instance. Return code: 1 Output: Engine execution has encountered an error. ${(reason as Error).message}`, 'ERROR');
+  }
+  run.emit(`Command execution completed on all instances. Summary: [Successful: ${instances.length - failed.length}, Failed: ${failed.length}].`);
+  return false;
 }
 
 /** Every instance at once: downtime while the command runs; EB reports success once it ran, healthy or not. */
 export async function deployAllAtOnce(run: DeployRun): Promise<boolean> {
   run.emit('Deploying new version to instance(s).');
-  await deployInPlace(run, run.env.instances);
+  if (!(await deployInPlace(run, run.env.instances))) return false;
   run.emit('Instance deployment completed successfully.');
   // Waiting for the first health verdict makes the environment's Health at Ready reflect the new
   // processes rather than "Pending".
@@ -53,7 +64,7 @@ async function deployInBatches(run: DeployRun, instances: Instance[]): Promise<b
   for (let start = 0, n = 1; start < instances.length; start += size, n++) {
     const batch = instances.slice(start, start + size);
     run.emit(`Batch ${n}: Starting application deployment on instance(s) [${ids(batch)}].`);
-    await deployInPlace(run, batch);
+    if (!(await deployInPlace(run, batch))) return false;
     if (!run.config.ignoreHealthCheck) run.emit(`Batch ${n}: Waiting for instance(s) [${ids(batch)}] to pass health checks.`);
     if ((await waitForBatchHealth(run.rt, batch, run.config, run.signal)) !== 'healthy') {
       run.emit(`Batch ${n}: instance(s) [${ids(batch)}] ${batchFailure(batch, run.config)}`, 'ERROR');
@@ -92,10 +103,12 @@ export async function deployRollingWithAdditionalBatch(run: DeployRun): Promise<
 /** Runs the environment's policy; false when the deployment failed (the caller reports it). */
 export async function deployVersion(run: DeployRun): Promise<boolean> {
   const info = run.rt.bundleInfo(run.version);
-  if (info.webCommand === undefined) {
-    // Processing accepted the bundle (EB validates only configuration files then); what to run is
-    // found out on the instances, so such a bundle fails here, at deployment, as on EB.
-    run.emit(`Instance deployment failed: ${info.docker ? DOCKER_UNSUPPORTED : NO_WEB_PROCESS}`, 'ERROR');
+  // Processing accepted the bundle (EB validates only configuration files then); what to run is
+  // found out on the instances, so such a bundle fails here, at deployment, as on EB — before any
+  // instance is touched.
+  const problem = info.docker ? info.dockerProblem : info.webCommand === undefined ? NO_WEB_PROCESS : undefined;
+  if (problem) {
+    run.emit(`Instance deployment failed: ${problem}`, 'ERROR');
     return false;
   }
   switch (run.config.deploymentPolicy) {

@@ -16,10 +16,6 @@ export const RANK: Record<HealthStatus, number> = {
   Ok: 0, Info: 0, Pending: 1, Unknown: 1, NoData: 2, Suspended: 2, Warning: 3, Degraded: 4, Severe: 5,
 };
 
-export const DOCKER_UNSUPPORTED =
-  'The emulator cannot run Docker-platform bundles (Dockerrun.aws.json / Dockerfile): it has no container engine. ' +
-  'Add a Procfile with a `web:` command to the bundle to run it here.';
-
 export const NO_WEB_PROCESS =
   'The source bundle has no Procfile with a `web:` command, no Dockerfile and no Dockerrun.aws.json: the emulator cannot tell ' +
   "how to start it (EB platforms' own defaults, such as gunicorn application:application or npm start, are not emulated).";
@@ -34,7 +30,8 @@ export interface CheckResult {
 export interface ProbeState {
   startedAt: number;
   deploying: boolean;
-  dockerUnsupported: boolean;
+  /** The last deployment command failed on the instance (pull, hook, container start). */
+  commandFailure?: string;
   exit?: { code: number | null; signal: string | null };
   everOk: boolean;
   consecutiveFailures: number;
@@ -60,11 +57,12 @@ export function fivexxShare(recent: CheckResult[]): number {
 
 /** Failures before an instance is Severe (EB: 3 failed checks) and the start-up grace in ms. */
 export function instanceHealth(p: ProbeState, now: number, graceMs: number, failureThreshold = 3): HealthView {
-  if (p.dockerUnsupported) return view('Severe', [DOCKER_UNSUPPORTED]);
   if (p.exit) {
     const how = p.exit.signal ? `was killed by ${p.exit.signal}` : `exited with code ${String(p.exit.code)}`;
     return view('Severe', ['Following services are not running: web.', `The web process ${how}.`]);
   }
+  // EB: an instance whose last deployment failed is Severe even while its previous version still answers.
+  if (p.commandFailure) return view('Severe', [`Application deployment failed: ${p.commandFailure}`]);
   if (p.deploying) return view('Pending', [`Performing application deployment (running for ${secs(now - p.startedAt)} seconds).`]);
   // A process that does not answer yet may still be starting; one that answers with an error is judged at once.
   const starting = !p.everOk && p.consecutiveFailures > 0 && now - p.startedAt < graceMs && !p.recent.some((r) => r.statusCode !== undefined);
@@ -102,17 +100,18 @@ export function environmentHealth(
   if (n === 0) return withCounts(view(envStatus === 'Launching' ? 'Pending' : 'NoData', envStatus === 'Launching' ? [] : ['None of the instances are sending data.']));
 
   const severe = instances.filter((i) => i.health.status === 'Severe' || i.health.status === 'Degraded');
-  const dead = severe.filter((i) => i.probe.exit || i.probe.dockerUnsupported).length;
-  const elbBad = severe.length - dead;
+  const dead = severe.filter((i) => i.probe.exit).length;
+  const failedCommand = severe.filter((i) => !i.probe.exit && i.probe.commandFailure).length;
+  const elbBad = severe.length - dead - failedCommand;
   const deploying = instances.filter((i) => i.probe.deploying).length;
   if (severe.length > 0) {
     const causes: string[] = [];
     if (elbBad > 0) causes.push(`ELB processes are not healthy on ${onInstances(elbBad, n)}.`);
     if (dead > 0) causes.push(`Impaired services on ${onInstances(dead, n)}.`);
+    if (failedCommand > 0) causes.push(`Command failed on ${onInstances(failedCommand, n)}.`);
     if (severe.length === n) causes.push('ELB health is failing or not available for all instances.');
     const share = fivexxShare(instances.flatMap((i) => i.probe.recent));
     if (share > 0) causes.push(`${share.toFixed(1)} % of the requests are failing with HTTP 5xx.`);
-    if (instances.some((i) => i.probe.dockerUnsupported)) causes.push(DOCKER_UNSUPPORTED);
     const status: HealthStatus = severe.length === n ? 'Severe' : severe.length * 2 >= n ? 'Degraded' : 'Warning';
     return withCounts(view(status, causes));
   }

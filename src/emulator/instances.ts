@@ -1,13 +1,15 @@
-// One emulated EC2 instance: a real local process running the bundle's Procfile `web:` command,
+// One emulated EC2 instance: a real local process running the bundle's Procfile `web:` command, or
+// (Docker platform) the image named by Dockerrun.aws.json in namespaces of its own (container.ts),
 // probed over HTTP like EB's health agent and load balancer do.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { sleepMs } from './clock.js';
-import { instanceHealth, type CheckResult, type HealthView, type ProbeState } from './health.js';
+import { Bridges, containerInitPid, containerPaths, containerScript, type ContainerLaunch, type ContainerPaths } from './container.js';
+import { instanceHealth, NO_WEB_PROCESS, type CheckResult, type HealthView, type ProbeState } from './health.js';
 import { stopSession } from './process-tree.js';
 
 export interface Deployment {
@@ -22,10 +24,33 @@ export interface RunSpec {
   deploymentId: number;
   /** The unpacked bundle: the process's cwd. */
   bundleDir: string;
-  /** Undefined for a Docker-platform bundle, which cannot run here. */
+  /** The Procfile's `web:` command (PORT set), or */
   webCommand?: string;
+  /** the Docker platform's container. */
+  container?: ContainerLaunch;
   env: Record<string, string>;
   healthCheckPath: string;
+}
+
+/** The deployment command failed on the instance (EB: "Command failed on instance"). */
+export class CommandFailure extends Error {
+  constructor(
+    /** The deployment event EB shows, e.g. "Instance deployment failed to download the Docker image. The deployment failed." */
+    readonly summary: string,
+    /** What the engine log would say. */
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+/** A running container: what platform hooks' `docker exec` needs, and what stop() releases. */
+export interface RunningContainer {
+  id: string;
+  initPid: number;
+  paths: ContainerPaths;
+  launch: ContainerLaunch;
+  bridges: Bridges;
 }
 
 export const newInstanceId = (): string => `i-${randomBytes(9).toString('hex').slice(0, 17)}`;
@@ -49,6 +74,8 @@ export class Instance {
   probe: ProbeState;
   health: HealthView = { status: 'Pending', color: 'Grey', causes: [] };
   private child: ChildProcess | undefined;
+  container: RunningContainer | undefined;
+  private containers = 0;
   private exited: Promise<void> = Promise.resolve();
   /** Terminated for good: a deployment still in flight must not start a process on it. */
   private terminated = false;
@@ -63,7 +90,7 @@ export class Instance {
   }
 
   private static freshProbe(deploying: boolean): ProbeState {
-    return { startedAt: Date.now(), deploying, dockerUnsupported: false, everOk: false, consecutiveFailures: 0, recent: [] };
+    return { startedAt: Date.now(), deploying, everOk: false, consecutiveFailures: 0, recent: [] };
   }
 
   get pid(): number | undefined {
@@ -90,22 +117,23 @@ export class Instance {
     this.healthCheckPath = spec.healthCheckPath;
     this.deployment = { ...this.deployment, deploymentId: spec.deploymentId, ...(spec.versionLabel !== undefined ? { versionLabel: spec.versionLabel } : {}) };
     this.probe = Instance.freshProbe(false);
+    if (spec.container) return this.startContainer(spec.container);
     if (!spec.webCommand) {
-      this.probe.dockerUnsupported = true;
-      this.deployment = { ...this.deployment, status: 'Failed', time: new Date() };
-      return;
+      this.markFailed(NO_WEB_PROCESS);
+      throw new CommandFailure('Instance deployment failed. For details, see \'eb-engine.log\'.', NO_WEB_PROCESS);
     }
     this.port = await freePort(this.host);
     await mkdir(this.dir, { recursive: true });
     if (this.terminated) return;
+    // Detached: its own session and process group, so stop() reaches the app's children too.
+    this.spawnLogged('/bin/sh', ['-c', spec.webCommand], { cwd: spec.bundleDir, env: { ...process.env, ...spec.env, PORT: String(this.port) } });
+    this.deployment = { ...this.deployment, status: 'Deployed', time: new Date() };
+  }
+
+  private spawnLogged(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): ChildProcess {
     const log = openSync(path.join(this.dir, 'web.log'), 'a');
     try {
-      const child = spawn('/bin/sh', ['-c', spec.webCommand], {
-        cwd: spec.bundleDir,
-        env: { ...process.env, ...spec.env, PORT: String(this.port) },
-        detached: true, // its own session and process group, so stop() reaches the app's children too
-        stdio: ['ignore', log, log],
-      });
+      const child = spawn(command, args, { ...options, detached: true, stdio: ['ignore', log, log] });
       this.child = child;
       this.exited = new Promise((resolve) => {
         child.once('exit', (code, signal) => {
@@ -114,10 +142,41 @@ export class Instance {
         });
         child.once('error', () => resolve());
       });
+      return child;
     } finally {
       closeSync(log);
     }
+  }
+
+  /** Starts the image in fresh namespaces; resolves once its mounts are up and its command starts. */
+  private async startContainer(launch: ContainerLaunch): Promise<void> {
+    this.port = await freePort(this.host);
+    const paths = containerPaths(path.join(this.dir, `c${++this.containers}`));
+    await mkdir(paths.dir, { recursive: true });
+    if (this.terminated) return;
+    const bridges = new Bridges();
+    await bridges.ingress(this.host, this.port, paths.ingressSocket);
+    for (const port of launch.egressPorts) await bridges.egress(paths.egressSocket(port), port);
+    const script = path.join(paths.dir, 'start.sh');
+    await writeFile(script, containerScript(launch, paths));
+    const child = this.spawnLogged('unshare', ['--mount', '--net', '--pid', '--fork', '--kill-child', 'sh', script], { cwd: paths.dir, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
+    const id = `${launch.imageId.slice(0, 4)}${this.id.slice(2, 10)}${String(this.containers).padStart(4, '0')}`.padEnd(64, '0');
+    this.container = { id, initPid: 0, paths, launch, bridges };
+    for (let waited = 0; !existsSync(paths.readyFile); waited += 50) {
+      if (this.probe.exit || child.exitCode !== null || waited > 30_000) {
+        const log = readFileSync(path.join(this.dir, 'web.log'), 'utf8').trim().split('\n').slice(-5).join(' | ');
+        throw new CommandFailure('Instance deployment failed. For details, see \'eb-engine.log\'.', `The container of image ${launch.imageId.slice(0, 12)} did not start: ${log}`);
+      }
+      await sleepMs(50);
+    }
+    this.container.initPid = (child.pid !== undefined ? containerInitPid(child.pid) : undefined) ?? 0;
     this.deployment = { ...this.deployment, status: 'Deployed', time: new Date() };
+  }
+
+  /** The deployment command failed: the previous process (if any) keeps running and serving, the deployment is Failed. */
+  markFailed(message: string): void {
+    this.probe = { ...Instance.freshProbe(false), commandFailure: message, ...(this.probe.exit ? { exit: this.probe.exit } : {}) };
+    this.deployment = { ...this.deployment, status: 'Failed', time: new Date() };
   }
 
   /** Stops the instance for good (EC2 terminate): later start() calls do nothing. */
@@ -129,10 +188,18 @@ export class Instance {
   /** Stops everything the instance's command started (its whole session): SIGTERM, then SIGKILL after `graceMs`. */
   async stop(graceMs = 3000): Promise<void> {
     const child = this.child;
-    if (!child?.pid) return;
+    const container = this.container;
     this.child = undefined;
-    await stopSession(child.pid, graceMs);
-    await Promise.race([this.exited, sleepMs(1000)]);
+    this.container = undefined;
+    if (child?.pid) {
+      await stopSession(child.pid, graceMs);
+      await Promise.race([this.exited, sleepMs(1000)]);
+    }
+    if (container) {
+      // The namespaces and mounts died with the container's last process; its writable layer goes now.
+      await container.bridges.close();
+      await rm(container.paths.dir, { recursive: true, force: true });
+    }
   }
 
   /** One health check of HealthCheckPath, as the load balancer does it. */

@@ -1,13 +1,16 @@
 // What runs behind the API: version processing, instance processes, the health agent ticking
 // every report interval, and the environment's health roll-up with its transition events.
 import { randomUUID } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { BundleError, downloadBundle, extractZip, processBundleFile, type BundleInfo } from './bundle.js';
 import { sleepMs, type Clock } from './clock.js';
 import type { FaultState } from './faults.js';
 import { environmentHealth, RANK } from './health.js';
-import { Instance, newInstanceId } from './instances.js';
+import { dockerShim, loopbackPorts } from './container.js';
+import { ImageCache, ImagePullError } from './image-cache.js';
+import { CommandFailure, Instance, newInstanceId } from './instances.js';
+import { HookError, runHooks, type HookStage } from './platform-hooks.js';
 import type { EnvironmentConfig } from './option-settings.js';
 import type { AppVersion, EbState, Environment, Severity } from './state.js';
 
@@ -25,6 +28,8 @@ export class Runtime {
   private ticking = false;
   private readonly reports = new EventTarget();
   private sampleDir: string;
+  /** The Docker platform's pulled images, flattened once per image ID. */
+  readonly images: ImageCache;
 
   constructor(
     readonly state: EbState,
@@ -35,6 +40,7 @@ export class Runtime {
     readonly host = '127.0.0.1',
   ) {
     this.sampleDir = path.join(dataDir, 'sample-app');
+    this.images = new ImageCache(path.join(dataDir, 'images'));
   }
 
   /** EB's health agent reports every 10 s. */
@@ -130,7 +136,9 @@ export class Runtime {
       bundleDir = path.join(instance.dir, `app-${deploymentId}`);
       await extractZip(version.bundle.file, bundleDir);
     }
-    const { webCommand } = this.bundleInfo(version);
+    const info = this.bundleInfo(version);
+    if (info.docker) return this.runContainerOn(instance, version?.label, bundleDir, info, config, deploymentId);
+    const { webCommand } = info;
     await instance.start({
       ...(version ? { versionLabel: version.label } : {}),
       deploymentId,
@@ -141,6 +149,62 @@ export class Runtime {
     });
   }
 
+  /**
+   * EB's Docker platform on one instance (Amazon Linux 2023, Dockerrun v1): prebuild hooks, pull the
+   * image, predeploy hooks, replace the running container, postdeploy hooks. The old container keeps
+   * running until the new image is there, so a failed pull leaves the instance serving what it was.
+   * Throws CommandFailure when any step fails; the instance's deployment is then Failed.
+   */
+  private async runContainerOn(instance: Instance, label: string | undefined, bundleDir: string, info: BundleInfo, config: EnvironmentConfig, deploymentId: number): Promise<void> {
+    const hooks = (stage: HookStage, binDir?: string): Promise<string[]> =>
+      runHooks({ bundleDir, stage, logFile: path.join(instance.dir, 'eb-hooks.log'), timeoutMs: this.clock.ms(config.commandTimeout, 60_000), ...(binDir ? { binDir } : {}) });
+    try {
+      const dockerrun = info.dockerrun;
+      if (!dockerrun) throw new CommandFailure('Instance deployment failed. For details, see \'eb-engine.log\'.', info.dockerProblem ?? 'no Dockerrun.aws.json');
+      await hooks('prebuild');
+      const image = await this.images.prepare(dockerrun.image);
+      await hooks('predeploy');
+      const env = { ...config.envVars, ...this.faults.appFaultEnv(label) };
+      const logs = path.join(instance.dir, 'container-logs');
+      if (dockerrun.logging) await mkdir(logs, { recursive: true });
+      await instance.start({
+        ...(label !== undefined ? { versionLabel: label } : {}),
+        deploymentId,
+        bundleDir,
+        container: {
+          imageId: image.id,
+          rootfs: image.rootfs,
+          config: image.config,
+          env,
+          containerPort: dockerrun.containerPort,
+          mounts: [
+            ...dockerrun.volumes.map((v) => ({ source: path.resolve(bundleDir, v.bundlePath), target: v.containerDirectory })),
+            ...(dockerrun.logging ? [{ source: logs, target: dockerrun.logging }] : []),
+          ],
+          egressPorts: loopbackPorts(env),
+        },
+        env,
+        healthCheckPath: config.healthCheckPath,
+      });
+      const container = instance.container;
+      if (container) {
+        const bin = path.join(container.paths.dir, 'bin');
+        await mkdir(bin, { recursive: true });
+        await writeFile(path.join(bin, 'docker'), dockerShim(container.id, container.initPid, container.launch, container.paths.merged));
+        await chmod(path.join(bin, 'docker'), 0o755);
+        await hooks('postdeploy', bin);
+      }
+    } catch (err) {
+      const failure =
+        err instanceof CommandFailure ? err
+        : err instanceof ImagePullError ? new CommandFailure('Instance deployment failed to download the Docker image. The deployment failed.', err.message)
+        : err instanceof HookError ? new CommandFailure('Instance deployment failed. For details, see \'eb-engine.log\'.', err.message)
+        : new CommandFailure('Instance deployment failed. For details, see \'eb-engine.log\'.', (err as Error).message);
+      instance.markFailed(failure.message);
+      throw failure;
+    }
+  }
+
   /** A new instance, added to `into` at once, running `version` after EC2's minute of boot (EB time). */
   async launch(into: Instance[], version: AppVersion | undefined, config: EnvironmentConfig, deploymentId: number, signal?: AbortSignal): Promise<Instance> {
     const id = newInstanceId();
@@ -148,7 +212,12 @@ export class Runtime {
     instance.beginDeployment(version?.label, deploymentId);
     into.push(instance); // visible (Pending) while it boots
     await this.clock.sleep(60, signal);
-    await this.runOn(instance, version, config, deploymentId);
+    try {
+      await this.runOn(instance, version, config, deploymentId);
+    } catch (err) {
+      // The instance is marked failed (Severe, with the reason): the deployment's health check judges it.
+      if (!(err instanceof CommandFailure)) throw err;
+    }
     return instance;
   }
 

@@ -159,7 +159,7 @@ describe('version processing', () => {
     await waitFor('LB serving lazy', () => fetchJson(env.CNAME), (b) => b.version === 'lazy');
   });
 
-  it('accepts a Docker-platform bundle but fails its deployment, saying the emulator cannot run it', async () => {
+  it('accepts a bundle with a Dockerfile but fails its deployment, saying the emulator cannot build images', async () => {
     await uploadVersion('docker', await zipOf({ 'Dockerrun.aws.json': '{"AWSEBDockerrunVersion":"1","Ports":[{"ContainerPort":8000}]}', Dockerfile: 'FROM scratch\n' }));
     await waitFor('docker processed', () => versionStatus('docker'), (s) => s === 'Processed' || s === 'Failed');
     expect(await versionStatus('docker')).toBe('Processed');
@@ -168,7 +168,7 @@ describe('version processing', () => {
     expect(env.VersionLabel).toBe('lazy');
     const events = messages(await eventsFor({ RequestId: update.$metadata.requestId }));
     expect(events.at(-1)).toBe('Failed to deploy application.');
-    expect(events.join('\n')).toMatch(/cannot run Docker-platform bundles.*Procfile/);
+    expect(events.join('\n')).toMatch(/has a Dockerfile: .*the emulator cannot build images.*Dockerrun.aws.json names it/);
     await h.eb.send(new CreateApplicationCommand({ ApplicationName: 'after-docker' }));
   });
 

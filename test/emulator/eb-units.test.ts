@@ -1,7 +1,9 @@
 // The emulator's pure parts: Query parsing and XML, option settings, bundles, health roll-up, faults.
 import { describe, expect, it } from 'vitest';
 import { inspectBundle, parseEbextension, procfileWebCommand, BundleError } from '../../src/emulator/bundle.js';
+import { containerEnv, loopbackPorts } from '../../src/emulator/container.js';
 import { paginate } from '../../src/emulator/describe.js';
+import { DOCKERFILE_UNSUPPORTED, parseDockerrun } from '../../src/emulator/dockerrun.js';
 import { applyFaultRequest } from '../../src/emulator/fault-requests.js';
 import { FaultState } from '../../src/emulator/faults.js';
 import { environmentHealth, instanceHealth, type ProbeState } from '../../src/emulator/health.js';
@@ -102,15 +104,48 @@ describe('bundles', () => {
   it('finds the Procfile web command; processing validates configuration files only', () => {
     expect(procfileWebCommand('worker: x\nweb: node server.mjs --port $PORT\n')).toBe('node server.mjs --port $PORT');
     expect(inspectBundle([file('Procfile', 'web: node a.js'), file('.ebextensions/01.config', 'option_settings:\n  ns:\n    A: b\n')], 'v')).toEqual({ webCommand: 'node a.js', docker: false, optionSettings: [{ namespace: 'ns', optionName: 'A', value: 'b' }] });
-    expect(inspectBundle([file('Dockerfile', 'FROM x')], 'v')).toEqual({ docker: true, optionSettings: [] });
     expect(inspectBundle([file('app.py', '')], 'v')).toEqual({ docker: false, optionSettings: [] });
     expect(inspectBundle([file('Procfile', 'worker: x')], 'v')).toEqual({ docker: false, optionSettings: [] });
     expect(() => inspectBundle([file('env.yaml', 'a: [')], 'v')).toThrow(/env.yaml in application version v contains invalid YAML/);
+    expect(inspectBundle([file('Dockerfile', 'FROM x')], 'v')).toEqual({ docker: true, dockerProblem: DOCKERFILE_UNSUPPORTED, optionSettings: [] });
+    const dockerrun = '{"AWSEBDockerrunVersion":"1","Image":{"Name":"127.0.0.1:5000/app@sha256:ab"},"Ports":[{"ContainerPort":"7999"}]}';
+    // The Docker platform ignores a Procfile; a Dockerfile next to Dockerrun.aws.json would be built by EB: refused here.
+    expect(inspectBundle([file('Dockerrun.aws.json', dockerrun), file('Procfile', 'web: x')], 'v')).toEqual({
+      docker: true, dockerrun: { image: '127.0.0.1:5000/app@sha256:ab', containerPort: 7999, volumes: [] }, optionSettings: [],
+    });
+    expect(inspectBundle([file('Dockerrun.aws.json', dockerrun), file('Dockerfile', 'FROM x')], 'v').dockerProblem).toBe(DOCKERFILE_UNSUPPORTED);
+  });
+});
+
+describe('Dockerrun.aws.json v1', () => {
+  const doc = (over: Record<string, unknown>): string => JSON.stringify({ AWSEBDockerrunVersion: '1', Image: { Name: 'r/app:1' }, Ports: [{ ContainerPort: 7999 }], ...over });
+  it('reads Image.Name, the first ContainerPort, Volumes of the bundle and Logging', () => {
+    expect(parseDockerrun(doc({
+      Volumes: [{ HostDirectory: '/var/app/current/bundle-version', ContainerDirectory: '/run/bundle' }, { HostDirectory: 'static', ContainerDirectory: '/srv/s' }],
+      Logging: '/var/log/nginx',
+    }))).toEqual({
+      image: 'r/app:1', containerPort: 7999, logging: '/var/log/nginx',
+      volumes: [{ bundlePath: 'bundle-version', containerDirectory: '/run/bundle' }, { bundlePath: 'static', containerDirectory: '/srv/s' }],
+    });
+  });
+  it('says what is wrong with a Dockerrun the platform cannot run', () => {
+    expect(() => parseDockerrun('{')).toThrow(/not valid JSON/);
+    expect(() => parseDockerrun(doc({ AWSEBDockerrunVersion: 2 }))).toThrow(/Invalid Dockerrun.aws.json version "2".*reads version 1/);
+    expect(() => parseDockerrun(doc({ Image: {} }))).toThrow(/Image.Name is required/);
+    expect(() => parseDockerrun(doc({ Ports: [] }))).toThrow(/Ports needs one entry with ContainerPort/);
+    expect(() => parseDockerrun(doc({ Ports: [{ ContainerPort: 'http' }] }))).toThrow(/ContainerPort must be a port number \(1-65535\), got "http"/);
+    expect(() => parseDockerrun(doc({ Volumes: [{ HostDirectory: '/etc', ContainerDirectory: '/x' }] }))).toThrow(/HostDirectory "\/etc" is outside the application/);
+    expect(() => parseDockerrun(doc({ Volumes: [{ HostDirectory: '../up', ContainerDirectory: '/x' }] }))).toThrow(/outside the application/);
+    expect(() => parseDockerrun(doc({ Logging: 'logs' }))).toThrow(/Logging must be an absolute directory/);
+  });
+  it('forwards into a container the host loopback ports its environment names, and the image Env loses to it', () => {
+    expect(loopbackPorts({ DATABASE_URL: 'postgres://u@127.0.0.1:5432/db', S3: 'http://localhost:9000', OTHER: 'db.example.com:5432', N: '127.0.0.1:99999' })).toEqual([5432, 9000]);
+    expect(containerEnv({ Env: ['A=1', 'PATH=/usr/bin', 'B=x=y'] }, { A: '2' })).toEqual(['A=2', 'PATH=/usr/bin', 'B=x=y']);
   });
 });
 
 describe('health', () => {
-  const probe = (over: Partial<ProbeState>): ProbeState => ({ startedAt: 0, deploying: false, dockerUnsupported: false, everOk: false, consecutiveFailures: 0, recent: [], ...over });
+  const probe = (over: Partial<ProbeState>): ProbeState => ({ startedAt: 0, deploying: false, everOk: false, consecutiveFailures: 0, recent: [], ...over });
   const ok = { ok: true, statusCode: 200 };
   const err500 = { ok: false, statusCode: 500 };
   const refused = { ok: false };
@@ -123,6 +158,8 @@ describe('health', () => {
     expect(severe).toEqual({ status: 'Severe', color: 'Red', causes: ['100.0 % of the requests are failing with HTTP 5xx.', 'Process default has been unhealthy for 12 seconds (Target.ResponseCodeMismatch).'] });
     expect(instanceHealth(probe({ recent: [refused, refused, refused], consecutiveFailures: 3, firstFailureAt: 0 }), 9000, 3000).causes).toEqual(['Process default has been unhealthy for 9 seconds (Target.FailedHealthChecks).']);
     expect(instanceHealth(probe({ exit: { code: 1, signal: null } }), 0, 0).causes).toEqual(['Following services are not running: web.', 'The web process exited with code 1.']);
+    // A failed deployment command (image pull, hook) leaves the instance Severe even while its old version answers.
+    expect(instanceHealth(probe({ recent: [ok], everOk: true, commandFailure: 'Failed to pull Docker image r/x' }), 5000, 3000)).toEqual({ status: 'Severe', color: 'Red', causes: ['Application deployment failed: Failed to pull Docker image r/x'] });
   });
   it('rolls instances up into the environment status, color and causes', () => {
     const inst = (status: 'Ok' | 'Severe' | 'Pending', p: Partial<ProbeState> = {}) => ({ health: { status, color: 'Grey' as const, causes: [] }, probe: probe(p) });
