@@ -210,7 +210,8 @@ export async function processBundleFile(file: string, label: string): Promise<Bu
   const { names, read } = await readBundleFiles(file);
   const dockerfile = names.includes('Dockerfile');
   const info = inspectBundle(read, label);
-  return dockerfile ? { ...info, docker: true } : info;
+  // Only the names are read for a Dockerfile: EB would build it; the emulator refuses it at deployment.
+  return dockerfile ? { docker: true, dockerProblem: DOCKERFILE_UNSUPPORTED, optionSettings: info.optionSettings } : info;
 }
 
 /** Unpacks the zip at `file` into `dir`, one entry at a time, each streamed to its file. */
