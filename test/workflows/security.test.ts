@@ -102,11 +102,12 @@ describe('every workflow and action', () => {
     expect(problems).toEqual([]);
   });
 
-  it(`names the suite's own actions and workflows as ${SUITE_REPOSITORY}/…@${SUITE_REF}, never ./ in reusable workflows`, () => {
+  it(`names the suite's own actions and workflows as ${SUITE_REPOSITORY}/…@${SUITE_REF} (a release commit: @<sha> # vX.Y.Z, scripts/release.sh), never ./ in reusable workflows`, () => {
     const problems: string[] = [];
     for (const file of everything) {
-      for (const { where, uses } of usesOf(file)) {
-        if (isSuite(uses) && !uses.endsWith(`@${SUITE_REF}`)) problems.push(`${file.path} ${where}: ${uses} is not @${SUITE_REF}`);
+      for (const { where, uses, line } of usesOf(file)) {
+        const released = /@[0-9a-f]{40}$/.test(uses) && /#\s*v\d+\.\d+\.\d+\s*$/.test(line);
+        if (isSuite(uses) && !uses.endsWith(`@${SUITE_REF}`) && !released) problems.push(`${file.path} ${where}: ${uses} is not @${SUITE_REF}`);
         const reusable = 'workflow_call' in asRecord(file.doc.on);
         if (uses.startsWith('./') && (reusable || file.path.startsWith('workflows/') || file.path.endsWith('action.yml'))) {
           problems.push(`${file.path} ${where}: ${uses} would resolve in the caller's repository`);
