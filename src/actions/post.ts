@@ -7,6 +7,7 @@ import { errorMessage } from '../config/errors.js';
 import { settleCancelledUpdate } from '../engine/cancelled.js';
 import type { DeployHooks, InFlightUpdate } from '../engine/report.js';
 import { engineDeps } from './run-action.js';
+import { inert } from '../engine/inert.js';
 
 export const STATE_IS_POST = 'isPost';
 export const STATE_IN_FLIGHT = 'inFlightUpdate';
@@ -35,6 +36,6 @@ export async function runCancelledPost(): Promise<void> {
     const deps = engineDeps(update.region);
     await settleCancelledUpdate(deps, update);
   } catch (err) {
-    core.warning(`post step: could not handle the update in flight: ${errorMessage(err)}`);
+    core.warning(inert(`post step: could not handle the update in flight: ${errorMessage(err)}`));
   }
 }

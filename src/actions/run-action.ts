@@ -7,6 +7,7 @@ import { createAwsClients } from '../aws/clients.js';
 import { systemClock } from '../engine/clock.js';
 import type { EngineDeps } from '../engine/deps.js';
 import { actionsLogger } from './actions-logger.js';
+import { inert } from '../engine/inert.js';
 
 export const readActionInput: InputReader = (name) => core.getInput(name);
 
@@ -20,10 +21,10 @@ export async function runAction(what: string, body: () => Promise<void>): Promis
     await body();
   } catch (err) {
     if (err instanceof ConfigurationError || err instanceof DeployFailedError) {
-      core.setFailed(err.message);
+      core.setFailed(inert(err.message));
     } else {
-      core.debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
-      core.setFailed(`${what} failed: ${errorMessage(err)}`);
+      core.debug(inert(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+      core.setFailed(inert(`${what} failed: ${errorMessage(err)}`));
     }
   }
 }
@@ -33,6 +34,6 @@ export async function safely(what: string, fn: () => Promise<void> | void): Prom
   try {
     await fn();
   } catch (err) {
-    core.warning(`could not write the ${what}: ${errorMessage(err)}`);
+    core.warning(inert(`could not write the ${what}: ${errorMessage(err)}`));
   }
 }

@@ -12,7 +12,7 @@ const OUTCOME: Record<DeployReport['outcome'], string> = {
 };
 
 export async function writeDeploySummary(report: DeployReport, title: string): Promise<void> {
-  const s = core.summary.addHeading(`${title}: ${OUTCOME[report.outcome]}`, 2);
+  const s = core.summary.addHeading(`${escapeHtml(title)}: ${OUTCOME[report.outcome]}`, 2);
   if (report.message) s.addRaw(`<p>${escapeHtml(report.message)}</p>`, true);
   for (const warning of report.recordWarnings) s.addRaw(`<p>⚠️ ${escapeHtml(warning)}</p>`, true);
   const rows: [string, string][] = [
@@ -56,12 +56,21 @@ export async function writeDeploySummary(report: DeployReport, title: string): P
         { data: 'Severity', header: true },
         { data: 'Message', header: true },
       ],
-      ...shown.map((e) => [e.date.toISOString().slice(0, 19).replace('T', ' '), e.severity, escapeHtml(e.message)]),
+      ...shown.map((e) => [e.date.toISOString().slice(0, 19).replace('T', ' '), escapeHtml(e.severity), escapeHtml(e.message)]),
     ]);
   }
   await s.write();
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/**
+ * Text from outside (EB event messages, error messages, labels) as inert HTML: no tags, and no line
+ * break — a blank line would end the HTML block and let the rest render as Markdown (images, links).
+ */
+export function escapeHtml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/\r\n|[\r\n\u0085\u2028\u2029]/g, '<br>');
 }

@@ -7,7 +7,7 @@ import type { InputReader } from '../config/parse.js';
 import { createAwsClients } from '../aws/clients.js';
 import { systemClock } from '../engine/clock.js';
 import type { EngineDeps } from '../engine/deps.js';
-import { consoleLogger } from './console-logger.js';
+import { consoleLogger, printError } from './console-logger.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -67,15 +67,15 @@ export async function runCommand(name: string, argv: string[], usage: string, fl
     return await body(parsed);
   } catch (err) {
     if (err instanceof ConfigurationError) {
-      console.error(`eb-pipeline ${name}: ${err.message}\n(see \`eb-pipeline ${name} --help\`)`);
+      printError(`eb-pipeline ${name}: ${err.message}\n(see \`eb-pipeline ${name} --help\`)`);
       return EXIT_USAGE;
     }
     if (err instanceof DeployFailedError) {
-      console.error(`eb-pipeline ${name}: ${err.message}`);
+      printError(`eb-pipeline ${name}: ${err.message}`);
       return EXIT_FAILED;
     }
-    console.error(`eb-pipeline ${name} failed: ${errorMessage(err)}`);
-    if (parsed?.debug && err instanceof Error && err.stack) console.error(err.stack);
+    printError(`eb-pipeline ${name} failed: ${errorMessage(err)}`);
+    if (parsed?.debug && err instanceof Error && err.stack) printError(err.stack);
     return EXIT_FAILED;
   }
 }

@@ -1,5 +1,16 @@
 // The engine's Logger on a terminal: timestamped progress lines on stdout, warnings and errors on stderr.
+import { inert } from '../engine/inert.js';
 import type { Logger } from '../engine/logger.js';
+
+// The CLI runs in workflow `run:` steps too, where the runner reads stdout and stderr for workflow
+// commands: every line goes through `inert` (src/engine/inert.ts).
+export function printLine(line: string): void {
+  console.log(inert(line));
+}
+
+export function printError(line: string): void {
+  console.error(inert(line));
+}
 
 function stamp(): string {
   return new Date().toISOString().slice(11, 19);
@@ -7,14 +18,14 @@ function stamp(): string {
 
 export function consoleLogger(opts: { debug?: boolean } = {}): Logger {
   return {
-    info: (m) => console.log(`${stamp()} ${m}`),
+    info: (m) => printLine(`${stamp()} ${m}`),
     debug: (m) => {
-      if (opts.debug) console.log(`${stamp()} debug: ${m}`);
+      if (opts.debug) printLine(`${stamp()} debug: ${m}`);
     },
-    warning: (m) => console.error(`${stamp()} warning: ${m}`),
-    error: (m) => console.error(`${stamp()} error: ${m}`),
+    warning: (m) => printError(`${stamp()} warning: ${m}`),
+    error: (m) => printError(`${stamp()} error: ${m}`),
     group: async (name, fn) => {
-      console.log(`${stamp()} == ${name}`);
+      printLine(`${stamp()} == ${name}`);
       return fn();
     },
   };

@@ -7,6 +7,7 @@ import { statusCommand } from './status.js';
 import { demoCommand } from './demo.js';
 import { ownValue } from '../config/parse.js';
 import { verifyPromotionCommand } from './verify-promotion.js';
+import { printError } from './console-logger.js';
 
 export interface Command {
   summary: string;
@@ -37,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = ownValue(commands, name);
   if (!command) {
-    console.error(`eb-pipeline: unknown command "${name}"\n\n${usage()}`);
+    printError(`eb-pipeline: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
   return command.run(rest);

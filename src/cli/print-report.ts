@@ -1,4 +1,5 @@
 import type { DeployReport } from '../engine/report.js';
+import { printLine } from './console-logger.js';
 
 export function printReport(r: DeployReport): void {
   const rows: [string, string | number | boolean | undefined][] = [
@@ -16,8 +17,8 @@ export function printReport(r: DeployReport): void {
     ['uploaded bytes', r.bundle?.uploadedBytes],
     ['version reused', r.versionReused],
   ];
-  console.log('');
-  for (const [k, v] of rows) if (v !== undefined && v !== '') console.log(`  ${k.padEnd(17)} ${String(v)}`);
-  for (const w of r.recordWarnings) console.log(`  warning: ${w}`);
-  for (const i of r.instances) console.log(`  instance ${i.id}: ${i.healthStatus ?? i.color ?? '?'} on "${i.versionLabel ?? '?'}"`);
+  printLine('');
+  for (const [k, v] of rows) if (v !== undefined && v !== '') printLine(`  ${k.padEnd(17)} ${String(v)}`);
+  for (const w of r.recordWarnings) printLine(`  warning: ${w}`);
+  for (const i of r.instances) printLine(`  instance ${i.id}: ${i.healthStatus ?? i.color ?? '?'} on "${i.versionLabel ?? '?'}"`);
 }

@@ -3,6 +3,7 @@ import { readPruneInputs } from '../config/inputs.js';
 import { pruneOnly } from '../engine/pipeline.js';
 import type { Command } from './main.js';
 import { COMMON_FLAGS, EXIT_OK, cliDeps, runCommand, type FlagSpec } from './command-support.js';
+import { printLine } from './console-logger.js';
 
 const FLAGS: FlagSpec[] = [
   COMMON_FLAGS.app!,
@@ -19,7 +20,7 @@ export const pruneCommand: Command = {
       const inputs = readPruneInputs(f.read);
       const result = await pruneOnly(cliDeps(inputs.region, f.debug), inputs);
       const kept = [...result.protectedLabels].map(([label, why]) => `${label} (${why})`).join(', ');
-      console.log(`deleted ${result.deleted.length}: ${result.deleted.join(', ') || '-'}; kept ${result.kept}${kept ? `, always: ${kept}` : ''}`);
+      printLine(`deleted ${result.deleted.length}: ${result.deleted.join(', ') || '-'}; kept ${result.kept}${kept ? `, always: ${kept}` : ''}`);
       return EXIT_OK;
     }),
 };

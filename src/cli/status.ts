@@ -4,6 +4,8 @@ import { readString, requireValue, validateApplicationName, validateEnvironmentN
 import { environmentStatus } from '../engine/operations.js';
 import type { Command } from './main.js';
 import { COMMON_FLAGS, EXIT_OK, cliDeps, runCommand, type FlagSpec } from './command-support.js';
+import { printLine } from './console-logger.js';
+import { inertJson } from '../engine/inert.js';
 
 const FLAGS: FlagSpec[] = [COMMON_FLAGS.app!, COMMON_FLAGS.env!, COMMON_FLAGS.region!, { name: 'json', help: 'true: print JSON' }];
 
@@ -18,14 +20,15 @@ export const statusCommand: Command = {
       if (json && json !== 'true' && json !== 'false') throw new ConfigurationError(`input "json" is invalid ("${json}"): expected "true" or "false"`);
       const s = await environmentStatus(cliDeps(region, f.debug), { applicationName: app, environmentName: env });
       if (json === 'true') {
-        console.log(JSON.stringify({ ...s.environment, url: s.url, instances: s.instances, events: s.events }, null, 2));
+        // JSON.stringify escapes line breaks, so no line starts with "::"; inertJson defuses "##[" in strings.
+        console.log(inertJson(JSON.stringify({ ...s.environment, url: s.url, instances: s.instances, events: s.events }, null, 2)));
         return EXIT_OK;
       }
       const e = s.environment;
-      console.log(`${env}: ${e.Status ?? '?'} ${e.Health ?? '?'}${e.HealthStatus ? ` (${e.HealthStatus})` : ''} on "${e.VersionLabel ?? '?'}"  ${s.url}`);
-      if (s.instances) for (const i of s.instances) console.log(`  ${i.id}: ${i.healthStatus ?? i.color ?? '?'} on "${i.versionLabel ?? '?'}"`);
-      else console.log('  (enhanced health is off: no per-instance state)');
-      for (const ev of [...s.events].reverse()) console.log(`  ${ev.EventDate?.toISOString() ?? ''} ${ev.Severity ?? ''} ${ev.Message ?? ''}`);
+      printLine(`${env}: ${e.Status ?? '?'} ${e.Health ?? '?'}${e.HealthStatus ? ` (${e.HealthStatus})` : ''} on "${e.VersionLabel ?? '?'}"  ${s.url}`);
+      if (s.instances) for (const i of s.instances) printLine(`  ${i.id}: ${i.healthStatus ?? i.color ?? '?'} on "${i.versionLabel ?? '?'}"`);
+      else printLine('  (enhanced health is off: no per-instance state)');
+      for (const ev of [...s.events].reverse()) printLine(`  ${ev.EventDate?.toISOString() ?? ''} ${ev.Severity ?? ''} ${ev.Message ?? ''}`);
       return EXIT_OK;
     }),
 };

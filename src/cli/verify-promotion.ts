@@ -7,6 +7,7 @@ import { checkPromotion } from '../eb/promotion.js';
 import { parseRegion, readString, requireValue, validateApplicationName, validateEnvironmentName, validateVersionLabel } from '../config/parse.js';
 import type { Command } from './main.js';
 import { COMMON_FLAGS, EXIT_OK, cliDeps, runCommand, type FlagSpec } from './command-support.js';
+import { printLine } from './console-logger.js';
 
 const FLAGS: FlagSpec[] = [
   COMMON_FLAGS.app!,
@@ -26,8 +27,10 @@ export const verifyPromotionCommand: Command = {
       const deps = cliDeps(parseRegion(f.read, 'region'), f.debug);
       const retry = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, 60_000, '60 s') };
       const verdict = await checkPromotion(deps.eb, { applicationName, sourceEnvironment, versionLabel }, retry);
-      console.log(`ok: ${verdict.why}`);
-      console.log(verdict.label);
+      printLine(`ok: ${verdict.why}`);
+      // Through inert too: a label from AWS holding "##[" comes out changed (and then matches no
+      // version) rather than as a workflow command.
+      printLine(verdict.label);
       return EXIT_OK;
     }),
 };

@@ -20,6 +20,8 @@ export interface TestAppOptions {
   instances?: number;
   /** The Procfile's web command (default `node server.mjs`). */
   webCommand?: string;
+  /** What `/health` answers (200, text/plain): a hostile body for tests of untrusted text. */
+  healthBody?: string;
 }
 
 // EMULATOR_FAULT_MODE / EMULATOR_FAULT_SECONDS (the emulator's appFault switch) override the bundle.
@@ -35,6 +37,7 @@ const paths = new Set(['/', '/healthz', baked.healthCheckPath]);
 let healthChecks = 0;
 const server = http.createServer((req, res) => {
   const path = (req.url ?? '/').split('?')[0];
+  if (path === '/health' && baked.healthBody !== undefined) return res.writeHead(200, { 'content-type': 'text/plain' }).end(baked.healthBody);
   if (!paths.has(path)) return res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not found', path }));
   const body = JSON.stringify({ version, pid: process.pid, mode, path });
   const flakyFailure = mode === 'flaky' && path === baked.healthCheckPath && healthChecks++ % 2 === 1;
@@ -69,7 +72,7 @@ export async function writeTestAppBundle(dir: string, opts: TestAppOptions): Pro
   await mkdir(path.join(dir, '.ebextensions'), { recursive: true });
   await writeFile(path.join(dir, 'Procfile'), `web: ${opts.webCommand ?? 'node server.mjs'}\n`);
   await writeFile(path.join(dir, 'server.mjs'), SERVER);
-  const config = { mode: opts.mode ?? 'healthy', seconds: opts.seconds ?? 0, healthCheckPath: opts.healthCheckPath ?? '/healthz' };
+  const config = { mode: opts.mode ?? 'healthy', seconds: opts.seconds ?? 0, healthCheckPath: opts.healthCheckPath ?? '/healthz', healthBody: opts.healthBody };
   await writeFile(path.join(dir, 'app-config.json'), JSON.stringify(config));
   await writeFile(path.join(dir, '.ebextensions', '01-app.config'), ebextension(opts));
 }
