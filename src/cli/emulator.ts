@@ -1,9 +1,11 @@
 // `eb-pipeline emulator start`: the emulator in the foreground until Ctrl-C.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Command } from './main.js';
-import { startEmulator, type EmulatorOptions } from '../emulator/index.js';
+import { startEmulator, type AccessKeyOptions, type EmulatorOptions } from '../emulator/index.js';
 
 const USAGE = `usage: eb-pipeline emulator start [--eb-port N] [--s3-port N] [--host H] [--time-scale X] [--version-quota N]
+                                  [--credentials FILE]
 
 Runs a local Elastic Beanstalk + S3 in the foreground and prints the variables that point the AWS SDK
 and awscli at it. Ctrl-C stops it and every process it started.
@@ -11,13 +13,29 @@ and awscli at it. Ctrl-C stops it and every process it started.
   --s3-port N        S3 port (default: a free one)
   --host H           address to listen on (default 127.0.0.1)
   --time-scale X     1 = EB's real timing; 0.1 = ten times faster (default 1)
-  --version-quota N  application versions allowed in the account (default 1000)`;
+  --version-quota N  application versions allowed in the account (default 1000)
+  --credentials FILE the access keys requests must be signed with: a JSON list of
+                     {"accessKeyId", "secretAccessKey", "userName"?} (default: one key, test/test);
+                     the first is the one printed below`;
 
 function number(flag: string, raw: string | undefined, check: (n: number) => boolean, expected: string): number | undefined {
   if (raw === undefined) return undefined;
   const n = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(n) || !check(n)) throw new Error(`${flag} must be ${expected}, got "${raw}"`);
   return n;
+}
+
+function credentialsFile(file: string): AccessKeyOptions[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`--credentials ${file}: cannot read it as JSON (${(err as Error).message})`);
+  }
+  if (!Array.isArray(parsed) || parsed.length === 0) {
+    throw new Error(`--credentials ${file}: expected a JSON list of {"accessKeyId", "secretAccessKey"} objects`);
+  }
+  return parsed as AccessKeyOptions[];
 }
 
 export function parseStartOptions(argv: string[]): EmulatorOptions {
@@ -29,6 +47,7 @@ export function parseStartOptions(argv: string[]): EmulatorOptions {
       host: { type: 'string' },
       'time-scale': { type: 'string' },
       'version-quota': { type: 'string' },
+      credentials: { type: 'string' },
     },
     strict: true,
   });
@@ -43,6 +62,7 @@ export function parseStartOptions(argv: string[]): EmulatorOptions {
   if (timeScale !== undefined) opts.timeScale = timeScale;
   if (versionQuota !== undefined) opts.versionQuota = versionQuota;
   if (values.host !== undefined) opts.host = values.host;
+  if (values.credentials !== undefined) opts.credentials = credentialsFile(values.credentials);
   return opts;
 }
 

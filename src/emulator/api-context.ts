@@ -52,7 +52,7 @@ export function page<T>(items: T[], p: QueryParams, max?: number): { page: T[]; 
 
 export async function s3Request(ctx: ApiContext, method: 'PUT' | 'HEAD' | 'DELETE', bucket: string, key?: string): Promise<number> {
   const path = key === undefined ? '' : `/${key.split('/').map(encodeURIComponent).join('/')}`;
-  const res = await fetch(`${ctx.rt.s3Endpoint}/${encodeURIComponent(bucket)}${path}`, { method, signal: AbortSignal.timeout(10_000) });
+  const res = await ctx.rt.s3Fetch(`${ctx.rt.s3Endpoint}/${encodeURIComponent(bucket)}${path}`, { method, signal: AbortSignal.timeout(10_000) });
   await res.arrayBuffer();
   return res.status;
 }

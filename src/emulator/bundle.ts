@@ -12,6 +12,7 @@ import yauzl from 'yauzl';
 import YAML from 'yaml';
 import { DOCKERFILE_UNSUPPORTED, DockerrunError, parseDockerrun, type DockerrunV1 } from './dockerrun.js';
 import type { OptionSetting } from './query-protocol.js';
+import type { S3Fetch } from './auth/service-fetch.js';
 
 /** A file in the bundle that processing read: its name and text. */
 export interface ZipFileEntry {
@@ -42,9 +43,9 @@ const READ_AT_PROCESSING = /^(Procfile|Dockerrun\.aws\.json|env\.yaml|\.ebextens
 const MAX_READ_BYTES = 4 * 1024 * 1024;
 
 /** Streams the object at s3://bucket/key into `file`. */
-export async function downloadBundle(s3Endpoint: string, bucket: string, key: string, file: string, signal?: AbortSignal): Promise<void> {
+export async function downloadBundle(s3Endpoint: string, bucket: string, key: string, file: string, signal?: AbortSignal, s3Fetch: S3Fetch = (u, init) => fetch(u, init)): Promise<void> {
   const url = `${s3Endpoint}/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
-  const res = await fetch(url, { signal: signal ?? AbortSignal.timeout(600_000) });
+  const res = await s3Fetch(url, { signal: signal ?? AbortSignal.timeout(600_000) });
   if (!res.ok || !res.body) {
     await res.arrayBuffer().catch(() => undefined);
     throw new BundleError(`Unable to download from S3 location (Bucket: ${bucket} Key: ${key}). Reason: HTTP ${res.status}`);

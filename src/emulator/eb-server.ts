@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeInstanceHealth } from './describe.js';
 import { handlers, type ApiContext } from './eb-api.js';
+import type { EbGate } from './auth/eb-gate.js';
 import { applyFaultRequest } from './fault-requests.js';
 import { EbError, errorXml, newRequestId, QueryParams, resultXml } from './query-protocol.js';
 import type { Runtime } from './runtime.js';
@@ -66,17 +67,19 @@ async function handleControl(rt: Runtime, req: http.IncomingMessage, res: http.S
   send(res, 404, JSON.stringify({ error: `No control endpoint ${req.method ?? ''} ${path}; try GET /_emulator/state, POST or DELETE /_emulator/faults.` }), 'application/json');
 }
 
-async function handleQuery(rt: Runtime, versionQuota: number, req: http.IncomingMessage, res: http.ServerResponse, query: string): Promise<void> {
+async function handleQuery(rt: Runtime, opts: EbServerOptions, req: http.IncomingMessage, res: http.ServerResponse, query: string): Promise<void> {
   const requestId = newRequestId();
   try {
-    const params = QueryParams.parse(req.method === 'POST' ? await readBody(req) : '', query);
+    const body = req.method === 'POST' ? await readBody(req) : '';
+    if (opts.gate) await opts.gate.authenticate(req, body);
+    const params = QueryParams.parse(body, query);
     const action = params.action;
     if (!action) throw new EbError('MissingAction', 'The request must contain the parameter Action.');
     const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
     if (!handler) throw new EbError('InvalidAction', `The action ${action} is not valid for this web service.`);
     const injected = rt.faults.interceptCall(action);
     if (injected) throw injected;
-    const ctx: ApiContext = { rt, requestId, versionQuota };
+    const ctx: ApiContext = { rt, requestId, versionQuota: opts.versionQuota };
     const result = await handler(params, ctx);
     send(res, 200, resultXml(action, result, requestId), 'text/xml', requestId);
   } catch (err) {
@@ -86,10 +89,18 @@ async function handleQuery(rt: Runtime, versionQuota: number, req: http.Incoming
   }
 }
 
-export async function startEbServer(rt: Runtime, opts: { host: string; port: number; versionQuota: number }): Promise<EbServer> {
+export interface EbServerOptions {
+  host: string;
+  port: number;
+  versionQuota: number;
+  /** Signature checking (auth/eb-gate.ts); without it every request is accepted. */
+  gate?: EbGate;
+}
+
+export async function startEbServer(rt: Runtime, opts: EbServerOptions): Promise<EbServer> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://emulator');
-    const work = url.pathname.startsWith('/_emulator/') ? handleControl(rt, req, res, url.pathname) : handleQuery(rt, opts.versionQuota, req, res, url.search);
+    const work = url.pathname.startsWith('/_emulator/') ? handleControl(rt, req, res, url.pathname) : handleQuery(rt, opts, req, res, url.search);
     work.catch((err: unknown) => send(res, 500, String(err), 'text/plain'));
   });
   server.keepAliveTimeout = 5000;

@@ -13,6 +13,7 @@ import { CommandFailure, Instance, newInstanceId } from './instances.js';
 import { HookError, runHooks, type HookStage } from './platform-hooks.js';
 import type { EnvironmentConfig } from './option-settings.js';
 import type { AppVersion, EbState, Environment, Severity } from './state.js';
+import type { S3Fetch } from './auth/service-fetch.js';
 
 const SAMPLE_APP = `import http from 'node:http';
 http.createServer((req, res) => {
@@ -30,6 +31,8 @@ export class Runtime {
   private sampleDir: string;
   /** The Docker platform's pulled images, flattened once per image ID. */
   readonly images: ImageCache;
+  /** How EB's own S3 calls are sent (signed as the EB service when signatures are checked). */
+  s3Fetch: S3Fetch = (url, init) => fetch(url, init);
 
   constructor(
     readonly state: EbState,
@@ -95,7 +98,7 @@ export class Runtime {
           // On disk, never whole in memory: a 1 GiB bundle is a file here and a stream everywhere else.
           const file = path.join(this.dataDir, 'bundles', `${randomUUID()}.zip`);
           try {
-            await downloadBundle(this.s3Endpoint, version.source.bucket, version.source.key, file);
+            await downloadBundle(this.s3Endpoint, version.source.bucket, version.source.key, file, undefined, this.s3Fetch);
             version.bundle = { info: await processBundleFile(file, version.label), file };
           } catch (err) {
             await rm(file, { force: true });

@@ -9,16 +9,12 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { describe, expect, it } from 'vitest';
 import { useEmulator } from '../support/emulator.js';
+import { signedFetch } from '../support/signed-fetch.js';
 
 const h = useEmulator({ versionQuota: 3 });
 
-async function query(body: string, init: RequestInit = {}): Promise<{ status: number; text: string }> {
-  const res = await fetch(h.emulator.ebEndpoint, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body,
-    ...init,
-  });
+async function query(body: string, init: { headers?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
+  const res = await signedFetch(h.emulator.ebEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...init.headers }, body }, { service: 'elasticbeanstalk' });
   return { status: res.status, text: await res.text() };
 }
 

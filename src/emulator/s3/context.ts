@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { CHECKSUM_ALGORITHMS, checksumHeader, checksumOf } from './checksums.js';
 import { S3Error, badDigest } from './errors.js';
+import { checkPayloadSha256, payloadHasher } from '../auth/payload.js';
 import type { ObjectMeta, ObjectStore } from './store.js';
 import type { MultipartUploads } from './multipart-store.js';
 
@@ -37,11 +38,14 @@ export function sendEmpty(res: ServerResponse, status: number, headers: Record<s
 export async function readSmallBody(req: IncomingMessage, limit = 2 * 1024 * 1024): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
+  const sha256 = payloadHasher(req);
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
     if (size > limit) throw new S3Error('MaxMessageLengthExceeded', 400, `Your request was too big (limit ${limit} bytes).`);
     chunks.push(chunk);
+    sha256?.update(chunk);
   }
+  checkPayloadSha256(req, sha256);
   return Buffer.concat(chunks);
 }
 

@@ -11,6 +11,7 @@ import { AwsChunkedDecoder, isAwsChunked } from './chunked.js';
 import { CHECKSUM_ALGORITHMS, checksumHeader, createHasher, parseChecksumAlgorithm } from './checksums.js';
 import type { ChecksumAlgorithm, Hasher } from './checksums.js';
 import { S3Error, badDigest } from './errors.js';
+import { checkPayloadSha256, payloadHasher } from '../auth/payload.js';
 
 export interface ReceivedBody {
   size: number;
@@ -25,6 +26,8 @@ class HashingMeter extends Transform {
   constructor(
     readonly checksums: Map<ChecksumAlgorithm, Hasher>,
     private readonly onBytes: (n: number) => void,
+    /** SHA-256 of the body when its signed x-amz-content-sha256 must be checked. */
+    readonly payloadSha256?: ReturnType<typeof payloadHasher>,
   ) {
     super();
   }
@@ -32,6 +35,7 @@ class HashingMeter extends Transform {
     this.size += chunk.length;
     this.onBytes(chunk.length);
     this.md5.update(chunk);
+    this.payloadSha256?.update(chunk);
     for (const hasher of this.checksums.values()) hasher.update(chunk);
     callback(null, chunk);
   }
@@ -70,7 +74,7 @@ export async function receiveBody(
   const algorithm = requestedChecksumAlgorithm(req, options.defaultAlgorithm);
   const hashers = new Map<ChecksumAlgorithm, Hasher>();
   if (algorithm) hashers.set(algorithm, createHasher(algorithm));
-  const meter = new HashingMeter(hashers, options.onBytes);
+  const meter = new HashingMeter(hashers, options.onBytes, payloadHasher(req));
   const chunked = isAwsChunked(req.headers);
   const decoder = chunked ? new AwsChunkedDecoder() : undefined;
   try {
@@ -90,6 +94,7 @@ export async function receiveBody(
         `The aws-chunked body held ${meter.size} bytes but x-amz-decoded-content-length says ${decodedLength}`,
       );
     }
+    checkPayloadSha256(req, meter.payloadSha256);
     const md5 = meter.md5.digest();
     const contentMd5 = header(req, 'content-md5');
     if (contentMd5 !== undefined) {

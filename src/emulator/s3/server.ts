@@ -1,5 +1,6 @@
 // The emulator's S3: the REST protocol over node:http with path-style addressing (/bucket/key).
-// Any credentials are accepted (signatures are not checked). Routing maps method + sub-resource
+// With a gate (auth/s3-gate.ts) every request must be SigV4-signed by one of the emulator's keys;
+// without one any credentials are accepted. Routing maps method + sub-resource
 // to an operation; every failure becomes S3's XML error document; fault injection and counters
 // serve tests and benches.
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ import {
 } from './bucket-handlers.js';
 import type { RequestContext } from './context.js';
 import { header, sendXml } from './context.js';
+import type { S3Gate } from '../auth/s3-gate.js';
 import { S3Error, internalError, notImplemented } from './errors.js';
 import { MultipartUploads } from './multipart-store.js';
 import {
@@ -35,6 +37,8 @@ export interface S3ServerOptions {
   host?: string;
   port?: number;
   dataDir: string;
+  /** Signature checking; without it any credentials (or none) are accepted. */
+  gate?: S3Gate;
 }
 
 export interface S3Server {
@@ -158,6 +162,7 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
           : new S3Error('InternalError', pendingFaults.status, 'We encountered an internal error. Please try again.');
       }
       const { bucket, key, query } = parsePath(rawUrl);
+      if (opts.gate) await opts.gate.authenticate(req, rawUrl.replace(/^https?:\/\/[^/]*/i, ''));
       const operation = route(req.method ?? 'GET', bucket, key, query, req);
       const ctx: RequestContext = { req, res, bucket, key, query, store, uploads, onBytes: (n) => (counters.bytesReceived += n) };
       await operation(ctx);
