@@ -6,15 +6,20 @@ import type { AppVersion } from './state.js';
 
 function createApplication(p: QueryParams, ctx: ApiContext): XmlValue {
   const name = p.required('ApplicationName');
-  if (name.length > 100) throw invalidParameter(`Value '${name}' at 'applicationName' failed to satisfy constraint: Member must have length less than or equal to 100`);
   const { state } = ctx.rt;
   if (state.applications.has(name)) throw invalidParameter(`Application ${name} already exists.`);
+  if (state.applications.size >= APPLICATION_QUOTA) {
+    throw new EbError('TooManyApplicationsException', `You cannot have more than ${APPLICATION_QUOTA} applications.`);
+  }
   const now = new Date();
   const description = p.string('Description');
   const created = { name, arn: state.arn('application', name), ...(description ? { description } : {}), created: now, updated: now };
   state.applications.set(name, created);
   return describeApplication(state, created);
 }
+
+/** Applications per region (EB quotas, "Applications: 75"), as DescribeAccountAttributes reports it. */
+export const APPLICATION_QUOTA = 75;
 
 export const applicationHandlers: Record<string, Handler> = {
   CreateApplication: (p, ctx) => ({ Application: createApplication(p, ctx) }),
@@ -109,7 +114,7 @@ export const applicationHandlers: Record<string, Handler> = {
   DescribeAccountAttributes(_p, ctx) {
     return {
       ResourceQuotas: {
-        ApplicationQuota: { Maximum: 75 },
+        ApplicationQuota: { Maximum: APPLICATION_QUOTA },
         ApplicationVersionQuota: { Maximum: ctx.versionQuota },
         EnvironmentQuota: { Maximum: 200 },
         ConfigurationTemplateQuota: { Maximum: 2000 },

@@ -6,8 +6,25 @@ import { HEALTH_STATUSES } from './health.js';
 import { applicationMetrics, LoadBalancer } from './load-balancer.js';
 import { routingOf } from './new-instance-deployments.js';
 import { mergeOptionSettings, resolveConfig } from './option-settings.js';
-import { invalidParameter } from './query-protocol.js';
+import { checkOptionNames, checkPlatformArn, checkSolutionStack } from './catalogue.js';
+import { EbError, invalidParameter, type QueryParams } from './query-protocol.js';
 import { DEFAULT_SOLUTION_STACK, newEnvironmentId, SEVERITIES, type Environment } from './state.js';
+
+/**
+ * SolutionStackName, PlatformArn and TemplateName: at most one, each known. The emulator has no
+ * configuration templates (CreateConfigurationTemplate is not emulated), so every TemplateName is unknown.
+ */
+function checkPlatformChoice(p: QueryParams): { solutionStack?: string; platformArn?: string } {
+  const solutionStack = p.string('SolutionStackName');
+  const platformArn = p.string('PlatformArn');
+  const template = p.string('TemplateName');
+  const given = [solutionStack, platformArn, template].filter((x) => x !== undefined).length;
+  if (given > 1) throw new EbError('InvalidParameterCombination', 'You cannot specify more than one of SolutionStackName, PlatformArn and TemplateName.');
+  if (template !== undefined) throw invalidParameter(`No Configuration Template named '${template}' found.`);
+  if (solutionStack !== undefined) checkSolutionStack(solutionStack);
+  if (platformArn !== undefined) checkPlatformArn(platformArn);
+  return { ...(solutionStack === undefined ? {} : { solutionStack }), ...(platformArn === undefined ? {} : { platformArn }) };
+}
 
 export const environmentHandlers: Record<string, Handler> = {
   async CreateEnvironment(p, ctx) {
@@ -19,14 +36,16 @@ export const environmentHandlers: Record<string, Handler> = {
       throw invalidParameter(`Value ${name} at 'EnvironmentName' failed to satisfy constraint: it must be 4 to 40 letters, digits or hyphens, not starting or ending with a hyphen.`);
     }
     if (rt.state.liveEnvironments().some((e) => e.name === name)) throw invalidParameter(`Environment ${name} already exists.`);
+    const platform = checkPlatformChoice(p);
     const label = p.string('VersionLabel');
     const v = label === undefined ? undefined : version(ctx, appName, label);
     const optionSettings = p.optionSettings('OptionSettings');
+    checkOptionNames(optionSettings);
     resolveConfig(optionSettings);
     const id = newEnvironmentId();
     const now = new Date();
     const description = p.string('Description');
-    const platformArn = p.string('PlatformArn');
+    const { platformArn } = platform;
     const env: Environment = {
       id,
       name,
@@ -35,7 +54,7 @@ export const environmentHandlers: Record<string, Handler> = {
       ...(label !== undefined ? { versionLabel: label } : {}),
       ...(description ? { description } : {}),
       ...(platformArn ? { platformArn } : {}),
-      solutionStack: p.string('SolutionStackName') ?? DEFAULT_SOLUTION_STACK,
+      solutionStack: platform.solutionStack ?? DEFAULT_SOLUTION_STACK,
       tier: { Name: p.string('Tier.Name') ?? 'WebServer', Type: p.string('Tier.Type') ?? 'Standard', Version: p.string('Tier.Version') ?? '1.0' },
       created: now,
       updated: now,
@@ -80,12 +99,17 @@ export const environmentHandlers: Record<string, Handler> = {
     const { rt } = ctx;
     const env = environment(p, ctx);
     if (env.status !== 'Ready') throw invalidParameter(`Environment named ${env.name} is in an invalid state for this operation. Must be Ready.`);
+    const platform = checkPlatformChoice(p);
     const label = p.string('VersionLabel');
     const v = label === undefined ? undefined : version(ctx, env.app, label);
     const optionSettings = p.optionSettings('OptionSettings');
+    checkOptionNames(optionSettings);
     configFor({ ...env, apiOptionSettings: mergeOptionSettings(env.apiOptionSettings, optionSettings) }, undefined, rt);
     const description = p.string('Description');
     if (description !== undefined) env.description = description;
+    // A platform update is recorded, not emulated: instances keep running the bundle as before.
+    if (platform.solutionStack !== undefined) env.solutionStack = platform.solutionStack;
+    if (platform.platformArn !== undefined) env.platformArn = platform.platformArn;
     if (v || optionSettings.length > 0) {
       updateEnvironment(rt, env, { ...(v ? { version: v } : {}), optionSettings, requestId: ctx.requestId, stuck: rt.faults.takeStuckUpdate(env.name) });
     }

@@ -1,9 +1,10 @@
 // The Elastic Beanstalk actions: validate like EB, answer at once, run the slow part in the background.
 import { applicationHandlers } from './api-applications.js';
 import type { Handler } from './api-context.js';
+import { configurationHandlers } from './api-configuration.js';
 import { environmentHandlers } from './api-environments.js';
 import { tagHandlers } from './api-tags.js';
 
 export type { ApiContext } from './api-context.js';
 
-export const handlers: Record<string, Handler> = { ...applicationHandlers, ...environmentHandlers, ...tagHandlers };
+export const handlers: Record<string, Handler> = { ...applicationHandlers, ...environmentHandlers, ...configurationHandlers, ...tagHandlers };

@@ -6,6 +6,8 @@ import { handlers, type ApiContext } from './eb-api.js';
 import type { EbGate } from './auth/eb-gate.js';
 import { applyFaultRequest } from './fault-requests.js';
 import { EbError, errorXml, newRequestId, QueryParams, resultXml } from './query-protocol.js';
+import { EB_MODEL } from './model/eb-service-model.js';
+import { readInput } from './model/request-input.js';
 import type { Runtime } from './runtime.js';
 
 const MAX_BODY = 4 * 1024 * 1024;
@@ -67,6 +69,12 @@ async function handleControl(rt: Runtime, req: http.IncomingMessage, res: http.S
   send(res, 404, JSON.stringify({ error: `No control endpoint ${req.method ?? ''} ${path}; try GET /_emulator/state, POST or DELETE /_emulator/faults.` }), 'application/json');
 }
 
+/** The Query protocol's API version: required, and EB has one. */
+function checkVersion(version: string | undefined): void {
+  if (version === undefined) throw new EbError('MissingParameter', 'The request must contain the parameter Version');
+  if (version !== EB_MODEL.apiVersion) throw new EbError('NoSuchVersion', `The requested version (${version}) of service AWSElasticBeanstalk does not exist`);
+}
+
 async function handleQuery(rt: Runtime, opts: EbServerOptions, req: http.IncomingMessage, res: http.ServerResponse, query: string): Promise<void> {
   const requestId = newRequestId();
   try {
@@ -79,6 +87,8 @@ async function handleQuery(rt: Runtime, opts: EbServerOptions, req: http.Incomin
     if (!handler) throw new EbError('InvalidAction', `The action ${action} is not valid for this web service.`);
     const injected = rt.faults.interceptCall(action);
     if (injected) throw injected;
+    checkVersion(params.string('Version'));
+    readInput(EB_MODEL, action, params.all);
     const ctx: ApiContext = { rt, requestId, versionQuota: opts.versionQuota };
     const result = await handler(params, ctx);
     send(res, 200, resultXml(action, result, requestId), 'text/xml', requestId);

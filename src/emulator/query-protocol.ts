@@ -1,5 +1,6 @@
 // The AWS Query protocol as Elastic Beanstalk speaks it: form-encoded requests, XML replies.
 import { randomUUID } from 'node:crypto';
+import { parseTimestamp } from './model/timestamp.js';
 
 export const EB_XMLNS = 'http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/';
 
@@ -28,16 +29,27 @@ export interface OptionSetting {
 export class QueryParams {
   constructor(private readonly values: Map<string, string>) {}
 
+  /**
+   * Query-string and form parameters (the form wins). List items may be written
+   * `Name.members.N` as well as `Name.member.N`: EB accepts both (einaregilsson/beanstalk-deploy
+   * sends the first).
+   */
   static parse(body: string, query = ''): QueryParams {
     const values = new Map<string, string>();
     for (const source of [query, body]) {
-      for (const [k, v] of new URLSearchParams(source)) values.set(k, v);
+      for (const [k, v] of new URLSearchParams(source)) values.set(k.replace(/\.members\.(\d+)/g, '.member.$1'), v);
     }
     return new QueryParams(values);
   }
 
+  /** Every parameter, by name. */
+  get all(): ReadonlyMap<string, string> {
+    return this.values;
+  }
+
+  /** `Action`, or `Operation` as older clients name it (EB answers both). */
   get action(): string | undefined {
-    return this.values.get('Action');
+    return this.values.get('Action') ?? this.values.get('Operation');
   }
 
   string(name: string): string | undefined {
@@ -71,8 +83,8 @@ export class QueryParams {
   date(name: string): Date | undefined {
     const v = this.string(name);
     if (v === undefined) return undefined;
-    const d = new Date(/^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : v);
-    if (Number.isNaN(d.getTime())) throw invalidParameter(`Invalid value '${v}' for ${name}: expected an ISO 8601 timestamp.`);
+    const d = parseTimestamp(v);
+    if (!d) throw invalidParameter(`Invalid value '${v}' for ${name}: expected an ISO 8601 timestamp.`);
     return d;
   }
 

@@ -186,7 +186,10 @@ describe('faults', () => {
 describe('environment refusals', () => {
   it('refuses bad environment names, unknown versions and health calls on unknown environments', async () => {
     await h.eb.send(new CreateApplicationCommand({ ApplicationName: 'envs-app' }));
-    const badName = await errorOf(h.eb.send(new CreateEnvironmentCommand({ ApplicationName: 'envs-app', EnvironmentName: '-x' })));
+    const shortName = await errorOf(h.eb.send(new CreateEnvironmentCommand({ ApplicationName: 'envs-app', EnvironmentName: '-x' })));
+    expect(shortName.name).toBe('ValidationError');
+    expect(shortName.message).toBe("1 validation error detected: Value '-x' at 'environmentName' failed to satisfy constraint: Member must have length greater than or equal to 4");
+    const badName = await errorOf(h.eb.send(new CreateEnvironmentCommand({ ApplicationName: 'envs-app', EnvironmentName: '-xyz' })));
     expect(badName.name).toBe('InvalidParameterValue');
     expect(badName.message).toContain("'EnvironmentName'");
     const noVersion = await errorOf(h.eb.send(new CreateEnvironmentCommand({ ApplicationName: 'envs-app', EnvironmentName: 'envs-dev', VersionLabel: 'nope' })));
