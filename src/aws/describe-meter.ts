@@ -20,8 +20,17 @@ export class DescribeMeter {
   calls = 0;
   constructor(
     private readonly clock: Clock,
-    readonly since: number = clock.now(),
+    public since: number = clock.now(),
   ) {}
+
+  /**
+   * Starts the budget afresh: the preflight's one-off reads (a handful, before anything changes)
+   * are not polling, and must not eat the calls the gate needs later.
+   */
+  restart(): void {
+    this.calls = 0;
+    this.since = this.clock.now();
+  }
 
   record(calls = 1): void {
     this.calls += calls;

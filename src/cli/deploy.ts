@@ -19,6 +19,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'rollback', help: 'true | false: roll back a failed deploy (default true)' },
   { name: 'keep-versions', help: 'prune to the newest N versions after success (default 0: no pruning)' },
   { name: 'delete-source-bundles', help: 'true: pruning deletes S3 bundles too' },
+  { name: 'preflight', help: 'false: skip the read-only checks before any change (default true)' },
 ];
 
 export const deployCommand: Command = {

@@ -4,6 +4,7 @@ import { deployCommand } from './deploy.js';
 import { rollbackCommand } from './rollback.js';
 import { pruneCommand } from './prune.js';
 import { statusCommand } from './status.js';
+import { preflightCommand } from './preflight.js';
 import { demoCommand } from './demo.js';
 import { ownValue } from '../config/parse.js';
 import { verifyPromotionCommand } from './verify-promotion.js';
@@ -20,6 +21,7 @@ const commands: Record<string, Command> = {
   prune: pruneCommand,
   status: statusCommand,
   'verify-promotion': verifyPromotionCommand,
+  preflight: preflightCommand,
   emulator: emulatorCommand,
   demo: demoCommand,
 };

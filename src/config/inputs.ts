@@ -53,6 +53,8 @@ export interface DeployVersionInputs {
   gate: GateSettings;
   rollback: boolean;
   summary: boolean;
+  /** Read-only checks of permissions and resources before anything changes (src/engine/preflight.ts). */
+  preflight: boolean;
 }
 
 export interface DeployInputs extends Omit<DeployVersionInputs, 'versionLabel' | 'promoteFrom'> {
@@ -63,7 +65,7 @@ export interface DeployInputs extends Omit<DeployVersionInputs, 'versionLabel' |
   deleteSourceBundles: boolean;
 }
 
-export interface RollbackInputs extends Omit<DeployVersionInputs, 'versionLabel' | 'promoteFrom' | 'rollback'> {
+export interface RollbackInputs extends Omit<DeployVersionInputs, 'versionLabel' | 'promoteFrom' | 'rollback' | 'preflight'> {
   versionLabel: string | undefined;
 }
 
@@ -165,6 +167,7 @@ export function readDeployVersionInputs(get: InputReader): DeployVersionInputs {
     gate: readGateSettings(get),
     rollback: parseBoolean(get, 'rollback', true),
     summary: parseBoolean(get, 'summary', true),
+    preflight: parseBoolean(get, 'preflight', true),
   };
 }
 
@@ -182,6 +185,7 @@ export function readDeployInputs(get: InputReader): DeployInputs {
     keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
     deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
     summary: parseBoolean(get, 'summary', true),
+    preflight: parseBoolean(get, 'preflight', true),
   };
 }
 

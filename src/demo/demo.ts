@@ -106,6 +106,9 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
       EnvironmentName: 'demo-dev',
       SolutionStackName: '64bit Amazon Linux 2023 v4.4.0 running Docker',
       OptionSettings: [
+        // What infra/eb-pipeline.yml attaches (the deploy's preflight checks both are there).
+        { Namespace: 'aws:autoscaling:launchconfiguration', OptionName: 'IamInstanceProfile', Value: 'django-eb-demo-instance-profile' },
+        { Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'ServiceRole', Value: 'arn:aws:iam::000000000000:role/django-eb-demo-service-role' },
         { Namespace: 'aws:autoscaling:asg', OptionName: 'MinSize', Value: '2' },
         { Namespace: 'aws:autoscaling:asg', OptionName: 'MaxSize', Value: '2' },
         // Values set on the environment win over the bundle's .ebextensions, as in EB.

@@ -5,9 +5,9 @@ import { abortUpdate, configFor, launchEnvironment, terminateEnvironment, update
 import { HEALTH_STATUSES } from './health.js';
 import { applicationMetrics, LoadBalancer } from './load-balancer.js';
 import { routingOf } from './new-instance-deployments.js';
-import { mergeOptionSettings, resolveConfig } from './option-settings.js';
+import { mergeOptionSettings, NS_HEALTH_REPORTING, resolveConfig } from './option-settings.js';
 import { checkOptionNames, checkPlatformArn, checkSolutionStack } from './catalogue.js';
-import { EbError, invalidParameter, type QueryParams } from './query-protocol.js';
+import { EbError, invalidParameter, type OptionSetting, type QueryParams } from './query-protocol.js';
 import { DEFAULT_SOLUTION_STACK, newEnvironmentId, SEVERITIES, type Environment } from './state.js';
 
 /**
@@ -24,6 +24,31 @@ function checkPlatformChoice(p: QueryParams): { solutionStack?: string; platform
   if (solutionStack !== undefined) checkSolutionStack(solutionStack);
   if (platformArn !== undefined) checkPlatformArn(platformArn);
   return { ...(solutionStack === undefined ? {} : { solutionStack }), ...(platformArn === undefined ? {} : { platformArn }) };
+}
+
+/**
+ * Settings EB reports for every environment unless changed (a small part of EB's full list: the
+ * ones a deploy tool reads). IamInstanceProfile and ServiceRole have no default: EB no longer
+ * creates them (docs/aws-setup.md), so an environment has them only when they were given.
+ */
+const REPORTED_DEFAULTS: OptionSetting[] = [
+  { namespace: 'aws:elasticbeanstalk:environment', optionName: 'EnvironmentType', value: 'LoadBalanced' },
+  { namespace: 'aws:elasticbeanstalk:environment', optionName: 'LoadBalancerType', value: 'application' },
+  { namespace: NS_HEALTH_REPORTING, optionName: 'SystemType', value: 'enhanced' },
+  { namespace: 'aws:elasticbeanstalk:command', optionName: 'DeploymentPolicy', value: 'AllAtOnce' },
+  { namespace: 'aws:autoscaling:asg', optionName: 'MinSize', value: '1' },
+  { namespace: 'aws:autoscaling:asg', optionName: 'MaxSize', value: '4' },
+];
+
+function reportedSettings(env: Environment, ctx: Parameters<Handler>[1]): OptionSetting[] {
+  const running = env.versionLabel === undefined ? undefined : ctx.rt.state.version(env.app, env.versionLabel);
+  return mergeOptionSettings(REPORTED_DEFAULTS, ctx.rt.bundleInfo(running).optionSettings, env.apiOptionSettings);
+}
+
+/** EB answers the health calls only with enhanced health: "DescribeEnvironmentHealth is not supported." */
+function requireEnhancedHealth(env: Environment, ctx: Parameters<Handler>[1], action: string): void {
+  const system = reportedSettings(env, ctx).find((s) => s.namespace === NS_HEALTH_REPORTING && s.optionName === 'SystemType');
+  if (system?.value === 'basic') throw new EbError('InvalidRequestException', `${action} is not supported.`);
 }
 
 export const environmentHandlers: Record<string, Handler> = {
@@ -158,6 +183,7 @@ export const environmentHandlers: Record<string, Handler> = {
   // "... returns a list of instances" (DescribeInstancesHealth: each with its InstanceId only).
   DescribeEnvironmentHealth(p, ctx) {
     const env = environment(p, ctx, 'InvalidRequestException');
+    requireEnhancedHealth(env, ctx, 'DescribeEnvironmentHealth');
     const pick = picker(p.list('AttributeNames'));
     const counts = Object.fromEntries(
       HEALTH_STATUSES.map((s) => [s, env.instances.filter((i) => i.health.status === s).length]),
@@ -176,6 +202,7 @@ export const environmentHandlers: Record<string, Handler> = {
 
   DescribeInstancesHealth(p, ctx) {
     const env = environment(p, ctx, 'InvalidRequestException');
+    requireEnhancedHealth(env, ctx, 'DescribeInstancesHealth');
     const pick = picker(p.list('AttributeNames'));
     const all = [...env.instances, ...env.temporaryInstances];
     const { page: shown, nextToken } = page(all, p, 1000);
@@ -183,6 +210,30 @@ export const environmentHandlers: Record<string, Handler> = {
       InstanceHealthList: shown.map((i) => describeInstanceHealth(i, pick, env.lb.served)),
       RefreshedAt: pick('RefreshedAt', () => env.healthRefreshedAt),
       NextToken: nextToken,
+    };
+  },
+
+  /** The environment's settings: EB's reported defaults, then the running bundle's, then the API's. */
+  DescribeConfigurationSettings(p, ctx) {
+    const appName = p.required('ApplicationName');
+    app(ctx, appName);
+    if (p.string('TemplateName') !== undefined) throw invalidParameter(`No Configuration Template named '${appName}/${p.string('TemplateName') ?? ''}' found.`);
+    if (p.string('EnvironmentName') === undefined) throw new EbError('MissingParameter', 'The request must contain the parameter EnvironmentName or TemplateName');
+    const env = environment(p, ctx);
+    if (env.app !== appName) throw invalidParameter(`No Environment found for EnvironmentName = '${env.name}'.`);
+    return {
+      ConfigurationSettings: [
+        {
+          SolutionStackName: env.solutionStack,
+          PlatformArn: env.platformArn,
+          ApplicationName: env.app,
+          EnvironmentName: env.name,
+          DeploymentStatus: 'deployed',
+          DateCreated: env.created,
+          DateUpdated: env.updated,
+          OptionSettings: reportedSettings(env, ctx).map((s) => ({ ResourceName: s.resourceName, Namespace: s.namespace, OptionName: s.optionName, Value: s.value })),
+        },
+      ],
     };
   },
 };

@@ -6,6 +6,7 @@ import { ConfigurationError, DeployFailedError } from '../config/errors.js';
 import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
 import { gatedUpdate } from './gated-update.js';
+import { runPreflight } from './preflight.js';
 import type { DeployHooks, DeployReport } from './report.js';
 import { defaultRollbackLabel } from './release-verdicts.js';
 import { describeEnvironment, environmentUrl, type EbTarget } from '../eb/environment.js';
@@ -35,6 +36,7 @@ export async function rollbackOperation(deps: EngineDeps, inputs: RollbackInputs
  * of a version verified on that environment which it runs Ready and Green now (src/eb/promotion.ts).
  */
 export async function deployVersionOperation(deps: EngineDeps, inputs: DeployVersionInputs, report: DeployReport, hooks: DeployHooks = {}): Promise<DeployReport> {
+  if (inputs.preflight) await runPreflight(deps, { applicationName: inputs.applicationName, environmentName: inputs.environmentName, versionLabel: inputs.versionLabel });
   const r = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
   let label = inputs.versionLabel;
   if (inputs.promoteFrom) {

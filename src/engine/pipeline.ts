@@ -1,5 +1,6 @@
 // The whole deploy and its pieces as the actions and the CLI call them:
 // bundle → S3 → application version → gated update (→ rollback) → retention.
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,7 @@ import { DeployFailedError } from '../config/errors.js';
 import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
 import { gatedUpdate } from './gated-update.js';
+import { runPreflight } from './preflight.js';
 import type { DeployHooks, DeployReport } from './report.js';
 import { prepareBundle } from '../bundle/zip.js';
 import { defaultBucket, uploadBundle, type UploadResult } from '../bundle/upload.js';
@@ -69,6 +71,14 @@ async function versionStep(
 
 export async function deployPipeline(deps: EngineDeps, inputs: DeployInputs, report: DeployReport, hooks: DeployHooks = {}): Promise<DeployReport> {
   const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
+  if (inputs.preflight) {
+    await runPreflight(deps, {
+      ...target,
+      versionLabel: inputs.versionLabel,
+      upload: { bucket: inputs.bundle.bucket, keyPrefix: inputs.bundle.keyPrefix },
+      dockerBundle: existsSync(join(inputs.bundle.bundlePath, 'Dockerrun.aws.json')),
+    });
+  }
   // Fail on a wrong environment name before uploading anything.
   const env = await describeEnvironment(deps.eb, target, retry(deps));
   const uploaded = await uploadStep(deps, inputs.bundle, report);

@@ -2,7 +2,7 @@
 // deploy-version → rollback → prune-versions), and the deploy action with nothing to roll back to.
 import { CreateEnvironmentCommand, DescribeApplicationVersionsCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { describe, expect, it } from 'vitest';
-import { createEnvironmentReady, describeEnv, useEmulator, waitFor } from '../support/emulator.js';
+import { createEnvironmentReady, describeEnv, ENVIRONMENT_ROLES, useEmulator, waitFor } from '../support/emulator.js';
 import { deployInputs, runEntry, servedVersion, useBundleDir } from './run-entry.js';
 
 const h = useEmulator();
@@ -53,7 +53,7 @@ describe('step actions', () => {
   it('rollback target missing (the environment ran no version) → fails saying the environment needs attention', async () => {
     await createEnvironmentReady(h, { app: 'orphan', env: 'orphan-seed', label: 'seed' });
     // An environment launched without a version runs EB's sample application: nothing to go back to.
-    await h.eb.send(new CreateEnvironmentCommand({ ApplicationName: 'orphan', EnvironmentName: 'orphan-dev' }));
+    await h.eb.send(new CreateEnvironmentCommand({ ApplicationName: 'orphan', EnvironmentName: 'orphan-dev', OptionSettings: ENVIRONMENT_ROLES }));
     await waitFor('orphan-dev Ready', () => describeEnv(h.eb, 'orphan-dev'), (e) => e.Status === 'Ready');
     const dir = await bundle('orphan', { version: 'v2', mode: 'unhealthy' });
     const r = await runEntry('deploy', { inputs: { ...base('orphan', 'orphan-dev', dir), 'version-label': 'v2' }, env: h.emulator.env });

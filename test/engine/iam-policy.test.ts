@@ -20,6 +20,8 @@ async function sources(dir: string): Promise<string[]> {
 // S3 API call → IAM action (HeadObject is authorised by s3:GetObject; multipart parts by s3:PutObject).
 const S3_PERMISSION: Record<string, string[]> = {
   HeadObject: ['s3:GetObject'],
+  // HeadBucket is authorised by s3:ListBucket; without it a missing key answers 403, not 404.
+  HeadBucket: ['s3:ListBucket'],
   GetObject: ['s3:GetObject'],
   PutObject: ['s3:PutObject'],
   CreateMultipartUpload: ['s3:PutObject'],
@@ -34,6 +36,7 @@ const EB_COMMANDS = new Set([
   'AbortEnvironmentUpdate', 'CreateApplicationVersion', 'CreateStorageLocation', 'DeleteApplicationVersion', 'DescribeAccountAttributes',
   'DescribeApplicationVersions', 'DescribeEnvironments', 'DescribeEvents', 'DescribeInstancesHealth', 'UpdateEnvironment',
   'DescribeEnvironmentHealth', 'CreateApplication', 'CreateEnvironment', 'TerminateEnvironment', 'DescribeApplications', 'ListTagsForResource',
+  'DescribeConfigurationSettings',
 ]);
 
 interface Policy {

@@ -96,7 +96,13 @@ export interface ReadyEnvironmentOptions {
   green?: boolean;
 }
 
-/** Creates the application (if needed), a test-app version and an environment; waits until Ready (and Green). */
+/** The instance profile and service role every environment of the CloudFormation template has (preflight checks them). */
+export const ENVIRONMENT_ROLES: ConfigurationOptionSetting[] = [
+  { Namespace: 'aws:autoscaling:launchconfiguration', OptionName: 'IamInstanceProfile', Value: 'eb-pipeline-instance-profile' },
+  { Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'ServiceRole', Value: 'arn:aws:iam::000000000000:role/eb-pipeline-service-role' },
+];
+
+/** Creates the application (if needed), a test-app version and an environment (with ENVIRONMENT_ROLES); waits until Ready (and Green). */
 export async function createEnvironmentReady(target: Pick<EmulatorHandle, 'eb' | 's3'> | ElasticBeanstalkClient, opts: ReadyEnvironmentOptions): Promise<EnvironmentDescription> {
   // A bare EB client: the S3 client comes from the same AWS_ENDPOINT_URL_* environment.
   const h = target instanceof ElasticBeanstalkClient ? { eb: target, s3: new S3Client({}) } : target;
@@ -104,7 +110,7 @@ export async function createEnvironmentReady(target: Pick<EmulatorHandle, 'eb' |
     if (!/already exists/.test(err.message)) throw err;
   });
   await createTestVersion(h, opts.app, opts.label, opts.appOptions);
-  await h.eb.send(new CreateEnvironmentCommand({ ApplicationName: opts.app, EnvironmentName: opts.env, VersionLabel: opts.label, OptionSettings: opts.optionSettings }));
+  await h.eb.send(new CreateEnvironmentCommand({ ApplicationName: opts.app, EnvironmentName: opts.env, VersionLabel: opts.label, OptionSettings: [...ENVIRONMENT_ROLES, ...(opts.optionSettings ?? [])] }));
   return waitFor(`environment ${opts.env} Ready`, () => describeEnv(h.eb, opts.env), (e) => e.Status === 'Ready' && (opts.green === false || e.Health === 'Green'));
 }
 
