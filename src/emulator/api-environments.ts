@@ -40,7 +40,8 @@ const REPORTED_DEFAULTS: OptionSetting[] = [
   { namespace: 'aws:autoscaling:asg', optionName: 'MaxSize', value: '4' },
 ];
 
-function reportedSettings(env: Environment, ctx: Parameters<Handler>[1]): OptionSetting[] {
+/** The settings an environment reports (DescribeConfigurationSettings): EB's defaults, the running bundle's, the API's. */
+export function reportedSettings(env: Environment, ctx: Parameters<Handler>[1]): OptionSetting[] {
   const running = env.versionLabel === undefined ? undefined : ctx.rt.state.version(env.app, env.versionLabel);
   return mergeOptionSettings(REPORTED_DEFAULTS, ctx.rt.bundleInfo(running).optionSettings, env.apiOptionSettings);
 }
@@ -210,30 +211,6 @@ export const environmentHandlers: Record<string, Handler> = {
       InstanceHealthList: shown.map((i) => describeInstanceHealth(i, pick, env.lb.served)),
       RefreshedAt: pick('RefreshedAt', () => env.healthRefreshedAt),
       NextToken: nextToken,
-    };
-  },
-
-  /** The environment's settings: EB's reported defaults, then the running bundle's, then the API's. */
-  DescribeConfigurationSettings(p, ctx) {
-    const appName = p.required('ApplicationName');
-    app(ctx, appName);
-    if (p.string('TemplateName') !== undefined) throw invalidParameter(`No Configuration Template named '${appName}/${p.string('TemplateName') ?? ''}' found.`);
-    if (p.string('EnvironmentName') === undefined) throw new EbError('MissingParameter', 'The request must contain the parameter EnvironmentName or TemplateName');
-    const env = environment(p, ctx);
-    if (env.app !== appName) throw invalidParameter(`No Environment found for EnvironmentName = '${env.name}'.`);
-    return {
-      ConfigurationSettings: [
-        {
-          SolutionStackName: env.solutionStack,
-          PlatformArn: env.platformArn,
-          ApplicationName: env.app,
-          EnvironmentName: env.name,
-          DeploymentStatus: 'deployed',
-          DateCreated: env.created,
-          DateUpdated: env.updated,
-          OptionSettings: reportedSettings(env, ctx).map((s) => ({ ResourceName: s.resourceName, Namespace: s.namespace, OptionName: s.optionName, Value: s.value })),
-        },
-      ],
     };
   },
 };
