@@ -2,7 +2,8 @@
 import { describeApplication, describeVersion } from './describe.js';
 import { app, page, s3Request, version, type ApiContext, type Handler } from './api-context.js';
 import { EbError, invalidParameter, type QueryParams, type XmlValue } from './query-protocol.js';
-import type { AppVersion } from './state.js';
+import type { Application, AppVersion } from './state.js';
+import { applyVersionLifecycle, lifecycleXml, type ResourceLifecycleConfig } from './version-lifecycle.js';
 
 function createApplication(p: QueryParams, ctx: ApiContext): XmlValue {
   const name = p.required('ApplicationName');
@@ -13,7 +14,10 @@ function createApplication(p: QueryParams, ctx: ApiContext): XmlValue {
   }
   const now = new Date();
   const description = p.string('Description');
-  const created = { name, arn: state.arn('application', name), ...(description ? { description } : {}), created: now, updated: now };
+  const lifecycle = ctx.input.ResourceLifecycleConfig as ResourceLifecycleConfig | undefined;
+  const created: Application = {
+    name, arn: state.arn('application', name), ...(description ? { description } : {}), ...(lifecycle ? { resourceLifecycle: lifecycle } : {}), created: now, updated: now,
+  };
   state.applications.set(name, created);
   return describeApplication(state, created);
 }
@@ -74,6 +78,9 @@ export const applicationHandlers: Record<string, Handler> = {
     };
     state.versions.set(`${appName}\u0000${label}`, created);
     if (p.bool('Process') && created.source) void ctx.rt.processVersion(created, ctx.requestId);
+    await applyVersionLifecycle(ctx, app(ctx, appName), async (old) => {
+      if (old.source) await s3Request(ctx, 'DELETE', old.source.bucket, old.source.key).catch(() => 0);
+    });
     return { ApplicationVersion: describeVersion(created) };
   },
 
@@ -109,6 +116,13 @@ export const applicationHandlers: Record<string, Handler> = {
       }
     }
     return undefined;
+  },
+
+  UpdateApplicationResourceLifecycle(p, ctx) {
+    const found = app(ctx, p.required('ApplicationName'));
+    found.resourceLifecycle = ctx.input.ResourceLifecycleConfig as ResourceLifecycleConfig;
+    found.updated = new Date();
+    return { ApplicationName: found.name, ResourceLifecycleConfig: lifecycleXml(found) };
   },
 
   DescribeAccountAttributes(_p, ctx) {

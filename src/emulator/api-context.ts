@@ -1,6 +1,7 @@
 // What every action handler shares: its context, lookups that fail with EB's messages, paging.
 import { paginate } from './describe.js';
 import { EbError, invalidParameter, type QueryParams, type XmlValue } from './query-protocol.js';
+import type { InputValue } from './model/request-input.js';
 import type { Runtime } from './runtime.js';
 import type { Environment } from './state.js';
 
@@ -8,6 +9,8 @@ export interface ApiContext {
   rt: Runtime;
   requestId: string;
   versionQuota: number;
+  /** The request read through the operation's input shape (model/request-input.ts): nested structures typed. */
+  input: Record<string, InputValue>;
 }
 
 export type Handler = (p: QueryParams, ctx: ApiContext) => Promise<XmlValue> | XmlValue;

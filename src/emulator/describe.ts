@@ -2,6 +2,7 @@
 import os from 'node:os';
 import type { Instance } from './instances.js';
 import { applicationMetrics, type ServedRequest } from './load-balancer.js';
+import { lifecycleXml } from './version-lifecycle.js';
 import type { XmlValue } from './query-protocol.js';
 import type { Application, AppVersion, EbEvent, EbState, Environment } from './state.js';
 
@@ -14,6 +15,7 @@ export function describeApplication(state: EbState, app: Application): XmlValue 
     DateUpdated: app.updated,
     Versions: state.versionsOf(app.name).map((v) => v.label),
     ConfigurationTemplates: [],
+    ResourceLifecycleConfig: lifecycleXml(app),
   };
 }
 

@@ -88,8 +88,8 @@ async function handleQuery(rt: Runtime, opts: EbServerOptions, req: http.Incomin
     const injected = rt.faults.interceptCall(action);
     if (injected) throw injected;
     checkVersion(params.string('Version'));
-    readInput(EB_MODEL, action, params.all);
-    const ctx: ApiContext = { rt, requestId, versionQuota: opts.versionQuota };
+    const input = readInput(EB_MODEL, action, params.all);
+    const ctx: ApiContext = { rt, requestId, versionQuota: opts.versionQuota, input };
     const result = await handler(params, ctx);
     send(res, 200, resultXml(action, result, requestId), 'text/xml', requestId);
   } catch (err) {

@@ -1,6 +1,6 @@
 // Environment operations that run after the API call has answered: launch, update, abort, terminate.
 import { deployVersion, type DeployRun } from './deployments.js';
-import { terminateTemporary } from './new-instance-deployments.js';
+import { routingOf, terminateTemporary } from './new-instance-deployments.js';
 import { mergeOptionSettings, resolveConfig, type EnvironmentConfig } from './option-settings.js';
 import type { OptionSetting } from './query-protocol.js';
 import type { Runtime } from './runtime.js';
@@ -154,4 +154,41 @@ export function terminateEnvironment(rt: Runtime, env: Environment, requestId: s
     rt.refreshEnvironmentHealth(env);
     emit('terminateEnvironment completed successfully.');
   })().catch((err: unknown) => console.error(`eb emulator: terminating ${env.name} failed unexpectedly`, err));
+}
+
+/** RestartAppServer: every instance's web server restarted with what it runs; Updating meanwhile. */
+export function restartAppServer(rt: Runtime, env: Environment, requestId: string): void {
+  const emit = emitter(rt, env, requestId);
+  env.status = 'Updating';
+  env.updated = new Date();
+  emit('restartAppServer is starting.');
+  startOperation(env, 'configure', undefined, async (signal) => {
+    try {
+      await Promise.all(env.instances.map((i) => i.restart()));
+      const version = env.versionLabel === undefined ? undefined : rt.state.version(env.app, env.versionLabel);
+      // Done once the restarted processes answer health checks again (or the command Timeout passes).
+      await rt.waitForVerdict(env.instances, configFor(env, version, rt).commandTimeout, signal);
+      emit('restartAppServer completed successfully.');
+    } catch (err) {
+      emit(`restartAppServer failed: ${(err as Error).message}`, 'ERROR');
+    } finally {
+      if (env.status === 'Updating') env.status = 'Ready';
+      env.updated = new Date();
+      rt.refreshEnvironmentHealth(env);
+    }
+  });
+}
+
+/**
+ * SwapEnvironmentCNAMEs: each environment's URL (here: its load balancer's host:port) moves to the
+ * other, so clients of one URL reach the other environment's instances — EB's blue/green switch.
+ */
+export function swapCnames(rt: Runtime, a: Environment, b: Environment, requestId: string): void {
+  const [lbA, lbB] = [a.lb, b.lb];
+  a.lb = lbB;
+  b.lb = lbA;
+  a.lb.routeTo(() => routingOf(a));
+  b.lb.routeTo(() => routingOf(b));
+  a.updated = b.updated = new Date();
+  for (const env of [a, b]) rt.event(env, `Completed swapping CNAMEs for environments '${a.name}' and '${b.name}'.`, 'INFO', { requestId });
 }

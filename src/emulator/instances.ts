@@ -112,7 +112,16 @@ export class Instance {
     this.probe = Instance.freshProbe(true);
   }
 
+  /** What start() was last given: restart() runs it again (RestartAppServer). */
+  private lastSpec: RunSpec | undefined;
+
+  /** Restarts the web process (or container) with what it last ran. */
+  async restart(): Promise<void> {
+    if (this.lastSpec) await this.start(this.lastSpec);
+  }
+
   async start(spec: RunSpec): Promise<void> {
+    this.lastSpec = spec;
     await this.stop();
     this.healthCheckPath = spec.healthCheckPath;
     this.deployment = { ...this.deployment, deploymentId: spec.deploymentId, ...(spec.versionLabel !== undefined ? { versionLabel: spec.versionLabel } : {}) };

@@ -47,9 +47,14 @@ export class LoadBalancer {
   served: ServedRequest[] = [];
 
   constructor(
-    private readonly routing: () => Routing,
+    private routing: () => Routing,
     private readonly host = '127.0.0.1',
   ) {}
+
+  /** Where this load balancer sends requests from now on (SwapEnvironmentCNAMEs moves a name to another environment). */
+  routeTo(routing: () => Routing): void {
+    this.routing = routing;
+  }
 
   /** host:port as clients reach it (an any-address listener is reached on loopback). */
   get endpoint(): string {

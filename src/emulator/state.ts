@@ -1,6 +1,7 @@
 // Applications, versions, environments and events: the emulator's EB account.
 import { randomBytes } from 'node:crypto';
 import type { BundleInfo } from './bundle.js';
+import type { ResourceLifecycleConfig } from './version-lifecycle.js';
 import type { HealthStatus, HealthColor } from './health.js';
 import type { Instance } from './instances.js';
 import type { LoadBalancer } from './load-balancer.js';
@@ -18,6 +19,8 @@ export interface Application {
   name: string;
   arn: string;
   description?: string;
+  /** UpdateApplicationResourceLifecycle / CreateApplication's ResourceLifecycleConfig. */
+  resourceLifecycle?: ResourceLifecycleConfig;
   created: Date;
   updated: Date;
   tags?: Tags;

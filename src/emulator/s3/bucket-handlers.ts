@@ -1,11 +1,14 @@
 // Bucket operations: CreateBucket, HeadBucket, DeleteBucket, ListBuckets, GetBucketLocation,
+// GetBucketVersioning, GetBucketAcl,
 // ListObjects (v1 and V2) and DeleteObjects.
 import type { RequestContext } from './context.js';
 import { readSmallBody, sendEmpty, sendXml, verifySmallBody, xmlDate } from './context.js';
 import { S3Error, invalidArgument, malformedXml } from './errors.js';
 import { childText, document, element, parent, parseXml } from './xml.js';
 
-const OWNER = parent('Owner', [element('ID', '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a'), element('DisplayName', 'emulator')]);
+const OWNER_ID = element('ID', '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a');
+const OWNER_NAME = element('DisplayName', 'emulator');
+const OWNER = parent('Owner', [OWNER_ID, OWNER_NAME]);
 
 export async function createBucket(ctx: RequestContext): Promise<void> {
   // The body may carry a CreateBucketConfiguration (LocationConstraint): any region is accepted.
@@ -38,6 +41,19 @@ export function getBucketLocation(ctx: RequestContext): void {
   ctx.store.bucket(ctx.bucket);
   // us-east-1 is reported as an empty LocationConstraint, as S3 does.
   sendXml(ctx.res, 200, document('LocationConstraint', []).replace('></LocationConstraint>', '/>'));
+}
+
+/** GetBucketVersioning: buckets here are never versioned, which S3 reports as an empty configuration. */
+export function getBucketVersioning(ctx: RequestContext): void {
+  ctx.store.bucket(ctx.bucket);
+  sendXml(ctx.res, 200, document('VersioningConfiguration', []).replace('></VersioningConfiguration>', '/>'));
+}
+
+/** GetBucketAcl: the owner has FULL_CONTROL and nobody else is granted anything (S3's default, private ACL). */
+export function getBucketAcl(ctx: RequestContext): void {
+  ctx.store.bucket(ctx.bucket);
+  const grantee = `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser">${OWNER_ID}${OWNER_NAME}</Grantee>`;
+  sendXml(ctx.res, 200, document('AccessControlPolicy', [OWNER, parent('AccessControlList', [parent('Grant', [grantee, element('Permission', 'FULL_CONTROL')])])]));
 }
 
 interface ListingPage {

@@ -11,7 +11,9 @@ import {
   createBucket,
   deleteBucket,
   deleteObjects,
+  getBucketAcl,
   getBucketLocation,
+  getBucketVersioning,
   headBucket,
   listBuckets,
   listObjects,
@@ -61,6 +63,11 @@ const UNSUPPORTED_SUBRESOURCES = [
 type Operation = (ctx: RequestContext) => void | Promise<void>;
 
 function route(method: string, bucket: string, key: string, query: URLSearchParams, req: IncomingMessage): Operation {
+  // Reads a deploy pipeline makes of its bucket: answered (never versioned, private ACL), not 501.
+  if (method === 'GET' && bucket !== '' && key === '') {
+    if (query.has('versioning')) return getBucketVersioning;
+    if (query.has('acl')) return getBucketAcl;
+  }
   // versionId=null names the only version of an object in an unversioned bucket.
   const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => query.has(name) && !(name === 'versionId' && query.get(name) === 'null'));
   if (unsupported) return () => { throw notImplemented(`the ?${unsupported} sub-resource`); };
