@@ -43,7 +43,7 @@ describe('environment operations', () => {
     expect(value('aws:elasticbeanstalk:command', 'DeploymentPolicy')).toBe('Rolling'); // the API's
     expect(value('aws:elasticbeanstalk:environment:process:default', 'HealthCheckPath')).toBe('/healthz'); // the bundle's
     expect(value('aws:elasticbeanstalk:application:environment', 'APP_VERSION')).toBe('v1'); // the bundle's
-    expect(value('aws:elasticbeanstalk:command', 'Timeout')).toBe('600'); // EB's default
+    expect(value('aws:autoscaling:asg', 'MinSize')).toBe('1'); // EB's default
     expect(await failure(h.eb.send(new DescribeConfigurationSettingsCommand({ ApplicationName: 'ops', TemplateName: 'nope' })))).toBe('InvalidParameterValue');
     expect(await failure(h.eb.send(new DescribeConfigurationSettingsCommand({ ApplicationName: 'ops', EnvironmentName: 'ops-none' })))).toBe('InvalidParameterValue');
   });
