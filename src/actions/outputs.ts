@@ -19,5 +19,8 @@ export function setDeployOutputs(report: DeployReport): void {
   set('environment-url', report.environmentUrl);
   set('health', report.health);
   set('rolled-back', report.rolledBack);
+  set('outcome', report.outcome === 'pending' ? undefined : report.outcome);
+  set('went-live', report.wentLive);
+  set('superseded-by', report.supersededBy);
   set('deploy-seconds', report.deploySeconds);
 }

@@ -7,6 +7,8 @@ const OUTCOME: Record<DeployReport['outcome'], string> = {
   pending: '⏸️ not finished',
   deployed: '✅ deployed',
   'rolled-back': '↩️ failed, rolled back',
+  aborted: '↩️ failed before it went live, previous version kept',
+  superseded: '⏭️ superseded by another deploy',
   failed: '❌ failed',
   'needs-attention': '🚨 failed, environment needs attention',
 };
@@ -23,6 +25,8 @@ export async function writeDeploySummary(report: DeployReport, title: string): P
     ['Previous version', report.previousVersionLabel ?? ''],
     ['Rollback target', report.rollbackTargetWhy ?? ''],
     ['Rolled back', String(report.rolledBack)],
+    ['Went live', String(report.wentLive)],
+    ...(report.supersededBy ? ([['Superseded by', report.supersededBy]] as [string, string][]) : []),
     ['Health', report.health ?? ''],
     ['Deploy seconds', report.deploySeconds === undefined ? '' : String(report.deploySeconds)],
   ];

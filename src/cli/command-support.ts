@@ -89,7 +89,10 @@ export const COMMON_FLAGS: Record<string, FlagSpec> = {
 
 export const GATE_FLAGS: FlagSpec[] = [
   { name: 'min-health', help: 'ok | warning (default ok)' },
-  { name: 'healthy-checks', help: 'consecutive passing checks (default 3)' },
+  { name: 'healthy-checks', help: 'passing checks in the stability window, at least (default 3)' },
+  { name: 'stable-seconds', help: 'seconds health must hold after it first passes (default 45)' },
+  { name: 'settle-timeout', help: 'wait for health to come up after the update (default 2m)' },
+  { name: 'unhealthy-grace', help: 'extra time Severe/Degraded is allowed after the update (default 0s)' },
   { name: 'health-url', help: 'URL that must answer 200 during the gate' },
   { name: 'health-url-expect-version', help: 'true: the health URL must name the version' },
   { name: 'ready-timeout', help: 'wait for a busy environment (default 10m)' },

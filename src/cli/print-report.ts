@@ -10,6 +10,7 @@ export function printReport(r: DeployReport): void {
     ['previous version', r.previousVersionLabel],
     ['rollback target', r.rollbackTarget],
     ['rolled back', r.rolledBack],
+    ['went live', r.wentLive],
     ['health', r.health],
     ['deploy seconds', r.deploySeconds],
     ['bundle sha256', r.bundle?.sha256],

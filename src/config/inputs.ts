@@ -12,6 +12,12 @@ export type MinHealth = 'ok' | 'warning';
 export interface GateSettings {
   minHealth: MinHealth;
   healthyChecks: number;
+  /** How long health must hold after the first passing check (and across two EB health reports). */
+  stableMs: number;
+  /** After the update finished: how long health may stay below min-health while not Severe/Degraded. */
+  settleTimeoutMs: number;
+  /** After the update finished: extra time a Severe/Degraded release is given beyond two consecutive health reports. */
+  unhealthyGraceMs: number;
   healthUrl: string | undefined;
   healthUrlExpectVersion: boolean;
   readyTimeoutMs: number;
@@ -77,6 +83,13 @@ export interface PruneInputs {
   deleteSourceBundles: boolean;
 }
 
+/**
+ * The stability window's default: a process that dies up to 30 s after EB first shows Green is
+ * seen by the next health report (EB reports every 10 s), and a poll sees that within a second or
+ * two: 30 + 10 + 5 s of margin.
+ */
+export const DEFAULT_STABLE_SECONDS = 45;
+
 const MIN_HEALTH: Record<string, MinHealth> = { ok: 'ok', green: 'ok', warning: 'warning', yellow: 'warning' };
 
 function applicationName(get: InputReader): string {
@@ -102,11 +115,18 @@ export function readGateSettings(get: InputReader): GateSettings {
   const gate: GateSettings = {
     minHealth: parseChoice(get, 'min-health', MIN_HEALTH, 'ok'),
     healthyChecks: parseInteger(get, 'healthy-checks', 3, 1, 100),
+    stableMs: parseInteger(get, 'stable-seconds', DEFAULT_STABLE_SECONDS, 0, 3600) * 1000,
+    settleTimeoutMs: parseDuration(get, 'settle-timeout', '2m'),
+    unhealthyGraceMs: parseDuration(get, 'unhealthy-grace', '0s', true),
     healthUrl: parseUrl(get, 'health-url'),
     healthUrlExpectVersion: parseBoolean(get, 'health-url-expect-version', false),
     readyTimeoutMs: parseDuration(get, 'ready-timeout', '10m'),
     deployTimeoutMs: parseDuration(get, 'deploy-timeout', '20m'),
   };
+  if (gate.stableMs >= gate.deployTimeoutMs)
+    throw new ConfigurationError(
+      `input "stable-seconds" (${gate.stableMs / 1000}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`,
+    );
   if (gate.healthUrlExpectVersion && !gate.healthUrl)
     throw new ConfigurationError('input "health-url-expect-version" is "true" but "health-url" is empty: expected a health URL to check');
   return gate;

@@ -52,10 +52,10 @@ export function parseInteger(get: InputReader, name: string, fallback: number, m
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const MAX_DURATION_MS = 6 * 3_600_000; // a GitHub-hosted job's limit
 
-/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 and at most 6h. */
-export function parseDuration(get: InputReader, name: string, fallback: string): number {
+/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 (or 0 when `allowZero`) and at most 6h. */
+export function parseDuration(get: InputReader, name: string, fallback: string, allowZero = false): number {
   const v = readString(get, name) || fallback;
-  const expected = 'a duration like "90s", "10m" or "1h30m" (more than 0, at most 6h)';
+  const expected = `a duration like "90s", "10m" or "1h30m" (${allowZero ? '0 or more' : 'more than 0'}, at most 6h)`;
   let ms: number;
   if (/^\d+$/.test(v)) {
     ms = Number(v) * 1000;
@@ -64,7 +64,7 @@ export function parseDuration(get: InputReader, name: string, fallback: string):
     if (!parts.length || parts.map((p) => p[0]).join('') !== v) throw bad(name, v, expected);
     ms = parts.reduce((sum, p) => sum + Number(p[1]) * (ownValue(UNIT_MS, p[2] ?? '') ?? 0), 0);
   }
-  if (!(ms > 0) || ms > MAX_DURATION_MS) throw bad(name, v, expected);
+  if (!(ms > 0 || (allowZero && ms === 0)) || ms > MAX_DURATION_MS) throw bad(name, v, expected);
   return ms;
 }
 

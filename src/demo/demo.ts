@@ -127,7 +127,9 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
         bundle: dir,
         'version-label': version,
         'healthy-checks': '3',
-        // The gate gives a finished-but-unhealthy update a quarter of this to recover: 30 s here.
+        // A 10 s stability window instead of the default 45 s: the demo's emulator runs EB's clock
+        // faster, so 10 s still spans many health reports, and the demo gates three times.
+        'stable-seconds': '10',
         'deploy-timeout': '2m',
         'ready-timeout': '2m',
         rollback: 'true',

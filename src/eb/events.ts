@@ -9,6 +9,8 @@ export interface SeenEvent {
   date: Date;
   severity: string;
   message: string;
+  /** The request of the operation that logged it (UpdateEnvironment...), when EB says. */
+  requestId?: string | undefined;
 }
 
 function keyOf(e: EventDescription): string {
@@ -21,6 +23,8 @@ export class EventStreamer {
   readonly events: SeenEvent[] = [];
   /** When EB's events were last read (our clock): a poller need not read them again at once. */
   readAt = Number.NEGATIVE_INFINITY;
+  /** Requests this run made on the environment (its updates, its aborts): their events are its own. */
+  readonly ownRequests = new Set<string>();
 
   constructor(
     private readonly eb: ElasticBeanstalkClient,
@@ -60,7 +64,7 @@ export class EventStreamer {
       const key = keyOf(e);
       if (this.seen.has(key)) continue;
       this.seen.add(key);
-      const event = { date: e.EventDate ?? new Date(0), severity: e.Severity ?? 'INFO', message: e.Message ?? '' };
+      const event = { date: e.EventDate ?? new Date(0), severity: e.Severity ?? 'INFO', message: e.Message ?? '', requestId: e.RequestId || undefined };
       fresh.push(event);
       this.events.push(event);
       if (!this.since || event.date > this.since) this.since = event.date;
@@ -75,5 +79,17 @@ export class EventStreamer {
   /** ERROR events seen since event number `from` (a gate only counts those of its own update). */
   errors(from = 0): SeenEvent[] {
     return this.events.slice(from).filter((e) => e.severity === 'ERROR' || e.severity === 'FATAL');
+  }
+
+  /**
+   * The first event of an operation this run did not start, logged (EB's time) at or after the
+   * first event of this run's request `own`: another actor's UpdateEnvironment while we gate ours.
+   */
+  foreignAfter(own: string | undefined, from = 0): SeenEvent | undefined {
+    if (!own) return undefined;
+    const list = this.events.slice(from);
+    const start = list.find((e) => e.requestId === own)?.date;
+    if (!start) return undefined;
+    return list.find((e) => e.requestId !== undefined && !this.ownRequests.has(e.requestId) && e.date >= start);
   }
 }

@@ -5,7 +5,7 @@ import type { Deadline } from '../engine/clock.js';
 import { describeEnvironment, type EbTarget } from './environment.js';
 import type { EventStreamer } from './events.js';
 import { GateTracker, describeHealth, type GateExpectation, type GateRules, type InstanceState, type Observation } from './gate.js';
-import { PollPacer, fullCheck } from './pacer.js';
+import { INSTANCES_EVERY_MS, PollPacer } from './pacer.js';
 import { meterFor } from '../aws/describe-meter.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
 import { errorMessage } from '../config/errors.js';
@@ -13,6 +13,10 @@ import { errorMessage } from '../config/errors.js';
 export interface GateResult {
   passed: boolean;
   reason: string;
+  /** The environment was seen Ready on the new label: the release went live (and served). */
+  wentLive: boolean;
+  /** Another actor's operation took the environment over while gating: no verdict is ours to give. */
+  superseded?: { label: string | undefined; requestId: string } | undefined;
   last: Observation | undefined;
   describeCalls: number;
   seconds: number;
@@ -24,6 +28,8 @@ export interface GateRun {
   rules: GateRules;
   healthUrl: string | undefined;
   updateUnderway: boolean;
+  /** The RequestId of this run's UpdateEnvironment (undefined when it made none). */
+  requestId: string | undefined;
   startedAt: number;
   deadline: Deadline;
 }
@@ -41,8 +47,11 @@ async function checkUrl(url: string): Promise<{ status: number; body: string } |
 class Observer {
   enhanced: boolean | undefined;
   calls = 0;
+  /** When the instances were last read (our clock). */
+  instancesAt = Number.NEGATIVE_INFINITY;
   private lastKey: string | undefined;
-  private onLabel = false;
+  private lastHealth: string | undefined;
+  onLabel = false;
   // Errors of an earlier update (the failed deploy, when this gate checks its rollback) don't count.
   private readonly firstEvent: number;
   constructor(
@@ -54,7 +63,7 @@ class Observer {
     this.firstEvent = events.events.length;
   }
 
-  private async instances(): Promise<InstanceState[] | undefined> {
+  private async instances(): Promise<{ list: InstanceState[]; refreshedAt: number | undefined } | undefined> {
     if (this.enhanced === false) return undefined;
     try {
       this.calls += 1;
@@ -62,34 +71,32 @@ class Observer {
         this.eb.send(
           new DescribeInstancesHealthCommand({
             EnvironmentName: this.run.target.environmentName,
-            AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes'],
+            AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes', 'RefreshedAt'],
           }),
         ),
       );
       this.enhanced = true;
-      return (res.InstanceHealthList ?? []).map((i) => ({
-        id: i.InstanceId ?? '?',
-        healthStatus: i.HealthStatus,
-        color: i.Color,
-        versionLabel: i.Deployment?.VersionLabel,
-      }));
+      this.instancesAt = this.retry.clock.now();
+      return {
+        list: (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel })),
+        refreshedAt: res.RefreshedAt?.getTime(),
+      };
     } catch (err) {
       if (errorName(err) !== 'InvalidRequestException') throw err;
       this.enhanced = false;
       this.retry.log.info(
-        `enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (per-instance versions are not available)`,
+        `enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (no per-instance versions, no health report times: the window is timed only)`,
       );
       return undefined;
     }
   }
 
   /**
-   * One check. While EB is busy that is a single DescribeEnvironments (plus events when its status
-   * or version changed, or they are due); once it is Ready on our label, every instance's
-   * deployment too (unless `full` is false: a confirmation check between the first and the last)
-   * and the health URL on every check.
+   * One check: a DescribeEnvironments (plus events when its status or version changed, or they are
+   * due); once it is Ready on our label, the health URL on every check and every instance's state
+   * when `instancesWanted` or health changed (their answer carries the report's RefreshedAt).
    */
-  async observe(pacer: PollPacer, full: boolean): Promise<Observation> {
+  async observe(pacer: PollPacer, instancesWanted: boolean): Promise<Observation> {
     this.calls += 1;
     const env = await describeEnvironment(this.eb, this.run.target, this.retry);
     const key = `${env.Status}|${env.VersionLabel}`;
@@ -101,62 +108,98 @@ class Observer {
       await this.events.poll();
       pacer.eventsRead();
     }
+    const health = `${env.HealthStatus}|${env.Health}`;
+    const read = onLabel && (instancesWanted || !this.onLabel || health !== this.lastHealth) ? await this.instances() : undefined;
     this.lastKey = key;
+    this.lastHealth = health;
     this.onLabel = onLabel;
-    // Instance and URL checks only matter once the update has finished on our label.
-    const instances = onLabel && full ? await this.instances() : undefined;
+    const foreign = this.events.foreignAfter(this.run.requestId, this.firstEvent);
     return {
       at: this.retry.clock.now(),
       status: env.Status ?? 'Unknown',
       versionLabel: env.VersionLabel,
       health: env.Health,
       healthStatus: env.HealthStatus,
-      instances: onLabel ? instances : this.enhanced === false ? undefined : [],
+      instances: onLabel ? read?.list : this.enhanced === false ? undefined : [],
       healthUrl: onLabel && this.run.healthUrl ? await checkUrl(this.run.healthUrl) : undefined,
       errorEvents: this.events.errors(this.firstEvent).map((e) => e.message),
+      fullCheck: onLabel && (read !== undefined || this.enhanced === false),
+      enhanced: this.enhanced,
+      reportAt: read?.refreshedAt,
+      foreignUpdate: foreign?.requestId ? { requestId: foreign.requestId } : undefined,
     };
   }
 
-  /** Describe calls the next check will make, as far as can be known now. */
-  nextCalls(pacer: PollPacer, full: boolean): number {
-    return 1 + (this.onLabel && full && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
+  /** Treat another actor's operation as settled (it left our label running): gate afresh. */
+  acknowledge(requestId: string): void {
+    this.events.ownRequests.add(requestId);
+  }
+
+  /**
+   * Describe calls the next check may make: on our label the instances are counted always (a
+   * change of health or the window's end may call for them after the pause), so the budget holds.
+   */
+  nextCalls(pacer: PollPacer): number {
+    return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
   }
 }
 
 export async function runGate(eb: ElasticBeanstalkClient, run: GateRun, retry: RetryContext, events: EventStreamer): Promise<GateResult> {
   const { clock, log } = retry;
   const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-  const pacer = new PollPacer(clock, meterFor(eb, clock), run.rules.healthyChecks, events.readAt);
+  const pacer = new PollPacer(clock, meterFor(eb, clock), events.readAt);
   const observer = new Observer(eb, run, retry, events);
   let last: Observation | undefined;
   let lastReasons = '';
-  const result = (passed: boolean, reason: string): GateResult => ({
+  let supersededSaid = false;
+  const result = (passed: boolean, reason: string, superseded?: GateResult['superseded']): GateResult => ({
     passed,
     reason,
+    wentLive: tracker.wentLive,
+    superseded,
     last,
     describeCalls: observer.calls,
     seconds: (clock.now() - run.startedAt) / 1000,
   });
+  // Outside the window every on-label check reads the instances; inside it every 5 s, and at its end.
+  const instancesWanted = (): boolean => {
+    const end = tracker.windowEndsAt();
+    const now = clock.now();
+    return end === undefined || now >= end || now - observer.instancesAt >= INSTANCES_EVERY_MS;
+  };
   await clock.sleep(Math.min(pacer.firstDelay(2), run.deadline.remaining()));
-  let passedChecks = 0;
   for (;;) {
-    last = await observer.observe(pacer, fullCheck(passedChecks, run.rules.healthyChecks));
+    last = await observer.observe(pacer, instancesWanted());
     const state = tracker.observe(last);
     if (state.kind === 'passed') {
-      const seconds = (clock.now() - run.startedAt) / 1000;
       log.info(
-        `gate passed: Ready on "${run.expectation.label}", health ${describeHealth(last)}, ${run.rules.healthyChecks} consecutive checks ` +
-          `(${seconds.toFixed(1)} s after the update, ${observer.calls} describe calls)`,
+        `gate passed: "${run.expectation.label}" held ${describeHealth(last)} for ${(state.heldMs / 1000).toFixed(1)} s over ${state.checks} checks and ` +
+          `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started, ${observer.calls} describe calls)`,
       );
       return result(true, 'healthy');
     }
     if (state.kind === 'failed') return result(false, state.reason);
-    const reasons = state.reasons.join('; ');
-    if (state.consecutive > 0) log.info(`check ${state.consecutive}/${run.rules.healthyChecks} passed`);
-    else if (reasons !== lastReasons) log.info(`waiting: ${reasons}`);
-    lastReasons = reasons;
-    passedChecks = state.consecutive;
-    if (run.deadline.passed()) return result(false, `deadline (${run.deadline.what}) passed: ${reasons}`);
-    await clock.sleep(Math.min(pacer.nextDelay(state.consecutive > 0, observer.nextCalls(pacer, fullCheck(passedChecks, run.rules.healthyChecks))), run.deadline.remaining()));
+    if (state.kind === 'superseded') {
+      if (state.label !== undefined) return result(false, state.reason, { label: state.label, requestId: state.requestId });
+      if (last.status === 'Ready' && last.versionLabel === run.expectation.label) {
+        // The other operation changed settings only and left our version running: gate it afresh.
+        log.info(`another operation (request ${state.requestId}) changed "${run.target.environmentName}" and left "${run.expectation.label}" running; gating it again`);
+        observer.acknowledge(state.requestId);
+      } else if (!supersededSaid) {
+        log.warning(`another operation (request ${state.requestId}) started on "${run.target.environmentName}" while this run was gating "${run.expectation.label}"; waiting to see what it leaves running (this run will not roll it back)`);
+        supersededSaid = true;
+      }
+      if (run.deadline.passed()) return result(false, `${state.reason}; it was still ${last.status} at ${run.deadline.what}`, { label: undefined, requestId: state.requestId });
+    } else if (state.kind === 'holding') {
+      if (state.checks === 1)
+        log.info(`healthy: Ready on "${run.expectation.label}", health ${describeHealth(last)}; holding for ${run.rules.stableMs / 1000} s (stability window) and two EB health reports`);
+      lastReasons = '';
+    } else {
+      const reasons = state.reasons.join('; ');
+      if (reasons !== lastReasons) log.info(`waiting: ${reasons}`);
+      lastReasons = reasons;
+    }
+    if (run.deadline.passed()) return result(false, `deadline (${run.deadline.what}) passed: ${lastReasons || 'the stability window had not ended'}`);
+    await clock.sleep(Math.min(pacer.nextDelay(observer.onLabel, observer.nextCalls(pacer)), run.deadline.remaining()));
   }
 }

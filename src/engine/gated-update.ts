@@ -9,7 +9,7 @@ import type { DeployHooks, DeployReport, UpdateKind } from './report.js';
 import { noteTarget, recordVerdict, rollbackTargetFor } from './release-verdicts.js';
 import { describeEnvironment, environmentUrl, startUpdate, waitForReady, type EbTarget } from '../eb/environment.js';
 import { EventStreamer } from '../eb/events.js';
-import { describeHealth, settleGraceFor } from '../eb/gate.js';
+import { describeHealth } from '../eb/gate.js';
 import { runGate, type GateResult } from '../eb/watch.js';
 import { findVersion } from '../eb/versions.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
@@ -66,6 +66,7 @@ async function deployAndGate(
   const readyDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
   let startedAt = deps.clock.now();
   let underway = false;
+  let requestId: string | undefined;
   if (!alreadyThere) {
     if (!justReady) await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
     // Saved before the call: a job killed the moment EB accepts it still tells its post step.
@@ -81,6 +82,8 @@ async function deployAndGate(
     const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
     startedAt = started.startedAt;
     underway = started.environment.Status !== 'Ready';
+    requestId = started.requestId;
+    if (requestId) events.ownRequests.add(requestId);
     deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
   }
   const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
@@ -89,9 +92,10 @@ async function deployAndGate(
     {
       target,
       expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
-      rules: { healthyChecks: gate.healthyChecks, settleGraceMs: settleGraceFor(gate.deployTimeoutMs) },
+      rules: { healthyChecks: gate.healthyChecks, stableMs: gate.stableMs, settleTimeoutMs: gate.settleTimeoutMs, unhealthyGraceMs: gate.unhealthyGraceMs },
       healthUrl: gate.healthUrl,
       updateUnderway: underway,
+      requestId,
       startedAt,
       deadline,
     },
@@ -116,7 +120,8 @@ async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: Depl
       const env = await describeEnvironment(deps.eb, target, retry);
       if (env.AbortableOperationInProgress) {
         deps.log.info(`aborting the update in progress on "${target.environmentName}"`);
-        await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new AbortEnvironmentUpdateCommand({ EnvironmentName: target.environmentName })));
+        const aborted = await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new AbortEnvironmentUpdateCommand({ EnvironmentName: target.environmentName })));
+        if (aborted.$metadata.requestId) events.ownRequests.add(aborted.$metadata.requestId);
       }
       if (!(await findVersion(deps.eb, target.applicationName, previous!, retry)))
         fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
@@ -135,10 +140,26 @@ async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: Depl
       fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${errorMessage(err)}. The environment needs attention.`);
     }
     report.rolledBack = true;
-    report.outcome = 'rolled-back';
-    report.message = `deploy of "${opts.label}" failed: ${why}. Rolled back to "${previous}", which is healthy again.`;
+    report.outcome = report.wentLive ? 'rolled-back' : 'aborted';
+    report.message = report.wentLive
+      ? `deploy of "${opts.label}" failed: ${why}. Rolled back to "${previous}", which is healthy again.`
+      : `deploy of "${opts.label}" failed before it went live: ${why}. "${previous}" is running and healthy again.`;
     throw new DeployFailedError(report.message, { rolledBack: true });
   });
+}
+
+/**
+ * Another actor's update replaced ours while it was gated: the environment is theirs now. Nothing
+ * is rolled back (that would undo their deploy) and no verdict is written (the gate never finished).
+ */
+function superseded(deps: EngineDeps, label: string, result: GateResult, report: DeployReport, events: EventStreamer, hooks: DeployHooks): never {
+  report.events = events.events;
+  report.outcome = 'superseded';
+  report.supersededBy = result.superseded?.label;
+  report.message = `deploy of "${label}" did not finish: ${result.reason}. Nothing was rolled back and no verdict was recorded for "${label}".`;
+  deps.log.error(report.message);
+  hooks.onUpdateSettled?.();
+  throw new DeployFailedError(report.message);
 }
 
 export async function gatedUpdate(deps: EngineDeps, opts: GatedUpdateOptions, report: DeployReport, hooks: DeployHooks = {}): Promise<DeployReport> {
@@ -167,7 +188,9 @@ export async function gatedUpdate(deps: EngineDeps, opts: GatedUpdateOptions, re
     report.events = events.events;
   }
   report.deploySeconds = Math.round(result.seconds * 10) / 10;
+  report.wentLive = result.wentLive;
   recordGate(report, result);
+  if (result.superseded) return superseded(deps, label, result, report, events, hooks);
   // A failed version's mark is written while the rollback starts: recovery never waits for it.
   const verdict = recordVerdict(deps, target, label, result.passed, report);
   try {

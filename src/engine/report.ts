@@ -4,7 +4,13 @@ import type { InstanceState } from '../eb/gate.js';
 import type { SeenEvent } from '../eb/events.js';
 import { errorMessage } from '../config/errors.js';
 
-export type Outcome = 'pending' | 'deployed' | 'rolled-back' | 'failed' | 'needs-attention';
+/**
+ * How a run ended. `rolled-back`: the new version went live (EB finished the update on it), failed
+ * its gate, and the rollback target serves again. `aborted`: it failed before it ever went live
+ * (EB's own undo, an update that did not finish) and the rollback target serves again.
+ * `superseded`: another actor's update replaced it while it was gated; nothing was undone.
+ */
+export type Outcome = 'pending' | 'deployed' | 'rolled-back' | 'aborted' | 'superseded' | 'failed' | 'needs-attention';
 
 export interface DeployReport {
   applicationName: string;
@@ -19,6 +25,10 @@ export interface DeployReport {
   environmentUrl: string | undefined;
   health: string | undefined;
   rolledBack: boolean;
+  /** The environment was seen Ready on the new version (its update finished there: it served). */
+  wentLive: boolean;
+  /** The label another actor's update put on the environment while this run gated its own. */
+  supersededBy: string | undefined;
   deploySeconds: number | undefined;
   bundle: { sha256: string; size: number; bucket: string | undefined; key: string | undefined; uploadedBytes: number | undefined } | undefined;
   versionReused: boolean | undefined;
@@ -41,6 +51,8 @@ export function newReport(applicationName: string, environmentName?: string): De
     environmentUrl: undefined,
     health: undefined,
     rolledBack: false,
+    wentLive: false,
+    supersededBy: undefined,
     deploySeconds: undefined,
     bundle: undefined,
     versionReused: undefined,

@@ -33,9 +33,11 @@ describe('deploy action: AWS faults', () => {
     const r = await runEntry('deploy', { inputs: inputs('hang', 'hang-dev', await v2('hang'), '12s'), env: h.emulator.env });
     expect(Date.now() - started).toBeLessThan(45_000);
     expect(r.code).toBe(1);
-    expect(r.errors.at(-1), r.stdout).toMatch(/deploy of "v2" failed: deadline \(deploy-timeout \(12 s\)\) passed: status is Updating.*Rolled back to "v1", which is healthy again/);
+    expect(r.errors.at(-1), r.stdout).toMatch(/deploy of "v2" failed before it went live: deadline \(deploy-timeout \(12 s\)\) passed: status is Updating.*"v1" is running and healthy again/);
     expect(r.stdout).toMatch(/aborting the update in progress on "hang-dev"/);
-    expect(r.outputs['rolled-back']).toBe('true');
+    // Aborted before it went live, not rolled back from live: the outputs say which.
+    expect(r.outputs).toMatchObject({ 'rolled-back': 'true', outcome: 'aborted', 'went-live': 'false' });
+    expect(r.summary).toMatch(/failed before it went live/);
     const env = await describeEnv(h.eb, 'hang-dev');
     expect(env.VersionLabel).toBe('v1');
     expect(await servedVersion(env.CNAME)).toBe('v1');

@@ -27,6 +27,12 @@ export interface RunOptions {
   env: Record<string, string>;
   /** For the post step: the state the main step saved. */
   state?: Record<string, string>;
+  /**
+   * Run with the action's own gate defaults (the 45 s stability window). Otherwise the window is
+   * 2 s: scenarios that are not about it stay fast (at the emulator's timeScale 0.02, EB reports
+   * health every 0.2 s, so 2 s still spans about ten health reports).
+   */
+  defaultGate?: boolean;
   /** Called with the child once it runs (e.g. to kill it mid-deploy). */
   onSpawn?: (child: ChildProcess, stdout: () => string) => void;
   timeoutMs?: number;
@@ -36,6 +42,8 @@ function decodeCommand(s: string): string {
   return s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%25/g, '%');
 }
 
+const QUICK_GATE = { 'stable-seconds': '2' };
+
 export async function runEntry(entry: string, opts: RunOptions): Promise<EntryResult> {
   const dir = await mkdtemp(join(tmpdir(), 'run-entry-'));
   const files = { GITHUB_OUTPUT: join(dir, 'output'), GITHUB_STATE: join(dir, 'state'), GITHUB_STEP_SUMMARY: join(dir, 'summary') };
@@ -43,7 +51,8 @@ export async function runEntry(entry: string, opts: RunOptions): Promise<EntryRe
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('INPUT_') && !k.startsWith('STATE_')) env[k] = v;
   Object.assign(env, opts.env, files, { GITHUB_ACTIONS: 'true', RUNNER_DEBUG: '1' });
-  for (const [k, v] of Object.entries(opts.inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
+  const inputs = opts.defaultGate ? opts.inputs : { ...QUICK_GATE, ...opts.inputs };
+  for (const [k, v] of Object.entries(inputs)) env[`INPUT_${k.replace(/ /g, '_').toUpperCase()}`] = v;
   for (const [k, v] of Object.entries(opts.state ?? {})) env[`STATE_${k}`] = v;
   try {
     // Node 24 itself (vitest runs on it), not the scripts/node24 wrapper: /bin/sh drops variables

@@ -14,7 +14,9 @@ afterAll(() => rm(tmp, { recursive: true, force: true }));
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/entries/cli.ts', ...args], { env: { ...process.env, ...h.emulator.env } });
+    // A 2 s stability window: these scenarios are not about it (test/actions/deploy-stability.test.ts is).
+    const gate = ['deploy', 'rollback'].includes(args[0] ?? '') && !args.includes('--help') ? ['--stable-seconds', '2'] : [];
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/entries/cli.ts', ...args, ...gate], { env: { ...process.env, ...h.emulator.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -34,7 +36,7 @@ describe('eb-pipeline CLI', () => {
     await writeTestAppBundle(good, { version: 'v2' });
     const ok = await cli(['deploy', '-a', 'cli', '-e', 'cli-dev', '-b', good, '-l', 'v2', '--deploy-timeout', '40s']);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toMatch(/gate passed: Ready on "v2"/);
+    expect(ok.stdout).toMatch(/gate passed: "v2" held Ok \(Green\) for \d+\.\d s over \d+ checks and \d+ EB health reports/);
     expect(ok.stdout).toMatch(/outcome\s+deployed/);
     expect(ok.stdout).toMatch(/previous version\s+v1/);
     expect(await servedVersion((await describeEnv(h.eb, 'cli-dev')).CNAME)).toBe('v2');

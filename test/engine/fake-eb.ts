@@ -10,6 +10,8 @@ import { DescribeMeter, registerMeter } from '../../src/aws/describe-meter.js';
 export interface ScriptedState {
   env: EnvironmentDescription;
   instances?: SingleInstanceHealth[] | 'not-enhanced';
+  /** The health report's RefreshedAt, ms after the start; default: a new report every 10 s. */
+  reportAtMs?: number;
 }
 
 /** `meter` counts the describe calls like the real client's middleware does (the gate paces on it). */
@@ -30,7 +32,11 @@ export function scriptedEb(clock: FakeClock, script: (elapsedMs: number) => Scri
         case 'DescribeInstancesHealthCommand':
           if (state.instances === 'not-enhanced')
             return Promise.reject(Object.assign(new Error('Enhanced health is not enabled'), { name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } }));
-          return Promise.resolve({ InstanceHealthList: state.instances ?? [], $metadata: {} });
+          return Promise.resolve({
+            InstanceHealthList: state.instances ?? [],
+            RefreshedAt: new Date(start + (state.reportAtMs ?? Math.floor((clock.now() - start) / 10_000) * 10_000)),
+            $metadata: {},
+          });
         default:
           return Promise.reject(new Error(`fake EB: unexpected ${name}`));
       }

@@ -3,8 +3,8 @@ import { Deadline } from '../../src/engine/clock.js';
 import { MemoryLogger } from '../../src/engine/logger.js';
 import { EventStreamer } from '../../src/eb/events.js';
 import { runGate, type GateRun } from '../../src/eb/watch.js';
-import { CONFIRM_POLL_MS, PollPacer, WAIT_POLL_MS, confirmationCalls } from '../../src/eb/pacer.js';
-import { BUDGET_FLOOR_MS, DescribeMeter, FLOOR_MAX_GAP_MS } from '../../src/aws/describe-meter.js';
+import { FIRST_ON_LABEL_CALLS, INSTANCES_EVERY_MS, MAX_HOLD_MS, POLL_MS, PollPacer } from '../../src/eb/pacer.js';
+import { BUDGET_FLOOR_MS, DescribeMeter, FLOOR_MAX_GAP_MS, registerMeter } from '../../src/aws/describe-meter.js';
 import { FakeClock } from './fake-clock.js';
 import { scriptedEb, type ScriptedState } from './fake-eb.js';
 
@@ -22,145 +22,187 @@ const updating: ScriptedState = { env: { Status: 'Updating', VersionLabel: 'v1',
  * `priorCalls`: describe calls the deploy made before the gate (version, environment, events
  * baseline), `priorMs` the time they took since the process started (the budget's start).
  */
-async function gate(clock: FakeClock, script: (ms: number) => ScriptedState, deadlineMs = 20 * 60_000, healthyChecks = 3, priorCalls = 0, priorMs = 0) {
+const STABLE_MS = 45_000;
+
+interface GateOptions {
+  deadlineMs?: number;
+  stableMs?: number;
+  priorCalls?: number;
+  priorMs?: number;
+  /** Share of describe calls answered "Rate exceeded" (a seeded sequence). */
+  throttle?: number;
+}
+
+async function gate(clock: FakeClock, script: (ms: number) => ScriptedState, o: GateOptions = {}) {
+  const { deadlineMs = 20 * 60_000, stableMs = STABLE_MS, priorCalls = 0, priorMs = 0 } = o;
   const meter = new DescribeMeter(clock);
   meter.record(priorCalls);
   clock.t += priorMs;
-  const { eb, calls } = scriptedEb(clock, script, meter);
+  const scripted = scriptedEb(clock, script, meter);
+  const { calls } = scripted;
+  let eb = scripted.eb;
+  if (o.throttle) {
+    let seed = 7;
+    const next = () => ((seed = (seed * 48271) % 2147483647) / 2147483647);
+    const inner = scripted.eb;
+    eb = {
+      send: (cmd: object) => {
+        if (next() < (o.throttle ?? 0)) {
+          meter.record();
+          return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
+        }
+        return inner.send(cmd as never);
+      },
+    } as typeof inner;
+    registerMeter(eb, meter);
+  }
   const log = new MemoryLogger();
   const deadline = Deadline.after(clock, deadlineMs, 'deploy-timeout');
-  const retry = { clock, log, deadline };
+  let jitter = 11;
+  // Seeded backoff jitter: the throttled runs are the same every time.
+  const retry = { clock, log, deadline, random: () => ((jitter = (jitter * 48271) % 2147483647) / 2147483647) };
   const run: GateRun = {
     target,
     expectation: { label: 'v2', minHealth: 'ok', healthUrlExpectVersion: false, checkHealthUrl: false },
-    rules: { healthyChecks, settleGraceMs: 60_000 },
+    rules: { healthyChecks: 3, stableMs, settleTimeoutMs: 120_000, unhealthyGraceMs: 0 },
     healthUrl: undefined,
     updateUnderway: true,
+    requestId: 'r-1',
     startedAt: clock.now(),
     deadline,
   };
   const result = await runGate(eb, run, retry, new EventStreamer(eb, target, retry, log));
-  return { result, calls, log, meter };
+  // When the gate first saw the release healthy (the stability window's start).
+  const holdingAt = calls.find((c, i) => c.name === 'DescribeInstancesHealthCommand' && calls[i - 1]?.at === c.at)?.at;
+  return { result, calls, log, meter, holdingAt };
 }
 
 describe('the gate loop, on a fake clock', () => {
-  it('saves the first 20 s of calls for their end, then polls every second; confirms with checks 0.4 s apart', async () => {
+  const severe = (label: string): ScriptedState => ({
+    env: { Status: 'Ready', VersionLabel: label, Health: 'Red', HealthStatus: 'Severe' },
+    instances: [{ InstanceId: 'i-1', HealthStatus: 'Severe', Color: 'Red', Deployment: { VersionLabel: label } }],
+  });
+
+  it('polls every second while EB updates (the first 20 s saved for their end), then holds health for the 45 s window', async () => {
     const clock = new FakeClock();
     const t0 = clock.t;
     const { result, log, calls } = await gate(clock, (ms) => (ms < 40_000 ? updating : green('v2')));
     expect(result.passed).toBe(true);
-    // The first passing check at most 2 s after Green (40 s), then two more 0.4 s apart.
-    expect(result.seconds).toBeGreaterThanOrEqual(40 + (2 * CONFIRM_POLL_MS) / 1000);
-    expect(result.seconds).toBeLessThanOrEqual(43);
-    expect(log.text()).toMatch(/check 1\/3 passed[\s\S]*check 2\/3 passed[\s\S]*gate passed/);
-    expect(clock.sleeps.slice(-2)).toEqual([CONFIRM_POLL_MS, CONFIRM_POLL_MS]);
-    // While updating, one DescribeEnvironments per poll, never blind for more than 5 s, 1 s apart
-    // from 12 s on; events only on a change or every 10 s; no instance calls before Ready.
+    expect(result.wentLive).toBe(true);
+    // Healthy seen within 2 s of Green (40 s); the gate passes 45 s later, plus at most a poll.
+    expect(result.seconds).toBeGreaterThanOrEqual(40 + STABLE_MS / 1000);
+    expect(result.seconds).toBeLessThanOrEqual(40 + 2 + STABLE_MS / 1000 + 1);
+    expect(log.text()).toMatch(/healthy: Ready on "v2", health Ok \(Green\); holding for 45 s[\s\S]*gate passed: "v2" held Ok \(Green\) for 4\d\.\d s over \d+ checks and [5-6] EB health reports/);
     const polls = calls.filter((c) => c.name === 'DescribeEnvironmentsCommand' && c.at - t0 < 40_000).map((c) => c.at - t0);
     expect(polls.length).toBeGreaterThanOrEqual(30);
     polls.forEach((at, i) => expect(at - (polls[i - 1] ?? 0)).toBeLessThanOrEqual(FLOOR_MAX_GAP_MS));
     polls.filter((at) => at >= 12_000).forEach((at, i, late) => expect(at - (late[i - 1] ?? at - 1000)).toBe(1000));
-    const waiting = calls.filter((c) => c.at - t0 < 40_000);
-    expect(waiting.filter((c) => c.name === 'DescribeEventsCommand').length).toBeLessThanOrEqual(5);
-    expect(waiting.filter((c) => c.name === 'DescribeInstancesHealthCommand')).toEqual([]);
+    expect(calls.filter((c) => c.at - t0 < 40_000 && c.name === 'DescribeInstancesHealthCommand')).toEqual([]);
+    // In the window: a check every second (the health URL's cadence), the instances every 5 s.
+    const window = calls.filter((c) => c.at - t0 >= 40_000);
+    const envPolls = window.filter((c) => c.name === 'DescribeEnvironmentsCommand');
+    expect(envPolls.length).toBeGreaterThanOrEqual(30);
+    envPolls.forEach((c, i) => expect(c.at - (envPolls[i - 1]?.at ?? c.at)).toBeLessThanOrEqual(3000));
+    const instanceReads = window.filter((c) => c.name === 'DescribeInstancesHealthCommand').map((c) => c.at);
+    expect(instanceReads.length).toBeGreaterThanOrEqual(9);
+    instanceReads.forEach((at, i) => expect(at - (instanceReads[i - 1] ?? at)).toBeLessThanOrEqual(INSTANCES_EVERY_MS + 1000));
   });
 
-  it('over a 5-minute update: describe calls ≤ 1/s on average (the calls before the gate included), Green detected within 2 s', async () => {
+  it('over a 5-minute update: ≤ 1 describe call/s on average (calls before the gate included), healthy seen within 2 s of Green, exit = Green + window + ≤ 2 s', async () => {
     const priorCalls = 6;
-    const latencies: number[] = [];
-    // Green at 40 moments 0.1 s apart: the expected latency is the mean over where it falls between polls.
-    for (let k = 0; k < 40; k++) {
+    const seen: number[] = [];
+    const exits: number[] = [];
+    for (let k = 0; k < 20; k++) {
       const greenAtMs = 300_000 + k * 100;
       const clock = new FakeClock();
-      const { result, meter, calls } = await gate(clock, (ms) => (ms < greenAtMs ? updating : green('v2')), 20 * 60_000, 3, priorCalls);
+      const t0 = clock.t;
+      const { result, meter, calls, holdingAt } = await gate(clock, (ms) => (ms < greenAtMs ? updating : green('v2')), { priorCalls });
       expect(result.passed).toBe(true);
-      latencies.push(result.seconds - greenAtMs / 1000);
+      seen.push(((holdingAt ?? 0) - t0 - greenAtMs) / 1000);
+      exits.push(result.seconds - greenAtMs / 1000);
       expect(meter.calls).toBe(priorCalls + calls.length);
       expect(meter.calls / result.seconds).toBeLessThanOrEqual(1);
-      // Never a burst EB would throttle (reported: about 2/s, bursts of 15): at most 15 calls in any 10 s.
       for (const c of calls) expect(calls.filter((d) => d.at >= c.at && d.at < c.at + 10_000).length).toBeLessThanOrEqual(15);
     }
-    const mean = latencies.reduce((a, b) => a + b, 0) / latencies.length;
-    expect(mean).toBeLessThanOrEqual(2);
-    // Worst case: Green just after a poll (1 s to the next), then two confirmation spacings.
-    expect(Math.max(...latencies)).toBeLessThanOrEqual(2);
-    expect(Math.min(...latencies)).toBeGreaterThanOrEqual((2 * CONFIRM_POLL_MS) / 1000 - 1e-9);
+    expect(Math.max(...seen)).toBeLessThanOrEqual(2);
+    expect(Math.min(...exits)).toBeGreaterThanOrEqual(STABLE_MS / 1000);
+    expect(Math.max(...exits)).toBeLessThanOrEqual(STABLE_MS / 1000 + 2 + 1);
   });
 
-  it('keeps to the budget on a short update too: a 25 s update with 5 calls before the gate', async () => {
+  it('a late crash (Severe 25 s after Green) fails the gate within a poll of EB showing it; the release went live', async () => {
     const clock = new FakeClock();
-    const { result, meter } = await gate(clock, (ms) => (ms < 25_000 ? updating : green('v2')), 20 * 60_000, 3, 5);
-    expect(result.passed).toBe(true);
-    expect(meter.calls / result.seconds).toBeLessThanOrEqual(1);
-    expect(result.seconds - 25).toBeLessThanOrEqual(2.2);
+    const { result } = await gate(clock, (ms) => (ms < 30_000 ? updating : ms < 55_000 ? green('v2') : severe('v2')));
+    expect(result.passed).toBe(false);
+    expect(result.wentLive).toBe(true);
+    expect(result.reason).toMatch(/health did not hold: health is Severe \(Red\)/);
+    expect(result.seconds).toBeGreaterThanOrEqual(55);
+    expect(result.seconds).toBeLessThanOrEqual(57);
   });
 
-  it('on an update as short as EB allows (20 s, 4 calls and 0.3 s before it, as in the bench): Green detected within 2 s, ≤ 1 call/s from the process start', async () => {
-    const latencies: number[] = [];
-    for (let k = 0; k < 20; k++) {
-      const greenAtMs = 20_000 + k * 50;
+  it('fast failure: Severe as soon as the update finishes fails at the second health report (≤ 2 EB health intervals), not a grace later', async () => {
+    const clock = new FakeClock();
+    const { result } = await gate(clock, (ms) => (ms < 30_000 ? updating : severe('v2')));
+    expect(result.passed).toBe(false);
+    expect(result.reason).toMatch(/in 2 consecutive health reports after the update finished/);
+    // Reports at 30 s and 40 s (the fake refreshes every 10 s): failed by 42 s.
+    expect(result.seconds).toBeGreaterThanOrEqual(40);
+    expect(result.seconds).toBeLessThanOrEqual(42);
+  });
+
+  it('30 % of describe calls throttled (each retried after 0.5–1.5 s, then longer): the gate still polls through the window and exits within Green + window + 10 s, ≤ 1 call/s', async () => {
+    const exits: number[] = [];
+    for (let k = 0; k < 10; k++) {
       const clock = new FakeClock();
-      const { result, meter } = await gate(clock, (ms) => (ms < greenAtMs ? updating : green('v2')), 20 * 60_000, 3, 4, 300);
+      const greenAt = 60 + k * 0.3;
+      const { result, meter } = await gate(clock, (ms) => (ms < greenAt * 1000 ? updating : green('v2')), { throttle: 0.3, priorCalls: 10 });
       expect(result.passed).toBe(true);
-      latencies.push(result.seconds - greenAtMs / 1000);
-      expect(meter.calls / (result.seconds + 0.3)).toBeLessThanOrEqual(1);
+      exits.push(result.seconds - greenAt);
+      expect(meter.calls / result.seconds).toBeLessThanOrEqual(1.05);
     }
-    expect(Math.max(...latencies)).toBeLessThanOrEqual(2);
+    expect(Math.min(...exits)).toBeGreaterThanOrEqual(STABLE_MS / 1000);
+    expect(Math.max(...exits)).toBeLessThanOrEqual(STABLE_MS / 1000 + 10);
   });
 
-  it('confirms with the instances read on the first and last checks only, and never passes on a last check that sees an instance off the label', async () => {
+  it('after a long wait on a busy environment (few calls over minutes), the window polls every second', async () => {
     const clock = new FakeClock();
-    const t0 = clock.t;
-    const { result, calls } = await gate(clock, (ms) => (ms < 30_000 ? updating : green('v2')));
+    const { result, calls } = await gate(clock, (ms) => (ms < 20_000 ? updating : green('v2')), { priorCalls: 30, priorMs: 180_000 });
     expect(result.passed).toBe(true);
-    const confirmation = calls.filter((c) => c.at - t0 >= 30_000).map((c) => c.name.replace('Command', ''));
-    expect(confirmation).toEqual([
-      'DescribeEnvironments', 'DescribeEvents', 'DescribeInstancesHealth',
-      'DescribeEnvironments',
-      'DescribeEnvironments', 'DescribeInstancesHealth',
-    ]);
-    // An instance goes back to the old label right after the first passing check: the last check sees it.
-    const clock2 = new FakeClock();
-    const flaky = (ms: number): ScriptedState => {
-      if (ms < 30_000) return updating;
-      const state = green('v2');
-      if (ms >= 30_200 && ms < 40_000) state.instances = [{ InstanceId: 'i-1', HealthStatus: 'Ok', Deployment: { VersionLabel: 'v1' } }];
-      return state;
-    };
-    const second = await gate(clock2, flaky);
-    expect(second.result.passed).toBe(true);
-    expect(second.result.seconds).toBeGreaterThanOrEqual(40);
-    expect(second.log.text()).toMatch(/instance i-1 runs "v1"/);
+    expect(result.seconds - 20).toBeLessThanOrEqual(STABLE_MS / 1000 + 2);
+    const envPolls = calls.filter((c) => c.name === 'DescribeEnvironmentsCommand').map((c) => c.at);
+    expect(envPolls.slice(-40).every((at, i, a) => i === 0 || at - (a[i - 1] ?? 0) === POLL_MS)).toBe(true);
   });
 
   it('stops at the deadline when the update never finishes: a verdict, never a hang', async () => {
     const clock = new FakeClock();
-    const { result, calls } = await gate(clock, () => updating, 5 * 60_000);
+    const { result, calls } = await gate(clock, () => updating, { deadlineMs: 5 * 60_000 });
     expect(result.passed).toBe(false);
+    expect(result.wentLive).toBe(false);
     expect(result.reason).toMatch(/deadline \(deploy-timeout\) passed: status is Updating/);
     expect(result.seconds).toBeGreaterThanOrEqual(300);
     expect(result.seconds).toBeLessThanOrEqual(300 + 1);
     expect(calls.length / result.seconds).toBeLessThanOrEqual(1);
   });
 
-  it('says enhanced health is off and gates on the colour when DescribeInstancesHealth is refused', async () => {
+  it('says enhanced health is off and gates on the colour, timing the window, when DescribeInstancesHealth is refused', async () => {
     const clock = new FakeClock();
     const { result, log } = await gate(clock, (ms) =>
       ms < 5000 ? updating : { env: { Status: 'Ready', VersionLabel: 'v2', Health: 'Green' }, instances: 'not-enhanced' },
     );
     expect(result.passed).toBe(true);
+    expect(result.seconds).toBeGreaterThanOrEqual(5 + STABLE_MS / 1000);
     expect(log.text()).toMatch(/enhanced health is off for "dev-env": gating on Status, VersionLabel and the Health color/);
   });
 
-  it('fails as soon as EB is Ready again on the previous version (its own rollback)', async () => {
+  it('fails as soon as EB is Ready again on the previous version (its own rollback): never live', async () => {
     const clock = new FakeClock();
     const { result } = await gate(clock, (ms) => (ms < 20_000 ? updating : green('v1')));
     expect(result.passed).toBe(false);
+    expect(result.wentLive).toBe(false);
     expect(result.reason).toMatch(/finished the update on "v1" instead of "v2"/);
     expect(result.seconds).toBeLessThanOrEqual(22);
   });
 
-  it('never passes while instances run mixed versions (Rolling)', async () => {
+  it('never passes while instances run mixed versions (Rolling), and the window starts once they agree', async () => {
     const clock = new FakeClock();
     const mixed: ScriptedState = {
       env: { Status: 'Ready', VersionLabel: 'v2', Health: 'Green', HealthStatus: 'Ok' },
@@ -171,46 +213,46 @@ describe('the gate loop, on a fake clock', () => {
     };
     const { result, log } = await gate(clock, (ms) => (ms < 30_000 ? mixed : green('v2')));
     expect(result.passed).toBe(true);
-    expect(result.seconds).toBeGreaterThanOrEqual(30);
+    expect(result.seconds).toBeGreaterThanOrEqual(30 + STABLE_MS / 1000);
     expect(log.text()).toMatch(/instance i-2 runs "v1"/);
   });
 });
 
 describe('PollPacer and the describe budget', () => {
-  it('spreads the first 20 s, then waits 1 s between polls while the budget allows, longer once it is spent, keeping the confirmation in reserve', () => {
+  it('spreads the first 20 s, then waits 1 s between polls while the budget allows, longer once it is spent, keeping the first on-label check in reserve', () => {
     const clock = new FakeClock();
     const meter = new DescribeMeter(clock);
-    const pacer = new PollPacer(clock, meter, 3);
-    expect(confirmationCalls(3)).toBe(5);
-    // In the first 20 s (no EB update is shorter) their 20 calls are saved for the end: 20 - 5 in
-    // reserve = 15, the 14 after this poll 1 s apart over the last 14 s, so this one waits 6 s —
-    // capped at 5 s so an early failure is still seen.
-    expect(pacer.nextDelay(false, 1)).toBe(FLOOR_MAX_GAP_MS);
+    const pacer = new PollPacer(clock, meter);
+    // In the first 20 s (no EB update is shorter) their 20 calls are saved for the end: 20 - 3 in
+    // reserve = 17, the 16 after this poll 1 s apart over the last 16 s, so this one waits 4 s.
+    expect(pacer.nextDelay(false, 1)).toBe(4000);
     clock.t += 3_000;
-    expect(pacer.nextDelay(false, 1)).toBe(3_000);
-    clock.t += 3_000;
-    expect(pacer.nextDelay(false, 1)).toBe(WAIT_POLL_MS);
-    clock.t -= 6_000;
+    expect(pacer.nextDelay(false, 1)).toBe(1000);
+    clock.t -= 3_000;
     clock.t += BUDGET_FLOOR_MS;
-    meter.record(13);
-    // After 20 s: 1 s while the budget allows (13 used + 1 next + 6 in reserve ≤ 20)...
-    expect(pacer.nextDelay(false, 1)).toBe(WAIT_POLL_MS);
-    meter.record(3);
-    meter.record(1);
-    // ...then as the budget allows: 17 + 1 + 5 = 23 calls at 23 s, 3 s from now.
+    meter.record(15);
+    // After 20 s: 1 s while the budget allows (15 used + 1 next + 3 in reserve ≤ 20)...
+    expect(pacer.nextDelay(false, 1)).toBe(POLL_MS);
+    meter.record(4);
+    // ...then as the budget allows: 19 + 1 + 3 = 23 calls at 23 s, 3 s from now.
     expect(pacer.nextDelay(false, 1)).toBe(3000);
-    // A confirmation check spends the reserve: only its own 0.4 s spacing.
-    expect(pacer.nextDelay(true, 2)).toBe(CONFIRM_POLL_MS);
-    // A gate's first check keeps no reserve: 17 used + 2 next = 19 ≤ 20.
-    expect(pacer.firstDelay(2)).toBe(WAIT_POLL_MS);
-    meter.record(5);
-    // 22 used + 2 next = 24 calls: 24 s after the start, 4 s from now.
-    expect(pacer.firstDelay(2)).toBe(4000);
+    // On our label the reserve is spent: 19 + 1 = 20 ≤ 20.
+    expect(pacer.nextDelay(true, 1)).toBe(POLL_MS);
+    expect(pacer.nextDelay(true, 2)).toBe(1000);
+    // A gate's first check keeps no reserve either.
+    meter.record(3);
+    // 22 used + 2 next = 24 calls: 24 s after the start, but the budget holds a check 3 s at most.
+    expect(pacer.firstDelay(2)).toBe(MAX_HOLD_MS);
+    // Overspent by far (a throttled phase's retries): still a check every 3 s, never blind.
+    meter.record(100);
+    expect(pacer.nextDelay(true, 2)).toBe(MAX_HOLD_MS);
+    expect(pacer.nextDelay(false, 1)).toBe(MAX_HOLD_MS);
+    expect(FIRST_ON_LABEL_CALLS).toBe(3);
   });
 
   it('reads events on a change at once, otherwise every 10 s', () => {
     const clock = new FakeClock();
-    const pacer = new PollPacer(clock, new DescribeMeter(clock), 3);
+    const pacer = new PollPacer(clock, new DescribeMeter(clock));
     expect(pacer.eventsDue(false)).toBe(true);
     pacer.eventsRead();
     clock.t += 9_999;
@@ -223,9 +265,9 @@ describe('PollPacer and the describe budget', () => {
   it('puts periodic events off while the budget is tight, 30 s at the most', () => {
     const clock = new FakeClock();
     const meter = new DescribeMeter(clock);
-    const pacer = new PollPacer(clock, meter, 3);
+    const pacer = new PollPacer(clock, meter);
     pacer.eventsRead();
-    meter.record(BUDGET_FLOOR_MS / 1000 - confirmationCalls(3));
+    meter.record(BUDGET_FLOOR_MS / 1000 - FIRST_ON_LABEL_CALLS);
     clock.t += 10_000;
     expect(pacer.eventsDue(false)).toBe(false);
     expect(pacer.eventsDue(true)).toBe(true);

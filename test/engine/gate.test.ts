@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GateTracker, evaluateCheck, healthLevel, settleGraceFor, type GateExpectation, type Observation } from '../../src/eb/gate.js';
+import { GateTracker, evaluateCheck, healthLevel, type GateExpectation, type GateRules, type Observation } from '../../src/eb/gate.js';
 
 const exp: GateExpectation = { label: 'v2', minHealth: 'ok', healthUrlExpectVersion: false, checkHealthUrl: false };
 
@@ -12,6 +12,10 @@ function obs(over: Partial<Observation> = {}): Observation {
     healthStatus: 'Ok',
     instances: [{ id: 'i-1', healthStatus: 'Ok', color: 'Green', versionLabel: 'v2' }],
     errorEvents: [],
+    fullCheck: true,
+    enhanced: true,
+    // EB's health report: a new one every 10 s.
+    reportAt: Math.floor((over.at ?? 0) / 10_000) * 10_000,
     ...over,
   };
 }
@@ -64,16 +68,53 @@ describe('evaluateCheck', () => {
 });
 
 describe('GateTracker', () => {
-  const rules = { healthyChecks: 3, settleGraceMs: 60_000 };
+  const rules: GateRules = { healthyChecks: 3, stableMs: 45_000, settleTimeoutMs: 120_000, unhealthyGraceMs: 0 };
+  const severe = (at: number, over: Partial<Observation> = {}) =>
+    obs({ at, healthStatus: 'Severe', health: 'Red', instances: [{ id: 'i-1', versionLabel: 'v2', healthStatus: 'Severe' }], ...over });
 
-  it('passes only after N consecutive passing checks, and a failing check resets the count', () => {
+  it('passes only once health held for stable-seconds AND over two EB health reports, on a check that read the instances', () => {
     const g = new GateTracker(exp, rules, true);
-    expect(g.observe(obs({ at: 1 }))).toMatchObject({ kind: 'waiting', consecutive: 1 });
-    expect(g.observe(obs({ at: 2 }))).toMatchObject({ kind: 'waiting', consecutive: 2 });
-    expect(g.observe(obs({ at: 3, healthStatus: 'Warning', health: 'Yellow' }))).toMatchObject({ kind: 'waiting', consecutive: 0 });
-    expect(g.observe(obs({ at: 4 }))).toMatchObject({ kind: 'waiting', consecutive: 1 });
-    expect(g.observe(obs({ at: 5 }))).toMatchObject({ kind: 'waiting', consecutive: 2 });
-    expect(g.observe(obs({ at: 6 }))).toEqual({ kind: 'passed' });
+    expect(g.observe(obs({ at: 1000 }))).toMatchObject({ kind: 'holding', since: 1000, checks: 1 });
+    for (let t = 2000; t < 46_000; t += 1000) expect(g.observe(obs({ at: t })).kind).toBe('holding');
+    // 45 s held, but this check did not read the instances: keep holding.
+    expect(g.observe(obs({ at: 46_000, fullCheck: false, instances: undefined, reportAt: undefined })).kind).toBe('holding');
+    expect(g.observe(obs({ at: 46_500 }))).toMatchObject({ kind: 'passed', heldMs: 45_500, reports: 5 });
+    expect(g.wentLive).toBe(true);
+  });
+
+  it('time alone is not enough: every check read the same health report', () => {
+    const g = new GateTracker(exp, { ...rules, stableMs: 5000 }, true);
+    for (let t = 0; t <= 60_000; t += 1000) expect(g.observe(obs({ at: t, reportAt: 1234 })).kind).toBe('holding');
+    expect(g.observe(obs({ at: 61_000, reportAt: 11_234 })).kind).toBe('passed');
+  });
+
+  it('two reports are not enough either: the window lasts stable-seconds', () => {
+    const g = new GateTracker(exp, rules, true);
+    expect(g.observe(obs({ at: 0 })).kind).toBe('holding');
+    expect(g.observe(obs({ at: 10_000 })).kind).toBe('holding');
+    expect(g.observe(obs({ at: 44_999 })).kind).toBe('holding');
+    expect(g.observe(obs({ at: 45_000 })).kind).toBe('passed');
+  });
+
+  it('with enhanced health off, the window is timed only', () => {
+    const g = new GateTracker(exp, { ...rules, stableMs: 20_000 }, true);
+    const basic = (at: number) => obs({ at, healthStatus: undefined, instances: undefined, enhanced: false, reportAt: undefined });
+    expect(g.observe(basic(0)).kind).toBe('holding');
+    expect(g.observe(basic(10_000)).kind).toBe('holding');
+    expect(g.observe(basic(20_000)).kind).toBe('passed');
+  });
+
+  it('any failure inside the window fails the gate (a late crash), and says the release went live', () => {
+    const g = new GateTracker(exp, rules, true);
+    for (let t = 0; t < 30_000; t += 1000) g.observe(obs({ at: t }));
+    const state = g.observe(severe(30_000));
+    expect(state).toMatchObject({ kind: 'failed', wentLive: true });
+    expect(state.kind === 'failed' && state.reason).toMatch(/health did not hold: health is Severe \(Red\).*\(30 s into the 45 s stability window\)/);
+    // The health URL failing once is a failure too.
+    const u = new GateTracker({ ...exp, checkHealthUrl: true }, rules, true);
+    u.observe(obs({ at: 0, healthUrl: { status: 200, body: '' } }));
+    const url = u.observe(obs({ at: 1000, healthUrl: { status: 503, body: '' } }));
+    expect(url.kind === 'failed' && url.reason).toMatch(/health did not hold: health URL answered 503/);
   });
 
   it('keeps waiting while the update is in progress, however long (the deadline decides)', () => {
@@ -82,11 +123,11 @@ describe('GateTracker', () => {
       expect(g.observe(obs({ at: t, status: 'Updating', versionLabel: 'v1', healthStatus: 'Severe' })).kind).toBe('waiting');
   });
 
-  it('fails when EB finishes the update on the old version (Immutable undoing the deploy)', () => {
+  it('fails when EB finishes the update on the old version (Immutable undoing the deploy): it never went live', () => {
     const g = new GateTracker(exp, rules, true);
     g.observe(obs({ status: 'Updating', versionLabel: 'v1' }));
     const state = g.observe(obs({ status: 'Ready', versionLabel: 'v1', healthStatus: 'Ok' }));
-    expect(state.kind).toBe('failed');
+    expect(state).toMatchObject({ kind: 'failed', wentLive: false });
     expect(state.kind === 'failed' && state.reason).toMatch(/finished the update on "v1" instead of "v2"/);
   });
 
@@ -98,14 +139,51 @@ describe('GateTracker', () => {
     expect(g.observe(old).kind).toBe('failed');
   });
 
-  it('fails a finished update that stays unhealthy past the settle grace, not before', () => {
+  it('fails a finished update that is Severe in two consecutive health reports, at the second, not before', () => {
     const g = new GateTracker(exp, rules, true);
-    const red = (at: number) => obs({ at, healthStatus: 'Severe', health: 'Red', instances: [{ id: 'i-1', versionLabel: 'v2', healthStatus: 'Severe' }] });
-    expect(g.observe(red(0)).kind).toBe('waiting');
-    expect(g.observe(red(59_999)).kind).toBe('waiting');
-    const state = g.observe(red(60_000));
-    expect(state.kind).toBe('failed');
-    expect(state.kind === 'failed' && state.reason).toMatch(/still failing 60 s after the update finished: health is Severe/);
+    expect(g.observe(severe(1000)).kind).toBe('waiting');
+    expect(g.observe(severe(5000)).kind).toBe('waiting'); // the same report
+    const state = g.observe(severe(10_500));
+    expect(state).toMatchObject({ kind: 'failed', wentLive: true });
+    expect(state.kind === 'failed' && state.reason).toMatch(/health is Severe \(Red\).* in 2 consecutive health reports after the update finished/);
+  });
+
+  it('every instance failing counts as bad even when the roll-up is not yet', () => {
+    const g = new GateTracker(exp, rules, true);
+    const allDown = (at: number) => obs({ at, healthStatus: 'Warning', health: 'Yellow', instances: [{ id: 'i-1', versionLabel: 'v2', healthStatus: 'Degraded' }, { id: 'i-2', versionLabel: 'v2', healthStatus: 'Severe' }] });
+    expect(g.observe(allDown(0)).kind).toBe('waiting');
+    expect(g.observe(allDown(10_000)).kind).toBe('failed');
+  });
+
+  it('a report in between that is not bad breaks the run of bad reports', () => {
+    const g = new GateTracker(exp, rules, true);
+    expect(g.observe(severe(0)).kind).toBe('waiting');
+    expect(g.observe(obs({ at: 10_000, healthStatus: 'Warning', health: 'Yellow', instances: [{ id: 'i-1', versionLabel: 'v2', healthStatus: 'Warning' }] })).kind).toBe('waiting');
+    expect(g.observe(severe(20_000)).kind).toBe('waiting');
+    expect(g.observe(severe(30_000)).kind).toBe('failed');
+  });
+
+  it('transient Pending/Warning after the update do not fail it; settle-timeout bounds them', () => {
+    const g = new GateTracker(exp, rules, true);
+    const warning = (at: number) => obs({ at, healthStatus: 'Warning', health: 'Yellow', instances: [{ id: 'i-1', versionLabel: 'v2', healthStatus: 'Pending' }] });
+    for (let t = 0; t < 120_000; t += 5000) expect(g.observe(warning(t)).kind).toBe('waiting');
+    const state = g.observe(warning(120_000));
+    expect(state.kind === 'failed' && state.reason).toMatch(/still failing 120 s after the update finished \(settle-timeout\): health is Warning/);
+  });
+
+  it('unhealthy-grace gives a Severe release longer, explicitly', () => {
+    const g = new GateTracker(exp, { ...rules, unhealthyGraceMs: 60_000 }, true);
+    for (let t = 0; t < 60_000; t += 10_000) expect(g.observe(severe(t)).kind).toBe('waiting');
+    expect(g.observe(severe(60_000)).kind).toBe('failed');
+  });
+
+  it('another actor\'s update is "superseded", by the label it leaves running once known', () => {
+    const g = new GateTracker(exp, rules, true);
+    g.observe(obs({ at: 0 }));
+    expect(g.observe(obs({ at: 1000, status: 'Updating', foreignUpdate: { requestId: 'r-2' } }))).toMatchObject({ kind: 'superseded', label: undefined, requestId: 'r-2' });
+    const state = g.observe(obs({ at: 9000, versionLabel: 'v3', foreignUpdate: { requestId: 'r-2' } }));
+    expect(state).toMatchObject({ kind: 'superseded', label: 'v3' });
+    expect(state.kind === 'superseded' && state.reason).toMatch(/^superseded by "v3": another update of the environment \(request r-2\) replaced "v2"/);
   });
 
   it('fails at once when the finished update came with ERROR events', () => {
@@ -117,11 +195,5 @@ describe('GateTracker', () => {
 
   it('fails on a terminating environment', () => {
     expect(new GateTracker(exp, rules, true).observe(obs({ status: 'Terminating' })).kind).toBe('failed');
-  });
-
-  it('scales the settle grace with the deadline, within bounds', () => {
-    expect(settleGraceFor(20 * 60_000)).toBe(300_000);
-    expect(settleGraceFor(30_000)).toBe(10_000);
-    expect(settleGraceFor(120_000)).toBe(30_000);
   });
 });
