@@ -64,9 +64,10 @@ describe('deploy action: policies and the version-aware gate', () => {
       env: h.emulator.env,
     });
     expect(r.code).toBe(1);
-    expect(r.errors.at(-1)).toMatch(/Elastic Beanstalk finished the update on "v1" instead of "v2" \(it rolled the deploy back itself or the deployment failed\): .*temporary auto scaling group.*Rolled back to "v1"/);
+    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed before it went live: Elastic Beanstalk finished the update on "v1" instead of "v2" \(it rolled the deploy back itself or the deployment failed\): .*temporary auto scaling group.*"v1" is running and healthy again/);
     expect(r.stdout).toMatch(/"imm-dev" is already back on "v1"; gating it/);
-    expect(r.outputs['rolled-back']).toBe('true');
+    // v2 never served from the environment's instances: aborted, not rolled back from live.
+    expect(r.outputs).toMatchObject({ 'rolled-back': 'true', outcome: 'aborted', 'went-live': 'false' });
     expect(await servedVersion((await describeEnv(h.eb, 'imm-dev')).CNAME)).toBe('v1');
   });
 
@@ -80,13 +81,15 @@ describe('deploy action: policies and the version-aware gate', () => {
         'version-label': 'v2',
         'health-url': staleUrl,
         'health-url-expect-version': 'true',
+        // Not Severe (EB is Green on v2), only short of healthy: settle-timeout decides.
+        'settle-timeout': '10s',
         'deploy-timeout': '40s',
       },
       env: h.emulator.env,
     });
     expect(r.code).toBe(1);
-    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed: still failing \d+ s after the update finished: health URL does not name "v2": \{"version":"v1"\}.*Rolled back to "v1"/);
-    expect(r.outputs['rolled-back']).toBe('true');
+    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed: still failing 1\d s after the update finished \(settle-timeout\): health URL does not name "v2": \{"version":"v1"\}.*Rolled back to "v1"/);
+    expect(r.outputs).toMatchObject({ 'rolled-back': 'true', outcome: 'rolled-back', 'went-live': 'true' });
     expect(await servedVersion((await describeEnv(h.eb, 'url-dev')).CNAME)).toBe('v1');
   });
 });

@@ -25,9 +25,10 @@ describe('deploy action: Rolling batch failure', () => {
       env: h.emulator.env,
     });
     expect(r.code).toBe(1);
-    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed: Elastic Beanstalk finished the update on "v1" instead of "v2".*Batch 1: instance\(s\) \[i-[0-9a-f]+\] (failed health checks|did not pass).*Rolled back to "v1", which is healthy again/);
+    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed before it went live: Elastic Beanstalk finished the update on "v1" instead of "v2".*Batch 1: instance\(s\) \[i-[0-9a-f]+\] (failed health checks|did not pass).*"v1" is running and healthy again/);
     expect(r.stdout).not.toMatch(/already back on "v1"/);
-    expect(r.outputs['rolled-back']).toBe('true');
+    // EB never finished the update on v2 (its first batch failed): aborted, v1 redeployed on every instance.
+    expect(r.outputs).toMatchObject({ 'rolled-back': 'true', outcome: 'aborted', 'went-live': 'false' });
     const health = await h.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: 'rollfail-dev', AttributeNames: ['Deployment'] }));
     expect(health.InstanceHealthList?.map((i) => i.Deployment?.VersionLabel)).toEqual(['v1', 'v1']);
     expect(await servedVersion((await describeEnv(h.eb, 'rollfail-dev')).CNAME)).toBe('v1');
