@@ -8,6 +8,7 @@ import { applyFaultRequest } from './fault-requests.js';
 import { EbError, errorXml, newRequestId, QueryParams, resultXml } from './query-protocol.js';
 import { EB_MODEL } from './model/eb-service-model.js';
 import { readInput } from './model/request-input.js';
+import { errorJson, resultJson, wantsJson } from './json-protocol.js';
 import type { Runtime } from './runtime.js';
 
 const MAX_BODY = 4 * 1024 * 1024;
@@ -77,6 +78,7 @@ function checkVersion(version: string | undefined): void {
 
 async function handleQuery(rt: Runtime, opts: EbServerOptions, req: http.IncomingMessage, res: http.ServerResponse, query: string): Promise<void> {
   const requestId = newRequestId();
+  const json = wantsJson(req.headers.accept);
   try {
     const body = req.method === 'POST' ? await readBody(req) : '';
     if (opts.gate) await opts.gate.authenticate(req, body);
@@ -91,11 +93,13 @@ async function handleQuery(rt: Runtime, opts: EbServerOptions, req: http.Incomin
     const input = readInput(EB_MODEL, action, params.all);
     const ctx: ApiContext = { rt, requestId, versionQuota: opts.versionQuota, input };
     const result = await handler(params, ctx);
-    send(res, 200, resultXml(action, result, requestId), 'text/xml', requestId);
+    if (json) send(res, 200, resultJson(action, result, requestId), 'application/json', requestId);
+    else send(res, 200, resultXml(action, result, requestId), 'text/xml', requestId);
   } catch (err) {
     const error = err instanceof EbError ? err : new EbError('InternalFailure', `The request processing has failed because of an unknown error: ${(err as Error).message}`, 500);
     if (!(err instanceof EbError)) console.error('eb emulator: unexpected error', err);
-    send(res, error.status, errorXml(error, requestId), 'text/xml', requestId);
+    if (json) send(res, error.status, errorJson(error, requestId), 'application/json', requestId);
+    else send(res, error.status, errorXml(error, requestId), 'text/xml', requestId);
   }
 }
 
