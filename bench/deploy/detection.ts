@@ -1,5 +1,5 @@
-// 1. Green → success: how long after the emulator's environment turns Ready + Green on the new
-// version each tool returns, and how many describe calls per second it makes meanwhile. Our gate
+// 1. Green → exit: how long after the emulator's environment turns Ready + Green on the new
+// version each tool returns (ours holds health through its stability window first), and how many describe calls per second it makes meanwhile. Our gate
 // (the deploy-version action bundle, which also issues the UpdateEnvironment) and
 // `aws elasticbeanstalk wait environment-updated` (started as soon as the update is underway)
 // watch the same update, each through its own counting proxy.
@@ -9,6 +9,7 @@ import { startCountingProxy } from './counting-proxy.js';
 import { createTestVersion, UpdateWatcher } from './eb-fixture.js';
 import { runProcess, tail, type ProcessRun } from './processes.js';
 import { seconds, spread, verdict, type Table } from './report.js';
+import { DEFAULT_STABLE_SECONDS } from '../../src/config/inputs.js';
 
 interface ToolRun {
   latencyMs: number;
@@ -80,17 +81,20 @@ export async function measureDetection(ctx: BenchContext): Promise<Table> {
     spread(runs.map((r) => pick(r).wallMs / 1000), 1),
   ];
   const worstOurs = Math.max(...runs.map((r) => r.ours.latencyMs));
+  const bestOurs = Math.min(...runs.map((r) => r.ours.latencyMs));
+  const windowMs = DEFAULT_STABLE_SECONDS * 1000;
   return {
-    title: '1. Green → success detection',
+    title: '1. Green → exit latency (with the stability window)',
     note:
       `${runs.length} update(s) of the test app (AllAtOnce, 1 instance), emulator timeScale ${ctx.timeScale}; ` +
       `environment update took ${spread(runs.map((r) => r.updateMs / 1000), 1)} s (update start → Ready + Green). ` +
       'Latency = tool exit − the moment the emulator showed Ready + Green on the new label (its state polled every 20 ms). ' +
-      'Describe calls counted on the wire by a proxy per tool, over the tool\'s own run. Median (min–max). Target: ≤2 s.',
+      'Describe calls counted on the wire by a proxy per tool, over the tool\'s own run. Median (min–max). ' +
+      `Ours runs its default ${DEFAULT_STABLE_SECONDS} s stability window after Green; target: window + ≤2 s.`,
     columns: ['tool', 'detection latency s', 'describe calls/s', 'describe calls', 'tool wall time s'],
-    rows: [row('ours: deploy-version action (gate, healthy-checks 3)', (r) => r.ours), row('aws elasticbeanstalk wait environment-updated', (r) => r.awscli)],
+    rows: [row(`ours: deploy-version action (default gate: ${DEFAULT_STABLE_SECONDS} s stability window)`, (r) => r.ours), row('aws elasticbeanstalk wait environment-updated', (r) => r.awscli)],
     footer: [
-      `Target detection ≤2 s after Green: ${verdict(worstOurs <= 2000)} (worst run ${seconds(worstOurs)} s).`,
+      `Target exit ≤ window + 2 s after Green: ${verdict(worstOurs <= windowMs + 2000)} (${seconds(bestOurs - windowMs)}–${seconds(worstOurs - windowMs)} s beyond the ${DEFAULT_STABLE_SECONDS} s window).`,
       'awscli\'s waiter checks only Status == Ready (not health, not the running version) every 20 s; ours checks Status, VersionLabel, health and every instance\'s deployed version.',
     ],
   };

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-elastic-beanstalk';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Emulator } from '../../src/emulator/index.js';
-import { writeTestAppBundle, zipTestAppBundle } from '../../test/support/test-app.js';
+import { writeTestAppBundle, zipTestAppBundle, type TestAppOptions } from '../../test/support/test-app.js';
 
 export interface Clients {
   eb: ElasticBeanstalkClient;
@@ -42,10 +42,10 @@ async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T 
 }
 
 /** Uploads a healthy test-app bundle for `label` and creates the version (Process=true), processed. */
-export async function createTestVersion(c: Clients, app: string, label: string): Promise<void> {
+export async function createTestVersion(c: Clients, app: string, label: string, appOptions: Omit<TestAppOptions, 'version'> = {}): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-app-'));
   try {
-    await writeTestAppBundle(dir, { version: label });
+    await writeTestAppBundle(dir, { version: label, ...appOptions });
     const { S3Bucket: bucket } = await c.eb.send(new CreateStorageLocationCommand({}));
     const key = `bench/${label}.zip`;
     await c.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: await zipTestAppBundle(dir) }));
