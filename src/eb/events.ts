@@ -90,6 +90,6 @@ export class EventStreamer {
     const list = this.events.slice(from);
     const start = list.find((e) => e.requestId === own)?.date;
     if (!start) return undefined;
-    return list.find((e) => e.requestId !== undefined && !this.ownRequests.has(e.requestId) && e.date >= start);
+    return list.find((e) => e.requestId !== undefined && e.requestId !== own && !this.ownRequests.has(e.requestId) && e.date >= start);
   }
 }

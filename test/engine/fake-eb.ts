@@ -1,4 +1,4 @@
-import type { ElasticBeanstalkClient, EnvironmentDescription, SingleInstanceHealth } from '@aws-sdk/client-elastic-beanstalk';
+import type { ElasticBeanstalkClient, EnvironmentDescription, EventDescription, SingleInstanceHealth } from '@aws-sdk/client-elastic-beanstalk';
 import type { FakeClock } from './fake-clock.js';
 import { DescribeMeter, registerMeter } from '../../src/aws/describe-meter.js';
 
@@ -12,6 +12,8 @@ export interface ScriptedState {
   instances?: SingleInstanceHealth[] | 'not-enhanced';
   /** The health report's RefreshedAt, ms after the start; default: a new report every 10 s. */
   reportAtMs?: number;
+  /** EB's events so far, newest first (as DescribeEvents answers). */
+  events?: EventDescription[];
 }
 
 /** `meter` counts the describe calls like the real client's middleware does (the gate paces on it). */
@@ -28,7 +30,7 @@ export function scriptedEb(clock: FakeClock, script: (elapsedMs: number) => Scri
         case 'DescribeEnvironmentsCommand':
           return Promise.resolve({ Environments: [{ EnvironmentName: 'dev-env', ...state.env }], $metadata: {} });
         case 'DescribeEventsCommand':
-          return Promise.resolve({ Events: [], $metadata: {} });
+          return Promise.resolve({ Events: state.events ?? [], $metadata: {} });
         case 'DescribeInstancesHealthCommand':
           if (state.instances === 'not-enhanced')
             return Promise.reject(Object.assign(new Error('Enhanced health is not enabled'), { name: 'InvalidRequestException', $metadata: { httpStatusCode: 400 } }));

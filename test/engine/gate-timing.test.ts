@@ -172,6 +172,38 @@ describe('the gate loop, on a fake clock', () => {
     expect(envPolls.slice(-40).every((at, i, a) => i === 0 || at - (a[i - 1] ?? 0) === POLL_MS)).toBe(true);
   });
 
+  describe('another actor\'s update while gating (events by RequestId)', () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    const event = (ms: number, requestId: string, message: string) => ({ EventDate: new Date(t0 + ms), RequestId: requestId, Message: message, Severity: 'INFO' });
+    const ours = event(500, 'r-1', 'Environment update is starting.');
+    const theirs = event(20_000, 'r-2', 'Environment update is starting.');
+    const onV3: ScriptedState = { ...green('v3'), events: [theirs, ours] };
+
+    it('is superseded by the label it leaves running: no verdict of ours, no "EB rolled back itself"', async () => {
+      const clock = new FakeClock(t0);
+      const { result, log } = await gate(clock, (ms) =>
+        ms < 10_000 ? { ...updating, events: [ours] } : ms < 20_000 ? { ...green('v2'), events: [ours] } : ms < 30_000 ? { ...updating, env: { ...updating.env, VersionLabel: 'v2' }, events: [theirs, ours] } : onV3,
+      );
+      expect(result.passed).toBe(false);
+      expect(result.superseded).toEqual({ label: 'v3', requestId: 'r-2' });
+      expect(result.reason).toMatch(/^superseded by "v3": another update of the environment \(request r-2\) replaced "v2"/);
+      expect(result.reason).not.toMatch(/rolled the deploy back itself/);
+      expect(log.text()).toMatch(/another operation \(request r-2\) started on "dev-env" while this run was gating "v2"; waiting to see what it leaves running \(this run will not roll it back\)/);
+      expect(result.seconds).toBeGreaterThanOrEqual(30);
+      expect(result.seconds).toBeLessThanOrEqual(33);
+    });
+
+    it('a settings-only update that leaves our version running: the window starts again', async () => {
+      const clock = new FakeClock(t0);
+      const { result, log } = await gate(clock, (ms) =>
+        ms < 10_000 ? { ...updating, events: [ours] } : ms < 20_000 ? { ...green('v2'), events: [ours] } : ms < 25_000 ? { ...updating, env: { ...updating.env, VersionLabel: 'v2' }, events: [theirs, ours] } : { ...green('v2'), events: [theirs, ours] },
+      );
+      expect(result.passed).toBe(true);
+      expect(log.text()).toMatch(/another operation \(request r-2\) changed "dev-env" and left "v2" running; gating it again/);
+      expect(result.seconds).toBeGreaterThanOrEqual(25 + STABLE_MS / 1000);
+    });
+  });
+
   it('stops at the deadline when the update never finishes: a verdict, never a hang', async () => {
     const clock = new FakeClock();
     const { result, calls } = await gate(clock, () => updating, { deadlineMs: 5 * 60_000 });
