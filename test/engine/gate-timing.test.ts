@@ -174,7 +174,7 @@ describe('the gate loop, on a fake clock', () => {
 
   describe('another actor\'s update while gating (events by RequestId)', () => {
     const t0 = Date.UTC(2026, 0, 1);
-    const event = (ms: number, requestId: string, message: string) => ({ EventDate: new Date(t0 + ms), RequestId: requestId, Message: message, Severity: 'INFO' });
+    const event = (ms: number, requestId: string, message: string) => ({ EventDate: new Date(t0 + ms), RequestId: requestId, Message: message, Severity: 'INFO' as const });
     const ours = event(500, 'r-1', 'Environment update is starting.');
     const theirs = event(20_000, 'r-2', 'Environment update is starting.');
     const onV3: ScriptedState = { ...green('v3'), events: [theirs, ours] };
