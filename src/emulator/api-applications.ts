@@ -3,7 +3,7 @@ import { describeApplication, describeVersion } from './describe.js';
 import { app, page, s3Request, version, type ApiContext, type Handler } from './api-context.js';
 import { EbError, invalidParameter, type QueryParams, type XmlValue } from './query-protocol.js';
 import type { Application, AppVersion } from './state.js';
-import { applyVersionLifecycle, lifecycleXml, type ResourceLifecycleConfig } from './version-lifecycle.js';
+import { applyVersionLifecycle, lifecycleXml, normalizeLifecycle, type ResourceLifecycleConfig } from './version-lifecycle.js';
 
 function createApplication(p: QueryParams, ctx: ApiContext): XmlValue {
   const name = p.required('ApplicationName');
@@ -16,7 +16,7 @@ function createApplication(p: QueryParams, ctx: ApiContext): XmlValue {
   const description = p.string('Description');
   const lifecycle = ctx.input.ResourceLifecycleConfig as ResourceLifecycleConfig | undefined;
   const created: Application = {
-    name, arn: state.arn('application', name), ...(description ? { description } : {}), ...(lifecycle ? { resourceLifecycle: lifecycle } : {}), created: now, updated: now,
+    name, arn: state.arn('application', name), ...(description ? { description } : {}), ...(lifecycle ? { resourceLifecycle: normalizeLifecycle(lifecycle) } : {}), created: now, updated: now,
   };
   state.applications.set(name, created);
   return describeApplication(state, created);
@@ -120,7 +120,7 @@ export const applicationHandlers: Record<string, Handler> = {
 
   UpdateApplicationResourceLifecycle(p, ctx) {
     const found = app(ctx, p.required('ApplicationName'));
-    found.resourceLifecycle = ctx.input.ResourceLifecycleConfig as ResourceLifecycleConfig;
+    found.resourceLifecycle = normalizeLifecycle(ctx.input.ResourceLifecycleConfig as ResourceLifecycleConfig);
     found.updated = new Date();
     return { ApplicationName: found.name, ResourceLifecycleConfig: lifecycleXml(found) };
   },

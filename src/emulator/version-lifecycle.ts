@@ -25,6 +25,19 @@ export const DEFAULT_LIFECYCLE: ResourceLifecycleConfig = {
   },
 };
 
+/** A configuration as EB keeps it: both rules, each with every field (EB's defaults where not given). */
+export function normalizeLifecycle(given: ResourceLifecycleConfig): ResourceLifecycleConfig {
+  const defaults = DEFAULT_LIFECYCLE.VersionLifecycleConfig ?? {};
+  const rules = given.VersionLifecycleConfig ?? {};
+  return {
+    ...(given.ServiceRole !== undefined ? { ServiceRole: given.ServiceRole } : {}),
+    VersionLifecycleConfig: {
+      MaxCountRule: { ...(defaults.MaxCountRule as Rule), ...rules.MaxCountRule },
+      MaxAgeRule: { ...(defaults.MaxAgeRule as Rule), ...rules.MaxAgeRule },
+    },
+  };
+}
+
 export const lifecycleXml = (app: Application): XmlValue => (app.resourceLifecycle ?? DEFAULT_LIFECYCLE) as XmlValue;
 
 function inUse(ctx: ApiContext, v: AppVersion): boolean {
