@@ -1,6 +1,7 @@
 // Applications and their versions: EB's account-level actions.
 import { describeApplication, describeVersion } from './describe.js';
 import { app, page, s3Request, version, type ApiContext, type Handler } from './api-context.js';
+import { tagsAtCreation } from './api-tags.js';
 import { EbError, invalidParameter, type QueryParams, type XmlValue } from './query-protocol.js';
 import type { Application, AppVersion } from './state.js';
 import { applyVersionLifecycle, lifecycleXml, normalizeLifecycle, type ResourceLifecycleConfig } from './version-lifecycle.js';
@@ -14,9 +15,10 @@ function createApplication(p: QueryParams, ctx: ApiContext): XmlValue {
   }
   const now = new Date();
   const description = p.string('Description');
+  const tags = tagsAtCreation(p);
   const lifecycle = ctx.input.ResourceLifecycleConfig as ResourceLifecycleConfig | undefined;
   const created: Application = {
-    name, arn: state.arn('application', name), ...(description ? { description } : {}), ...(lifecycle ? { resourceLifecycle: normalizeLifecycle(lifecycle) } : {}), created: now, updated: now,
+    name, arn: state.arn('application', name), ...(description ? { description } : {}), ...(lifecycle ? { resourceLifecycle: normalizeLifecycle(lifecycle) } : {}), tags, created: now, updated: now,
   };
   state.applications.set(name, created);
   return describeApplication(state, created);
@@ -53,6 +55,7 @@ export const applicationHandlers: Record<string, Handler> = {
     if (state.versions.size >= ctx.versionQuota) {
       throw new EbError('TooManyApplicationVersionsException', `You cannot have more than ${ctx.versionQuota} Application Versions.`);
     }
+    const tags = tagsAtCreation(p);
     const bucket = p.string('SourceBundle.S3Bucket');
     const key = p.string('SourceBundle.S3Key');
     if ((bucket === undefined) !== (key === undefined)) {
@@ -73,6 +76,7 @@ export const applicationHandlers: Record<string, Handler> = {
       ...(description ? { description } : {}),
       ...(bucket !== undefined && key !== undefined ? { source: { bucket, key } } : {}),
       status: bucket === undefined ? 'Processed' : 'Unprocessed',
+      tags,
       created: now,
       updated: now,
     };

@@ -5,10 +5,22 @@ import { abortUpdate, configFor, launchEnvironment, terminateEnvironment, update
 import { HEALTH_STATUSES } from './health.js';
 import { applicationMetrics, LoadBalancer } from './load-balancer.js';
 import { routingOf } from './new-instance-deployments.js';
-import { mergeOptionSettings, NS_HEALTH_REPORTING, resolveConfig } from './option-settings.js';
+import { mergeOptionSettings, NS_HEALTH_REPORTING, resolveConfig, withoutOptions, type OptionSpecification } from './option-settings.js';
+import type { InputValue } from './model/request-input.js';
+import { ENVIRONMENT_SYSTEM_TAGS, tagsAtCreation } from './api-tags.js';
 import { checkOptionNames, checkPlatformArn, checkSolutionStack } from './catalogue.js';
 import { EbError, invalidParameter, type OptionSetting, type QueryParams } from './query-protocol.js';
 import { DEFAULT_SOLUTION_STACK, newEnvironmentId, SEVERITIES, type Environment } from './state.js';
+
+/** OptionsToRemove as the model reads it (a list of OptionSpecification). */
+function optionSpecifications(input: InputValue | undefined): OptionSpecification[] {
+  if (!Array.isArray(input)) return [];
+  return input.map((item) => {
+    const o = item as { Namespace?: string; OptionName?: string; ResourceName?: string };
+    if (!o.Namespace || !o.OptionName) throw invalidParameter('Each OptionsToRemove member must have a Namespace and an OptionName.');
+    return { namespace: o.Namespace, optionName: o.OptionName, ...(o.ResourceName ? { resourceName: o.ResourceName } : {}) };
+  });
+}
 
 /**
  * SolutionStackName, PlatformArn and TemplateName: at most one, each known. The emulator has no
@@ -68,6 +80,7 @@ export const environmentHandlers: Record<string, Handler> = {
     const optionSettings = p.optionSettings('OptionSettings');
     checkOptionNames(optionSettings);
     resolveConfig(optionSettings);
+    const tags = tagsAtCreation(p, ENVIRONMENT_SYSTEM_TAGS);
     const id = newEnvironmentId();
     const now = new Date();
     const description = p.string('Description');
@@ -95,6 +108,7 @@ export const environmentHandlers: Record<string, Handler> = {
       // Immutable deployments' new instances join the load balancer once they pass health checks, as in EB.
       lb: new LoadBalancer(() => routingOf(env), rt.host),
       deploymentCounter: 0,
+      tags,
     };
     await env.lb.start();
     rt.state.environments.push(env);
@@ -130,14 +144,16 @@ export const environmentHandlers: Record<string, Handler> = {
     const v = label === undefined ? undefined : version(ctx, env.app, label);
     const optionSettings = p.optionSettings('OptionSettings');
     checkOptionNames(optionSettings);
-    configFor({ ...env, apiOptionSettings: mergeOptionSettings(env.apiOptionSettings, optionSettings) }, undefined, rt);
+    const optionsToRemove = optionSpecifications(ctx.input.OptionsToRemove);
+    checkOptionNames(optionsToRemove);
+    configFor({ ...env, apiOptionSettings: withoutOptions(mergeOptionSettings(env.apiOptionSettings, optionSettings), optionsToRemove) }, undefined, rt);
     const description = p.string('Description');
     if (description !== undefined) env.description = description;
     // A platform update is recorded, not emulated: instances keep running the bundle as before.
     if (platform.solutionStack !== undefined) env.solutionStack = platform.solutionStack;
     if (platform.platformArn !== undefined) env.platformArn = platform.platformArn;
-    if (v || optionSettings.length > 0) {
-      updateEnvironment(rt, env, { ...(v ? { version: v } : {}), optionSettings, requestId: ctx.requestId, stuck: rt.faults.takeStuckUpdate(env.name) });
+    if (v || optionSettings.length > 0 || optionsToRemove.length > 0) {
+      updateEnvironment(rt, env, { ...(v ? { version: v } : {}), optionSettings, optionsToRemove, requestId: ctx.requestId, stuck: rt.faults.takeStuckUpdate(env.name) });
     }
     return describeEnvironment(env);
   },

@@ -50,13 +50,13 @@ function resolve(state: EbState, arn: string): Taggable {
   throw notFound(arn);
 }
 
-function tagsToAdd(p: QueryParams): [string, string][] {
+function tagsToAdd(p: QueryParams, list = 'TagsToAdd'): [string, string][] {
   const out: [string, string][] = [];
   for (let i = 1; ; i++) {
-    const key = p.string(`TagsToAdd.member.${i}.Key`);
-    const value = p.string(`TagsToAdd.member.${i}.Value`);
+    const key = p.string(`${list}.member.${i}.Key`);
+    const value = p.string(`${list}.member.${i}.Value`);
     if (key === undefined && value === undefined) return out;
-    if (key === undefined) throw invalidParameter(`TagsToAdd.member.${i} has no Key.`);
+    if (key === undefined) throw invalidParameter(`${list}.member.${i} has no Key.`);
     checkKey(key);
     if (value === undefined || value.length > VALUE_MAX)
       throw invalidParameter(`Value of tag '${key}' failed to satisfy constraint: Member must have length between 1 and ${VALUE_MAX}.`);
@@ -65,6 +65,20 @@ function tagsToAdd(p: QueryParams): [string, string][] {
     out.push([key, value]);
   }
 }
+
+/**
+ * The `Tags` given to CreateApplication, CreateApplicationVersion or CreateEnvironment, checked as
+ * UpdateTagsForResource checks them (an environment's 3 system tags count towards the 50), before the
+ * resource is created.
+ */
+export function tagsAtCreation(p: QueryParams, systemTags = 0): Tags {
+  const tags = new Map(tagsToAdd(p, 'Tags'));
+  if (tags.size + systemTags > MAX_TAGS) throw new EbError('TooManyTagsException', `The resource would have ${tags.size + systemTags} tags; the limit is ${MAX_TAGS}.`);
+  return tags;
+}
+
+/** EB's own tags on an environment (listed, counted, never changed through the API). */
+export const ENVIRONMENT_SYSTEM_TAGS = 3;
 
 function checkKey(key: string): void {
   if (key.length > KEY_MAX) throw invalidParameter(`Tag key '${key}' failed to satisfy constraint: Member must have length between 1 and ${KEY_MAX}.`);

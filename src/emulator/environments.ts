@@ -1,7 +1,7 @@
 // Environment operations that run after the API call has answered: launch, update, abort, terminate.
 import { deployVersion, type DeployRun } from './deployments.js';
 import { routingOf, terminateTemporary } from './new-instance-deployments.js';
-import { mergeOptionSettings, resolveConfig, type EnvironmentConfig } from './option-settings.js';
+import { mergeOptionSettings, resolveConfig, withoutOptions, type EnvironmentConfig, type OptionSpecification } from './option-settings.js';
 import type { OptionSetting } from './query-protocol.js';
 import type { Runtime } from './runtime.js';
 import type { AppVersion, Environment, Severity } from './state.js';
@@ -69,6 +69,8 @@ export function launchEnvironment(rt: Runtime, env: Environment, version: AppVer
 export interface UpdateRequest {
   version?: AppVersion;
   optionSettings: OptionSetting[];
+  /** OptionsToRemove: back to the bundle's value or EB's default. */
+  optionsToRemove?: OptionSpecification[];
   requestId: string;
   stuck: boolean;
 }
@@ -84,7 +86,7 @@ export function updateEnvironment(rt: Runtime, env: Environment, req: UpdateRequ
     let ok = false;
     try {
       if (req.stuck) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Aborted()), { once: true }));
-      env.apiOptionSettings = mergeOptionSettings(env.apiOptionSettings, req.optionSettings);
+      env.apiOptionSettings = withoutOptions(mergeOptionSettings(env.apiOptionSettings, req.optionSettings), req.optionsToRemove ?? []);
       const target = req.version ?? previous;
       const failure = await ensureProcessed(rt, req.version, req.requestId);
       if (failure) {

@@ -33,6 +33,14 @@ export interface EnvironmentConfig {
   envVars: Record<string, string>;
 }
 
+/** A setting named without a value: what OptionsToRemove lists. */
+export type OptionSpecification = Omit<OptionSetting, 'value'>;
+
+/** `settings` without the removed options: they fall back to the bundle's value or EB's default. */
+export function withoutOptions(settings: OptionSetting[], removed: OptionSpecification[]): OptionSetting[] {
+  return settings.filter((s) => !removed.some((r) => r.namespace === s.namespace && r.optionName === s.optionName));
+}
+
 /** Later settings override earlier ones with the same namespace and option name. */
 export function mergeOptionSettings(...layers: OptionSetting[][]): OptionSetting[] {
   const merged = new Map<string, OptionSetting>();

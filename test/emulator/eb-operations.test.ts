@@ -2,7 +2,7 @@
 // RestartAppServer, SwapEnvironmentCNAMEs (blue/green), application version lifecycle, and the S3
 // bucket reads (versioning, ACL) — through the SDK.
 import {
-  CreateApplicationCommand, DescribeApplicationsCommand, DescribeApplicationVersionsCommand, DescribeConfigurationSettingsCommand, DescribeEventsCommand,
+  CreateApplicationCommand, CreateApplicationVersionCommand, CreateEnvironmentCommand, ListTagsForResourceCommand, UpdateEnvironmentCommand, DescribeApplicationsCommand, DescribeApplicationVersionsCommand, DescribeConfigurationSettingsCommand, DescribeEventsCommand,
   RestartAppServerCommand, SwapEnvironmentCNAMEsCommand, UpdateApplicationResourceLifecycleCommand,
 } from '@aws-sdk/client-elastic-beanstalk';
 import { GetBucketAclCommand, GetBucketVersioningCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -74,6 +74,35 @@ describe('environment operations', () => {
     expect(await failure(h.eb.send(new SwapEnvironmentCNAMEsCommand({ SourceEnvironmentName: 'ops-blue' })))).toBe('MissingParameter');
     expect(await failure(h.eb.send(new SwapEnvironmentCNAMEsCommand({ SourceEnvironmentName: 'ops-blue', DestinationEnvironmentName: 'ops-blue' })))).toBe('InvalidParameterValue');
     expect(await failure(h.eb.send(new SwapEnvironmentCNAMEsCommand({ SourceEnvironmentName: 'ops-blue', DestinationEnvironmentName: 'ops-gone' })))).toBe('InvalidParameterValue');
+  });
+});
+
+describe('tags at creation and OptionsToRemove', () => {
+  it('keeps the Tags given to CreateApplication/CreateApplicationVersion/CreateEnvironment, refusing bad ones before creating anything', async () => {
+    const created = await h.eb.send(new CreateApplicationCommand({ ApplicationName: 'tagged', Tags: [{ Key: 'team', Value: 'web' }] }));
+    const tagsOf = async (arn: string | undefined) => (await h.eb.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).ResourceTags;
+    expect(await tagsOf(created.Application?.ApplicationArn)).toEqual([{ Key: 'team', Value: 'web' }]);
+    const version = await h.eb.send(new CreateApplicationVersionCommand({ ApplicationName: 'tagged', VersionLabel: 't1', Tags: [{ Key: 'commit', Value: 'abc123' }] }));
+    expect(await tagsOf(version.ApplicationVersion?.ApplicationVersionArn)).toEqual([{ Key: 'commit', Value: 'abc123' }]);
+    const env = await h.eb.send(new CreateEnvironmentCommand({ ApplicationName: 'tagged', EnvironmentName: 'tagged-dev', VersionLabel: 't1', Tags: [{ Key: 'stage', Value: 'dev' }] }));
+    expect(await tagsOf(env.EnvironmentArn)).toContainEqual({ Key: 'stage', Value: 'dev' });
+    const many = Array.from({ length: 48 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })); // + EB's 3 system tags = 51
+    expect(await failure(h.eb.send(new CreateEnvironmentCommand({ ApplicationName: 'tagged', EnvironmentName: 'tagged-many', Tags: many })))).toBe('TooManyTagsException');
+    expect(await failure(h.eb.send(new CreateApplicationCommand({ ApplicationName: 'tagged-bad', Tags: [{ Key: 'aws:reserved', Value: 'x' }] })))).toBe('InvalidParameterValue');
+    const apps = (await h.eb.send(new DescribeApplicationsCommand({}))).Applications ?? [];
+    expect(apps.map((a) => a.ApplicationName)).not.toContain('tagged-bad');
+  });
+
+  it('OptionsToRemove takes an API setting away again: the bundle’s value or EB’s default applies', async () => {
+    await h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'ops-green', OptionSettings: [{ Namespace: 'aws:elasticbeanstalk:command', OptionName: 'DeploymentPolicy', Value: 'Immutable' }] }));
+    await waitFor('ops-green Ready', () => describeEnv(h.eb, 'ops-green'), (e) => e.Status === 'Ready');
+    const policy = async () => (await h.eb.send(new DescribeConfigurationSettingsCommand({ ApplicationName: 'ops', EnvironmentName: 'ops-green' }))).ConfigurationSettings?.[0]?.OptionSettings
+      ?.find((o) => o.Namespace === 'aws:elasticbeanstalk:command' && o.OptionName === 'DeploymentPolicy')?.Value;
+    expect(await policy()).toBe('Immutable');
+    await h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'ops-green', OptionsToRemove: [{ Namespace: 'aws:elasticbeanstalk:command', OptionName: 'DeploymentPolicy' }] }));
+    await waitFor('ops-green Ready', () => describeEnv(h.eb, 'ops-green'), (e) => e.Status === 'Ready');
+    expect(await policy()).toBe('AllAtOnce');
+    expect(await failure(h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'ops-green', OptionsToRemove: [{ Namespace: 'aws:nope', OptionName: 'X' }] })))).toBe('InvalidParameterValue');
   });
 });
 
