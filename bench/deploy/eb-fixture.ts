@@ -13,6 +13,12 @@ import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { Emulator } from '../../src/emulator/index.js';
 import { writeTestAppBundle, zipTestAppBundle, type TestAppOptions } from '../../test/support/test-app.js';
 
+/** The instance profile and service role of the template's environments (test/support/emulator.ts has the same). */
+const ENVIRONMENT_ROLES = [
+  { Namespace: 'aws:autoscaling:launchconfiguration', OptionName: 'IamInstanceProfile', Value: 'eb-pipeline-instance-profile' },
+  { Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'ServiceRole', Value: 'arn:aws:iam::000000000000:role/eb-pipeline-service-role' },
+];
+
 export interface Clients {
   eb: ElasticBeanstalkClient;
   s3: S3Client;
@@ -84,7 +90,8 @@ export async function createGreenEnvironment(emulator: Emulator, c: Clients, app
     if (!/already exists/.test(err.message)) throw err;
   });
   await createTestVersion(c, app, label);
-  await c.eb.send(new CreateEnvironmentCommand({ ApplicationName: app, EnvironmentName: env, VersionLabel: label }));
+  // With the template's instance profile and service role, as a real environment has: the deploy's preflight checks them.
+  await c.eb.send(new CreateEnvironmentCommand({ ApplicationName: app, EnvironmentName: env, VersionLabel: label, OptionSettings: ENVIRONMENT_ROLES }));
   await until(`environment ${env} Ready and Green on ${label}`, timeoutMs, async () => (isGreenOn(await readEnvironment(emulator, env), label) ? true : undefined));
 }
 
