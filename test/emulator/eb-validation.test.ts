@@ -1,13 +1,18 @@
 // Validation as EB does it: the service model's constraints (ValidationError / MissingParameter /
 // InvalidParameterValue), the Query protocol's Version, the platform catalogue, the option catalogue,
 // the 75-application quota — through the SDK and, where the SDK cannot send it, raw HTTP.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import {
-  CreateApplicationCommand, CreateApplicationVersionCommand, CreateEnvironmentCommand, DescribeApplicationsCommand, DescribeEventsCommand,
-  ListAvailableSolutionStacksCommand, UpdateEnvironmentCommand,
+  CreateApplicationCommand, CreateApplicationVersionCommand, CreateEnvironmentCommand, CreateStorageLocationCommand, DescribeApplicationsCommand,
+  DescribeEventsCommand, ListAvailableSolutionStacksCommand, UpdateEnvironmentCommand,
 } from '@aws-sdk/client-elastic-beanstalk';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createEnvironmentReady, describeEnv, useEmulator, waitFor } from '../support/emulator.js';
 import { signedFetch } from '../support/signed-fetch.js';
+import { writeTestAppBundle, zipTestAppBundle } from '../support/test-app.js';
 
 const h = useEmulator({ timeScale: 0.01 });
 
@@ -97,6 +102,26 @@ describe('platforms and options', () => {
     const option = await failure(h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'options-dev', OptionSettings: [{ Namespace: 'aws:elasticbeanstalk:command', OptionName: 'DeployFaster', Value: 'true' }] })));
     expect(option.message).toContain("OptionName: 'DeployFaster'): Unknown configuration setting.");
     expect((await describeEnv(h.eb, 'options-dev')).Status).toBe('Ready');
+  });
+});
+
+describe('.ebextensions options at deployment', () => {
+  it('a bundle setting an option EB does not have fails its deployment with EB’s message; the environment keeps its version', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'bad-option-'));
+    try {
+      await writeTestAppBundle(dir, { version: 'bad' });
+      await writeFile(path.join(dir, '.ebextensions', '02-bad.config'), 'option_settings:\n  aws:elasticbeanstalk:command:\n    GoFaster: "true"\n');
+      const { S3Bucket: bucket = '' } = await h.eb.send(new CreateStorageLocationCommand({}));
+      await h.s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'options/bad.zip', Body: await zipTestAppBundle(dir) }));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    await h.eb.send(new CreateApplicationVersionCommand({ ApplicationName: 'options', VersionLabel: 'bad', SourceBundle: { S3Bucket: 'elasticbeanstalk-us-east-1-123456789012', S3Key: 'options/bad.zip' }, Process: true }));
+    const update = await h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'options-dev', VersionLabel: 'bad' }));
+    const env = await waitFor('update over', () => describeEnv(h.eb, 'options-dev'), (e) => e.Status === 'Ready');
+    expect(env.VersionLabel).toBe('v1');
+    const errors = ((await h.eb.send(new DescribeEventsCommand({ RequestId: update.$metadata.requestId, Severity: 'ERROR' }))).Events ?? []).map((e) => e.Message);
+    expect(errors.join('\n')).toContain("Invalid option specification (Namespace: 'aws:elasticbeanstalk:command', OptionName: 'GoFaster'): Unknown configuration setting.");
   });
 });
 
