@@ -7,11 +7,11 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as EB from '@aws-sdk/client-elastic-beanstalk';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { handlers } from '../../src/emulator/eb-api.js';
 import { EB_MODEL } from '../../src/emulator/model/eb-service-model.js';
 import { shapeOf } from '../../src/emulator/model/shapes.js';
-import { createEnvironmentReady, useEmulator } from '../support/emulator.js';
+import { createEnvironmentReady, describeEnv, useEmulator, waitFor } from '../support/emulator.js';
 
 const run = promisify(execFile);
 const h = useEmulator({ timeScale: 0.01 });
@@ -49,9 +49,12 @@ function sdkProblems(shapeName: string, value: unknown, at: string, out: string[
 }
 
 describe('conformance to botocore’s EB model', () => {
-  it('boto3: every implemented operation answers the model’s shape; every constraint violation gets EB’s code', async () => {
+  beforeAll(async () => {
     await createEnvironmentReady(h, { app: 'conformance', env: 'conformance-1', label: 'c1' });
     await createEnvironmentReady(h, { app: 'conformance', env: 'conformance-2', label: 'c2' });
+  });
+
+  it('boto3: every implemented operation answers the model’s shape; every constraint violation gets EB’s code', async () => {
     const script = path.join(import.meta.dirname, 'conformance', 'boto3_conformance.py');
     const { stdout } = await run('/usr/bin/python3', [script], {
       env: { PATH: process.env.PATH, HOME: process.env.HOME, EB_ENDPOINT: h.emulator.ebEndpoint, EMULATOR_STATE: h.emulator.ebEndpoint, APP: 'conformance', LABEL: 'c1', ENV1: 'conformance-1', ENV2: 'conformance-2' },
@@ -69,7 +72,7 @@ describe('conformance to botocore’s EB model', () => {
     expect(report.violations.length).toBeGreaterThan(40);
   }, 240_000);
 
-  it('the AWS SDK: the same operations parse into the model’s types with no member the model lacks', async () => {
+  it('the AWS SDK: every implemented operation parses into the model’s types with no member the model lacks', async () => {
     const env = (await h.eb.send(new EB.DescribeEnvironmentsCommand({ EnvironmentNames: ['conformance-1'], IncludeDeleted: false }))).Environments?.[0];
     const appArn = (await h.eb.send(new EB.DescribeApplicationsCommand({ ApplicationNames: ['conformance'] }))).Applications?.[0]?.ApplicationArn;
     const calls: [string, object][] = [
@@ -84,13 +87,29 @@ describe('conformance to botocore’s EB model', () => {
       ['CreateApplicationVersion', { ApplicationName: 'conformance-sdk', VersionLabel: 's1' }], ['DeleteApplicationVersion', { ApplicationName: 'conformance-sdk', VersionLabel: 's1' }],
     ];
     const problems: string[] = [];
-    for (const [op, input] of calls) {
+    const called = new Set<string>();
+    const send = async (op: string, input: object): Promise<Record<string, unknown>> => {
       const Command = (EB as unknown as Record<string, new (input: object) => EB.DescribeApplicationsCommand>)[`${op}Command`];
       if (!Command) throw new Error(`the SDK has no ${op}Command`);
-      const out = await h.eb.send(new Command(input));
+      const out = (await h.eb.send(new Command(input))) as unknown as Record<string, unknown>;
       const output = EB_MODEL.operations[op]?.output;
       if (output) sdkProblems(output, out, op, problems);
-    }
+      called.add(op);
+      return out;
+    };
+    const ready = (name: string) => waitFor(`${name} Ready`, () => describeEnv(h.eb, name), (e) => e.Status === 'Ready');
+    for (const [op, input] of calls) await send(op, input);
+    await send('SwapEnvironmentCNAMEs', { SourceEnvironmentName: 'conformance-1', DestinationEnvironmentName: 'conformance-2' });
+    await send('RestartAppServer', { EnvironmentName: 'conformance-2' });
+    await ready('conformance-2');
+    h.emulator.faults.stuckUpdate('conformance-1');
+    await send('UpdateEnvironment', { EnvironmentName: 'conformance-1', OptionSettings: [{ Namespace: 'aws:elasticbeanstalk:application:environment', OptionName: 'SDK', Value: '1' }] });
+    await send('AbortEnvironmentUpdate', { EnvironmentName: 'conformance-1' });
+    await ready('conformance-1');
+    await send('CreateEnvironment', { ApplicationName: 'conformance', EnvironmentName: 'conformance-sdk', VersionLabel: 'c1', SolutionStackName: '64bit Amazon Linux 2023 v6.10.0 running Node.js 22' });
+    await ready('conformance-sdk');
+    await send('TerminateEnvironment', { EnvironmentName: 'conformance-sdk' });
+    expect([...called].sort()).toEqual(Object.keys(handlers).sort());
     expect(problems).toEqual([]);
   });
 });
