@@ -117,13 +117,52 @@ function optionsOf(namespace: string): string[] | 'any' | undefined {
   return OPTIONS[namespace] ?? NAMED.find(([pattern]) => pattern.test(namespace))?.[1];
 }
 
-/** Refuses a setting whose namespace or option EB does not know, as EB words it. */
-export function checkOptionNames(settings: Pick<OptionSetting, 'namespace' | 'optionName'>[]): void {
+const BOOLEAN = ['true', 'false'];
+
+/** Options with a fixed set of values (EB developer guide, the option tables); booleans in any case. */
+const VALUES: Record<string, string[]> = {
+  'aws:elasticbeanstalk:environment|EnvironmentType': ['SingleInstance', 'LoadBalanced'],
+  'aws:elasticbeanstalk:environment|LoadBalancerType': ['classic', 'application', 'network'],
+  'aws:elasticbeanstalk:environment|LoadBalancerIsShared': BOOLEAN,
+  'aws:elasticbeanstalk:healthreporting:system|SystemType': ['basic', 'enhanced'],
+  'aws:elasticbeanstalk:environment:proxy|ProxyServer': ['nginx', 'apache', 'none'],
+  'aws:autoscaling:updatepolicy:rollingupdate|RollingUpdateType': ['Time', 'Health', 'Immutable'],
+  'aws:autoscaling:updatepolicy:rollingupdate|RollingUpdateEnabled': BOOLEAN,
+  'aws:autoscaling:launchconfiguration|DisableIMDSv1': BOOLEAN,
+  'aws:autoscaling:launchconfiguration|RootVolumeType': ['standard', 'gp2', 'gp3', 'io1', 'io2'],
+  'aws:autoscaling:asg|EnableCapacityRebalancing': BOOLEAN,
+  'aws:ec2:instances|EnableSpot': BOOLEAN,
+  'aws:ec2:vpc|AssociatePublicIpAddress': BOOLEAN,
+  'aws:ec2:vpc|ELBScheme': ['public', 'internal'],
+  'aws:elasticbeanstalk:cloudwatch:logs|StreamLogs': BOOLEAN,
+  'aws:elasticbeanstalk:cloudwatch:logs|DeleteOnTerminate': BOOLEAN,
+  'aws:elasticbeanstalk:cloudwatch:logs:health|HealthStreamingEnabled': BOOLEAN,
+  'aws:elasticbeanstalk:cloudwatch:logs:health|DeleteOnTerminate': BOOLEAN,
+  'aws:elasticbeanstalk:managedactions|ManagedActionsEnabled': BOOLEAN,
+  'aws:elasticbeanstalk:managedactions:platformupdate|UpdateLevel': ['patch', 'minor'],
+  'aws:elasticbeanstalk:managedactions:platformupdate|InstanceRefreshEnabled': BOOLEAN,
+  'aws:elasticbeanstalk:monitoring|Automatically Terminate Unhealthy Instances': BOOLEAN,
+  'aws:elasticbeanstalk:xray|XRayEnabled': BOOLEAN,
+};
+
+/**
+ * Refuses a setting whose namespace or option EB does not know, or whose value is not one of the
+ * option's allowed values, as EB words it. (The values of the options the emulator acts on are
+ * checked again, with ranges, by option-settings.ts.)
+ */
+export function checkOptionNames(settings: (Pick<OptionSetting, 'namespace' | 'optionName'> & { value?: string })[]): void {
   for (const s of settings) {
     const known = optionsOf(s.namespace);
     if (known === 'any') continue;
     if (known === undefined || !known.includes(s.optionName)) {
       throw invalidParameter(`Invalid option specification (Namespace: '${s.namespace}', OptionName: '${s.optionName}'): Unknown configuration setting.`);
+    }
+    const allowed = VALUES[`${s.namespace}|${s.optionName}`];
+    const value = allowed === BOOLEAN ? s.value?.toLowerCase() : s.value;
+    if (allowed && value !== undefined && !allowed.includes(value)) {
+      throw invalidParameter(
+        `Invalid option value: '${s.value ?? ''}' (Namespace: '${s.namespace}', OptionName: '${s.optionName}'): Value is not one of the allowed values: [${allowed.join(', ')}]`,
+      );
     }
   }
 }

@@ -101,6 +101,10 @@ describe('platforms and options', () => {
     expect(namespace).toEqual({ name: 'InvalidParameterValue', message: "Invalid option specification (Namespace: 'aws:elasticbeanstalk:madeup', OptionName: 'X'): Unknown configuration setting." });
     const option = await failure(h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'options-dev', OptionSettings: [{ Namespace: 'aws:elasticbeanstalk:command', OptionName: 'DeployFaster', Value: 'true' }] })));
     expect(option.message).toContain("OptionName: 'DeployFaster'): Unknown configuration setting.");
+    const value = await failure(h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'options-dev', OptionSettings: [{ Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'LoadBalancerType', Value: 'gigantic' }] })));
+    expect(value).toEqual({ name: 'InvalidParameterValue', message: "Invalid option value: 'gigantic' (Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'LoadBalancerType'): Value is not one of the allowed values: [classic, application, network]" });
+    const bool = await failure(h.eb.send(new UpdateEnvironmentCommand({ EnvironmentName: 'options-dev', OptionSettings: [{ Namespace: 'aws:elasticbeanstalk:xray', OptionName: 'XRayEnabled', Value: 'yes' }] })));
+    expect(bool.message).toContain('Value is not one of the allowed values: [true, false]');
     expect((await describeEnv(h.eb, 'options-dev')).Status).toBe('Ready');
   });
 });
