@@ -19,6 +19,19 @@ export interface FileUpload {
   metadata: Record<string, string>;
 }
 
+/** A multipart upload that was created and is not yet completed or aborted (its parts are billed). */
+export interface OpenMultipartUpload {
+  bucket: string;
+  key: string;
+  uploadId: string;
+}
+
+/** Told when a multipart upload opens and when it is closed (completed or aborted), so an interrupted job can abort it. */
+export interface MultipartEvents {
+  opened?(upload: OpenMultipartUpload): void;
+  closed?(): void;
+}
+
 export interface PartPlan {
   partSize: number;
   queueSize: number;
@@ -35,7 +48,7 @@ async function readPart(file: FileHandle, buffer: Buffer, position: number, leng
 }
 
 /** Writes the file to bucket/key with `If-None-Match: *` (a PutObject, or multipart above one part). */
-export async function uploadFile(s3: S3Client, file: FileUpload, plan: PartPlan, retry: RetryContext): Promise<void> {
+export async function uploadFile(s3: S3Client, file: FileUpload, plan: PartPlan, retry: RetryContext, events: MultipartEvents = {}): Promise<void> {
   const target = { Bucket: file.bucket, Key: file.key };
   const handle = await open(file.path, 'r');
   try {
@@ -60,6 +73,7 @@ export async function uploadFile(s3: S3Client, file: FileUpload, plan: PartPlan,
     );
     const uploadId = created.UploadId;
     if (!uploadId) throw new Error('CreateMultipartUpload returned no UploadId');
+    events.opened?.({ bucket: file.bucket, key: file.key, uploadId });
     try {
       const count = Math.ceil(file.size / plan.partSize);
       const parts: CompletedPart[] = [];
@@ -93,12 +107,27 @@ export async function uploadFile(s3: S3Client, file: FileUpload, plan: PartPlan,
       await withRetries('CompleteMultipartUpload', retry, () =>
         s3.send(new CompleteMultipartUploadCommand({ ...target, UploadId: uploadId, MultipartUpload: { Parts: parts }, IfNoneMatch: '*' })),
       );
+      events.closed?.();
     } catch (err) {
       // Leave no orphaned parts (they are billed) whatever went wrong; the original error is what matters.
-      await s3.send(new AbortMultipartUploadCommand({ ...target, UploadId: uploadId })).catch(() => undefined);
+      // A failed abort stays "open" for the post step of a cancelled job (and the bucket's lifecycle rule).
+      if ((await abortMultipartUpload(s3, { bucket: file.bucket, key: file.key, uploadId })) === 'aborted') events.closed?.();
       throw err;
     }
   } finally {
     await handle.close();
+  }
+}
+
+/**
+ * Aborts an open multipart upload, within `timeoutMs` (a cancelled job has seconds): 'aborted' also
+ * when S3 no longer knows it (NoSuchUpload: already completed or aborted), 'failed' otherwise.
+ */
+export async function abortMultipartUpload(s3: S3Client, upload: OpenMultipartUpload, timeoutMs = 5000): Promise<'aborted' | 'failed'> {
+  try {
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+    return 'aborted';
+  } catch (err) {
+    return (err as { name?: string }).name === 'NoSuchUpload' ? 'aborted' : 'failed';
   }
 }

@@ -4,7 +4,7 @@
 import { HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CreateStorageLocationCommand, type ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
 import type { BundleFile } from './zip.js';
-import { uploadFile } from './multipart.js';
+import { uploadFile, type MultipartEvents } from './multipart.js';
 import type { Logger } from '../engine/logger.js';
 import { DeployFailedError } from '../config/errors.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
@@ -62,6 +62,7 @@ export async function uploadBundle(
   bundle: BundleFile,
   bucket: string,
   prefix: string,
+  events: MultipartEvents = {},
 ): Promise<UploadResult> {
   const key = bundleKey(prefix, bundle.sha256);
   const result = { bucket, key, sha256: bundle.sha256, size: bundle.size };
@@ -79,6 +80,7 @@ export async function uploadBundle(
       { bucket, key, path: bundle.path, size: bundle.size, contentType: 'application/zip', metadata: { sha256: bundle.sha256 } },
       { partSize: PART_SIZE, queueSize: QUEUE_SIZE },
       deps.retry,
+      events,
     );
   } catch (err) {
     // Someone stored the key between our HeadObject and the write: fine if it is the same bytes.

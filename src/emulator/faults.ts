@@ -11,6 +11,8 @@ export interface EmulatorFaults {
   serverErrors(opts: { count: number; status?: 500 | 503; actions?: string[] }): void;
   /** The next `count` S3 requests answer 5xx. */
   s3ServerErrors(count: number): void;
+  /** Every S3 UploadPart waits `ms` first (0: off), so a multipart upload stays open to be interrupted. */
+  s3SlowParts(ms: number): void;
   /** Processing of version `label` ends Failed with `reason`. */
   failProcessing(label: string, reason?: string): void;
   /** The next update of `environmentName` never completes until AbortEnvironmentUpdate. */
@@ -36,7 +38,7 @@ export class FaultState implements EmulatorFaults {
   private readonly appFaults = new Map<string, { mode: AppFaultMode; seconds?: number }>();
 
   constructor(
-    private readonly s3Faults: { serverErrors(count: number, status?: number): void; clear(): void },
+    private readonly s3Faults: { serverErrors(count: number, status?: number): void; slowParts?(ms: number): void; clear(): void },
     private readonly random: () => number = Math.random,
   ) {}
 
@@ -62,6 +64,11 @@ export class FaultState implements EmulatorFaults {
 
   s3ServerErrors(count: number): void {
     this.s3Faults.serverErrors(count);
+  }
+
+  s3SlowParts(ms: number): void {
+    if (!this.s3Faults.slowParts) throw new Error('s3SlowParts: this S3 server has no slowParts switch');
+    this.s3Faults.slowParts(ms);
   }
 
   failProcessing(label: string, reason = 'The application version failed processing (fault injected by the emulator).'): void {

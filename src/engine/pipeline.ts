@@ -30,20 +30,25 @@ export function deriveVersionLabel(sha256: string, gitSha = process.env.GITHUB_S
   return `${commit}-${sha256.slice(0, 12)}`;
 }
 
-export async function uploadStep(deps: EngineDeps, settings: BundleSettings, report: DeployReport): Promise<UploadResult> {
+export async function uploadStep(deps: EngineDeps, settings: BundleSettings, report: DeployReport, hooks: DeployHooks = {}): Promise<UploadResult> {
   return deps.log.group('Bundle and upload', async () => {
     const work = await mkdtemp(join(tmpdir(), 'eb-pipeline-'));
+    hooks.onScratchDir?.(work);
     try {
       const bundle = await prepareBundle(settings.bundlePath, work);
       report.bundle = { sha256: bundle.sha256, size: bundle.size, bucket: undefined, key: undefined, uploadedBytes: undefined };
       deps.log.info(`bundle ${settings.bundlePath}: ${bundle.size} bytes, sha256 ${bundle.sha256}`);
       const r = retry(deps);
       const bucket = settings.bucket ?? (await defaultBucket(deps.eb, r));
-      const uploaded = await uploadBundle({ s3: deps.s3, log: deps.log, retry: r }, bundle, bucket, settings.keyPrefix);
+      const uploaded = await uploadBundle({ s3: deps.s3, log: deps.log, retry: r }, bundle, bucket, settings.keyPrefix, {
+        opened: (upload) => hooks.onUploadOpened?.({ ...upload, region: deps.region }),
+        closed: () => hooks.onUploadClosed?.(),
+      });
       report.bundle = { ...report.bundle, bucket, key: uploaded.key, uploadedBytes: uploaded.uploadedBytes };
       return uploaded;
     } finally {
       await rm(work, { recursive: true, force: true });
+      hooks.onScratchDir?.(undefined);
     }
   });
 }
@@ -81,7 +86,7 @@ export async function deployPipeline(deps: EngineDeps, inputs: DeployInputs, rep
   }
   // Fail on a wrong environment name before uploading anything.
   const env = await describeEnvironment(deps.eb, target, retry(deps));
-  const uploaded = await uploadStep(deps, inputs.bundle, report);
+  const uploaded = await uploadStep(deps, inputs.bundle, report, hooks);
   const label = inputs.versionLabel ?? deriveVersionLabel(uploaded.sha256);
   report.versionLabel = label;
   await versionStep(
@@ -117,16 +122,16 @@ export async function deployPipeline(deps: EngineDeps, inputs: DeployInputs, rep
   return report;
 }
 
-export async function uploadOnly(deps: EngineDeps, inputs: UploadInputs, report: DeployReport): Promise<UploadResult> {
-  return uploadStep(deps, inputs, report);
+export async function uploadOnly(deps: EngineDeps, inputs: UploadInputs, report: DeployReport, hooks: DeployHooks = {}): Promise<UploadResult> {
+  return uploadStep(deps, inputs, report, hooks);
 }
 
-export async function createVersionOnly(deps: EngineDeps, inputs: CreateVersionInputs, report: DeployReport): Promise<DeployReport> {
+export async function createVersionOnly(deps: EngineDeps, inputs: CreateVersionInputs, report: DeployReport, hooks: DeployHooks = {}): Promise<DeployReport> {
   let bucket: string;
   let key: string;
   let sha256: string | undefined;
   if (inputs.bundle) {
-    const up = await uploadStep(deps, inputs.bundle, report);
+    const up = await uploadStep(deps, inputs.bundle, report, hooks);
     ({ bucket, key, sha256 } = up);
   } else if (inputs.s3) {
     bucket = inputs.s3.bucket ?? (await defaultBucket(deps.eb, retry(deps)));

@@ -88,7 +88,20 @@ export interface InFlightUpdate {
   startedAt: number;
 }
 
+/** A multipart upload of the bundle that is open: the post step of a cancelled job aborts it. */
+export interface OpenUpload {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  region: string;
+}
+
 export interface DeployHooks {
+  /** A multipart upload was created (called right after CreateMultipartUpload) / was completed or aborted. */
+  onUploadOpened?(upload: OpenUpload): void;
+  onUploadClosed?(): void;
+  /** The scratch directory the bundle is zipped into while it exists (undefined once removed). */
+  onScratchDir?(dir: string | undefined): void;
   /** Called just BEFORE each UpdateEnvironment call, so a job killed at any moment after it has the state saved. */
   onUpdateStarting?(update: InFlightUpdate): void;
   onUpdateSettled?(): void;

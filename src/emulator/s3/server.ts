@@ -43,10 +43,17 @@ export interface S3ServerOptions {
   gate?: S3Gate;
 }
 
+export interface S3Faults {
+  serverErrors(count: number, status?: number): void;
+  /** Every UploadPart waits `ms` before it is served (0: off): keeps a multipart upload open long enough to interrupt. */
+  slowParts(ms: number): void;
+  clear(): void;
+}
+
 export interface S3Server {
   endpoint: string;
   port: number;
-  faults: { serverErrors(count: number, status?: number): void; clear(): void };
+  faults: S3Faults;
   stats(): { requests: number; bytesReceived: number };
   close(): Promise<void>;
 }
@@ -153,7 +160,7 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
   const store = new ObjectStore(opts.dataDir);
   const uploads = new MultipartUploads(store.tmpDir);
   const counters = { requests: 0, bytesReceived: 0 };
-  const pendingFaults = { count: 0, status: 500 };
+  const pendingFaults = { count: 0, status: 500, partDelayMs: 0 };
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     counters.requests++;
@@ -170,6 +177,8 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
       }
       const { bucket, key, query } = parsePath(rawUrl);
       if (opts.gate) await opts.gate.authenticate(req, rawUrl.replace(/^https?:\/\/[^/]*/i, ''));
+      if (pendingFaults.partDelayMs > 0 && req.method === 'PUT' && query.has('uploadId') && query.has('partNumber'))
+        await new Promise((resolve) => setTimeout(resolve, pendingFaults.partDelayMs));
       const operation = route(req.method ?? 'GET', bucket, key, query, req);
       const ctx: RequestContext = { req, res, bucket, key, query, store, uploads, onBytes: (n) => (counters.bytesReceived += n) };
       await operation(ctx);
@@ -213,8 +222,13 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
         pendingFaults.count = count;
         pendingFaults.status = status;
       },
+      slowParts(ms: number) {
+        if (!Number.isInteger(ms) || ms < 0) throw new Error(`slowParts ms must be a non-negative integer, got ${ms}`);
+        pendingFaults.partDelayMs = ms;
+      },
       clear() {
         pendingFaults.count = 0;
+        pendingFaults.partDelayMs = 0;
       },
     },
     stats: () => ({ ...counters }),
