@@ -2,7 +2,7 @@
 // {"throttle":{"burst":3}} or {"stuckUpdate":{"environmentName":"dev"},"s3ServerErrors":{"count":2}}.
 import { APP_FAULT_MODES, type AppFaultMode, type EmulatorFaults } from './faults.js';
 
-const SWITCHES = ['throttle', 'serverErrors', 's3ServerErrors', 'failProcessing', 'stuckUpdate', 'appFault'] as const;
+const SWITCHES = ['throttle', 'serverErrors', 's3ServerErrors', 's3SlowParts', 'failProcessing', 'stuckUpdate', 'appFault'] as const;
 
 function obj(value: unknown, name: string): Record<string, unknown> {
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`"${name}" must be a JSON object`);
@@ -49,6 +49,11 @@ export function applyFaultRequest(faults: EmulatorFaults, body: unknown): string
   if (b.s3ServerErrors !== undefined) {
     const count = typeof b.s3ServerErrors === 'number' ? b.s3ServerErrors : num(obj(b.s3ServerErrors, 's3ServerErrors'), 'count', 's3ServerErrors');
     faults.s3ServerErrors(count ?? 1);
+  }
+  if (b.s3SlowParts !== undefined) {
+    const ms = typeof b.s3SlowParts === 'number' ? b.s3SlowParts : num(obj(b.s3SlowParts, 's3SlowParts'), 'ms', 's3SlowParts');
+    if (ms === undefined || !Number.isInteger(ms) || ms < 0) throw new Error('"s3SlowParts.ms" must be a whole number of milliseconds');
+    faults.s3SlowParts(ms);
   }
   if (b.failProcessing !== undefined) {
     const f = obj(b.failProcessing, 'failProcessing');

@@ -60,7 +60,7 @@ describe('deploy action: the bundle is the directory and nothing else', () => {
     expect(`${r.stdout}\n${r.stderr}`).not.toMatch(/dG9rZW4=|AWS_SECRET_ACCESS_KEY=/);
     expect(r.outputs).toMatchObject({ 'previous-version-label': '', 'rolled-back': 'false' });
     expect(r.summary).toContain('❌ failed');
-    expect(r.summary).toContain(message);
+    expect(r.summary).toContain(message.replace(/"/g, '&quot;'));
     // No partial zip (nor its work dir) in the job's temp dir.
     expect(leftovers(jobTmp)).toEqual([]);
     // Nothing uploaded, no version made, the environment untouched.

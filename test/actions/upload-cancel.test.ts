@@ -74,7 +74,9 @@ describe('a job cancelled during a multipart upload leaves nothing behind', () =
 
   it('upload-bundle, SIGKILL: the upload stays open until the post step aborts it with the saved state', async () => {
     const file = await bigZip('sigkill.zip');
-    h.emulator.faults.s3SlowParts(3000);
+    // The same switch over the emulator's HTTP control endpoint.
+    const switched = await fetch(`${h.emulator.ebEndpoint}/_emulator/faults`, { method: 'POST', body: JSON.stringify({ s3SlowParts: { ms: 3000 } }) });
+    expect(switched.status).toBe(200);
     const inputs = { 'application-name': 'cancelled', bundle: file, bucket: BUCKET, 'key-prefix': 'sigkill' };
     const main = await runEntry('upload-bundle', { inputs, env: h.emulator.env, onSpawn: (child) => whenUploadOpen(child, (c) => c.kill('SIGKILL')) });
     expect(main.signal).toBe('SIGKILL');
