@@ -168,43 +168,93 @@ def main():
     wait_ready('conformance-3')
     call('TerminateEnvironment', EnvironmentName='conformance-3')
 
-    # Every constraint of every implemented operation's input, broken one at a time.
+    # Every constraint of every implemented operation's input, broken one at a time: top-level
+    # members, and members of nested structures and of lists of structures.
     for op in sorted(report['calls']):
         shape = model.operation_model(op).input_shape
         if shape is None:
             continue
+        base = valid_input(op, app, label, env1, app_arn)
         for name, member in shape.members.items():
-            cases = []
-            if name in shape.required_members:
-                cases.append(('required', None, 'MissingParameter'))
-            if member.type_name == 'string':
-                lo, hi = member.metadata.get('min'), member.metadata.get('max')
-                if lo:
-                    cases.append((f'min {lo}', 'x' * (lo - 1), 'ValidationError'))
-                if hi and hi <= 100000:
-                    cases.append((f'max {hi}', 'x' * (hi + 1), 'ValidationError'))
-                if member.enum:
-                    cases.append(('enum', 'NotAnEnumValue', 'ValidationError'))
-            if member.type_name in ('integer', 'long'):
-                lo, hi = member.metadata.get('min'), member.metadata.get('max')
-                if lo is not None:
-                    cases.append((f'min {lo}', lo - 1, 'ValidationError'))
-                if hi is not None:
-                    cases.append((f'max {hi}', hi + 1, 'ValidationError'))
-            if member.type_name == 'list' and member.member.type_name == 'string' and member.member.enum:
-                cases.append(('enum item', ['NotAnEnumValue'], 'ValidationError'))
-            for kind, value, expected in cases:
-                params = {n: v for n, v in valid_input(op, app, label, env1, app_arn).items() if n != name}
-                if value is not None:
+            for where, kind, value, expected in broken(name, member, name in shape.required_members):
+                params = {n: v for n, v in base.items() if n != name}
+                if value is not ABSENT_VALUE:
                     params[name] = value
-                method = getattr(raw, xform_name(op))
                 try:
-                    method(**params)
+                    getattr(raw, xform_name(op))(**params)
                     got = 'accepted'
                 except ClientError as err:
                     got = err.response['Error']['Code']
-                report['violations'].append({'operation': op, 'member': name, 'constraint': kind, 'expected': expected, 'got': got})
+                report['violations'].append({'operation': op, 'member': where, 'constraint': kind, 'expected': expected, 'got': got})
     json.dump(report, sys.stdout)
+
+
+ABSENT_VALUE = object()
+
+
+def minimal(shape):
+    """The smallest value of `shape` that passes the model: required members only."""
+    kind = shape.type_name
+    if kind == 'structure':
+        return {n: minimal(m) for n, m in shape.members.items() if n in shape.required_members}
+    if kind == 'list':
+        return []
+    if kind == 'boolean':
+        return False
+    if kind in ('integer', 'long'):
+        return shape.metadata.get('min', 1)
+    if kind == 'string':
+        return shape.enum[0] if shape.enum else 'x' * max(shape.metadata.get('min', 1), 1)
+    raise ValueError(f'no minimal value for {kind}')
+
+
+def scalar_cases(member):
+    """(constraint, bad value, expected code) for one scalar member."""
+    out = []
+    lo, hi = member.metadata.get('min'), member.metadata.get('max')
+    if member.type_name == 'string':
+        if lo:
+            out.append((f'min {lo}', 'x' * (lo - 1), 'ValidationError'))
+        if hi and hi <= 100000:
+            out.append((f'max {hi}', 'x' * (hi + 1), 'ValidationError'))
+        if member.enum:
+            out.append(('enum', 'NotAnEnumValue', 'ValidationError'))
+    elif member.type_name in ('integer', 'long'):
+        if lo is not None:
+            out.append((f'min {lo}', lo - 1, 'ValidationError'))
+        if hi is not None:
+            out.append((f'max {hi}', hi + 1, 'ValidationError'))
+    return out
+
+
+def broken(name, member, required, depth=0):
+    """(member path, constraint, value for the top-level member, expected code) for every constraint under `member`."""
+    out = []
+    if required:
+        out.append((name, 'required', ABSENT_VALUE, 'MissingParameter'))
+    for kind, value, expected in scalar_cases(member):
+        out.append((name, kind, value, expected))
+    if member.type_name == 'list' and member.member.type_name == 'string' and member.member.enum:
+        out.append((f'{name}[]', 'enum item', ['NotAnEnumValue'], 'ValidationError'))
+    if depth < 3 and member.type_name in ('structure', 'list'):
+        struct = member if member.type_name == 'structure' else member.member
+        wrap = (lambda v: v) if member.type_name == 'structure' else (lambda v: [v])
+        if struct.type_name == 'structure':
+            for inner_name, inner in struct.members.items():
+                for where, kind, value, expected in broken(inner_name, inner, inner_name in struct.required_members, depth + 1):
+                    whole = minimal(struct)
+                    if value is ABSENT_VALUE:
+                        whole.pop(inner_name, None)
+                        if not whole:
+                            # An empty structure is not sent at all: send another member instead.
+                            other = next((n for n, m in struct.members.items() if n != inner_name and m.type_name in ('string', 'integer', 'long', 'boolean')), None)
+                            if other is None:
+                                continue
+                            whole[other] = minimal(struct.members[other])
+                    else:
+                        whole[inner_name] = value
+                    out.append((f'{name}.{where}', kind, wrap(whole), expected))
+    return out
 
 
 def valid_input(op, app, label, env1, app_arn):
