@@ -11,6 +11,7 @@ export const UNIT = [
   'test/infra/**/*.test.ts',
   'test/lint/**/*.test.ts',
   'test/emulator/eb-units.test.ts',
+  'test/emulator/iam-policy-eval.test.ts',
   'test/emulator/s3-objects.test.ts',
   'test/emulator/s3-multipart.test.ts',
   'test/emulator/s3-wire.test.ts',

@@ -43,6 +43,13 @@ async function headObject(s3: S3Client, bucket: string, key: string, ctx: RetryC
     return { size: res.ContentLength ?? -1, sha256: res.Metadata?.sha256 };
   } catch (err) {
     if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey') return undefined;
+    // A HEAD answer has no body: a 403 reaches the SDK as UnknownError. S3 answers 403, not 404, for a
+    // key that does not exist unless the caller has s3:ListBucket (S3 API reference, HeadObject).
+    if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403) {
+      throw new DeployFailedError(
+        `HeadObject s3://${bucket}/${key} was refused (403 AccessDenied): the role needs s3:GetObject on the bundle's key and s3:ListBucket on the bucket ${bucket} (docs/iam-policy.json, statements BundleObjects and BundleBucket)`,
+      );
+    }
     throw err;
   }
 }

@@ -15,8 +15,9 @@ and awscli at it. Ctrl-C stops it and every process it started.
   --time-scale X     1 = EB's real timing; 0.1 = ten times faster (default 1)
   --version-quota N  application versions allowed in the account (default 1000)
   --credentials FILE the access keys requests must be signed with: a JSON list of
-                     {"accessKeyId", "secretAccessKey", "userName"?} (default: one key, test/test);
-                     the first is the one printed below`;
+                     {"accessKeyId", "secretAccessKey", "userName"?, "policies"?: [IAM policy JSON]}
+                     (default: one key, test/test, no policy); a key with policies is held to them;
+                     the first key is the one printed below`;
 
 function number(flag: string, raw: string | undefined, check: (n: number) => boolean, expected: string): number | undefined {
   if (raw === undefined) return undefined;

@@ -81,12 +81,13 @@ async function handleQuery(rt: Runtime, opts: EbServerOptions, req: http.Incomin
   const json = wantsJson(req.headers.accept);
   try {
     const body = req.method === 'POST' ? await readBody(req) : '';
-    if (opts.gate) await opts.gate.authenticate(req, body);
+    const principal = await opts.gate?.authenticate(req, body);
     const params = QueryParams.parse(body, query);
     const action = params.action;
     if (!action) throw new EbError('MissingAction', 'The request must contain the parameter Action.');
     const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
     if (!handler) throw new EbError('InvalidAction', `The action ${action} is not valid for this web service.`);
+    if (principal) opts.gate?.authorize(principal, action, params, rt.state, requestId);
     const injected = rt.faults.interceptCall(action);
     if (injected) throw injected;
     checkVersion(params.string('Version'));
@@ -107,7 +108,7 @@ export interface EbServerOptions {
   host: string;
   port: number;
   versionQuota: number;
-  /** Signature checking (auth/eb-gate.ts); without it every request is accepted. */
+  /** Signatures and identity policies (auth/eb-gate.ts); without it every request is accepted. */
   gate?: EbGate;
 }
 

@@ -45,6 +45,12 @@ export function launchEnvironment(rt: Runtime, env: Environment, version: AppVer
   startOperation(env, 'deploy', version?.label, async (signal) => {
     try {
       await rt.clock.sleep(30, signal);
+      const denied = rt.serviceCallDenial(requestId, env, 'create');
+      if (denied) {
+        emit(denied, 'ERROR');
+        emit('Create environment operation is complete, but with errors. For more information, see troubleshooting documentation.', 'WARN');
+        return;
+      }
       emit(`Created load balancer listening on ${env.lb.endpoint}.`);
       const failure = await ensureProcessed(rt, version, requestId);
       if (failure) {
@@ -89,10 +95,15 @@ export function updateEnvironment(rt: Runtime, env: Environment, req: UpdateRequ
     let ok = false;
     try {
       if (req.stuck) await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Aborted()), { once: true }));
-      env.apiOptionSettings = withoutOptions(mergeOptionSettings(env.apiOptionSettings, req.optionSettings), req.optionsToRemove ?? []);
+      // EB updates the environment's stack with the caller's permissions: without them, nothing changes.
+      const denied = rt.serviceCallDenial(req.requestId, env, 'update');
+      if (!denied) env.apiOptionSettings = withoutOptions(mergeOptionSettings(env.apiOptionSettings, req.optionSettings), req.optionsToRemove ?? []);
       const target = req.version ?? previous;
-      const failure = await ensureProcessed(rt, req.version, req.requestId);
-      if (failure) {
+      const failure = denied ? undefined : await ensureProcessed(rt, req.version, req.requestId);
+      if (denied) {
+        await rt.clock.sleep(5, signal);
+        emit(denied, 'ERROR');
+      } else if (failure) {
         emit(`Application version ${req.version?.label ?? ''} cannot be deployed: ${failure}`, 'ERROR');
       } else {
         const run: DeployRun = { rt, env, version: target, config: configFor(env, target, rt), deploymentId: ++env.deploymentCounter, signal, emit };
@@ -141,6 +152,20 @@ export async function abortUpdate(env: Environment): Promise<void> {
 
 export function terminateEnvironment(rt: Runtime, env: Environment, requestId: string): void {
   const emit = emitter(rt, env, requestId);
+  const denied = rt.serviceCallDenial(requestId, env, 'terminate');
+  if (denied) {
+    // EB deletes the stack with the caller's permissions; refused, the environment stays as it was.
+    const before = env.status;
+    env.status = 'Terminating';
+    emit('terminateEnvironment is starting.');
+    void rt.clock.sleep(5).then(() => {
+      emit(denied, 'ERROR');
+      emit('Failed to terminate the environment.', 'ERROR');
+      env.status = before;
+      env.updated = new Date();
+    });
+    return;
+  }
   const running = env.operation;
   running?.controller.abort(new Aborted('terminate'));
   env.status = 'Terminating';

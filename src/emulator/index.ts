@@ -28,8 +28,9 @@ export interface EmulatorOptions {
   region?: string;
   accountId?: string;
   /**
-   * The access keys requests must be SigV4-signed with (EB and S3 both check signatures).
-   * Default: one key, test/test, which `env` hands out.
+   * The access keys requests must be SigV4-signed with (EB and S3 both check signatures), each with
+   * optional identity policies (IAM JSON) it is held to. Default: one key, test/test, no policy
+   * (everything allowed); `env` hands out the first key.
    */
   credentials?: AccessKeyOptions[];
 }
@@ -58,10 +59,12 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const faults = new FaultState(s3.faults);
   const rt = new Runtime(new EbState(region, accountId), clock, faults, s3.endpoint, path.join(dataDir, 'eb'), host);
   rt.s3Fetch = serviceS3Fetch(keys, region);
+  const ebGate = new EbGate(keys, region);
+  rt.serviceCallDenial = (requestId, env, op) => ebGate.serviceCallDenial(rt.state, requestId, env, op);
   let eb;
   try {
     await rt.start();
-    eb = await startEbServer(rt, { host, port: opts.ebPort ?? 0, versionQuota, gate: new EbGate(keys, region) });
+    eb = await startEbServer(rt, { host, port: opts.ebPort ?? 0, versionQuota, gate: ebGate });
   } catch (err) {
     await rt.stop();
     await s3.close();

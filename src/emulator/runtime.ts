@@ -13,6 +13,7 @@ import { CommandFailure, Instance, newInstanceId } from './instances.js';
 import { HookError, runHooks, type HookStage } from './platform-hooks.js';
 import type { EnvironmentConfig } from './option-settings.js';
 import type { AppVersion, EbState, Environment, Severity } from './state.js';
+import type { ServiceOperation } from './auth/eb-service-calls.js';
 import type { S3Fetch } from './auth/service-fetch.js';
 
 const SAMPLE_APP = `import http from 'node:http';
@@ -33,6 +34,11 @@ export class Runtime {
   readonly images: ImageCache;
   /** How EB's own S3 calls are sent (signed as the EB service when signatures are checked). */
   s3Fetch: S3Fetch = (url, init) => fetch(url, init);
+  /**
+   * Whether the caller of request `requestId` may make the calls EB makes behind an environment
+   * operation (auth/eb-service-calls.ts): the ERROR event to write when not, else undefined.
+   */
+  serviceCallDenial: (requestId: string, env: Environment, op: ServiceOperation) => string | undefined = () => undefined;
 
   constructor(
     readonly state: EbState,

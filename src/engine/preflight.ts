@@ -22,7 +22,7 @@ import { meterFor } from '../aws/describe-meter.js';
 import { RECORD_READ_LIMIT } from './release-verdicts.js';
 
 export const SETUP_DOCS = 'docs/aws-setup.md';
-const PERMISSIONS_DOCS = `${SETUP_DOCS} (the deploy role's policies, docs/iam/)`;
+const PERMISSIONS_DOCS = `${SETUP_DOCS} (the deploy role's policies: docs/iam-policy.json and docs/iam-policy-eb-service-calls.json)`;
 
 export interface PreflightRequest {
   applicationName: string;
@@ -53,7 +53,7 @@ export interface PreflightResult {
 /** What a deploy needs that no read-only call can prove (the policy documents grant them). */
 export const UNTESTED = [
   's3:PutObject, s3:AbortMultipartUpload on the bundle bucket (statement BundleObjects)',
-  'elasticbeanstalk:CreateApplicationVersion, UpdateEnvironment, AbortEnvironmentUpdate, AddTags, RemoveTags, DeleteApplicationVersion (statement ElasticBeanstalkCallsTheEngineMakes)',
+  'elasticbeanstalk:CreateApplicationVersion, UpdateEnvironment, AbortEnvironmentUpdate, AddTags, RemoveTags, DeleteApplicationVersion (statements ApplicationVersions, UpdateEnvironments, VerifiedReleaseRecord)',
   "what EB does with the caller's permissions behind UpdateEnvironment: CloudFormation, Auto Scaling, EC2 launch templates, Elastic Load Balancing, the EB bucket, iam:PassRole of the instance profile (the second policy document)",
 ];
 

@@ -18,9 +18,11 @@ async function sources(dir: string): Promise<string[]> {
 }
 
 // S3 API call → IAM action (HeadObject is authorised by s3:GetObject; multipart parts by s3:PutObject).
+// HeadObject on a key that does not exist answers 404 only with s3:ListBucket, else 403 (S3 API
+// reference, HeadObject "Permissions"): the upload's existence check needs it.
 const S3_PERMISSION: Record<string, string[]> = {
-  HeadObject: ['s3:GetObject'],
-  // HeadBucket is authorised by s3:ListBucket; without it a missing key answers 403, not 404.
+  HeadObject: ['s3:GetObject', 's3:ListBucket'],
+  // HeadBucket is authorised by s3:ListBucket.
   HeadBucket: ['s3:ListBucket'],
   GetObject: ['s3:GetObject'],
   PutObject: ['s3:PutObject'],

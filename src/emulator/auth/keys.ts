@@ -1,12 +1,16 @@
-// The emulator's access keys: who may sign requests, and as which IAM user.
-// Default: one key, test/test.
+// The emulator's access keys: who may sign requests, as which IAM user, under which identity policies.
+// Default: one key, test/test, with no policy (allowed everything). A key given `policies` is held to
+// them with IAM's default deny (auth/policy.ts): an empty list allows nothing.
 import { randomBytes } from 'node:crypto';
+import { parsePolicy, type Policy } from './policy.js';
 
 export interface AccessKeyOptions {
   accessKeyId: string;
   secretAccessKey: string;
   /** The IAM user the key belongs to (default: the key id); named in AccessDenied messages. */
   userName?: string;
+  /** Identity policy documents as IAM takes them (JSON text or parsed). Absent: every action allowed. */
+  policies?: (string | object)[];
 }
 
 export interface Principal {
@@ -14,6 +18,8 @@ export interface Principal {
   secretAccessKey: string;
   /** arn:aws:iam::ACCOUNT:user/NAME, or the service principal's name for the emulator's own calls. */
   arn: string;
+  /** undefined: no policy configured, every action allowed. */
+  policies?: Policy[];
 }
 
 export const DEFAULT_KEYS: AccessKeyOptions[] = [{ accessKeyId: 'test', secretAccessKey: 'test' }];
@@ -41,6 +47,10 @@ export class KeyStore {
     const userName = k.userName ?? id;
     if (!/^[\w+=,.@-]{1,64}$/.test(userName)) throw new Error(`${where}.userName: expected an IAM user name (1-64 letters, digits or _+=,.@-), got ${JSON.stringify(userName)}`);
     const principal: Principal = { accessKeyId: id, secretAccessKey: k.secretAccessKey, arn: `arn:aws:iam::${this.accountId}:user/${userName}` };
+    if (k.policies !== undefined) {
+      if (!Array.isArray(k.policies)) throw new Error(`${where}.policies: expected a list of policy documents`);
+      principal.policies = k.policies.map((doc, j) => parsePolicy(doc, `${where}.policies[${j}]`));
+    }
     this.keys.set(id, principal);
   }
 

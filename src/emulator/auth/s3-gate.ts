@@ -1,12 +1,25 @@
-// The S3 server's one hook: who signed the request (SigV4, sigv4.ts) and what its payload hash
-// promises, answered with S3's codes (S3 API reference, "Error responses"; "Authenticating
-// Requests (AWS Signature Version 4)"). An unsigned request is anonymous, and an anonymous caller
-// has no access here (the emulator has no bucket policies or ACLs): 403 AccessDenied.
+// The S3 server's one hook: who signed the request (SigV4, sigv4.ts), what its payload hash
+// promises, and whether the signer's identity policies allow it (policy.ts, s3-resources.ts),
+// answered with S3's codes (S3 API reference, "Error responses"; "Authenticating Requests (AWS
+// Signature Version 4)"). An unsigned request is anonymous, and an anonymous caller has no access
+// here (the emulator has no bucket policies or ACLs): 403 AccessDenied.
 import type { IncomingMessage } from 'node:http';
 import { S3Error } from '../s3/errors.js';
 import type { KeyStore, Principal } from './keys.js';
 import { expectPayloadSha256, contentSha256Mismatch } from './payload.js';
+import { evaluate } from './policy.js';
+import { listBucketOf, s3Authorizations } from './s3-resources.js';
 import { AuthFailure, EMPTY_SHA256, verifySigV4 } from './sigv4.js';
+
+/** What the request may do beyond what was checked up front. */
+export interface S3Access {
+  principal: Principal;
+  /**
+   * S3 API reference, GetObject/HeadObject "Permissions": without s3:ListBucket on the bucket a
+   * missing key is 403 AccessDenied, not 404 NoSuchKey.
+   */
+  missingKeyForbidden: boolean;
+}
 
 const PAYLOAD_FORMS = [
   'UNSIGNED-PAYLOAD',
@@ -47,6 +60,18 @@ export class S3Gate {
     readonly keys: KeyStore,
     readonly region: string,
   ) {}
+
+  /** Authentication, then authorisation of the request for its signer. */
+  async check(req: IncomingMessage, rawUrl: string, target: { bucket: string; key: string; query: URLSearchParams }): Promise<S3Access> {
+    const principal = await this.authenticate(req, rawUrl);
+    const { policies } = principal;
+    if (!policies) return { principal, missingKeyForbidden: false };
+    for (const need of s3Authorizations(req.method ?? 'GET', target.bucket, target.key, target.query, req.headers)) {
+      if (evaluate(policies, need.action, need.resource) !== 'allow') throw accessDenied();
+    }
+    const list = listBucketOf(target.bucket);
+    return { principal, missingKeyForbidden: target.key !== '' && evaluate(policies, list.action, list.resource) !== 'allow' };
+  }
 
   /** The principal that signed the request, or S3's error; registers the payload hash to check. */
   async authenticate(req: IncomingMessage, rawUrl: string): Promise<Principal> {

@@ -20,7 +20,7 @@ import {
 } from './bucket-handlers.js';
 import type { RequestContext } from './context.js';
 import { header, sendXml } from './context.js';
-import type { S3Gate } from '../auth/s3-gate.js';
+import { accessDenied, type S3Access, type S3Gate } from '../auth/s3-gate.js';
 import { S3Error, internalError, notImplemented } from './errors.js';
 import { MultipartUploads } from './multipart-store.js';
 import {
@@ -168,6 +168,7 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
     res.setHeader('x-amz-id-2', randomBytes(24).toString('base64'));
     res.setHeader('server', 'AmazonS3');
     const rawUrl = req.url ?? '/';
+    let access: S3Access | undefined;
     try {
       if (pendingFaults.count > 0) {
         pendingFaults.count--;
@@ -176,14 +177,15 @@ export async function startS3Server(opts: S3ServerOptions): Promise<S3Server> {
           : new S3Error('InternalError', pendingFaults.status, 'We encountered an internal error. Please try again.');
       }
       const { bucket, key, query } = parsePath(rawUrl);
-      if (opts.gate) await opts.gate.authenticate(req, rawUrl.replace(/^https?:\/\/[^/]*/i, ''));
+      access = await opts.gate?.check(req, rawUrl.replace(/^https?:\/\/[^/]*/i, ''), { bucket, key, query });
       if (pendingFaults.partDelayMs > 0 && req.method === 'PUT' && query.has('uploadId') && query.has('partNumber'))
         await new Promise((resolve) => setTimeout(resolve, pendingFaults.partDelayMs));
       const operation = route(req.method ?? 'GET', bucket, key, query, req);
       const ctx: RequestContext = { req, res, bucket, key, query, store, uploads, onBytes: (n) => (counters.bytesReceived += n) };
       await operation(ctx);
     } catch (error) {
-      const s3Error = error instanceof S3Error ? error : internalError();
+      let s3Error = error instanceof S3Error ? error : internalError();
+      if (access?.missingKeyForbidden && s3Error.code === 'NoSuchKey') s3Error = accessDenied();
       // A client that hangs up mid-transfer is routine (awscli cancels ranged GETs); anything else
       // unexpected is a bug worth a log line.
       const hungUp = res.destroyed || (error as NodeJS.ErrnoException).code === 'ERR_STREAM_PREMATURE_CLOSE';

@@ -1,0 +1,85 @@
+// The suite's own IAM policies, enforced by the emulator: docs/iam-policy.json (the engine's calls)
+// plus docs/iam-policy-eb-service-calls.json (what EB does with the caller's permissions behind
+// UpdateEnvironment) run deploy → gate → automatic rollback → rollback action → prune through the
+// action entries; without any single statement of either, a named call fails with AccessDenied.
+import { readFileSync } from 'node:fs';
+import { DescribeApplicationVersionsCommand, DescribeEventsCommand } from '@aws-sdk/client-elastic-beanstalk';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AccessKeyOptions } from '../../src/emulator/index.js';
+import { wildcard } from '../../src/emulator/auth/policy.js';
+import { createEnvironmentReady, describeEnv, releaseMarks, useEmulator } from '../support/emulator.js';
+import { deployInputs, runEntry, servedVersion, useBundleDir, type EntryResult } from './run-entry.js';
+
+interface Doc {
+  Version: string;
+  Statement: { Sid: string; Action: string | string[] }[];
+}
+const ENGINE = JSON.parse(readFileSync('docs/iam-policy.json', 'utf8')) as Doc;
+const SERVICE = JSON.parse(readFileSync('docs/iam-policy-eb-service-calls.json', 'utf8')) as Doc;
+const without = (doc: Doc, sid: string): Doc => ({ ...doc, Statement: doc.Statement.filter((s) => s.Sid !== sid) });
+const REMOVALS = [...ENGINE.Statement.map((s) => ({ doc: 'engine', sid: s.Sid })), ...SERVICE.Statement.map((s) => ({ doc: 'service', sid: s.Sid }))];
+
+const keyOf = (name: string): AccessKeyOptions & { userName: string } => ({
+  accessKeyId: `AKIA${name.toUpperCase().replace(/[^A-Z0-9]/g, '')}`.slice(0, 40),
+  secretAccessKey: `secret-${name}`,
+  userName: name.replace(/[^\w+=,.@-]/g, '-').slice(0, 64),
+});
+const DEPLOYER = { ...keyOf('deployer'), policies: [ENGINE, SERVICE] };
+const REMOVED = REMOVALS.map((r) => ({ ...keyOf(`without-${r.sid}`), policies: r.doc === 'engine' ? [without(ENGINE, r.sid), SERVICE] : [ENGINE, without(SERVICE, r.sid)] }));
+
+// test/test (no policy) sets the stage as an administrator would; the deploys run as the policy's user.
+const h = useEmulator({ credentials: [{ accessKeyId: 'test', secretAccessKey: 'test' }, DEPLOYER, ...REMOVED] });
+const bundle = useBundleDir('iam');
+const as = (key: AccessKeyOptions): Record<string, string> => ({ ...h.emulator.env, AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
+const output = (r: EntryResult): string => [...r.errors, ...r.warnings, r.stdout].join('\n');
+
+describe('the suite\'s IAM policies, enforced', () => {
+  beforeAll(() => createEnvironmentReady(h, { app: 'iam', env: 'iam-dev', label: 'v0' }));
+
+  it('docs/iam-policy.json + docs/iam-policy-eb-service-calls.json run deploy, gate, rollback and prune', async () => {
+    const deploy = async (label: string, mode?: 'unhealthy'): Promise<EntryResult> =>
+      runEntry('deploy', { inputs: { ...deployInputs('iam', 'iam-dev', await bundle(label, { version: label, ...(mode ? { mode } : {}) })), 'version-label': label }, env: as(DEPLOYER) });
+
+    const v1 = await deploy('v1');
+    expect(v1.errors, v1.stdout).toEqual([]);
+    expect(v1.warnings).toEqual([]);
+    const v2 = await deploy('v2', 'unhealthy');
+    expect(v2.code).toBe(1);
+    expect(v2.outputs['rolled-back']).toBe('true');
+    expect(await servedVersion((await describeEnv(h.eb, 'iam-dev')).CNAME)).toBe('v1');
+    const v3 = await deploy('v3');
+    expect(v3.errors, v3.stdout).toEqual([]);
+    const back = await runEntry('rollback', { inputs: { 'application-name': 'iam', 'environment-name': 'iam-dev', 'ready-timeout': '1m', 'deploy-timeout': '40s' }, env: as(DEPLOYER) });
+    expect(back.errors, back.stdout).toEqual([]);
+    expect(await servedVersion((await describeEnv(h.eb, 'iam-dev')).CNAME)).toBe('v1');
+    expect(await releaseMarks(h.eb, 'iam', 'iam-dev')).toMatchObject({ v1: 'verified', v2: 'failed', v3: 'verified' });
+    const prune = await runEntry('prune-versions', { inputs: { 'application-name': 'iam', 'keep-versions': '1', 'delete-source-bundles': 'true' }, env: as(DEPLOYER) });
+    expect(prune.errors, prune.stdout).toEqual([]);
+    const left = (await h.eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: 'iam' }))).ApplicationVersions?.map((v) => v.VersionLabel).sort();
+    expect(left).not.toContain('v0');
+    expect(left).toContain('v1');
+  });
+
+  it.each(REMOVALS)('without $doc statement $sid, a call the statement grants fails with AccessDenied', async ({ doc, sid }) => {
+    const key = REMOVED[REMOVALS.findIndex((r) => r.sid === sid && r.doc === doc)]!;
+    const statement = (doc === 'engine' ? ENGINE : SERVICE).Statement.find((s) => s.Sid === sid)!;
+    const actions = [statement.Action].flat();
+    const label = `rm-${sid}`.slice(0, 40);
+    const before = (await describeEnv(h.eb, 'iam-dev')).VersionLabel;
+    const r = await runEntry('deploy', { inputs: { ...deployInputs('iam', 'iam-dev', await bundle(label, { version: label })), 'version-label': label }, env: as(key) });
+    const text = output(r);
+    // The refusal, in EB's words (an error, a warning — the release record is best-effort — or an ERROR
+    // event) or the preflight's: the lines that say so name the permission.
+    const refusals = text.split('\n').filter((l) => /AccessDenied|not authorized to perform|missing permission|refused \(403/.test(l));
+    const named = refusals.flatMap((l) => [...l.matchAll(/\b([a-z0-9-]+:[A-Z][A-Za-z0-9]+)\b/g)].map((m) => m[1] ?? ''));
+    expect(r.code === 1 || r.warnings.length > 0, text).toBe(true);
+    expect(named.some((a) => actions.some((p) => wildcard(p, a, true))), `${sid}: ${named.join(', ')}\n${text}`).toBe(true);
+    if (doc === 'service') {
+      // EB accepted the call and then failed: an ERROR event, the environment Ready, the old version.
+      const events = (await h.eb.send(new DescribeEventsCommand({ EnvironmentName: 'iam-dev', Severity: 'ERROR', MaxRecords: 5 }))).Events ?? [];
+      expect(events.map((e) => e.Message).join('\n')).toMatch(new RegExp(`User: arn:aws:iam::123456789012:user/${key.userName} is not authorized`));
+      const env = await describeEnv(h.eb, 'iam-dev');
+      expect([env.Status, env.VersionLabel]).toEqual(['Ready', before]);
+    }
+  });
+});

@@ -1,0 +1,121 @@
+// infra/eb-pipeline.yml's deploy roles against the suite's two policy documents, with the emulator's
+// IAM evaluation (src/emulator/auth/policy.ts): the template's EB-service-calls policy carries every
+// statement of docs/iam-policy-eb-service-calls.json, and each GitHub environment's role allows what
+// EB does behind an UpdateEnvironment of ITS environment (eb-service-calls.ts) and the engine's calls
+// there, and not on the other environment.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { serviceCalls } from '../../src/emulator/auth/eb-service-calls.js';
+import { evaluate, parsePolicy, type Policy } from '../../src/emulator/auth/policy.js';
+import { EbState, type Environment } from '../../src/emulator/state.js';
+import { actions, loadTemplate, type PolicyDocument, type Statement } from './cloudformation.js';
+
+const template = loadTemplate();
+const APP = 'shop';
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const ARNS: Record<string, string> = {
+  'BundlesBucket.Arn': 'arn:aws:s3:::shop-bundles-abc',
+  'AppRepository.Arn': `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${APP}`,
+  'InstanceRole.Arn': `arn:aws:iam::${ACCOUNT}:role/${APP}-eb-instance`,
+  'ServiceRole.Arn': `arn:aws:iam::${ACCOUNT}:role/${APP}-eb-service`,
+};
+
+/** Fn::Sub / Fn::GetAtt resolved the way CloudFormation would for this stack. */
+function resolve(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(resolve);
+  if (node && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    if (typeof o['Fn::Sub'] === 'string') {
+      return o['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+        const known: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, ApplicationName: APP, ...ARNS };
+        if (known[name] === undefined) throw new Error(`unresolved \${${name}}`);
+        return known[name];
+      });
+    }
+    if (Array.isArray(o['Fn::GetAtt'])) {
+      const key = (o['Fn::GetAtt'] as string[]).join('.');
+      if (ARNS[key] === undefined) throw new Error(`unresolved !GetAtt ${key}`);
+      return ARNS[key];
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v)]));
+  }
+  return node;
+}
+
+function policiesOf(role: string): Policy[] {
+  const props = template.Resources[role]!.Properties;
+  const docs = (props.Policies as { PolicyDocument: PolicyDocument }[]).map((p) => p.PolicyDocument);
+  for (const arn of (props.ManagedPolicyArns as { Ref?: string }[] | undefined) ?? []) {
+    if (arn.Ref && template.Resources[arn.Ref]?.Type === 'AWS::IAM::ManagedPolicy') docs.push(template.Resources[arn.Ref]!.Properties.PolicyDocument as PolicyDocument);
+  }
+  return docs.map((d, i) => parsePolicy(resolve(d), `${role} policy ${i}`));
+}
+
+function environment(name: string): Environment {
+  // Only what eb-service-calls.ts reads: the id and the role options the template sets.
+  return {
+    id: `e-${name}`, name, app: APP,
+    apiOptionSettings: [
+      { namespace: 'aws:autoscaling:launchconfiguration', optionName: 'IamInstanceProfile', value: `${APP}-eb-instance` },
+      { namespace: 'aws:elasticbeanstalk:environment', optionName: 'ServiceRole', value: ARNS['ServiceRole.Arn']! },
+      { namespace: 'aws:elasticbeanstalk:command', optionName: 'DeploymentPolicy', value: 'Immutable' },
+    ],
+  } as unknown as Environment;
+}
+
+const eb = (kind: string, path: string): string => `arn:aws:elasticbeanstalk:${REGION}:${ACCOUNT}:${kind}/${path}`;
+const allowed = (policies: Policy[], action: string, resource: string, context?: Record<string, string>): boolean => evaluate(policies, action, resource, context) === 'allow';
+
+describe('infra/eb-pipeline.yml and the two policy documents', () => {
+  it('EbServiceCallsPolicy carries every statement of docs/iam-policy-eb-service-calls.json, by Sid', () => {
+    const docs = JSON.parse(readFileSync('docs/iam-policy-eb-service-calls.json', 'utf8')) as PolicyDocument;
+    const inTemplate = (template.Resources.EbServiceCallsPolicy!.Properties.PolicyDocument as PolicyDocument).Statement;
+    for (const s of docs.Statement) {
+      const match = inTemplate.find((t: Statement) => t.Sid === s.Sid);
+      expect(match, `statement ${s.Sid ?? ''}`).toBeDefined();
+      expect(actions(match!)).toEqual(expect.arrayContaining(actions(s)));
+    }
+  });
+
+  it.each([
+    ['DevDeployRole', `${APP}-dev`, `${APP}-production`],
+    ['ProductionDeployRole', `${APP}-production`, `${APP}-dev`],
+  ])('%s allows what EB does behind an UpdateEnvironment of %s, and the engine\'s deploy calls there only', (role, own, other) => {
+    const policies = policiesOf(role);
+    const state = new EbState(REGION, ACCOUNT);
+    const denied = serviceCalls(state, environment(own), 'update').filter((n) => !allowed(policies, n.action, n.resource, n.context as Record<string, string>));
+    expect(denied).toEqual([]);
+    const version = eb('applicationversion', `${APP}/v7`);
+    for (const [action, resource] of [
+      ['elasticbeanstalk:UpdateEnvironment', eb('environment', `${APP}/${own}`)],
+      ['elasticbeanstalk:AbortEnvironmentUpdate', eb('environment', `${APP}/${own}`)],
+      ['elasticbeanstalk:DescribeEnvironments', eb('environment', `${APP}/${own}`)],
+      ['elasticbeanstalk:DescribeEvents', eb('environment', `${APP}/${own}`)],
+      ['elasticbeanstalk:DescribeInstancesHealth', eb('environment', `${APP}/${own}`)],
+      ['elasticbeanstalk:ListTagsForResource', version],
+      ['elasticbeanstalk:AddTags', version],
+      ['elasticbeanstalk:RemoveTags', version],
+      ['s3:ListBucket', ARNS['BundlesBucket.Arn']!],
+      ['s3:GetObject', `${ARNS['BundlesBucket.Arn']!}/eb-pipeline/${APP}/x.zip`],
+    ] as const) {
+      expect(allowed(policies, action, resource), `${role}: ${action} on ${resource}`).toBe(true);
+    }
+    expect(allowed(policies, 'elasticbeanstalk:UpdateEnvironment', eb('environment', `${APP}/${other}`))).toBe(false);
+  });
+
+  it('the dev role also uploads and creates versions; production promotes what dev built', () => {
+    const dev = policiesOf('DevDeployRole');
+    const prod = policiesOf('ProductionDeployRole');
+    const version = eb('applicationversion', `${APP}/v7`);
+    for (const [action, resource] of [
+      ['elasticbeanstalk:CreateStorageLocation', '*'],
+      ['elasticbeanstalk:CreateApplicationVersion', version],
+      ['elasticbeanstalk:DeleteApplicationVersion', version],
+      ['s3:PutObject', `${ARNS['BundlesBucket.Arn']!}/eb-pipeline/${APP}/x.zip`],
+    ] as const) {
+      expect(allowed(dev, action, resource), `dev: ${action}`).toBe(true);
+      expect(allowed(prod, action, resource), `production: ${action}`).toBe(false);
+    }
+  });
+});
