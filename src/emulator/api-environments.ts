@@ -8,7 +8,7 @@ import { routingOf } from './new-instance-deployments.js';
 import { mergeOptionSettings, NS_HEALTH_REPORTING, resolveConfig, withoutOptions, type OptionSpecification } from './option-settings.js';
 import type { InputValue } from './model/request-input.js';
 import { ENVIRONMENT_SYSTEM_TAGS, tagsAtCreation } from './api-tags.js';
-import { checkOptionNames, checkPlatformArn, checkSolutionStack } from './catalogue.js';
+import { checkOptions, checkPlatformArn, checkSolutionStack } from './catalogue.js';
 import { EbError, invalidParameter, type OptionSetting, type QueryParams } from './query-protocol.js';
 import { DEFAULT_SOLUTION_STACK, newEnvironmentId, SEVERITIES, type Environment } from './state.js';
 
@@ -78,7 +78,7 @@ export const environmentHandlers: Record<string, Handler> = {
     const label = p.string('VersionLabel');
     const v = label === undefined ? undefined : version(ctx, appName, label);
     const optionSettings = p.optionSettings('OptionSettings');
-    checkOptionNames(optionSettings);
+    checkOptions(optionSettings);
     resolveConfig(optionSettings);
     const tags = tagsAtCreation(p, ENVIRONMENT_SYSTEM_TAGS);
     const id = newEnvironmentId();
@@ -143,9 +143,9 @@ export const environmentHandlers: Record<string, Handler> = {
     const label = p.string('VersionLabel');
     const v = label === undefined ? undefined : version(ctx, env.app, label);
     const optionSettings = p.optionSettings('OptionSettings');
-    checkOptionNames(optionSettings);
+    checkOptions(optionSettings);
     const optionsToRemove = optionSpecifications(ctx.input.OptionsToRemove);
-    checkOptionNames(optionsToRemove);
+    checkOptions(optionsToRemove);
     configFor({ ...env, apiOptionSettings: withoutOptions(mergeOptionSettings(env.apiOptionSettings, optionSettings), optionsToRemove) }, undefined, rt);
     const description = p.string('Description');
     if (description !== undefined) env.description = description;

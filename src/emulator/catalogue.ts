@@ -150,7 +150,7 @@ const VALUES: Record<string, string[]> = {
  * option's allowed values, as EB words it. (The values of the options the emulator acts on are
  * checked again, with ranges, by option-settings.ts.)
  */
-export function checkOptionNames(settings: (Pick<OptionSetting, 'namespace' | 'optionName'> & { value?: string })[]): void {
+export function checkOptions(settings: (Pick<OptionSetting, 'namespace' | 'optionName'> & { value?: string })[]): void {
   for (const s of settings) {
     const known = optionsOf(s.namespace);
     if (known === 'any') continue;

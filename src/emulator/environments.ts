@@ -1,5 +1,5 @@
 // Environment operations that run after the API call has answered: launch, update, abort, terminate.
-import { checkOptionNames } from './catalogue.js';
+import { checkOptions } from './catalogue.js';
 import { deployVersion, type DeployRun } from './deployments.js';
 import { routingOf, terminateTemporary } from './new-instance-deployments.js';
 import { mergeOptionSettings, resolveConfig, withoutOptions, type EnvironmentConfig, type OptionSpecification } from './option-settings.js';
@@ -17,7 +17,7 @@ function emitter(rt: Runtime, env: Environment, requestId: string) {
 
 export function configFor(env: Environment, version: AppVersion | undefined, rt: Runtime, extra: OptionSetting[] = []): EnvironmentConfig {
   // The bundle's .ebextensions settings meet the option catalogue when they are deployed, as on EB.
-  checkOptionNames(rt.bundleInfo(version).optionSettings);
+  checkOptions(rt.bundleInfo(version).optionSettings);
   return resolveConfig(mergeOptionSettings(rt.bundleInfo(version).optionSettings, env.apiOptionSettings, extra));
 }
 
