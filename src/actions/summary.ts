@@ -22,6 +22,7 @@ export async function writeDeploySummary(report: DeployReport, title: string): P
     ['Environment', report.environmentName ?? ''],
     ['URL', report.environmentUrl ?? ''],
     ['Version', report.versionLabel ?? ''],
+    ...(report.promotion ? ([['Promoted because', report.promotion]] as [string, string][]) : []),
     ['Previous version', report.previousVersionLabel ?? ''],
     ['Rollback target', report.rollbackTargetWhy ?? ''],
     ['Rolled back', String(report.rolledBack)],

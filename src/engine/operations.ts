@@ -42,6 +42,7 @@ export async function deployVersionOperation(deps: EngineDeps, inputs: DeployVer
   if (inputs.promoteFrom) {
     const promotion = await checkPromotion(deps.eb, { applicationName: inputs.applicationName, sourceEnvironment: inputs.promoteFrom, versionLabel: label }, r);
     deps.log.info(`promoting: ${promotion.why}`);
+    report.promotion = promotion.why;
     label = promotion.label;
   }
   if (!label) throw new ConfigurationError('input "version-label" is empty: expected the version to deploy, or "promote-from-environment"');

@@ -20,6 +20,8 @@ export interface DeployReport {
   /** Where a failed deploy goes back to, and why that one (src/eb/release-record.ts). */
   rollbackTarget: string | undefined;
   rollbackTargetWhy: string | undefined;
+  /** deploy-version with promote-from-environment: why the version may be promoted (src/eb/promotion.ts). */
+  promotion: string | undefined;
   /** Verdicts that could not be written to the verified-release record. */
   recordWarnings: string[];
   environmentUrl: string | undefined;
@@ -47,6 +49,7 @@ export function newReport(applicationName: string, environmentName?: string): De
     previousVersionLabel: undefined,
     rollbackTarget: undefined,
     rollbackTargetWhy: undefined,
+    promotion: undefined,
     recordWarnings: [],
     environmentUrl: undefined,
     health: undefined,

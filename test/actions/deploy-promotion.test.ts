@@ -49,6 +49,7 @@ describe('promotion from dev to production', () => {
       'not promoting from "promo-dev": "v0" never passed the gate there (no tag eb-pipeline:verified:promo-dev: deployed outside this suite, or before the record existed; redeploy it to "promo-dev" through the suite first); nothing was deployed',
     );
     await expectUntouched('promo-prod', 'p0');
+    expect(unverified.summary).toMatch(/failed.*\n[\s\S]*never passed the gate there/);
     const cliRefused = await cli(['verify-promotion', '-a', APP, '-f', 'promo-dev']);
     expect(cliRefused.code).toBe(1);
     expect(cliRefused.stderr).toMatch(/"v0" never passed the gate there/);
@@ -66,6 +67,7 @@ describe('promotion from dev to production', () => {
     expect(ok.stdout).toMatch(/promoting: "v1" passed the gate on "promo-dev"/);
     expect(ok.outputs).toMatchObject({ 'version-label': 'v1', 'previous-version-label': 'p0', 'rolled-back': 'false' });
     expect(ok.summary).toMatch(/Deploy v1 to promo-prod/);
+    expect(ok.summary).toMatch(/<td>Promoted because<\/td><td>&quot;v1&quot; passed the gate on &quot;promo-dev&quot; at [^<]+ and &quot;promo-dev&quot; is Ready and Green on it now<\/td>/);
     expect(await servedVersion((await describeEnv(h.eb, 'promo-prod')).CNAME)).toBe('v1');
     expect(await releaseMarks(h.eb, APP, 'promo-prod')).toEqual({ v1: 'verified' });
   });
