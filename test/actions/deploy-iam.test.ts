@@ -7,6 +7,8 @@ import { DescribeApplicationVersionsCommand, DescribeEventsCommand } from '@aws-
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AccessKeyOptions } from '../../src/emulator/index.js';
 import { wildcard } from '../../src/emulator/auth/policy.js';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { loadTemplate, rolePolicyDocuments, TEST_STACK } from '../infra/cloudformation.js';
 import { createEnvironmentReady, describeEnv, releaseMarks, useEmulator } from '../support/emulator.js';
 import { deployInputs, runEntry, servedVersion, useBundleDir, type EntryResult } from './run-entry.js';
 
@@ -27,8 +29,12 @@ const keyOf = (name: string): AccessKeyOptions & { userName: string } => ({
 const DEPLOYER = { ...keyOf('deployer'), policies: [ENGINE, SERVICE] };
 const REMOVED = REMOVALS.map((r) => ({ ...keyOf(`without-${r.sid}`), policies: r.doc === 'engine' ? [without(ENGINE, r.sid), SERVICE] : [ENGINE, without(SERVICE, r.sid)] }));
 
+// infra/eb-pipeline.yml's per-environment roles, resolved for application "shop" in this account.
+const template = loadTemplate();
+const TEMPLATE_DEV = { ...keyOf('shop-github-dev'), policies: rolePolicyDocuments(template, 'DevDeployRole', TEST_STACK) };
+
 // test/test (no policy) sets the stage as an administrator would; the deploys run as the policy's user.
-const h = useEmulator({ credentials: [{ accessKeyId: 'test', secretAccessKey: 'test' }, DEPLOYER, ...REMOVED] });
+const h = useEmulator({ credentials: [{ accessKeyId: 'test', secretAccessKey: 'test' }, DEPLOYER, TEMPLATE_DEV, ...REMOVED] });
 const bundle = useBundleDir('iam');
 const as = (key: AccessKeyOptions): Record<string, string> => ({ ...h.emulator.env, AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
 const output = (r: EntryResult): string => [...r.errors, ...r.warnings, r.stdout].join('\n');
@@ -81,5 +87,27 @@ describe('the suite\'s IAM policies, enforced', () => {
       const env = await describeEnv(h.eb, 'iam-dev');
       expect([env.Status, env.VersionLabel]).toEqual(['Ready', before]);
     }
+  });
+
+  it('infra/eb-pipeline.yml\'s dev role deploys to shop-dev through its bundle bucket, and cannot update shop-production', async () => {
+    const roles = [
+      { Namespace: 'aws:autoscaling:launchconfiguration', OptionName: 'IamInstanceProfile', Value: 'shop-eb-instance' },
+      { Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'ServiceRole', Value: TEST_STACK['ServiceRole.Arn'] },
+    ];
+    await createEnvironmentReady(h, { app: 'shop', env: 'shop-dev', label: 's0', optionSettings: roles });
+    await createEnvironmentReady(h, { app: 'shop', env: 'shop-production', label: 's0p', optionSettings: roles });
+    const bucket = TEST_STACK['BundlesBucket.Arn']!.replace('arn:aws:s3:::', '');
+    await h.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    const deploy = async (env: string, label: string): Promise<EntryResult> =>
+      runEntry('deploy', { inputs: { ...deployInputs('shop', env, await bundle(label, { version: label })), 'version-label': label, bucket }, env: as(TEMPLATE_DEV) });
+
+    const dev = await deploy('shop-dev', 's1');
+    expect(dev.errors, dev.stdout).toEqual([]);
+    expect(dev.warnings).toEqual([]);
+    expect(await servedVersion((await describeEnv(h.eb, 'shop-dev')).CNAME)).toBe('s1');
+    const prod = await deploy('shop-production', 's2');
+    expect(prod.code).toBe(1);
+    expect(output(prod)).toMatch(/not authorized to perform: elasticbeanstalk:UpdateEnvironment on resource: arn:aws:elasticbeanstalk:us-east-1:123456789012:environment\/shop\/shop-production/);
+    expect((await describeEnv(h.eb, 'shop-production')).VersionLabel).toBe('s0p');
   });
 });

@@ -81,3 +81,51 @@ export function references(node: unknown, out: Set<string> = new Set()): Set<str
   }
   return out;
 }
+
+/** Values to resolve a template with offline: pseudo parameters, parameters, and `Resource.Attr` results. */
+export type StackValues = Record<string, string>;
+
+/** Fn::Sub and Fn::GetAtt resolved as CloudFormation would with these values; anything unknown throws. */
+export function resolveIntrinsics(node: unknown, values: StackValues): unknown {
+  if (Array.isArray(node)) return node.map((n) => resolveIntrinsics(n, values));
+  if (node && typeof node === 'object') {
+    const o = node as Record<string, unknown>;
+    if (typeof o['Fn::Sub'] === 'string') {
+      return o['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+        if (values[name] === undefined) throw new Error(`unresolved \${${name}}`);
+        return values[name];
+      });
+    }
+    if (Array.isArray(o['Fn::GetAtt'])) {
+      const key = (o['Fn::GetAtt'] as string[]).join('.');
+      if (values[key] === undefined) throw new Error(`unresolved !GetAtt ${key}`);
+      return values[key];
+    }
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolveIntrinsics(v, values)]));
+  }
+  return node;
+}
+
+/** A role's identity policy documents (inline and the template's own managed policies), resolved. */
+export function rolePolicyDocuments(template: Template, role: string, values: StackValues): PolicyDocument[] {
+  const props = template.Resources[role]?.Properties;
+  if (!props) throw new Error(`infra/eb-pipeline.yml has no resource ${role}`);
+  const docs = ((props.Policies as { PolicyDocument: PolicyDocument }[] | undefined) ?? []).map((p) => p.PolicyDocument);
+  for (const arn of (props.ManagedPolicyArns as { Ref?: string }[] | undefined) ?? []) {
+    const managed = arn.Ref ? template.Resources[arn.Ref] : undefined;
+    if (managed?.Type === 'AWS::IAM::ManagedPolicy') docs.push(managed.Properties.PolicyDocument as PolicyDocument);
+  }
+  return docs.map((d) => resolveIntrinsics(d, values) as PolicyDocument);
+}
+
+/** The values the offline tests resolve the template with (application "shop", account 123456789012). */
+export const TEST_STACK: StackValues = {
+  'AWS::Partition': 'aws',
+  'AWS::Region': 'us-east-1',
+  'AWS::AccountId': '123456789012',
+  ApplicationName: 'shop',
+  'BundlesBucket.Arn': 'arn:aws:s3:::shop-bundles-abc',
+  'AppRepository.Arn': 'arn:aws:ecr:us-east-1:123456789012:repository/shop',
+  'InstanceRole.Arn': 'arn:aws:iam::123456789012:role/shop-eb-instance',
+  'ServiceRole.Arn': 'arn:aws:iam::123456789012:role/shop-eb-service',
+};

@@ -8,48 +8,16 @@ import { describe, expect, it } from 'vitest';
 import { serviceCalls } from '../../src/emulator/auth/eb-service-calls.js';
 import { evaluate, parsePolicy, type Policy } from '../../src/emulator/auth/policy.js';
 import { EbState, type Environment } from '../../src/emulator/state.js';
-import { actions, loadTemplate, type PolicyDocument, type Statement } from './cloudformation.js';
+import { actions, loadTemplate, rolePolicyDocuments, TEST_STACK, type PolicyDocument, type Statement } from './cloudformation.js';
 
 const template = loadTemplate();
-const APP = 'shop';
-const ACCOUNT = '123456789012';
-const REGION = 'us-east-1';
-const ARNS: Record<string, string> = {
-  'BundlesBucket.Arn': 'arn:aws:s3:::shop-bundles-abc',
-  'AppRepository.Arn': `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/${APP}`,
-  'InstanceRole.Arn': `arn:aws:iam::${ACCOUNT}:role/${APP}-eb-instance`,
-  'ServiceRole.Arn': `arn:aws:iam::${ACCOUNT}:role/${APP}-eb-service`,
-};
-
-/** Fn::Sub / Fn::GetAtt resolved the way CloudFormation would for this stack. */
-function resolve(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(resolve);
-  if (node && typeof node === 'object') {
-    const o = node as Record<string, unknown>;
-    if (typeof o['Fn::Sub'] === 'string') {
-      return o['Fn::Sub'].replace(/\$\{([^}]+)\}/g, (_, name: string) => {
-        const known: Record<string, string> = { 'AWS::Partition': 'aws', 'AWS::Region': REGION, 'AWS::AccountId': ACCOUNT, ApplicationName: APP, ...ARNS };
-        if (known[name] === undefined) throw new Error(`unresolved \${${name}}`);
-        return known[name];
-      });
-    }
-    if (Array.isArray(o['Fn::GetAtt'])) {
-      const key = (o['Fn::GetAtt'] as string[]).join('.');
-      if (ARNS[key] === undefined) throw new Error(`unresolved !GetAtt ${key}`);
-      return ARNS[key];
-    }
-    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, resolve(v)]));
-  }
-  return node;
-}
+const APP = TEST_STACK.ApplicationName!;
+const ACCOUNT = TEST_STACK['AWS::AccountId']!;
+const REGION = TEST_STACK['AWS::Region']!;
+const ARNS = TEST_STACK;
 
 function policiesOf(role: string): Policy[] {
-  const props = template.Resources[role]!.Properties;
-  const docs = (props.Policies as { PolicyDocument: PolicyDocument }[]).map((p) => p.PolicyDocument);
-  for (const arn of (props.ManagedPolicyArns as { Ref?: string }[] | undefined) ?? []) {
-    if (arn.Ref && template.Resources[arn.Ref]?.Type === 'AWS::IAM::ManagedPolicy') docs.push(template.Resources[arn.Ref]!.Properties.PolicyDocument as PolicyDocument);
-  }
-  return docs.map((d, i) => parsePolicy(resolve(d), `${role} policy ${i}`));
+  return rolePolicyDocuments(template, role, TEST_STACK).map((d, i) => parsePolicy(d, `${role} policy ${i}`));
 }
 
 function environment(name: string): Environment {
