@@ -125,6 +125,9 @@ describe('promotion from dev to production', () => {
     expect(same.errors.at(-1)).toMatch(/input "promote-from-environment" is "promo-prod", the environment being deployed/);
     const missing = await promote('promo-nope', 'promo-prod');
     expect(missing.errors.at(-1)).toMatch(/input "promote-from-environment": environment "promo-nope" does not exist in application "promo"/);
+    const usage = await cli(['verify-promotion', '-a', APP]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^eb-pipeline verify-promotion: input "promote-from-environment" is required/);
     const none = await runEntry('deploy-version', { inputs: { 'application-name': APP, 'environment-name': 'promo-prod' }, env: h.emulator.env });
     expect(none.errors.at(-1)).toMatch(/input "version-label"/);
   });
