@@ -2,6 +2,7 @@
 import { describeApplication, describeVersion } from './describe.js';
 import { app, page, s3Request, version, type ApiContext, type Handler } from './api-context.js';
 import { tagsAtCreation } from './api-tags.js';
+import { terminateEnvironment } from './environments.js';
 import { EbError, invalidParameter, type QueryParams, type XmlValue } from './query-protocol.js';
 import type { Application, AppVersion } from './state.js';
 import { applyVersionLifecycle, lifecycleXml, normalizeLifecycle, type ResourceLifecycleConfig } from './version-lifecycle.js';
@@ -119,6 +120,44 @@ export const applicationHandlers: Record<string, Handler> = {
         throw new EbError('SourceBundleDeletionFailure', `Unable to delete source bundle s3://${v.source.bucket}/${v.source.key} (S3 answered ${status || 'nothing'}); the application version was deleted.`);
       }
     }
+    return undefined;
+  },
+
+  UpdateApplication(p, ctx) {
+    const found = app(ctx, p.required('ApplicationName'));
+    const description = p.string('Description');
+    if (description !== undefined) found.description = description;
+    found.updated = new Date();
+    return { Application: describeApplication(ctx.rt.state, found) };
+  },
+
+  UpdateApplicationVersion(p, ctx) {
+    const appName = p.required('ApplicationName');
+    app(ctx, appName);
+    const v = version(ctx, appName, p.required('VersionLabel'));
+    const description = p.string('Description');
+    if (description !== undefined) v.description = description;
+    v.updated = new Date();
+    return { ApplicationVersion: describeVersion(v) };
+  },
+
+  /**
+   * DeleteApplication: refused while environments run, unless TerminateEnvByForce terminates them
+   * first (API reference); its versions go with it (their S3 bundles stay).
+   */
+  async DeleteApplication(p, ctx) {
+    const { state } = ctx.rt;
+    const found = app(ctx, p.required('ApplicationName'));
+    const running = state.liveEnvironments().filter((e) => e.app === found.name);
+    if (running.length > 0 && !p.bool('TerminateEnvByForce')) {
+      throw invalidParameter(`Unable to delete application ${found.name} because it has running environment(s): ${running.map((e) => e.name).join(', ')}.`);
+    }
+    for (const env of running) if (env.status !== 'Terminating') terminateEnvironment(ctx.rt, env, ctx.requestId);
+    for (const v of state.versionsOf(found.name)) {
+      state.versions.delete(`${v.app}\u0000${v.label}`);
+      await ctx.rt.discardBundle(v);
+    }
+    state.applications.delete(found.name);
     return undefined;
   },
 

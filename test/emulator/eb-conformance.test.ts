@@ -90,7 +90,13 @@ describe('conformance to botocore’s EB model', () => {
       ['ListTagsForResource', { ResourceArn: env?.EnvironmentArn }], ['UpdateTagsForResource', { ResourceArn: appArn, TagsToAdd: [{ Key: 'sdk', Value: 'yes' }] }],
       ['CreateStorageLocation', {}], ['CreateApplication', { ApplicationName: 'conformance-sdk' }],
       ['UpdateApplicationResourceLifecycle', { ApplicationName: 'conformance-sdk', ResourceLifecycleConfig: { VersionLifecycleConfig: { MaxAgeRule: { Enabled: true, MaxAgeInDays: 30 } } } }],
-      ['CreateApplicationVersion', { ApplicationName: 'conformance-sdk', VersionLabel: 's1' }], ['DeleteApplicationVersion', { ApplicationName: 'conformance-sdk', VersionLabel: 's1' }],
+      ['CreateApplicationVersion', { ApplicationName: 'conformance-sdk', VersionLabel: 's1' }],
+      ['UpdateApplicationVersion', { ApplicationName: 'conformance-sdk', VersionLabel: 's1', Description: 'by the SDK' }],
+      ['DeleteApplicationVersion', { ApplicationName: 'conformance-sdk', VersionLabel: 's1' }],
+      ['UpdateApplication', { ApplicationName: 'conformance-sdk', Description: 'by the SDK' }],
+      ['ValidateConfigurationSettings', { ApplicationName: 'conformance', OptionSettings: [{ Namespace: 'aws:elasticbeanstalk:madeup', OptionName: 'X', Value: '1' }] }],
+      ['DescribeEnvironmentResources', { EnvironmentName: 'conformance-1' }],
+      ['DeleteApplication', { ApplicationName: 'conformance-sdk' }],
     ];
     const problems: string[] = [];
     const called = new Set<string>();

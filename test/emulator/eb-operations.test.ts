@@ -2,7 +2,8 @@
 // RestartAppServer, SwapEnvironmentCNAMEs (blue/green), application version lifecycle, and the S3
 // bucket reads (versioning, ACL) — through the SDK.
 import {
-  CreateApplicationCommand, CreateApplicationVersionCommand, CreateEnvironmentCommand, ListTagsForResourceCommand, UpdateEnvironmentCommand, DescribeApplicationsCommand, DescribeApplicationVersionsCommand, DescribeConfigurationSettingsCommand, DescribeEventsCommand,
+  DeleteApplicationCommand, DescribeEnvironmentResourcesCommand, UpdateApplicationCommand, UpdateApplicationVersionCommand, ValidateConfigurationSettingsCommand,
+  CreateApplicationCommand, CreateApplicationVersionCommand, CreateEnvironmentCommand, DescribeEnvironmentsCommand, ListTagsForResourceCommand, UpdateEnvironmentCommand, DescribeApplicationsCommand, DescribeApplicationVersionsCommand, DescribeConfigurationSettingsCommand, DescribeEventsCommand,
   RestartAppServerCommand, SwapEnvironmentCNAMEsCommand, UpdateApplicationResourceLifecycleCommand,
 } from '@aws-sdk/client-elastic-beanstalk';
 import { GetBucketAclCommand, GetBucketVersioningCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
@@ -74,6 +75,39 @@ describe('environment operations', () => {
     expect(await failure(h.eb.send(new SwapEnvironmentCNAMEsCommand({ SourceEnvironmentName: 'ops-blue' })))).toBe('MissingParameter');
     expect(await failure(h.eb.send(new SwapEnvironmentCNAMEsCommand({ SourceEnvironmentName: 'ops-blue', DestinationEnvironmentName: 'ops-blue' })))).toBe('InvalidParameterValue');
     expect(await failure(h.eb.send(new SwapEnvironmentCNAMEsCommand({ SourceEnvironmentName: 'ops-blue', DestinationEnvironmentName: 'ops-gone' })))).toBe('InvalidParameterValue');
+  });
+});
+
+describe('application housekeeping, configuration checks and resources', () => {
+  it('UpdateApplication / UpdateApplicationVersion change descriptions; DeleteApplication refuses running environments unless forced', async () => {
+    const updated = await h.eb.send(new UpdateApplicationCommand({ ApplicationName: 'ops', Description: 'the shop' }));
+    expect(updated.Application?.Description).toBe('the shop');
+    const version = await h.eb.send(new UpdateApplicationVersionCommand({ ApplicationName: 'ops', VersionLabel: 'v1', Description: 'first' }));
+    expect(version.ApplicationVersion?.Description).toBe('first');
+    await createEnvironmentReady(h, { app: 'doomed', env: 'doomed-dev', label: 'd1' });
+    expect(await failure(h.eb.send(new DeleteApplicationCommand({ ApplicationName: 'doomed' })))).toBe('InvalidParameterValue');
+    await h.eb.send(new DeleteApplicationCommand({ ApplicationName: 'doomed', TerminateEnvByForce: true }));
+    expect((await h.eb.send(new DescribeApplicationsCommand({ ApplicationNames: ['doomed'] }))).Applications).toEqual([]);
+    expect((await h.eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: 'doomed' }))).ApplicationVersions).toEqual([]);
+    await waitFor('doomed-dev terminated', async () => (await h.eb.send(new DescribeEnvironmentsCommand({ EnvironmentNames: ['doomed-dev'] }))).Environments?.[0]?.Status, (s) => s === 'Terminated');
+  });
+
+  it('ValidateConfigurationSettings reports each bad setting; DescribeEnvironmentResources names the instances', async () => {
+    const out = await h.eb.send(new ValidateConfigurationSettingsCommand({
+      ApplicationName: 'ops', EnvironmentName: 'ops-blue',
+      OptionSettings: [
+        { Namespace: 'aws:elasticbeanstalk:command', OptionName: 'Timeout', Value: '900' },
+        { Namespace: 'aws:elasticbeanstalk:command', OptionName: 'BatchSize', Value: 'lots' },
+        { Namespace: 'aws:nope', OptionName: 'X', Value: '1' },
+      ],
+    }));
+    expect(out.Messages?.map((m) => [m.Severity, m.Namespace, m.OptionName])).toEqual([['error', 'aws:elasticbeanstalk:command', 'BatchSize'], ['error', 'aws:nope', 'X']]);
+    expect(out.Messages?.[1]?.Message).toContain('Unknown configuration setting.');
+    const resources = (await h.eb.send(new DescribeEnvironmentResourcesCommand({ EnvironmentName: 'ops-blue' }))).EnvironmentResources;
+    const env = await describeEnv(h.eb, 'ops-blue');
+    expect(resources?.LoadBalancers).toEqual([{ Name: `awseb-${env.EnvironmentId ?? ''}` }]);
+    expect(resources?.Instances?.length).toBeGreaterThan(0);
+    expect(resources?.Instances?.[0]?.Id).toMatch(/^i-/);
   });
 });
 

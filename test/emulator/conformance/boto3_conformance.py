@@ -164,6 +164,15 @@ def main():
          OptionSettings=[{'Namespace': 'aws:elasticbeanstalk:application:environment', 'OptionName': 'CONFORMANCE', 'Value': '1'}])
     call('AbortEnvironmentUpdate', EnvironmentName=env1)
     wait_ready(env1)
+    call('UpdateApplication', ApplicationName='conformance-new', Description='updated by boto3')
+    call('UpdateApplicationVersion', ApplicationName=app, VersionLabel=label, Description='described by boto3')
+    messages = call('ValidateConfigurationSettings', ApplicationName=app, EnvironmentName=env1, OptionSettings=[
+        {'Namespace': 'aws:elasticbeanstalk:command', 'OptionName': 'DeploymentPolicy', 'Value': 'Sometimes'},
+        {'Namespace': 'aws:elasticbeanstalk:command', 'OptionName': 'Timeout', 'Value': '900'}])['Messages']
+    if [m['OptionName'] for m in messages] != ['DeploymentPolicy']:
+        report['calls']['ValidateConfigurationSettings'].append(f'expected one error message, for DeploymentPolicy: {messages}')
+    call('DescribeEnvironmentResources', EnvironmentName=env1)
+    call('DeleteApplication', ApplicationName='conformance-new', TerminateEnvByForce=True)
     call('CreateEnvironment', ApplicationName=app, EnvironmentName='conformance-3', VersionLabel=label, SolutionStackName=stacks[0])
     wait_ready('conformance-3')
     call('TerminateEnvironment', EnvironmentName='conformance-3')
@@ -262,6 +271,7 @@ def valid_input(op, app, label, env1, app_arn):
     base = {
         'ApplicationName': app, 'VersionLabel': label, 'EnvironmentName': env1, 'ResourceArn': app_arn,
         'ResourceLifecycleConfig': {'VersionLifecycleConfig': {'MaxCountRule': {'Enabled': False}}},
+        'OptionSettings': [{'Namespace': 'aws:elasticbeanstalk:command', 'OptionName': 'Timeout', 'Value': '600'}],
     }
     return {k: v for k, v in base.items() if k in MEMBERS.get(op, ())}
 
