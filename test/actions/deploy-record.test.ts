@@ -86,7 +86,8 @@ describe('verified-release record', () => {
     expect(refused.warnings[0]).toMatch(
       /^could not record "v2" as verified on "mark-dev" \(tag eb-pipeline:verified:mark-dev\): .*50.*the deploy stands, but later rollbacks will not know "v2" is verified\. Grant elasticbeanstalk:AddTags/,
     );
-    expect(refused.summary).toMatch(/⚠️ could not record "v2" as verified on "mark-dev"/);
+    // The summary escapes quotes (src/actions/summary.ts).
+    expect(refused.summary).toMatch(/⚠️ could not record &quot;v2&quot; as verified on &quot;mark-dev&quot;/);
     expect(await servedVersion((await describeEnv(h.eb, 'mark-dev')).CNAME)).toBe('v2');
     expect(await releaseMarks(h.eb, 'mark', 'mark-dev')).toEqual({ v1: 'verified' });
   });
