@@ -1,6 +1,7 @@
-// Environment actions beyond deploy/terminate: RestartAppServer and SwapEnvironmentCNAMEs (blue/green).
+// Environment actions beyond deploy/terminate: RestartAppServer, RebuildEnvironment and
+// SwapEnvironmentCNAMEs (blue/green).
 import { environment, type ApiContext, type Handler } from './api-context.js';
-import { restartAppServer, swapCnames } from './environments.js';
+import { rebuildEnvironment, restartAppServer, swapCnames } from './environments.js';
 import { EbError, invalidParameter, type QueryParams } from './query-protocol.js';
 import type { Environment } from './state.js';
 
@@ -27,6 +28,13 @@ export const environmentActionHandlers: Record<string, Handler> = {
     const env = environment(p, ctx);
     mustBeReady(env);
     restartAppServer(ctx.rt, env, ctx.requestId);
+    return undefined;
+  },
+
+  RebuildEnvironment(p, ctx) {
+    const env = environment(p, ctx);
+    mustBeReady(env);
+    rebuildEnvironment(ctx.rt, env, ctx.requestId);
     return undefined;
   },
 

@@ -210,6 +210,43 @@ export function restartAppServer(rt: Runtime, env: Environment, requestId: strin
 }
 
 /**
+ * RebuildEnvironment: the environment's instances terminated and as many new ones launched with the
+ * version it runs (EB deletes and recreates the resources); Updating meanwhile. EB does this with the
+ * caller's permissions, as it does for CreateEnvironment.
+ */
+export function rebuildEnvironment(rt: Runtime, env: Environment, requestId: string): void {
+  const emit = emitter(rt, env, requestId);
+  env.status = 'Updating';
+  env.updated = new Date();
+  emit('rebuildEnvironment is starting.');
+  startOperation(env, 'configure', undefined, async (signal) => {
+    try {
+      const denied = rt.serviceCallDenial(requestId, env, 'rebuild');
+      if (denied) {
+        emit(denied, 'ERROR');
+        return;
+      }
+      const version = env.versionLabel === undefined ? undefined : rt.state.version(env.app, env.versionLabel);
+      const config = configFor(env, version, rt);
+      const old = env.instances;
+      env.instances = [];
+      await Promise.all(old.map((i) => i.terminate()));
+      const deploymentId = ++env.deploymentCounter;
+      await Promise.all(Array.from({ length: Math.max(config.minSize, 1) }, () => rt.launch(env.instances, version, config, deploymentId, signal)));
+      const outcome = await rt.waitForVerdict(env.instances, config.commandTimeout, signal);
+      if (outcome === 'healthy') emit('rebuildEnvironment completed successfully.');
+      else emit('rebuildEnvironment completed, but with errors. For more information, see troubleshooting documentation.', 'WARN');
+    } catch (err) {
+      if (!signal.aborted) emit(`rebuildEnvironment failed: ${(err as Error).message}`, 'ERROR');
+    } finally {
+      if (env.status === 'Updating') env.status = 'Ready';
+      env.updated = new Date();
+      rt.refreshEnvironmentHealth(env);
+    }
+  });
+}
+
+/**
  * SwapEnvironmentCNAMEs: each environment's URL (here: its load balancer's host:port) moves to the
  * other, so clients of one URL reach the other environment's instances — EB's blue/green switch.
  */

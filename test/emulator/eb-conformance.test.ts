@@ -114,6 +114,8 @@ describe('conformance to botocore’s EB model', () => {
     await send('SwapEnvironmentCNAMEs', { SourceEnvironmentName: 'conformance-1', DestinationEnvironmentName: 'conformance-2' });
     await send('RestartAppServer', { EnvironmentName: 'conformance-2' });
     await ready('conformance-2');
+    await send('RebuildEnvironment', { EnvironmentName: 'conformance-2' });
+    await ready('conformance-2');
     h.emulator.faults.stuckUpdate('conformance-1');
     await send('UpdateEnvironment', { EnvironmentName: 'conformance-1', OptionSettings: [{ Namespace: 'aws:elasticbeanstalk:application:environment', OptionName: 'SDK', Value: '1' }] });
     await send('AbortEnvironmentUpdate', { EnvironmentName: 'conformance-1' });

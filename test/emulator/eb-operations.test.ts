@@ -2,7 +2,7 @@
 // RestartAppServer, SwapEnvironmentCNAMEs (blue/green), application version lifecycle, and the S3
 // bucket reads (versioning, ACL) — through the SDK.
 import {
-  DeleteApplicationCommand, DescribeEnvironmentResourcesCommand, UpdateApplicationCommand, UpdateApplicationVersionCommand, ValidateConfigurationSettingsCommand,
+  DeleteApplicationCommand, DescribeEnvironmentResourcesCommand, DescribeInstancesHealthCommand, RebuildEnvironmentCommand, UpdateApplicationCommand, UpdateApplicationVersionCommand, ValidateConfigurationSettingsCommand,
   CreateApplicationCommand, CreateApplicationVersionCommand, CreateEnvironmentCommand, DescribeEnvironmentsCommand, ListTagsForResourceCommand, UpdateEnvironmentCommand, DescribeApplicationsCommand, DescribeApplicationVersionsCommand, DescribeConfigurationSettingsCommand, DescribeEventsCommand,
   RestartAppServerCommand, SwapEnvironmentCNAMEsCommand, UpdateApplicationResourceLifecycleCommand,
 } from '@aws-sdk/client-elastic-beanstalk';
@@ -60,6 +60,19 @@ describe('environment operations', () => {
     expect(await servedVersion(env.CNAME)).toBe('v1');
     const events = ((await h.eb.send(new DescribeEventsCommand({ RequestId: out.$metadata.requestId }))).Events ?? []).map((e) => e.Message).reverse();
     expect(events).toEqual(['restartAppServer is starting.', 'restartAppServer completed successfully.']);
+  });
+
+  it('RebuildEnvironment replaces every instance with a new one running the same version', async () => {
+    const instanceIds = async () => ((await h.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: 'ops-blue' }))).InstanceHealthList ?? []).map((i) => i.InstanceId);
+    const before = await instanceIds();
+    const out = await h.eb.send(new RebuildEnvironmentCommand({ EnvironmentName: 'ops-blue' }));
+    const env = await waitFor('rebuilt', () => describeEnv(h.eb, 'ops-blue'), (e) => e.Status === 'Ready' && e.Health === 'Green');
+    const after = await instanceIds();
+    expect(after).toHaveLength(before.length);
+    expect(after.some((id) => before.includes(id))).toBe(false);
+    expect(await servedVersion(env.CNAME)).toBe('v1');
+    const events = ((await h.eb.send(new DescribeEventsCommand({ RequestId: out.$metadata.requestId }))).Events ?? []).map((e) => e.Message).reverse();
+    expect(events).toEqual(['rebuildEnvironment is starting.', 'rebuildEnvironment completed successfully.']);
   });
 
   it('SwapEnvironmentCNAMEs moves each URL to the other environment', async () => {

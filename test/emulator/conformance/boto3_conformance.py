@@ -158,6 +158,8 @@ def main():
     call('SwapEnvironmentCNAMEs', SourceEnvironmentName=env1, DestinationEnvironmentName=env2)
     call('RestartAppServer', EnvironmentName=env2)
     wait_ready(env2)
+    call('RebuildEnvironment', EnvironmentName=env2)
+    wait_ready(env2)
     stuck = json.dumps({'stuckUpdate': {'environmentName': env1}}).encode()
     urllib.request.urlopen(urllib.request.Request(env['EMULATOR_STATE'] + '/_emulator/faults', data=stuck, method='POST'))
     call('UpdateEnvironment', EnvironmentName=env1, Description='stuck on purpose',
