@@ -229,7 +229,7 @@ export class GateTracker {
       const key = o.reportAt ?? this.badSince + Math.floor((o.at - this.badSince) / HEALTH_REPORT_MS) * HEALTH_REPORT_MS;
       this.badReports.add(key);
       if (this.badReports.size >= 2 && o.at - this.badSince >= this.rules.unhealthyGraceMs)
-        return this.fail(`${reasons.join('; ')} in ${this.badReports.size} consecutive health reports after the update finished`);
+        return this.fail(`unhealthy in ${this.badReports.size} consecutive EB health reports after the update finished: ${reasons.join('; ')}`);
     } else if (o.fullCheck) {
       this.badReports.clear();
       this.badSince = undefined;

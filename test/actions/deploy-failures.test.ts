@@ -14,7 +14,7 @@ describe('deploy action: failures', () => {
     const dir = await bundle('broken', { version: 'v2', mode: 'unhealthy' });
     const r = await runEntry('deploy', { inputs: { ...base('red', 'red-dev', dir), 'version-label': 'v2' }, env: h.emulator.env });
     expect(r.code).toBe(1);
-    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed: health is (Severe|Degraded).* in 2 consecutive health reports after the update finished.*Rolled back to "v1", which is healthy again/);
+    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed: unhealthy in 2 consecutive EB health reports after the update finished: health is (Severe|Degraded).*Rolled back to "v1", which is healthy again/);
     // It went live (EB finished the update on it, serving errors) before the rollback.
     expect(r.outputs).toMatchObject({ 'version-label': 'v2', 'previous-version-label': 'v1', 'rolled-back': 'true', outcome: 'rolled-back', 'went-live': 'true' });
     expect(r.summary).toMatch(/failed, rolled back/);

@@ -51,7 +51,7 @@ describe('deploy action: the stability window (default inputs)', () => {
     });
     const timeline = watch.stop();
     expect(r.code).toBe(1);
-    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed: health is (Severe|Degraded).* in 2 consecutive health reports after the update finished.*Rolled back to "v1"/);
+    expect(r.errors.at(-1)).toMatch(/deploy of "v2" failed: unhealthy in 2 consecutive EB health reports after the update finished: health is (Severe|Degraded).*Rolled back to "v1"/);
     expect(r.outputs).toMatchObject({ outcome: 'rolled-back', 'went-live': 'true' });
     const live = timeline.firstReadyOn('v2');
     expect(live).toBeDefined();

@@ -143,7 +143,7 @@ describe('the gate loop, on a fake clock', () => {
     const clock = new FakeClock();
     const { result } = await gate(clock, (ms) => (ms < 30_000 ? updating : severe('v2')));
     expect(result.passed).toBe(false);
-    expect(result.reason).toMatch(/in 2 consecutive health reports after the update finished/);
+    expect(result.reason).toMatch(/^unhealthy in 2 consecutive EB health reports after the update finished: health is Severe/);
     // Reports at 30 s and 40 s (the fake refreshes every 10 s): failed by 42 s.
     expect(result.seconds).toBeGreaterThanOrEqual(40);
     expect(result.seconds).toBeLessThanOrEqual(42);

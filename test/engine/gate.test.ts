@@ -145,7 +145,7 @@ describe('GateTracker', () => {
     expect(g.observe(severe(5000)).kind).toBe('waiting'); // the same report
     const state = g.observe(severe(10_500));
     expect(state).toMatchObject({ kind: 'failed', wentLive: true });
-    expect(state.kind === 'failed' && state.reason).toMatch(/health is Severe \(Red\).* in 2 consecutive health reports after the update finished/);
+    expect(state.kind === 'failed' && state.reason).toMatch(/^unhealthy in 2 consecutive EB health reports after the update finished: health is Severe \(Red\)/);
   });
 
   it('every instance failing counts as bad even when the roll-up is not yet', () => {
