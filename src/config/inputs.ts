@@ -125,7 +125,7 @@ export function readGateSettings(get: InputReader): GateSettings {
   };
   if (gate.stableMs >= gate.deployTimeoutMs)
     throw new ConfigurationError(
-      `input "stable-seconds" (${gate.stableMs / 1000}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`,
+      `input "stable-seconds" (${gate.stableMs / 1000}${readString(get, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`,
     );
   if (gate.healthUrlExpectVersion && !gate.healthUrl)
     throw new ConfigurationError('input "health-url-expect-version" is "true" but "health-url" is empty: expected a health URL to check');

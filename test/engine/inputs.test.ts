@@ -101,6 +101,7 @@ const cases: [string, () => Promise<void>, () => Inputs, string, RegExp][] = [
   ['stable-seconds negative', runDeployAction, () => deploy({ 'stable-seconds': '-1' }), 'stable-seconds', /from 0 to 3600/],
   ['stable-seconds a duration', runDeployAction, () => deploy({ 'stable-seconds': '45s' }), 'stable-seconds', /whole number/],
   ['stable-seconds past deploy-timeout', runDeployAction, () => deploy({ 'stable-seconds': '60', 'deploy-timeout': '1m' }), 'stable-seconds', /not shorter than "deploy-timeout" \(60 s\)/],
+  ['default stable-seconds past a short deploy-timeout', runDeployAction, () => deploy({ 'deploy-timeout': '40s' }), 'stable-seconds', /\(45, its default\) is not shorter than "deploy-timeout" \(40 s\)/],
   ['settle-timeout zero', runDeployAction, () => deploy({ 'settle-timeout': '0s' }), 'settle-timeout', /more than 0/],
   ['unhealthy-grace a word', runDeployAction, () => deploy({ 'unhealthy-grace': 'long' }), 'unhealthy-grace', /0 or more/],
   ['health-url not a URL', runDeployAction, () => deploy({ 'health-url': 'not a url' }), 'health-url', /http:\/\/ or https:\/\//],
