@@ -30,7 +30,8 @@ describe('deploy action: the gate keeps polling within the describe budget', () 
     const latency = (exitAt - (green ?? 0)) / 1000;
     console.log(`30 % throttling: exit ${latency.toFixed(1)} s after Green with a ${WINDOW_S} s stability window`);
     expect(latency).toBeGreaterThanOrEqual(WINDOW_S - 0.5);
-    expect(latency).toBeLessThanOrEqual(WINDOW_S + 8);
+    // Starved, the gate used to exit 17–29 s after Green with no window at all.
+    expect(latency).toBeLessThanOrEqual(WINDOW_S + 10);
     expect(await servedVersion((await describeEnv(h.eb, 'thrg-dev')).CNAME)).toBe('v2');
   }, 90_000);
 
