@@ -133,6 +133,13 @@ async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: Depl
       // Recorded as a rollback: the post step of a cancelled job leaves the repair alone.
       const result = await deployAndGate(deps, target, previous!, gate, report, events, hooks, 'rollback', onPrevious);
       recordGate(report, result);
+      if (result.superseded) {
+        // Another deploy replaced the repair: the environment is theirs; undo nothing, judge nothing.
+        report.outcome = 'superseded';
+        report.supersededBy = result.superseded.label;
+        report.message = `deploy of "${opts.label}" failed: ${why}. While its rollback to "${previous}" was gated, it was ${result.reason}; nothing was undone.`;
+        throw new DeployFailedError(report.message);
+      }
       await recordVerdict(deps, target, previous!, result.passed, report);
       if (!result.passed) fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${result.reason}. The environment needs attention.`);
     } catch (err) {
