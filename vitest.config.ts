@@ -22,7 +22,7 @@ export const UNIT = [
   'test/workflows/security.test.ts',
   'test/django/dockerfiles-and-eb.test.ts',
 ];
-export const SLOW = ['test/emulator/eb-large-bundle.test.ts', 'test/demo.test.ts', 'test/dist.test.ts', 'test/django/images.test.ts', 'test/build-images/**/*.test.ts'];
+export const SLOW = ['test/emulator/eb-large-bundle.test.ts', 'test/demo.test.ts', 'test/dist.test.ts', 'test/django/images.test.ts', 'test/build-images/**/*.test.ts', 'test/emulator/eb-docker-platform.test.ts'];
 
 export default defineConfig({
   test: {

@@ -1,5 +1,6 @@
-// `npm run demo`: the whole story on one machine. A local Elastic Beanstalk (the emulator) gets the
-// reference Django app v1 through the deploy action's committed bundle — the same entry the
+// `npm run demo -- --fast`: the deploy story without images (the full pipeline is pipeline-demo.ts).
+// A local Elastic Beanstalk (the emulator) gets the reference Django app v1 as a Procfile bundle
+// (bin/run-stack on the host) through the deploy action's committed bundle — the same entry the
 // workflows run — and serves it Green; then a broken v2 is deployed, the gate catches it, the
 // previous version is redeployed, and v1 serves again. Exit 0 only when that story held.
 import { execFile } from 'node:child_process';
@@ -51,7 +52,7 @@ async function serving(cname: string): Promise<Served> {
   }
 }
 
-async function recreateDatabase(databaseUrl: string): Promise<void> {
+export async function recreateDatabase(databaseUrl: string): Promise<void> {
   const url = new URL(databaseUrl);
   const name = url.pathname.slice(1);
   const admin = new URL(databaseUrl);
@@ -68,7 +69,7 @@ async function layOutBundle(root: string, dir: string, version: string, database
 }
 
 /** Processes still running whose command line mentions `dir` (an instance left behind). */
-async function processesUnder(dir: string): Promise<string[]> {
+export async function processesUnder(dir: string): Promise<string[]> {
   const found: string[] = [];
   for (const pid of (await readdir('/proc').catch(() => [])).filter((p) => /^\d+$/.test(p))) {
     const cmdline = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).replaceAll('\0', ' ').trim();
