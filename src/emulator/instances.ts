@@ -77,6 +77,7 @@ export class Instance {
   container: RunningContainer | undefined;
   private containers = 0;
   private exited: Promise<void> = Promise.resolve();
+  private queue: Promise<unknown> = Promise.resolve();
   /** Terminated for good: a deployment still in flight must not start a process on it. */
   private terminated = false;
 
@@ -120,9 +121,24 @@ export class Instance {
     if (this.lastSpec) await this.start(this.lastSpec);
   }
 
-  async start(spec: RunSpec): Promise<void> {
+  /**
+   * Starts and stops run one at a time: an aborted deployment's start still in flight and the
+   * restore (or emulator shutdown) after it must not both leave a process or container running.
+   */
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  start(spec: RunSpec): Promise<void> {
+    return this.serial(() => this.startNow(spec));
+  }
+
+  private async startNow(spec: RunSpec): Promise<void> {
     this.lastSpec = spec;
-    await this.stop();
+    await this.stopNow();
+    if (this.terminated) return;
     this.healthCheckPath = spec.healthCheckPath;
     this.deployment = { ...this.deployment, deploymentId: spec.deploymentId, ...(spec.versionLabel !== undefined ? { versionLabel: spec.versionLabel } : {}) };
     this.probe = Instance.freshProbe(false);
@@ -163,14 +179,15 @@ export class Instance {
     const paths = containerPaths(path.join(this.dir, `c${++this.containers}`));
     await mkdir(paths.dir, { recursive: true });
     if (this.terminated) return;
+    const id = `${launch.imageId.slice(0, 4)}${this.id.slice(2, 10)}${String(this.containers).padStart(4, '0')}`.padEnd(64, '0');
+    // Registered before anything listens or runs, so stopNow() releases whatever of it exists.
     const bridges = new Bridges();
+    this.container = { id, initPid: 0, paths, launch, bridges };
     await bridges.ingress(this.host, this.port, paths.ingressSocket);
     for (const port of launch.egressPorts) await bridges.egress(paths.egressSocket(port), port);
     const script = path.join(paths.dir, 'start.sh');
     await writeFile(script, containerScript(launch, paths));
     const child = this.spawnLogged('unshare', ['--mount', '--net', '--pid', '--fork', '--kill-child', 'sh', script], { cwd: paths.dir, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
-    const id = `${launch.imageId.slice(0, 4)}${this.id.slice(2, 10)}${String(this.containers).padStart(4, '0')}`.padEnd(64, '0');
-    this.container = { id, initPid: 0, paths, launch, bridges };
     for (let waited = 0; !existsSync(paths.readyFile); waited += 50) {
       if (this.probe.exit || child.exitCode !== null || waited > 30_000) {
         const log = readFileSync(path.join(this.dir, 'web.log'), 'utf8').trim().split('\n').slice(-5).join(' | ');
@@ -195,7 +212,11 @@ export class Instance {
   }
 
   /** Stops everything the instance's command started (its whole session): SIGTERM, then SIGKILL after `graceMs`. */
-  async stop(graceMs = 3000): Promise<void> {
+  stop(graceMs = 3000): Promise<void> {
+    return this.serial(() => this.stopNow(graceMs));
+  }
+
+  private async stopNow(graceMs = 3000): Promise<void> {
     const child = this.child;
     const container = this.container;
     this.child = undefined;

@@ -17,6 +17,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.js';
 import { runEntry } from '../actions/run-entry.js';
+import { removeImagesOf } from '../build-images/fixture.js';
 import { startLocalRegistry, type LocalRegistry } from '../build-images/local-registry.js';
 import { assembleContext, ensureStandInBase, STAND_IN_PYTHON_IMAGE } from '../django/support/images.js';
 import { createDatabase, databaseUrl, dropDatabase, uniqueDatabaseName } from '../django/support/postgres.js';
@@ -134,6 +135,8 @@ describe('the emulator\'s Docker platform: a Dockerrun bundle of the dev image, 
   afterAll(async () => {
     eb?.destroy();
     await emulator?.stop();
+    // The images built, pushed and pulled under this run's registry address (podman's layer cache stays).
+    if (registry) await removeImagesOf(registry.host);
     await registry?.stop();
     await dropDatabase(database).catch(() => undefined);
     if (context) await rm(path.dirname(context), { recursive: true, force: true });
