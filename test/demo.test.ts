@@ -19,6 +19,9 @@ describe('npm run demo', () => {
         run(process.execPath, ['dist/cli/index.js', 'demo', '--registry-dir', registryDir, '--database-url', 'postgres://postgres@127.0.0.1:5432/django_eb_demo_full_test'], {
           timeout: 600_000,
           maxBuffer: 64 * 1024 * 1024,
+        }).catch((err: { stdout?: string; stderr?: string; message: string }) => {
+          // The story, not just "Command failed": what the demo printed says which claim broke.
+          throw new Error(`${err.message}\n${err.stdout ?? ''}\n${err.stderr ?? ''}`);
         });
       const first = (await demo()).stdout;
       expect(first).toMatch(/django-test: 5 of 5 checks passed, \d+ tests run/);

@@ -63,8 +63,10 @@ function userLines(root: string, user: string | undefined): string[] {
 }
 
 export interface ContainerPaths {
-  /** Per-container directory: writable layer, overlay work dir, the mounted root, sockets. */
+  /** Per-container directory: writable layer, overlay work dir, the mounted root. */
   dir: string;
+  /** Where the forwarding sockets are: `dir`, or a short directory of its own when `dir` is too long for a socket path. */
+  socketDir: string;
   merged: string;
   ingressSocket: string;
   egressSocket: (port: number) => string;
@@ -72,12 +74,16 @@ export interface ContainerPaths {
   readyFile: string;
 }
 
-export function containerPaths(dir: string): ContainerPaths {
+/** Unix socket paths are limited to 107 bytes (sun_path). */
+export const socketPathFits = (dir: string): boolean => Buffer.byteLength(path.join(dir, 'out-65535.sock')) <= 107;
+
+export function containerPaths(dir: string, socketDir = dir): ContainerPaths {
   return {
     dir,
+    socketDir,
     merged: path.join(dir, 'root'),
-    ingressSocket: path.join(dir, 'in.sock'),
-    egressSocket: (port) => path.join(dir, `out-${port}.sock`),
+    ingressSocket: path.join(socketDir, 'in.sock'),
+    egressSocket: (port) => path.join(socketDir, `out-${port}.sock`),
     readyFile: path.join(dir, 'ready'),
   };
 }

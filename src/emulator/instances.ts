@@ -4,11 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { sleepMs } from './clock.js';
-import { Bridges, containerInitPid, containerPaths, containerScript, type ContainerLaunch, type ContainerPaths } from './container.js';
+import { Bridges, containerInitPid, containerPaths, containerScript, socketPathFits, type ContainerLaunch, type ContainerPaths } from './container.js';
 import { instanceHealth, NO_WEB_PROCESS, type CheckResult, type HealthView, type ProbeState } from './health.js';
 import { stopSession } from './process-tree.js';
 
@@ -176,11 +176,12 @@ export class Instance {
   /** Starts the image in fresh namespaces; resolves once its mounts are up and its command starts. */
   private async startContainer(launch: ContainerLaunch): Promise<void> {
     this.port = await freePort(this.host);
-    const paths = containerPaths(path.join(this.dir, `c${++this.containers}`));
-    await mkdir(paths.dir, { recursive: true });
+    const dir = path.join(this.dir, `c${++this.containers}`);
+    await mkdir(dir, { recursive: true });
     if (this.terminated) return;
+    const paths = containerPaths(dir, socketPathFits(dir) ? dir : await mkdtemp('/tmp/eb-emulator-sockets-'));
     const id = `${launch.imageId.slice(0, 4)}${this.id.slice(2, 10)}${String(this.containers).padStart(4, '0')}`.padEnd(64, '0');
-    // Registered before anything listens or runs, so stopNow() releases whatever of it exists.
+    // Registered before anything listens or runs, so stopNow() (queued after this start) releases whatever of it exists.
     const bridges = new Bridges();
     this.container = { id, initPid: 0, paths, launch, bridges };
     await bridges.ingress(this.host, this.port, paths.ingressSocket);
@@ -229,6 +230,7 @@ export class Instance {
       // The namespaces and mounts died with the container's last process; its writable layer goes now.
       await container.bridges.close();
       await rm(container.paths.dir, { recursive: true, force: true });
+      await rm(container.paths.socketDir, { recursive: true, force: true });
     }
   }
 
