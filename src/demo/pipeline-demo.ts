@@ -191,6 +191,9 @@ export async function runPipelineDemo(opts: PipelineDemoOptions): Promise<Pipeli
         { Namespace: 'aws:autoscaling:asg', OptionName: 'MaxSize', Value: '2' },
         { Namespace: 'aws:elasticbeanstalk:command', OptionName: 'DeploymentPolicy', Value: 'AllAtOnce' },
         { Namespace: 'aws:elasticbeanstalk:environment:process:default', OptionName: 'HealthCheckPath', Value: '/healthz' },
+        // The roles the deploy's preflight asks for (infra/eb-pipeline.yml creates them on AWS).
+        { Namespace: 'aws:autoscaling:launchconfiguration', OptionName: 'IamInstanceProfile', Value: 'django-eb-demo-instance-profile' },
+        { Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'ServiceRole', Value: 'arn:aws:iam::000000000000:role/django-eb-demo-service-role' },
         envVar('SECRET_KEY', randomBytes(40).toString('base64url')),
         envVar('DATABASE_URL', opts.databaseUrl),
         envVar('AWS_STORAGE_BUCKET_NAME', 'django-eb-demo-media'),

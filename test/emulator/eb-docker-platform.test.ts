@@ -21,7 +21,7 @@ import { removeImagesOf } from '../build-images/fixture.js';
 import { startLocalRegistry, type LocalRegistry } from '../build-images/local-registry.js';
 import { assembleContext, ensureStandInBase, STAND_IN_PYTHON_IMAGE } from '../django/support/images.js';
 import { createDatabase, databaseUrl, dropDatabase, uniqueDatabaseName } from '../django/support/postgres.js';
-import { describeEnv, waitFor } from '../support/emulator.js';
+import { describeEnv, ENVIRONMENT_ROLES, waitFor } from '../support/emulator.js';
 
 const run = promisify(execFile);
 const REPO = path.resolve('.');
@@ -123,6 +123,7 @@ describe('the emulator\'s Docker platform: a Dockerrun bundle of the dev image, 
         { Namespace: 'aws:autoscaling:asg', OptionName: 'MinSize', Value: '2' },
         { Namespace: 'aws:autoscaling:asg', OptionName: 'MaxSize', Value: '2' },
         { Namespace: 'aws:elasticbeanstalk:environment:process:default', OptionName: 'HealthCheckPath', Value: '/healthz' },
+        ...ENVIRONMENT_ROLES,
         envVar('SECRET_KEY', randomBytes(40).toString('base64url')),
         envVar('DATABASE_URL', databaseUrl(database)),
         envVar('AWS_STORAGE_BUCKET_NAME', 'media-bucket'),
