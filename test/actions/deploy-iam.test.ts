@@ -32,9 +32,10 @@ const REMOVED = REMOVALS.map((r) => ({ ...keyOf(`without-${r.sid}`), policies: r
 // infra/eb-pipeline.yml's per-environment roles, resolved for application "shop" in this account.
 const template = loadTemplate();
 const TEMPLATE_DEV = { ...keyOf('shop-github-dev'), policies: rolePolicyDocuments(template, 'DevDeployRole', TEST_STACK) };
+const TEMPLATE_PRODUCTION = { ...keyOf('shop-github-production'), policies: rolePolicyDocuments(template, 'ProductionDeployRole', TEST_STACK) };
 
 // test/test (no policy) sets the stage as an administrator would; the deploys run as the policy's user.
-const h = useEmulator({ credentials: [{ accessKeyId: 'test', secretAccessKey: 'test' }, DEPLOYER, TEMPLATE_DEV, ...REMOVED] });
+const h = useEmulator({ credentials: [{ accessKeyId: 'test', secretAccessKey: 'test' }, DEPLOYER, TEMPLATE_DEV, TEMPLATE_PRODUCTION, ...REMOVED] });
 const bundle = useBundleDir('iam');
 const as = (key: AccessKeyOptions): Record<string, string> => ({ ...h.emulator.env, AWS_ACCESS_KEY_ID: key.accessKeyId, AWS_SECRET_ACCESS_KEY: key.secretAccessKey });
 const output = (r: EntryResult): string => [...r.errors, ...r.warnings, r.stdout].join('\n');
@@ -89,7 +90,7 @@ describe('the suite\'s IAM policies, enforced', () => {
     }
   });
 
-  it('infra/eb-pipeline.yml\'s dev role deploys to shop-dev through its bundle bucket, and cannot update shop-production', async () => {
+  it('infra/eb-pipeline.yml\'s dev role deploys to shop-dev through its bundle bucket, and cannot update shop-production; the production role promotes what dev verified', async () => {
     const roles = [
       { Namespace: 'aws:autoscaling:launchconfiguration', OptionName: 'IamInstanceProfile', Value: 'shop-eb-instance' },
       { Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'ServiceRole', Value: TEST_STACK['ServiceRole.Arn'] },
@@ -109,5 +110,15 @@ describe('the suite\'s IAM policies, enforced', () => {
     expect(prod.code).toBe(1);
     expect(output(prod)).toMatch(/not authorized to perform: elasticbeanstalk:UpdateEnvironment on resource: arn:aws:elasticbeanstalk:us-east-1:123456789012:environment\/shop\/shop-production/);
     expect((await describeEnv(h.eb, 'shop-production')).VersionLabel).toBe('s0p');
+
+    // The production role promotes what dev verified (deploy-version, as deploy-production runs it).
+    const promote = await runEntry('deploy-version', {
+      inputs: { 'application-name': 'shop', 'environment-name': 'shop-production', 'promote-from-environment': 'shop-dev', 'version-label': 's1', 'deploy-timeout': '40s', 'ready-timeout': '1m' },
+      env: as(TEMPLATE_PRODUCTION),
+    });
+    expect(promote.errors, promote.stdout).toEqual([]);
+    expect(promote.warnings).toEqual([]);
+    expect(await servedVersion((await describeEnv(h.eb, 'shop-production')).CNAME)).toBe('s1');
+    expect(await releaseMarks(h.eb, 'shop', 'shop-production')).toMatchObject({ s1: 'verified' });
   });
 });
