@@ -3968,10 +3968,10 @@ __webpack_unused_export__ = DescribeConfigurationOptions$;
 __webpack_unused_export__ = DescribeConfigurationOptionsCommand;
 __webpack_unused_export__ = DescribeConfigurationOptionsMessage$;
 __webpack_unused_export__ = DescribeConfigurationSettings$;
-__webpack_unused_export__ = DescribeConfigurationSettingsCommand;
+exports.yAX = DescribeConfigurationSettingsCommand;
 __webpack_unused_export__ = DescribeConfigurationSettingsMessage$;
 __webpack_unused_export__ = DescribeEnvironmentHealth$;
-__webpack_unused_export__ = DescribeEnvironmentHealthCommand;
+exports.qeK = DescribeEnvironmentHealthCommand;
 __webpack_unused_export__ = DescribeEnvironmentHealthRequest$;
 __webpack_unused_export__ = DescribeEnvironmentHealthResult$;
 __webpack_unused_export__ = DescribeEnvironmentManagedActionHistory$;
@@ -10495,7 +10495,7 @@ __webpack_unused_export__ = GlacierJobParameters$;
 __webpack_unused_export__ = Grant$;
 __webpack_unused_export__ = Grantee$;
 __webpack_unused_export__ = HeadBucket$;
-__webpack_unused_export__ = HeadBucketCommand;
+exports.kuI = HeadBucketCommand;
 __webpack_unused_export__ = HeadBucketOutput$;
 __webpack_unused_export__ = HeadBucketRequest$;
 __webpack_unused_export__ = HeadObject$;
@@ -38112,7 +38112,7 @@ function bufferIncludes(buffer, content) {
 
 /***/ }),
 
-/***/ 5615:
+/***/ 9686:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38121,6 +38121,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   i: () => (/* binding */ main)
 });
 
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
 // EXTERNAL MODULE: external "node:fs/promises"
@@ -38131,6 +38133,1254 @@ var external_node_os_default = /*#__PURE__*/__nccwpck_require__.n(external_node_
 // EXTERNAL MODULE: external "node:path"
 var external_node_path_ = __nccwpck_require__(6760);
 var external_node_path_default = /*#__PURE__*/__nccwpck_require__.n(external_node_path_);
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/emulator/model/timestamp.ts
+// Timestamps in requests, in every form EB accepts.
+/** A timestamp as EB reads one: ISO 8601 extended or basic (20261125T174000Z), or epoch seconds. */
+function parseTimestamp(text) {
+    const basic = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/.exec(text);
+    const iso = basic ? `${basic[1]}-${basic[2]}-${basic[3]}T${basic[4]}:${basic[5]}:${basic[6]}${basic[7] ?? ''}${basic[8]}` : text;
+    if (!/^\d+(\.\d+)?$/.test(text) && !/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(iso))
+        return undefined;
+    const d = new Date(/^\d+(\.\d+)?$/.test(text) ? Number(text) * 1000 : iso);
+    return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+;// CONCATENATED MODULE: ./src/emulator/query-protocol.ts
+// The AWS Query protocol as Elastic Beanstalk speaks it: form-encoded requests, XML replies.
+
+
+const EB_XMLNS = 'http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/';
+/** An error answered in EB's `<ErrorResponse>` shape; `code` is what the SDK turns into `err.name`. */
+class EbError extends Error {
+    code;
+    status;
+    type;
+    constructor(code, message, status = 400, type = status >= 500 ? 'Receiver' : 'Sender') {
+        super(message);
+        this.code = code;
+        this.status = status;
+        this.type = type;
+    }
+}
+const invalidParameter = (message) => new EbError('InvalidParameterValue', message);
+/** Typed access to the flattened parameters of one request (`A.member.1.B=...`). */
+class QueryParams {
+    values;
+    constructor(values) {
+        this.values = values;
+    }
+    /**
+     * Query-string and form parameters (the form wins). List items may be written
+     * `Name.members.N` as well as `Name.member.N`: EB accepts both (einaregilsson/beanstalk-deploy
+     * sends the first).
+     */
+    static parse(body, query = '') {
+        const values = new Map();
+        for (const source of [query, body]) {
+            for (const [k, v] of new URLSearchParams(source))
+                values.set(k.replace(/\.members\.(\d+)/g, '.member.$1'), v);
+        }
+        return new QueryParams(values);
+    }
+    /** Every parameter, by name. */
+    get all() {
+        return this.values;
+    }
+    /** `Action`, or `Operation` as older clients name it (EB answers both). */
+    get action() {
+        return this.values.get('Action') ?? this.values.get('Operation');
+    }
+    string(name) {
+        const v = this.values.get(name);
+        return v === undefined || v === '' ? undefined : v;
+    }
+    required(name) {
+        const v = this.string(name);
+        if (v === undefined)
+            throw new EbError('MissingParameter', `The request must contain the parameter ${name}`);
+        return v;
+    }
+    bool(name) {
+        const v = this.string(name);
+        if (v === undefined)
+            return undefined;
+        if (v === 'true' || v === 'false')
+            return v === 'true';
+        throw invalidParameter(`Invalid value '${v}' for ${name}: expected true or false.`);
+    }
+    int(name, min = 0, max = Number.MAX_SAFE_INTEGER) {
+        const v = this.string(name);
+        if (v === undefined)
+            return undefined;
+        const n = Number(v);
+        if (!/^-?\d+$/.test(v) || n < min || n > max) {
+            throw invalidParameter(`Invalid value '${v}' for ${name}: expected an integer from ${min} to ${max}.`);
+        }
+        return n;
+    }
+    date(name) {
+        const v = this.string(name);
+        if (v === undefined)
+            return undefined;
+        const d = parseTimestamp(v);
+        if (!d)
+            throw invalidParameter(`Invalid value '${v}' for ${name}: expected an ISO 8601 timestamp.`);
+        return d;
+    }
+    list(name) {
+        const out = [];
+        for (let i = 1; this.values.has(`${name}.member.${i}`); i++)
+            out.push(this.values.get(`${name}.member.${i}`) ?? '');
+        return out;
+    }
+    /**
+     * `Name.member.N.{Namespace,OptionName,ResourceName,Value}` in order. Each member is read by its
+     * four keys (no scan of every parameter per member), so 8,000 settings parse in linear time.
+     */
+    optionSettings(name) {
+        const out = [];
+        const fields = ['Namespace', 'OptionName', 'ResourceName', 'Value'];
+        for (let i = 1;; i++) {
+            const prefix = `${name}.member.${i}.`;
+            if (!fields.some((f) => this.values.has(prefix + f)))
+                break;
+            const get = (f) => this.values.get(prefix + f);
+            const namespace = get('Namespace');
+            const optionName = get('OptionName');
+            if (!namespace || !optionName) {
+                throw invalidParameter(`${name}.member.${i} must have a Namespace and an OptionName.`);
+            }
+            const resourceName = get('ResourceName');
+            out.push({ namespace, optionName, value: get('Value') ?? '', ...(resourceName ? { resourceName } : {}) });
+        }
+        return out;
+    }
+}
+/** Element content only (no attributes are written), so quotes stay as they are. */
+function escapeXml(text) {
+    return text
+        .replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c)
+        // eslint-disable-next-line no-control-regex -- characters XML 1.0 cannot carry at all
+        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd');
+}
+function toXml(value) {
+    if (value === undefined || value === null)
+        return '';
+    if (value instanceof Date)
+        return value.toISOString();
+    if (Array.isArray(value))
+        return value.map((v) => `<member>${toXml(v)}</member>`).join('');
+    if (typeof value === 'object') {
+        return Object.entries(value)
+            .filter(([, v]) => v !== undefined && v !== null)
+            .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
+            .join('');
+    }
+    return escapeXml(String(value));
+}
+const newRequestId = () => (0,external_node_crypto_.randomUUID)();
+function resultXml(action, result, requestId) {
+    const inner = result === undefined ? '' : `<${action}Result>${toXml(result)}</${action}Result>`;
+    return (`<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EB_XMLNS}">${inner}` +
+        `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`);
+}
+function errorXml(error, requestId) {
+    return (`<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${EB_XMLNS}"><Error><Type>${error.type}</Type>` +
+        `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
+        `<RequestId>${requestId}</RequestId></ErrorResponse>`);
+}
+
+;// CONCATENATED MODULE: ./src/emulator/auth/eb-resources.ts
+function arns(state) {
+    const base = `arn:aws:elasticbeanstalk:${state.region}:${state.accountId}`;
+    return {
+        application: (app) => `${base}:application/${app}`,
+        version: (app, label) => `${base}:applicationversion/${app}/${label}`,
+        environment: (app, env) => `${base}:environment/${app}/${env}`,
+        template: (app, name) => `${base}:configurationtemplate/${app}/${name}`,
+        solutionStack: (name) => `arn:aws:elasticbeanstalk:${state.region}::solutionstack/${name}`,
+    };
+}
+/** The ARN of the environment a call names (by EnvironmentName or EnvironmentId), and its application. */
+function namedEnvironment(p, state, prefix = '') {
+    const a = arns(state);
+    const name = p.string(`${prefix}EnvironmentName`);
+    const id = p.string(`${prefix}EnvironmentId`);
+    const found = name !== undefined || id !== undefined ? state.findEnvironment(id ? { id } : { name: name ?? '' }) : undefined;
+    if (found)
+        return { arn: a.environment(found.app, found.name), app: found.app };
+    const app = p.string('ApplicationName') ?? '*';
+    return { arn: a.environment(app, name ?? id ?? '*'), app };
+}
+const GLOBAL = new Set([
+    'CheckDNSAvailability', 'CreateStorageLocation', 'DescribeAccountAttributes', 'ListAvailableSolutionStacks', 'ListPlatformVersions',
+    'ListPlatformBranches', 'DescribePlatformVersion', 'DescribeConfigurationOptions',
+]);
+/** The authorisations one EB call needs; every one must be allowed. */
+function ebAuthorizations(action, p, state) {
+    const a = arns(state);
+    const iam = (name, resource, context) => ({ action: `elasticbeanstalk:${name}`, resource, ...(context ? { context } : {}) });
+    const appName = p.string('ApplicationName');
+    const inApp = (app) => (app && app !== '*' ? { 'elasticbeanstalk:InApplication': a.application(app) } : {});
+    if (GLOBAL.has(action))
+        return [iam(action, '*')];
+    switch (action) {
+        case 'CreateApplication':
+        case 'DeleteApplication':
+        case 'UpdateApplication':
+        case 'UpdateApplicationResourceLifecycle':
+            return [iam(action, a.application(appName ?? '*'))];
+        case 'DescribeApplications': {
+            const names = p.list('ApplicationNames');
+            return (names.length > 0 ? names : ['*']).map((n) => iam(action, a.application(n)));
+        }
+        case 'CreateApplicationVersion':
+        case 'DeleteApplicationVersion':
+        case 'UpdateApplicationVersion':
+            return [iam(action, a.version(appName ?? '*', p.string('VersionLabel') ?? '*'), inApp(appName))];
+        case 'DescribeApplicationVersions': {
+            const labels = p.list('VersionLabels');
+            return (labels.length > 0 ? labels : ['*']).map((l) => iam(action, a.version(appName ?? '*', l), inApp(appName)));
+        }
+        case 'DescribeEnvironments': {
+            const names = p.list('EnvironmentNames');
+            const ids = p.list('EnvironmentIds');
+            const named = [...names.map((name) => state.findEnvironment({ name }) ?? { app: appName ?? '*', name }), ...ids.map((id) => state.findEnvironment({ id }) ?? { app: appName ?? '*', name: '*' })];
+            return (named.length > 0 ? named : [{ app: appName ?? '*', name: '*' }]).map((e) => iam(action, a.environment(e.app, e.name), inApp(e.app)));
+        }
+        case 'CreateEnvironment': {
+            const app = appName ?? '*';
+            const label = p.string('VersionLabel');
+            const stack = p.string('SolutionStackName');
+            const template = p.string('TemplateName');
+            const context = {
+                ...inApp(app),
+                ...(label ? { 'elasticbeanstalk:FromApplicationVersion': a.version(app, label) } : {}),
+                ...(stack ? { 'elasticbeanstalk:FromSolutionStack': a.solutionStack(stack) } : {}),
+                ...(template ? { 'elasticbeanstalk:FromConfigurationTemplate': a.template(app, template) } : {}),
+                ...(p.string('PlatformArn') ? { 'elasticbeanstalk:FromPlatform': p.string('PlatformArn') } : {}),
+            };
+            return [iam(action, a.environment(app, p.string('EnvironmentName') ?? '*'), context)];
+        }
+        case 'UpdateEnvironment': {
+            const env = namedEnvironment(p, state);
+            const label = p.string('VersionLabel');
+            const stack = p.string('SolutionStackName');
+            const template = p.string('TemplateName');
+            return [iam(action, env.arn, {
+                    ...inApp(env.app),
+                    ...(label ? { 'elasticbeanstalk:FromApplicationVersion': a.version(env.app, label) } : {}),
+                    ...(stack ? { 'elasticbeanstalk:FromSolutionStack': a.solutionStack(stack) } : {}),
+                    ...(template ? { 'elasticbeanstalk:FromConfigurationTemplate': a.template(env.app, template) } : {}),
+                })];
+        }
+        case 'SwapEnvironmentCNAMEs': {
+            const source = namedEnvironment(p, state, 'Source');
+            const destination = namedEnvironment(p, state, 'Destination');
+            return [
+                iam(action, source.arn, { ...inApp(source.app), 'elasticbeanstalk:FromEnvironment': destination.arn }),
+                iam(action, destination.arn, { ...inApp(destination.app), 'elasticbeanstalk:FromEnvironment': source.arn }),
+            ];
+        }
+        case 'DescribeEvents': {
+            // Events are authorised on the most specific resource the filter names.
+            const envName = p.string('EnvironmentName') ?? p.string('EnvironmentId');
+            if (envName !== undefined) {
+                const env = namedEnvironment(p, state);
+                return [iam(action, env.arn, inApp(env.app))];
+            }
+            const label = p.string('VersionLabel');
+            if (label !== undefined)
+                return [iam(action, a.version(appName ?? '*', label), inApp(appName))];
+            if (appName !== undefined)
+                return [iam(action, a.application(appName))];
+            return [iam(action, '*')];
+        }
+        case 'CreateConfigurationTemplate':
+        case 'DeleteConfigurationTemplate':
+        case 'UpdateConfigurationTemplate':
+            return [iam(action, a.template(appName ?? '*', p.string('TemplateName') ?? '*'), inApp(appName))];
+        case 'DescribeConfigurationSettings':
+        case 'ValidateConfigurationSettings':
+        case 'DeleteEnvironmentConfiguration': {
+            const template = p.string('TemplateName');
+            if (template !== undefined)
+                return [iam(action, a.template(appName ?? '*', template), inApp(appName))];
+            const env = namedEnvironment(p, state);
+            return [iam(action, env.arn, inApp(env.app))];
+        }
+        case 'ListTagsForResource':
+            return [iam(action, p.string('ResourceArn') ?? '*')];
+        case 'UpdateTagsForResource': {
+            // Authorised as two actions, one per list (EB API reference, UpdateTagsForResource).
+            const resource = p.string('ResourceArn') ?? '*';
+            const out = [];
+            if (p.string('TagsToAdd.member.1.Key') !== undefined)
+                out.push(iam('AddTags', resource));
+            if (p.string('TagsToRemove.member.1') !== undefined)
+                out.push(iam('RemoveTags', resource));
+            return out.length > 0 ? out : [iam('AddTags', resource)];
+        }
+        default: {
+            // The environment-level calls: AbortEnvironmentUpdate, TerminateEnvironment, RebuildEnvironment,
+            // RestartAppServer, DescribeEnvironmentHealth, DescribeInstancesHealth, DescribeEnvironmentResources,
+            // RequestEnvironmentInfo, RetrieveEnvironmentInfo, managed actions.
+            if (p.string('EnvironmentName') !== undefined || p.string('EnvironmentId') !== undefined) {
+                const env = namedEnvironment(p, state);
+                return [iam(action, env.arn, inApp(env.app))];
+            }
+            return [iam(action, '*')];
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/emulator/auth/policy.ts
+// Identity-based policy documents and IAM's evaluation of them, as the IAM user guide describes it
+// ("Policy evaluation logic", "IAM JSON policy elements"): a request is allowed when some statement
+// allows it and none denies it (an explicit Deny wins; no matching Allow is an implicit deny).
+// Action/NotAction match case-insensitively with * and ? wildcards; Resource/NotResource ARNs
+// match case-sensitively with the same wildcards. Condition supports the string, ARN, Bool and Null
+// operators (with ...IfExists) on the keys the emulator puts in the request context; a key that is
+// absent makes a positive operator false and a negated one true, as IAM does.
+const OPERATORS = new Set([
+    'StringEquals', 'StringNotEquals', 'StringEqualsIgnoreCase', 'StringNotEqualsIgnoreCase', 'StringLike', 'StringNotLike',
+    'ArnEquals', 'ArnLike', 'ArnNotEquals', 'ArnNotLike', 'Bool', 'Null',
+]);
+function list(value, where) {
+    const items = Array.isArray(value) ? value : [value];
+    if (items.length === 0 || items.some((v) => typeof v !== 'string' || v === '')) {
+        throw new Error(`${where}: expected a non-empty string or a list of them, got ${JSON.stringify(value)}`);
+    }
+    return items;
+}
+function parseStatement(raw, where) {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        throw new Error(`${where}: expected an object`);
+    const s = raw;
+    const known = new Set(['Sid', 'Effect', 'Action', 'NotAction', 'Resource', 'NotResource', 'Condition']);
+    const unknown = Object.keys(s).filter((k) => !known.has(k));
+    if (unknown.length > 0) {
+        throw new Error(`${where}: ${unknown.join(', ')} is not supported (Principal/NotPrincipal belong in resource policies; use Sid, Effect, Action/NotAction, Resource/NotResource, Condition)`);
+    }
+    if (s.Effect !== 'Allow' && s.Effect !== 'Deny')
+        throw new Error(`${where}.Effect: expected "Allow" or "Deny", got ${JSON.stringify(s.Effect)}`);
+    if ((s.Action === undefined) === (s.NotAction === undefined))
+        throw new Error(`${where}: expected exactly one of Action and NotAction`);
+    if ((s.Resource === undefined) === (s.NotResource === undefined))
+        throw new Error(`${where}: expected exactly one of Resource and NotResource`);
+    const conditions = [];
+    if (s.Condition !== undefined) {
+        if (typeof s.Condition !== 'object' || s.Condition === null)
+            throw new Error(`${where}.Condition: expected an object`);
+        for (const [operator, block] of Object.entries(s.Condition)) {
+            if (!OPERATORS.has(operator.replace(/IfExists$/, '')))
+                throw new Error(`${where}.Condition: operator ${operator} is not supported by the emulator (${[...OPERATORS].join(', ')}, ...IfExists)`);
+            if (typeof block !== 'object' || block === null)
+                throw new Error(`${where}.Condition.${operator}: expected an object of key: value(s)`);
+            for (const [key, values] of Object.entries(block)) {
+                conditions.push({ operator, key: key.toLowerCase(), values: list(typeof values === 'boolean' ? String(values) : values, `${where}.Condition.${operator}.${key}`) });
+            }
+        }
+    }
+    const statement = { effect: s.Effect, conditions };
+    if (typeof s.Sid === 'string')
+        statement.sid = s.Sid;
+    if (s.Action !== undefined)
+        statement.actions = list(s.Action, `${where}.Action`);
+    if (s.NotAction !== undefined)
+        statement.notActions = list(s.NotAction, `${where}.NotAction`);
+    if (s.Resource !== undefined)
+        statement.resources = list(s.Resource, `${where}.Resource`);
+    if (s.NotResource !== undefined)
+        statement.notResources = list(s.NotResource, `${where}.NotResource`);
+    for (const a of [...(statement.actions ?? []), ...(statement.notActions ?? [])]) {
+        if (a !== '*' && !/^[a-z0-9-]+:[a-z0-9*?]+$/i.test(a))
+            throw new Error(`${where}: action "${a}" is not of the form service:Action (wildcards * and ? allowed)`);
+    }
+    return statement;
+}
+/** A policy document as IAM takes it (JSON text or the parsed object); errors name the element. */
+function parsePolicy(doc, where = 'policy') {
+    let value = doc;
+    if (typeof doc === 'string') {
+        try {
+            value = JSON.parse(doc);
+        }
+        catch (err) {
+            throw new Error(`${where}: not JSON (${err.message})`);
+        }
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+        throw new Error(`${where}: expected a policy document object`);
+    const d = value;
+    if (d.Version !== '2012-10-17' && d.Version !== '2008-10-17')
+        throw new Error(`${where}.Version: expected "2012-10-17", got ${JSON.stringify(d.Version)}`);
+    const raw = Array.isArray(d.Statement) ? d.Statement : d.Statement === undefined ? [] : [d.Statement];
+    if (raw.length === 0)
+        throw new Error(`${where}.Statement: expected at least one statement`);
+    return { statements: raw.map((s, i) => parseStatement(s, `${where}.Statement[${i}]`)) };
+}
+const patterns = new Map();
+/** IAM wildcard match: * any run of characters, ? one character. */
+function wildcard(pattern, value, ignoreCase) {
+    const cacheKey = `${ignoreCase ? 'i' : 's'}${pattern}`;
+    let re = patterns.get(cacheKey);
+    if (!re) {
+        re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, ignoreCase ? 'is' : 's');
+        patterns.set(cacheKey, re);
+    }
+    return re.test(value);
+}
+function conditionHolds(c, context) {
+    const ifExists = c.operator.endsWith('IfExists');
+    const op = c.operator.replace(/IfExists$/, '');
+    const value = context[c.key];
+    if (op === 'Null')
+        return c.values.some((v) => (v === 'true') === (value === undefined));
+    if (value === undefined)
+        return ifExists || op.includes('Not');
+    switch (op) {
+        case 'StringEquals':
+        case 'ArnEquals':
+            return c.values.includes(value);
+        case 'StringNotEquals':
+        case 'ArnNotEquals':
+            return !c.values.includes(value);
+        case 'StringEqualsIgnoreCase':
+            return c.values.some((v) => v.toLowerCase() === value.toLowerCase());
+        case 'StringNotEqualsIgnoreCase':
+            return !c.values.some((v) => v.toLowerCase() === value.toLowerCase());
+        case 'StringLike':
+        case 'ArnLike':
+            return c.values.some((v) => wildcard(v, value, false));
+        case 'StringNotLike':
+        case 'ArnNotLike':
+            return !c.values.some((v) => wildcard(v, value, false));
+        case 'Bool':
+            return c.values.includes(value);
+        default:
+            return false;
+    }
+}
+function applies(s, action, resource, context) {
+    const actionMatch = s.actions ? s.actions.some((p) => wildcard(p, action, true)) : !(s.notActions ?? []).some((p) => wildcard(p, action, true));
+    if (!actionMatch)
+        return false;
+    const resourceMatch = s.resources ? s.resources.some((p) => wildcard(p, resource, false)) : !(s.notResources ?? []).some((p) => wildcard(p, resource, false));
+    return resourceMatch && s.conditions.every((c) => conditionHolds(c, context));
+}
+/** IAM's verdict for one action on one resource under a principal's identity policies. */
+function evaluate(policies, action, resource, requestContext = {}) {
+    // Condition keys are case-insensitive.
+    const context = Object.fromEntries(Object.entries(requestContext).map(([k, v]) => [k.toLowerCase(), v]));
+    let allowed = false;
+    for (const policy of policies) {
+        for (const s of policy.statements) {
+            if (!applies(s, action, resource, context))
+                continue;
+            if (s.effect === 'Deny')
+                return 'explicit-deny';
+            allowed = true;
+        }
+    }
+    return allowed ? 'allow' : 'implicit-deny';
+}
+
+;// CONCATENATED MODULE: ./src/emulator/auth/eb-service-calls.ts
+// What Elastic Beanstalk does with the CALLER's permissions behind CreateEnvironment,
+// UpdateEnvironment, RebuildEnvironment and TerminateEnvironment. The EB developer guide ("Managing
+// Elastic Beanstalk user policies"; the managed policy AdministratorAccess-AWSElasticBeanstalk) says
+// these calls need, besides elasticbeanstalk:*, the caller's rights on AWS CloudFormation (EB's
+// awseb-ENVID-stack), Auto Scaling, Amazon EC2 (launch templates, instances), Elastic Load
+// Balancing, EB's own S3 bucket (elasticbeanstalk-REGION-ACCOUNT) and iam:PassRole for the instance
+// profile's role (and the service role on create). EB accepts the call and the operation then fails:
+// an ERROR event "Service:AmazonCloudFormation, Message:User: ... is not authorized to perform: ...",
+// the environment back to Ready, the version not deployed.
+
+
+const SERVICE_NAMES = {
+    cloudformation: 'AmazonCloudFormation',
+    autoscaling: 'AmazonAutoScaling',
+    ec2: 'AmazonEC2',
+    elasticloadbalancing: 'AmazonElasticLoadBalancing',
+    s3: 'AmazonS3',
+    iam: 'AmazonIdentityManagement',
+};
+function optionValue(env, namespace, name) {
+    return env.apiOptionSettings.findLast((s) => s.namespace === namespace && s.optionName === name)?.value;
+}
+/** The resources EB works on for one environment, named as their services name them. */
+function resourcesOf(state, env) {
+    const { region, accountId } = state;
+    const uuid = (salt) => {
+        const h = (0,external_node_crypto_.createHash)('sha256').update(`${env.id}/${salt}`).digest('hex');
+        return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20, 32)}`;
+    };
+    const role = (value, fallback) => `arn:aws:iam::${accountId}:role/${(value ?? fallback).split('/').at(-1) ?? fallback}`;
+    const bucket = `arn:aws:s3:::elasticbeanstalk-${region}-${accountId}`;
+    return {
+        stack: `arn:aws:cloudformation:${region}:${accountId}:stack/awseb-${env.id}-stack/${uuid('stack')}`,
+        autoScalingGroup: `arn:aws:autoscaling:${region}:${accountId}:autoScalingGroup:${uuid('asg')}:autoScalingGroupName/awseb-${env.id}-stack-AWSEBAutoScalingGroup-${uuid('asg-name').slice(0, 12).toUpperCase()}`,
+        launchTemplate: `arn:aws:ec2:${region}:${accountId}:launch-template/lt-${uuid('lt').replace(/-/g, '').slice(0, 17)}`,
+        bucket,
+        objects: `${bucket}/resources/environments/${env.id}/*`,
+        instanceRole: role(optionValue(env, 'aws:autoscaling:launchconfiguration', 'IamInstanceProfile'), 'aws-elasticbeanstalk-ec2-role'),
+        serviceRole: role(optionValue(env, 'aws:elasticbeanstalk:environment', 'ServiceRole'), 'aws-elasticbeanstalk-service-role'),
+    };
+}
+/** Deployments that launch instances (a temporary Auto Scaling group or an extra batch). */
+function launchesInstances(env) {
+    const policy = optionValue(env, 'aws:elasticbeanstalk:command', 'DeploymentPolicy') ?? 'AllAtOnce';
+    return ['Immutable', 'RollingWithAdditionalBatch', 'TrafficSplitting'].includes(policy);
+}
+/** Every call EB makes with the caller's permissions for `op` on `env`, in the order EB makes them. */
+function serviceCalls(state, env, op) {
+    const r = resourcesOf(state, env);
+    const passTo = (service) => ({ 'iam:PassedToService': service });
+    const read = [
+        { action: 'cloudformation:DescribeStacks', resource: r.stack },
+        { action: 'cloudformation:DescribeStackResource', resource: r.stack },
+        { action: 'cloudformation:GetTemplate', resource: r.stack },
+        { action: 'autoscaling:DescribeAutoScalingGroups', resource: '*' },
+        { action: 'ec2:DescribeInstances', resource: '*' },
+        { action: 'elasticloadbalancing:DescribeTargetHealth', resource: '*' },
+        { action: 's3:GetBucketPolicy', resource: r.bucket },
+        { action: 's3:GetObject', resource: r.objects },
+    ];
+    const launch = [
+        { action: 'ec2:RunInstances', resource: '*' },
+        { action: 'ec2:CreateTags', resource: '*' },
+        { action: 'autoscaling:UpdateAutoScalingGroup', resource: r.autoScalingGroup },
+    ];
+    const create = [
+        { action: 'iam:PassRole', resource: r.serviceRole, context: passTo('elasticbeanstalk.amazonaws.com') },
+        { action: 'iam:PassRole', resource: r.instanceRole, context: passTo('ec2.amazonaws.com') },
+        { action: 's3:PutObject', resource: r.objects },
+        { action: 'cloudformation:CreateStack', resource: r.stack },
+        { action: 'ec2:CreateSecurityGroup', resource: '*' },
+        { action: 'ec2:CreateLaunchTemplate', resource: r.launchTemplate },
+        { action: 'elasticloadbalancing:CreateLoadBalancer', resource: '*' },
+        { action: 'elasticloadbalancing:CreateTargetGroup', resource: '*' },
+        { action: 'autoscaling:CreateAutoScalingGroup', resource: r.autoScalingGroup },
+        ...launch,
+    ];
+    const terminate = [
+        { action: 'cloudformation:DeleteStack', resource: r.stack },
+        { action: 'autoscaling:DeleteAutoScalingGroup', resource: r.autoScalingGroup },
+        { action: 'ec2:TerminateInstances', resource: '*' },
+        { action: 'elasticloadbalancing:DeleteLoadBalancer', resource: '*' },
+    ];
+    switch (op) {
+        case 'create':
+            return [...create, ...read];
+        case 'terminate':
+            return [...read, ...terminate];
+        case 'rebuild':
+            return [...read, ...terminate, ...create];
+        case 'update':
+            return [
+                ...read,
+                { action: 'iam:PassRole', resource: r.instanceRole, context: passTo('ec2.amazonaws.com') },
+                { action: 's3:PutObject', resource: r.objects },
+                { action: 'cloudformation:UpdateStack', resource: r.stack },
+                { action: 'autoscaling:SuspendProcesses', resource: r.autoScalingGroup },
+                { action: 'autoscaling:ResumeProcesses', resource: r.autoScalingGroup },
+                { action: 'elasticloadbalancing:RegisterTargets', resource: '*' },
+                { action: 'elasticloadbalancing:DeregisterTargets', resource: '*' },
+                ...(launchesInstances(env) ? launch : []),
+            ];
+    }
+}
+/** The ERROR event EB writes for the first call the principal may not make, or undefined. */
+function serviceCallDenial(state, env, op, principal) {
+    if (!principal.policies)
+        return undefined;
+    for (const need of serviceCalls(state, env, op)) {
+        const decision = evaluate(principal.policies, need.action, need.resource, need.context);
+        if (decision === 'allow')
+            continue;
+        const service = SERVICE_NAMES[need.action.split(':')[0] ?? ''] ?? need.action;
+        const why = decision === 'explicit-deny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${need.action} action`;
+        return `Service:${service}, Message:User: ${principal.arn} is not authorized to perform: ${need.action} on resource: ${need.resource} ${why}`;
+    }
+    return undefined;
+}
+
+// EXTERNAL MODULE: ./node_modules/@smithy/signature-v4/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(5118);
+;// CONCATENATED MODULE: ./src/emulator/auth/sigv4.ts
+// Signature Version 4 checking for the emulated EB and S3: the Authorization header form and the
+// query (presigned URL) form. The expected signature is computed by the AWS SDK's own signer
+// (@smithy/signature-v4) from the request as it arrived, so the emulator does not carry a second
+// SigV4 implementation. What is checked follows the IAM user guide, "Signature Version 4 for API
+// requests" (elements of the Authorization header, credential scope, the 15-minute clock window)
+// and the S3 API reference, "Authenticating Requests (AWS Signature Version 4)" (query parameters,
+// X-Amz-Expires of at most 604,800 s, x-amz-content-sha256).
+
+
+/** SHA-256 and HMAC-SHA-256 from node:crypto in the shape the signer takes. */
+class Sha256 {
+    hash;
+    constructor(secret) {
+        this.hash = secret === undefined ? (0,external_node_crypto_.createHash)('sha256') : (0,external_node_crypto_.createHmac)('sha256', toBytes(secret));
+    }
+    update(data) {
+        this.hash.update(data);
+    }
+    digest() {
+        return Promise.resolve(new Uint8Array(this.hash.digest()));
+    }
+    reset() {
+        throw new Error('Sha256.reset is not used by the signer');
+    }
+}
+function toBytes(data) {
+    if (typeof data === 'string')
+        return Buffer.from(data, 'utf8');
+    if (ArrayBuffer.isView(data))
+        return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+    return Buffer.from(data);
+}
+/** The hash constructor the signer is given. */
+const SIGNER_SHA256 = Sha256;
+const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const ALGORITHM = 'AWS4-HMAC-SHA256';
+/** IAM user guide: a signed request is valid for 15 minutes around its x-amz-date. */
+const CLOCK_WINDOW_MS = 15 * 60 * 1000;
+const MAX_EXPIRES = 604_800;
+class AuthFailure extends Error {
+    kind;
+    details;
+    constructor(kind, message, details = {}) {
+        super(message);
+        this.kind = kind;
+        this.details = details;
+        this.name = 'AuthFailure';
+    }
+}
+function header(headers, name) {
+    const v = headers[name];
+    return Array.isArray(v) ? v.join(',') : v;
+}
+/** Query parameters decoded exactly (a '+' stays a '+', as SigV4 canonical queries treat it). */
+function parseQuery(rawQuery) {
+    const out = {};
+    for (const part of rawQuery.split('&')) {
+        if (part === '')
+            continue;
+        const eq = part.indexOf('=');
+        let name;
+        let value;
+        try {
+            name = decodeURIComponent(eq === -1 ? part : part.slice(0, eq));
+            value = eq === -1 ? '' : decodeURIComponent(part.slice(eq + 1));
+        }
+        catch {
+            throw new AuthFailure('malformed', `The query parameter "${part.slice(0, 100)}" is not valid percent-encoding.`);
+        }
+        const prior = out[name];
+        out[name] = prior === undefined ? value : Array.isArray(prior) ? [...prior, value] : [prior, value];
+    }
+    return out;
+}
+function parseCredential(credential) {
+    const parts = credential.split('/');
+    if (parts.length !== 5) {
+        throw new AuthFailure('malformed', `Credential should have exactly 5 slash-separated components (KEY/DATE/REGION/SERVICE/aws4_request): "${credential}".`);
+    }
+    const [accessKeyId = '', date = '', region = '', service = '', terminator = ''] = parts;
+    return { accessKeyId, date, region, service, terminator };
+}
+function parseLongDate(value) {
+    const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+    if (!m)
+        return undefined;
+    const [y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0] = m.slice(1).map(Number);
+    const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+    return Number.isNaN(date.getTime()) ? undefined : date;
+}
+function headerClaim(authorization, headers) {
+    const space = authorization.indexOf(' ');
+    const algorithm = space === -1 ? authorization : authorization.slice(0, space);
+    if (algorithm !== ALGORITHM) {
+        throw new AuthFailure('unsupported', `The authorization mechanism "${algorithm.slice(0, 40)}" is not supported. Please use ${ALGORITHM}.`);
+    }
+    const fields = new Map();
+    for (const item of authorization.slice(space + 1).split(',')) {
+        const eq = item.indexOf('=');
+        if (eq > 0)
+            fields.set(item.slice(0, eq).trim(), item.slice(eq + 1).trim());
+    }
+    for (const name of ['Credential', 'SignedHeaders', 'Signature']) {
+        if (!fields.get(name))
+            throw new AuthFailure('malformed', `Authorization header requires '${name}' parameter. Authorization=${authorization.slice(0, 200)}`);
+    }
+    const longDate = header(headers, 'x-amz-date');
+    if (longDate === undefined)
+        throw new AuthFailure('malformed', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+    return {
+        ...parseCredential(fields.get('Credential') ?? ''),
+        longDate,
+        signedHeaders: (fields.get('SignedHeaders') ?? '').split(';'),
+        signature: fields.get('Signature') ?? '',
+    };
+}
+function queryClaim(query) {
+    const get = (name) => {
+        const v = query[name];
+        if (typeof v !== 'string' || v === '')
+            throw new AuthFailure('malformed', `Query-string authentication requires the ${name} parameter.`);
+        return v;
+    };
+    const algorithm = get('X-Amz-Algorithm');
+    if (algorithm !== ALGORITHM)
+        throw new AuthFailure('unsupported', `X-Amz-Algorithm only supports "${ALGORITHM}", got "${algorithm.slice(0, 40)}".`);
+    const rawExpires = get('X-Amz-Expires');
+    const expires = Number(rawExpires);
+    if (!/^\d+$/.test(rawExpires) || expires > MAX_EXPIRES) {
+        throw new AuthFailure('malformed', `X-Amz-Expires must be a whole number of seconds from 0 to ${MAX_EXPIRES} (a week), got "${rawExpires}".`);
+    }
+    return {
+        ...parseCredential(get('X-Amz-Credential')),
+        longDate: get('X-Amz-Date'),
+        signedHeaders: get('X-Amz-SignedHeaders').split(';'),
+        signature: get('X-Amz-Signature'),
+        expires,
+    };
+}
+const AUTH_QUERY = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature'];
+function sameSignature(a, b) {
+    const x = Buffer.from(a);
+    const y = Buffer.from(b);
+    return x.length === y.length && (0,external_node_crypto_.timingSafeEqual)(x, y);
+}
+/**
+ * Checks the request's SigV4 signature against the key store. Undefined for an anonymous request
+ * (no Authorization header, no X-Amz-Signature); AuthFailure for anything signed wrongly.
+ */
+async function verifySigV4(request, opts) {
+    const now = opts.now ?? new Date();
+    const queryAt = request.rawUrl.indexOf('?');
+    const path = queryAt === -1 ? request.rawUrl : request.rawUrl.slice(0, queryAt);
+    const query = parseQuery(queryAt === -1 ? '' : request.rawUrl.slice(queryAt + 1));
+    const authorization = header(request.headers, 'authorization');
+    const presigned = authorization === undefined && query['X-Amz-Signature'] !== undefined;
+    if (authorization === undefined && query.Signature !== undefined && query.AWSAccessKeyId !== undefined) {
+        throw new AuthFailure('unsupported', 'Signature Version 2 query authentication is not supported. Please use AWS4-HMAC-SHA256.');
+    }
+    if (authorization === undefined && !presigned) {
+        if (query['X-Amz-Credential'] !== undefined || query['X-Amz-Algorithm'] !== undefined) {
+            throw new AuthFailure('malformed', 'Query-string authentication requires the X-Amz-Signature parameter.');
+        }
+        return undefined;
+    }
+    const claim = authorization !== undefined ? headerClaim(authorization, request.headers) : queryClaim(query);
+    const signedAt = parseLongDate(claim.longDate);
+    if (!signedAt)
+        throw new AuthFailure('malformed', `X-Amz-Date must be in the ISO 8601 basic format YYYYMMDD'T'HHMMSS'Z', got "${claim.longDate}".`);
+    if (claim.date !== claim.longDate.slice(0, 8)) {
+        throw new AuthFailure('malformed', `Invalid credential date "${claim.date}": it must be the date of X-Amz-Date (${claim.longDate.slice(0, 8)}).`);
+    }
+    if (claim.terminator !== 'aws4_request')
+        throw new AuthFailure('malformed', `Credential should be scoped with a valid terminator: 'aws4_request', not '${claim.terminator}'.`);
+    const principal = opts.keys.get(claim.accessKeyId);
+    if (!principal)
+        throw new AuthFailure('unknown-key', `The access key ${claim.accessKeyId} is not one of the emulator's keys.`, { AWSAccessKeyId: claim.accessKeyId });
+    if (claim.service !== opts.service) {
+        throw new AuthFailure('scope', `Credential should be scoped to correct service: '${opts.service}'.`, { service: claim.service });
+    }
+    if (claim.region !== opts.region) {
+        throw new AuthFailure('scope', `Credential should be scoped to a valid region, '${opts.region}', not '${claim.region}'.`, { Region: opts.region, region: claim.region });
+    }
+    if (claim.expires !== undefined) {
+        const expiresAt = signedAt.getTime() + claim.expires * 1000;
+        if (now.getTime() > expiresAt) {
+            throw new AuthFailure('expired', 'Request has expired', {
+                'X-Amz-Expires': String(claim.expires),
+                Expires: new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+                ServerTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            });
+        }
+    }
+    else if (Math.abs(now.getTime() - signedAt.getTime()) > CLOCK_WINDOW_MS) {
+        throw new AuthFailure('skewed', `Signature expired: ${claim.longDate} is now earlier than ${new Date(now.getTime() - CLOCK_WINDOW_MS).toISOString()} (15 minutes before the server time).`, {
+            RequestTime: claim.longDate,
+            ServerTime: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+            MaxAllowedSkewMilliseconds: String(CLOCK_WINDOW_MS),
+        });
+    }
+    // The request as the client signed it: only the headers it lists, values as received.
+    const signed = new Set(claim.signedHeaders.map((h) => h.toLowerCase()));
+    if (!signed.has('host'))
+        throw new AuthFailure('malformed', "The SignedHeaders must include 'host'.");
+    const headers = {};
+    for (const name of signed) {
+        const value = header(request.headers, name);
+        if (value === undefined)
+            throw new AuthFailure('mismatch', `The signed header ${name} is not in the request.`);
+        if (name !== 'authorization')
+            headers[name] = value;
+    }
+    const contentSha256 = header(request.headers, 'x-amz-content-sha256');
+    if (contentSha256 !== undefined)
+        headers['x-amz-content-sha256'] = contentSha256;
+    const unsignable = new Set(contentSha256 !== undefined && !signed.has('x-amz-content-sha256') ? ['x-amz-content-sha256'] : []);
+    const signer = new dist_cjs.SignatureV4({
+        credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey },
+        region: claim.region,
+        service: claim.service,
+        sha256: SIGNER_SHA256,
+        uriEscapePath: opts.uriEscapePath,
+        applyChecksum: false,
+    });
+    const hostHeader = headers.host ?? '';
+    const base = { method: request.method, protocol: 'http:', hostname: hostHeader.replace(/:\d+$/, ''), path, headers };
+    let expected;
+    let payloadHash;
+    if (claim.expires === undefined) {
+        const out = await signer.sign({ ...base, query, body: request.body }, { signingDate: signedAt, signableHeaders: signed, unsignableHeaders: unsignable });
+        expected = /Signature=([0-9a-f]+)/.exec(String(out.headers.authorization))?.[1] ?? '';
+        payloadHash = contentSha256 ?? (request.body === undefined ? EMPTY_SHA256 : (0,external_node_crypto_.createHash)('sha256').update(request.body).digest('hex'));
+    }
+    else {
+        const rest = Object.fromEntries(Object.entries(query).filter(([k]) => !AUTH_QUERY.includes(k)));
+        // A presigned URL's payload is not signed unless the client signed its hash as a header.
+        payloadHash = contentSha256 ?? (opts.service === 's3' ? 'UNSIGNED-PAYLOAD' : EMPTY_SHA256);
+        const out = await signer.presign({ ...base, query: rest, headers: { ...headers, 'x-amz-content-sha256': payloadHash } }, {
+            signingDate: signedAt,
+            expiresIn: claim.expires,
+            signableHeaders: signed,
+            unsignableHeaders: signed.has('x-amz-content-sha256') ? new Set() : new Set(['x-amz-content-sha256']),
+            unhoistableHeaders: new Set([...signed, 'x-amz-content-sha256']),
+        });
+        expected = String(out.query?.['X-Amz-Signature'] ?? '');
+    }
+    if (!sameSignature(expected, claim.signature)) {
+        throw new AuthFailure('mismatch', 'The request signature we calculated does not match the signature you provided.', {
+            AWSAccessKeyId: claim.accessKeyId,
+            SignatureProvided: claim.signature,
+        });
+    }
+    return { principal, presigned, payloadHash };
+}
+
+;// CONCATENATED MODULE: ./src/emulator/auth/eb-gate.ts
+// The EB server's one hook: who signed the request (SigV4, sigv4.ts) and whether their identity
+// policies allow the call (policy.ts, eb-resources.ts), answered with the codes the Query-protocol
+// services use (EB API reference, "Common Errors": MissingAuthenticationToken 403,
+// InvalidClientTokenId 403, IncompleteSignature 400; SignatureDoesNotMatch 403; AccessDenied 403
+// "User: ARN is not authorized to perform: elasticbeanstalk:X on resource: Y ...").
+// For the calls EB carries out with the caller's permissions (eb-service-calls.ts) it remembers the
+// principal by request id, so that the background operation can fail the way EB reports it.
+
+
+
+
+
+
+const MISMATCH = 'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.';
+function ebError(failure) {
+    switch (failure.kind) {
+        case 'missing':
+            return new EbError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+        case 'malformed':
+        case 'unsupported':
+            return new EbError('IncompleteSignature', failure.message, 400);
+        case 'unknown-key':
+            return new EbError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403);
+        case 'mismatch':
+            return new EbError('SignatureDoesNotMatch', MISMATCH, 403);
+        case 'scope':
+        case 'skewed':
+            return new EbError('SignatureDoesNotMatch', failure.message, 403);
+        case 'expired':
+            return new EbError('SignatureDoesNotMatch', `Signature expired: the request was valid until ${failure.details.Expires ?? '?'}; it is now ${failure.details.ServerTime ?? '?'}.`, 403);
+    }
+}
+/** The EB calls whose work EB does with the caller's permissions. */
+const SERVICE_OPERATIONS = {
+    CreateEnvironment: 'create',
+    UpdateEnvironment: 'update',
+    RebuildEnvironment: 'rebuild',
+    TerminateEnvironment: 'terminate',
+};
+/** Principals of accepted environment operations, kept until their operation asks (or an hour). */
+const REMEMBER_MS = 3600_000;
+class EbGate {
+    keys;
+    region;
+    callers = new Map();
+    constructor(keys, region) {
+        this.keys = keys;
+        this.region = region;
+    }
+    /** The principal that signed the request, or EB's error for an unsigned or wrongly signed one. */
+    async authenticate(req, body) {
+        try {
+            const verified = await verifySigV4({ method: req.method ?? 'GET', rawUrl: req.url ?? '/', headers: req.headers, body }, { service: 'elasticbeanstalk', region: this.region, keys: this.keys, uriEscapePath: true });
+            if (!verified)
+                throw new AuthFailure('missing', 'unsigned');
+            // Services other than S3 sign the body itself; a hash header that lies about it is a bad signature.
+            const claimed = req.headers['x-amz-content-sha256'];
+            if (typeof claimed === 'string' && claimed !== (0,external_node_crypto_.createHash)('sha256').update(body).digest('hex')) {
+                throw new AuthFailure('mismatch', 'x-amz-content-sha256 does not match the body');
+            }
+            return verified.principal;
+        }
+        catch (err) {
+            if (err instanceof AuthFailure)
+                throw ebError(err);
+            throw err;
+        }
+    }
+    /** Throws AccessDenied unless the principal's policies allow every authorisation the call needs. */
+    authorize(principal, action, params, state, requestId) {
+        if (principal.policies) {
+            for (const need of ebAuthorizations(action, params, state)) {
+                const decision = evaluate(principal.policies, need.action, need.resource, need.context);
+                if (decision === 'allow')
+                    continue;
+                const why = decision === 'explicit-deny' ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${need.action} action`;
+                throw new EbError('AccessDenied', `User: ${principal.arn} is not authorized to perform: ${need.action} on resource: ${need.resource} ${why}`, 403);
+            }
+            // DeleteApplicationVersion with DeleteSourceBundle deletes the bundle with the caller's
+            // permissions; without s3:DeleteObject EB refuses (EB API reference: SourceBundleDeletionFailure).
+            const source = action === 'DeleteApplicationVersion' && params.string('DeleteSourceBundle') === 'true'
+                ? state.version(params.string('ApplicationName') ?? '', params.string('VersionLabel') ?? '')?.source
+                : undefined;
+            if (source && evaluate(principal.policies, 's3:DeleteObject', `arn:aws:s3:::${source.bucket}/${source.key}`) !== 'allow') {
+                throw new EbError('SourceBundleDeletionFailure', 'Unable to delete source bundle associated with the application version.', 400);
+            }
+        }
+        if (SERVICE_OPERATIONS[action] !== undefined) {
+            const now = Date.now();
+            for (const [id, c] of this.callers)
+                if (now - c.at > REMEMBER_MS)
+                    this.callers.delete(id);
+            this.callers.set(requestId, { principal, at: now });
+        }
+    }
+    /** For a background environment operation: the ERROR event EB would write, or undefined. */
+    serviceCallDenial(state, requestId, env, op) {
+        const caller = this.callers.get(requestId);
+        this.callers.delete(requestId);
+        return caller ? serviceCallDenial(state, env, op, caller.principal) : undefined;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/emulator/auth/keys.ts
+// The emulator's access keys: who may sign requests, as which IAM user, under which identity policies.
+// Default: one key, test/test, with no policy (allowed everything). A key given `policies` is held to
+// them with IAM's default deny (auth/policy.ts): an empty list allows nothing.
+
+
+const DEFAULT_KEYS = [{ accessKeyId: 'test', secretAccessKey: 'test' }];
+class KeyStore {
+    accountId;
+    keys = new Map();
+    /** The key the emulated EB signs its own S3 calls with (fetching bundles, creating its bucket). */
+    service;
+    constructor(accountId, keys = DEFAULT_KEYS) {
+        this.accountId = accountId;
+        if (!Array.isArray(keys) || keys.length === 0)
+            throw new Error('credentials: expected at least one { accessKeyId, secretAccessKey }');
+        keys.forEach((k, i) => this.add(k, `credentials[${i}]`));
+        this.service = { accessKeyId: `EMULATOREB${(0,external_node_crypto_.randomBytes)(8).toString('hex').toUpperCase()}`, secretAccessKey: (0,external_node_crypto_.randomBytes)(30).toString('base64'), arn: 'elasticbeanstalk.amazonaws.com' };
+        this.keys.set(this.service.accessKeyId, this.service);
+    }
+    add(k, where) {
+        const id = k?.accessKeyId;
+        if (typeof id !== 'string' || !/^[\w+=,.@-]{1,128}$/.test(id))
+            throw new Error(`${where}.accessKeyId: expected 1-128 letters, digits or _+=,.@-, got ${JSON.stringify(id)}`);
+        if (typeof k.secretAccessKey !== 'string' || k.secretAccessKey === '')
+            throw new Error(`${where}.secretAccessKey: expected a non-empty string`);
+        if (this.keys.has(id))
+            throw new Error(`${where}.accessKeyId: ${id} is given twice`);
+        const userName = k.userName ?? id;
+        if (!/^[\w+=,.@-]{1,64}$/.test(userName))
+            throw new Error(`${where}.userName: expected an IAM user name (1-64 letters, digits or _+=,.@-), got ${JSON.stringify(userName)}`);
+        const principal = { accessKeyId: id, secretAccessKey: k.secretAccessKey, arn: `arn:aws:iam::${this.accountId}:user/${userName}` };
+        if (k.policies !== undefined) {
+            if (!Array.isArray(k.policies))
+                throw new Error(`${where}.policies: expected a list of policy documents`);
+            principal.policies = k.policies.map((doc, j) => parsePolicy(doc, `${where}.policies[${j}]`));
+        }
+        this.keys.set(id, principal);
+    }
+    get(accessKeyId) {
+        return this.keys.get(accessKeyId);
+    }
+}
+
+;// CONCATENATED MODULE: ./src/emulator/s3/errors.ts
+// S3's error vocabulary: every failure the emulator reports is an S3Error, rendered by the server as
+// `<Error><Code>…</Code><Message>…</Message>…</Error>` with the status S3 uses for that code.
+class S3Error extends Error {
+    code;
+    status;
+    details;
+    constructor(code, status, message, 
+    /** Extra elements S3 adds to the error document (Key, BucketName, UploadId, …). */
+    details = {}) {
+        super(message);
+        this.code = code;
+        this.status = status;
+        this.details = details;
+        this.name = 'S3Error';
+    }
+}
+const noSuchBucket = (bucket) => new S3Error('NoSuchBucket', 404, 'The specified bucket does not exist', { BucketName: bucket });
+const noSuchKey = (key) => new S3Error('NoSuchKey', 404, 'The specified key does not exist.', { Key: key });
+const noSuchUpload = (uploadId) => new S3Error('NoSuchUpload', 404, 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { UploadId: uploadId });
+const malformedXml = (why) => new S3Error('MalformedXML', 400, `The XML you provided was not well-formed or did not validate against our published schema (${why})`);
+const invalidArgument = (message, name, value) => new S3Error('InvalidArgument', 400, message, { ArgumentName: name, ArgumentValue: value });
+const preconditionFailed = (condition) => new S3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold', {
+    Condition: condition,
+});
+const badDigest = (algorithm) => new S3Error('BadDigest', 400, algorithm === 'MD5'
+    ? 'The Content-MD5 you specified did not match what we received.'
+    : `The ${algorithm} you specified did not match the calculated checksum.`);
+const notImplemented = (what) => new S3Error('NotImplemented', 501, `A header or query you provided implies functionality that is not implemented: ${what}`);
+const internalError = () => new S3Error('InternalError', 500, 'We encountered an internal error. Please try again.');
+
+;// CONCATENATED MODULE: ./src/emulator/auth/payload.ts
+// x-amz-content-sha256 as S3 checks it: a hex SHA-256 the signature covers must be the hash of the
+// body that arrives (S3 API reference, "Authenticating Requests: Using the Authorization Header",
+// XAmzContentSHA256Mismatch). The S3 gate registers the expected hash here; the body readers
+// (receive-body.ts, context.ts) hash what they read and call checkPayloadSha256 at the end.
+
+
+const expected = new WeakMap();
+function expectPayloadSha256(req, hex) {
+    expected.set(req, hex.toLowerCase());
+}
+/** A hasher for the body when its hash must be checked, else undefined (no cost). */
+function payloadHasher(req) {
+    return expected.has(req) ? (0,external_node_crypto_.createHash)('sha256') : undefined;
+}
+function checkPayloadSha256(req, hasher) {
+    const claimed = expected.get(req);
+    if (claimed === undefined || hasher === undefined)
+        return;
+    const computed = hasher.digest('hex');
+    if (computed !== claimed)
+        throw contentSha256Mismatch(claimed, computed);
+}
+const contentSha256Mismatch = (claimed, computed) => new S3Error('XAmzContentSHA256Mismatch', 400, "The provided 'x-amz-content-sha256' header does not match what was computed.", {
+    ClientComputedContentSHA256: claimed,
+    S3ComputedContentSHA256: computed,
+});
+
+;// CONCATENATED MODULE: ./src/emulator/auth/s3-resources.ts
+const bucketArn = (bucket) => `arn:aws:s3:::${bucket}`;
+const objectArn = (bucket, key) => `arn:aws:s3:::${bucket}/${key}`;
+/** Sub-resources whose IAM action is s3:<Verb><Bucket|Object><Name>. */
+const CONFIG_SUBRESOURCES = {
+    acl: 'Acl', tagging: 'Tagging', versioning: 'Versioning', policy: 'Policy', cors: 'CORS', lifecycle: 'LifecycleConfiguration',
+    website: 'Website', encryption: 'Encryption', logging: 'Logging', notification: 'Notification', replication: 'Replication',
+    publicAccessBlock: 'PublicAccessBlock', ownershipControls: 'OwnershipControls', requestPayment: 'RequestPayment',
+    accelerate: 'AccelerateConfiguration', 'object-lock': 'ObjectLockConfiguration',
+};
+function copySource(headers) {
+    const raw = headers['x-amz-copy-source'];
+    if (typeof raw !== 'string')
+        return undefined;
+    let source;
+    try {
+        source = decodeURIComponent(raw.split('?')[0] ?? '').replace(/^\//, '');
+    }
+    catch {
+        return undefined;
+    }
+    const slash = source.indexOf('/');
+    return slash < 0 ? undefined : { bucket: source.slice(0, slash), key: source.slice(slash + 1) };
+}
+/** The authorisations one request needs (all must be allowed); empty for requests S3 answers without them. */
+function s3Authorizations(method, bucket, key, query, headers) {
+    if (bucket === '')
+        return method === 'GET' ? [{ action: 's3:ListAllMyBuckets', resource: '*' }] : [];
+    const sub = Object.keys(CONFIG_SUBRESOURCES).find((name) => query.has(name));
+    if (key === '') {
+        const onBucket = (action) => [{ action, resource: bucketArn(bucket) }];
+        if (sub) {
+            const verb = method === 'GET' ? 'Get' : method === 'DELETE' ? 'Delete' : 'Put';
+            return onBucket(`s3:${verb}Bucket${CONFIG_SUBRESOURCES[sub] ?? ''}`);
+        }
+        switch (method) {
+            case 'PUT':
+                return onBucket('s3:CreateBucket');
+            case 'DELETE':
+                return onBucket('s3:DeleteBucket');
+            case 'HEAD':
+                return onBucket('s3:ListBucket');
+            case 'POST':
+                return query.has('delete') ? [{ action: 's3:DeleteObject', resource: objectArn(bucket, '*') }] : [];
+            case 'GET':
+                if (query.has('location'))
+                    return onBucket('s3:GetBucketLocation');
+                if (query.has('uploads'))
+                    return onBucket('s3:ListBucketMultipartUploads');
+                if (query.has('versions'))
+                    return onBucket('s3:ListBucketVersions');
+                return onBucket('s3:ListBucket');
+            default:
+                return [];
+        }
+    }
+    const onObject = (action) => ({ action, resource: objectArn(bucket, key) });
+    if (sub) {
+        const verb = method === 'GET' ? 'Get' : method === 'DELETE' ? 'Delete' : 'Put';
+        return [onObject(`s3:${verb}Object${CONFIG_SUBRESOURCES[sub] ?? ''}`)];
+    }
+    const uploadId = query.has('uploadId');
+    switch (method) {
+        case 'GET':
+            return [onObject(uploadId ? 's3:ListMultipartUploadParts' : 's3:GetObject')];
+        case 'HEAD':
+            return [onObject('s3:GetObject')];
+        case 'DELETE':
+            return [onObject(uploadId ? 's3:AbortMultipartUpload' : 's3:DeleteObject')];
+        case 'POST':
+            return [onObject('s3:PutObject')];
+        case 'PUT': {
+            const source = copySource(headers);
+            return source ? [{ action: 's3:GetObject', resource: objectArn(source.bucket, source.key) }, onObject('s3:PutObject')] : [onObject('s3:PutObject')];
+        }
+        default:
+            return [];
+    }
+}
+const listBucketOf = (bucket) => ({ action: 's3:ListBucket', resource: bucketArn(bucket) });
+
+;// CONCATENATED MODULE: ./src/emulator/auth/s3-gate.ts
+
+
+
+
+
+const PAYLOAD_FORMS = [
+    'UNSIGNED-PAYLOAD',
+    'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
+    'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+    'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+];
+const accessDenied = () => new S3Error('AccessDenied', 403, 'Access Denied');
+function s3Error(failure, presigned) {
+    switch (failure.kind) {
+        case 'missing':
+            return accessDenied();
+        case 'malformed':
+            return presigned
+                ? new S3Error('AuthorizationQueryParametersError', 400, failure.message)
+                : new S3Error('AuthorizationHeaderMalformed', 400, `The authorization header is malformed; ${failure.message}`);
+        case 'unsupported':
+            return new S3Error('InvalidRequest', 400, 'The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.');
+        case 'unknown-key':
+            return new S3Error('InvalidAccessKeyId', 403, 'The AWS Access Key Id you provided does not exist in our records.', failure.details);
+        case 'scope':
+            return failure.details.Region !== undefined
+                ? new S3Error('AuthorizationHeaderMalformed', 400, `The authorization header is malformed; the region '${failure.details.region ?? ''}' is wrong; expecting '${failure.details.Region}'`, { Region: failure.details.Region })
+                : new S3Error('AuthorizationHeaderMalformed', 400, `The authorization header is malformed; the service '${failure.details.service ?? ''}' is wrong; expecting 's3'`);
+        case 'mismatch':
+            return new S3Error('SignatureDoesNotMatch', 403, 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', failure.details);
+        case 'skewed':
+            return new S3Error('RequestTimeTooSkewed', 403, 'The difference between the request time and the current time is too large.', failure.details);
+        case 'expired':
+            return new S3Error('AccessDenied', 403, 'Request has expired', failure.details);
+    }
+}
+class S3Gate {
+    keys;
+    region;
+    constructor(keys, region) {
+        this.keys = keys;
+        this.region = region;
+    }
+    /** Authentication, then authorisation of the request for its signer. */
+    async check(req, rawUrl, target) {
+        const principal = await this.authenticate(req, rawUrl);
+        const { policies } = principal;
+        if (!policies)
+            return { principal, missingKeyForbidden: false };
+        for (const need of s3Authorizations(req.method ?? 'GET', target.bucket, target.key, target.query, req.headers)) {
+            if (evaluate(policies, need.action, need.resource) !== 'allow')
+                throw accessDenied();
+        }
+        const list = listBucketOf(target.bucket);
+        return { principal, missingKeyForbidden: target.key !== '' && evaluate(policies, list.action, list.resource) !== 'allow' };
+    }
+    /** The principal that signed the request, or S3's error; registers the payload hash to check. */
+    async authenticate(req, rawUrl) {
+        const presigned = req.headers.authorization === undefined;
+        const contentSha256 = req.headers['x-amz-content-sha256'];
+        try {
+            if (!presigned && contentSha256 === undefined) {
+                throw new S3Error('InvalidRequest', 400, 'Missing required header for this request: x-amz-content-sha256');
+            }
+            if (typeof contentSha256 === 'string' && !PAYLOAD_FORMS.includes(contentSha256) && !/^[0-9a-fA-F]{64}$/.test(contentSha256)) {
+                throw new S3Error('InvalidArgument', 400, `x-amz-content-sha256 must be ${PAYLOAD_FORMS.join(', ')} or a valid sha256 value.`, {
+                    ArgumentName: 'x-amz-content-sha256',
+                    ArgumentValue: contentSha256,
+                });
+            }
+            const verified = await verifySigV4({ method: req.method ?? 'GET', rawUrl, headers: req.headers }, { service: 's3', region: this.region, keys: this.keys, uriEscapePath: false });
+            if (!verified)
+                throw new AuthFailure('missing', 'anonymous');
+            if (/^[0-9a-fA-F]{64}$/.test(verified.payloadHash)) {
+                // No body at all (no length, not chunked): the hash must be the empty string's, now.
+                const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+                if (!hasBody && verified.payloadHash.toLowerCase() !== EMPTY_SHA256)
+                    throw contentSha256Mismatch(verified.payloadHash, EMPTY_SHA256);
+                if (hasBody)
+                    expectPayloadSha256(req, verified.payloadHash);
+            }
+            return verified.principal;
+        }
+        catch (err) {
+            if (err instanceof AuthFailure)
+                throw s3Error(err, presigned);
+            throw err;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/emulator/auth/service-fetch.ts
+// The emulated EB's own S3 calls (creating its storage bucket, fetching and deleting source bundles)
+// go over HTTP like any client's, signed with the key store's service key so that S3 checks them
+// the same way.
+
+
+/** fetch() for bodiless S3 requests, SigV4-signed as the emulated EB service. */
+function serviceS3Fetch(keys, region) {
+    const signer = new dist_cjs.SignatureV4({
+        credentials: { accessKeyId: keys.service.accessKeyId, secretAccessKey: keys.service.secretAccessKey },
+        region,
+        service: 's3',
+        sha256: SIGNER_SHA256,
+        uriEscapePath: false,
+        applyChecksum: false,
+    });
+    return async (url, init) => {
+        const u = new URL(url);
+        const query = {};
+        for (const [k, v] of u.searchParams)
+            query[k] = v;
+        const signed = await signer.sign({
+            method: init.method ?? 'GET',
+            protocol: u.protocol,
+            hostname: u.hostname,
+            path: u.pathname,
+            query,
+            headers: { host: u.host, 'x-amz-content-sha256': EMPTY_SHA256 },
+        });
+        const headers = { ...signed.headers };
+        delete headers.host;
+        return fetch(url, { ...init, headers });
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/emulator/clock.ts
 // EB-sized waits (10 s health reports, minutes of deployment) shrunk by a time scale for tests.
 class Clock {
@@ -38173,7 +39423,171 @@ function sleepMs(ms, signal) {
 // EXTERNAL MODULE: external "node:http"
 var external_node_http_ = __nccwpck_require__(7067);
 var external_node_http_default = /*#__PURE__*/__nccwpck_require__.n(external_node_http_);
+;// CONCATENATED MODULE: ./src/emulator/load-balancer.ts
+// A per-environment load balancer: round-robin over healthy, in-service instances; 503 when none.
+// During a traffic-splitting deployment a share of the requests goes to a second (canary) pool.
+
+/** EB's ApplicationMetrics over the requests the load balancer answered in the last `windowMs`. */
+function applicationMetrics(served, now, windowMs, durationSeconds) {
+    const recent = served.filter((r) => now - r.at <= windowMs);
+    if (recent.length === 0)
+        return { Duration: durationSeconds, RequestCount: 0 };
+    const count = (lo) => recent.filter((r) => r.status >= lo && r.status < lo + 100).length;
+    const sorted = recent.map((r) => r.ms / 1000).sort((a, b) => a - b);
+    const pct = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+    return {
+        Duration: durationSeconds,
+        RequestCount: recent.length,
+        StatusCodes: { Status2xx: count(200), Status3xx: count(300), Status4xx: count(400), Status5xx: count(500) },
+        Latency: { P999: pct(99.9), P99: pct(99), P95: pct(95), P90: pct(90), P85: pct(85), P75: pct(75), P50: pct(50), P10: pct(10) },
+    };
+}
+class LoadBalancer {
+    routing;
+    host;
+    server;
+    next = 0;
+    /** Requests split between two pools so far: the canary gets exactly `percent` of every 100 in a row. */
+    splitCount = 0;
+    port = 0;
+    /** Recent answers (bounded), for ApplicationMetrics. */
+    served = [];
+    constructor(routing, host = '127.0.0.1') {
+        this.routing = routing;
+        this.host = host;
+    }
+    /** Where this load balancer sends requests from now on (SwapEnvironmentCNAMEs moves a name to another environment). */
+    routeTo(routing) {
+        this.routing = routing;
+    }
+    /** host:port as clients reach it (an any-address listener is reached on loopback). */
+    get endpoint() {
+        const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host.includes(':') ? `[${this.host}]` : this.host;
+        return `${host}:${this.port}`;
+    }
+    async start(port = 0) {
+        const server = external_node_http_default().createServer((req, res) => this.forward(req, res));
+        server.keepAliveTimeout = 1000;
+        await new Promise((resolve, reject) => {
+            server.once('error', reject);
+            server.listen(port, this.host, () => resolve());
+        });
+        this.server = server;
+        this.port = server.address().port;
+    }
+    forward(req, res) {
+        const started = Date.now();
+        const pool = this.pool(this.routing());
+        const backend = pool.length === 0 ? undefined : pool[this.next++ % pool.length];
+        res.once('finish', () => {
+            this.served.push({ at: Date.now(), status: res.statusCode, ms: Date.now() - started, ...(backend ? { port: backend.port } : {}) });
+            if (this.served.length > 10_000)
+                this.served = this.served.slice(-5000);
+        });
+        if (!backend) {
+            res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>\n');
+            req.resume();
+            return;
+        }
+        const upstream = external_node_http_default().request({ host: '127.0.0.1', port: backend.port, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '' } }, (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+        });
+        upstream.setTimeout(60_000, () => upstream.destroy(new Error('upstream timeout')));
+        upstream.on('error', () => {
+            if (!res.headersSent)
+                res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>\n');
+            else
+                res.destroy();
+        });
+        req.pipe(upstream);
+    }
+    pool({ backends, canary }) {
+        if (!canary || canary.backends.length === 0)
+            return backends;
+        if (backends.length === 0)
+            return canary.backends;
+        const n = this.splitCount++;
+        const toCanary = Math.floor(((n + 1) * canary.percent) / 100) > Math.floor((n * canary.percent) / 100);
+        return toCanary ? canary.backends : backends;
+    }
+    async stop() {
+        const server = this.server;
+        if (!server)
+            return;
+        this.server = undefined;
+        server.closeAllConnections();
+        await new Promise((resolve) => server.close(() => resolve()));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/emulator/version-lifecycle.ts
+/** What DescribeApplications shows for an application never configured: EB's defaults, both rules off. */
+const DEFAULT_LIFECYCLE = {
+    VersionLifecycleConfig: {
+        MaxCountRule: { Enabled: false, MaxCount: 200, DeleteSourceFromS3: false },
+        MaxAgeRule: { Enabled: false, MaxAgeInDays: 180, DeleteSourceFromS3: false },
+    },
+};
+/** A configuration as EB keeps it: both rules, each with every field (EB's defaults where not given). */
+function normalizeLifecycle(given) {
+    const defaults = DEFAULT_LIFECYCLE.VersionLifecycleConfig ?? {};
+    const rules = given.VersionLifecycleConfig ?? {};
+    return {
+        ...(given.ServiceRole !== undefined ? { ServiceRole: given.ServiceRole } : {}),
+        VersionLifecycleConfig: {
+            MaxCountRule: { ...defaults.MaxCountRule, ...rules.MaxCountRule },
+            MaxAgeRule: { ...defaults.MaxAgeRule, ...rules.MaxAgeRule },
+        },
+    };
+}
+const lifecycleXml = (app) => (app.resourceLifecycle ?? DEFAULT_LIFECYCLE);
+function inUse(ctx, v) {
+    return ctx.rt.state
+        .liveEnvironments()
+        .some((e) => e.app === v.app && (e.versionLabel === v.label || e.operation?.label === v.label || [...e.instances, ...e.temporaryInstances].some((i) => i.deployment.versionLabel === v.label)));
+}
+/** Applies the application's rules; returns the labels deleted. */
+async function applyVersionLifecycle(ctx, app, deleteSource) {
+    const rules = app.resourceLifecycle?.VersionLifecycleConfig;
+    if (!rules)
+        return [];
+    const { state } = ctx.rt;
+    const oldestFirst = state.versionsOf(app.name).sort((a, b) => a.created.getTime() - b.created.getTime());
+    const doomed = new Map();
+    const count = rules.MaxCountRule;
+    if (count?.Enabled && count.MaxCount !== undefined && oldestFirst.length > count.MaxCount) {
+        for (const v of oldestFirst.slice(0, oldestFirst.length - count.MaxCount))
+            doomed.set(v, count.DeleteSourceFromS3 ?? false);
+    }
+    const age = rules.MaxAgeRule;
+    if (age?.Enabled && age.MaxAgeInDays !== undefined) {
+        const cutoff = Date.now() - age.MaxAgeInDays * 86_400_000;
+        for (const v of oldestFirst)
+            if (v.created.getTime() < cutoff)
+                doomed.set(v, (doomed.get(v) ?? false) || (age.DeleteSourceFromS3 ?? false));
+    }
+    const deleted = [];
+    for (const [v, withSource] of doomed) {
+        if (inUse(ctx, v) || v.status === 'Processing')
+            continue;
+        state.versions.delete(`${v.app}\u0000${v.label}`);
+        await ctx.rt.discardBundle(v);
+        if (withSource && v.source)
+            await deleteSource(v);
+        deleted.push(v.label);
+    }
+    if (deleted.length > 0) {
+        state.addEvent({ message: `Application version lifecycle deleted application version(s) ${deleted.join(', ')} of ${app.name}.`, severity: 'INFO', app: app.name, requestId: ctx.requestId });
+    }
+    return deleted;
+}
+
 ;// CONCATENATED MODULE: ./src/emulator/describe.ts
+// EB's reply shapes (checked against the SDK's and botocore's models), built from emulator state.
+
+
+
 function describeApplication(state, app) {
     return {
         ApplicationArn: app.arn,
@@ -38183,6 +39597,7 @@ function describeApplication(state, app) {
         DateUpdated: app.updated,
         Versions: state.versionsOf(app.name).map((v) => v.label),
         ConfigurationTemplates: [],
+        ResourceLifecycleConfig: lifecycleXml(app),
     };
 }
 function describeVersion(v) {
@@ -38236,21 +39651,42 @@ function describeEvent(e) {
         Severity: e.severity,
     };
 }
-function describeInstanceHealth(i) {
+function picker(wanted) {
+    const all = wanted.includes('All');
+    return (attribute, value) => (all || wanted.includes(attribute) ? value() : undefined);
+}
+const everything = (_attribute, value) => value();
+/** The host's CPU split since boot and load averages: what EB's SystemStatus reports, from /proc via os. */
+function systemStatus() {
+    const totals = { user: 0, nice: 0, sys: 0, idle: 0, irq: 0 };
+    for (const cpu of external_node_os_default().cpus())
+        for (const k of Object.keys(totals))
+            totals[k] += cpu.times[k];
+    const sum = Object.values(totals).reduce((a, b) => a + b, 0) || 1;
+    const pct = (n) => Math.round((n / sum) * 1000) / 10;
+    return {
+        CPUUtilization: { User: pct(totals.user), Nice: pct(totals.nice), System: pct(totals.sys), Idle: pct(totals.idle), IOWait: 0, IRQ: pct(totals.irq), SoftIRQ: 0 },
+        LoadAverage: external_node_os_default().loadavg().map((l) => Math.round(l * 100) / 100),
+    };
+}
+/** One instance as DescribeInstancesHealth gives it: InstanceId always, the rest as `pick` allows. */
+function describeInstanceHealth(i, pick = everything, served = []) {
     return {
         InstanceId: i.id,
-        HealthStatus: i.health.status,
-        Color: i.health.color,
-        Causes: i.health.causes,
-        LaunchedAt: i.launchedAt,
-        Deployment: {
+        HealthStatus: pick('HealthStatus', () => i.health.status),
+        Color: pick('Color', () => i.health.color),
+        Causes: pick('Causes', () => i.health.causes),
+        LaunchedAt: pick('LaunchedAt', () => i.launchedAt),
+        ApplicationMetrics: pick('ApplicationMetrics', () => applicationMetrics(served.filter((r) => r.port === i.port), Date.now(), 10_000, 10)),
+        System: pick('System', systemStatus),
+        Deployment: pick('Deployment', () => ({
             VersionLabel: i.deployment.versionLabel ?? 'Sample Application',
             DeploymentId: i.deployment.deploymentId,
             Status: i.deployment.status,
             DeploymentTime: i.deployment.time,
-        },
-        AvailabilityZone: 'us-east-1a',
-        InstanceType: 't3.micro',
+        })),
+        AvailabilityZone: pick('AvailabilityZone', () => 'us-east-1a'),
+        InstanceType: pick('InstanceType', () => 't3.micro'),
     };
 }
 /** NextToken pagination over an already ordered list: the token is the next offset. */
@@ -38266,138 +39702,6 @@ function paginate(items, maxRecords, token) {
     const page = items.slice(offset, offset + size);
     const next = offset + size;
     return next < items.length ? { page, nextToken: Buffer.from(String(next)).toString('base64url') } : { page };
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/emulator/query-protocol.ts
-// The AWS Query protocol as Elastic Beanstalk speaks it: form-encoded requests, XML replies.
-
-const EB_XMLNS = 'http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/';
-/** An error answered in EB's `<ErrorResponse>` shape; `code` is what the SDK turns into `err.name`. */
-class EbError extends Error {
-    code;
-    status;
-    type;
-    constructor(code, message, status = 400, type = status >= 500 ? 'Receiver' : 'Sender') {
-        super(message);
-        this.code = code;
-        this.status = status;
-        this.type = type;
-    }
-}
-const invalidParameter = (message) => new EbError('InvalidParameterValue', message);
-/** Typed access to the flattened parameters of one request (`A.member.1.B=...`). */
-class QueryParams {
-    values;
-    constructor(values) {
-        this.values = values;
-    }
-    static parse(body, query = '') {
-        const values = new Map();
-        for (const source of [query, body]) {
-            for (const [k, v] of new URLSearchParams(source))
-                values.set(k, v);
-        }
-        return new QueryParams(values);
-    }
-    get action() {
-        return this.values.get('Action');
-    }
-    string(name) {
-        const v = this.values.get(name);
-        return v === undefined || v === '' ? undefined : v;
-    }
-    required(name) {
-        const v = this.string(name);
-        if (v === undefined)
-            throw new EbError('MissingParameter', `The request must contain the parameter ${name}`);
-        return v;
-    }
-    bool(name) {
-        const v = this.string(name);
-        if (v === undefined)
-            return undefined;
-        if (v === 'true' || v === 'false')
-            return v === 'true';
-        throw invalidParameter(`Invalid value '${v}' for ${name}: expected true or false.`);
-    }
-    int(name, min = 0, max = Number.MAX_SAFE_INTEGER) {
-        const v = this.string(name);
-        if (v === undefined)
-            return undefined;
-        const n = Number(v);
-        if (!/^-?\d+$/.test(v) || n < min || n > max) {
-            throw invalidParameter(`Invalid value '${v}' for ${name}: expected an integer from ${min} to ${max}.`);
-        }
-        return n;
-    }
-    date(name) {
-        const v = this.string(name);
-        if (v === undefined)
-            return undefined;
-        const d = new Date(/^\d+(\.\d+)?$/.test(v) ? Number(v) * 1000 : v);
-        if (Number.isNaN(d.getTime()))
-            throw invalidParameter(`Invalid value '${v}' for ${name}: expected an ISO 8601 timestamp.`);
-        return d;
-    }
-    list(name) {
-        const out = [];
-        for (let i = 1; this.values.has(`${name}.member.${i}`); i++)
-            out.push(this.values.get(`${name}.member.${i}`) ?? '');
-        return out;
-    }
-    optionSettings(name) {
-        const out = [];
-        for (let i = 1;; i++) {
-            const prefix = `${name}.member.${i}.`;
-            const keys = [...this.values.keys()].filter((k) => k.startsWith(prefix));
-            if (keys.length === 0)
-                break;
-            const get = (f) => this.values.get(prefix + f);
-            const namespace = get('Namespace');
-            const optionName = get('OptionName');
-            if (!namespace || !optionName) {
-                throw invalidParameter(`${name}.member.${i} must have a Namespace and an OptionName.`);
-            }
-            const resourceName = get('ResourceName');
-            out.push({ namespace, optionName, value: get('Value') ?? '', ...(resourceName ? { resourceName } : {}) });
-        }
-        return out;
-    }
-}
-/** Element content only (no attributes are written), so quotes stay as they are. */
-function escapeXml(text) {
-    return text
-        .replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c)
-        // eslint-disable-next-line no-control-regex -- characters XML 1.0 cannot carry at all
-        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd');
-}
-function toXml(value) {
-    if (value === undefined || value === null)
-        return '';
-    if (value instanceof Date)
-        return value.toISOString();
-    if (Array.isArray(value))
-        return value.map((v) => `<member>${toXml(v)}</member>`).join('');
-    if (typeof value === 'object') {
-        return Object.entries(value)
-            .filter(([, v]) => v !== undefined && v !== null)
-            .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
-            .join('');
-    }
-    return escapeXml(String(value));
-}
-const newRequestId = () => (0,external_node_crypto_.randomUUID)();
-function resultXml(action, result, requestId) {
-    const inner = result === undefined ? '' : `<${action}Result>${toXml(result)}</${action}Result>`;
-    return (`<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EB_XMLNS}">${inner}` +
-        `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`);
-}
-function errorXml(error, requestId) {
-    return (`<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${EB_XMLNS}"><Error><Type>${error.type}</Type>` +
-        `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
-        `<RequestId>${requestId}</RequestId></ErrorResponse>`);
 }
 
 ;// CONCATENATED MODULE: ./src/emulator/api-context.ts
@@ -38443,130 +39747,287 @@ function page(items, p, max) {
 }
 async function s3Request(ctx, method, bucket, key) {
     const path = key === undefined ? '' : `/${key.split('/').map(encodeURIComponent).join('/')}`;
-    const res = await fetch(`${ctx.rt.s3Endpoint}/${encodeURIComponent(bucket)}${path}`, { method, signal: AbortSignal.timeout(10_000) });
+    const res = await ctx.rt.s3Fetch(`${ctx.rt.s3Endpoint}/${encodeURIComponent(bucket)}${path}`, { method, signal: AbortSignal.timeout(10_000) });
     await res.arrayBuffer();
     return res.status;
 }
 
-;// CONCATENATED MODULE: ./src/emulator/api-applications.ts
-// Applications and their versions: EB's account-level actions.
+;// CONCATENATED MODULE: ./src/emulator/api-tags.ts
+// Resource tags (ListTagsForResource, UpdateTagsForResource) on applications, application versions
+// and environments, addressed by EB's ARNs: arn:aws:elasticbeanstalk:REGION:ACCOUNT:application/APP,
+// applicationversion/APP/LABEL, environment/APP/ENV. Limits as the EB API reference and developer
+// guide give them: keys 1–128 characters, values 1–256, letters, digits, white space and _ . : / = + - @,
+// at most 50 tags a resource (environments: EB's 3 system tags + 47), no `aws:` prefix.
 
-
-
-function createApplication(p, ctx) {
-    const name = p.required('ApplicationName');
-    if (name.length > 100)
-        throw invalidParameter(`Value '${name}' at 'applicationName' failed to satisfy constraint: Member must have length less than or equal to 100`);
-    const { state } = ctx.rt;
-    if (state.applications.has(name))
-        throw invalidParameter(`Application ${name} already exists.`);
-    const now = new Date();
-    const description = p.string('Description');
-    const created = { name, arn: state.arn('application', name), ...(description ? { description } : {}), created: now, updated: now };
-    state.applications.set(name, created);
-    return describeApplication(state, created);
+const MAX_TAGS = 50;
+const KEY_MAX = 128;
+const VALUE_MAX = 256;
+const ALLOWED = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+/** EB's own tags on every environment: listed, counted, never changed through the API. */
+const SYSTEM_PREFIX = 'elasticbeanstalk:';
+const notFound = (arn) => new EbError('ResourceNotFoundException', `Resource ${arn} not found.`);
+/** The resource an ARN names, or EB's error: unknown types are not supported, unknown names not found. */
+function resolve(state, arn) {
+    const m = /^arn:aws[a-z-]*:elasticbeanstalk:([^:]*):([^:]*):([a-z]+)\/(.+)$/.exec(arn);
+    if (!m)
+        throw invalidParameter(`Value '${arn}' at 'resourceArn' is not a valid Elastic Beanstalk ARN.`);
+    const [, region, account, type = '', path = ''] = m;
+    if (!['application', 'applicationversion', 'environment', 'configurationtemplate', 'platform'].includes(type))
+        throw new EbError('ResourceTypeNotSupportedException', `Resource type ${type} is not supported for tagging.`);
+    if (region !== state.region || account !== state.accountId)
+        throw notFound(arn);
+    const slash = path.indexOf('/');
+    const [appName, rest] = slash < 0 ? [path, undefined] : [path.slice(0, slash), path.slice(slash + 1)];
+    if (type === 'application' && rest === undefined) {
+        const found = state.applications.get(appName);
+        if (found)
+            return { tags: (found.tags ??= new Map()), system: [] };
+    }
+    else if (type === 'applicationversion' && rest !== undefined) {
+        const found = state.version(appName, rest);
+        if (found)
+            return { tags: (found.tags ??= new Map()), system: [] };
+    }
+    else if (type === 'environment' && rest !== undefined) {
+        const env = state.liveEnvironments().find((e) => e.app === appName && e.name === rest);
+        if (env) {
+            const system = [[`${SYSTEM_PREFIX}environment-name`, env.name], [`${SYSTEM_PREFIX}environment-id`, env.id], ['Name', env.name]];
+            return { tags: (env.tags ??= new Map()), system, environment: env };
+        }
+    }
+    throw notFound(arn);
 }
-const applicationHandlers = {
-    CreateApplication: (p, ctx) => ({ Application: createApplication(p, ctx) }),
-    DescribeApplications(p, ctx) {
-        const names = p.list('ApplicationNames');
-        const apps = [...ctx.rt.state.applications.values()].filter((a) => names.length === 0 || names.includes(a.name));
-        return { Applications: apps.map((a) => describeApplication(ctx.rt.state, a)) };
+function tagsToAdd(p, list = 'TagsToAdd') {
+    const out = [];
+    for (let i = 1;; i++) {
+        const key = p.string(`${list}.member.${i}.Key`);
+        const value = p.string(`${list}.member.${i}.Value`);
+        if (key === undefined && value === undefined)
+            return out;
+        if (key === undefined)
+            throw invalidParameter(`${list}.member.${i} has no Key.`);
+        checkKey(key);
+        if (value === undefined || value.length > VALUE_MAX)
+            throw invalidParameter(`Value of tag '${key}' failed to satisfy constraint: Member must have length between 1 and ${VALUE_MAX}.`);
+        if (!ALLOWED.test(value) || /^aws:/i.test(value))
+            throw invalidParameter(`Value of tag '${key}' may contain only letters, numbers, white space and _ . : / = + - @, and may not start with aws:.`);
+        out.push([key, value]);
+    }
+}
+/**
+ * The `Tags` given to CreateApplication, CreateApplicationVersion or CreateEnvironment, checked as
+ * UpdateTagsForResource checks them (an environment's 3 system tags count towards the 50), before the
+ * resource is created.
+ */
+function tagsAtCreation(p, systemTags = 0) {
+    const tags = new Map(tagsToAdd(p, 'Tags'));
+    if (tags.size + systemTags > MAX_TAGS)
+        throw new EbError('TooManyTagsException', `The resource would have ${tags.size + systemTags} tags; the limit is ${MAX_TAGS}.`);
+    return tags;
+}
+/** EB's own tags on an environment (listed, counted, never changed through the API). */
+const ENVIRONMENT_SYSTEM_TAGS = 3;
+function checkKey(key) {
+    if (key.length > KEY_MAX)
+        throw invalidParameter(`Tag key '${key}' failed to satisfy constraint: Member must have length between 1 and ${KEY_MAX}.`);
+    if (!ALLOWED.test(key))
+        throw invalidParameter(`Tag key '${key}' may contain only letters, numbers, white space and _ . : / = + - @.`);
+    if (/^aws:/i.test(key))
+        throw invalidParameter(`Tag key '${key}' uses the reserved prefix aws:.`);
+}
+function listed(resource) {
+    return [...resource.system, ...resource.tags].map(([Key, Value]) => ({ Key, Value }));
+}
+const tagHandlers = {
+    ListTagsForResource(p, ctx) {
+        const arn = p.required('ResourceArn');
+        return { ResourceArn: arn, ResourceTags: listed(resolve(ctx.rt.state, arn)) };
     },
-    async CreateStorageLocation(_p, ctx) {
-        const bucket = `elasticbeanstalk-${ctx.rt.state.region}-${ctx.rt.state.accountId}`;
-        const status = await s3Request(ctx, 'PUT', bucket);
-        if (status >= 500)
-            throw new EbError('InternalFailure', `Could not create the storage bucket ${bucket} (S3 answered HTTP ${status}).`, 500);
-        return { S3Bucket: bucket };
-    },
-    async CreateApplicationVersion(p, ctx) {
-        const { state } = ctx.rt;
-        const appName = p.required('ApplicationName');
-        const label = p.required('VersionLabel');
-        if (!state.applications.has(appName)) {
-            if (p.bool('AutoCreateApplication'))
-                createApplication(p, ctx);
-            else
-                throw invalidParameter(`No Application named '${appName}' found.`);
+    UpdateTagsForResource(p, ctx) {
+        const arn = p.required('ResourceArn');
+        const resource = resolve(ctx.rt.state, arn);
+        const add = tagsToAdd(p);
+        const remove = p.list('TagsToRemove');
+        if (add.length === 0 && remove.length === 0)
+            throw new EbError('MissingParameter', 'The request must contain TagsToAdd or TagsToRemove.');
+        for (const key of [...add.map(([k]) => k), ...remove]) {
+            if (resource.system.some(([k]) => k === key))
+                throw invalidParameter(`Tag key '${key}' is reserved by Elastic Beanstalk and cannot be changed.`);
         }
-        if (state.version(appName, label))
-            throw invalidParameter(`Application Version ${label} already exists.`);
-        if (state.versions.size >= ctx.versionQuota) {
-            throw new EbError('TooManyApplicationVersionsException', `You cannot have more than ${ctx.versionQuota} Application Versions.`);
-        }
-        const bucket = p.string('SourceBundle.S3Bucket');
-        const key = p.string('SourceBundle.S3Key');
-        if ((bucket === undefined) !== (key === undefined)) {
-            throw new EbError('InvalidParameterCombination', 'Both S3 bucket and key must be specified.');
-        }
-        if (bucket !== undefined && key !== undefined) {
-            const status = await s3Request(ctx, 'HEAD', bucket, key);
-            if (status !== 200) {
-                throw new EbError('InvalidParameterCombination', `Unable to download from S3 location (Bucket: ${bucket} Key: ${key}). Reason: ${status === 404 ? 'Not Found' : `HTTP ${status}`}`);
-            }
-        }
-        const now = new Date();
-        const description = p.string('Description');
-        const created = {
-            app: appName,
-            label,
-            arn: state.arn('applicationversion', `${appName}/${label}`),
-            ...(description ? { description } : {}),
-            ...(bucket !== undefined && key !== undefined ? { source: { bucket, key } } : {}),
-            status: bucket === undefined ? 'Processed' : 'Unprocessed',
-            created: now,
-            updated: now,
-        };
-        state.versions.set(`${appName}\u0000${label}`, created);
-        if (p.bool('Process') && created.source)
-            void ctx.rt.processVersion(created, ctx.requestId);
-        return { ApplicationVersion: describeVersion(created) };
-    },
-    DescribeApplicationVersions(p, ctx) {
-        const appName = p.string('ApplicationName');
-        const labels = p.list('VersionLabels');
-        const all = [...ctx.rt.state.versions.values()]
-            .filter((v) => (!appName || v.app === appName) && (labels.length === 0 || labels.includes(v.label)))
-            .sort((a, b) => b.created.getTime() - a.created.getTime());
-        const { page: versions, nextToken } = page(all, p);
-        return { ApplicationVersions: versions.map(describeVersion), NextToken: nextToken };
-    },
-    async DeleteApplicationVersion(p, ctx) {
-        const { state } = ctx.rt;
-        const appName = p.required('ApplicationName');
-        const label = p.required('VersionLabel');
-        app(ctx, appName);
-        const v = version(ctx, appName, label);
-        const users = state
-            .liveEnvironments()
-            .filter((e) => e.app === appName && (e.versionLabel === label || e.operation?.label === label || [...e.instances, ...e.temporaryInstances].some((i) => i.deployment.versionLabel === label)));
-        if (users.length > 0) {
-            throw invalidParameter(`Unable to delete application version '${label}' because it is being used by environment(s): ${users.map((e) => e.name).join(', ')}.`);
-        }
-        if (v.status === 'Processing')
-            throw new EbError('OperationInProgressFailure', `Unable to delete application version: ${label}. An operation is already in progress, please retry again shortly.`);
-        state.versions.delete(`${appName}\u0000${label}`);
-        if (p.bool('DeleteSourceBundle') && v.source) {
-            const status = await s3Request(ctx, 'DELETE', v.source.bucket, v.source.key).catch(() => 0);
-            if (status !== 204 && status !== 200) {
-                throw new EbError('SourceBundleDeletionFailure', `Unable to delete source bundle s3://${v.source.bucket}/${v.source.key} (S3 answered ${status || 'nothing'}); the application version was deleted.`);
-            }
-        }
+        if (resource.environment && resource.environment.status !== 'Ready')
+            throw new EbError('OperationInProgressFailure', `Environment ${resource.environment.name} is ${resource.environment.status}: another operation is in progress.`);
+        const { tags } = resource;
+        const after = new Map(tags);
+        for (const key of remove)
+            after.delete(key);
+        for (const [key, value] of add)
+            after.set(key, value);
+        if (after.size + resource.system.length > MAX_TAGS)
+            throw new EbError('TooManyTagsException', `The resource ${arn} would have ${after.size + resource.system.length} tags; the limit is ${MAX_TAGS}.`);
+        tags.clear();
+        for (const [key, value] of after)
+            tags.set(key, value);
         return undefined;
     },
-    DescribeAccountAttributes(_p, ctx) {
-        return {
-            ResourceQuotas: {
-                ApplicationQuota: { Maximum: 75 },
-                ApplicationVersionQuota: { Maximum: ctx.versionQuota },
-                EnvironmentQuota: { Maximum: 200 },
-                ConfigurationTemplateQuota: { Maximum: 2000 },
-                CustomPlatformQuota: { Maximum: 50 },
-            },
-        };
-    },
 };
+
+;// CONCATENATED MODULE: ./src/emulator/catalogue.ts
+// What EB knows that the service model does not: its platforms (solution stacks) and its
+// configuration options. Unknown ones are refused with EB's InvalidParameterValue wording.
+//
+// Solution stacks: the AL2023 platform branches this suite targets (Docker, Python, Node.js), named
+// as the EB platform history pages name them ("64bit Amazon Linux 2023 v6.10.0 running Node.js 22",
+// docs.aws.amazon.com/elasticbeanstalk/latest/platforms/platform-history-nodejs.html). Any platform
+// version of a listed branch is accepted (EB keeps earlier versions usable, "Previous platform
+// versions remain accessible"); ListAvailableSolutionStacks lists the versions below. The Node.js
+// versions are the platform history's of 2026-03-31; Docker and Python are the versions this
+// repository's infra and demo name — check them before relying on them.
+//
+// Options: the general options of the EB developer guide, "General options for all environments"
+// (command-options-general.html), plus the Python and proxy options of the AL2023 platforms.
+
+const BRANCHES = [
+    { major: 4, runtimes: ['Docker'], latest: '4.5.2' },
+    { major: 4, runtimes: ['Python 3.9', 'Python 3.11', 'Python 3.12', 'Python 3.13'], latest: '4.9.0' },
+    { major: 6, runtimes: ['Node.js 20', 'Node.js 22', 'Node.js 24'], latest: '6.10.0' },
+];
+const STACK = /^64bit Amazon Linux 2023 v(\d+)\.\d+\.\d+ running (.+)$/;
+function isKnownSolutionStack(name) {
+    const m = STACK.exec(name);
+    return m !== null && BRANCHES.some((b) => b.major === Number(m[1]) && b.runtimes.includes(m[2] ?? ''));
+}
+/** The newest platform version of every branch: what ListAvailableSolutionStacks answers. */
+const CURRENT_SOLUTION_STACKS = BRANCHES.flatMap((b) => b.runtimes.map((r) => `64bit Amazon Linux 2023 v${b.latest} running ${r}`));
+function checkSolutionStack(name) {
+    if (!isKnownSolutionStack(name))
+        throw invalidParameter(`No Solution Stack named '${name}' found.`);
+}
+/** Namespaces whose option names are the user's own (environment properties, secrets, static paths). */
+const FREE_FORM = new Set([
+    'aws:elasticbeanstalk:application:environment',
+    'aws:elasticbeanstalk:application:environmentsecrets',
+    'aws:elasticbeanstalk:environment:proxy:staticfiles',
+]);
+const PROCESS_OPTIONS = [
+    'DeregistrationDelay', 'HealthCheckInterval', 'HealthCheckPath', 'HealthCheckTimeout', 'HealthyThresholdCount', 'MatcherHTTPCode',
+    'Port', 'Protocol', 'StickinessEnabled', 'StickinessLBCookieDuration', 'StickinessType', 'UnhealthyThresholdCount',
+];
+const ELB_LISTENER_OPTIONS = ['ListenerProtocol', 'InstancePort', 'InstanceProtocol', 'PolicyNames', 'ListenerEnabled', 'SSLCertificateId'];
+const ELB_POLICY_OPTIONS = [
+    'ConnectionDrainingEnabled', 'ConnectionDrainingTimeout', 'ConnectionSettingIdleTimeout', 'LoadBalancerPorts', 'Stickiness Cookie Expiration',
+    'Stickiness Policy', 'CookieName', 'InstancePorts', 'ProxyProtocol', 'PublicKey', 'PublicKeyPolicyNames', 'SSLProtocols', 'SSLReferencePolicy',
+];
+const ELBV2_LISTENER_OPTIONS = ['DefaultProcess', 'ListenerEnabled', 'Protocol', 'Rules', 'SSLCertificateArns', 'SSLPolicy'];
+const OPTIONS = {
+    'aws:autoscaling:asg': ['Availability Zones', 'Cooldown', 'Custom Availability Zones', 'EnableCapacityRebalancing', 'MinSize', 'MaxSize'],
+    'aws:autoscaling:launchconfiguration': [
+        'DisableIMDSv1', 'EC2KeyName', 'IamInstanceProfile', 'ImageId', 'InstanceType', 'LaunchTemplateTagPropagationEnabled', 'MonitoringInterval',
+        'SecurityGroups', 'SSHSourceRestriction', 'BlockDeviceMappings', 'RootVolumeType', 'RootVolumeSize', 'RootVolumeIOPS', 'RootVolumeThroughput',
+    ],
+    'aws:autoscaling:scheduledaction': ['StartTime', 'EndTime', 'MaxSize', 'MinSize', 'DesiredCapacity', 'Recurrence', 'Suspend'],
+    'aws:autoscaling:trigger': [
+        'BreachDuration', 'LowerBreachScaleIncrement', 'LowerThreshold', 'MeasureName', 'Period', 'EvaluationPeriods', 'Statistic', 'Unit',
+        'UpperBreachScaleIncrement', 'UpperThreshold',
+    ],
+    'aws:autoscaling:updatepolicy:rollingupdate': ['MaxBatchSize', 'MinInstancesInService', 'RollingUpdateEnabled', 'RollingUpdateType', 'PauseTime', 'Timeout'],
+    'aws:ec2:instances': ['EnableSpot', 'InstanceTypes', 'SpotFleetOnDemandBase', 'SpotFleetOnDemandAboveBasePercentage', 'SpotMaxPrice', 'SupportedArchitectures'],
+    'aws:ec2:vpc': ['VPCId', 'Subnets', 'ELBSubnets', 'ELBScheme', 'DBSubnets', 'AssociatePublicIpAddress'],
+    'aws:elasticbeanstalk:application': ['Application Healthcheck URL'],
+    'aws:elasticbeanstalk:cloudwatch:logs': ['StreamLogs', 'DeleteOnTerminate', 'RetentionInDays'],
+    'aws:elasticbeanstalk:cloudwatch:logs:health': ['HealthStreamingEnabled', 'DeleteOnTerminate', 'RetentionInDays'],
+    'aws:elasticbeanstalk:command': ['DeploymentPolicy', 'Timeout', 'BatchSizeType', 'BatchSize', 'IgnoreHealthCheck'],
+    'aws:elasticbeanstalk:environment': ['EnvironmentType', 'ServiceRole', 'LoadBalancerType', 'LoadBalancerIsShared'],
+    'aws:elasticbeanstalk:environment:proxy': ['ProxyServer'],
+    'aws:elasticbeanstalk:healthreporting:system': ['SystemType', 'ConfigDocument', 'EnhancedHealthAuthEnabled', 'HealthCheckSuccessThreshold'],
+    'aws:elasticbeanstalk:hostmanager': ['LogPublicationControl'],
+    'aws:elasticbeanstalk:managedactions': ['ManagedActionsEnabled', 'PreferredStartTime', 'ServiceRoleForManagedUpdates'],
+    'aws:elasticbeanstalk:managedactions:platformupdate': ['UpdateLevel', 'InstanceRefreshEnabled'],
+    'aws:elasticbeanstalk:monitoring': ['Automatically Terminate Unhealthy Instances'],
+    'aws:elasticbeanstalk:sns:topics': ['Notification Endpoint', 'Notification Protocol', 'Notification Topic ARN', 'Notification Topic Name'],
+    'aws:elasticbeanstalk:sqsd': [
+        'WorkerQueueURL', 'HttpPath', 'MimeType', 'HttpConnections', 'ConnectTimeout', 'InactivityTimeout', 'VisibilityTimeout',
+        'ErrorVisibilityTimeout', 'RetentionPeriod', 'MaxRetries',
+    ],
+    'aws:elasticbeanstalk:trafficsplitting': ['NewVersionPercent', 'EvaluationTime'],
+    'aws:elasticbeanstalk:xray': ['XRayEnabled'],
+    'aws:elasticbeanstalk:container:python': ['WSGIPath', 'NumProcesses', 'NumThreads'],
+    'aws:elb:healthcheck': ['HealthyThreshold', 'Interval', 'Target', 'Timeout', 'UnhealthyThreshold'],
+    'aws:elb:loadbalancer': ['CrossZone', 'SecurityGroups', 'ManagedSecurityGroup'],
+    'aws:elb:listener': ELB_LISTENER_OPTIONS,
+    'aws:elb:policies': ELB_POLICY_OPTIONS,
+    'aws:elbv2:listener:default': ELBV2_LISTENER_OPTIONS,
+    'aws:elbv2:loadbalancer': ['AccessLogsS3Bucket', 'AccessLogsS3Enabled', 'AccessLogsS3Prefix', 'IdleTimeout', 'ManagedSecurityGroup', 'SecurityGroups', 'SharedLoadBalancer'],
+    'aws:rds:dbinstance': [
+        'HasCoupledDatabase', 'DBAllocatedStorage', 'DBDeletionPolicy', 'DBEngine', 'DBEngineVersion', 'DBInstanceClass', 'DBPassword',
+        'DBSnapshotIdentifier', 'DBUser', 'MultiAZDatabase',
+    ],
+};
+/** Namespaces with a name of the user's in them: a process, a listener port, a rule, a policy. */
+const NAMED = [
+    [/^aws:elasticbeanstalk:environment:process:[^:]+$/, PROCESS_OPTIONS],
+    [/^aws:elb:listener:\d+$/, ELB_LISTENER_OPTIONS],
+    [/^aws:elb:policies:[^:]+$/, ELB_POLICY_OPTIONS],
+    [/^aws:elbv2:listener:\d+$/, ELBV2_LISTENER_OPTIONS],
+    [/^aws:elbv2:listenerrule:[^:]+$/, ['HostHeaders', 'PathPatterns', 'Priority', 'Process']],
+];
+function optionsOf(namespace) {
+    if (FREE_FORM.has(namespace))
+        return 'any';
+    return OPTIONS[namespace] ?? NAMED.find(([pattern]) => pattern.test(namespace))?.[1];
+}
+const BOOLEAN = ['true', 'false'];
+/** Options with a fixed set of values (EB developer guide, the option tables); booleans in any case. */
+const VALUES = {
+    'aws:elasticbeanstalk:environment|EnvironmentType': ['SingleInstance', 'LoadBalanced'],
+    'aws:elasticbeanstalk:environment|LoadBalancerType': ['classic', 'application', 'network'],
+    'aws:elasticbeanstalk:environment|LoadBalancerIsShared': BOOLEAN,
+    'aws:elasticbeanstalk:healthreporting:system|SystemType': ['basic', 'enhanced'],
+    'aws:elasticbeanstalk:environment:proxy|ProxyServer': ['nginx', 'apache', 'none'],
+    'aws:autoscaling:updatepolicy:rollingupdate|RollingUpdateType': ['Time', 'Health', 'Immutable'],
+    'aws:autoscaling:updatepolicy:rollingupdate|RollingUpdateEnabled': BOOLEAN,
+    'aws:autoscaling:launchconfiguration|DisableIMDSv1': BOOLEAN,
+    'aws:autoscaling:launchconfiguration|RootVolumeType': ['standard', 'gp2', 'gp3', 'io1', 'io2'],
+    'aws:autoscaling:asg|EnableCapacityRebalancing': BOOLEAN,
+    'aws:ec2:instances|EnableSpot': BOOLEAN,
+    'aws:ec2:vpc|AssociatePublicIpAddress': BOOLEAN,
+    'aws:ec2:vpc|ELBScheme': ['public', 'internal'],
+    'aws:elasticbeanstalk:cloudwatch:logs|StreamLogs': BOOLEAN,
+    'aws:elasticbeanstalk:cloudwatch:logs|DeleteOnTerminate': BOOLEAN,
+    'aws:elasticbeanstalk:cloudwatch:logs:health|HealthStreamingEnabled': BOOLEAN,
+    'aws:elasticbeanstalk:cloudwatch:logs:health|DeleteOnTerminate': BOOLEAN,
+    'aws:elasticbeanstalk:managedactions|ManagedActionsEnabled': BOOLEAN,
+    'aws:elasticbeanstalk:managedactions:platformupdate|UpdateLevel': ['patch', 'minor'],
+    'aws:elasticbeanstalk:managedactions:platformupdate|InstanceRefreshEnabled': BOOLEAN,
+    'aws:elasticbeanstalk:monitoring|Automatically Terminate Unhealthy Instances': BOOLEAN,
+    'aws:elasticbeanstalk:xray|XRayEnabled': BOOLEAN,
+};
+/**
+ * Refuses a setting whose namespace or option EB does not know, or whose value is not one of the
+ * option's allowed values, as EB words it. (The values of the options the emulator acts on are
+ * checked again, with ranges, by option-settings.ts.)
+ */
+function checkOptions(settings) {
+    for (const s of settings) {
+        const known = optionsOf(s.namespace);
+        if (known === 'any')
+            continue;
+        if (known === undefined || !known.includes(s.optionName)) {
+            throw invalidParameter(`Invalid option specification (Namespace: '${s.namespace}', OptionName: '${s.optionName}'): Unknown configuration setting.`);
+        }
+        const allowed = VALUES[`${s.namespace}|${s.optionName}`];
+        const value = allowed === BOOLEAN ? s.value?.toLowerCase() : s.value;
+        if (allowed && value !== undefined && !allowed.includes(value)) {
+            throw invalidParameter(`Invalid option value: '${s.value ?? ''}' (Namespace: '${s.namespace}', OptionName: '${s.optionName}'): Value is not one of the allowed values: [${allowed.join(', ')}]`);
+        }
+    }
+}
+/** A platform ARN of a listed branch: arn:aws:elasticbeanstalk:REGION::platform/Docker running on 64bit Amazon Linux 2023/4.5.2. */
+function checkPlatformArn(arn) {
+    const m = /^arn:aws[a-z-]*:elasticbeanstalk:[a-z0-9-]+::platform\/(.+) running on 64bit Amazon Linux 2023\/(\d+)\.\d+\.\d+$/.exec(arn);
+    const known = m !== null && BRANCHES.some((b) => b.major === Number(m[2]) && b.runtimes.includes(m[1] ?? ''));
+    if (!known)
+        throw invalidParameter(`No Platform named '${arn}' found.`);
+}
 
 ;// CONCATENATED MODULE: ./src/emulator/batch-health.ts
 /** Consecutive passing health reports a batch needs (web server environments). */
@@ -38629,8 +40090,8 @@ const colorOf = (s) => COLORS[s];
 const RANK = {
     Ok: 0, Info: 0, Pending: 1, Unknown: 1, NoData: 2, Suspended: 2, Warning: 3, Degraded: 4, Severe: 5,
 };
-const DOCKER_UNSUPPORTED = 'The emulator cannot run Docker-platform bundles (Dockerrun.aws.json / Dockerfile): it has no container engine. ' +
-    'Add a Procfile with a `web:` command to the bundle to run it here.';
+const NO_WEB_PROCESS = 'The source bundle has no Procfile with a `web:` command, no Dockerfile and no Dockerrun.aws.json: the emulator cannot tell ' +
+    "how to start it (EB platforms' own defaults, such as gunicorn application:application or npm start, are not emulated).";
 const view = (status, causes = []) => ({ status, color: colorOf(status), causes });
 const secs = (ms) => Math.max(0, Math.round(ms / 1000));
 /** Share of answered requests that were 5xx (checks that got no answer at all are not requests served). */
@@ -38642,12 +40103,13 @@ function fivexxShare(recent) {
 }
 /** Failures before an instance is Severe (EB: 3 failed checks) and the start-up grace in ms. */
 function instanceHealth(p, now, graceMs, failureThreshold = 3) {
-    if (p.dockerUnsupported)
-        return view('Severe', [DOCKER_UNSUPPORTED]);
     if (p.exit) {
         const how = p.exit.signal ? `was killed by ${p.exit.signal}` : `exited with code ${String(p.exit.code)}`;
         return view('Severe', ['Following services are not running: web.', `The web process ${how}.`]);
     }
+    // EB: an instance whose last deployment failed is Severe even while its previous version still answers.
+    if (p.commandFailure)
+        return view('Severe', [`Application deployment failed: ${p.commandFailure}`]);
     if (p.deploying)
         return view('Pending', [`Performing application deployment (running for ${secs(now - p.startedAt)} seconds).`]);
     // A process that does not answer yet may still be starting; one that answers with an error is judged at once.
@@ -38681,8 +40143,9 @@ function environmentHealth(instances, envStatus) {
     if (n === 0)
         return withCounts(view(envStatus === 'Launching' ? 'Pending' : 'NoData', envStatus === 'Launching' ? [] : ['None of the instances are sending data.']));
     const severe = instances.filter((i) => i.health.status === 'Severe' || i.health.status === 'Degraded');
-    const dead = severe.filter((i) => i.probe.exit || i.probe.dockerUnsupported).length;
-    const elbBad = severe.length - dead;
+    const dead = severe.filter((i) => i.probe.exit).length;
+    const failedCommand = severe.filter((i) => !i.probe.exit && i.probe.commandFailure).length;
+    const elbBad = severe.length - dead - failedCommand;
     const deploying = instances.filter((i) => i.probe.deploying).length;
     if (severe.length > 0) {
         const causes = [];
@@ -38690,13 +40153,13 @@ function environmentHealth(instances, envStatus) {
             causes.push(`ELB processes are not healthy on ${onInstances(elbBad, n)}.`);
         if (dead > 0)
             causes.push(`Impaired services on ${onInstances(dead, n)}.`);
+        if (failedCommand > 0)
+            causes.push(`Command failed on ${onInstances(failedCommand, n)}.`);
         if (severe.length === n)
             causes.push('ELB health is failing or not available for all instances.');
         const share = fivexxShare(instances.flatMap((i) => i.probe.recent));
         if (share > 0)
             causes.push(`${share.toFixed(1)} % of the requests are failing with HTTP 5xx.`);
-        if (instances.some((i) => i.probe.dockerUnsupported))
-            causes.push(DOCKER_UNSUPPORTED);
         const status = severe.length === n ? 'Severe' : severe.length * 2 >= n ? 'Degraded' : 'Warning';
         return withCounts(view(status, causes));
     }
@@ -38711,6 +40174,492 @@ function environmentHealth(instances, envStatus) {
     if (counts.Pending > 0)
         return withCounts(view(envStatus === 'Updating' ? 'Info' : 'Ok', []));
     return withCounts(view('Ok'));
+}
+
+// EXTERNAL MODULE: external "node:child_process"
+var external_node_child_process_ = __nccwpck_require__(1421);
+;// CONCATENATED MODULE: external "node:net"
+const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
+var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
+;// CONCATENATED MODULE: ./src/emulator/container.ts
+// One container of the emulator's Docker platform, started without a container engine (`podman run`
+// fails on these machines): `unshare` gives it fresh mount, network and pid namespaces; its root is
+// an overlay of the image's flattened filesystem (read-only, shared) and a writable layer of its
+// own, mounted inside its mount namespace so nothing outlives it; it runs as the image's USER with
+// the image's Env, WorkingDir and Entrypoint/Cmd, plus the environment properties.
+//
+// Networking touches only loopback: each container has its own network namespace with just `lo`.
+// The instance's port on the host's loopback reaches ContainerPort inside through a Unix socket
+// (socat inside listens on it; the emulator forwards the host port to it), and the host services the
+// environment properties name (127.0.0.1:PORT or localhost:PORT, e.g. PostgreSQL in DATABASE_URL,
+// standing in for RDS in the VPC) are reachable inside on the same loopback port the same way.
+
+
+
+const quote = (value) => `'${value.replaceAll("'", `'\\''`)}'`;
+/** Host loopback ports named by environment property values (postgres://u@127.0.0.1:5432/db, http://localhost:9000). */
+function loopbackPorts(env) {
+    const ports = new Set();
+    for (const value of Object.values(env)) {
+        for (const m of value.matchAll(/(?:^|[/@\s,=])(?:127\.0\.0\.1|localhost):(\d{1,5})(?![\d])/g)) {
+            const port = Number(m[1]);
+            if (port > 0 && port < 65536)
+                ports.add(port);
+        }
+    }
+    return [...ports].sort((a, b) => a - b);
+}
+/** The container's environment: the image's, then `env` on top. */
+function containerEnv(config, env) {
+    const merged = new Map();
+    for (const entry of config.Env ?? []) {
+        const eq = entry.indexOf('=');
+        if (eq > 0)
+            merged.set(entry.slice(0, eq), entry.slice(eq + 1));
+    }
+    for (const [k, v] of Object.entries(env))
+        merged.set(k, v);
+    return [...merged].map(([k, v]) => `${k}=${v}`);
+}
+/** `sh` lines that set $uid and $gid from the image's USER (name, uid, or user:group). */
+function userLines(root, user) {
+    const [name = 'root', group] = (user || 'root').split(':');
+    return [
+        `case ${quote(name)} in ''|*[!0-9]*) uid=$(chroot ${quote(root)} id -u ${quote(name)}); gid=$(chroot ${quote(root)} id -g ${quote(name)});; *) uid=${quote(name)}; gid=${quote(name)};; esac`,
+        ...(group ? [`case ${quote(group)} in ''|*[!0-9]*) gid=$(chroot ${quote(root)} getent group ${quote(group)} | cut -d: -f3);; *) gid=${quote(group)};; esac`] : []),
+    ];
+}
+/** Unix socket paths are limited to 107 bytes (sun_path). */
+const socketPathFits = (dir) => Buffer.byteLength(external_node_path_default().join(dir, 'out-65535.sock')) <= 107;
+function containerPaths(dir, socketDir = dir) {
+    return {
+        dir,
+        socketDir,
+        merged: external_node_path_default().join(dir, 'root'),
+        ingressSocket: external_node_path_default().join(socketDir, 'in.sock'),
+        egressSocket: (port) => external_node_path_default().join(socketDir, `out-${port}.sock`),
+        readyFile: external_node_path_default().join(dir, 'ready'),
+    };
+}
+/**
+ * The script `unshare --mount --net --pid --fork --kill-child sh SCRIPT` runs: pid 1 of the new pid
+ * namespace, in the new mount and network namespaces, still seeing the host's files until it
+ * chroots. When the image's command ends, pid 1 ends and the kernel kills everything left in the
+ * namespace (socat included); the overlay and bind mounts go with the mount namespace.
+ */
+function containerScript(spec, p) {
+    const root = p.merged;
+    const command = [...(spec.config.Entrypoint ?? []), ...(spec.config.Cmd ?? [])];
+    if (command.length === 0)
+        throw new Error(`image ${spec.imageId.slice(0, 12)} has neither Entrypoint nor Cmd`);
+    const workdir = spec.config.WorkingDir || '/';
+    // Docker hands the container's stdout/stderr to its user; a pipe the user creates (`| cat`) does
+    // the same here, so a process manager can open /dev/stdout as that user.
+    const inner = `cd ${quote(workdir)} && ${command.map(quote).join(' ')} 2>&1 | cat`;
+    const env = containerEnv(spec.config, spec.env);
+    return [
+        'set -eu',
+        `mkdir -p ${quote(external_node_path_default().join(p.dir, 'upper'))} ${quote(external_node_path_default().join(p.dir, 'work'))} ${quote(root)}`,
+        `mount -t overlay overlay -o ${quote(`lowerdir=${spec.rootfs},upperdir=${external_node_path_default().join(p.dir, 'upper')},workdir=${external_node_path_default().join(p.dir, 'work')}`)} ${quote(root)}`,
+        `mount --bind /dev ${quote(`${root}/dev`)}`,
+        `mount -t proc proc ${quote(`${root}/proc`)}`,
+        ...spec.mounts.flatMap((m) => [`mkdir -p ${quote(root + m.target)}`, `mount --bind ${quote(m.source)} ${quote(root + m.target)}`]),
+        'ip link set lo up',
+        `socat UNIX-LISTEN:${p.ingressSocket},fork,unlink-early TCP:127.0.0.1:${spec.containerPort} &`,
+        ...spec.egressPorts.map((port) => `socat TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${p.egressSocket(port)} &`),
+        ...userLines(root, spec.config.User),
+        `touch ${quote(p.readyFile)}`,
+        `exec chroot ${quote(root)} setpriv --reuid="$uid" --regid="$gid" --clear-groups env -i ${env.map(quote).join(' ')} sh -c ${quote(inner)}`,
+        '',
+    ].join('\n');
+}
+/** The pid (host view) of the container's pid 1: unshare's one child. */
+function containerInitPid(unsharePid) {
+    for (const pid of (0,external_node_fs_.readdirSync)('/proc').filter((d) => /^\d+$/.test(d))) {
+        try {
+            const stat = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+            const ppid = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1];
+            if (ppid === String(unsharePid))
+                return Number(pid);
+        }
+        catch {
+            // exited while we looked
+        }
+    }
+    return undefined;
+}
+/** The host-side ends of the container's loopback bridges; close() ends them. */
+class Bridges {
+    servers = [];
+    sockets = new Set();
+    pipe(client, connect) {
+        const upstream = connect();
+        for (const s of [client, upstream]) {
+            this.sockets.add(s);
+            s.on('close', () => this.sockets.delete(s));
+            s.on('error', () => {
+                client.destroy();
+                upstream.destroy();
+            });
+        }
+        client.pipe(upstream).pipe(client);
+    }
+    async listen(server, at) {
+        await new Promise((resolve, reject) => {
+            server.once('error', reject);
+            if (typeof at === 'string')
+                server.listen(at, () => resolve());
+            else
+                server.listen(at.port, at.host, () => resolve());
+        });
+        this.servers.push(server);
+    }
+    /** host:port → the container's ingress socket (its ContainerPort). */
+    ingress(host, port, socketPath) {
+        return this.listen(external_node_net_default().createServer((c) => this.pipe(c, () => external_node_net_default().connect(socketPath))), { port, host });
+    }
+    /** The container's egress socket → the host's 127.0.0.1:port. */
+    egress(socketPath, port) {
+        return this.listen(external_node_net_default().createServer((c) => this.pipe(c, () => external_node_net_default().connect(port, '127.0.0.1'))), socketPath);
+    }
+    async close() {
+        for (const s of this.sockets)
+            s.destroy();
+        await Promise.all(this.servers.map((s) => new Promise((resolve) => s.close(() => resolve()))));
+        this.servers.length = 0;
+    }
+}
+/**
+ * The `docker` command platform hooks find on PATH: `docker ps` lists this instance's one running
+ * container and `docker exec CONTAINER CMD...` runs CMD in it (its namespaces and root, as the
+ * image's USER, with the container's environment, in WorkingDir), which is what EB's
+ * documented hook pattern for AL2023 Docker uses. Anything else says it is not emulated.
+ */
+function dockerShim(containerId, initPid, spec, merged) {
+    const env = containerEnv(spec.config, spec.env);
+    const [name = 'root'] = (spec.config.User || 'root').split(':');
+    return [
+        '#!/bin/sh',
+        '# docker stand-in written by the EB emulator for platform hooks: ps and exec of this instance\'s container.',
+        'set -eu',
+        'cmd=${1:-}; [ $# -gt 0 ] && shift',
+        'case "$cmd" in',
+        `  ps) case " $* " in *" -q "*|*" --quiet "*) echo ${containerId.slice(0, 12)} ;; *) echo "CONTAINER ID   IMAGE          STATUS"; echo "${containerId.slice(0, 12)}   ${spec.imageId.slice(0, 12)}   Up" ;; esac ;;`,
+        '  exec)',
+        '    while [ $# -gt 0 ]; do case "$1" in -i|-t|-it|-ti|--interactive|--tty) shift ;; -*) echo "docker exec: option $1 is not emulated" >&2; exit 125 ;; *) break ;; esac; done',
+        `    case "\${1:-}" in ${containerId.slice(0, 12)}|${containerId}) shift ;; *) echo "Error response from daemon: No such container: \${1:-}" >&2; exit 1 ;; esac`,
+        `    in_root() { nsenter -t ${initPid} -m chroot ${quote(merged)} "$@"; }`,
+        `    case ${quote(name)} in ''|*[!0-9]*) uid=$(in_root id -u ${quote(name)}); gid=$(in_root id -g ${quote(name)});; *) uid=${quote(name)}; gid=${quote(name)};; esac`,
+        `    exec nsenter -t ${initPid} -m -n -p chroot ${quote(merged)} setpriv --reuid="$uid" --regid="$gid" --clear-groups env -i ${env.map(quote).join(' ')} sh -c ${quote(`cd ${quote(spec.config.WorkingDir || '/')} && exec "$@"`)} sh "$@" ;;`,
+        '  *) echo "docker $cmd: not emulated (the EB emulator\'s docker offers ps and exec for platform hooks)" >&2; exit 1 ;;',
+        'esac',
+        '',
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/emulator/process-tree.ts
+// Stopping everything an instance started. An instance's command runs in its own session (spawned
+// detached); process managers inside it (supervisord) put their programs in process groups of their
+// own, but those stay in the session — so the session, not the group, is what gets stopped.
+
+
+/** Live processes of session `sid`; zombies are dead already (waiting for init to reap them).
+ * Undefined when /proc cannot be read. */
+function sessionMembers(sid) {
+    let pids;
+    try {
+        pids = (0,external_node_fs_.readdirSync)('/proc').filter((d) => /^\d+$/.test(d));
+    }
+    catch {
+        return undefined;
+    }
+    const members = [];
+    for (const pid of pids) {
+        try {
+            // "pid (comm) state ppid pgrp session ...": comm may contain spaces, so read after the last ')'.
+            const stat = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
+            const [state, , , session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+            if (session === String(sid) && state !== 'Z')
+                members.push(Number(pid));
+        }
+        catch {
+            // exited while we looked
+        }
+    }
+    return members;
+}
+function send(pid, signal) {
+    try {
+        process.kill(pid, signal);
+    }
+    catch {
+        // gone already
+    }
+}
+function alive(sid) {
+    const members = sessionMembers(sid);
+    if (members)
+        return members;
+    try {
+        process.kill(-sid, 0);
+        return [-sid];
+    }
+    catch {
+        return [];
+    }
+}
+async function waitGone(sid, ms) {
+    for (let waited = 0; waited < ms; waited += 25) {
+        if (alive(sid).length === 0)
+            return true;
+        await sleepMs(25);
+    }
+    return alive(sid).length === 0;
+}
+/** SIGTERM to the session leader's group (process managers stop their programs gracefully), then
+ * SIGKILL to every process left in the session after `graceMs`; resolves once none is left. */
+async function stopSession(sid, graceMs) {
+    send(-sid, 'SIGTERM');
+    if (await waitGone(sid, graceMs))
+        return;
+    send(-sid, 'SIGKILL');
+    for (const pid of alive(sid))
+        send(pid, 'SIGKILL');
+    await waitGone(sid, 3000);
+}
+
+;// CONCATENATED MODULE: ./src/emulator/instances.ts
+// One emulated EC2 instance: a real local process running the bundle's Procfile `web:` command, or
+// (Docker platform) the image named by Dockerrun.aws.json in namespaces of its own (container.ts),
+// probed over HTTP like EB's health agent and load balancer do.
+
+
+
+
+
+
+
+
+
+
+/** The deployment command failed on the instance (EB: "Command failed on instance"). */
+class CommandFailure extends Error {
+    summary;
+    constructor(
+    /** The deployment event EB shows, e.g. "Instance deployment failed to download the Docker image. The deployment failed." */
+    summary, 
+    /** What the engine log would say. */
+    detail) {
+        super(detail);
+        this.summary = summary;
+    }
+}
+const newInstanceId = () => `i-${(0,external_node_crypto_.randomBytes)(9).toString('hex').slice(0, 17)}`;
+function freePort(host = '127.0.0.1') {
+    return new Promise((resolve, reject) => {
+        const server = external_node_net_default().createServer();
+        server.once('error', reject);
+        server.listen(0, host, () => {
+            const { port } = server.address();
+            server.close(() => resolve(port));
+        });
+    });
+}
+class Instance {
+    id;
+    dir;
+    host;
+    launchedAt = new Date();
+    port = 0;
+    deployment;
+    healthCheckPath = '/';
+    probe;
+    health = { status: 'Pending', color: 'Grey', causes: [] };
+    child;
+    container;
+    containers = 0;
+    exited = Promise.resolve();
+    queue = Promise.resolve();
+    /** Terminated for good: a deployment still in flight must not start a process on it. */
+    terminated = false;
+    constructor(id, dir, host = '127.0.0.1') {
+        this.id = id;
+        this.dir = dir;
+        this.host = host;
+        this.deployment = { deploymentId: 0, status: 'InProgress', time: new Date() };
+        this.probe = Instance.freshProbe(true);
+    }
+    static freshProbe(deploying) {
+        return { startedAt: Date.now(), deploying, everOk: false, consecutiveFailures: 0, recent: [] };
+    }
+    get pid() {
+        return this.child?.pid;
+    }
+    get running() {
+        return this.child !== undefined && !this.probe.exit;
+    }
+    /** Behind the load balancer: the process runs and the last health check passed. */
+    get inService() {
+        return this.running && !this.probe.deploying && this.probe.consecutiveFailures === 0 && this.probe.everOk;
+    }
+    /** Marks the instance as being deployed to (health Pending) before its process is replaced. */
+    beginDeployment(versionLabel, deploymentId) {
+        this.deployment = { ...(versionLabel !== undefined ? { versionLabel } : {}), deploymentId, status: 'InProgress', time: new Date() };
+        this.probe = Instance.freshProbe(true);
+    }
+    /** What start() was last given: restart() runs it again (RestartAppServer). */
+    lastSpec;
+    /** Restarts the web process (or container) with what it last ran. */
+    async restart() {
+        if (this.lastSpec)
+            await this.start(this.lastSpec);
+    }
+    /**
+     * Starts and stops run one at a time: an aborted deployment's start still in flight and the
+     * restore (or emulator shutdown) after it must not both leave a process or container running.
+     */
+    serial(work) {
+        const run = this.queue.then(work, work);
+        this.queue = run.catch(() => undefined);
+        return run;
+    }
+    start(spec) {
+        return this.serial(() => this.startNow(spec));
+    }
+    async startNow(spec) {
+        this.lastSpec = spec;
+        await this.stopNow();
+        if (this.terminated)
+            return;
+        this.healthCheckPath = spec.healthCheckPath;
+        this.deployment = { ...this.deployment, deploymentId: spec.deploymentId, ...(spec.versionLabel !== undefined ? { versionLabel: spec.versionLabel } : {}) };
+        this.probe = Instance.freshProbe(false);
+        if (spec.container)
+            return this.startContainer(spec.container);
+        if (!spec.webCommand) {
+            this.markFailed(NO_WEB_PROCESS);
+            throw new CommandFailure('Instance deployment failed. For details, see \'eb-engine.log\'.', NO_WEB_PROCESS);
+        }
+        this.port = await freePort(this.host);
+        await (0,promises_.mkdir)(this.dir, { recursive: true });
+        if (this.terminated)
+            return;
+        // Detached: its own session and process group, so stop() reaches the app's children too.
+        this.spawnLogged('/bin/sh', ['-c', spec.webCommand], { cwd: spec.bundleDir, env: { ...process.env, ...spec.env, PORT: String(this.port) } });
+        this.deployment = { ...this.deployment, status: 'Deployed', time: new Date() };
+    }
+    spawnLogged(command, args, options) {
+        const log = (0,external_node_fs_.openSync)(external_node_path_default().join(this.dir, 'web.log'), 'a');
+        try {
+            const child = (0,external_node_child_process_.spawn)(command, args, { ...options, detached: true, stdio: ['ignore', log, log] });
+            this.child = child;
+            this.exited = new Promise((resolve) => {
+                child.once('exit', (code, signal) => {
+                    if (this.child === child)
+                        this.probe.exit = { code, signal };
+                    resolve();
+                });
+                child.once('error', () => resolve());
+            });
+            return child;
+        }
+        finally {
+            (0,external_node_fs_.closeSync)(log);
+        }
+    }
+    /** Starts the image in fresh namespaces; resolves once its mounts are up and its command starts. */
+    async startContainer(launch) {
+        this.port = await freePort(this.host);
+        const dir = external_node_path_default().join(this.dir, `c${++this.containers}`);
+        await (0,promises_.mkdir)(dir, { recursive: true });
+        if (this.terminated)
+            return;
+        const paths = containerPaths(dir, socketPathFits(dir) ? dir : await (0,promises_.mkdtemp)('/tmp/eb-emulator-sockets-'));
+        const id = `${launch.imageId.slice(0, 4)}${this.id.slice(2, 10)}${String(this.containers).padStart(4, '0')}`.padEnd(64, '0');
+        // Registered before anything listens or runs, so stopNow() (queued after this start) releases whatever of it exists.
+        const bridges = new Bridges();
+        this.container = { id, initPid: 0, paths, launch, bridges };
+        await bridges.ingress(this.host, this.port, paths.ingressSocket);
+        for (const port of launch.egressPorts)
+            await bridges.egress(paths.egressSocket(port), port);
+        const script = external_node_path_default().join(paths.dir, 'start.sh');
+        await (0,promises_.writeFile)(script, containerScript(launch, paths));
+        const child = this.spawnLogged('unshare', ['--mount', '--net', '--pid', '--fork', '--kill-child', 'sh', script], { cwd: paths.dir, env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' } });
+        for (let waited = 0; !(0,external_node_fs_.existsSync)(paths.readyFile); waited += 50) {
+            if (this.probe.exit || child.exitCode !== null || waited > 30_000) {
+                const log = (0,external_node_fs_.readFileSync)(external_node_path_default().join(this.dir, 'web.log'), 'utf8').trim().split('\n').slice(-5).join(' | ');
+                throw new CommandFailure('Instance deployment failed. For details, see \'eb-engine.log\'.', `The container of image ${launch.imageId.slice(0, 12)} did not start: ${log}`);
+            }
+            await sleepMs(50);
+        }
+        this.container.initPid = (child.pid !== undefined ? containerInitPid(child.pid) : undefined) ?? 0;
+        this.deployment = { ...this.deployment, status: 'Deployed', time: new Date() };
+    }
+    /** The deployment command failed: the previous process (if any) keeps running and serving, the deployment is Failed. */
+    markFailed(message) {
+        this.probe = { ...Instance.freshProbe(false), commandFailure: message, ...(this.probe.exit ? { exit: this.probe.exit } : {}) };
+        this.deployment = { ...this.deployment, status: 'Failed', time: new Date() };
+    }
+    /** Stops the instance for good (EC2 terminate): later start() calls do nothing. */
+    async terminate(graceMs) {
+        this.terminated = true;
+        await this.stop(graceMs);
+    }
+    /** Stops everything the instance's command started (its whole session): SIGTERM, then SIGKILL after `graceMs`. */
+    stop(graceMs = 3000) {
+        return this.serial(() => this.stopNow(graceMs));
+    }
+    async stopNow(graceMs = 3000) {
+        const child = this.child;
+        const container = this.container;
+        this.child = undefined;
+        this.container = undefined;
+        if (child?.pid) {
+            await stopSession(child.pid, graceMs);
+            await Promise.race([this.exited, sleepMs(1000)]);
+        }
+        if (container) {
+            // The namespaces and mounts died with the container's last process; its writable layer goes now.
+            await container.bridges.close();
+            await (0,promises_.rm)(container.paths.dir, { recursive: true, force: true });
+            await (0,promises_.rm)(container.paths.socketDir, { recursive: true, force: true });
+        }
+    }
+    /** One health check of HealthCheckPath, as the load balancer does it. */
+    async check(timeoutMs, graceMs) {
+        if (this.running && !this.probe.deploying) {
+            const result = await httpCheck(`http://${this.host}:${this.port}${this.healthCheckPath}`, timeoutMs);
+            const p = this.probe;
+            p.recent = [...p.recent, result].slice(-12);
+            if (result.ok) {
+                p.everOk = true;
+                p.consecutiveFailures = 0;
+                delete p.firstFailureAt;
+            }
+            else {
+                p.consecutiveFailures++;
+                p.firstFailureAt ??= Date.now();
+            }
+        }
+        this.health = instanceHealth(this.probe, Date.now(), graceMs);
+        return this.health;
+    }
+    /** Re-evaluates health without probing (e.g. right after a deployment step). */
+    refreshHealth(graceMs) {
+        this.health = instanceHealth(this.probe, Date.now(), graceMs);
+        return this.health;
+    }
+}
+async function httpCheck(url, timeoutMs) {
+    try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
+        await res.arrayBuffer();
+        return { ok: res.status >= 200 && res.status < 400, statusCode: res.status };
+    }
+    catch (err) {
+        const name = err.name;
+        return { ok: false, timedOut: name === 'TimeoutError' || name === 'AbortError' };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/emulator/new-instance-deployments.ts
@@ -38830,6 +40779,10 @@ const NS_TRAFFIC_SPLITTING = 'aws:elasticbeanstalk:trafficsplitting';
 const DEPLOYMENT_POLICIES = ['AllAtOnce', 'Rolling', 'RollingWithAdditionalBatch', 'Immutable', 'TrafficSplitting'];
 /** HealthCheckSuccessThreshold: the worst instance status that still counts as passing a health check. */
 const SUCCESS_THRESHOLDS = ['Ok', 'Warning', 'Degraded', 'Severe'];
+/** `settings` without the removed options: they fall back to the bundle's value or EB's default. */
+function withoutOptions(settings, removed) {
+    return settings.filter((s) => !removed.some((r) => r.namespace === s.namespace && r.optionName === s.optionName));
+}
 /** Later settings override earlier ones with the same namespace and option name. */
 function mergeOptionSettings(...layers) {
     const merged = new Map();
@@ -38937,6 +40890,7 @@ function batchCount(config, count) {
 
 
 
+
 /**
  * Replaces the version on `instances` in place (one EB "command" on each). "How rolling deployments
  * work": the batch is detached from the load balancer (beginDeployment takes it out of service),
@@ -38946,12 +40900,28 @@ async function deployInPlace(run, instances) {
     for (const i of instances)
         i.beginDeployment(run.version?.label, run.deploymentId);
     await run.rt.clock.sleep(15, run.signal);
-    await Promise.all(instances.map((i) => run.rt.runOn(i, run.version, run.config, run.deploymentId)));
+    const results = await Promise.allSettled(instances.map((i) => run.rt.runOn(i, run.version, run.config, run.deploymentId)));
+    const failed = results.flatMap((r, n) => (r.status === 'rejected' ? [{ instance: instances[n], reason: r.reason }] : []));
+    if (failed.length === 0)
+        return true;
+    for (const { reason } of failed)
+        if (!(reason instanceof CommandFailure))
+            throw reason;
+    // The events EB shows when the deployment command fails on instances (their eb-engine.log detail included).
+    const summaries = new Set(failed.map((f) => f.reason.summary));
+    for (const summary of summaries)
+        run.emit(summary, 'ERROR');
+    for (const { instance, reason } of failed) {
+        run.emit(`[Instance: ${instance.id}] Command failed on instance. Return code: 1 Output: Engine execution has encountered an error. ${reason.message}`, 'ERROR');
+    }
+    run.emit(`Command execution completed on all instances. Summary: [Successful: ${instances.length - failed.length}, Failed: ${failed.length}].`);
+    return false;
 }
 /** Every instance at once: downtime while the command runs; EB reports success once it ran, healthy or not. */
 async function deployAllAtOnce(run) {
     run.emit('Deploying new version to instance(s).');
-    await deployInPlace(run, run.env.instances);
+    if (!(await deployInPlace(run, run.env.instances)))
+        return false;
     run.emit('Instance deployment completed successfully.');
     // Waiting for the first health verdict makes the environment's Health at Ready reflect the new
     // processes rather than "Pending".
@@ -38968,7 +40938,8 @@ async function deployInBatches(run, instances) {
     for (let start = 0, n = 1; start < instances.length; start += size, n++) {
         const batch = instances.slice(start, start + size);
         run.emit(`Batch ${n}: Starting application deployment on instance(s) [${ids(batch)}].`);
-        await deployInPlace(run, batch);
+        if (!(await deployInPlace(run, batch)))
+            return false;
         if (!run.config.ignoreHealthCheck)
             run.emit(`Batch ${n}: Waiting for instance(s) [${ids(batch)}] to pass health checks.`);
         if ((await waitForBatchHealth(run.rt, batch, run.config, run.signal)) !== 'healthy') {
@@ -39006,8 +40977,13 @@ async function deployRollingWithAdditionalBatch(run) {
 }
 /** Runs the environment's policy; false when the deployment failed (the caller reports it). */
 async function deployVersion(run) {
-    if (run.rt.bundleInfo(run.version).webCommand === undefined) {
-        run.emit(`Instance deployment failed: ${DOCKER_UNSUPPORTED}`, 'ERROR');
+    const info = run.rt.bundleInfo(run.version);
+    // Processing accepted the bundle (EB validates only configuration files then); what to run is
+    // found out on the instances, so such a bundle fails here, at deployment, as on EB — before any
+    // instance is touched.
+    const problem = info.docker ? info.dockerProblem : info.webCommand === undefined ? NO_WEB_PROCESS : undefined;
+    if (problem) {
+        run.emit(`Instance deployment failed: ${problem}`, 'ERROR');
         return false;
     }
     switch (run.config.deploymentPolicy) {
@@ -39029,6 +41005,7 @@ async function deployVersion(run) {
 
 
 
+
 /** Why an operation stopped early: AbortEnvironmentUpdate or emulator shutdown. */
 class Aborted extends Error {
 }
@@ -39037,6 +41014,8 @@ function emitter(rt, env, requestId) {
     return (message, severity = 'INFO') => rt.event(env, message, severity, { requestId });
 }
 function configFor(env, version, rt, extra = []) {
+    // The bundle's .ebextensions settings meet the option catalogue when they are deployed, as on EB.
+    checkOptions(rt.bundleInfo(version).optionSettings);
     return resolveConfig(mergeOptionSettings(rt.bundleInfo(version).optionSettings, env.apiOptionSettings, extra));
 }
 function startOperation(env, kind, label, body) {
@@ -39063,6 +41042,12 @@ function launchEnvironment(rt, env, version, requestId) {
     startOperation(env, 'deploy', version?.label, async (signal) => {
         try {
             await rt.clock.sleep(30, signal);
+            const denied = rt.serviceCallDenial(requestId, env, 'create');
+            if (denied) {
+                emit(denied, 'ERROR');
+                emit('Create environment operation is complete, but with errors. For more information, see troubleshooting documentation.', 'WARN');
+                return;
+            }
             emit(`Created load balancer listening on ${env.lb.endpoint}.`);
             const failure = await ensureProcessed(rt, version, requestId);
             if (failure) {
@@ -39104,10 +41089,17 @@ function updateEnvironment(rt, env, req) {
         try {
             if (req.stuck)
                 await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Aborted()), { once: true }));
-            env.apiOptionSettings = mergeOptionSettings(env.apiOptionSettings, req.optionSettings);
+            // EB updates the environment's stack with the caller's permissions: without them, nothing changes.
+            const denied = rt.serviceCallDenial(req.requestId, env, 'update');
+            if (!denied)
+                env.apiOptionSettings = withoutOptions(mergeOptionSettings(env.apiOptionSettings, req.optionSettings), req.optionsToRemove ?? []);
             const target = req.version ?? previous;
-            const failure = await ensureProcessed(rt, req.version, req.requestId);
-            if (failure) {
+            const failure = denied ? undefined : await ensureProcessed(rt, req.version, req.requestId);
+            if (denied) {
+                await rt.clock.sleep(5, signal);
+                emit(denied, 'ERROR');
+            }
+            else if (failure) {
                 emit(`Application version ${req.version?.label ?? ''} cannot be deployed: ${failure}`, 'ERROR');
             }
             else {
@@ -39167,6 +41159,20 @@ async function abortUpdate(env) {
 }
 function terminateEnvironment(rt, env, requestId) {
     const emit = emitter(rt, env, requestId);
+    const denied = rt.serviceCallDenial(requestId, env, 'terminate');
+    if (denied) {
+        // EB deletes the stack with the caller's permissions; refused, the environment stays as it was.
+        const before = env.status;
+        env.status = 'Terminating';
+        emit('terminateEnvironment is starting.');
+        void rt.clock.sleep(5).then(() => {
+            emit(denied, 'ERROR');
+            emit('Failed to terminate the environment.', 'ERROR');
+            env.status = before;
+            env.updated = new Date();
+        });
+        return;
+    }
     const running = env.operation;
     running?.controller.abort(new Aborted('terminate'));
     env.status = 'Terminating';
@@ -39186,100 +41192,269 @@ function terminateEnvironment(rt, env, requestId) {
         emit('terminateEnvironment completed successfully.');
     })().catch((err) => console.error(`eb emulator: terminating ${env.name} failed unexpectedly`, err));
 }
-
-;// CONCATENATED MODULE: ./src/emulator/load-balancer.ts
-// A per-environment load balancer: round-robin over healthy, in-service instances; 503 when none.
-// During a traffic-splitting deployment a share of the requests goes to a second (canary) pool.
-
-/** EB's ApplicationMetrics over the requests the load balancer answered in the last `windowMs`. */
-function applicationMetrics(served, now, windowMs, durationSeconds) {
-    const recent = served.filter((r) => now - r.at <= windowMs);
-    if (recent.length === 0)
-        return { Duration: durationSeconds, RequestCount: 0 };
-    const count = (lo) => recent.filter((r) => r.status >= lo && r.status < lo + 100).length;
-    const sorted = recent.map((r) => r.ms / 1000).sort((a, b) => a - b);
-    const pct = (p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-    return {
-        Duration: durationSeconds,
-        RequestCount: recent.length,
-        StatusCodes: { Status2xx: count(200), Status3xx: count(300), Status4xx: count(400), Status5xx: count(500) },
-        Latency: { P999: pct(99.9), P99: pct(99), P95: pct(95), P90: pct(90), P85: pct(85), P75: pct(75), P50: pct(50), P10: pct(10) },
-    };
-}
-class LoadBalancer {
-    routing;
-    host;
-    server;
-    next = 0;
-    /** Requests split between two pools so far: the canary gets exactly `percent` of every 100 in a row. */
-    splitCount = 0;
-    port = 0;
-    /** Recent answers (bounded), for ApplicationMetrics. */
-    served = [];
-    constructor(routing, host = '127.0.0.1') {
-        this.routing = routing;
-        this.host = host;
-    }
-    /** host:port as clients reach it (an any-address listener is reached on loopback). */
-    get endpoint() {
-        const host = this.host === '0.0.0.0' || this.host === '::' ? '127.0.0.1' : this.host.includes(':') ? `[${this.host}]` : this.host;
-        return `${host}:${this.port}`;
-    }
-    async start(port = 0) {
-        const server = external_node_http_default().createServer((req, res) => this.forward(req, res));
-        server.keepAliveTimeout = 1000;
-        await new Promise((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(port, this.host, () => resolve());
-        });
-        this.server = server;
-        this.port = server.address().port;
-    }
-    forward(req, res) {
-        const started = Date.now();
-        res.once('finish', () => {
-            this.served.push({ at: Date.now(), status: res.statusCode, ms: Date.now() - started });
-            if (this.served.length > 10_000)
-                this.served = this.served.slice(-5000);
-        });
-        const pool = this.pool(this.routing());
-        if (pool.length === 0) {
-            res.writeHead(503, { 'content-type': 'text/html' }).end('<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>\n');
-            req.resume();
-            return;
+/** RestartAppServer: every instance's web server restarted with what it runs; Updating meanwhile. */
+function restartAppServer(rt, env, requestId) {
+    const emit = emitter(rt, env, requestId);
+    env.status = 'Updating';
+    env.updated = new Date();
+    emit('restartAppServer is starting.');
+    startOperation(env, 'configure', undefined, async (signal) => {
+        try {
+            await Promise.all(env.instances.map((i) => i.restart()));
+            const version = env.versionLabel === undefined ? undefined : rt.state.version(env.app, env.versionLabel);
+            // Done once the restarted processes answer health checks again (or the command Timeout passes).
+            await rt.waitForVerdict(env.instances, configFor(env, version, rt).commandTimeout, signal);
+            emit('restartAppServer completed successfully.');
         }
-        const backend = pool[this.next++ % pool.length];
-        const upstream = external_node_http_default().request({ host: '127.0.0.1', port: backend.port, method: req.method, path: req.url, headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '' } }, (up) => {
-            res.writeHead(up.statusCode ?? 502, up.headers);
-            up.pipe(res);
-        });
-        upstream.setTimeout(60_000, () => upstream.destroy(new Error('upstream timeout')));
-        upstream.on('error', () => {
-            if (!res.headersSent)
-                res.writeHead(502, { 'content-type': 'text/html' }).end('<html><body><h1>502 Bad Gateway</h1></body></html>\n');
-            else
-                res.destroy();
-        });
-        req.pipe(upstream);
-    }
-    pool({ backends, canary }) {
-        if (!canary || canary.backends.length === 0)
-            return backends;
-        if (backends.length === 0)
-            return canary.backends;
-        const n = this.splitCount++;
-        const toCanary = Math.floor(((n + 1) * canary.percent) / 100) > Math.floor((n * canary.percent) / 100);
-        return toCanary ? canary.backends : backends;
-    }
-    async stop() {
-        const server = this.server;
-        if (!server)
-            return;
-        this.server = undefined;
-        server.closeAllConnections();
-        await new Promise((resolve) => server.close(() => resolve()));
-    }
+        catch (err) {
+            emit(`restartAppServer failed: ${err.message}`, 'ERROR');
+        }
+        finally {
+            if (env.status === 'Updating')
+                env.status = 'Ready';
+            env.updated = new Date();
+            rt.refreshEnvironmentHealth(env);
+        }
+    });
 }
+/**
+ * RebuildEnvironment: the environment's instances terminated and as many new ones launched with the
+ * version it runs (EB deletes and recreates the resources); Updating meanwhile. EB does this with the
+ * caller's permissions, as it does for CreateEnvironment.
+ */
+function rebuildEnvironment(rt, env, requestId) {
+    const emit = emitter(rt, env, requestId);
+    env.status = 'Updating';
+    env.updated = new Date();
+    emit('rebuildEnvironment is starting.');
+    startOperation(env, 'configure', undefined, async (signal) => {
+        try {
+            const denied = rt.serviceCallDenial(requestId, env, 'rebuild');
+            if (denied) {
+                emit(denied, 'ERROR');
+                return;
+            }
+            const version = env.versionLabel === undefined ? undefined : rt.state.version(env.app, env.versionLabel);
+            const config = configFor(env, version, rt);
+            const old = env.instances;
+            env.instances = [];
+            await Promise.all(old.map((i) => i.terminate()));
+            const deploymentId = ++env.deploymentCounter;
+            await Promise.all(Array.from({ length: Math.max(config.minSize, 1) }, () => rt.launch(env.instances, version, config, deploymentId, signal)));
+            const outcome = await rt.waitForVerdict(env.instances, config.commandTimeout, signal);
+            if (outcome === 'healthy')
+                emit('rebuildEnvironment completed successfully.');
+            else
+                emit('rebuildEnvironment completed, but with errors. For more information, see troubleshooting documentation.', 'WARN');
+        }
+        catch (err) {
+            if (!signal.aborted)
+                emit(`rebuildEnvironment failed: ${err.message}`, 'ERROR');
+        }
+        finally {
+            if (env.status === 'Updating')
+                env.status = 'Ready';
+            env.updated = new Date();
+            rt.refreshEnvironmentHealth(env);
+        }
+    });
+}
+/**
+ * SwapEnvironmentCNAMEs: each environment's URL (here: its load balancer's host:port) moves to the
+ * other, so clients of one URL reach the other environment's instances — EB's blue/green switch.
+ */
+function swapCnames(rt, a, b, requestId) {
+    const [lbA, lbB] = [a.lb, b.lb];
+    a.lb = lbB;
+    b.lb = lbA;
+    a.lb.routeTo(() => routingOf(a));
+    b.lb.routeTo(() => routingOf(b));
+    a.updated = b.updated = new Date();
+    for (const env of [a, b])
+        rt.event(env, `Completed swapping CNAMEs for environments '${a.name}' and '${b.name}'.`, 'INFO', { requestId });
+}
+
+;// CONCATENATED MODULE: ./src/emulator/api-applications.ts
+// Applications and their versions: EB's account-level actions.
+
+
+
+
+
+
+function createApplication(p, ctx) {
+    const name = p.required('ApplicationName');
+    const { state } = ctx.rt;
+    if (state.applications.has(name))
+        throw invalidParameter(`Application ${name} already exists.`);
+    if (state.applications.size >= APPLICATION_QUOTA) {
+        throw new EbError('TooManyApplicationsException', `You cannot have more than ${APPLICATION_QUOTA} applications.`);
+    }
+    const now = new Date();
+    const description = p.string('Description');
+    const tags = tagsAtCreation(p);
+    const lifecycle = ctx.input.ResourceLifecycleConfig;
+    const created = {
+        name, arn: state.arn('application', name), ...(description ? { description } : {}), ...(lifecycle ? { resourceLifecycle: normalizeLifecycle(lifecycle) } : {}), tags, created: now, updated: now,
+    };
+    state.applications.set(name, created);
+    return describeApplication(state, created);
+}
+/** Applications per region (EB quotas, "Applications: 75"), as DescribeAccountAttributes reports it. */
+const APPLICATION_QUOTA = 75;
+const applicationHandlers = {
+    CreateApplication: (p, ctx) => ({ Application: createApplication(p, ctx) }),
+    DescribeApplications(p, ctx) {
+        const names = p.list('ApplicationNames');
+        const apps = [...ctx.rt.state.applications.values()].filter((a) => names.length === 0 || names.includes(a.name));
+        return { Applications: apps.map((a) => describeApplication(ctx.rt.state, a)) };
+    },
+    async CreateStorageLocation(_p, ctx) {
+        const bucket = `elasticbeanstalk-${ctx.rt.state.region}-${ctx.rt.state.accountId}`;
+        const status = await s3Request(ctx, 'PUT', bucket);
+        if (status >= 500)
+            throw new EbError('InternalFailure', `Could not create the storage bucket ${bucket} (S3 answered HTTP ${status}).`, 500);
+        return { S3Bucket: bucket };
+    },
+    async CreateApplicationVersion(p, ctx) {
+        const { state } = ctx.rt;
+        const appName = p.required('ApplicationName');
+        const label = p.required('VersionLabel');
+        if (!state.applications.has(appName)) {
+            if (p.bool('AutoCreateApplication'))
+                createApplication(p, ctx);
+            else
+                throw invalidParameter(`No Application named '${appName}' found.`);
+        }
+        if (state.version(appName, label))
+            throw invalidParameter(`Application Version ${label} already exists.`);
+        if (state.versions.size >= ctx.versionQuota) {
+            throw new EbError('TooManyApplicationVersionsException', `You cannot have more than ${ctx.versionQuota} Application Versions.`);
+        }
+        const tags = tagsAtCreation(p);
+        const bucket = p.string('SourceBundle.S3Bucket');
+        const key = p.string('SourceBundle.S3Key');
+        if ((bucket === undefined) !== (key === undefined)) {
+            throw new EbError('InvalidParameterCombination', 'Both S3 bucket and key must be specified.');
+        }
+        if (bucket !== undefined && key !== undefined) {
+            const status = await s3Request(ctx, 'HEAD', bucket, key);
+            if (status !== 200) {
+                throw new EbError('InvalidParameterCombination', `Unable to download from S3 location (Bucket: ${bucket} Key: ${key}). Reason: ${status === 404 ? 'Not Found' : `HTTP ${status}`}`);
+            }
+        }
+        const now = new Date();
+        const description = p.string('Description');
+        const created = {
+            app: appName,
+            label,
+            arn: state.arn('applicationversion', `${appName}/${label}`),
+            ...(description ? { description } : {}),
+            ...(bucket !== undefined && key !== undefined ? { source: { bucket, key } } : {}),
+            status: bucket === undefined ? 'Processed' : 'Unprocessed',
+            tags,
+            created: now,
+            updated: now,
+        };
+        state.versions.set(`${appName}\u0000${label}`, created);
+        if (p.bool('Process') && created.source)
+            void ctx.rt.processVersion(created, ctx.requestId);
+        await applyVersionLifecycle(ctx, app(ctx, appName), async (old) => {
+            if (old.source)
+                await s3Request(ctx, 'DELETE', old.source.bucket, old.source.key).catch(() => 0);
+        });
+        return { ApplicationVersion: describeVersion(created) };
+    },
+    DescribeApplicationVersions(p, ctx) {
+        const appName = p.string('ApplicationName');
+        const labels = p.list('VersionLabels');
+        const all = [...ctx.rt.state.versions.values()]
+            .filter((v) => (!appName || v.app === appName) && (labels.length === 0 || labels.includes(v.label)))
+            .sort((a, b) => b.created.getTime() - a.created.getTime());
+        const { page: versions, nextToken } = page(all, p);
+        return { ApplicationVersions: versions.map(describeVersion), NextToken: nextToken };
+    },
+    async DeleteApplicationVersion(p, ctx) {
+        const { state } = ctx.rt;
+        const appName = p.required('ApplicationName');
+        const label = p.required('VersionLabel');
+        app(ctx, appName);
+        const v = version(ctx, appName, label);
+        const users = state
+            .liveEnvironments()
+            .filter((e) => e.app === appName && (e.versionLabel === label || e.operation?.label === label || [...e.instances, ...e.temporaryInstances].some((i) => i.deployment.versionLabel === label)));
+        if (users.length > 0) {
+            throw invalidParameter(`Unable to delete application version '${label}' because it is being used by environment(s): ${users.map((e) => e.name).join(', ')}.`);
+        }
+        if (v.status === 'Processing')
+            throw new EbError('OperationInProgressFailure', `Unable to delete application version: ${label}. An operation is already in progress, please retry again shortly.`);
+        state.versions.delete(`${appName}\u0000${label}`);
+        await ctx.rt.discardBundle(v);
+        if (p.bool('DeleteSourceBundle') && v.source) {
+            const status = await s3Request(ctx, 'DELETE', v.source.bucket, v.source.key).catch(() => 0);
+            if (status !== 204 && status !== 200) {
+                throw new EbError('SourceBundleDeletionFailure', `Unable to delete source bundle s3://${v.source.bucket}/${v.source.key} (S3 answered ${status || 'nothing'}); the application version was deleted.`);
+            }
+        }
+        return undefined;
+    },
+    UpdateApplication(p, ctx) {
+        const found = app(ctx, p.required('ApplicationName'));
+        const description = p.string('Description');
+        if (description !== undefined)
+            found.description = description;
+        found.updated = new Date();
+        return { Application: describeApplication(ctx.rt.state, found) };
+    },
+    UpdateApplicationVersion(p, ctx) {
+        const appName = p.required('ApplicationName');
+        app(ctx, appName);
+        const v = version(ctx, appName, p.required('VersionLabel'));
+        const description = p.string('Description');
+        if (description !== undefined)
+            v.description = description;
+        v.updated = new Date();
+        return { ApplicationVersion: describeVersion(v) };
+    },
+    /**
+     * DeleteApplication: refused while environments run, unless TerminateEnvByForce terminates them
+     * first (API reference); its versions go with it (their S3 bundles stay).
+     */
+    async DeleteApplication(p, ctx) {
+        const { state } = ctx.rt;
+        const found = app(ctx, p.required('ApplicationName'));
+        const running = state.liveEnvironments().filter((e) => e.app === found.name);
+        if (running.length > 0 && !p.bool('TerminateEnvByForce')) {
+            throw invalidParameter(`Unable to delete application ${found.name} because it has running environment(s): ${running.map((e) => e.name).join(', ')}.`);
+        }
+        for (const env of running)
+            if (env.status !== 'Terminating')
+                terminateEnvironment(ctx.rt, env, ctx.requestId);
+        for (const v of state.versionsOf(found.name)) {
+            state.versions.delete(`${v.app}\u0000${v.label}`);
+            await ctx.rt.discardBundle(v);
+        }
+        state.applications.delete(found.name);
+        return undefined;
+    },
+    UpdateApplicationResourceLifecycle(p, ctx) {
+        const found = app(ctx, p.required('ApplicationName'));
+        found.resourceLifecycle = normalizeLifecycle(ctx.input.ResourceLifecycleConfig);
+        found.updated = new Date();
+        return { ApplicationName: found.name, ResourceLifecycleConfig: lifecycleXml(found) };
+    },
+    DescribeAccountAttributes(_p, ctx) {
+        return {
+            ResourceQuotas: {
+                ApplicationQuota: { Maximum: APPLICATION_QUOTA },
+                ApplicationVersionQuota: { Maximum: ctx.versionQuota },
+                EnvironmentQuota: { Maximum: 200 },
+                ConfigurationTemplateQuota: { Maximum: 2000 },
+                CustomPlatformQuota: { Maximum: 50 },
+            },
+        };
+    },
+};
 
 ;// CONCATENATED MODULE: ./src/emulator/state.ts
 // Applications, versions, environments and events: the emulator's EB account.
@@ -39332,6 +41507,62 @@ class EbState {
 
 
 
+
+
+/** OptionsToRemove as the model reads it (a list of OptionSpecification). */
+function optionSpecifications(input) {
+    if (!Array.isArray(input))
+        return [];
+    return input.map((item) => {
+        const o = item;
+        if (!o.Namespace || !o.OptionName)
+            throw invalidParameter('Each OptionsToRemove member must have a Namespace and an OptionName.');
+        return { namespace: o.Namespace, optionName: o.OptionName, ...(o.ResourceName ? { resourceName: o.ResourceName } : {}) };
+    });
+}
+/**
+ * SolutionStackName, PlatformArn and TemplateName: at most one, each known. The emulator has no
+ * configuration templates (CreateConfigurationTemplate is not emulated), so every TemplateName is unknown.
+ */
+function checkPlatformChoice(p) {
+    const solutionStack = p.string('SolutionStackName');
+    const platformArn = p.string('PlatformArn');
+    const template = p.string('TemplateName');
+    const given = [solutionStack, platformArn, template].filter((x) => x !== undefined).length;
+    if (given > 1)
+        throw new EbError('InvalidParameterCombination', 'You cannot specify more than one of SolutionStackName, PlatformArn and TemplateName.');
+    if (template !== undefined)
+        throw invalidParameter(`No Configuration Template named '${template}' found.`);
+    if (solutionStack !== undefined)
+        checkSolutionStack(solutionStack);
+    if (platformArn !== undefined)
+        checkPlatformArn(platformArn);
+    return { ...(solutionStack === undefined ? {} : { solutionStack }), ...(platformArn === undefined ? {} : { platformArn }) };
+}
+/**
+ * Settings EB reports for every environment unless changed (a small part of EB's full list: the
+ * ones a deploy tool reads). IamInstanceProfile and ServiceRole have no default: EB no longer
+ * creates them (docs/aws-setup.md), so an environment has them only when they were given.
+ */
+const REPORTED_DEFAULTS = [
+    { namespace: 'aws:elasticbeanstalk:environment', optionName: 'EnvironmentType', value: 'LoadBalanced' },
+    { namespace: 'aws:elasticbeanstalk:environment', optionName: 'LoadBalancerType', value: 'application' },
+    { namespace: NS_HEALTH_REPORTING, optionName: 'SystemType', value: 'enhanced' },
+    { namespace: 'aws:elasticbeanstalk:command', optionName: 'DeploymentPolicy', value: 'AllAtOnce' },
+    { namespace: 'aws:autoscaling:asg', optionName: 'MinSize', value: '1' },
+    { namespace: 'aws:autoscaling:asg', optionName: 'MaxSize', value: '4' },
+];
+/** The settings an environment reports (DescribeConfigurationSettings): EB's defaults, the running bundle's, the API's. */
+function reportedSettings(env, ctx) {
+    const running = env.versionLabel === undefined ? undefined : ctx.rt.state.version(env.app, env.versionLabel);
+    return mergeOptionSettings(REPORTED_DEFAULTS, ctx.rt.bundleInfo(running).optionSettings, env.apiOptionSettings);
+}
+/** EB answers the health calls only with enhanced health: "DescribeEnvironmentHealth is not supported." */
+function requireEnhancedHealth(env, ctx, action) {
+    const system = reportedSettings(env, ctx).find((s) => s.namespace === NS_HEALTH_REPORTING && s.optionName === 'SystemType');
+    if (system?.value === 'basic')
+        throw new EbError('InvalidRequestException', `${action} is not supported.`);
+}
 const environmentHandlers = {
     async CreateEnvironment(p, ctx) {
         const { rt } = ctx;
@@ -39343,14 +41574,17 @@ const environmentHandlers = {
         }
         if (rt.state.liveEnvironments().some((e) => e.name === name))
             throw invalidParameter(`Environment ${name} already exists.`);
+        const platform = checkPlatformChoice(p);
         const label = p.string('VersionLabel');
         const v = label === undefined ? undefined : version(ctx, appName, label);
         const optionSettings = p.optionSettings('OptionSettings');
+        checkOptions(optionSettings);
         resolveConfig(optionSettings);
+        const tags = tagsAtCreation(p, ENVIRONMENT_SYSTEM_TAGS);
         const id = newEnvironmentId();
         const now = new Date();
         const description = p.string('Description');
-        const platformArn = p.string('PlatformArn');
+        const { platformArn } = platform;
         const env = {
             id,
             name,
@@ -39359,7 +41593,7 @@ const environmentHandlers = {
             ...(label !== undefined ? { versionLabel: label } : {}),
             ...(description ? { description } : {}),
             ...(platformArn ? { platformArn } : {}),
-            solutionStack: p.string('SolutionStackName') ?? DEFAULT_SOLUTION_STACK,
+            solutionStack: platform.solutionStack ?? DEFAULT_SOLUTION_STACK,
             tier: { Name: p.string('Tier.Name') ?? 'WebServer', Type: p.string('Tier.Type') ?? 'Standard', Version: p.string('Tier.Version') ?? '1.0' },
             created: now,
             updated: now,
@@ -39374,6 +41608,7 @@ const environmentHandlers = {
             // Immutable deployments' new instances join the load balancer once they pass health checks, as in EB.
             lb: new LoadBalancer(() => routingOf(env), rt.host),
             deploymentCounter: 0,
+            tags,
         };
         await env.lb.start();
         rt.state.environments.push(env);
@@ -39400,15 +41635,24 @@ const environmentHandlers = {
         const env = environment(p, ctx);
         if (env.status !== 'Ready')
             throw invalidParameter(`Environment named ${env.name} is in an invalid state for this operation. Must be Ready.`);
+        const platform = checkPlatformChoice(p);
         const label = p.string('VersionLabel');
         const v = label === undefined ? undefined : version(ctx, env.app, label);
         const optionSettings = p.optionSettings('OptionSettings');
-        configFor({ ...env, apiOptionSettings: mergeOptionSettings(env.apiOptionSettings, optionSettings) }, undefined, rt);
+        checkOptions(optionSettings);
+        const optionsToRemove = optionSpecifications(ctx.input.OptionsToRemove);
+        checkOptions(optionsToRemove);
+        configFor({ ...env, apiOptionSettings: withoutOptions(mergeOptionSettings(env.apiOptionSettings, optionSettings), optionsToRemove) }, undefined, rt);
         const description = p.string('Description');
         if (description !== undefined)
             env.description = description;
-        if (v || optionSettings.length > 0) {
-            updateEnvironment(rt, env, { ...(v ? { version: v } : {}), optionSettings, requestId: ctx.requestId, stuck: rt.faults.takeStuckUpdate(env.name) });
+        // A platform update is recorded, not emulated: instances keep running the bundle as before.
+        if (platform.solutionStack !== undefined)
+            env.solutionStack = platform.solutionStack;
+        if (platform.platformArn !== undefined)
+            env.platformArn = platform.platformArn;
+        if (v || optionSettings.length > 0 || optionsToRemove.length > 0) {
+            updateEnvironment(rt, env, { ...(v ? { version: v } : {}), optionSettings, optionsToRemove, requestId: ctx.requestId, stuck: rt.faults.takeStuckUpdate(env.name) });
         }
         return describeEnvironment(env);
     },
@@ -39445,134 +41689,170 @@ const environmentHandlers = {
         const { page: shown, nextToken } = page(events, p);
         return { Events: shown.map(describeEvent), NextToken: nextToken };
     },
+    // AttributeNames as the EB API reference words them: "To retrieve all attributes, set to All. If no
+    // attribute names are specified, returns the name of the environment" (DescribeEnvironmentHealth),
+    // "... returns a list of instances" (DescribeInstancesHealth: each with its InstanceId only).
     DescribeEnvironmentHealth(p, ctx) {
         const env = environment(p, ctx, 'InvalidRequestException');
-        const wanted = p.list('AttributeNames');
-        const all = wanted.length === 0 || wanted.includes('All');
-        const pick = (attr, value) => (all || wanted.includes(attr) ? value : undefined);
+        requireEnhancedHealth(env, ctx, 'DescribeEnvironmentHealth');
+        const pick = picker(p.list('AttributeNames'));
         const counts = Object.fromEntries(HEALTH_STATUSES.map((s) => [s, env.instances.filter((i) => i.health.status === s).length]));
         return {
             EnvironmentName: env.name,
-            HealthStatus: pick('HealthStatus', env.healthStatus),
-            Status: pick('Status', env.status),
-            Color: pick('Color', env.health),
-            Causes: pick('Causes', env.causes),
-            ApplicationMetrics: pick('ApplicationMetrics', applicationMetrics(env.lb.served, Date.now(), 10_000, 10)),
-            InstancesHealth: pick('InstancesHealth', counts),
-            RefreshedAt: pick('RefreshedAt', env.healthRefreshedAt),
+            HealthStatus: pick('HealthStatus', () => env.healthStatus),
+            Status: pick('Status', () => env.status),
+            Color: pick('Color', () => env.health),
+            Causes: pick('Causes', () => env.causes),
+            ApplicationMetrics: pick('ApplicationMetrics', () => applicationMetrics(env.lb.served, Date.now(), 10_000, 10)),
+            InstancesHealth: pick('InstancesHealth', () => counts),
+            RefreshedAt: pick('RefreshedAt', () => env.healthRefreshedAt),
         };
     },
     DescribeInstancesHealth(p, ctx) {
         const env = environment(p, ctx, 'InvalidRequestException');
+        requireEnhancedHealth(env, ctx, 'DescribeInstancesHealth');
+        const pick = picker(p.list('AttributeNames'));
+        const all = [...env.instances, ...env.temporaryInstances];
+        const { page: shown, nextToken } = page(all, p, 1000);
         return {
-            InstanceHealthList: [...env.instances, ...env.temporaryInstances].map(describeInstanceHealth),
-            RefreshedAt: env.healthRefreshedAt,
+            InstanceHealthList: shown.map((i) => describeInstanceHealth(i, pick, env.lb.served)),
+            RefreshedAt: pick('RefreshedAt', () => env.healthRefreshedAt),
+            NextToken: nextToken,
         };
     },
 };
 
-;// CONCATENATED MODULE: ./src/emulator/api-tags.ts
-// Resource tags (ListTagsForResource, UpdateTagsForResource) on applications, application versions
-// and environments, addressed by EB's ARNs: arn:aws:elasticbeanstalk:REGION:ACCOUNT:application/APP,
-// applicationversion/APP/LABEL, environment/APP/ENV. Limits as the EB API reference and developer
-// guide give them: keys 1–128 characters, values 1–256, letters, digits, white space and _ . : / = + - @,
-// at most 50 tags a resource (environments: EB's 3 system tags + 47), no `aws:` prefix.
+;// CONCATENATED MODULE: ./src/emulator/api-configuration.ts
+// Platforms and configuration: ListAvailableSolutionStacks, DescribeConfigurationSettings,
+// ValidateConfigurationSettings, DescribeEnvironmentResources.
 
-const MAX_TAGS = 50;
-const KEY_MAX = 128;
-const VALUE_MAX = 256;
-const ALLOWED = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
-/** EB's own tags on every environment: listed, counted, never changed through the API. */
-const SYSTEM_PREFIX = 'elasticbeanstalk:';
-const notFound = (arn) => new EbError('ResourceNotFoundException', `Resource ${arn} not found.`);
-/** The resource an ARN names, or EB's error: unknown types are not supported, unknown names not found. */
-function resolve(state, arn) {
-    const m = /^arn:aws[a-z-]*:elasticbeanstalk:([^:]*):([^:]*):([a-z]+)\/(.+)$/.exec(arn);
-    if (!m)
-        throw invalidParameter(`Value '${arn}' at 'resourceArn' is not a valid Elastic Beanstalk ARN.`);
-    const [, region, account, type = '', path = ''] = m;
-    if (!['application', 'applicationversion', 'environment', 'configurationtemplate', 'platform'].includes(type))
-        throw new EbError('ResourceTypeNotSupportedException', `Resource type ${type} is not supported for tagging.`);
-    if (region !== state.region || account !== state.accountId)
-        throw notFound(arn);
-    const slash = path.indexOf('/');
-    const [appName, rest] = slash < 0 ? [path, undefined] : [path.slice(0, slash), path.slice(slash + 1)];
-    if (type === 'application' && rest === undefined) {
-        const found = state.applications.get(appName);
-        if (found)
-            return { tags: (found.tags ??= new Map()), system: [] };
+
+
+
+
+/** What ValidateConfigurationSettings says of one setting: nothing, or EB's error message for it. */
+function problemWith(setting) {
+    try {
+        checkOptions([setting]);
+        resolveConfig([setting]);
+        return undefined;
     }
-    else if (type === 'applicationversion' && rest !== undefined) {
-        const found = state.version(appName, rest);
-        if (found)
-            return { tags: (found.tags ??= new Map()), system: [] };
+    catch (err) {
+        if (err instanceof EbError)
+            return err.message;
+        throw err;
     }
-    else if (type === 'environment' && rest !== undefined) {
-        const env = state.liveEnvironments().find((e) => e.app === appName && e.name === rest);
-        if (env) {
-            const system = [[`${SYSTEM_PREFIX}environment-name`, env.name], [`${SYSTEM_PREFIX}environment-id`, env.id], ['Name', env.name]];
-            return { tags: (env.tags ??= new Map()), system, environment: env };
+}
+const configurationHandlers = {
+    /** Each setting checked against the option catalogue and the values the emulator acts on; `error` messages for the bad ones. */
+    ValidateConfigurationSettings(p, ctx) {
+        const appName = p.required('ApplicationName');
+        app(ctx, appName);
+        const template = p.string('TemplateName');
+        if (template !== undefined)
+            throw invalidParameter(`No Configuration Template named '${appName}/${template}' found.`);
+        const envName = p.string('EnvironmentName');
+        if (envName !== undefined && !ctx.rt.state.liveEnvironments().some((e) => e.app === appName && e.name === envName)) {
+            throw invalidParameter(`No Environment found for EnvironmentName = '${envName}'.`);
         }
-    }
-    throw notFound(arn);
-}
-function tagsToAdd(p) {
-    const out = [];
-    for (let i = 1;; i++) {
-        const key = p.string(`TagsToAdd.member.${i}.Key`);
-        const value = p.string(`TagsToAdd.member.${i}.Value`);
-        if (key === undefined && value === undefined)
-            return out;
-        if (key === undefined)
-            throw invalidParameter(`TagsToAdd.member.${i} has no Key.`);
-        checkKey(key);
-        if (value === undefined || value.length > VALUE_MAX)
-            throw invalidParameter(`Value of tag '${key}' failed to satisfy constraint: Member must have length between 1 and ${VALUE_MAX}.`);
-        if (!ALLOWED.test(value) || /^aws:/i.test(value))
-            throw invalidParameter(`Value of tag '${key}' may contain only letters, numbers, white space and _ . : / = + - @, and may not start with aws:.`);
-        out.push([key, value]);
-    }
-}
-function checkKey(key) {
-    if (key.length > KEY_MAX)
-        throw invalidParameter(`Tag key '${key}' failed to satisfy constraint: Member must have length between 1 and ${KEY_MAX}.`);
-    if (!ALLOWED.test(key))
-        throw invalidParameter(`Tag key '${key}' may contain only letters, numbers, white space and _ . : / = + - @.`);
-    if (/^aws:/i.test(key))
-        throw invalidParameter(`Tag key '${key}' uses the reserved prefix aws:.`);
-}
-function listed(resource) {
-    return [...resource.system, ...resource.tags].map(([Key, Value]) => ({ Key, Value }));
-}
-const tagHandlers = {
-    ListTagsForResource(p, ctx) {
-        const arn = p.required('ResourceArn');
-        return { ResourceArn: arn, ResourceTags: listed(resolve(ctx.rt.state, arn)) };
+        const messages = p.optionSettings('OptionSettings').flatMap((s) => {
+            const problem = problemWith(s);
+            return problem === undefined ? [] : [{ Message: problem, Severity: 'error', Namespace: s.namespace, OptionName: s.optionName }];
+        });
+        return { Messages: messages };
     },
-    UpdateTagsForResource(p, ctx) {
-        const arn = p.required('ResourceArn');
-        const resource = resolve(ctx.rt.state, arn);
-        const add = tagsToAdd(p);
-        const remove = p.list('TagsToRemove');
-        if (add.length === 0 && remove.length === 0)
-            throw new EbError('MissingParameter', 'The request must contain TagsToAdd or TagsToRemove.');
-        for (const key of [...add.map(([k]) => k), ...remove]) {
-            if (resource.system.some(([k]) => k === key))
-                throw invalidParameter(`Tag key '${key}' is reserved by Elastic Beanstalk and cannot be changed.`);
-        }
-        if (resource.environment && resource.environment.status !== 'Ready')
-            throw new EbError('OperationInProgressFailure', `Environment ${resource.environment.name} is ${resource.environment.status}: another operation is in progress.`);
-        const { tags } = resource;
-        const after = new Map(tags);
-        for (const key of remove)
-            after.delete(key);
-        for (const [key, value] of add)
-            after.set(key, value);
-        if (after.size + resource.system.length > MAX_TAGS)
-            throw new EbError('TooManyTagsException', `The resource ${arn} would have ${after.size + resource.system.length} tags; the limit is ${MAX_TAGS}.`);
-        tags.clear();
-        for (const [key, value] of after)
-            tags.set(key, value);
+    /** The AWS resources EB would have made for the environment, named as EB names them. */
+    DescribeEnvironmentResources(p, ctx) {
+        const env = environment(p, ctx);
+        return {
+            EnvironmentResources: {
+                EnvironmentName: env.name,
+                AutoScalingGroups: [{ Name: `awseb-${env.id}-stack-AWSEBAutoScalingGroup` }],
+                Instances: [...env.instances, ...env.temporaryInstances].map((i) => ({ Id: i.id })),
+                LaunchConfigurations: [],
+                LaunchTemplates: [{ Id: `lt-${env.id.slice(2)}` }],
+                LoadBalancers: [{ Name: `awseb-${env.id}` }],
+                Triggers: [],
+                Queues: [],
+            },
+        };
+    },
+    ListAvailableSolutionStacks: () => ({
+        SolutionStacks: CURRENT_SOLUTION_STACKS,
+        SolutionStackDetails: CURRENT_SOLUTION_STACKS.map((name) => ({ SolutionStackName: name, PermittedFileTypes: ['zip'] })),
+    }),
+    /** The environment's settings: EB's reported defaults, then the running bundle's, then the API's. */
+    DescribeConfigurationSettings(p, ctx) {
+        const appName = p.required('ApplicationName');
+        app(ctx, appName);
+        if (p.string('TemplateName') !== undefined)
+            throw invalidParameter(`No Configuration Template named '${appName}/${p.string('TemplateName') ?? ''}' found.`);
+        if (p.string('EnvironmentName') === undefined)
+            throw new EbError('MissingParameter', 'The request must contain the parameter EnvironmentName or TemplateName');
+        const env = environment(p, ctx);
+        if (env.app !== appName)
+            throw invalidParameter(`No Environment found for EnvironmentName = '${env.name}'.`);
+        return {
+            ConfigurationSettings: [
+                {
+                    SolutionStackName: env.solutionStack,
+                    PlatformArn: env.platformArn,
+                    ApplicationName: env.app,
+                    EnvironmentName: env.name,
+                    DeploymentStatus: 'deployed',
+                    DateCreated: env.created,
+                    DateUpdated: env.updated,
+                    OptionSettings: reportedSettings(env, ctx).map((s) => ({ ResourceName: s.resourceName, Namespace: s.namespace, OptionName: s.optionName, Value: s.value })),
+                },
+            ],
+        };
+    },
+};
+
+;// CONCATENATED MODULE: ./src/emulator/api-environment-actions.ts
+// Environment actions beyond deploy/terminate: RestartAppServer, RebuildEnvironment and
+// SwapEnvironmentCNAMEs (blue/green).
+
+
+
+function mustBeReady(env) {
+    if (env.status !== 'Ready')
+        throw invalidParameter(`Environment named ${env.name} is in an invalid state for this operation. Must be Ready.`);
+}
+/** The Source/Destination environment of a swap, by name or id. */
+function swapSide(p, ctx, side) {
+    const name = p.string(`${side}EnvironmentName`);
+    const id = p.string(`${side}EnvironmentId`);
+    if (name === undefined && id === undefined) {
+        throw new EbError('MissingParameter', `The request must contain the parameter ${side}EnvironmentName or ${side}EnvironmentId`);
+    }
+    const env = ctx.rt.state.findEnvironment(id !== undefined ? { id } : { name: name ?? '' });
+    if (!env || env.status === 'Terminated' || (name !== undefined && env.name !== name)) {
+        throw invalidParameter(id !== undefined ? `No Environment found for EnvironmentId = '${id}'.` : `No Environment found for EnvironmentName = '${name ?? ''}'.`);
+    }
+    return env;
+}
+const environmentActionHandlers = {
+    RestartAppServer(p, ctx) {
+        const env = environment(p, ctx);
+        mustBeReady(env);
+        restartAppServer(ctx.rt, env, ctx.requestId);
+        return undefined;
+    },
+    RebuildEnvironment(p, ctx) {
+        const env = environment(p, ctx);
+        mustBeReady(env);
+        rebuildEnvironment(ctx.rt, env, ctx.requestId);
+        return undefined;
+    },
+    SwapEnvironmentCNAMEs(p, ctx) {
+        const source = swapSide(p, ctx, 'Source');
+        const destination = swapSide(p, ctx, 'Destination');
+        if (source === destination)
+            throw invalidParameter(`Cannot swap the CNAME of environment ${source.name} with itself.`);
+        mustBeReady(source);
+        mustBeReady(destination);
+        swapCnames(ctx.rt, source, destination, ctx.requestId);
         return undefined;
     },
 };
@@ -39582,7 +41862,9 @@ const tagHandlers = {
 
 
 
-const handlers = { ...applicationHandlers, ...environmentHandlers, ...tagHandlers };
+
+
+const handlers = { ...applicationHandlers, ...environmentHandlers, ...environmentActionHandlers, ...configurationHandlers, ...tagHandlers };
 
 ;// CONCATENATED MODULE: ./src/emulator/faults.ts
 // Fault switches, shared by the programmatic API and the HTTP control endpoint.
@@ -39627,6 +41909,11 @@ class FaultState {
     }
     s3ServerErrors(count) {
         this.s3Faults.serverErrors(count);
+    }
+    s3SlowParts(ms) {
+        if (!this.s3Faults.slowParts)
+            throw new Error('s3SlowParts: this S3 server has no slowParts switch');
+        this.s3Faults.slowParts(ms);
     }
     failProcessing(label, reason = 'The application version failed processing (fault injected by the emulator).') {
         this.processingFailures.set(label, reason);
@@ -39687,7 +41974,7 @@ class FaultState {
 // The JSON body of `POST /_emulator/faults`: one key per switch, several at once allowed, e.g.
 // {"throttle":{"burst":3}} or {"stuckUpdate":{"environmentName":"dev"},"s3ServerErrors":{"count":2}}.
 
-const SWITCHES = ['throttle', 'serverErrors', 's3ServerErrors', 'failProcessing', 'stuckUpdate', 'appFault'];
+const SWITCHES = ['throttle', 'serverErrors', 's3ServerErrors', 's3SlowParts', 'failProcessing', 'stuckUpdate', 'appFault'];
 function obj(value, name) {
     if (!value || typeof value !== 'object' || Array.isArray(value))
         throw new Error(`"${name}" must be a JSON object`);
@@ -39738,6 +42025,12 @@ function applyFaultRequest(faults, body) {
         const count = typeof b.s3ServerErrors === 'number' ? b.s3ServerErrors : num(obj(b.s3ServerErrors, 's3ServerErrors'), 'count', 's3ServerErrors');
         faults.s3ServerErrors(count ?? 1);
     }
+    if (b.s3SlowParts !== undefined) {
+        const ms = typeof b.s3SlowParts === 'number' ? b.s3SlowParts : num(obj(b.s3SlowParts, 's3SlowParts'), 'ms', 's3SlowParts');
+        if (ms === undefined || !Number.isInteger(ms) || ms < 0)
+            throw new Error('"s3SlowParts.ms" must be a whole number of milliseconds');
+        faults.s3SlowParts(ms);
+    }
     if (b.failProcessing !== undefined) {
         const f = obj(b.failProcessing, 'failProcessing');
         const reason = f.reason === undefined ? undefined : str(f, 'reason', 'failProcessing');
@@ -39758,8 +42051,577 @@ function applyFaultRequest(faults, body) {
     return SWITCHES.filter((k) => b[k] !== undefined);
 }
 
+;// CONCATENATED MODULE: ./src/emulator/model/eb-service-model.ts
+const EB_MODEL = {
+    apiVersion: "2010-12-01",
+    operations: {
+        "AbortEnvironmentUpdate": { "input": "AbortEnvironmentUpdateMessage", "errors": ["InsufficientPrivilegesException"] },
+        "ApplyEnvironmentManagedAction": { "input": "ApplyEnvironmentManagedActionRequest", "output": "ApplyEnvironmentManagedActionResult", "errors": ["ElasticBeanstalkServiceException", "ManagedActionInvalidStateException"] },
+        "AssociateEnvironmentOperationsRole": { "input": "AssociateEnvironmentOperationsRoleMessage", "errors": ["InsufficientPrivilegesException"] },
+        "CheckDNSAvailability": { "input": "CheckDNSAvailabilityMessage", "output": "CheckDNSAvailabilityResultMessage", "errors": [] },
+        "ComposeEnvironments": { "input": "ComposeEnvironmentsMessage", "output": "EnvironmentDescriptionsMessage", "errors": ["TooManyEnvironmentsException", "InsufficientPrivilegesException"] },
+        "CreateApplication": { "input": "CreateApplicationMessage", "output": "ApplicationDescriptionMessage", "errors": ["TooManyApplicationsException"] },
+        "CreateApplicationVersion": { "input": "CreateApplicationVersionMessage", "output": "ApplicationVersionDescriptionMessage", "errors": ["TooManyApplicationsException", "TooManyApplicationVersionsException", "InsufficientPrivilegesException", "S3LocationNotInServiceRegionException", "CodeBuildNotInServiceRegionException"] },
+        "CreateConfigurationTemplate": { "input": "CreateConfigurationTemplateMessage", "output": "ConfigurationSettingsDescription", "errors": ["InsufficientPrivilegesException", "TooManyBucketsException", "TooManyConfigurationTemplatesException"] },
+        "CreateEnvironment": { "input": "CreateEnvironmentMessage", "output": "EnvironmentDescription", "errors": ["TooManyEnvironmentsException", "InsufficientPrivilegesException"] },
+        "CreatePlatformVersion": { "input": "CreatePlatformVersionRequest", "output": "CreatePlatformVersionResult", "errors": ["InsufficientPrivilegesException", "ElasticBeanstalkServiceException", "TooManyPlatformsException"] },
+        "CreateStorageLocation": { "output": "CreateStorageLocationResultMessage", "errors": ["TooManyBucketsException", "S3SubscriptionRequiredException", "InsufficientPrivilegesException"] },
+        "DeleteApplication": { "input": "DeleteApplicationMessage", "errors": ["OperationInProgressException"] },
+        "DeleteApplicationVersion": { "input": "DeleteApplicationVersionMessage", "errors": ["SourceBundleDeletionException", "InsufficientPrivilegesException", "OperationInProgressException", "S3LocationNotInServiceRegionException"] },
+        "DeleteConfigurationTemplate": { "input": "DeleteConfigurationTemplateMessage", "errors": ["OperationInProgressException"] },
+        "DeleteEnvironmentConfiguration": { "input": "DeleteEnvironmentConfigurationMessage", "errors": [] },
+        "DeletePlatformVersion": { "input": "DeletePlatformVersionRequest", "output": "DeletePlatformVersionResult", "errors": ["OperationInProgressException", "InsufficientPrivilegesException", "ElasticBeanstalkServiceException", "PlatformVersionStillReferencedException"] },
+        "DescribeAccountAttributes": { "output": "DescribeAccountAttributesResult", "errors": ["InsufficientPrivilegesException"] },
+        "DescribeApplicationVersions": { "input": "DescribeApplicationVersionsMessage", "output": "ApplicationVersionDescriptionsMessage", "errors": [] },
+        "DescribeApplications": { "input": "DescribeApplicationsMessage", "output": "ApplicationDescriptionsMessage", "errors": [] },
+        "DescribeConfigurationOptions": { "input": "DescribeConfigurationOptionsMessage", "output": "ConfigurationOptionsDescription", "errors": ["TooManyBucketsException"] },
+        "DescribeConfigurationSettings": { "input": "DescribeConfigurationSettingsMessage", "output": "ConfigurationSettingsDescriptions", "errors": ["TooManyBucketsException"] },
+        "DescribeEnvironmentHealth": { "input": "DescribeEnvironmentHealthRequest", "output": "DescribeEnvironmentHealthResult", "errors": ["InvalidRequestException", "ElasticBeanstalkServiceException"] },
+        "DescribeEnvironmentManagedActionHistory": { "input": "DescribeEnvironmentManagedActionHistoryRequest", "output": "DescribeEnvironmentManagedActionHistoryResult", "errors": ["ElasticBeanstalkServiceException"] },
+        "DescribeEnvironmentManagedActions": { "input": "DescribeEnvironmentManagedActionsRequest", "output": "DescribeEnvironmentManagedActionsResult", "errors": ["ElasticBeanstalkServiceException"] },
+        "DescribeEnvironmentResources": { "input": "DescribeEnvironmentResourcesMessage", "output": "EnvironmentResourceDescriptionsMessage", "errors": ["InsufficientPrivilegesException"] },
+        "DescribeEnvironments": { "input": "DescribeEnvironmentsMessage", "output": "EnvironmentDescriptionsMessage", "errors": [] },
+        "DescribeEvents": { "input": "DescribeEventsMessage", "output": "EventDescriptionsMessage", "errors": [] },
+        "DescribeInstancesHealth": { "input": "DescribeInstancesHealthRequest", "output": "DescribeInstancesHealthResult", "errors": ["InvalidRequestException", "ElasticBeanstalkServiceException"] },
+        "DescribePlatformVersion": { "input": "DescribePlatformVersionRequest", "output": "DescribePlatformVersionResult", "errors": ["InsufficientPrivilegesException", "ElasticBeanstalkServiceException"] },
+        "DisassociateEnvironmentOperationsRole": { "input": "DisassociateEnvironmentOperationsRoleMessage", "errors": ["InsufficientPrivilegesException"] },
+        "ListAvailableSolutionStacks": { "output": "ListAvailableSolutionStacksResultMessage", "errors": [] },
+        "ListPlatformBranches": { "input": "ListPlatformBranchesRequest", "output": "ListPlatformBranchesResult", "errors": [] },
+        "ListPlatformVersions": { "input": "ListPlatformVersionsRequest", "output": "ListPlatformVersionsResult", "errors": ["InsufficientPrivilegesException", "ElasticBeanstalkServiceException"] },
+        "ListTagsForResource": { "input": "ListTagsForResourceMessage", "output": "ResourceTagsDescriptionMessage", "errors": ["InsufficientPrivilegesException", "ResourceNotFoundException", "ResourceTypeNotSupportedException"] },
+        "RebuildEnvironment": { "input": "RebuildEnvironmentMessage", "errors": ["InsufficientPrivilegesException"] },
+        "RequestEnvironmentInfo": { "input": "RequestEnvironmentInfoMessage", "errors": [] },
+        "RestartAppServer": { "input": "RestartAppServerMessage", "errors": [] },
+        "RetrieveEnvironmentInfo": { "input": "RetrieveEnvironmentInfoMessage", "output": "RetrieveEnvironmentInfoResultMessage", "errors": [] },
+        "SwapEnvironmentCNAMEs": { "input": "SwapEnvironmentCNAMEsMessage", "errors": [] },
+        "TerminateEnvironment": { "input": "TerminateEnvironmentMessage", "output": "EnvironmentDescription", "errors": ["InsufficientPrivilegesException"] },
+        "UpdateApplication": { "input": "UpdateApplicationMessage", "output": "ApplicationDescriptionMessage", "errors": [] },
+        "UpdateApplicationResourceLifecycle": { "input": "UpdateApplicationResourceLifecycleMessage", "output": "ApplicationResourceLifecycleDescriptionMessage", "errors": ["InsufficientPrivilegesException"] },
+        "UpdateApplicationVersion": { "input": "UpdateApplicationVersionMessage", "output": "ApplicationVersionDescriptionMessage", "errors": [] },
+        "UpdateConfigurationTemplate": { "input": "UpdateConfigurationTemplateMessage", "output": "ConfigurationSettingsDescription", "errors": ["InsufficientPrivilegesException", "TooManyBucketsException"] },
+        "UpdateEnvironment": { "input": "UpdateEnvironmentMessage", "output": "EnvironmentDescription", "errors": ["InsufficientPrivilegesException", "TooManyBucketsException"] },
+        "UpdateTagsForResource": { "input": "UpdateTagsForResourceMessage", "errors": ["InsufficientPrivilegesException", "OperationInProgressException", "TooManyTagsException", "ResourceNotFoundException", "ResourceTypeNotSupportedException"] },
+        "ValidateConfigurationSettings": { "input": "ValidateConfigurationSettingsMessage", "output": "ConfigurationSettingsValidationMessages", "errors": ["InsufficientPrivilegesException", "TooManyBucketsException"] },
+    },
+    shapes: {
+        "ARN": { "type": "string" },
+        "AbortEnvironmentUpdateMessage": { "type": "structure", "members": { "EnvironmentId": "EnvironmentId", "EnvironmentName": "EnvironmentName" } },
+        "AbortableOperationInProgress": { "type": "boolean" },
+        "ActionHistoryStatus": { "type": "string", "enum": ["Completed", "Failed", "Unknown"] },
+        "ActionStatus": { "type": "string", "enum": ["Scheduled", "Pending", "Running", "Unknown"] },
+        "ActionType": { "type": "string", "enum": ["InstanceRefresh", "PlatformUpdate", "Unknown"] },
+        "ApplicationArn": { "type": "string" },
+        "ApplicationDescription": { "type": "structure", "members": { "ApplicationArn": "ApplicationArn", "ApplicationName": "ApplicationName", "Description": "Description", "DateCreated": "CreationDate", "DateUpdated": "UpdateDate", "Versions": "VersionLabelsList", "ConfigurationTemplates": "ConfigurationTemplateNamesList", "ResourceLifecycleConfig": "ApplicationResourceLifecycleConfig" } },
+        "ApplicationDescriptionList": { "type": "list", "member": "ApplicationDescription" },
+        "ApplicationDescriptionMessage": { "type": "structure", "members": { "Application": "ApplicationDescription" } },
+        "ApplicationDescriptionsMessage": { "type": "structure", "members": { "Applications": "ApplicationDescriptionList" } },
+        "ApplicationMetrics": { "type": "structure", "members": { "Duration": "NullableInteger", "RequestCount": "RequestCount", "StatusCodes": "StatusCodes", "Latency": "Latency" } },
+        "ApplicationName": { "type": "string", "min": 1, "max": 100 },
+        "ApplicationNamesList": { "type": "list", "member": "ApplicationName" },
+        "ApplicationResourceLifecycleConfig": { "type": "structure", "members": { "ServiceRole": "String", "VersionLifecycleConfig": "ApplicationVersionLifecycleConfig" } },
+        "ApplicationResourceLifecycleDescriptionMessage": { "type": "structure", "members": { "ApplicationName": "ApplicationName", "ResourceLifecycleConfig": "ApplicationResourceLifecycleConfig" } },
+        "ApplicationVersionArn": { "type": "string" },
+        "ApplicationVersionDescription": { "type": "structure", "members": { "ApplicationVersionArn": "ApplicationVersionArn", "ApplicationName": "ApplicationName", "Description": "Description", "VersionLabel": "VersionLabel", "SourceBuildInformation": "SourceBuildInformation", "BuildArn": "String", "SourceBundle": "S3Location", "DateCreated": "CreationDate", "DateUpdated": "UpdateDate", "Status": "ApplicationVersionStatus" } },
+        "ApplicationVersionDescriptionList": { "type": "list", "member": "ApplicationVersionDescription" },
+        "ApplicationVersionDescriptionMessage": { "type": "structure", "members": { "ApplicationVersion": "ApplicationVersionDescription" } },
+        "ApplicationVersionDescriptionsMessage": { "type": "structure", "members": { "ApplicationVersions": "ApplicationVersionDescriptionList", "NextToken": "Token" } },
+        "ApplicationVersionLifecycleConfig": { "type": "structure", "members": { "MaxCountRule": "MaxCountRule", "MaxAgeRule": "MaxAgeRule" } },
+        "ApplicationVersionProccess": { "type": "boolean" },
+        "ApplicationVersionStatus": { "type": "string", "enum": ["Processed", "Unprocessed", "Failed", "Processing", "Building"] },
+        "ApplyEnvironmentManagedActionRequest": { "type": "structure", "required": ["ActionId"], "members": { "EnvironmentName": "String", "EnvironmentId": "String", "ActionId": "String" } },
+        "ApplyEnvironmentManagedActionResult": { "type": "structure", "members": { "ActionId": "String", "ActionDescription": "String", "ActionType": "ActionType", "Status": "String" } },
+        "AssociateEnvironmentOperationsRoleMessage": { "type": "structure", "required": ["EnvironmentName", "OperationsRole"], "members": { "EnvironmentName": "EnvironmentName", "OperationsRole": "OperationsRole" } },
+        "AutoCreateApplication": { "type": "boolean" },
+        "AutoScalingGroup": { "type": "structure", "members": { "Name": "ResourceId" } },
+        "AutoScalingGroupList": { "type": "list", "member": "AutoScalingGroup" },
+        "AvailableSolutionStackDetailsList": { "type": "list", "member": "SolutionStackDescription" },
+        "AvailableSolutionStackNamesList": { "type": "list", "member": "SolutionStackName" },
+        "BoxedBoolean": { "type": "boolean" },
+        "BoxedInt": { "type": "integer" },
+        "BranchName": { "type": "string" },
+        "BranchOrder": { "type": "integer" },
+        "BuildConfiguration": { "type": "structure", "required": ["CodeBuildServiceRole", "Image"], "members": { "ArtifactName": "String", "CodeBuildServiceRole": "NonEmptyString", "ComputeType": "ComputeType", "Image": "NonEmptyString", "TimeoutInMinutes": "BoxedInt" } },
+        "Builder": { "type": "structure", "members": { "ARN": "ARN" } },
+        "CPUUtilization": { "type": "structure", "members": { "User": "NullableDouble", "Nice": "NullableDouble", "System": "NullableDouble", "Idle": "NullableDouble", "IOWait": "NullableDouble", "IRQ": "NullableDouble", "SoftIRQ": "NullableDouble", "Privileged": "NullableDouble" } },
+        "Cause": { "type": "string", "min": 1, "max": 255 },
+        "Causes": { "type": "list", "member": "Cause" },
+        "CheckDNSAvailabilityMessage": { "type": "structure", "required": ["CNAMEPrefix"], "members": { "CNAMEPrefix": "DNSCnamePrefix" } },
+        "CheckDNSAvailabilityResultMessage": { "type": "structure", "members": { "Available": "CnameAvailability", "FullyQualifiedCNAME": "DNSCname" } },
+        "CnameAvailability": { "type": "boolean" },
+        "CodeBuildNotInServiceRegionException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "CodeBuildNotInServiceRegionException", "httpStatusCode": 400 } },
+        "ComposeEnvironmentsMessage": { "type": "structure", "members": { "ApplicationName": "ApplicationName", "GroupName": "GroupName", "VersionLabels": "VersionLabels" } },
+        "ComputeType": { "type": "string", "enum": ["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"] },
+        "ConfigurationDeploymentStatus": { "type": "string", "enum": ["deployed", "pending", "failed"] },
+        "ConfigurationOptionDefaultValue": { "type": "string" },
+        "ConfigurationOptionDescription": { "type": "structure", "members": { "Namespace": "OptionNamespace", "Name": "ConfigurationOptionName", "DefaultValue": "ConfigurationOptionDefaultValue", "ChangeSeverity": "ConfigurationOptionSeverity", "UserDefined": "UserDefinedOption", "ValueType": "ConfigurationOptionValueType", "ValueOptions": "ConfigurationOptionPossibleValues", "MinValue": "OptionRestrictionMinValue", "MaxValue": "OptionRestrictionMaxValue", "MaxLength": "OptionRestrictionMaxLength", "Regex": "OptionRestrictionRegex" } },
+        "ConfigurationOptionDescriptionsList": { "type": "list", "member": "ConfigurationOptionDescription" },
+        "ConfigurationOptionName": { "type": "string" },
+        "ConfigurationOptionPossibleValue": { "type": "string" },
+        "ConfigurationOptionPossibleValues": { "type": "list", "member": "ConfigurationOptionPossibleValue" },
+        "ConfigurationOptionSetting": { "type": "structure", "members": { "ResourceName": "ResourceName", "Namespace": "OptionNamespace", "OptionName": "ConfigurationOptionName", "Value": "ConfigurationOptionValue" } },
+        "ConfigurationOptionSettingsList": { "type": "list", "member": "ConfigurationOptionSetting" },
+        "ConfigurationOptionSeverity": { "type": "string" },
+        "ConfigurationOptionValue": { "type": "string" },
+        "ConfigurationOptionValueType": { "type": "string", "enum": ["Scalar", "List"] },
+        "ConfigurationOptionsDescription": { "type": "structure", "members": { "SolutionStackName": "SolutionStackName", "PlatformArn": "PlatformArn", "Options": "ConfigurationOptionDescriptionsList" } },
+        "ConfigurationSettingsDescription": { "type": "structure", "members": { "SolutionStackName": "SolutionStackName", "PlatformArn": "PlatformArn", "ApplicationName": "ApplicationName", "TemplateName": "ConfigurationTemplateName", "Description": "Description", "EnvironmentName": "EnvironmentName", "DeploymentStatus": "ConfigurationDeploymentStatus", "DateCreated": "CreationDate", "DateUpdated": "UpdateDate", "OptionSettings": "ConfigurationOptionSettingsList" } },
+        "ConfigurationSettingsDescriptionList": { "type": "list", "member": "ConfigurationSettingsDescription" },
+        "ConfigurationSettingsDescriptions": { "type": "structure", "members": { "ConfigurationSettings": "ConfigurationSettingsDescriptionList" } },
+        "ConfigurationSettingsValidationMessages": { "type": "structure", "members": { "Messages": "ValidationMessagesList" } },
+        "ConfigurationTemplateName": { "type": "string", "min": 1, "max": 100 },
+        "ConfigurationTemplateNamesList": { "type": "list", "member": "ConfigurationTemplateName" },
+        "CreateApplicationMessage": { "type": "structure", "required": ["ApplicationName"], "members": { "ApplicationName": "ApplicationName", "Description": "Description", "ResourceLifecycleConfig": "ApplicationResourceLifecycleConfig", "Tags": "Tags" } },
+        "CreateApplicationVersionMessage": { "type": "structure", "required": ["ApplicationName", "VersionLabel"], "members": { "ApplicationName": "ApplicationName", "VersionLabel": "VersionLabel", "Description": "Description", "SourceBuildInformation": "SourceBuildInformation", "SourceBundle": "S3Location", "BuildConfiguration": "BuildConfiguration", "AutoCreateApplication": "AutoCreateApplication", "Process": "ApplicationVersionProccess", "Tags": "Tags" } },
+        "CreateConfigurationTemplateMessage": { "type": "structure", "required": ["ApplicationName", "TemplateName"], "members": { "ApplicationName": "ApplicationName", "TemplateName": "ConfigurationTemplateName", "SolutionStackName": "SolutionStackName", "PlatformArn": "PlatformArn", "SourceConfiguration": "SourceConfiguration", "EnvironmentId": "EnvironmentId", "Description": "Description", "OptionSettings": "ConfigurationOptionSettingsList", "Tags": "Tags" } },
+        "CreateEnvironmentMessage": { "type": "structure", "required": ["ApplicationName"], "members": { "ApplicationName": "ApplicationName", "EnvironmentName": "EnvironmentName", "GroupName": "GroupName", "Description": "Description", "CNAMEPrefix": "DNSCnamePrefix", "Tier": "EnvironmentTier", "Tags": "Tags", "VersionLabel": "VersionLabel", "TemplateName": "ConfigurationTemplateName", "SolutionStackName": "SolutionStackName", "PlatformArn": "PlatformArn", "OptionSettings": "ConfigurationOptionSettingsList", "OptionsToRemove": "OptionsSpecifierList", "OperationsRole": "OperationsRole" } },
+        "CreatePlatformVersionRequest": { "type": "structure", "required": ["PlatformName", "PlatformVersion", "PlatformDefinitionBundle"], "members": { "PlatformName": "PlatformName", "PlatformVersion": "PlatformVersion", "PlatformDefinitionBundle": "S3Location", "EnvironmentName": "EnvironmentName", "OptionSettings": "ConfigurationOptionSettingsList", "Tags": "Tags" } },
+        "CreatePlatformVersionResult": { "type": "structure", "members": { "PlatformSummary": "PlatformSummary", "Builder": "Builder" } },
+        "CreateStorageLocationResultMessage": { "type": "structure", "members": { "S3Bucket": "S3Bucket" } },
+        "CreationDate": { "type": "timestamp" },
+        "CustomAmi": { "type": "structure", "members": { "VirtualizationType": "VirtualizationType", "ImageId": "ImageId" } },
+        "CustomAmiList": { "type": "list", "member": "CustomAmi" },
+        "DNSCname": { "type": "string", "min": 1, "max": 255 },
+        "DNSCnamePrefix": { "type": "string", "min": 4, "max": 63 },
+        "DeleteApplicationMessage": { "type": "structure", "required": ["ApplicationName"], "members": { "ApplicationName": "ApplicationName", "TerminateEnvByForce": "TerminateEnvForce" } },
+        "DeleteApplicationVersionMessage": { "type": "structure", "required": ["ApplicationName", "VersionLabel"], "members": { "ApplicationName": "ApplicationName", "VersionLabel": "VersionLabel", "DeleteSourceBundle": "DeleteSourceBundle" } },
+        "DeleteConfigurationTemplateMessage": { "type": "structure", "required": ["ApplicationName", "TemplateName"], "members": { "ApplicationName": "ApplicationName", "TemplateName": "ConfigurationTemplateName" } },
+        "DeleteEnvironmentConfigurationMessage": { "type": "structure", "required": ["ApplicationName", "EnvironmentName"], "members": { "ApplicationName": "ApplicationName", "EnvironmentName": "EnvironmentName" } },
+        "DeletePlatformVersionRequest": { "type": "structure", "members": { "PlatformArn": "PlatformArn" } },
+        "DeletePlatformVersionResult": { "type": "structure", "members": { "PlatformSummary": "PlatformSummary" } },
+        "DeleteSourceBundle": { "type": "boolean" },
+        "Deployment": { "type": "structure", "members": { "VersionLabel": "String", "DeploymentId": "NullableLong", "Status": "String", "DeploymentTime": "DeploymentTimestamp" } },
+        "DeploymentTimestamp": { "type": "timestamp" },
+        "DescribeAccountAttributesResult": { "type": "structure", "members": { "ResourceQuotas": "ResourceQuotas" } },
+        "DescribeApplicationVersionsMessage": { "type": "structure", "members": { "ApplicationName": "ApplicationName", "VersionLabels": "VersionLabelsList", "MaxRecords": "MaxRecords", "NextToken": "Token" } },
+        "DescribeApplicationsMessage": { "type": "structure", "members": { "ApplicationNames": "ApplicationNamesList" } },
+        "DescribeConfigurationOptionsMessage": { "type": "structure", "members": { "ApplicationName": "ApplicationName", "TemplateName": "ConfigurationTemplateName", "EnvironmentName": "EnvironmentName", "SolutionStackName": "SolutionStackName", "PlatformArn": "PlatformArn", "Options": "OptionsSpecifierList" } },
+        "DescribeConfigurationSettingsMessage": { "type": "structure", "required": ["ApplicationName"], "members": { "ApplicationName": "ApplicationName", "TemplateName": "ConfigurationTemplateName", "EnvironmentName": "EnvironmentName" } },
+        "DescribeEnvironmentHealthRequest": { "type": "structure", "members": { "EnvironmentName": "EnvironmentName", "EnvironmentId": "EnvironmentId", "AttributeNames": "EnvironmentHealthAttributes" } },
+        "DescribeEnvironmentHealthResult": { "type": "structure", "members": { "EnvironmentName": "EnvironmentName", "HealthStatus": "String", "Status": "EnvironmentHealth", "Color": "String", "Causes": "Causes", "ApplicationMetrics": "ApplicationMetrics", "InstancesHealth": "InstanceHealthSummary", "RefreshedAt": "RefreshedAt" } },
+        "DescribeEnvironmentManagedActionHistoryRequest": { "type": "structure", "members": { "EnvironmentId": "EnvironmentId", "EnvironmentName": "EnvironmentName", "NextToken": "String", "MaxItems": "ManagedActionHistoryMaxItems" } },
+        "DescribeEnvironmentManagedActionHistoryResult": { "type": "structure", "members": { "ManagedActionHistoryItems": "ManagedActionHistoryItems", "NextToken": "String" } },
+        "DescribeEnvironmentManagedActionsRequest": { "type": "structure", "members": { "EnvironmentName": "String", "EnvironmentId": "String", "Status": "ActionStatus" } },
+        "DescribeEnvironmentManagedActionsResult": { "type": "structure", "members": { "ManagedActions": "ManagedActions" } },
+        "DescribeEnvironmentResourcesMessage": { "type": "structure", "members": { "EnvironmentId": "EnvironmentId", "EnvironmentName": "EnvironmentName" } },
+        "DescribeEnvironmentsMessage": { "type": "structure", "members": { "ApplicationName": "ApplicationName", "VersionLabel": "VersionLabel", "EnvironmentIds": "EnvironmentIdList", "EnvironmentNames": "EnvironmentNamesList", "IncludeDeleted": "IncludeDeleted", "IncludedDeletedBackTo": "IncludeDeletedBackTo", "MaxRecords": "MaxRecords", "NextToken": "Token" } },
+        "DescribeEventsMessage": { "type": "structure", "members": { "ApplicationName": "ApplicationName", "VersionLabel": "VersionLabel", "TemplateName": "ConfigurationTemplateName", "EnvironmentId": "EnvironmentId", "EnvironmentName": "EnvironmentName", "PlatformArn": "PlatformArn", "RequestId": "RequestId", "Severity": "EventSeverity", "StartTime": "TimeFilterStart", "EndTime": "TimeFilterEnd", "MaxRecords": "MaxRecords", "NextToken": "Token" } },
+        "DescribeInstancesHealthRequest": { "type": "structure", "members": { "EnvironmentName": "EnvironmentName", "EnvironmentId": "EnvironmentId", "AttributeNames": "InstancesHealthAttributes", "NextToken": "NextToken" } },
+        "DescribeInstancesHealthResult": { "type": "structure", "members": { "InstanceHealthList": "InstanceHealthList", "RefreshedAt": "RefreshedAt", "NextToken": "NextToken" } },
+        "DescribePlatformVersionRequest": { "type": "structure", "members": { "PlatformArn": "PlatformArn" } },
+        "DescribePlatformVersionResult": { "type": "structure", "members": { "PlatformDescription": "PlatformDescription" } },
+        "Description": { "type": "string", "max": 200 },
+        "DisassociateEnvironmentOperationsRoleMessage": { "type": "structure", "required": ["EnvironmentName"], "members": { "EnvironmentName": "EnvironmentName" } },
+        "Ec2InstanceId": { "type": "string" },
+        "ElasticBeanstalkServiceException": { "type": "structure", "exception": true, "members": { "message": "ExceptionMessage" } },
+        "EndpointURL": { "type": "string" },
+        "EnvironmentArn": { "type": "string" },
+        "EnvironmentDescription": { "type": "structure", "members": { "EnvironmentName": "EnvironmentName", "EnvironmentId": "EnvironmentId", "ApplicationName": "ApplicationName", "VersionLabel": "VersionLabel", "SolutionStackName": "SolutionStackName", "PlatformArn": "PlatformArn", "TemplateName": "ConfigurationTemplateName", "Description": "Description", "EndpointURL": "EndpointURL", "CNAME": "DNSCname", "DateCreated": "CreationDate", "DateUpdated": "UpdateDate", "Status": "EnvironmentStatus", "AbortableOperationInProgress": "AbortableOperationInProgress", "Health": "EnvironmentHealth", "HealthStatus": "EnvironmentHealthStatus", "Resources": "EnvironmentResourcesDescription", "Tier": "EnvironmentTier", "EnvironmentLinks": "EnvironmentLinks", "EnvironmentArn": "EnvironmentArn", "OperationsRole": "OperationsRole" } },
+        "EnvironmentDescriptionsList": { "type": "list", "member": "EnvironmentDescription" },
+        "EnvironmentDescriptionsMessage": { "type": "structure", "members": { "Environments": "EnvironmentDescriptionsList", "NextToken": "Token" } },
+        "EnvironmentHealth": { "type": "string", "enum": ["Green", "Yellow", "Red", "Grey"] },
+        "EnvironmentHealthAttribute": { "type": "string", "enum": ["Status", "Color", "Causes", "ApplicationMetrics", "InstancesHealth", "All", "HealthStatus", "RefreshedAt"] },
+        "EnvironmentHealthAttributes": { "type": "list", "member": "EnvironmentHealthAttribute" },
+        "EnvironmentHealthStatus": { "type": "string", "enum": ["NoData", "Unknown", "Pending", "Ok", "Info", "Warning", "Degraded", "Severe", "Suspended"] },
+        "EnvironmentId": { "type": "string" },
+        "EnvironmentIdList": { "type": "list", "member": "EnvironmentId" },
+        "EnvironmentInfoDescription": { "type": "structure", "members": { "InfoType": "EnvironmentInfoType", "Ec2InstanceId": "Ec2InstanceId", "SampleTimestamp": "SampleTimestamp", "Message": "Message" } },
+        "EnvironmentInfoDescriptionList": { "type": "list", "member": "EnvironmentInfoDescription" },
+        "EnvironmentInfoType": { "type": "string", "enum": ["tail", "bundle"] },
+        "EnvironmentLink": { "type": "structure", "members": { "LinkName": "String", "EnvironmentName": "String" } },
+        "EnvironmentLinks": { "type": "list", "member": "EnvironmentLink" },
+        "EnvironmentName": { "type": "string", "min": 4, "max": 40 },
+        "EnvironmentNamesList": { "type": "list", "member": "EnvironmentName" },
+        "EnvironmentResourceDescription": { "type": "structure", "members": { "EnvironmentName": "EnvironmentName", "AutoScalingGroups": "AutoScalingGroupList", "Instances": "InstanceList", "LaunchConfigurations": "LaunchConfigurationList", "LaunchTemplates": "LaunchTemplateList", "LoadBalancers": "LoadBalancerList", "Triggers": "TriggerList", "Queues": "QueueList" } },
+        "EnvironmentResourceDescriptionsMessage": { "type": "structure", "members": { "EnvironmentResources": "EnvironmentResourceDescription" } },
+        "EnvironmentResourcesDescription": { "type": "structure", "members": { "LoadBalancer": "LoadBalancerDescription" } },
+        "EnvironmentStatus": { "type": "string", "enum": ["Aborting", "Launching", "Updating", "LinkingFrom", "LinkingTo", "Ready", "Terminating", "Terminated"] },
+        "EnvironmentTier": { "type": "structure", "members": { "Name": "String", "Type": "String", "Version": "String" } },
+        "EventDate": { "type": "timestamp" },
+        "EventDescription": { "type": "structure", "members": { "EventDate": "EventDate", "Message": "EventMessage", "ApplicationName": "ApplicationName", "VersionLabel": "VersionLabel", "TemplateName": "ConfigurationTemplateName", "EnvironmentName": "EnvironmentName", "PlatformArn": "PlatformArn", "RequestId": "RequestId", "Severity": "EventSeverity" } },
+        "EventDescriptionList": { "type": "list", "member": "EventDescription" },
+        "EventDescriptionsMessage": { "type": "structure", "members": { "Events": "EventDescriptionList", "NextToken": "Token" } },
+        "EventMessage": { "type": "string" },
+        "EventSeverity": { "type": "string", "enum": ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] },
+        "ExceptionMessage": { "type": "string" },
+        "FailureType": { "type": "string", "enum": ["UpdateCancelled", "CancellationFailed", "RollbackFailed", "RollbackSuccessful", "InternalFailure", "InvalidEnvironmentState", "PermissionsError"] },
+        "FileTypeExtension": { "type": "string", "min": 1, "max": 100 },
+        "ForceTerminate": { "type": "boolean" },
+        "GroupName": { "type": "string", "min": 1, "max": 19 },
+        "ImageId": { "type": "string" },
+        "IncludeDeleted": { "type": "boolean" },
+        "IncludeDeletedBackTo": { "type": "timestamp" },
+        "Instance": { "type": "structure", "members": { "Id": "ResourceId" } },
+        "InstanceHealthList": { "type": "list", "member": "SingleInstanceHealth" },
+        "InstanceHealthSummary": { "type": "structure", "members": { "NoData": "NullableInteger", "Unknown": "NullableInteger", "Pending": "NullableInteger", "Ok": "NullableInteger", "Info": "NullableInteger", "Warning": "NullableInteger", "Degraded": "NullableInteger", "Severe": "NullableInteger" } },
+        "InstanceId": { "type": "string", "min": 1, "max": 255 },
+        "InstanceList": { "type": "list", "member": "Instance" },
+        "InstancesHealthAttribute": { "type": "string", "enum": ["HealthStatus", "Color", "Causes", "ApplicationMetrics", "RefreshedAt", "LaunchedAt", "System", "Deployment", "AvailabilityZone", "InstanceType", "All"] },
+        "InstancesHealthAttributes": { "type": "list", "member": "InstancesHealthAttribute" },
+        "InsufficientPrivilegesException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "InsufficientPrivilegesException", "httpStatusCode": 403 } },
+        "Integer": { "type": "integer" },
+        "InvalidRequestException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "InvalidRequestException", "httpStatusCode": 400 } },
+        "Latency": { "type": "structure", "members": { "P999": "NullableDouble", "P99": "NullableDouble", "P95": "NullableDouble", "P90": "NullableDouble", "P85": "NullableDouble", "P75": "NullableDouble", "P50": "NullableDouble", "P10": "NullableDouble" } },
+        "LaunchConfiguration": { "type": "structure", "members": { "Name": "ResourceId" } },
+        "LaunchConfigurationList": { "type": "list", "member": "LaunchConfiguration" },
+        "LaunchTemplate": { "type": "structure", "members": { "Id": "ResourceId" } },
+        "LaunchTemplateList": { "type": "list", "member": "LaunchTemplate" },
+        "LaunchedAt": { "type": "timestamp" },
+        "ListAvailableSolutionStacksResultMessage": { "type": "structure", "members": { "SolutionStacks": "AvailableSolutionStackNamesList", "SolutionStackDetails": "AvailableSolutionStackDetailsList" } },
+        "ListPlatformBranchesRequest": { "type": "structure", "members": { "Filters": "SearchFilters", "MaxRecords": "PlatformBranchMaxRecords", "NextToken": "Token" } },
+        "ListPlatformBranchesResult": { "type": "structure", "members": { "PlatformBranchSummaryList": "PlatformBranchSummaryList", "NextToken": "Token" } },
+        "ListPlatformVersionsRequest": { "type": "structure", "members": { "Filters": "PlatformFilters", "MaxRecords": "PlatformMaxRecords", "NextToken": "Token" } },
+        "ListPlatformVersionsResult": { "type": "structure", "members": { "PlatformSummaryList": "PlatformSummaryList", "NextToken": "Token" } },
+        "ListTagsForResourceMessage": { "type": "structure", "required": ["ResourceArn"], "members": { "ResourceArn": "ResourceArn" } },
+        "Listener": { "type": "structure", "members": { "Protocol": "String", "Port": "Integer" } },
+        "LoadAverage": { "type": "list", "member": "LoadAverageValue" },
+        "LoadAverageValue": { "type": "double" },
+        "LoadBalancer": { "type": "structure", "members": { "Name": "ResourceId" } },
+        "LoadBalancerDescription": { "type": "structure", "members": { "LoadBalancerName": "String", "Domain": "String", "Listeners": "LoadBalancerListenersDescription" } },
+        "LoadBalancerList": { "type": "list", "member": "LoadBalancer" },
+        "LoadBalancerListenersDescription": { "type": "list", "member": "Listener" },
+        "Maintainer": { "type": "string" },
+        "ManagedAction": { "type": "structure", "members": { "ActionId": "String", "ActionDescription": "String", "ActionType": "ActionType", "Status": "ActionStatus", "WindowStartTime": "Timestamp" } },
+        "ManagedActionHistoryItem": { "type": "structure", "members": { "ActionId": "String", "ActionType": "ActionType", "ActionDescription": "String", "FailureType": "FailureType", "Status": "ActionHistoryStatus", "FailureDescription": "String", "ExecutedTime": "Timestamp", "FinishedTime": "Timestamp" } },
+        "ManagedActionHistoryItems": { "type": "list", "min": 1, "max": 100, "member": "ManagedActionHistoryItem" },
+        "ManagedActionHistoryMaxItems": { "type": "integer", "min": 1, "max": 100 },
+        "ManagedActionInvalidStateException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "ManagedActionInvalidStateException", "httpStatusCode": 400 } },
+        "ManagedActions": { "type": "list", "min": 1, "max": 100, "member": "ManagedAction" },
+        "MaxAgeRule": { "type": "structure", "required": ["Enabled"], "members": { "Enabled": "BoxedBoolean", "MaxAgeInDays": "BoxedInt", "DeleteSourceFromS3": "BoxedBoolean" } },
+        "MaxCountRule": { "type": "structure", "required": ["Enabled"], "members": { "Enabled": "BoxedBoolean", "MaxCount": "BoxedInt", "DeleteSourceFromS3": "BoxedBoolean" } },
+        "MaxRecords": { "type": "integer", "min": 1, "max": 1000 },
+        "Message": { "type": "string" },
+        "NextToken": { "type": "string", "min": 1, "max": 100 },
+        "NonEmptyString": { "type": "string", "pattern": ".*\\S.*" },
+        "NullableDouble": { "type": "double" },
+        "NullableInteger": { "type": "integer" },
+        "NullableLong": { "type": "long" },
+        "OperatingSystemName": { "type": "string" },
+        "OperatingSystemVersion": { "type": "string" },
+        "OperationInProgressException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "OperationInProgressFailure", "httpStatusCode": 400 } },
+        "OperationsRole": { "type": "string", "min": 1, "max": 256 },
+        "OptionNamespace": { "type": "string" },
+        "OptionRestrictionMaxLength": { "type": "integer" },
+        "OptionRestrictionMaxValue": { "type": "integer" },
+        "OptionRestrictionMinValue": { "type": "integer" },
+        "OptionRestrictionRegex": { "type": "structure", "members": { "Pattern": "RegexPattern", "Label": "RegexLabel" } },
+        "OptionSpecification": { "type": "structure", "members": { "ResourceName": "ResourceName", "Namespace": "OptionNamespace", "OptionName": "ConfigurationOptionName" } },
+        "OptionsSpecifierList": { "type": "list", "member": "OptionSpecification" },
+        "PlatformArn": { "type": "string" },
+        "PlatformBranchLifecycleState": { "type": "string" },
+        "PlatformBranchMaxRecords": { "type": "integer", "min": 1 },
+        "PlatformBranchSummary": { "type": "structure", "members": { "PlatformName": "PlatformName", "BranchName": "BranchName", "LifecycleState": "PlatformBranchLifecycleState", "BranchOrder": "BranchOrder", "SupportedTierList": "SupportedTierList" } },
+        "PlatformBranchSummaryList": { "type": "list", "member": "PlatformBranchSummary" },
+        "PlatformCategory": { "type": "string" },
+        "PlatformDescription": { "type": "structure", "members": { "PlatformArn": "PlatformArn", "PlatformOwner": "PlatformOwner", "PlatformName": "PlatformName", "PlatformVersion": "PlatformVersion", "SolutionStackName": "SolutionStackName", "PlatformStatus": "PlatformStatus", "DateCreated": "CreationDate", "DateUpdated": "UpdateDate", "PlatformCategory": "PlatformCategory", "Description": "Description", "Maintainer": "Maintainer", "OperatingSystemName": "OperatingSystemName", "OperatingSystemVersion": "OperatingSystemVersion", "ProgrammingLanguages": "PlatformProgrammingLanguages", "Frameworks": "PlatformFrameworks", "CustomAmiList": "CustomAmiList", "SupportedTierList": "SupportedTierList", "SupportedAddonList": "SupportedAddonList", "PlatformLifecycleState": "PlatformLifecycleState", "PlatformBranchName": "BranchName", "PlatformBranchLifecycleState": "PlatformBranchLifecycleState" } },
+        "PlatformFilter": { "type": "structure", "members": { "Type": "PlatformFilterType", "Operator": "PlatformFilterOperator", "Values": "PlatformFilterValueList" } },
+        "PlatformFilterOperator": { "type": "string" },
+        "PlatformFilterType": { "type": "string" },
+        "PlatformFilterValue": { "type": "string" },
+        "PlatformFilterValueList": { "type": "list", "member": "PlatformFilterValue" },
+        "PlatformFilters": { "type": "list", "member": "PlatformFilter" },
+        "PlatformFramework": { "type": "structure", "members": { "Name": "String", "Version": "String" } },
+        "PlatformFrameworks": { "type": "list", "member": "PlatformFramework" },
+        "PlatformLifecycleState": { "type": "string" },
+        "PlatformMaxRecords": { "type": "integer", "min": 1 },
+        "PlatformName": { "type": "string" },
+        "PlatformOwner": { "type": "string" },
+        "PlatformProgrammingLanguage": { "type": "structure", "members": { "Name": "String", "Version": "String" } },
+        "PlatformProgrammingLanguages": { "type": "list", "member": "PlatformProgrammingLanguage" },
+        "PlatformStatus": { "type": "string", "enum": ["Creating", "Failed", "Ready", "Deleting", "Deleted"] },
+        "PlatformSummary": { "type": "structure", "members": { "PlatformArn": "PlatformArn", "PlatformOwner": "PlatformOwner", "PlatformStatus": "PlatformStatus", "PlatformCategory": "PlatformCategory", "OperatingSystemName": "OperatingSystemName", "OperatingSystemVersion": "OperatingSystemVersion", "SupportedTierList": "SupportedTierList", "SupportedAddonList": "SupportedAddonList", "PlatformLifecycleState": "PlatformLifecycleState", "PlatformVersion": "PlatformVersion", "PlatformBranchName": "BranchName", "PlatformBranchLifecycleState": "PlatformBranchLifecycleState" } },
+        "PlatformSummaryList": { "type": "list", "member": "PlatformSummary" },
+        "PlatformVersion": { "type": "string" },
+        "PlatformVersionStillReferencedException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "PlatformVersionStillReferencedException", "httpStatusCode": 400 } },
+        "Queue": { "type": "structure", "members": { "Name": "String", "URL": "String" } },
+        "QueueList": { "type": "list", "member": "Queue" },
+        "RebuildEnvironmentMessage": { "type": "structure", "members": { "EnvironmentId": "EnvironmentId", "EnvironmentName": "EnvironmentName" } },
+        "RefreshedAt": { "type": "timestamp" },
+        "RegexLabel": { "type": "string" },
+        "RegexPattern": { "type": "string" },
+        "RequestCount": { "type": "integer" },
+        "RequestEnvironmentInfoMessage": { "type": "structure", "required": ["InfoType"], "members": { "EnvironmentId": "EnvironmentId", "EnvironmentName": "EnvironmentName", "InfoType": "EnvironmentInfoType" } },
+        "RequestId": { "type": "string" },
+        "ResourceArn": { "type": "string" },
+        "ResourceId": { "type": "string" },
+        "ResourceName": { "type": "string", "min": 1, "max": 256 },
+        "ResourceNotFoundException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "ResourceNotFoundException", "httpStatusCode": 400 } },
+        "ResourceQuota": { "type": "structure", "members": { "Maximum": "BoxedInt" } },
+        "ResourceQuotas": { "type": "structure", "members": { "ApplicationQuota": "ResourceQuota", "ApplicationVersionQuota": "ResourceQuota", "EnvironmentQuota": "ResourceQuota", "ConfigurationTemplateQuota": "ResourceQuota", "CustomPlatformQuota": "ResourceQuota" } },
+        "ResourceTagsDescriptionMessage": { "type": "structure", "members": { "ResourceArn": "ResourceArn", "ResourceTags": "TagList" } },
+        "ResourceTypeNotSupportedException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "ResourceTypeNotSupportedException", "httpStatusCode": 400 } },
+        "RestartAppServerMessage": { "type": "structure", "members": { "EnvironmentId": "EnvironmentId", "EnvironmentName": "EnvironmentName" } },
+        "RetrieveEnvironmentInfoMessage": { "type": "structure", "required": ["InfoType"], "members": { "EnvironmentId": "EnvironmentId", "EnvironmentName": "EnvironmentName", "InfoType": "EnvironmentInfoType" } },
+        "RetrieveEnvironmentInfoResultMessage": { "type": "structure", "members": { "EnvironmentInfo": "EnvironmentInfoDescriptionList" } },
+        "S3Bucket": { "type": "string", "max": 255 },
+        "S3Key": { "type": "string", "max": 1024 },
+        "S3Location": { "type": "structure", "members": { "S3Bucket": "S3Bucket", "S3Key": "S3Key" } },
+        "S3LocationNotInServiceRegionException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "S3LocationNotInServiceRegionException", "httpStatusCode": 400 } },
+        "S3SubscriptionRequiredException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "S3SubscriptionRequiredException", "httpStatusCode": 400 } },
+        "SampleTimestamp": { "type": "timestamp" },
+        "SearchFilter": { "type": "structure", "members": { "Attribute": "SearchFilterAttribute", "Operator": "SearchFilterOperator", "Values": "SearchFilterValues" } },
+        "SearchFilterAttribute": { "type": "string" },
+        "SearchFilterOperator": { "type": "string" },
+        "SearchFilterValue": { "type": "string" },
+        "SearchFilterValues": { "type": "list", "member": "SearchFilterValue" },
+        "SearchFilters": { "type": "list", "member": "SearchFilter" },
+        "SingleInstanceHealth": { "type": "structure", "members": { "InstanceId": "InstanceId", "HealthStatus": "String", "Color": "String", "Causes": "Causes", "LaunchedAt": "LaunchedAt", "ApplicationMetrics": "ApplicationMetrics", "System": "SystemStatus", "Deployment": "Deployment", "AvailabilityZone": "String", "InstanceType": "String" } },
+        "SolutionStackDescription": { "type": "structure", "members": { "SolutionStackName": "SolutionStackName", "PermittedFileTypes": "SolutionStackFileTypeList" } },
+        "SolutionStackFileTypeList": { "type": "list", "member": "FileTypeExtension" },
+        "SolutionStackName": { "type": "string" },
+        "SourceBuildInformation": { "type": "structure", "required": ["SourceType", "SourceRepository", "SourceLocation"], "members": { "SourceType": "SourceType", "SourceRepository": "SourceRepository", "SourceLocation": "SourceLocation" } },
+        "SourceBundleDeletionException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "SourceBundleDeletionFailure", "httpStatusCode": 400 } },
+        "SourceConfiguration": { "type": "structure", "members": { "ApplicationName": "ApplicationName", "TemplateName": "ConfigurationTemplateName" } },
+        "SourceLocation": { "type": "string", "min": 3, "max": 255, "pattern": ".+/.+" },
+        "SourceRepository": { "type": "string", "enum": ["CodeCommit", "S3"] },
+        "SourceType": { "type": "string", "enum": ["Git", "Zip"] },
+        "StatusCodes": { "type": "structure", "members": { "Status2xx": "NullableInteger", "Status3xx": "NullableInteger", "Status4xx": "NullableInteger", "Status5xx": "NullableInteger" } },
+        "String": { "type": "string" },
+        "SupportedAddon": { "type": "string" },
+        "SupportedAddonList": { "type": "list", "member": "SupportedAddon" },
+        "SupportedTier": { "type": "string" },
+        "SupportedTierList": { "type": "list", "member": "SupportedTier" },
+        "SwapEnvironmentCNAMEsMessage": { "type": "structure", "members": { "SourceEnvironmentId": "EnvironmentId", "SourceEnvironmentName": "EnvironmentName", "DestinationEnvironmentId": "EnvironmentId", "DestinationEnvironmentName": "EnvironmentName" } },
+        "SystemStatus": { "type": "structure", "members": { "CPUUtilization": "CPUUtilization", "LoadAverage": "LoadAverage" } },
+        "Tag": { "type": "structure", "members": { "Key": "TagKey", "Value": "TagValue" } },
+        "TagKey": { "type": "string", "min": 1, "max": 128 },
+        "TagKeyList": { "type": "list", "member": "TagKey" },
+        "TagList": { "type": "list", "member": "Tag" },
+        "TagValue": { "type": "string", "min": 1, "max": 256 },
+        "Tags": { "type": "list", "member": "Tag" },
+        "TerminateEnvForce": { "type": "boolean" },
+        "TerminateEnvironmentMessage": { "type": "structure", "members": { "EnvironmentId": "EnvironmentId", "EnvironmentName": "EnvironmentName", "TerminateResources": "TerminateEnvironmentResources", "ForceTerminate": "ForceTerminate" } },
+        "TerminateEnvironmentResources": { "type": "boolean" },
+        "TimeFilterEnd": { "type": "timestamp" },
+        "TimeFilterStart": { "type": "timestamp" },
+        "Timestamp": { "type": "timestamp" },
+        "Token": { "type": "string" },
+        "TooManyApplicationVersionsException": { "type": "structure", "exception": true, "members": {} },
+        "TooManyApplicationsException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "TooManyApplicationsException", "httpStatusCode": 400 } },
+        "TooManyBucketsException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "TooManyBucketsException", "httpStatusCode": 400 } },
+        "TooManyConfigurationTemplatesException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "TooManyConfigurationTemplatesException", "httpStatusCode": 400 } },
+        "TooManyEnvironmentsException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "TooManyEnvironmentsException", "httpStatusCode": 400 } },
+        "TooManyPlatformsException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "TooManyPlatformsException", "httpStatusCode": 400 } },
+        "TooManyTagsException": { "type": "structure", "exception": true, "members": {}, "error": { "code": "TooManyTagsException", "httpStatusCode": 400 } },
+        "Trigger": { "type": "structure", "members": { "Name": "ResourceId" } },
+        "TriggerList": { "type": "list", "member": "Trigger" },
+        "UpdateApplicationMessage": { "type": "structure", "required": ["ApplicationName"], "members": { "ApplicationName": "ApplicationName", "Description": "Description" } },
+        "UpdateApplicationResourceLifecycleMessage": { "type": "structure", "required": ["ApplicationName", "ResourceLifecycleConfig"], "members": { "ApplicationName": "ApplicationName", "ResourceLifecycleConfig": "ApplicationResourceLifecycleConfig" } },
+        "UpdateApplicationVersionMessage": { "type": "structure", "required": ["ApplicationName", "VersionLabel"], "members": { "ApplicationName": "ApplicationName", "VersionLabel": "VersionLabel", "Description": "Description" } },
+        "UpdateConfigurationTemplateMessage": { "type": "structure", "required": ["ApplicationName", "TemplateName"], "members": { "ApplicationName": "ApplicationName", "TemplateName": "ConfigurationTemplateName", "Description": "Description", "OptionSettings": "ConfigurationOptionSettingsList", "OptionsToRemove": "OptionsSpecifierList" } },
+        "UpdateDate": { "type": "timestamp" },
+        "UpdateEnvironmentMessage": { "type": "structure", "members": { "ApplicationName": "ApplicationName", "EnvironmentId": "EnvironmentId", "EnvironmentName": "EnvironmentName", "GroupName": "GroupName", "Description": "Description", "Tier": "EnvironmentTier", "VersionLabel": "VersionLabel", "TemplateName": "ConfigurationTemplateName", "SolutionStackName": "SolutionStackName", "PlatformArn": "PlatformArn", "OptionSettings": "ConfigurationOptionSettingsList", "OptionsToRemove": "OptionsSpecifierList" } },
+        "UpdateTagsForResourceMessage": { "type": "structure", "required": ["ResourceArn"], "members": { "ResourceArn": "ResourceArn", "TagsToAdd": "TagList", "TagsToRemove": "TagKeyList" } },
+        "UserDefinedOption": { "type": "boolean" },
+        "ValidateConfigurationSettingsMessage": { "type": "structure", "required": ["ApplicationName", "OptionSettings"], "members": { "ApplicationName": "ApplicationName", "TemplateName": "ConfigurationTemplateName", "EnvironmentName": "EnvironmentName", "OptionSettings": "ConfigurationOptionSettingsList" } },
+        "ValidationMessage": { "type": "structure", "members": { "Message": "ValidationMessageString", "Severity": "ValidationSeverity", "Namespace": "OptionNamespace", "OptionName": "ConfigurationOptionName" } },
+        "ValidationMessageString": { "type": "string" },
+        "ValidationMessagesList": { "type": "list", "member": "ValidationMessage" },
+        "ValidationSeverity": { "type": "string", "enum": ["error", "warning"] },
+        "VersionLabel": { "type": "string", "min": 1, "max": 100 },
+        "VersionLabels": { "type": "list", "member": "VersionLabel" },
+        "VersionLabelsList": { "type": "list", "member": "VersionLabel" },
+        "VirtualizationType": { "type": "string" },
+    },
+};
+
+;// CONCATENATED MODULE: ./src/emulator/model/shapes.ts
+function shapeOf(model, name) {
+    const shape = model.shapes[name];
+    if (!shape)
+        throw new Error(`the service model has no shape ${name}`);
+    return shape;
+}
+
+;// CONCATENATED MODULE: ./src/emulator/model/request-input.ts
+// A Query request read through the service model: the flat `A.member.1.B=...` parameters become the
+// operation's input structure, and every constraint botocore's model states is checked the way EB's
+// front end (Coral) checks it — required members (MissingParameter), malformed numbers, booleans and
+// timestamps (InvalidParameterValue), lengths, value ranges, patterns and enums (ValidationError,
+// "1 validation error detected: Value 'x' at 'environmentName' failed to satisfy constraint: Member
+// must have length less than or equal to 40"). Unknown parameters are ignored, as EB ignores them.
+
+
+
+/** The member path as Coral names it in messages: lower camel case, list items as `.N.member`. */
+const pathPart = (member) => member.charAt(0).toLowerCase() + member.slice(1);
+const shown = (v) => (v.length > 256 ? `${v.slice(0, 256)}...` : v);
+class Reader {
+    model;
+    params;
+    violations = [];
+    constructor(model, params) {
+        this.model = model;
+        this.params = params;
+    }
+    /** The value at `key` (a parameter name prefix), or undefined when the request has none. */
+    read(shapeName, key, where) {
+        const shape = shapeOf(this.model, shapeName);
+        switch (shape.type) {
+            case 'structure':
+                return this.structure(shape, key, where);
+            case 'list':
+                return this.list(shape, key, where);
+            case 'map':
+                throw new Error(`map shapes are not used by the EB model (${shapeName})`);
+            default:
+                return this.scalar(shape, key, where);
+        }
+    }
+    structure(shape, key, where) {
+        const out = {};
+        let any = false;
+        for (const [member, memberShape] of Object.entries(shape.members ?? {})) {
+            const v = this.read(memberShape, key ? `${key}.${member}` : member, where ? `${where}.${pathPart(member)}` : pathPart(member));
+            if (v !== undefined) {
+                out[member] = v;
+                any = true;
+            }
+        }
+        if (!any && key)
+            return undefined;
+        for (const member of shape.required ?? []) {
+            if (out[member] === undefined) {
+                throw new EbError('MissingParameter', `The request must contain the parameter ${key ? `${key}.${member}` : member}`);
+            }
+        }
+        return out;
+    }
+    /** `Key.member.N` from 1 up to the first gap; `Key=` alone is an empty list. */
+    list(shape, key, where) {
+        const items = [];
+        for (let i = 1;; i++) {
+            const item = this.read(shape.member ?? '', `${key}.member.${i}`, `${where}.${i}.member`);
+            if (item === undefined)
+                break;
+            items.push(item);
+        }
+        if (items.length === 0 && !this.params.has(key))
+            return undefined;
+        this.limits(shape, items.length, `[${items.length} item(s)]`, where, 'length');
+        return items;
+    }
+    scalar(shape, key, where) {
+        const raw = this.params.get(key);
+        if (raw === undefined)
+            return undefined;
+        const bad = (expected) => invalidParameter(`Invalid value '${shown(raw)}' for ${key}: expected ${expected}.`);
+        switch (shape.type) {
+            case 'boolean':
+                if (raw !== 'true' && raw !== 'false')
+                    throw bad('true or false');
+                return raw === 'true';
+            case 'integer':
+            case 'long': {
+                if (!/^-?\d+$/.test(raw))
+                    throw bad('an integer');
+                const n = Number(raw);
+                this.limits(shape, n, raw, where, 'value');
+                return n;
+            }
+            case 'double':
+            case 'float': {
+                const n = Number(raw);
+                if (raw.trim() === '' || !Number.isFinite(n))
+                    throw bad('a number');
+                this.limits(shape, n, raw, where, 'value');
+                return n;
+            }
+            case 'timestamp': {
+                const d = parseTimestamp(raw);
+                if (!d)
+                    throw bad('an ISO 8601 timestamp (2026-11-25T17:40:00Z or 20261125T174000Z) or epoch seconds');
+                return d;
+            }
+            default: {
+                this.limits(shape, [...raw].length, raw, where, 'length');
+                if (shape.pattern !== undefined && !new RegExp(`^(?:${shape.pattern})$`, 'su').test(raw)) {
+                    this.violate(raw, where, `Member must satisfy regular expression pattern: ${shape.pattern}`);
+                }
+                if (shape.enum && !shape.enum.includes(raw))
+                    this.violate(raw, where, `Member must satisfy enum value set: [${shape.enum.join(', ')}]`);
+                return raw;
+            }
+        }
+    }
+    limits(shape, n, raw, where, what) {
+        if (shape.min !== undefined && n < shape.min)
+            this.violate(raw, where, `Member must have ${what} greater than or equal to ${shape.min}`);
+        if (shape.max !== undefined && n > shape.max)
+            this.violate(raw, where, `Member must have ${what} less than or equal to ${shape.max}`);
+    }
+    violate(raw, where, constraint) {
+        this.violations.push(`Value '${shown(raw)}' at '${where}' failed to satisfy constraint: ${constraint}`);
+    }
+}
+/**
+ * Reads and checks `operation`'s input from the request's parameters. Throws EB's error for the
+ * first missing required member or malformed value, else one ValidationError listing every
+ * constraint violation.
+ */
+function readInput(model, operation, params) {
+    const op = model.operations[operation];
+    if (!op?.input)
+        return {};
+    const reader = new Reader(model, params);
+    const input = reader.read(op.input, '', '');
+    const n = reader.violations.length;
+    if (n > 0)
+        throw new EbError('ValidationError', `${n} validation error${n === 1 ? '' : 's'} detected: ${reader.violations.join('; ')}`);
+    return input;
+}
+
+;// CONCATENATED MODULE: ./src/emulator/json-protocol.ts
+
+
+function wantsJson(accept) {
+    return accept !== undefined && /\bapplication\/json\b/i.test(accept);
+}
+/** `value` shaped by the model's `shapeName`. */
+function shaped(shapeName, value) {
+    if (value === undefined || value === null)
+        return null;
+    const shape = shapeOf(EB_MODEL, shapeName);
+    switch (shape.type) {
+        case 'structure': {
+            const object = typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date) ? value : {};
+            return Object.fromEntries(Object.entries(shape.members ?? {}).map(([member, memberShape]) => [member, shaped(memberShape, object[member])]));
+        }
+        case 'list':
+            return (Array.isArray(value) ? value : [value]).map((item) => shaped(shape.member ?? '', item));
+        case 'timestamp': {
+            const date = value instanceof Date ? value : typeof value === 'string' || typeof value === 'number' ? new Date(value) : undefined;
+            return date ? date.getTime() / 1000 : null;
+        }
+        case 'integer':
+        case 'long':
+        case 'double':
+        case 'float':
+            return Number(value);
+        case 'boolean':
+            return value === true || value === 'true';
+        default:
+            if (value instanceof Date)
+                return value.toISOString();
+            return typeof value === 'object' ? JSON.stringify(value) : String(value);
+    }
+}
+function resultJson(action, result, requestId) {
+    const output = EB_MODEL.operations[action]?.output;
+    const body = {};
+    if (output)
+        body[`${action}Result`] = shaped(output, result);
+    body.ResponseMetadata = { RequestId: requestId };
+    return JSON.stringify({ [`${action}Response`]: body });
+}
+function errorJson(error, requestId) {
+    return JSON.stringify({ Error: { Code: error.code, Message: error.message, Type: error.type }, RequestId: requestId });
+}
+
 ;// CONCATENATED MODULE: ./src/emulator/eb-server.ts
 // The HTTP face of the EB emulator: the Query protocol on `/`, and the `/_emulator/*` control endpoint.
+
+
+
 
 
 
@@ -39781,7 +42643,7 @@ function readBody(req) {
         req.on('error', reject);
     });
 }
-function send(res, status, body, type = 'text/xml', requestId) {
+function eb_server_send(res, status, body, type = 'text/xml', requestId) {
     if (res.headersSent)
         return;
     const headers = { 'content-type': type, 'content-length': Buffer.byteLength(body), ...(requestId ? { 'x-amzn-requestid': requestId } : {}) };
@@ -39802,51 +42664,71 @@ function stateDump(rt) {
 }
 async function handleControl(rt, req, res, path) {
     if (path === '/_emulator/state' && req.method === 'GET')
-        return send(res, 200, JSON.stringify(stateDump(rt), null, 2), 'application/json');
+        return eb_server_send(res, 200, JSON.stringify(stateDump(rt), null, 2), 'application/json');
     if (path === '/_emulator/faults' && req.method === 'DELETE') {
         rt.faults.clear();
-        return send(res, 200, '{"cleared":true}', 'application/json');
+        return eb_server_send(res, 200, '{"cleared":true}', 'application/json');
     }
     if (path === '/_emulator/faults' && req.method === 'POST') {
         try {
             const applied = applyFaultRequest(rt.faults, JSON.parse(await readBody(req)));
-            return send(res, 200, JSON.stringify({ applied }), 'application/json');
+            return eb_server_send(res, 200, JSON.stringify({ applied }), 'application/json');
         }
         catch (err) {
-            return send(res, 400, JSON.stringify({ error: err.message }), 'application/json');
+            return eb_server_send(res, 400, JSON.stringify({ error: err.message }), 'application/json');
         }
     }
-    send(res, 404, JSON.stringify({ error: `No control endpoint ${req.method ?? ''} ${path}; try GET /_emulator/state, POST or DELETE /_emulator/faults.` }), 'application/json');
+    eb_server_send(res, 404, JSON.stringify({ error: `No control endpoint ${req.method ?? ''} ${path}; try GET /_emulator/state, POST or DELETE /_emulator/faults.` }), 'application/json');
 }
-async function handleQuery(rt, versionQuota, req, res, query) {
+/** The Query protocol's API version: required, and EB has one. */
+function checkVersion(version) {
+    if (version === undefined)
+        throw new EbError('MissingParameter', 'The request must contain the parameter Version');
+    if (version !== EB_MODEL.apiVersion)
+        throw new EbError('NoSuchVersion', `The requested version (${version}) of service AWSElasticBeanstalk does not exist`);
+}
+async function handleQuery(rt, opts, req, res, query) {
     const requestId = newRequestId();
+    const json = wantsJson(req.headers.accept);
     try {
-        const params = QueryParams.parse(req.method === 'POST' ? await readBody(req) : '', query);
+        const body = req.method === 'POST' ? await readBody(req) : '';
+        const principal = await opts.gate?.authenticate(req, body);
+        const params = QueryParams.parse(body, query);
         const action = params.action;
         if (!action)
             throw new EbError('MissingAction', 'The request must contain the parameter Action.');
         const handler = Object.hasOwn(handlers, action) ? handlers[action] : undefined;
         if (!handler)
             throw new EbError('InvalidAction', `The action ${action} is not valid for this web service.`);
+        if (principal)
+            opts.gate?.authorize(principal, action, params, rt.state, requestId);
         const injected = rt.faults.interceptCall(action);
         if (injected)
             throw injected;
-        const ctx = { rt, requestId, versionQuota };
+        checkVersion(params.string('Version'));
+        const input = readInput(EB_MODEL, action, params.all);
+        const ctx = { rt, requestId, versionQuota: opts.versionQuota, input };
         const result = await handler(params, ctx);
-        send(res, 200, resultXml(action, result, requestId), 'text/xml', requestId);
+        if (json)
+            eb_server_send(res, 200, resultJson(action, result, requestId), 'application/json', requestId);
+        else
+            eb_server_send(res, 200, resultXml(action, result, requestId), 'text/xml', requestId);
     }
     catch (err) {
         const error = err instanceof EbError ? err : new EbError('InternalFailure', `The request processing has failed because of an unknown error: ${err.message}`, 500);
         if (!(err instanceof EbError))
             console.error('eb emulator: unexpected error', err);
-        send(res, error.status, errorXml(error, requestId), 'text/xml', requestId);
+        if (json)
+            eb_server_send(res, error.status, errorJson(error, requestId), 'application/json', requestId);
+        else
+            eb_server_send(res, error.status, errorXml(error, requestId), 'text/xml', requestId);
     }
 }
 async function startEbServer(rt, opts) {
     const server = external_node_http_default().createServer((req, res) => {
         const url = new URL(req.url ?? '/', 'http://emulator');
-        const work = url.pathname.startsWith('/_emulator/') ? handleControl(rt, req, res, url.pathname) : handleQuery(rt, opts.versionQuota, req, res, url.search);
-        work.catch((err) => send(res, 500, String(err), 'text/plain'));
+        const work = url.pathname.startsWith('/_emulator/') ? handleControl(rt, req, res, url.pathname) : handleQuery(rt, opts, req, res, url.search);
+        work.catch((err) => eb_server_send(res, 500, String(err), 'text/plain'));
     });
     server.keepAliveTimeout = 5000;
     await new Promise((resolve, reject) => {
@@ -39864,13 +42746,94 @@ async function startEbServer(rt, opts) {
     };
 }
 
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 // EXTERNAL MODULE: ./node_modules/yauzl/index.js
 var yauzl = __nccwpck_require__(663);
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
 var dist = __nccwpck_require__(8815);
+;// CONCATENATED MODULE: ./src/emulator/dockerrun.ts
+// Dockerrun.aws.json version 1, as EB's Docker platform reads it (EB developer guide, "Docker
+// configuration" → "Dockerrun.aws.json v1"): Image.Name, Ports[0].ContainerPort (the port EB's
+// proxy forwards to), Volumes (host directory → container directory; a relative or
+// /var/app/current path is the deployed bundle) and Logging (the container's log directory).
+// A bundle with a Dockerfile is built on every instance by EB; the emulator cannot build, so it
+// refuses such a bundle in words rather than ignoring the Dockerfile.
+/** A bundle the emulator's Docker platform cannot deploy; the message becomes the deployment's ERROR event. */
+class DockerrunError extends Error {
+}
+const DOCKERFILE_UNSUPPORTED = 'The source bundle has a Dockerfile: Elastic Beanstalk would build it on every instance, and the emulator cannot build images. ' +
+    'Build and push the image (scripts/build-images.sh) and deploy a bundle whose Dockerrun.aws.json names it (scripts/make-bundle.sh).';
+const APP_ROOT = '/var/app/current';
+function record(value, what) {
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+        throw new DockerrunError(`Dockerrun.aws.json: ${what} must be a JSON object.`);
+    return value;
+}
+function bundlePathOf(hostDirectory) {
+    const rel = hostDirectory.startsWith(`${APP_ROOT}/`) ? hostDirectory.slice(APP_ROOT.length + 1) : hostDirectory === APP_ROOT ? '.' : hostDirectory;
+    if (rel.startsWith('/') || rel.split('/').includes('..')) {
+        throw new DockerrunError(`Dockerrun.aws.json: Volumes HostDirectory "${hostDirectory}" is outside the application (${APP_ROOT}); the emulator mounts only folders of the bundle.`);
+    }
+    return rel.replace(/\/+$/, '') || '.';
+}
+/** Reads and validates Dockerrun.aws.json v1; throws DockerrunError naming what is wrong. */
+function parseDockerrun(text) {
+    let doc;
+    try {
+        doc = JSON.parse(text);
+    }
+    catch (err) {
+        throw new DockerrunError(`Dockerrun.aws.json is not valid JSON: ${err.message}`);
+    }
+    const top = record(doc, 'the file');
+    const version = typeof top.AWSEBDockerrunVersion === 'number' || typeof top.AWSEBDockerrunVersion === 'string' ? String(top.AWSEBDockerrunVersion) : '';
+    if (version !== '1') {
+        throw new DockerrunError(`Invalid Dockerrun.aws.json version "${version}": the emulator's Docker platform (Amazon Linux 2023, one container) reads version 1.`);
+    }
+    const image = record(top.Image, 'Image');
+    const name = image.Name;
+    if (typeof name !== 'string' || name.trim() === '')
+        throw new DockerrunError('Dockerrun.aws.json: Image.Name is required (the image to pull, e.g. REGISTRY/NAME@sha256:DIGEST).');
+    const ports = top.Ports;
+    if (!Array.isArray(ports) || ports.length === 0)
+        throw new DockerrunError('Dockerrun.aws.json: Ports needs one entry with ContainerPort (the port the container listens on).');
+    const containerPort = Number(record(ports[0], 'Ports[0]').ContainerPort);
+    if (!Number.isInteger(containerPort) || containerPort < 1 || containerPort > 65535) {
+        throw new DockerrunError(`Dockerrun.aws.json: Ports[0].ContainerPort must be a port number (1-65535), got ${JSON.stringify(record(ports[0], 'Ports[0]').ContainerPort)}.`);
+    }
+    const volumes = [];
+    if (top.Volumes !== undefined) {
+        if (!Array.isArray(top.Volumes))
+            throw new DockerrunError('Dockerrun.aws.json: Volumes must be a list of {HostDirectory, ContainerDirectory}.');
+        for (const [n, v] of top.Volumes.entries()) {
+            const volume = record(v, `Volumes[${n}]`);
+            const host = volume.HostDirectory;
+            const container = volume.ContainerDirectory;
+            if (typeof host !== 'string' || typeof container !== 'string' || !container.startsWith('/')) {
+                throw new DockerrunError(`Dockerrun.aws.json: Volumes[${n}] needs HostDirectory and an absolute ContainerDirectory.`);
+            }
+            volumes.push({ bundlePath: bundlePathOf(host), containerDirectory: container });
+        }
+    }
+    const logging = top.Logging;
+    if (logging !== undefined && (typeof logging !== 'string' || !logging.startsWith('/'))) {
+        throw new DockerrunError('Dockerrun.aws.json: Logging must be an absolute directory inside the container.');
+    }
+    return { image: name.trim(), containerPort, volumes, ...(typeof logging === 'string' ? { logging } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./src/emulator/bundle.ts
-// Source bundles: fetched from the emulated S3 over HTTP, validated the way EB processes them,
-// unpacked into an instance's directory.
+// Source bundles: downloaded from the emulated S3 over HTTP to a file, validated the way EB
+// processes them, unpacked into an instance's directory. A bundle is never held whole in memory:
+// the download is streamed to disk, processing reads the zip's central directory and only the small
+// files EB reads (Procfile, .ebextensions/*.config, env.yaml), and extraction streams entry by entry.
+
+
+
+
 
 
 
@@ -39878,50 +42841,81 @@ var dist = __nccwpck_require__(8815);
 /** A bundle EB would refuse; the message is the one shown in the processing event. */
 class BundleError extends Error {
 }
-async function fetchBundle(s3Endpoint, bucket, key, signal) {
+/** The files processing reads (everything else is only listed): small text files at known places. */
+const READ_AT_PROCESSING = /^(Procfile|Dockerrun\.aws\.json|env\.yaml|\.ebextensions\/[^/]+\.config)$/;
+/** EB's configuration files are small; a larger one is refused rather than read into memory. */
+const MAX_READ_BYTES = 4 * 1024 * 1024;
+/** Streams the object at s3://bucket/key into `file`. */
+async function downloadBundle(s3Endpoint, bucket, key, file, signal, s3Fetch = (u, init) => fetch(u, init)) {
     const url = `${s3Endpoint}/${encodeURIComponent(bucket)}/${key.split('/').map(encodeURIComponent).join('/')}`;
-    const res = await fetch(url, { signal: signal ?? AbortSignal.timeout(60_000) });
-    if (!res.ok) {
+    const res = await s3Fetch(url, { signal: signal ?? AbortSignal.timeout(600_000) });
+    if (!res.ok || !res.body) {
+        await res.arrayBuffer().catch(() => undefined);
         throw new BundleError(`Unable to download from S3 location (Bucket: ${bucket} Key: ${key}). Reason: HTTP ${res.status}`);
     }
-    return Buffer.from(await res.arrayBuffer());
+    await (0,promises_.mkdir)(external_node_path_default().dirname(file), { recursive: true });
+    await (0,external_node_stream_promises_namespaceObject.pipeline)(external_node_stream_.Readable.fromWeb(res.body), (0,external_node_fs_.createWriteStream)(file));
 }
-function readAll(stream) {
+const notZip = (err) => new BundleError(`The source bundle is not a valid zip file: ${err.message}`);
+function readStream(stream, limit, name) {
     return new Promise((resolve, reject) => {
         const chunks = [];
-        stream.on('data', (c) => chunks.push(c));
+        let size = 0;
+        stream.on('data', (c) => {
+            size += c.length;
+            if (size > limit) {
+                stream.destroy();
+                reject(new BundleError(`${name} in the source bundle is larger than ${limit} bytes.`));
+            }
+            else
+                chunks.push(c);
+        });
         stream.on('end', () => resolve(Buffer.concat(chunks)));
         stream.on('error', reject);
     });
 }
-async function readZip(bundle) {
+/**
+ * Walks the zip at `file` entry by entry (directories skipped); `visit` may read an entry's stream.
+ * Only the central directory and the entries visited are read.
+ */
+async function walkZip(file, visit) {
     let zip;
     try {
-        zip = await yauzl.fromBufferPromise(bundle, { lazyEntries: true });
+        zip = await yauzl.openPromise(file, { lazyEntries: true });
     }
     catch (err) {
-        throw new BundleError(`The source bundle is not a valid zip file: ${err.message}`);
+        throw notZip(err);
     }
-    return new Promise((resolve, reject) => {
-        const entries = [];
-        zip.on('error', (err) => reject(new BundleError(`The source bundle is not a valid zip file: ${err.message}`)));
-        zip.on('end', () => resolve(entries));
-        zip.on('entry', (entry) => {
-            if (entry.fileName.endsWith('/')) {
-                zip.readEntry();
-                return;
-            }
-            zip
-                .openReadStreamPromise(entry)
-                .then(readAll)
-                .then((data) => {
-                entries.push({ name: entry.fileName, data, mode: (entry.externalFileAttributes >>> 16) & 0o777 });
-                zip.readEntry();
-            })
-                .catch((err) => reject(new BundleError(`The source bundle is not a valid zip file: ${err.message}`)));
+    try {
+        await new Promise((resolve, reject) => {
+            zip.on('error', (err) => reject(notZip(err)));
+            zip.on('end', () => resolve());
+            zip.on('entry', (entry) => {
+                const next = entry.fileName.endsWith('/')
+                    ? Promise.resolve()
+                    : visit(entry, () => zip.openReadStreamPromise(entry).catch((err) => Promise.reject(notZip(err))));
+                next.then(() => zip.readEntry(), reject);
+            });
+            zip.readEntry();
         });
-        zip.readEntry();
+    }
+    finally {
+        zip.close();
+    }
+}
+/** The bundle's root-relative file names and the text of the files EB reads at processing. */
+async function readBundleFiles(file) {
+    const names = [];
+    const read = [];
+    await walkZip(file, async (entry, open) => {
+        const name = entry.fileName.replace(/^\.\//, '');
+        names.push(name);
+        if (READ_AT_PROCESSING.test(name)) {
+            const data = await readStream(await open(), MAX_READ_BYTES, name);
+            read.push({ name, data, mode: (entry.externalFileAttributes >>> 16) & 0o777 });
+        }
     });
+    return { names, read };
 }
 function scalar(v) {
     if (v === null || v === undefined)
@@ -39982,265 +42976,235 @@ function procfileWebCommand(text) {
     }
     return undefined;
 }
-/** Validates a bundle like EB's processing does and reads what the instances need from it. */
+/**
+ * Validates a bundle like EB's processing does — only `.ebextensions/*.config` (EB developer guide,
+ * "Creating an application source bundle": processing validates configuration files) — and reads what
+ * the instances need from it. A bundle with neither a Procfile nor a Dockerfile/Dockerrun.aws.json is
+ * processed; it fails later, at deployment, as on EB.
+ */
 function inspectBundle(entries, label) {
     const byName = new Map(entries.map((e) => [e.name.replace(/^\.\//, ''), e]));
     const procfile = byName.get('Procfile');
     const docker = byName.has('Dockerrun.aws.json') || byName.has('Dockerfile');
-    if (!procfile && !docker) {
-        throw new BundleError('The source bundle has no Procfile, Dockerrun.aws.json or Dockerfile at its root: Elastic Beanstalk cannot tell how to run it.');
-    }
     const optionSettings = [...byName.keys()]
         .filter((n) => /^\.ebextensions\/[^/]+\.config$/.test(n))
         .sort()
         .flatMap((n) => parseEbextension(n, byName.get(n)?.data.toString('utf8') ?? '', label));
+    const env = byName.get('env.yaml');
+    if (env) {
+        try {
+            dist.parse(env.data.toString('utf8'));
+        }
+        catch (err) {
+            throw new BundleError(`The environment manifest env.yaml in application version ${label} contains invalid YAML: ${err.message.split('\n')[0]}`);
+        }
+    }
+    if (docker)
+        return { docker, ...dockerPlatform(byName), optionSettings };
     const webCommand = procfile ? procfileWebCommand(procfile.data.toString('utf8')) : undefined;
-    if (procfile && !webCommand && !docker)
-        throw new BundleError('The Procfile in the source bundle has no `web:` process.');
     return { ...(webCommand ? { webCommand } : {}), docker, optionSettings };
 }
-async function extractZip(entries, dir) {
+function dockerPlatform(byName) {
+    if (byName.has('Dockerfile'))
+        return { dockerProblem: DOCKERFILE_UNSUPPORTED };
+    try {
+        return { dockerrun: parseDockerrun(byName.get('Dockerrun.aws.json')?.data.toString('utf8') ?? '') };
+    }
+    catch (err) {
+        if (err instanceof DockerrunError)
+            return { dockerProblem: err.message };
+        throw err;
+    }
+}
+/** Processing's reading of the bundle file: names, the files EB reads, validated. */
+async function processBundleFile(file, label) {
+    const { names, read } = await readBundleFiles(file);
+    const dockerfile = names.includes('Dockerfile');
+    const info = inspectBundle(read, label);
+    // Only the names are read for a Dockerfile: EB would build it; the emulator refuses it at deployment.
+    return dockerfile ? { docker: true, dockerProblem: DOCKERFILE_UNSUPPORTED, optionSettings: info.optionSettings } : info;
+}
+/** Unpacks the zip at `file` into `dir`, one entry at a time, each streamed to its file. */
+async function extractZip(file, dir) {
     const root = external_node_path_default().resolve(dir);
-    for (const entry of entries) {
-        const target = external_node_path_default().resolve(root, entry.name);
+    await (0,promises_.mkdir)(root, { recursive: true });
+    await walkZip(file, async (entry, open) => {
+        const target = external_node_path_default().resolve(root, entry.fileName);
         if (!target.startsWith(root + (external_node_path_default()).sep))
-            throw new BundleError(`The source bundle has an entry outside its root: ${entry.name}`);
+            throw new BundleError(`The source bundle has an entry outside its root: ${entry.fileName}`);
         await (0,promises_.mkdir)(external_node_path_default().dirname(target), { recursive: true });
-        await (0,promises_.writeFile)(target, entry.data, { mode: entry.mode || 0o644 });
-    }
+        const mode = (entry.externalFileAttributes >>> 16) & 0o777;
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(await open(), (0,external_node_fs_.createWriteStream)(target, { mode: mode || 0o644 }));
+    });
 }
 
-// EXTERNAL MODULE: external "node:child_process"
-var external_node_child_process_ = __nccwpck_require__(1421);
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: external "node:net"
-const external_node_net_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:net");
-var external_node_net_default = /*#__PURE__*/__nccwpck_require__.n(external_node_net_namespaceObject);
-;// CONCATENATED MODULE: ./src/emulator/process-tree.ts
-// Stopping everything an instance started. An instance's command runs in its own session (spawned
-// detached); process managers inside it (supervisord) put their programs in process groups of their
-// own, but those stay in the session — so the session, not the group, is what gets stopped.
+;// CONCATENATED MODULE: ./src/emulator/image-cache.ts
+// Images for the emulator's Docker platform: pulled from the registry the bundle names (podman, the
+// way EB's hosts run `docker pull`), flattened once per image into a root filesystem that every
+// instance running it shares read-only (each gets its own writable layer: container.ts).
+// No container engine runs anything here (`podman run` fails on these machines): podman only pulls,
+// and `podman export` gives the image's filesystem with its layers applied.
 
 
-/** Live processes of session `sid`; zombies are dead already (waiting for init to reap them).
- * Undefined when /proc cannot be read. */
-function sessionMembers(sid) {
-    let pids;
-    try {
-        pids = (0,external_node_fs_.readdirSync)('/proc').filter((d) => /^\d+$/.test(d));
-    }
-    catch {
-        return undefined;
-    }
-    const members = [];
-    for (const pid of pids) {
-        try {
-            // "pid (comm) state ppid pgrp session ...": comm may contain spaces, so read after the last ')'.
-            const stat = (0,external_node_fs_.readFileSync)(`/proc/${pid}/stat`, 'utf8');
-            const [state, , , session] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-            if (session === String(sid) && state !== 'Z')
-                members.push(Number(pid));
-        }
-        catch {
-            // exited while we looked
-        }
-    }
-    return members;
+
+
+
+/** The image could not be pulled; the message is what EB's engine log would say. */
+class ImagePullError extends Error {
 }
-function process_tree_send(pid, signal) {
-    try {
-        process.kill(pid, signal);
-    }
-    catch {
-        // gone already
-    }
-}
-function alive(sid) {
-    const members = sessionMembers(sid);
-    if (members)
-        return members;
-    try {
-        process.kill(-sid, 0);
-        return [-sid];
-    }
-    catch {
-        return [];
-    }
-}
-async function waitGone(sid, ms) {
-    for (let waited = 0; waited < ms; waited += 25) {
-        if (alive(sid).length === 0)
-            return true;
-        await sleepMs(25);
-    }
-    return alive(sid).length === 0;
-}
-/** SIGTERM to the session leader's group (process managers stop their programs gracefully), then
- * SIGKILL to every process left in the session after `graceMs`; resolves once none is left. */
-async function stopSession(sid, graceMs) {
-    process_tree_send(-sid, 'SIGTERM');
-    if (await waitGone(sid, graceMs))
-        return;
-    process_tree_send(-sid, 'SIGKILL');
-    for (const pid of alive(sid))
-        process_tree_send(pid, 'SIGKILL');
-    await waitGone(sid, 3000);
-}
-
-;// CONCATENATED MODULE: ./src/emulator/instances.ts
-// One emulated EC2 instance: a real local process running the bundle's Procfile `web:` command,
-// probed over HTTP like EB's health agent and load balancer do.
-
-
-
-
-
-
-
-
-
-const newInstanceId = () => `i-${(0,external_node_crypto_.randomBytes)(9).toString('hex').slice(0, 17)}`;
-function freePort(host = '127.0.0.1') {
+const PODMAN = ['--cgroup-manager=cgroupfs'];
+/** EB's hosts reach ECR; here the registry must be on this machine (Debian's docker-registry on 127.0.0.1). */
+const LOOPBACK_REGISTRY = /^(127\.0\.0\.1|localhost)(:\d+)?\//;
+function exec(command, args, timeoutMs, signal) {
     return new Promise((resolve, reject) => {
-        const server = external_node_net_default().createServer();
-        server.once('error', reject);
-        server.listen(0, host, () => {
-            const { port } = server.address();
-            server.close(() => resolve(port));
+        const child = (0,external_node_child_process_.spawn)(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (c) => (stdout += c.toString()));
+        child.stderr.on('data', (c) => (stderr += c.toString()));
+        const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+        child.on('error', (err) => {
+            clearTimeout(timer);
+            reject(err);
+        });
+        child.on('close', (code) => {
+            clearTimeout(timer);
+            resolve({ code, stdout, stderr });
         });
     });
 }
-class Instance {
-    id;
+const lastLine = (text) => text.trim().split('\n').at(-1) ?? '';
+class ImageCache {
     dir;
-    host;
-    launchedAt = new Date();
-    port = 0;
-    deployment;
-    healthCheckPath = '/';
-    probe;
-    health = { status: 'Pending', color: 'Grey', causes: [] };
-    child;
-    exited = Promise.resolve();
-    /** Terminated for good: a deployment still in flight must not start a process on it. */
-    terminated = false;
-    constructor(id, dir, host = '127.0.0.1') {
-        this.id = id;
+    preparing = new Map();
+    constructor(dir) {
         this.dir = dir;
-        this.host = host;
-        this.deployment = { deploymentId: 0, status: 'InProgress', time: new Date() };
-        this.probe = Instance.freshProbe(true);
     }
-    static freshProbe(deploying) {
-        return { startedAt: Date.now(), deploying, dockerUnsupported: false, everOk: false, consecutiveFailures: 0, recent: [] };
-    }
-    get pid() {
-        return this.child?.pid;
-    }
-    get running() {
-        return this.child !== undefined && !this.probe.exit;
-    }
-    /** Behind the load balancer: the process runs and the last health check passed. */
-    get inService() {
-        return this.running && !this.probe.deploying && this.probe.consecutiveFailures === 0 && this.probe.everOk;
-    }
-    /** Marks the instance as being deployed to (health Pending) before its process is replaced. */
-    beginDeployment(versionLabel, deploymentId) {
-        this.deployment = { ...(versionLabel !== undefined ? { versionLabel } : {}), deploymentId, status: 'InProgress', time: new Date() };
-        this.probe = Instance.freshProbe(true);
-    }
-    async start(spec) {
-        await this.stop();
-        this.healthCheckPath = spec.healthCheckPath;
-        this.deployment = { ...this.deployment, deploymentId: spec.deploymentId, ...(spec.versionLabel !== undefined ? { versionLabel: spec.versionLabel } : {}) };
-        this.probe = Instance.freshProbe(false);
-        if (!spec.webCommand) {
-            this.probe.dockerUnsupported = true;
-            this.deployment = { ...this.deployment, status: 'Failed', time: new Date() };
-            return;
+    /** Pulls `ref` (always: a digest that is gone from the registry fails, as on EB) and returns its root filesystem. */
+    async prepare(ref, signal) {
+        if (!LOOPBACK_REGISTRY.test(ref)) {
+            throw new ImagePullError(`Failed to pull Docker image ${ref}: the emulator pulls only from a registry on this machine (127.0.0.1:PORT/NAME@sha256:DIGEST).`);
         }
-        this.port = await freePort(this.host);
-        await (0,promises_.mkdir)(this.dir, { recursive: true });
-        if (this.terminated)
-            return;
-        const log = (0,external_node_fs_.openSync)(external_node_path_default().join(this.dir, 'web.log'), 'a');
+        const pull = await exec('podman', [...PODMAN, 'pull', '--quiet', '--tls-verify=false', ref], 600_000, signal);
+        if (pull.code !== 0)
+            throw new ImagePullError(`Failed to pull Docker image ${ref}: ${lastLine(pull.stderr) || `podman pull exited ${pull.code}`}`);
+        const id = lastLine(pull.stdout).replace(/^sha256:/, '');
+        if (!/^[0-9a-f]{64}$/.test(id))
+            throw new ImagePullError(`Failed to pull Docker image ${ref}: podman pull printed no image ID (${pull.stdout.trim()})`);
+        let prepared = this.preparing.get(id);
+        if (!prepared) {
+            prepared = this.flatten(id);
+            this.preparing.set(id, prepared);
+            prepared.catch(() => this.preparing.delete(id));
+        }
+        return prepared;
+    }
+    async flatten(id) {
+        const inspect = await exec('podman', [...PODMAN, 'image', 'inspect', '--format', '{{json .Config}}', id], 60_000);
+        if (inspect.code !== 0)
+            throw new ImagePullError(`Failed to inspect Docker image ${id}: ${lastLine(inspect.stderr)}`);
+        const config = JSON.parse(inspect.stdout);
+        const rootfs = external_node_path_default().join(this.dir, id, 'rootfs');
+        if (!(0,external_node_fs_.existsSync)(external_node_path_default().join(this.dir, id, 'complete'))) {
+            const partial = external_node_path_default().join(this.dir, id, `rootfs.partial-${(0,external_node_crypto_.randomBytes)(3).toString('hex')}`);
+            await (0,promises_.mkdir)(partial, { recursive: true });
+            const name = `eb-emulator-export-${(0,external_node_crypto_.randomBytes)(6).toString('hex')}`;
+            try {
+                const created = await exec('podman', [...PODMAN, 'create', '--name', name, id], 60_000);
+                if (created.code !== 0)
+                    throw new ImagePullError(`Failed to unpack Docker image ${id}: ${lastLine(created.stderr)}`);
+                // One stream, layers already applied (whiteouts included); owners and modes kept.
+                const unpack = await exec('sh', ['-c', 'podman --cgroup-manager=cgroupfs export "$1" | tar -x -p --numeric-owner -C "$2"', 'export', name, partial], 600_000);
+                if (unpack.code !== 0)
+                    throw new ImagePullError(`Failed to unpack Docker image ${id}: ${lastLine(unpack.stderr)}`);
+                await (0,promises_.rm)(rootfs, { recursive: true, force: true });
+                await (0,promises_.rename)(partial, rootfs);
+                await (0,promises_.writeFile)(external_node_path_default().join(this.dir, id, 'complete'), `${new Date().toISOString()}\n`);
+            }
+            finally {
+                await exec('podman', [...PODMAN, 'rm', '-f', name], 60_000).catch(() => undefined);
+                await (0,promises_.rm)(partial, { recursive: true, force: true });
+            }
+        }
+        return { id, rootfs, config };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/emulator/platform-hooks.ts
+// .platform/hooks/{prebuild,predeploy,postdeploy} as EB runs them on Amazon Linux 2 and 2023 (EB
+// developer guide, "Extending Elastic Beanstalk Linux platforms" → "Platform hooks"): the files of
+// each folder in lexicographic order, as root, with the application's root as working directory
+// (the staging directory for prebuild and predeploy, the current one for postdeploy); EB makes them
+// executable itself (platform versions since 2022-04-29); the first to exit non-zero aborts and
+// fails the deployment.
+
+
+
+
+/** A hook exited non-zero; the message is the engine's. */
+class HookError extends Error {
+}
+async function hookFiles(bundleDir, stage) {
+    const dir = external_node_path_default().join(bundleDir, '.platform', 'hooks', stage);
+    const names = await (0,promises_.readdir)(dir).catch(() => []);
+    const files = [];
+    for (const name of names.sort()) {
+        if ((await (0,promises_.stat)(external_node_path_default().join(dir, name))).isFile())
+            files.push(external_node_path_default().join(dir, name));
+    }
+    return files;
+}
+/** Runs the stage's hooks in order; resolves with the names run, throws HookError on the first failure. */
+async function runHooks(run) {
+    const ran = [];
+    for (const file of await hookFiles(run.bundleDir, run.stage)) {
+        const rel = external_node_path_default().relative(run.bundleDir, file);
+        await (0,promises_.chmod)(file, 0o755);
+        // A CRLF script fails on EB with "bad interpreter"; say why here rather than let sh guess.
+        const head = (await (0,promises_.readFile)(file)).subarray(0, 200).toString('latin1');
+        if (head.startsWith('#!') && head.split('\n')[0]?.endsWith('\r')) {
+            throw new HookError(`Command ${rel} failed: its #! line ends with a Windows line ending (CRLF).`);
+        }
+        const log = (0,external_node_fs_.openSync)(run.logFile, 'a');
+        let code;
         try {
-            const child = (0,external_node_child_process_.spawn)('/bin/sh', ['-c', spec.webCommand], {
-                cwd: spec.bundleDir,
-                env: { ...process.env, ...spec.env, PORT: String(this.port) },
-                detached: true, // its own session and process group, so stop() reaches the app's children too
-                stdio: ['ignore', log, log],
-            });
-            this.child = child;
-            this.exited = new Promise((resolve) => {
-                child.once('exit', (code, signal) => {
-                    if (this.child === child)
-                        this.probe.exit = { code, signal };
-                    resolve();
+            code = await new Promise((resolve, reject) => {
+                const child = (0,external_node_child_process_.spawn)(file, [], {
+                    cwd: run.bundleDir,
+                    env: { ...process.env, PATH: `${run.binDir ? `${run.binDir}:` : ''}${process.env.PATH ?? '/usr/bin:/bin'}` },
+                    stdio: ['ignore', log, log],
+                    ...(run.signal ? { signal: run.signal } : {}),
                 });
-                child.once('error', () => resolve());
+                const timer = setTimeout(() => child.kill('SIGKILL'), run.timeoutMs);
+                child.on('error', (err) => {
+                    clearTimeout(timer);
+                    reject(err);
+                });
+                child.on('exit', (c, sig) => {
+                    clearTimeout(timer);
+                    resolve(sig ? 128 : c);
+                });
             });
         }
         finally {
             (0,external_node_fs_.closeSync)(log);
         }
-        this.deployment = { ...this.deployment, status: 'Deployed', time: new Date() };
-    }
-    /** Stops the instance for good (EC2 terminate): later start() calls do nothing. */
-    async terminate(graceMs) {
-        this.terminated = true;
-        await this.stop(graceMs);
-    }
-    /** Stops everything the instance's command started (its whole session): SIGTERM, then SIGKILL after `graceMs`. */
-    async stop(graceMs = 3000) {
-        const child = this.child;
-        if (!child?.pid)
-            return;
-        this.child = undefined;
-        await stopSession(child.pid, graceMs);
-        await Promise.race([this.exited, sleepMs(1000)]);
-    }
-    /** One health check of HealthCheckPath, as the load balancer does it. */
-    async check(timeoutMs, graceMs) {
-        if (this.running && !this.probe.deploying) {
-            const result = await httpCheck(`http://${this.host}:${this.port}${this.healthCheckPath}`, timeoutMs);
-            const p = this.probe;
-            p.recent = [...p.recent, result].slice(-12);
-            if (result.ok) {
-                p.everOk = true;
-                p.consecutiveFailures = 0;
-                delete p.firstFailureAt;
-            }
-            else {
-                p.consecutiveFailures++;
-                p.firstFailureAt ??= Date.now();
-            }
+        if (code !== 0) {
+            const tail = (await (0,promises_.readFile)(run.logFile, 'utf8').catch(() => '')).trim().split('\n').slice(-3).join(' | ');
+            throw new HookError(`Command ${rel} failed with error exit status ${String(code)}. Stderr: ${tail}`);
         }
-        this.health = instanceHealth(this.probe, Date.now(), graceMs);
-        return this.health;
+        ran.push(rel);
     }
-    /** Re-evaluates health without probing (e.g. right after a deployment step). */
-    refreshHealth(graceMs) {
-        this.health = instanceHealth(this.probe, Date.now(), graceMs);
-        return this.health;
-    }
-}
-async function httpCheck(url, timeoutMs) {
-    try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'manual' });
-        await res.arrayBuffer();
-        return { ok: res.status >= 200 && res.status < 400, statusCode: res.status };
-    }
-    catch (err) {
-        const name = err.name;
-        return { ok: false, timedOut: name === 'TimeoutError' || name === 'AbortError' };
-    }
+    return ran;
 }
 
 ;// CONCATENATED MODULE: ./src/emulator/runtime.ts
 // What runs behind the API: version processing, instance processes, the health agent ticking
 // every report interval, and the environment's health roll-up with its transition events.
+
+
+
+
 
 
 
@@ -40264,6 +43228,15 @@ class Runtime {
     ticking = false;
     reports = new EventTarget();
     sampleDir;
+    /** The Docker platform's pulled images, flattened once per image ID. */
+    images;
+    /** How EB's own S3 calls are sent (signed as the EB service when signatures are checked). */
+    s3Fetch = (url, init) => fetch(url, init);
+    /**
+     * Whether the caller of request `requestId` may make the calls EB makes behind an environment
+     * operation (auth/eb-service-calls.ts): the ERROR event to write when not, else undefined.
+     */
+    serviceCallDenial = () => undefined;
     constructor(state, clock, faults, s3Endpoint, dataDir, host = '127.0.0.1') {
         this.state = state;
         this.clock = clock;
@@ -40272,6 +43245,7 @@ class Runtime {
         this.dataDir = dataDir;
         this.host = host;
         this.sampleDir = external_node_path_default().join(dataDir, 'sample-app');
+        this.images = new ImageCache(external_node_path_default().join(dataDir, 'images'));
     }
     /** EB's health agent reports every 10 s. */
     get reportIntervalMs() {
@@ -40320,8 +43294,16 @@ class Runtime {
                 if (injected)
                     throw new BundleError(injected);
                 if (version.source) {
-                    const entries = await readZip(await fetchBundle(this.s3Endpoint, version.source.bucket, version.source.key));
-                    version.bundle = { info: inspectBundle(entries, version.label), entries };
+                    // On disk, never whole in memory: a 1 GiB bundle is a file here and a stream everywhere else.
+                    const file = external_node_path_default().join(this.dataDir, 'bundles', `${(0,external_node_crypto_.randomUUID)()}.zip`);
+                    try {
+                        await downloadBundle(this.s3Endpoint, version.source.bucket, version.source.key, file, undefined, this.s3Fetch);
+                        version.bundle = { info: await processBundleFile(file, version.label), file };
+                    }
+                    catch (err) {
+                        await (0,promises_.rm)(file, { force: true });
+                        throw err;
+                    }
                 }
                 version.status = 'Processed';
             }
@@ -40341,6 +43323,11 @@ class Runtime {
         })();
         return version.processing;
     }
+    /** Forgets a deleted version's bundle file. */
+    async discardBundle(version) {
+        if (version.bundle)
+            await (0,promises_.rm)(version.bundle.file, { force: true });
+    }
     bundleInfo(version) {
         return version?.bundle?.info ?? { webCommand: 'node app.mjs', docker: false, optionSettings: [] };
     }
@@ -40349,9 +43336,12 @@ class Runtime {
         let bundleDir = this.sampleDir;
         if (version?.bundle) {
             bundleDir = external_node_path_default().join(instance.dir, `app-${deploymentId}`);
-            await extractZip(version.bundle.entries, bundleDir);
+            await extractZip(version.bundle.file, bundleDir);
         }
-        const { webCommand } = this.bundleInfo(version);
+        const info = this.bundleInfo(version);
+        if (info.docker)
+            return this.runContainerOn(instance, version?.label, bundleDir, info, config, deploymentId);
+        const { webCommand } = info;
         await instance.start({
             ...(version ? { versionLabel: version.label } : {}),
             deploymentId,
@@ -40361,6 +43351,62 @@ class Runtime {
             healthCheckPath: config.healthCheckPath,
         });
     }
+    /**
+     * EB's Docker platform on one instance (Amazon Linux 2023, Dockerrun v1): prebuild hooks, pull the
+     * image, predeploy hooks, replace the running container, postdeploy hooks. The old container keeps
+     * running until the new image is there, so a failed pull leaves the instance serving what it was.
+     * Throws CommandFailure when any step fails; the instance's deployment is then Failed.
+     */
+    async runContainerOn(instance, label, bundleDir, info, config, deploymentId) {
+        const hooks = (stage, binDir) => runHooks({ bundleDir, stage, logFile: external_node_path_default().join(instance.dir, 'eb-hooks.log'), timeoutMs: this.clock.ms(config.commandTimeout, 60_000), ...(binDir ? { binDir } : {}) });
+        try {
+            const dockerrun = info.dockerrun;
+            if (!dockerrun)
+                throw new CommandFailure('Instance deployment failed. For details, see \'eb-engine.log\'.', info.dockerProblem ?? 'no Dockerrun.aws.json');
+            await hooks('prebuild');
+            const image = await this.images.prepare(dockerrun.image);
+            await hooks('predeploy');
+            const env = { ...config.envVars, ...this.faults.appFaultEnv(label) };
+            const logs = external_node_path_default().join(instance.dir, 'container-logs');
+            if (dockerrun.logging)
+                await (0,promises_.mkdir)(logs, { recursive: true });
+            await instance.start({
+                ...(label !== undefined ? { versionLabel: label } : {}),
+                deploymentId,
+                bundleDir,
+                container: {
+                    imageId: image.id,
+                    rootfs: image.rootfs,
+                    config: image.config,
+                    env,
+                    containerPort: dockerrun.containerPort,
+                    mounts: [
+                        ...dockerrun.volumes.map((v) => ({ source: external_node_path_default().resolve(bundleDir, v.bundlePath), target: v.containerDirectory })),
+                        ...(dockerrun.logging ? [{ source: logs, target: dockerrun.logging }] : []),
+                    ],
+                    egressPorts: loopbackPorts(env),
+                },
+                env,
+                healthCheckPath: config.healthCheckPath,
+            });
+            const container = instance.container;
+            if (container) {
+                const bin = external_node_path_default().join(container.paths.dir, 'bin');
+                await (0,promises_.mkdir)(bin, { recursive: true });
+                await (0,promises_.writeFile)(external_node_path_default().join(bin, 'docker'), dockerShim(container.id, container.initPid, container.launch, container.paths.merged));
+                await (0,promises_.chmod)(external_node_path_default().join(bin, 'docker'), 0o755);
+                await hooks('postdeploy', bin);
+            }
+        }
+        catch (err) {
+            const failure = err instanceof CommandFailure ? err
+                : err instanceof ImagePullError ? new CommandFailure('Instance deployment failed to download the Docker image. The deployment failed.', err.message)
+                    : err instanceof HookError ? new CommandFailure('Instance deployment failed. For details, see \'eb-engine.log\'.', err.message)
+                        : new CommandFailure('Instance deployment failed. For details, see \'eb-engine.log\'.', err.message);
+            instance.markFailed(failure.message);
+            throw failure;
+        }
+    }
     /** A new instance, added to `into` at once, running `version` after EC2's minute of boot (EB time). */
     async launch(into, version, config, deploymentId, signal) {
         const id = newInstanceId();
@@ -40368,7 +43414,14 @@ class Runtime {
         instance.beginDeployment(version?.label, deploymentId);
         into.push(instance); // visible (Pending) while it boots
         await this.clock.sleep(60, signal);
-        await this.runOn(instance, version, config, deploymentId);
+        try {
+            await this.runOn(instance, version, config, deploymentId);
+        }
+        catch (err) {
+            // The instance is marked failed (Severe, with the reason): the deployment's health check judges it.
+            if (!(err instanceof CommandFailure))
+                throw err;
+        }
         return instance;
     }
     /**
@@ -40565,41 +43618,11 @@ function defaultChecksumType(algorithm) {
     return algorithm === 'CRC64NVME' ? 'FULL_OBJECT' : 'COMPOSITE';
 }
 
-;// CONCATENATED MODULE: ./src/emulator/s3/errors.ts
-// S3's error vocabulary: every failure the emulator reports is an S3Error, rendered by the server as
-// `<Error><Code>…</Code><Message>…</Message>…</Error>` with the status S3 uses for that code.
-class S3Error extends Error {
-    code;
-    status;
-    details;
-    constructor(code, status, message, 
-    /** Extra elements S3 adds to the error document (Key, BucketName, UploadId, …). */
-    details = {}) {
-        super(message);
-        this.code = code;
-        this.status = status;
-        this.details = details;
-        this.name = 'S3Error';
-    }
-}
-const noSuchBucket = (bucket) => new S3Error('NoSuchBucket', 404, 'The specified bucket does not exist', { BucketName: bucket });
-const noSuchKey = (key) => new S3Error('NoSuchKey', 404, 'The specified key does not exist.', { Key: key });
-const noSuchUpload = (uploadId) => new S3Error('NoSuchUpload', 404, 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { UploadId: uploadId });
-const malformedXml = (why) => new S3Error('MalformedXML', 400, `The XML you provided was not well-formed or did not validate against our published schema (${why})`);
-const invalidArgument = (message, name, value) => new S3Error('InvalidArgument', 400, message, { ArgumentName: name, ArgumentValue: value });
-const preconditionFailed = (condition) => new S3Error('PreconditionFailed', 412, 'At least one of the pre-conditions you specified did not hold', {
-    Condition: condition,
-});
-const badDigest = (algorithm) => new S3Error('BadDigest', 400, algorithm === 'MD5'
-    ? 'The Content-MD5 you specified did not match what we received.'
-    : `The ${algorithm} you specified did not match the calculated checksum.`);
-const notImplemented = (what) => new S3Error('NotImplemented', 501, `A header or query you provided implies functionality that is not implemented: ${what}`);
-const internalError = () => new S3Error('InternalError', 500, 'We encountered an internal error. Please try again.');
-
 ;// CONCATENATED MODULE: ./src/emulator/s3/context.ts
 
 
-function header(req, name) {
+
+function context_header(req, name) {
     const value = req.headers[name];
     return Array.isArray(value) ? value.join(',') : value;
 }
@@ -40616,21 +43639,24 @@ function sendEmpty(res, status, headers = {}) {
 async function readSmallBody(req, limit = 2 * 1024 * 1024) {
     const chunks = [];
     let size = 0;
+    const sha256 = payloadHasher(req);
     for await (const chunk of req) {
         size += chunk.length;
         if (size > limit)
             throw new S3Error('MaxMessageLengthExceeded', 400, `Your request was too big (limit ${limit} bytes).`);
         chunks.push(chunk);
+        sha256?.update(chunk);
     }
+    checkPayloadSha256(req, sha256);
     return Buffer.concat(chunks);
 }
 /** Checks Content-MD5 and x-amz-checksum-* headers of a body read whole (DeleteObjects, …). */
 function verifySmallBody(req, body) {
-    const contentMd5 = header(req, 'content-md5');
+    const contentMd5 = context_header(req, 'content-md5');
     if (contentMd5 !== undefined && contentMd5 !== checksumOf('MD5', body))
         throw badDigest('MD5');
     for (const algorithm of CHECKSUM_ALGORITHMS) {
-        const claimed = header(req, checksumHeader(algorithm));
+        const claimed = context_header(req, checksumHeader(algorithm));
         if (claimed !== undefined && claimed !== checksumOf(algorithm, body))
             throw badDigest(algorithm);
     }
@@ -40640,12 +43666,12 @@ const STORED_HEADERS = ['content-disposition', 'cache-control', 'content-languag
 function objectHeadersFrom(req) {
     const headers = {};
     for (const name of STORED_HEADERS) {
-        const value = header(req, name);
+        const value = context_header(req, name);
         if (value !== undefined)
             headers[name] = value;
     }
     // aws-chunked is transfer framing, not a property of the object.
-    const encoding = (header(req, 'content-encoding') ?? '')
+    const encoding = (context_header(req, 'content-encoding') ?? '')
         .split(',')
         .map((e) => e.trim())
         .filter((e) => e !== '' && e.toLowerCase() !== 'aws-chunked')
@@ -40662,7 +43688,7 @@ function objectHeadersFrom(req) {
     if (metadataSize > 2048) {
         throw new S3Error('MetadataTooLarge', 400, 'Your metadata headers exceed the maximum allowed metadata size.');
     }
-    return { contentType: header(req, 'content-type') ?? 'binary/octet-stream', headers, userMetadata };
+    return { contentType: context_header(req, 'content-type') ?? 'binary/octet-stream', headers, userMetadata };
 }
 function httpDate(iso) {
     return new Date(iso).toUTCString();
@@ -40767,7 +43793,9 @@ function childText(node, name) {
 
 
 
-const OWNER = xml_parent('Owner', [xml_element('ID', '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a'), xml_element('DisplayName', 'emulator')]);
+const OWNER_ID = xml_element('ID', '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a');
+const OWNER_NAME = xml_element('DisplayName', 'emulator');
+const OWNER = xml_parent('Owner', [OWNER_ID, OWNER_NAME]);
 async function createBucket(ctx) {
     // The body may carry a CreateBucketConfiguration (LocationConstraint): any region is accepted.
     await readSmallBody(ctx.req, 64 * 1024);
@@ -40795,6 +43823,17 @@ function getBucketLocation(ctx) {
     ctx.store.bucket(ctx.bucket);
     // us-east-1 is reported as an empty LocationConstraint, as S3 does.
     sendXml(ctx.res, 200, xml_document('LocationConstraint', []).replace('></LocationConstraint>', '/>'));
+}
+/** GetBucketVersioning: buckets here are never versioned, which S3 reports as an empty configuration. */
+function getBucketVersioning(ctx) {
+    ctx.store.bucket(ctx.bucket);
+    sendXml(ctx.res, 200, xml_document('VersioningConfiguration', []).replace('></VersioningConfiguration>', '/>'));
+}
+/** GetBucketAcl: the owner has FULL_CONTROL and nobody else is granted anything (S3's default, private ACL). */
+function getBucketAcl(ctx) {
+    ctx.store.bucket(ctx.bucket);
+    const grantee = `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser">${OWNER_ID}${OWNER_NAME}</Grantee>`;
+    sendXml(ctx.res, 200, xml_document('AccessControlPolicy', [OWNER, xml_parent('AccessControlList', [xml_parent('Grant', [grantee, xml_element('Permission', 'FULL_CONTROL')])])]));
 }
 /** The listing walk shared by ListObjects and ListObjectsV2. */
 function listPage(keys, options) {
@@ -40935,8 +43974,6 @@ async function deleteObjects(ctx) {
     sendXml(ctx.res, 200, xml_document('DeleteResult', results));
 }
 
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
 ;// CONCATENATED MODULE: ./src/emulator/s3/multipart-store.ts
 // Multipart uploads in progress: parts are files under tmp/uploads/<uploadId>/, indexed in memory
 // (an upload does not survive a restart, like an aborted upload). Completing validates the part
@@ -41090,8 +44127,6 @@ async function concatenate(parts, target, hasher) {
     await (0,external_node_stream_promises_namespaceObject.pipeline)(partBytes, (0,external_node_fs_.createWriteStream)(target));
 }
 
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
 ;// CONCATENATED MODULE: ./src/emulator/s3/chunked.ts
 // Decoder for `Content-Encoding: aws-chunked`, which SDK v3 uses by default for streamed bodies:
 //   <hex size>[;chunk-signature=<sig>]\r\n<size bytes>\r\n ... 0[;chunk-signature=…]\r\n
@@ -41210,20 +44245,26 @@ function isAwsChunked(headers) {
 
 
 
+
 class HashingMeter extends external_node_stream_.Transform {
     checksums;
     onBytes;
+    payloadSha256;
     size = 0;
     md5 = createHasher('MD5');
-    constructor(checksums, onBytes) {
+    constructor(checksums, onBytes, 
+    /** SHA-256 of the body when its signed x-amz-content-sha256 must be checked. */
+    payloadSha256) {
         super();
         this.checksums = checksums;
         this.onBytes = onBytes;
+        this.payloadSha256 = payloadSha256;
     }
     _transform(chunk, _encoding, callback) {
         this.size += chunk.length;
         this.onBytes(chunk.length);
         this.md5.update(chunk);
+        this.payloadSha256?.update(chunk);
         for (const hasher of this.checksums.values())
             hasher.update(chunk);
         callback(null, chunk);
@@ -41260,7 +44301,7 @@ async function receiveBody(req, filePath, options) {
     const hashers = new Map();
     if (algorithm)
         hashers.set(algorithm, createHasher(algorithm));
-    const meter = new HashingMeter(hashers, options.onBytes);
+    const meter = new HashingMeter(hashers, options.onBytes, payloadHasher(req));
     const chunked = isAwsChunked(req.headers);
     const decoder = chunked ? new AwsChunkedDecoder() : undefined;
     try {
@@ -41280,6 +44321,7 @@ async function receiveBody(req, filePath, options) {
         if (chunked && decodedLength !== undefined && Number(decodedLength) !== meter.size) {
             throw new S3Error('IncompleteBody', 400, `The aws-chunked body held ${meter.size} bytes but x-amz-decoded-content-length says ${decodedLength}`);
         }
+        checkPayloadSha256(req, meter.payloadSha256);
         const md5 = meter.md5.digest();
         const contentMd5 = receive_body_header(req, 'content-md5');
         if (contentMd5 !== undefined) {
@@ -41510,8 +44552,8 @@ function etagMatches(condition, etag) {
 
 
 function writeConditions(ctx) {
-    const ifNoneMatch = header(ctx.req, 'if-none-match');
-    const ifMatch = header(ctx.req, 'if-match');
+    const ifNoneMatch = context_header(ctx.req, 'if-none-match');
+    const ifMatch = context_header(ctx.req, 'if-match');
     return { ...(ifNoneMatch !== undefined && { ifNoneMatch }), ...(ifMatch !== undefined && { ifMatch }) };
 }
 /** Fails early, before the body is read; the store checks again atomically when it commits. */
@@ -41592,13 +44634,13 @@ function invalidRange(size) {
 }
 /** GET/HEAD conditions; returns 304 when the client's copy is current. */
 function checkReadConditions(ctx, meta) {
-    const ifMatch = header(ctx.req, 'if-match');
+    const ifMatch = context_header(ctx.req, 'if-match');
     if (ifMatch !== undefined && !etagMatches(ifMatch, meta.etag))
         throw preconditionFailed('If-Match');
-    const ifNoneMatch = header(ctx.req, 'if-none-match');
+    const ifNoneMatch = context_header(ctx.req, 'if-none-match');
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, meta.etag))
         return 304;
-    const ifUnmodifiedSince = header(ctx.req, 'if-unmodified-since');
+    const ifUnmodifiedSince = context_header(ctx.req, 'if-unmodified-since');
     if (ifUnmodifiedSince !== undefined && ifMatch === undefined) {
         const since = Date.parse(ifUnmodifiedSince);
         if (!Number.isNaN(since) && Date.parse(meta.lastModified) > since + 999)
@@ -41630,9 +44672,9 @@ async function getObject(ctx, headOnly) {
             sendEmpty(ctx.res, notModified, { etag: meta.etag, 'last-modified': httpDate(meta.lastModified) });
             return;
         }
-        const range = parseRange(header(ctx.req, 'range'), meta.size);
+        const range = parseRange(context_header(ctx.req, 'range'), meta.size);
         // A ranged reply carries no whole-object checksum: the client could not validate it.
-        const wantsChecksum = header(ctx.req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && !range;
+        const wantsChecksum = context_header(ctx.req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && !range;
         const headers = objectHeaders(meta, wantsChecksum);
         if (range) {
             headers['content-range'] = `bytes ${range.start}-${range.end}/${meta.size}`;
@@ -41684,11 +44726,11 @@ async function copyObject(ctx, copySource) {
             throw noSuchBucket(source.bucket);
         throw noSuchKey(source.key);
     }
-    const replace = header(ctx.req, 'x-amz-metadata-directive')?.toUpperCase() === 'REPLACE';
+    const replace = context_header(ctx.req, 'x-amz-metadata-directive')?.toUpperCase() === 'REPLACE';
     if (!replace && source.bucket === ctx.bucket && source.key === ctx.key) {
         throw new S3Error('InvalidRequest', 400, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
     }
-    const ifMatch = header(ctx.req, 'x-amz-copy-source-if-match');
+    const ifMatch = context_header(ctx.req, 'x-amz-copy-source-if-match');
     if (ifMatch !== undefined && !etagMatches(ifMatch, sourceMeta.etag))
         throw preconditionFailed('x-amz-copy-source-If-Match');
     precheckWrite(ctx);
@@ -41727,12 +44769,12 @@ function uploadOf(ctx) {
 }
 async function createMultipartUpload(ctx) {
     ctx.store.bucket(ctx.bucket);
-    const declared = header(ctx.req, 'x-amz-checksum-algorithm');
+    const declared = context_header(ctx.req, 'x-amz-checksum-algorithm');
     const algorithm = declared === undefined ? undefined : parseChecksumAlgorithm(declared);
     if (declared !== undefined && !algorithm) {
         throw invalidArgument('Checksum algorithm provided is unsupported.', 'x-amz-checksum-algorithm', declared);
     }
-    const typeHeader = header(ctx.req, 'x-amz-checksum-type')?.toUpperCase();
+    const typeHeader = context_header(ctx.req, 'x-amz-checksum-type')?.toUpperCase();
     if (typeHeader !== undefined && typeHeader !== 'COMPOSITE' && typeHeader !== 'FULL_OBJECT') {
         throw invalidArgument('Value for x-amz-checksum-type header is invalid.', 'x-amz-checksum-type', typeHeader);
     }
@@ -41792,7 +44834,7 @@ async function completeMultipartUpload(ctx) {
     if (failed)
         throw failed;
     const meta = await ctx.uploads.complete(upload, requested, ctx.store, conditions);
-    const location = `http://${header(ctx.req, 'host') ?? 'localhost'}/${ctx.bucket}/${encodeURI(ctx.key)}`;
+    const location = `http://${context_header(ctx.req, 'host') ?? 'localhost'}/${ctx.bucket}/${encodeURI(ctx.key)}`;
     sendXml(ctx.res, 200, xml_document('CompleteMultipartUploadResult', [
         xml_element('Location', location),
         xml_element('Bucket', ctx.bucket),
@@ -41853,9 +44895,11 @@ function listMultipartUploads(ctx) {
 
 ;// CONCATENATED MODULE: ./src/emulator/s3/server.ts
 // The emulator's S3: the REST protocol over node:http with path-style addressing (/bucket/key).
-// Any credentials are accepted (signatures are not checked). Routing maps method + sub-resource
+// With a gate (auth/s3-gate.ts) every request must be SigV4-signed by one of the emulator's keys;
+// without one any credentials are accepted. Routing maps method + sub-resource
 // to an operation; every failure becomes S3's XML error document; fault injection and counters
 // serve tests and benches.
+
 
 
 
@@ -41875,6 +44919,13 @@ const UNSUPPORTED_SUBRESOURCES = [
     'select', 'tagging', 'torrent', 'versioning', 'versions', 'versionId', 'website', 'session', 'metadataTable',
 ];
 function route(method, bucket, key, query, req) {
+    // Reads a deploy pipeline makes of its bucket: answered (never versioned, private ACL), not 501.
+    if (method === 'GET' && bucket !== '' && key === '') {
+        if (query.has('versioning'))
+            return getBucketVersioning;
+        if (query.has('acl'))
+            return getBucketAcl;
+    }
     // versionId=null names the only version of an object in an unversioned bucket.
     const unsupported = UNSUPPORTED_SUBRESOURCES.find((name) => query.has(name) && !(name === 'versionId' && query.get(name) === 'null'));
     if (unsupported)
@@ -41903,7 +44954,7 @@ function route(method, bucket, key, query, req) {
     else {
         const uploadId = query.has('uploadId');
         if (method === 'PUT') {
-            const copySource = header(req, 'x-amz-copy-source');
+            const copySource = context_header(req, 'x-amz-copy-source');
             if (uploadId && copySource !== undefined)
                 return () => { throw notImplemented('UploadPartCopy'); };
             if (uploadId)
@@ -41978,13 +45029,14 @@ async function startS3Server(opts) {
     const store = new ObjectStore(opts.dataDir);
     const uploads = new MultipartUploads(store.tmpDir);
     const counters = { requests: 0, bytesReceived: 0 };
-    const pendingFaults = { count: 0, status: 500 };
+    const pendingFaults = { count: 0, status: 500, partDelayMs: 0 };
     async function handle(req, res) {
         counters.requests++;
         res.setHeader('x-amz-request-id', (0,external_node_crypto_.randomBytes)(8).toString('hex').toUpperCase());
         res.setHeader('x-amz-id-2', (0,external_node_crypto_.randomBytes)(24).toString('base64'));
         res.setHeader('server', 'AmazonS3');
         const rawUrl = req.url ?? '/';
+        let access;
         try {
             if (pendingFaults.count > 0) {
                 pendingFaults.count--;
@@ -41993,12 +45045,17 @@ async function startS3Server(opts) {
                     : new S3Error('InternalError', pendingFaults.status, 'We encountered an internal error. Please try again.');
             }
             const { bucket, key, query } = parsePath(rawUrl);
+            access = await opts.gate?.check(req, rawUrl.replace(/^https?:\/\/[^/]*/i, ''), { bucket, key, query });
+            if (pendingFaults.partDelayMs > 0 && req.method === 'PUT' && query.has('uploadId') && query.has('partNumber'))
+                await new Promise((resolve) => setTimeout(resolve, pendingFaults.partDelayMs));
             const operation = route(req.method ?? 'GET', bucket, key, query, req);
             const ctx = { req, res, bucket, key, query, store, uploads, onBytes: (n) => (counters.bytesReceived += n) };
             await operation(ctx);
         }
         catch (error) {
-            const s3Error = error instanceof S3Error ? error : internalError();
+            let s3Error = error instanceof S3Error ? error : internalError();
+            if (access?.missingKeyForbidden && s3Error.code === 'NoSuchKey')
+                s3Error = accessDenied();
             // A client that hangs up mid-transfer is routine (awscli cancels ranged GETs); anything else
             // unexpected is a bug worth a log line.
             const hungUp = res.destroyed || error.code === 'ERR_STREAM_PREMATURE_CLOSE';
@@ -42042,8 +45099,14 @@ async function startS3Server(opts) {
                 pendingFaults.count = count;
                 pendingFaults.status = status;
             },
+            slowParts(ms) {
+                if (!Number.isInteger(ms) || ms < 0)
+                    throw new Error(`slowParts ms must be a non-negative integer, got ${ms}`);
+                pendingFaults.partDelayMs = ms;
+            },
             clear() {
                 pendingFaults.count = 0;
+                pendingFaults.partDelayMs = 0;
             },
         },
         stats: () => ({ ...counters }),
@@ -42065,6 +45128,10 @@ async function startS3Server(opts) {
 
 
 
+
+
+
+
 async function startEmulator(opts = {}) {
     const host = opts.host ?? '127.0.0.1';
     const region = opts.region ?? 'us-east-1';
@@ -42072,15 +45139,21 @@ async function startEmulator(opts = {}) {
     if (!Number.isInteger(versionQuota) || versionQuota < 1)
         throw new Error(`versionQuota must be an integer >= 1, got ${versionQuota}`);
     const clock = new Clock(opts.timeScale ?? 1);
+    const accountId = opts.accountId ?? '123456789012';
+    const keys = new KeyStore(accountId, opts.credentials);
+    const [firstKey] = opts.credentials ?? [{ accessKeyId: 'test', secretAccessKey: 'test' }];
     const ownDir = opts.dataDir === undefined;
     const dataDir = opts.dataDir ?? (await (0,promises_.mkdtemp)(external_node_path_default().join(external_node_os_default().tmpdir(), 'eb-emulator-')));
-    const s3 = await startS3Server({ host, port: opts.s3Port ?? 0, dataDir: external_node_path_default().join(dataDir, 's3') });
+    const s3 = await startS3Server({ host, port: opts.s3Port ?? 0, dataDir: external_node_path_default().join(dataDir, 's3'), gate: new S3Gate(keys, region) });
     const faults = new FaultState(s3.faults);
-    const rt = new Runtime(new EbState(region, opts.accountId ?? '123456789012'), clock, faults, s3.endpoint, external_node_path_default().join(dataDir, 'eb'), host);
+    const rt = new Runtime(new EbState(region, accountId), clock, faults, s3.endpoint, external_node_path_default().join(dataDir, 'eb'), host);
+    rt.s3Fetch = serviceS3Fetch(keys, region);
+    const ebGate = new EbGate(keys, region);
+    rt.serviceCallDenial = (requestId, env, op) => ebGate.serviceCallDenial(rt.state, requestId, env, op);
     let eb;
     try {
         await rt.start();
-        eb = await startEbServer(rt, { host, port: opts.ebPort ?? 0, versionQuota });
+        eb = await startEbServer(rt, { host, port: opts.ebPort ?? 0, versionQuota, gate: ebGate });
     }
     catch (err) {
         await rt.stop();
@@ -42094,8 +45167,8 @@ async function startEmulator(opts = {}) {
         env: {
             AWS_ENDPOINT_URL_ELASTIC_BEANSTALK: eb.endpoint,
             AWS_ENDPOINT_URL_S3: s3.endpoint,
-            AWS_ACCESS_KEY_ID: 'test',
-            AWS_SECRET_ACCESS_KEY: 'test',
+            AWS_ACCESS_KEY_ID: firstKey?.accessKeyId ?? 'test',
+            AWS_SECRET_ACCESS_KEY: firstKey?.secretAccessKey ?? 'test',
             AWS_REGION: region,
             AWS_DEFAULT_REGION: region,
             AWS_EC2_METADATA_DISABLED: 'true',
@@ -42111,11 +45184,13 @@ async function startEmulator(opts = {}) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/emulator/cli.ts
+;// CONCATENATED MODULE: ./src/cli/emulator.ts
 // `eb-pipeline emulator start`: the emulator in the foreground until Ctrl-C.
 
 
+
 const USAGE = `usage: eb-pipeline emulator start [--eb-port N] [--s3-port N] [--host H] [--time-scale X] [--version-quota N]
+                                  [--credentials FILE]
 
 Runs a local Elastic Beanstalk + S3 in the foreground and prints the variables that point the AWS SDK
 and awscli at it. Ctrl-C stops it and every process it started.
@@ -42123,7 +45198,11 @@ and awscli at it. Ctrl-C stops it and every process it started.
   --s3-port N        S3 port (default: a free one)
   --host H           address to listen on (default 127.0.0.1)
   --time-scale X     1 = EB's real timing; 0.1 = ten times faster (default 1)
-  --version-quota N  application versions allowed in the account (default 1000)`;
+  --version-quota N  application versions allowed in the account (default 1000)
+  --credentials FILE the access keys requests must be signed with: a JSON list of
+                     {"accessKeyId", "secretAccessKey", "userName"?, "policies"?: [IAM policy JSON]}
+                     (default: one key, test/test, no policy); a key with policies is held to them;
+                     the first key is the one printed below`;
 function number(flag, raw, check, expected) {
     if (raw === undefined)
         return undefined;
@@ -42131,6 +45210,19 @@ function number(flag, raw, check, expected) {
     if (raw.trim() === '' || !Number.isFinite(n) || !check(n))
         throw new Error(`${flag} must be ${expected}, got "${raw}"`);
     return n;
+}
+function credentialsFile(file) {
+    let parsed;
+    try {
+        parsed = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
+    }
+    catch (err) {
+        throw new Error(`--credentials ${file}: cannot read it as JSON (${err.message})`);
+    }
+    if (!Array.isArray(parsed) || parsed.length === 0) {
+        throw new Error(`--credentials ${file}: expected a JSON list of {"accessKeyId", "secretAccessKey"} objects`);
+    }
+    return parsed;
 }
 function parseStartOptions(argv) {
     const { values } = (0,external_node_util_.parseArgs)({
@@ -42141,6 +45233,7 @@ function parseStartOptions(argv) {
             host: { type: 'string' },
             'time-scale': { type: 'string' },
             'version-quota': { type: 'string' },
+            credentials: { type: 'string' },
         },
         strict: true,
     });
@@ -42160,6 +45253,8 @@ function parseStartOptions(argv) {
         opts.versionQuota = versionQuota;
     if (values.host !== undefined)
         opts.host = values.host;
+    if (values.credentials !== undefined)
+        opts.credentials = credentialsFile(values.credentials);
     return opts;
 }
 const emulatorCommand = {
@@ -42213,7 +45308,7 @@ class errors_DeployFailedError extends Error {
         this.details = details;
     }
 }
-function errorMessage(err) {
+function errors_errorMessage(err) {
     return err instanceof Error ? err.message : String(err);
 }
 
@@ -42225,6 +45320,14 @@ function errorMessage(err) {
 function bad(name, value, expected) {
     const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
     return new errors_ConfigurationError(`input "${name}" is invalid ("${shown}"): expected ${expected}`);
+}
+/**
+ * `record[key]` only when `key` is the record's own property. A plain `record[key]` answers
+ * "constructor", "__proto__" or "toString" with what every object inherits from Object.prototype,
+ * so a lookup table keyed by user input would accept those words as valid choices.
+ */
+function ownValue(record, key) {
+    return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 function parse_readString(get, name) {
     return get(name).trim();
@@ -42258,10 +45361,10 @@ function parse_parseInteger(get, name, fallback, min, max) {
 }
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const MAX_DURATION_MS = 6 * 3_600_000; // a GitHub-hosted job's limit
-/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 and at most 6h. */
-function parse_parseDuration(get, name, fallback) {
+/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 (or 0 when `allowZero`) and at most 6h. */
+function parse_parseDuration(get, name, fallback, allowZero = false) {
     const v = parse_readString(get, name) || fallback;
-    const expected = 'a duration like "90s", "10m" or "1h30m" (more than 0, at most 6h)';
+    const expected = `a duration like "90s", "10m" or "1h30m" (${allowZero ? '0 or more' : 'more than 0'}, at most 6h)`;
     let ms;
     if (/^\d+$/.test(v)) {
         ms = Number(v) * 1000;
@@ -42270,9 +45373,9 @@ function parse_parseDuration(get, name, fallback) {
         const parts = [...v.matchAll(/(\d+)(ms|s|m|h)/g)];
         if (!parts.length || parts.map((p) => p[0]).join('') !== v)
             throw bad(name, v, expected);
-        ms = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_MS[p[2] ?? ''] ?? 0), 0);
+        ms = parts.reduce((sum, p) => sum + Number(p[1]) * (ownValue(UNIT_MS, p[2] ?? '') ?? 0), 0);
     }
-    if (!(ms > 0) || ms > MAX_DURATION_MS)
+    if (!(ms > 0 || (allowZero && ms === 0)) || ms > MAX_DURATION_MS)
         throw bad(name, v, expected);
     return ms;
 }
@@ -42280,7 +45383,7 @@ function parseChoice(get, name, choices, fallback) {
     const v = parse_readString(get, name);
     if (!v)
         return fallback;
-    const found = choices[v.toLowerCase()];
+    const found = ownValue(choices, v.toLowerCase());
     if (!found)
         throw bad(name, v, `one of ${Object.keys(choices).map((c) => `"${c}"`).join(', ')}`);
     return found;
@@ -42291,7 +45394,7 @@ function validateApplicationName(name, v) {
         throw bad(name, v, 'an application name of 1-100 characters without "/"');
     return v;
 }
-function validateEnvironmentName(name, v) {
+function parse_validateEnvironmentName(name, v) {
     if (!/^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$/.test(v))
         throw bad(name, v, 'an environment name of 4-40 letters, digits and "-", not starting or ending with "-"');
     return v;
@@ -42383,12 +45486,18 @@ function parseLabelList(get, name) {
 // (core.getInput in actions, parsed flags in the CLI). Names are the action.yml input names.
 
 
+/**
+ * The stability window's default: a process that dies up to 30 s after EB first shows Green is
+ * seen by the next health report (EB reports every 10 s), and a poll sees that within a second or
+ * two: 30 + 10 + 5 s of margin.
+ */
+const DEFAULT_STABLE_SECONDS = 45;
 const MIN_HEALTH = { ok: 'ok', green: 'ok', warning: 'warning', yellow: 'warning' };
 function applicationName(get) {
     return validateApplicationName('application-name', parse_requireValue(get, 'application-name'));
 }
 function environmentName(get) {
-    return validateEnvironmentName('environment-name', parse_requireValue(get, 'environment-name'));
+    return parse_validateEnvironmentName('environment-name', parse_requireValue(get, 'environment-name'));
 }
 function optionalLabel(get) {
     const v = parse_readString(get, 'version-label');
@@ -42404,11 +45513,16 @@ function readGateSettings(get) {
     const gate = {
         minHealth: parseChoice(get, 'min-health', MIN_HEALTH, 'ok'),
         healthyChecks: parse_parseInteger(get, 'healthy-checks', 3, 1, 100),
+        stableMs: parse_parseInteger(get, 'stable-seconds', DEFAULT_STABLE_SECONDS, 0, 3600) * 1000,
+        settleTimeoutMs: parse_parseDuration(get, 'settle-timeout', '2m'),
+        unhealthyGraceMs: parse_parseDuration(get, 'unhealthy-grace', '0s', true),
         healthUrl: parseUrl(get, 'health-url'),
         healthUrlExpectVersion: parse_parseBoolean(get, 'health-url-expect-version', false),
         readyTimeoutMs: parse_parseDuration(get, 'ready-timeout', '10m'),
         deployTimeoutMs: parse_parseDuration(get, 'deploy-timeout', '20m'),
     };
+    if (gate.stableMs >= gate.deployTimeoutMs)
+        throw new errors_ConfigurationError(`input "stable-seconds" (${gate.stableMs / 1000}${parse_readString(get, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`);
     if (gate.healthUrlExpectVersion && !gate.healthUrl)
         throw new errors_ConfigurationError('input "health-url-expect-version" is "true" but "health-url" is empty: expected a health URL to check');
     return gate;
@@ -42450,14 +45564,22 @@ function readCreateVersionInputs(get) {
     };
 }
 function readDeployVersionInputs(get) {
+    const app = applicationName(get);
+    const environment = environmentName(get);
+    const from = readString(get, 'promote-from-environment');
+    const promoteFrom = from ? validateEnvironmentName('promote-from-environment', from) : undefined;
+    if (promoteFrom === environment)
+        throw new ConfigurationError(`input "promote-from-environment" is "${from}", the environment being deployed: expected the environment the version comes from (e.g. the dev one)`);
     return {
-        applicationName: applicationName(get),
-        environmentName: environmentName(get),
+        applicationName: app,
+        environmentName: environment,
         region: parseRegion(get, 'region'),
-        versionLabel: validateVersionLabel('version-label', requireValue(get, 'version-label')),
+        versionLabel: promoteFrom ? optionalLabel(get) : validateVersionLabel('version-label', requireValue(get, 'version-label')),
+        promoteFrom,
         gate: readGateSettings(get),
         rollback: parseBoolean(get, 'rollback', true),
         summary: parseBoolean(get, 'summary', true),
+        preflight: parseBoolean(get, 'preflight', true),
     };
 }
 function readDeployInputs(get) {
@@ -42474,6 +45596,7 @@ function readDeployInputs(get) {
         keepVersions: parse_parseInteger(get, 'keep-versions', 0, 0, 1000),
         deleteSourceBundles: parse_parseBoolean(get, 'delete-source-bundles', false),
         summary: parse_parseBoolean(get, 'summary', true),
+        preflight: parse_parseBoolean(get, 'preflight', true),
     };
 }
 function readRollbackInputs(get) {
@@ -42523,7 +45646,7 @@ class clock_Deadline {
 }
 
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-beanstalk/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(6114);
+var client_elastic_beanstalk_dist_cjs = __nccwpck_require__(6114);
 ;// CONCATENATED MODULE: ./src/aws/retry.ts
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
@@ -42554,7 +45677,7 @@ async function withRetries(what, ctx, fn) {
             // Full jitter over an exponential ceiling (1 s, 2 s, 4 s ... capped at 20 s).
             const ceiling = Math.min(20_000, 1000 * 2 ** Math.min(attempt - 1, 5));
             const delay = Math.min(ctx.deadline.remaining(), Math.round(500 + (ctx.random ?? Math.random)() * ceiling));
-            ctx.log.debug(`${what}: ${errorName(err) || 'error'} (${errorMessage(err)}), retrying in ${delay} ms (attempt ${attempt + 1})`);
+            ctx.log.debug(`${what}: ${errorName(err) || 'error'} (${errors_errorMessage(err)}), retrying in ${delay} ms (attempt ${attempt + 1})`);
             if (attempt === 3)
                 ctx.log.info(`${what}: AWS keeps answering ${errorName(err) || 'errors'}; still retrying until the deadline`);
             await ctx.clock.sleep(delay);
@@ -42651,7 +45774,7 @@ async function listVersions(eb, app, retry) {
     const out = [];
     let token;
     do {
-        const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, MaxRecords: 1000, NextToken: token })));
+        const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, MaxRecords: 1000, NextToken: token })));
         out.push(...(page.ApplicationVersions ?? []));
         token = page.NextToken;
     } while (token);
@@ -42686,7 +45809,7 @@ async function recordOf(eb, versions, retry) {
             const record = records[next++];
             if (!record.arn)
                 continue; // EB always returns the ARN; without it there is nothing to read
-            const res = await withRetries('ListTagsForResource', retry, () => eb.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ ResourceArn: record.arn })));
+            const res = await withRetries('ListTagsForResource', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* ListTagsForResourceCommand */.a_e({ ResourceArn: record.arn })));
             record.verified = parseMarks(res.ResourceTags ?? [], VERIFIED_TAG);
             record.failed = parseMarks(res.ResourceTags ?? [], FAILED_TAG);
         }
@@ -42702,7 +45825,7 @@ async function recordOf(eb, versions, retry) {
 async function markVersion(eb, arn, environment, mark, retry) {
     const [set, clear] = mark === 'verified' ? [VERIFIED_TAG, FAILED_TAG] : [FAILED_TAG, VERIFIED_TAG];
     try {
-        await withRetries('UpdateTagsForResource', retry, () => eb.send(new dist_cjs/* UpdateTagsForResourceCommand */.L$l({
+        await withRetries('UpdateTagsForResource', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* UpdateTagsForResourceCommand */.L$l({
             ResourceArn: arn,
             TagsToAdd: [{ Key: set + environment, Value: new Date(retry.clock.now()).toISOString() }],
             TagsToRemove: [clear + environment],
@@ -42710,7 +45833,7 @@ async function markVersion(eb, arn, environment, mark, retry) {
         return { written: true };
     }
     catch (err) {
-        return { written: false, error: errorMessage(err) };
+        return { written: false, error: errors_errorMessage(err) };
     }
 }
 
@@ -42731,6 +45854,14 @@ class DescribeMeter {
     constructor(clock, since = clock.now()) {
         this.clock = clock;
         this.since = since;
+    }
+    /**
+     * Starts the budget afresh: the preflight's one-off reads (a handful, before anything changes)
+     * are not polling, and must not eat the calls the gate needs later.
+     */
+    restart() {
+        this.calls = 0;
+        this.since = this.clock.now();
     }
     record(calls = 1) {
         this.calls += calls;
@@ -42799,17 +45930,17 @@ function registerMeter(eb, meter) {
 
 
 async function versions_findVersion(eb, app, label, retry) {
-    const res = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, VersionLabels: [label] })));
+    const res = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, VersionLabels: [label] })));
     return res.ApplicationVersions?.find((v) => v.VersionLabel === label);
 }
 async function failureReason(eb, app, label, retry) {
     try {
-        const res = await withRetries('DescribeEvents', retry, () => eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: app, VersionLabel: label, MaxRecords: 20 })));
+        const res = await withRetries('DescribeEvents', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: app, VersionLabel: label, MaxRecords: 20 })));
         const messages = (res.Events ?? []).filter((e) => e.Severity === 'ERROR' || e.Severity === 'WARN').map((e) => e.Message ?? '');
         return messages.length ? messages.join(' | ') : 'Elastic Beanstalk gave no reason';
     }
     catch (err) {
-        return `could not read the reason: ${errorMessage(err)}`;
+        return `could not read the reason: ${errors_errorMessage(err)}`;
     }
 }
 function versions_status(v) {
@@ -42854,7 +45985,7 @@ async function ensureVersion(eb, spec, retry, deadline) {
         return { reused: true };
     }
     try {
-        await withRetries('CreateApplicationVersion', retry, () => eb.send(new dist_cjs/* CreateApplicationVersionCommand */.m8t({
+        await withRetries('CreateApplicationVersion', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* CreateApplicationVersionCommand */.m8t({
             ApplicationName: spec.applicationName,
             VersionLabel: spec.label,
             Description: spec.description || undefined,
@@ -42865,9 +45996,9 @@ async function ensureVersion(eb, spec, retry, deadline) {
     }
     catch (err) {
         if (errorName(err) === 'TooManyApplicationVersionsException')
-            throw new errors_DeployFailedError(`the account's application version quota is full (${errorMessage(err)}): set keep-versions to prune old versions`);
+            throw new errors_DeployFailedError(`the account's application version quota is full (${errors_errorMessage(err)}): set keep-versions to prune old versions`);
         // Another run created the same label between our look and our call.
-        const raced = /already exists/i.test(errorMessage(err)) ? await versions_findVersion(eb, spec.applicationName, spec.label, retry) : undefined;
+        const raced = /already exists/i.test(errors_errorMessage(err)) ? await versions_findVersion(eb, spec.applicationName, spec.label, retry) : undefined;
         if (!raced)
             throw err;
         if (!sameBundle(raced, spec))
@@ -42881,21 +46012,21 @@ async function ensureVersion(eb, spec, retry, deadline) {
 /** Versions across all applications vs the account's quota; undefined when it can't be read. */
 async function versionQuota(eb, retry) {
     try {
-        const attrs = await withRetries('DescribeAccountAttributes', retry, () => eb.send(new dist_cjs/* DescribeAccountAttributesCommand */.zSg({})));
+        const attrs = await withRetries('DescribeAccountAttributes', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeAccountAttributesCommand */.zSg({})));
         const maximum = attrs.ResourceQuotas?.ApplicationVersionQuota?.Maximum;
         if (!maximum)
             return undefined;
         let used = 0;
         let token;
         do {
-            const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ MaxRecords: 1000, NextToken: token })));
+            const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ MaxRecords: 1000, NextToken: token })));
             used += page.ApplicationVersions?.length ?? 0;
             token = page.NextToken;
         } while (token);
         return { used, maximum };
     }
     catch (err) {
-        retry.log.debug(`could not read the application version quota: ${errorMessage(err)}`);
+        retry.log.debug(`could not read the application version quota: ${errors_errorMessage(err)}`);
         return undefined;
     }
 }
@@ -42974,7 +46105,7 @@ async function defaultRollbackLabel(deps, target, running, retry) {
 
 
 async function environment_describeEnvironment(eb, target, retry) {
-    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: target.applicationName, EnvironmentNames: [target.environmentName], IncludeDeleted: false })));
+    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: target.applicationName, EnvironmentNames: [target.environmentName], IncludeDeleted: false })));
     const env = res.Environments?.find((e) => e.EnvironmentName === target.environmentName && e.Status !== 'Terminated');
     if (!env)
         throw new errors_ConfigurationError(`input "environment-name": environment "${target.environmentName}" does not exist in application "${target.applicationName}"`);
@@ -43005,21 +46136,21 @@ async function waitForReady(eb, target, retry, deadline) {
     }
 }
 function isNotReadyError(err) {
-    return errorName(err) === 'InvalidParameterValue' && /Must be Ready|invalid state/i.test(errorMessage(err));
+    return errorName(err) === 'InvalidParameterValue' && /Must be Ready|invalid state/i.test(errors_errorMessage(err));
 }
 /** UpdateEnvironment to `label`; when EB answers "Must be Ready", wait for Ready again and retry. */
 async function startUpdate(eb, target, label, retry, readyDeadline) {
     for (;;) {
         try {
             const startedAt = retry.clock.now();
-            const res = await withRetries('UpdateEnvironment', retry, () => eb.send(new dist_cjs/* UpdateEnvironmentCommand */.i98({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, VersionLabel: label })));
+            const res = await withRetries('UpdateEnvironment', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* UpdateEnvironmentCommand */.i98({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, VersionLabel: label })));
             const { $metadata, ...environment } = res;
             return { requestId: $metadata.requestId, startedAt, environment };
         }
         catch (err) {
             if (!isNotReadyError(err))
                 throw err;
-            retry.log.info(`another operation started on "${target.environmentName}" first (${errorMessage(err)}); waiting for it to finish`);
+            retry.log.info(`another operation started on "${target.environmentName}" first (${errors_errorMessage(err)}); waiting for it to finish`);
             await waitForReady(eb, target, retry, readyDeadline);
         }
     }
@@ -43043,6 +46174,8 @@ class EventStreamer {
     events = [];
     /** When EB's events were last read (our clock): a poller need not read them again at once. */
     readAt = Number.NEGATIVE_INFINITY;
+    /** Requests this run made on the environment (its updates, its aborts): their events are its own. */
+    ownRequests = new Set();
     constructor(eb, target, retry, log) {
         this.eb = eb;
         this.target = target;
@@ -43054,7 +46187,7 @@ class EventStreamer {
      * EB's own event times, not ours: a skewed local clock cannot hide or repeat events.
      */
     async baseline() {
-        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })));
+        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })));
         this.readAt = this.retry.clock.now();
         for (const e of res.Events ?? [])
             this.seen.add(keyOf(e));
@@ -43062,7 +46195,7 @@ class EventStreamer {
     }
     /** Fetches and logs new events; returns them oldest first. */
     async poll() {
-        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({
+        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEventsCommand */.w6x({
             ApplicationName: this.target.applicationName,
             EnvironmentName: this.target.environmentName,
             StartTime: this.since,
@@ -43075,7 +46208,7 @@ class EventStreamer {
             if (this.seen.has(key))
                 continue;
             this.seen.add(key);
-            const event = { date: e.EventDate ?? new Date(0), severity: e.Severity ?? 'INFO', message: e.Message ?? '' };
+            const event = { date: e.EventDate ?? new Date(0), severity: e.Severity ?? 'INFO', message: e.Message ?? '', requestId: e.RequestId || undefined };
             fresh.push(event);
             this.events.push(event);
             if (!this.since || event.date > this.since)
@@ -43093,6 +46226,19 @@ class EventStreamer {
     /** ERROR events seen since event number `from` (a gate only counts those of its own update). */
     errors(from = 0) {
         return this.events.slice(from).filter((e) => e.severity === 'ERROR' || e.severity === 'FATAL');
+    }
+    /**
+     * The first event of an operation this run did not start, logged (EB's time) at or after the
+     * first event of this run's request `own`: another actor's UpdateEnvironment while we gate ours.
+     */
+    foreignAfter(own, from = 0) {
+        if (!own)
+            return undefined;
+        const list = this.events.slice(from);
+        const start = list.find((e) => e.requestId === own)?.date;
+        if (!start)
+            return undefined;
+        return list.find((e) => e.requestId !== undefined && e.requestId !== own && !this.ownRequests.has(e.requestId) && e.date >= start);
     }
 }
 
@@ -43145,13 +46291,36 @@ function evaluateCheck(o, exp) {
     }
     return reasons;
 }
+/** EB's enhanced health agent reports every 10 s (EB developer guide, "Enhanced health reporting"). */
+const HEALTH_REPORT_MS = 10_000;
+/** Severe/Degraded/Red on the environment, or every instance Severe/Degraded. */
+function badHealth(o) {
+    if (healthLevel(o) === 'bad')
+        return true;
+    const instances = o.instances ?? [];
+    return instances.length > 0 && instances.every((i) => healthLevel({ health: i.color, healthStatus: i.healthStatus }) === 'bad');
+}
+const gate_secs = (ms) => `${Math.round(ms / 1000)} s`;
+/**
+ * Passed / failed / superseded / keep waiting, from a sequence of observations. After the update
+ * finishes on our label: the gate passes once every check for `stableMs` (and over two EB health
+ * reports) passed — any failing check inside that window fails it; a release bad in two
+ * consecutive health reports fails at once (plus `unhealthyGraceMs`); anything else short of
+ * healthy is given `settleTimeoutMs`.
+ */
 class GateTracker {
     exp;
     rules;
-    consecutive = 0;
     updateSeen = false;
     readyWrongLabelChecks = 0;
-    failingSince;
+    /** The environment was seen Ready on our label: the release went live. */
+    wentLive = false;
+    windowStart;
+    windowChecks = 0;
+    windowReports = new Set();
+    badReports = new Set();
+    badSince;
+    settleSince;
     constructor(exp, rules, 
     /** EB's answer to UpdateEnvironment already said the update is underway. */
     updateUnderway) {
@@ -43159,115 +46328,160 @@ class GateTracker {
         this.rules = rules;
         this.updateSeen = updateUnderway;
     }
+    /** When the window ends (undefined before it starts). */
+    windowEndsAt() {
+        return this.windowStart === undefined ? undefined : this.windowStart + this.rules.stableMs;
+    }
+    holding() {
+        return this.windowStart !== undefined;
+    }
+    resetWindow() {
+        this.windowStart = undefined;
+        this.windowChecks = 0;
+        this.windowReports.clear();
+    }
     observe(o) {
         if (o.status !== 'Ready')
             this.updateSeen = true;
+        if (o.status === 'Ready' && o.versionLabel === this.exp.label)
+            this.wentLive = true;
         if (o.status === 'Terminating' || o.status === 'Terminated')
-            return { kind: 'failed', reason: `environment is ${o.status}` };
+            return this.fail(`environment is ${o.status}`);
+        if (o.foreignUpdate)
+            return this.foreign(o, o.foreignUpdate);
         const reasons = evaluateCheck(o, this.exp);
-        if (!reasons.length) {
-            this.consecutive += 1;
-            this.failingSince = undefined;
-            return this.consecutive >= this.rules.healthyChecks ? { kind: 'passed' } : { kind: 'waiting', consecutive: this.consecutive, reasons };
+        if (!reasons.length)
+            return this.passing(o);
+        if (this.windowStart !== undefined) {
+            const into = o.at - this.windowStart;
+            return this.fail(`health did not hold: ${reasons.join('; ')} (${gate_secs(into)} into the ${gate_secs(this.rules.stableMs)} stability window)`);
         }
-        this.consecutive = 0;
         if (o.status === 'Ready' && o.versionLabel !== this.exp.label) {
             // EB finished the update on another version: it undid the deploy itself (Immutable,
             // TrafficSplitting) or the deployment failed. Before any sign of an update, allow a few
             // checks for EB to show it has started.
             this.readyWrongLabelChecks += 1;
             if (this.updateSeen || this.readyWrongLabelChecks >= 3)
-                return {
-                    kind: 'failed',
-                    reason: `Elastic Beanstalk finished the update on "${o.versionLabel ?? 'nothing'}" instead of "${this.exp.label}" (it rolled the deploy back itself or the deployment failed)${o.errorEvents.length ? `: ${o.errorEvents.join(' | ')}` : ''}`,
-                };
-            return { kind: 'waiting', consecutive: 0, reasons };
+                return this.fail(`Elastic Beanstalk finished the update on "${o.versionLabel ?? 'nothing'}" instead of "${this.exp.label}" (it rolled the deploy back itself or the deployment failed)${o.errorEvents.length ? `: ${o.errorEvents.join(' | ')}` : ''}`);
+            return { kind: 'waiting', reasons };
         }
-        if (o.status === 'Ready') {
-            if (o.errorEvents.length)
-                return { kind: 'failed', reason: `the update finished with errors: ${o.errorEvents.join(' | ')}; ${reasons.join('; ')}` };
-            this.failingSince ??= o.at;
-            if (o.at - this.failingSince >= this.rules.settleGraceMs)
-                return { kind: 'failed', reason: `still failing ${Math.round((o.at - this.failingSince) / 1000)} s after the update finished: ${reasons.join('; ')}` };
-        }
-        else {
-            this.failingSince = undefined;
-        }
-        return { kind: 'waiting', consecutive: 0, reasons };
+        if (o.status === 'Ready')
+            return this.settling(o, reasons);
+        this.settleSince = undefined;
+        this.badReports.clear();
+        this.badSince = undefined;
+        return { kind: 'waiting', reasons };
     }
-}
-/** Grace after the update finishes: a quarter of the deadline, between 10 s and 5 min. */
-function settleGraceFor(deployTimeoutMs) {
-    return Math.min(300_000, Math.max(10_000, Math.round(deployTimeoutMs / 4)));
+    fail(reason) {
+        return { kind: 'failed', reason, wentLive: this.wentLive };
+    }
+    foreign(o, f) {
+        this.resetWindow();
+        const other = o.versionLabel !== this.exp.label ? o.versionLabel : undefined;
+        const reason = other
+            ? `superseded by "${other}": another update of the environment (request ${f.requestId}) replaced "${this.exp.label}" while this run was gating it`
+            : `superseded: another operation on the environment (request ${f.requestId}) started while this run was gating "${this.exp.label}"`;
+        return { kind: 'superseded', label: other, requestId: f.requestId, reason };
+    }
+    passing(o) {
+        this.settleSince = undefined;
+        this.badReports.clear();
+        this.badSince = undefined;
+        this.windowStart ??= o.at;
+        this.windowChecks += 1;
+        if (o.reportAt !== undefined)
+            this.windowReports.add(o.reportAt);
+        const heldMs = o.at - this.windowStart;
+        // Without enhanced health there is no RefreshedAt: the window's time alone must pass.
+        const reports = this.windowReports.size;
+        const enoughReports = o.enhanced === false || this.windowReports.size >= 2;
+        if (o.fullCheck && heldMs >= this.rules.stableMs && enoughReports && this.windowChecks >= this.rules.healthyChecks)
+            return { kind: 'passed', heldMs, checks: this.windowChecks, reports };
+        return { kind: 'holding', since: this.windowStart, checks: this.windowChecks, reports };
+    }
+    /** Ready on our label, not passing, before the window: bad in two reports fails now; else settle. */
+    settling(o, reasons) {
+        if (o.errorEvents.length)
+            return this.fail(`the update finished with errors: ${o.errorEvents.join(' | ')}; ${reasons.join('; ')}`);
+        this.settleSince ??= o.at;
+        if (badHealth(o)) {
+            this.badSince ??= o.at;
+            // A health report is told by its RefreshedAt; without enhanced health, by time.
+            const key = o.reportAt ?? this.badSince + Math.floor((o.at - this.badSince) / HEALTH_REPORT_MS) * HEALTH_REPORT_MS;
+            this.badReports.add(key);
+            if (this.badReports.size >= 2 && o.at - this.badSince >= this.rules.unhealthyGraceMs)
+                return this.fail(`unhealthy in ${this.badReports.size} consecutive EB health reports after the update finished: ${reasons.join('; ')}`);
+        }
+        else if (o.fullCheck) {
+            this.badReports.clear();
+            this.badSince = undefined;
+        }
+        if (o.at - this.settleSince >= this.rules.settleTimeoutMs)
+            return this.fail(`still failing ${gate_secs(o.at - this.settleSince)} after the update finished (settle-timeout): ${reasons.join('; ')}`);
+        return { kind: 'waiting', reasons };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/eb/pacer.ts
-const WAIT_POLL_MS = 1000;
-const CONFIRM_POLL_MS = 400;
+const POLL_MS = 1000;
 const EVENTS_EVERY_MS = 10_000;
 const EVENTS_LATEST_MS = 30_000;
+/** Inside the stability window, the instances (and EB's RefreshedAt) are read this often (reports come every 10 s). */
+const INSTANCES_EVERY_MS = 5000;
 /**
- * Calls the confirmation of `healthyChecks` passes takes beyond the first passing poll's
- * DescribeEnvironments: its instances and the events read at the change to Ready, then one call
- * per check in between (the environment only) and two for the last (environment and instances).
+ * The longest the budget may hold a check back. When calls made before the gate (a throttled
+ * phase's retries, a failed gate before a rollback's) spent more than the budget, the gate still
+ * checks at least this often — at most 1–3 calls per 3 s, under the budget's own rate — instead
+ * of going blind until the average recovers: the gate is never starved.
  */
-function confirmationCalls(healthyChecks) {
-    return healthyChecks <= 1 ? 2 : healthyChecks + 2;
-}
-/**
- * Whether confirmation check number `passed + 1` also reads every instance: the first and the last
- * do, so the gate passes only on a check that saw every instance on the new label and healthy;
- * the ones in between re-check the environment's Status, VersionLabel and health with one call.
- */
-function fullCheck(passed, healthyChecks) {
-    return passed === 0 || passed >= healthyChecks - 1;
-}
+const MAX_HOLD_MS = 3000;
+/** Calls of the first check on our label: the environment, the events (its status changed), every instance. */
+const FIRST_ON_LABEL_CALLS = 3;
 class PollPacer {
     clock;
     meter;
-    healthyChecks;
     eventsAt;
-    constructor(clock, meter, healthyChecks, 
+    constructor(clock, meter, 
     /** When the events were last read (the baseline before the update counts). */
     eventsAt = Number.NEGATIVE_INFINITY) {
         this.clock = clock;
         this.meter = meter;
-        this.healthyChecks = healthyChecks;
         this.eventsAt = eventsAt;
     }
     /**
      * Whether this poll should also read EB's events: when the environment's status or version
-     * changed (a health colour changing mid-update says nothing the events must explain); else every EVENTS_EVERY_MS when
-     * the budget has a call to spare, and at the latest every EVENTS_LATEST_MS (an extra call when
-     * the budget is tight would leave a 2 s hole in the polls, just when Green may come).
+     * changed (a health colour changing mid-update says nothing the events must explain); else every
+     * EVENTS_EVERY_MS when the budget has a call to spare, and at the latest every EVENTS_LATEST_MS
+     * (another actor's update during the window shows as a status change, so it is read at once).
      */
     eventsDue(changed) {
         const since = this.clock.now() - this.eventsAt;
         if (changed || since >= EVENTS_LATEST_MS)
             return true;
-        return since >= EVENTS_EVERY_MS && this.meter.delayFor(1, confirmationCalls(this.healthyChecks)) === 0;
+        return since >= EVENTS_EVERY_MS && this.meter.delayFor(1, FIRST_ON_LABEL_CALLS) === 0;
     }
     eventsRead() {
         this.eventsAt = this.clock.now();
     }
     /**
-     * Delay before the next check, which will make `nextCalls` describe calls. Confirming (the last
-     * check passed): 0.4 s — its calls were kept in reserve while waiting. Waiting: 1 s at least, late
-     * enough that the confirmation's calls stay in reserve within the budget, and in the first 20 s
-     * saving calls for the end of them (see DescribeMeter.spreadDelay).
+     * Delay before the next check, which will make `nextCalls` describe calls. On our label (settling
+     * or holding): 1 s, or later when the budget says so. Waiting for the update: 1 s at least, late
+     * enough that the first on-label check's calls stay in reserve, and in the first 20 s saving calls
+     * for the end of them (see DescribeMeter.spreadDelay). The budget holds a check back MAX_HOLD_MS
+     * at the most.
      */
-    nextDelay(confirming, nextCalls) {
-        if (confirming)
-            return CONFIRM_POLL_MS;
-        const reserve = confirmationCalls(this.healthyChecks);
-        return Math.max(WAIT_POLL_MS, this.meter.delayFor(nextCalls, reserve), this.meter.spreadDelay(nextCalls, reserve));
+    nextDelay(onLabel, nextCalls) {
+        if (onLabel)
+            return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls)));
+        const spread = this.meter.spreadDelay(nextCalls, FIRST_ON_LABEL_CALLS);
+        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls, FIRST_ON_LABEL_CALLS)), spread);
     }
     /**
      * Delay before a gate's first check: within the budget but without the reserve, so the gate of a
-     * rollback that follows a failed gate (whose reserve went unspent) is not held back.
+     * rollback that follows a failed gate is not held back.
      */
     firstDelay(nextCalls) {
-        return Math.max(WAIT_POLL_MS, this.meter.delayFor(nextCalls));
+        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls)));
     }
 }
 
@@ -43288,7 +46502,7 @@ async function checkUrl(url) {
         return { status: res.status, body };
     }
     catch (err) {
-        return { error: errorMessage(err) };
+        return { error: errors_errorMessage(err) };
     }
 }
 class Observer {
@@ -43298,7 +46512,10 @@ class Observer {
     events;
     enhanced;
     calls = 0;
+    /** When the instances were last read (our clock). */
+    instancesAt = Number.NEGATIVE_INFINITY;
     lastKey;
+    lastHealth;
     onLabel = false;
     // Errors of an earlier update (the failed deploy, when this gate checks its rollback) don't count.
     firstEvent;
@@ -43314,33 +46531,31 @@ class Observer {
             return undefined;
         try {
             this.calls += 1;
-            const res = await withRetries('DescribeInstancesHealth', this.retry, () => this.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({
+            const res = await withRetries('DescribeInstancesHealth', this.retry, () => this.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeInstancesHealthCommand */.fO0({
                 EnvironmentName: this.run.target.environmentName,
-                AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes'],
+                AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes', 'RefreshedAt'],
             })));
             this.enhanced = true;
-            return (res.InstanceHealthList ?? []).map((i) => ({
-                id: i.InstanceId ?? '?',
-                healthStatus: i.HealthStatus,
-                color: i.Color,
-                versionLabel: i.Deployment?.VersionLabel,
-            }));
+            this.instancesAt = this.retry.clock.now();
+            return {
+                list: (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel })),
+                refreshedAt: res.RefreshedAt?.getTime(),
+            };
         }
         catch (err) {
             if (errorName(err) !== 'InvalidRequestException')
                 throw err;
             this.enhanced = false;
-            this.retry.log.info(`enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (per-instance versions are not available)`);
+            this.retry.log.info(`enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (no per-instance versions, no health report times: the window is timed only)`);
             return undefined;
         }
     }
     /**
-     * One check. While EB is busy that is a single DescribeEnvironments (plus events when its status
-     * or version changed, or they are due); once it is Ready on our label, every instance's
-     * deployment too (unless `full` is false: a confirmation check between the first and the last)
-     * and the health URL on every check.
+     * One check: a DescribeEnvironments (plus events when its status or version changed, or they are
+     * due); once it is Ready on our label, the health URL on every check and every instance's state
+     * when `instancesWanted` or health changed (their answer carries the report's RefreshedAt).
      */
-    async observe(pacer, full) {
+    async observe(pacer, instancesWanted) {
         this.calls += 1;
         const env = await environment_describeEnvironment(this.eb, this.run.target, this.retry);
         const key = `${env.Status}|${env.VersionLabel}`;
@@ -43352,63 +46567,102 @@ class Observer {
             await this.events.poll();
             pacer.eventsRead();
         }
+        const health = `${env.HealthStatus}|${env.Health}`;
+        const read = onLabel && (instancesWanted || !this.onLabel || health !== this.lastHealth) ? await this.instances() : undefined;
         this.lastKey = key;
+        this.lastHealth = health;
         this.onLabel = onLabel;
-        // Instance and URL checks only matter once the update has finished on our label.
-        const instances = onLabel && full ? await this.instances() : undefined;
+        const foreign = this.events.foreignAfter(this.run.requestId, this.firstEvent);
         return {
             at: this.retry.clock.now(),
             status: env.Status ?? 'Unknown',
             versionLabel: env.VersionLabel,
             health: env.Health,
             healthStatus: env.HealthStatus,
-            instances: onLabel ? instances : this.enhanced === false ? undefined : [],
+            instances: onLabel ? read?.list : this.enhanced === false ? undefined : [],
             healthUrl: onLabel && this.run.healthUrl ? await checkUrl(this.run.healthUrl) : undefined,
             errorEvents: this.events.errors(this.firstEvent).map((e) => e.message),
+            fullCheck: onLabel && (read !== undefined || this.enhanced === false),
+            enhanced: this.enhanced,
+            reportAt: read?.refreshedAt,
+            foreignUpdate: foreign?.requestId ? { requestId: foreign.requestId } : undefined,
         };
     }
-    /** Describe calls the next check will make, as far as can be known now. */
-    nextCalls(pacer, full) {
-        return 1 + (this.onLabel && full && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
+    /** Treat another actor's operation as settled (it left our label running): gate afresh. */
+    acknowledge(requestId) {
+        this.events.ownRequests.add(requestId);
+    }
+    /**
+     * Describe calls the next check may make: on our label the instances are counted always (a
+     * change of health or the window's end may call for them after the pause), so the budget holds.
+     */
+    nextCalls(pacer) {
+        return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
     }
 }
 async function runGate(eb, run, retry, events) {
     const { clock, log } = retry;
     const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-    const pacer = new PollPacer(clock, meterFor(eb, clock), run.rules.healthyChecks, events.readAt);
+    const pacer = new PollPacer(clock, meterFor(eb, clock), events.readAt);
     const observer = new Observer(eb, run, retry, events);
     let last;
     let lastReasons = '';
-    const result = (passed, reason) => ({
+    let supersededSaid = false;
+    const result = (passed, reason, superseded) => ({
         passed,
         reason,
+        wentLive: tracker.wentLive,
+        superseded,
         last,
         describeCalls: observer.calls,
         seconds: (clock.now() - run.startedAt) / 1000,
     });
+    // Outside the window every on-label check reads the instances; inside it every 5 s, and at its end.
+    const instancesWanted = () => {
+        const end = tracker.windowEndsAt();
+        const now = clock.now();
+        return end === undefined || now >= end || now - observer.instancesAt >= INSTANCES_EVERY_MS;
+    };
     await clock.sleep(Math.min(pacer.firstDelay(2), run.deadline.remaining()));
-    let passedChecks = 0;
     for (;;) {
-        last = await observer.observe(pacer, fullCheck(passedChecks, run.rules.healthyChecks));
+        last = await observer.observe(pacer, instancesWanted());
         const state = tracker.observe(last);
         if (state.kind === 'passed') {
-            const seconds = (clock.now() - run.startedAt) / 1000;
-            log.info(`gate passed: Ready on "${run.expectation.label}", health ${describeHealth(last)}, ${run.rules.healthyChecks} consecutive checks ` +
-                `(${seconds.toFixed(1)} s after the update, ${observer.calls} describe calls)`);
+            log.info(`gate passed: "${run.expectation.label}" held ${describeHealth(last)} for ${(state.heldMs / 1000).toFixed(1)} s over ${state.checks} checks and ` +
+                `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started, ${observer.calls} describe calls)`);
             return result(true, 'healthy');
         }
         if (state.kind === 'failed')
             return result(false, state.reason);
-        const reasons = state.reasons.join('; ');
-        if (state.consecutive > 0)
-            log.info(`check ${state.consecutive}/${run.rules.healthyChecks} passed`);
-        else if (reasons !== lastReasons)
-            log.info(`waiting: ${reasons}`);
-        lastReasons = reasons;
-        passedChecks = state.consecutive;
+        if (state.kind === 'superseded') {
+            if (state.label !== undefined)
+                return result(false, state.reason, { label: state.label, requestId: state.requestId });
+            if (last.status === 'Ready' && last.versionLabel === run.expectation.label) {
+                // The other operation changed settings only and left our version running: gate it afresh.
+                log.info(`another operation (request ${state.requestId}) changed "${run.target.environmentName}" and left "${run.expectation.label}" running; gating it again`);
+                observer.acknowledge(state.requestId);
+            }
+            else if (!supersededSaid) {
+                log.warning(`another operation (request ${state.requestId}) started on "${run.target.environmentName}" while this run was gating "${run.expectation.label}"; waiting to see what it leaves running (this run will not roll it back)`);
+                supersededSaid = true;
+            }
+            if (run.deadline.passed())
+                return result(false, `${state.reason}; it was still ${last.status} at ${run.deadline.what}`, { label: undefined, requestId: state.requestId });
+        }
+        else if (state.kind === 'holding') {
+            if (state.checks === 1)
+                log.info(`healthy: Ready on "${run.expectation.label}", health ${describeHealth(last)}; holding for ${run.rules.stableMs / 1000} s (stability window) and two EB health reports`);
+            lastReasons = '';
+        }
+        else {
+            const reasons = state.reasons.join('; ');
+            if (reasons !== lastReasons)
+                log.info(`waiting: ${reasons}`);
+            lastReasons = reasons;
+        }
         if (run.deadline.passed())
-            return result(false, `deadline (${run.deadline.what}) passed: ${reasons}`);
-        await clock.sleep(Math.min(pacer.nextDelay(state.consecutive > 0, observer.nextCalls(pacer, fullCheck(passedChecks, run.rules.healthyChecks))), run.deadline.remaining()));
+            return result(false, `deadline (${run.deadline.what}) passed: ${lastReasons || 'the stability window had not ended'}`);
+        await clock.sleep(Math.min(pacer.nextDelay(observer.onLabel, observer.nextCalls(pacer)), run.deadline.remaining()));
     }
 }
 
@@ -43428,7 +46682,7 @@ async function runGate(eb, run, retry, events) {
 /** Whether every instance reports `label`; false when it can't be known (enhanced health off). */
 async function instancesAllOn(deps, target, label, retry) {
     try {
-        const res = await withRetries('DescribeInstancesHealth', retry, () => deps.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: target.environmentName, AttributeNames: ['Deployment'] })));
+        const res = await withRetries('DescribeInstancesHealth', retry, () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: target.environmentName, AttributeNames: ['Deployment'] })));
         const list = res.InstanceHealthList ?? [];
         return list.length > 0 && list.every((i) => i.Deployment?.VersionLabel === label);
     }
@@ -43455,6 +46709,7 @@ justReady = false) {
     const readyDeadline = clock_Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
     let startedAt = deps.clock.now();
     let underway = false;
+    let requestId;
     if (!alreadyThere) {
         if (!justReady)
             await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
@@ -43471,15 +46726,19 @@ justReady = false) {
         const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
         startedAt = started.startedAt;
         underway = started.environment.Status !== 'Ready';
+        requestId = started.requestId;
+        if (requestId)
+            events.ownRequests.add(requestId);
         deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
     }
     const deadline = new clock_Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
     return runGate(deps.eb, {
         target,
         expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
-        rules: { healthyChecks: gate.healthyChecks, settleGraceMs: settleGraceFor(gate.deployTimeoutMs) },
+        rules: { healthyChecks: gate.healthyChecks, stableMs: gate.stableMs, settleTimeoutMs: gate.settleTimeoutMs, unhealthyGraceMs: gate.unhealthyGraceMs },
         healthUrl: gate.healthUrl,
         updateUnderway: underway,
+        requestId,
         startedAt,
         deadline,
     }, retryFor(deps, deadline), events);
@@ -43501,7 +46760,9 @@ async function rollBack(deps, opts, report, events, hooks, why) {
             const env = await environment_describeEnvironment(deps.eb, target, retry);
             if (env.AbortableOperationInProgress) {
                 deps.log.info(`aborting the update in progress on "${target.environmentName}"`);
-                await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: target.environmentName })));
+                const aborted = await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: target.environmentName })));
+                if (aborted.$metadata.requestId)
+                    events.ownRequests.add(aborted.$metadata.requestId);
             }
             if (!(await versions_findVersion(deps.eb, target.applicationName, previous, retry)))
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
@@ -43514,6 +46775,13 @@ async function rollBack(deps, opts, report, events, hooks, why) {
             // Recorded as a rollback: the post step of a cancelled job leaves the repair alone.
             const result = await deployAndGate(deps, target, previous, gate, report, events, hooks, 'rollback', onPrevious);
             recordGate(report, result);
+            if (result.superseded) {
+                // Another deploy replaced the repair: the environment is theirs; undo nothing, judge nothing.
+                report.outcome = 'superseded';
+                report.supersededBy = result.superseded.label;
+                report.message = `deploy of "${opts.label}" failed: ${why}. While its rollback to "${previous}" was gated, it was ${result.reason}; nothing was undone.`;
+                throw new errors_DeployFailedError(report.message);
+            }
             await recordVerdict(deps, target, previous, result.passed, report);
             if (!result.passed)
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${result.reason}. The environment needs attention.`);
@@ -43521,13 +46789,28 @@ async function rollBack(deps, opts, report, events, hooks, why) {
         catch (err) {
             if (err instanceof errors_DeployFailedError)
                 throw err;
-            fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${errorMessage(err)}. The environment needs attention.`);
+            fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${errors_errorMessage(err)}. The environment needs attention.`);
         }
         report.rolledBack = true;
-        report.outcome = 'rolled-back';
-        report.message = `deploy of "${opts.label}" failed: ${why}. Rolled back to "${previous}", which is healthy again.`;
+        report.outcome = report.wentLive ? 'rolled-back' : 'aborted';
+        report.message = report.wentLive
+            ? `deploy of "${opts.label}" failed: ${why}. Rolled back to "${previous}", which is healthy again.`
+            : `deploy of "${opts.label}" failed before it went live: ${why}. "${previous}" is running and healthy again.`;
         throw new errors_DeployFailedError(report.message, { rolledBack: true });
     });
+}
+/**
+ * Another actor's update replaced ours while it was gated: the environment is theirs now. Nothing
+ * is rolled back (that would undo their deploy) and no verdict is written (the gate never finished).
+ */
+function superseded(deps, label, result, report, events, hooks) {
+    report.events = events.events;
+    report.outcome = 'superseded';
+    report.supersededBy = result.superseded?.label;
+    report.message = `deploy of "${label}" did not finish: ${result.reason}. Nothing was rolled back and no verdict was recorded for "${label}".`;
+    deps.log.error(report.message);
+    hooks.onUpdateSettled?.();
+    throw new errors_DeployFailedError(report.message);
 }
 async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
     const { target, label, gate } = opts;
@@ -43554,7 +46837,10 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
         report.events = events.events;
     }
     report.deploySeconds = Math.round(result.seconds * 10) / 10;
+    report.wentLive = result.wentLive;
     recordGate(report, result);
+    if (result.superseded)
+        return superseded(deps, label, result, report, events, hooks);
     // A failed version's mark is written while the rollback starts: recovery never waits for it.
     const verdict = recordVerdict(deps, target, label, result.passed, report);
     try {
@@ -43580,6 +46866,361 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
     }
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var client_s3_dist_cjs = __nccwpck_require__(3711);
+;// CONCATENATED MODULE: ./src/bundle/multipart.ts
+// Multipart upload of a file with constant memory: `queueSize` part buffers, allocated once and
+// reused, each filled straight from the file at its part's offset. (@aws-sdk/lib-storage
+// concatenates the stream's reads into each part and keeps the remainder as a view that pins the
+// whole concatenated buffer: 160–180 MiB peak for a 500 MiB bundle instead of this ~120.) A part is
+// a Buffer, not a stream, so the SDK's and our retries can send it again.
+
+
+
+async function readPart(file, buffer, position, length) {
+    let done = 0;
+    while (done < length) {
+        const { bytesRead } = await file.read(buffer, done, length - done, position + done);
+        if (bytesRead === 0)
+            throw new Error(`the bundle file got shorter while it was being uploaded (at byte ${position + done})`);
+        done += bytesRead;
+    }
+    return buffer.subarray(0, length);
+}
+/** Writes the file to bucket/key with `If-None-Match: *` (a PutObject, or multipart above one part). */
+async function uploadFile(s3, file, plan, retry, events = {}) {
+    const target = { Bucket: file.bucket, Key: file.key };
+    const handle = await (0,promises_.open)(file.path, 'r');
+    try {
+        if (file.size <= plan.partSize) {
+            const body = await readPart(handle, Buffer.allocUnsafe(file.size), 0, file.size);
+            await withRetries('PutObject', retry, () => s3.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ ...target, Body: body, ContentLength: file.size, ContentType: file.contentType, Metadata: file.metadata, IfNoneMatch: '*' })));
+            return;
+        }
+        // Like lib-storage: declare the checksum the SDK adds to every part when it computes them.
+        const checksums = (await s3.config.requestChecksumCalculation()) === 'WHEN_SUPPORTED';
+        const created = await withRetries('CreateMultipartUpload', retry, () => s3.send(new client_s3_dist_cjs/* CreateMultipartUploadCommand */.nG4({
+            ...target,
+            ContentType: file.contentType,
+            Metadata: file.metadata,
+            ChecksumAlgorithm: checksums ? client_s3_dist_cjs/* ChecksumAlgorithm */.VD4.CRC32 : undefined,
+        })));
+        const uploadId = created.UploadId;
+        if (!uploadId)
+            throw new Error('CreateMultipartUpload returned no UploadId');
+        events.opened?.({ bucket: file.bucket, key: file.key, uploadId });
+        try {
+            const count = Math.ceil(file.size / plan.partSize);
+            const parts = [];
+            let next = 0;
+            let failed = false;
+            const worker = async () => {
+                const buffer = Buffer.allocUnsafe(plan.partSize);
+                while (!failed && next < count) {
+                    const index = next++;
+                    const position = index * plan.partSize;
+                    const body = await readPart(handle, buffer, position, Math.min(plan.partSize, file.size - position));
+                    const res = await withRetries('UploadPart', retry, () => s3.send(new client_s3_dist_cjs/* UploadPartCommand */.iVK({ ...target, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length })));
+                    if (!res.ETag)
+                        throw new Error(`UploadPart ${index + 1} returned no ETag`);
+                    parts.push({ PartNumber: index + 1, ETag: res.ETag, ...(res.ChecksumCRC32 ? { ChecksumCRC32: res.ChecksumCRC32 } : {}) });
+                }
+            };
+            // Every worker finishes (a failure stops the others at their next part) before the file closes.
+            const settled = await Promise.allSettled(Array.from({ length: Math.min(plan.queueSize, count) }, () => worker().catch((err) => {
+                failed = true;
+                throw err;
+            })));
+            const failure = settled.find((r) => r.status === 'rejected');
+            if (failure)
+                throw failure.reason;
+            parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+            await withRetries('CompleteMultipartUpload', retry, () => s3.send(new client_s3_dist_cjs/* CompleteMultipartUploadCommand */.Gym({ ...target, UploadId: uploadId, MultipartUpload: { Parts: parts }, IfNoneMatch: '*' })));
+            events.closed?.();
+        }
+        catch (err) {
+            // Leave no orphaned parts (they are billed) whatever went wrong; the original error is what matters.
+            // A failed abort stays "open" for the post step of a cancelled job (and the bucket's lifecycle rule).
+            if ((await multipart_abortMultipartUpload(s3, { bucket: file.bucket, key: file.key, uploadId })) === 'aborted')
+                events.closed?.();
+            throw err;
+        }
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * Aborts an open multipart upload, within `timeoutMs` (a cancelled job has seconds): 'aborted' also
+ * when S3 no longer knows it (NoSuchUpload: already completed or aborted), 'failed' otherwise.
+ */
+async function multipart_abortMultipartUpload(s3, upload, timeoutMs = 5000) {
+    try {
+        await s3.send(new client_s3_dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+        return 'aborted';
+    }
+    catch (err) {
+        return err.name === 'NoSuchUpload' ? 'aborted' : 'failed';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bundle/upload.ts
+// Content-addressed upload: the key is <prefix>/<sha256>.zip, so the same bundle always lands on
+// the same key and a re-run uploads nothing. A key is never overwritten: HeadObject first, then
+// `If-None-Match: *` on the write, then a check that what is stored is what was meant.
+
+
+
+
+
+// At most 4 × 8 MiB of part buffers in memory, whatever the bundle's size.
+const PART_SIZE = 8 * 1024 * 1024;
+const QUEUE_SIZE = 4;
+function bundleKey(prefix, sha256) {
+    return `${prefix}/${sha256}.zip`;
+}
+/** EB's own bucket (elasticbeanstalk-<region>-<account>), created on first use. */
+async function upload_defaultBucket(eb, ctx) {
+    const res = await withRetries('CreateStorageLocation', ctx, () => eb.send(new client_elastic_beanstalk_dist_cjs/* CreateStorageLocationCommand */.UCX({})));
+    if (!res.S3Bucket)
+        throw new Error('CreateStorageLocation returned no bucket');
+    return res.S3Bucket;
+}
+async function headObject(s3, bucket, key, ctx) {
+    try {
+        const res = await withRetries('HeadObject', ctx, () => s3.send(new client_s3_dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key })));
+        return { size: res.ContentLength ?? -1, sha256: res.Metadata?.sha256 };
+    }
+    catch (err) {
+        if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey')
+            return undefined;
+        // A HEAD answer has no body: a 403 reaches the SDK as UnknownError. S3 answers 403, not 404, for a
+        // key that does not exist unless the caller has s3:ListBucket (S3 API reference, HeadObject).
+        if (err.$metadata?.httpStatusCode === 403) {
+            throw new errors_DeployFailedError(`HeadObject s3://${bucket}/${key} was refused (403 AccessDenied): the role needs s3:GetObject on the bundle's key and s3:ListBucket on the bucket ${bucket} (docs/iam-policy.json, statements BundleObjects and BundleBucket)`);
+        }
+        throw err;
+    }
+}
+function sameContent(stored, bundle) {
+    return stored.size === bundle.size && stored.sha256 === bundle.sha256;
+}
+function clash(bucket, key, stored) {
+    return new errors_DeployFailedError(`s3://${bucket}/${key} already exists with different content (size ${stored.size}, sha256 ${stored.sha256 ?? 'unknown'}); refusing to overwrite it`);
+}
+async function uploadBundle(deps, bundle, bucket, prefix, events = {}) {
+    const key = bundleKey(prefix, bundle.sha256);
+    const result = { bucket, key, sha256: bundle.sha256, size: bundle.size };
+    const existing = await headObject(deps.s3, bucket, key, deps.retry);
+    if (existing) {
+        if (!sameContent(existing, bundle))
+            throw clash(bucket, key, existing);
+        deps.log.info(`s3://${bucket}/${key} already holds this bundle (${bundle.size} bytes): nothing to upload`);
+        return { ...result, uploadedBytes: 0 };
+    }
+    deps.log.info(`uploading ${bundle.size} bytes to s3://${bucket}/${key}`);
+    const started = deps.retry.clock.now();
+    try {
+        await uploadFile(deps.s3, { bucket, key, path: bundle.path, size: bundle.size, contentType: 'application/zip', metadata: { sha256: bundle.sha256 } }, { partSize: PART_SIZE, queueSize: QUEUE_SIZE }, deps.retry, events);
+    }
+    catch (err) {
+        // Someone stored the key between our HeadObject and the write: fine if it is the same bytes.
+        if (errorName(err) !== 'PreconditionFailed')
+            throw err;
+        const raced = await headObject(deps.s3, bucket, key, deps.retry);
+        if (!raced || !sameContent(raced, bundle))
+            throw raced ? clash(bucket, key, raced) : err;
+        deps.log.info(`s3://${bucket}/${key} was stored meanwhile by another run with the same content`);
+        return { ...result, uploadedBytes: 0 };
+    }
+    const stored = await headObject(deps.s3, bucket, key, deps.retry);
+    if (!stored || !sameContent(stored, bundle))
+        throw new Error(`upload verification failed: s3://${bucket}/${key} holds ${stored?.size ?? 'nothing'} bytes with sha256 ${stored?.sha256 ?? 'unknown'}`);
+    const seconds = Math.max(0.001, (deps.retry.clock.now() - started) / 1000);
+    deps.log.info(`uploaded ${bundle.size} bytes in ${seconds.toFixed(1)} s (${(bundle.size / 1048576 / seconds).toFixed(1)} MiB/s), verified`);
+    return { ...result, uploadedBytes: bundle.size };
+}
+
+;// CONCATENATED MODULE: ./src/engine/preflight.ts
+// `preflight`: cheap, read-only calls that prove, before anything changes, that this identity and
+// this account can carry a deploy through: the bundle bucket answers (with s3:ListBucket, so a
+// missing key is a 404 and not a 403), the application and environment exist, the environment runs
+// a Docker platform with enhanced health and has its instance profile and service role, and the
+// version a failed deploy would return to exists. Every failure names the missing permission or
+// resource and the docs section that fixes it. What can only be known by trying (the writes, and
+// the calls EB makes with the caller's permissions behind UpdateEnvironment) is listed, not tried.
+
+
+
+
+
+
+
+
+
+
+
+const SETUP_DOCS = 'docs/aws-setup.md';
+const PERMISSIONS_DOCS = `${SETUP_DOCS} (the deploy role's policies: docs/iam-policy.json and docs/iam-policy-eb-service-calls.json)`;
+/** What a deploy needs that no read-only call can prove (the policy documents grant them). */
+const UNTESTED = [
+    's3:PutObject, s3:AbortMultipartUpload on the bundle bucket (statement BundleObjects)',
+    'elasticbeanstalk:CreateApplicationVersion, UpdateEnvironment, AbortEnvironmentUpdate, AddTags, RemoveTags, DeleteApplicationVersion (statements ApplicationVersions, UpdateEnvironments, VerifiedReleaseRecord)',
+    "what EB does with the caller's permissions behind UpdateEnvironment: CloudFormation, Auto Scaling, EC2 launch templates, Elastic Load Balancing, the EB bucket, iam:PassRole of the instance profile (the second policy document)",
+];
+const denied = (err) => ['AccessDenied', 'AccessDeniedException', 'Forbidden', '403'].includes(errorName(err)) || err.$metadata?.httpStatusCode === 403;
+const credentialsRefused = (err) => ['InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'ExpiredToken', 'MissingAuthenticationToken', 'UnrecognizedClientException'].includes(errorName(err));
+function lack(permission, resource) {
+    return `missing permission ${permission} on ${resource}: grant it as ${PERMISSIONS_DOCS} shows`;
+}
+function preflight_optionValue(settings, namespace, name) {
+    return settings.find((s) => s.Namespace === namespace && s.OptionName === name)?.Value || undefined;
+}
+function isDockerPlatform(env) {
+    return /running Docker|\/Docker running/i.test(`${env.SolutionStackName ?? ''} ${env.PlatformArn ?? ''}`) && !/ECS/i.test(env.SolutionStackName ?? '');
+}
+async function preflight(deps, req) {
+    const retry = { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, 60_000, 'the preflight deadline') };
+    const checks = [];
+    const add = (name, outcome, detail) => void checks.push({ name, outcome, detail });
+    const call = (what, fn) => withRetries(what, retry, fn);
+    const appArn = `arn:aws:elasticbeanstalk:${deps.region}:*:application/${req.applicationName}`;
+    const envArn = `arn:aws:elasticbeanstalk:${deps.region}:*:environment/${req.applicationName}/${req.environmentName}`;
+    // The application: also the first signed call, so refused credentials stop here.
+    try {
+        const apps = await call('DescribeApplications', () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [req.applicationName] })));
+        if (apps.Applications?.some((a) => a.ApplicationName === req.applicationName))
+            add('application', 'ok', `"${req.applicationName}" exists`);
+        else
+            add('application', 'failed', `application "${req.applicationName}" does not exist in ${deps.region}: create it (${SETUP_DOCS}, the CloudFormation template) or fix application-name`);
+    }
+    catch (err) {
+        if (credentialsRefused(err)) {
+            add('credentials', 'failed', `AWS refused the credentials (${errorName(err)}): ${errors_errorMessage(err)}`);
+            return { checks, untested: UNTESTED, passed: false };
+        }
+        add('application', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeApplications', appArn) : errors_errorMessage(err));
+    }
+    let env;
+    try {
+        const res = await call('DescribeEnvironments', () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: req.applicationName, EnvironmentNames: [req.environmentName], IncludeDeleted: false })));
+        env = res.Environments?.find((e) => e.EnvironmentName === req.environmentName && e.Status !== 'Terminated');
+        if (env)
+            add('environment', 'ok', `"${req.environmentName}" is ${env.Status ?? '?'}, running "${env.VersionLabel ?? 'nothing'}"`);
+        else
+            add('environment', 'failed', `environment "${req.environmentName}" does not exist in application "${req.applicationName}": create it (${SETUP_DOCS}) or fix environment-name`);
+    }
+    catch (err) {
+        add('environment', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeEnvironments', envArn) : errors_errorMessage(err));
+    }
+    if (env) {
+        const platform = env.SolutionStackName ?? env.PlatformArn ?? 'an unknown platform';
+        if (isDockerPlatform(env))
+            add('platform', 'ok', platform);
+        else if (req.dockerBundle)
+            add('platform', 'failed', `the bundle is a Docker bundle (Dockerrun.aws.json) but "${req.environmentName}" runs ${platform}: create the environment on "Docker running on 64bit Amazon Linux 2023" (${SETUP_DOCS})`);
+        else
+            add('platform', 'ok', `${platform} (not Docker: fine for this bundle; the suite's images need the Docker platform)`);
+        try {
+            await call('DescribeEnvironmentHealth', () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentHealthCommand */.qeK({ EnvironmentName: req.environmentName, AttributeNames: ['HealthStatus'] })));
+            add('enhanced health', 'ok', 'health per instance is reported');
+        }
+        catch (err) {
+            if (denied(err))
+                add('enhanced health', 'failed', lack('elasticbeanstalk:DescribeEnvironmentHealth', envArn));
+            else if (errorName(err) === 'InvalidRequestException')
+                add('enhanced health', 'failed', `enhanced health reporting is off on "${req.environmentName}": set aws:elasticbeanstalk:healthreporting:system SystemType=enhanced (${SETUP_DOCS}); the gate judges instances by it`);
+            else
+                add('enhanced health', 'failed', errors_errorMessage(err));
+        }
+        try {
+            const res = await call('DescribeConfigurationSettings', () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeConfigurationSettingsCommand */.yAX({ ApplicationName: req.applicationName, EnvironmentName: req.environmentName })));
+            const settings = res.ConfigurationSettings?.[0]?.OptionSettings ?? [];
+            const profile = preflight_optionValue(settings, 'aws:autoscaling:launchconfiguration', 'IamInstanceProfile');
+            const serviceRole = preflight_optionValue(settings, 'aws:elasticbeanstalk:environment', 'ServiceRole');
+            add('instance profile', profile ? 'ok' : 'failed', profile ?? `no instance profile (aws:autoscaling:launchconfiguration IamInstanceProfile) on "${req.environmentName}": instances cannot pull the image from ECR nor reach S3; attach the one the template creates (${SETUP_DOCS})`);
+            add('service role', serviceRole ? 'ok' : 'failed', serviceRole ?? `no service role (aws:elasticbeanstalk:environment ServiceRole) on "${req.environmentName}": EB cannot report enhanced health nor manage the environment; attach the one the template creates (${SETUP_DOCS})`);
+        }
+        catch (err) {
+            add('roles', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeConfigurationSettings', envArn) : errors_errorMessage(err));
+        }
+        try {
+            const versions = await readReleaseRecord(deps.eb, req.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [env.VersionLabel, req.versionLabel] });
+            const choice = chooseRollbackTarget(versions, req.environmentName, req.versionLabel, env.VersionLabel);
+            if (!choice.label)
+                add('rollback target', 'warning', `${choice.why}: a failed deploy could not be rolled back`);
+            else if (await versions_findVersion(deps.eb, req.applicationName, choice.label, retry))
+                add('rollback target', 'ok', `"${choice.label}" (${choice.why})`);
+            else
+                add('rollback target', 'failed', `rollback target "${choice.label}" no longer exists in "${req.applicationName}"`);
+        }
+        catch (err) {
+            add('rollback target', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeApplicationVersions and elasticbeanstalk:ListTagsForResource', `${appArn} and its application versions`) : errors_errorMessage(err));
+        }
+    }
+    if (!req.upload)
+        return { checks, untested: UNTESTED, passed: checks.every((c) => c.outcome !== 'failed') };
+    const keyPrefix = req.upload.keyPrefix;
+    let bucket = req.upload.bucket;
+    if (!bucket) {
+        try {
+            bucket = await upload_defaultBucket(deps.eb, retry);
+        }
+        catch (err) {
+            add('bucket', 'failed', denied(err) ? `${lack('elasticbeanstalk:CreateStorageLocation', '*')}, or set the bucket input` : errors_errorMessage(err));
+        }
+    }
+    if (bucket) {
+        const bucketArn = `arn:aws:s3:::${bucket}`;
+        try {
+            await call('HeadBucket', () => deps.s3.send(new client_s3_dist_cjs/* HeadBucketCommand */.kuI({ Bucket: bucket })));
+            // A key that cannot exist: 404 proves s3:ListBucket; 403 is what every first upload would get.
+            const probe = `${keyPrefix ? `${keyPrefix.replace(/\/+$/, '')}/` : ''}eb-pipeline-preflight-${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`;
+            try {
+                await call('HeadObject', () => deps.s3.send(new client_s3_dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: probe })));
+                add('bucket', 'warning', `s3://${bucket}/${probe} unexpectedly exists`);
+            }
+            catch (err) {
+                if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey')
+                    add('bucket', 'ok', `s3://${bucket} reachable; a missing key answers 404 (s3:ListBucket granted)`);
+                else if (denied(err))
+                    add('bucket', 'failed', `a missing key in s3://${bucket} answers 403: ${lack('s3:ListBucket (and s3:GetObject on its objects)', bucketArn)} — without it every first upload of a new bundle fails`);
+                else
+                    add('bucket', 'failed', errors_errorMessage(err));
+            }
+        }
+        catch (err) {
+            if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchBucket')
+                add('bucket', 'failed', `bucket "${bucket}" does not exist: create it (${SETUP_DOCS}) or fix the bucket input`);
+            else
+                add('bucket', 'failed', denied(err) ? lack('s3:ListBucket', bucketArn) : errors_errorMessage(err));
+        }
+    }
+    return { checks, untested: UNTESTED, passed: checks.every((c) => c.outcome !== 'failed') };
+}
+/** Logs the checks in a group and throws one error naming every failure, before any change. */
+async function preflight_runPreflight(deps, req) {
+    return deps.log.group('Preflight', async () => {
+        const result = await preflight(deps, req);
+        meterFor(deps.eb, deps.clock).restart();
+        for (const c of result.checks) {
+            const line = `${c.name}: ${c.detail}`;
+            if (c.outcome === 'ok')
+                deps.log.info(`ok    ${line}`);
+            else if (c.outcome === 'warning')
+                deps.log.warning(line);
+            else
+                deps.log.error(line);
+        }
+        deps.log.info(`not provable without trying (granted by the documented policies): ${result.untested.join('; ')}`);
+        if (!result.passed) {
+            const failed = result.checks.filter((c) => c.outcome === 'failed');
+            throw new errors_DeployFailedError(`preflight failed, nothing was changed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+        }
+        return result;
+    });
+}
+
 // EXTERNAL MODULE: ./node_modules/yazl/index.js
 var yazl = __nccwpck_require__(3044);
 ;// CONCATENATED MODULE: ./src/bundle/zip.ts
@@ -43587,6 +47228,12 @@ var yazl = __nccwpck_require__(3044);
 // sha256 (and with it the S3 key and the default version label) only changes when content does.
 // Entries are sorted, times are fixed (DOS time only: no extended timestamp that would carry the
 // time zone), and modes are normalised to 0644, or 0755 when any execute bit is set.
+//
+// A bundle is the directory and nothing else. A symlink is followed only when what it resolves to
+// is inside the bundle directory; one that leaves it (to /etc/passwd, ../.git/config,
+// /proc/self/environ) is refused, naming the link, as are FIFOs, sockets and devices (a FIFO would
+// block the zipper forever), dangling links and link loops. `.git` is left out at every depth (a
+// submodule's `.git` is a file). Every refusal is a ConfigurationError: one clear line, no stack.
 
 
 
@@ -43597,20 +47244,74 @@ var yazl = __nccwpck_require__(3044);
 
 // Local midnight, so the DOS date yazl encodes (in local time) is 1980-01-01 00:00 in every zone.
 const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
-// .git holds history, not the application; EB never needs it.
-const SKIPPED_DIRS = new Set(['.git']);
-async function listEntries(root, rel = '') {
+// .git holds history (and, in .git/config, often a token), not the application; EB never needs it.
+const SKIPPED_NAMES = new Set(['.git']);
+// Kernel views, not files: reading /proc/self/environ would ship the job's secrets.
+const PSEUDO_FILESYSTEMS = ['/proc', '/sys', '/dev'];
+function refused(what) {
+    return new errors_ConfigurationError(`input "bundle" is invalid: ${what}`);
+}
+function isInside(path, dir) {
+    return path === dir || path.startsWith(dir.endsWith(external_node_path_.sep) ? dir : dir + external_node_path_.sep);
+}
+function underPseudoFilesystem(path) {
+    return PSEUDO_FILESYSTEMS.some((p) => isInside(path, p));
+}
+function kindOf(s) {
+    if (s.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (s.isSocket())
+        return 'a socket';
+    if (s.isCharacterDevice() || s.isBlockDevice())
+        return 'a device';
+    return 'not a regular file or directory';
+}
+/** Where the link `name` leads, once it is known to stay inside the bundle. */
+async function followLink(walk, name, fullPath) {
+    let real;
+    try {
+        real = await (0,promises_.realpath)(fullPath);
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ELOOP')
+            throw refused(`symlink "${name}" never resolves: it is part of a symlink loop`);
+        if (code === 'ENOENT')
+            throw refused(`symlink "${name}" points at something that does not exist`);
+        throw refused(`symlink "${name}" cannot be resolved: ${errors_errorMessage(err)}`);
+    }
+    if (!isInside(real, walk.realRoot)) {
+        const special = underPseudoFilesystem(real) ? ', a special file' : '';
+        throw refused(`symlink "${name}" points outside the bundle directory (to ${real}${special}); a bundle holds only the ` +
+            "directory's own files: copy what it needs into it (e.g. cp -L) instead of linking");
+    }
+    if ((0,external_node_path_.relative)(walk.realRoot, real).split(external_node_path_.sep).some((part) => SKIPPED_NAMES.has(part)))
+        throw refused(`symlink "${name}" points into .git, which a bundle never holds`);
+    return real;
+}
+async function listEntries(walk, rel, realDir) {
     const out = [];
-    const dirents = await (0,promises_.readdir)((0,external_node_path_.join)(root, rel), { withFileTypes: true });
+    const dirents = await (0,promises_.readdir)((0,external_node_path_.join)(walk.root, rel), { withFileTypes: true });
     for (const d of dirents) {
+        if (SKIPPED_NAMES.has(d.name))
+            continue;
         const name = rel ? `${rel}/${d.name}` : d.name;
-        const fullPath = (0,external_node_path_.join)(root, name);
-        // Symlinks are followed: the zip holds what the link points at.
-        const s = await (0,promises_.stat)(fullPath);
+        let fullPath = (0,external_node_path_.join)(walk.root, name);
+        let real = (0,external_node_path_.join)(realDir, d.name);
+        let s = await (0,promises_.lstat)(fullPath);
+        if (s.isSymbolicLink()) {
+            real = await followLink(walk, name, fullPath);
+            fullPath = real;
+            s = await (0,promises_.stat)(real);
+            if (s.isDirectory() && walk.ancestors.has(real)) {
+                const target = (0,external_node_path_.relative)(walk.realRoot, real) || '.';
+                throw refused(`symlink "${name}" points at "${target}", a directory that contains it: following it would loop forever`);
+            }
+        }
         if (s.isDirectory()) {
-            if (SKIPPED_DIRS.has(d.name) && !rel)
-                continue;
-            const children = await listEntries(root, name);
+            walk.ancestors.add(real);
+            const children = await listEntries(walk, name, real);
+            walk.ancestors.delete(real);
             if (!children.length)
                 out.push({ name, fullPath, kind: 'dir', executable: false });
             out.push(...children);
@@ -43618,15 +47319,32 @@ async function listEntries(root, rel = '') {
         else if (s.isFile()) {
             out.push({ name, fullPath, kind: 'file', executable: (s.mode & 0o111) !== 0 });
         }
+        else {
+            throw refused(`"${name}" is ${kindOf(s)}; a bundle holds only files, directories and symlinks to them inside it`);
+        }
     }
     return out;
+}
+/** Every file and empty directory to zip, or the one reason the directory is not a bundle. */
+async function listBundle(dir) {
+    const realRoot = await (0,promises_.realpath)(dir);
+    if (underPseudoFilesystem(realRoot))
+        throw refused(`"${dir}" is under ${realRoot}, not a directory of files`);
+    try {
+        return await listEntries({ root: dir, realRoot, ancestors: new Set([realRoot]) }, '', realRoot);
+    }
+    catch (err) {
+        if (err instanceof errors_ConfigurationError)
+            throw err;
+        throw refused(`cannot read "${dir}": ${errors_errorMessage(err)}`);
+    }
 }
 function byteOrder(a, b) {
     return Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
 }
 /** Zips `dir` into `outFile`, hashing the bytes as they are written (one pass, constant memory). */
 async function zipDirectory(dir, outFile) {
-    const entries = (await listEntries(dir)).sort(byteOrder);
+    const entries = (await listBundle(dir)).sort(byteOrder);
     if (!entries.length)
         throw new errors_ConfigurationError(`input "bundle" is invalid ("${dir}"): expected a directory with files in it`);
     const zip = new yazl/* ZipFile */.u();
@@ -43653,7 +47371,15 @@ async function zipDirectory(dir, outFile) {
             cb(null, chunk);
         },
     });
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(zip.outputStream, tee, (0,external_node_fs_.createWriteStream)(outFile));
+    // yazl reports a file it cannot read on the ZipFile, not on its stream: end the stream with it.
+    zip.on('error', (err) => zip.outputStream.destroy(err));
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(zip.outputStream, tee, (0,external_node_fs_.createWriteStream)(outFile));
+    }
+    catch (err) {
+        await (0,promises_.rm)(outFile, { force: true });
+        throw refused(`zipping "${dir}" failed: ${errors_errorMessage(err)}`);
+    }
     return { path: outFile, sha256: hash.digest('hex'), size };
 }
 /** Checks that a given .zip really is one and hashes it. */
@@ -43682,159 +47408,6 @@ async function prepareBundle(bundlePath, workDir) {
     return s.isDirectory() ? zipDirectory(bundlePath, (0,external_node_path_.join)(workDir, 'bundle.zip')) : hashZipFile(bundlePath);
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var client_s3_dist_cjs = __nccwpck_require__(3711);
-;// CONCATENATED MODULE: ./src/bundle/multipart.ts
-// Multipart upload of a file with constant memory: `queueSize` part buffers, allocated once and
-// reused, each filled straight from the file at its part's offset. (@aws-sdk/lib-storage
-// concatenates the stream's reads into each part and keeps the remainder as a view that pins the
-// whole concatenated buffer: 160–180 MiB peak for a 500 MiB bundle instead of this ~120.) A part is
-// a Buffer, not a stream, so the SDK's and our retries can send it again.
-
-
-
-async function readPart(file, buffer, position, length) {
-    let done = 0;
-    while (done < length) {
-        const { bytesRead } = await file.read(buffer, done, length - done, position + done);
-        if (bytesRead === 0)
-            throw new Error(`the bundle file got shorter while it was being uploaded (at byte ${position + done})`);
-        done += bytesRead;
-    }
-    return buffer.subarray(0, length);
-}
-/** Writes the file to bucket/key with `If-None-Match: *` (a PutObject, or multipart above one part). */
-async function uploadFile(s3, file, plan, retry) {
-    const target = { Bucket: file.bucket, Key: file.key };
-    const handle = await (0,promises_.open)(file.path, 'r');
-    try {
-        if (file.size <= plan.partSize) {
-            const body = await readPart(handle, Buffer.allocUnsafe(file.size), 0, file.size);
-            await withRetries('PutObject', retry, () => s3.send(new client_s3_dist_cjs/* PutObjectCommand */.wKZ({ ...target, Body: body, ContentLength: file.size, ContentType: file.contentType, Metadata: file.metadata, IfNoneMatch: '*' })));
-            return;
-        }
-        // Like lib-storage: declare the checksum the SDK adds to every part when it computes them.
-        const checksums = (await s3.config.requestChecksumCalculation()) === 'WHEN_SUPPORTED';
-        const created = await withRetries('CreateMultipartUpload', retry, () => s3.send(new client_s3_dist_cjs/* CreateMultipartUploadCommand */.nG4({
-            ...target,
-            ContentType: file.contentType,
-            Metadata: file.metadata,
-            ChecksumAlgorithm: checksums ? client_s3_dist_cjs/* ChecksumAlgorithm */.VD4.CRC32 : undefined,
-        })));
-        const uploadId = created.UploadId;
-        if (!uploadId)
-            throw new Error('CreateMultipartUpload returned no UploadId');
-        try {
-            const count = Math.ceil(file.size / plan.partSize);
-            const parts = [];
-            let next = 0;
-            let failed = false;
-            const worker = async () => {
-                const buffer = Buffer.allocUnsafe(plan.partSize);
-                while (!failed && next < count) {
-                    const index = next++;
-                    const position = index * plan.partSize;
-                    const body = await readPart(handle, buffer, position, Math.min(plan.partSize, file.size - position));
-                    const res = await withRetries('UploadPart', retry, () => s3.send(new client_s3_dist_cjs/* UploadPartCommand */.iVK({ ...target, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length })));
-                    if (!res.ETag)
-                        throw new Error(`UploadPart ${index + 1} returned no ETag`);
-                    parts.push({ PartNumber: index + 1, ETag: res.ETag, ...(res.ChecksumCRC32 ? { ChecksumCRC32: res.ChecksumCRC32 } : {}) });
-                }
-            };
-            // Every worker finishes (a failure stops the others at their next part) before the file closes.
-            const settled = await Promise.allSettled(Array.from({ length: Math.min(plan.queueSize, count) }, () => worker().catch((err) => {
-                failed = true;
-                throw err;
-            })));
-            const failure = settled.find((r) => r.status === 'rejected');
-            if (failure)
-                throw failure.reason;
-            parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
-            await withRetries('CompleteMultipartUpload', retry, () => s3.send(new client_s3_dist_cjs/* CompleteMultipartUploadCommand */.Gym({ ...target, UploadId: uploadId, MultipartUpload: { Parts: parts }, IfNoneMatch: '*' })));
-        }
-        catch (err) {
-            // Leave no orphaned parts (they are billed) whatever went wrong; the original error is what matters.
-            await s3.send(new client_s3_dist_cjs/* AbortMultipartUploadCommand */.tfP({ ...target, UploadId: uploadId })).catch(() => undefined);
-            throw err;
-        }
-    }
-    finally {
-        await handle.close();
-    }
-}
-
-;// CONCATENATED MODULE: ./src/bundle/upload.ts
-// Content-addressed upload: the key is <prefix>/<sha256>.zip, so the same bundle always lands on
-// the same key and a re-run uploads nothing. A key is never overwritten: HeadObject first, then
-// `If-None-Match: *` on the write, then a check that what is stored is what was meant.
-
-
-
-
-
-// At most 4 × 8 MiB of part buffers in memory, whatever the bundle's size.
-const PART_SIZE = 8 * 1024 * 1024;
-const QUEUE_SIZE = 4;
-function bundleKey(prefix, sha256) {
-    return `${prefix}/${sha256}.zip`;
-}
-/** EB's own bucket (elasticbeanstalk-<region>-<account>), created on first use. */
-async function upload_defaultBucket(eb, ctx) {
-    const res = await withRetries('CreateStorageLocation', ctx, () => eb.send(new dist_cjs/* CreateStorageLocationCommand */.UCX({})));
-    if (!res.S3Bucket)
-        throw new Error('CreateStorageLocation returned no bucket');
-    return res.S3Bucket;
-}
-async function headObject(s3, bucket, key, ctx) {
-    try {
-        const res = await withRetries('HeadObject', ctx, () => s3.send(new client_s3_dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: key })));
-        return { size: res.ContentLength ?? -1, sha256: res.Metadata?.sha256 };
-    }
-    catch (err) {
-        if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey')
-            return undefined;
-        throw err;
-    }
-}
-function sameContent(stored, bundle) {
-    return stored.size === bundle.size && stored.sha256 === bundle.sha256;
-}
-function clash(bucket, key, stored) {
-    return new errors_DeployFailedError(`s3://${bucket}/${key} already exists with different content (size ${stored.size}, sha256 ${stored.sha256 ?? 'unknown'}); refusing to overwrite it`);
-}
-async function uploadBundle(deps, bundle, bucket, prefix) {
-    const key = bundleKey(prefix, bundle.sha256);
-    const result = { bucket, key, sha256: bundle.sha256, size: bundle.size };
-    const existing = await headObject(deps.s3, bucket, key, deps.retry);
-    if (existing) {
-        if (!sameContent(existing, bundle))
-            throw clash(bucket, key, existing);
-        deps.log.info(`s3://${bucket}/${key} already holds this bundle (${bundle.size} bytes): nothing to upload`);
-        return { ...result, uploadedBytes: 0 };
-    }
-    deps.log.info(`uploading ${bundle.size} bytes to s3://${bucket}/${key}`);
-    const started = Date.now();
-    try {
-        await uploadFile(deps.s3, { bucket, key, path: bundle.path, size: bundle.size, contentType: 'application/zip', metadata: { sha256: bundle.sha256 } }, { partSize: PART_SIZE, queueSize: QUEUE_SIZE }, deps.retry);
-    }
-    catch (err) {
-        // Someone stored the key between our HeadObject and the write: fine if it is the same bytes.
-        if (errorName(err) !== 'PreconditionFailed')
-            throw err;
-        const raced = await headObject(deps.s3, bucket, key, deps.retry);
-        if (!raced || !sameContent(raced, bundle))
-            throw raced ? clash(bucket, key, raced) : err;
-        deps.log.info(`s3://${bucket}/${key} was stored meanwhile by another run with the same content`);
-        return { ...result, uploadedBytes: 0 };
-    }
-    const stored = await headObject(deps.s3, bucket, key, deps.retry);
-    if (!stored || !sameContent(stored, bundle))
-        throw new Error(`upload verification failed: s3://${bucket}/${key} holds ${stored?.size ?? 'nothing'} bytes with sha256 ${stored?.sha256 ?? 'unknown'}`);
-    const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-    deps.log.info(`uploaded ${bundle.size} bytes in ${seconds.toFixed(1)} s (${(bundle.size / 1048576 / seconds).toFixed(1)} MiB/s), verified`);
-    return { ...result, uploadedBytes: bundle.size };
-}
-
 ;// CONCATENATED MODULE: ./src/eb/retention.ts
 // Keep the newest N application versions. Never delete a version any environment of the
 // application runs (or is deploying), nor the rollback target of any of them (its newest verified
@@ -43844,13 +47417,13 @@ async function uploadBundle(deps, bundle, bucket, prefix) {
 
 
 async function requireApplication(eb, app, retry) {
-    const res = await withRetries('DescribeApplications', retry, () => eb.send(new dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [app] })));
+    const res = await withRetries('DescribeApplications', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [app] })));
     if (!res.Applications?.some((a) => a.ApplicationName === app))
         throw new errors_ConfigurationError(`input "application-name": application "${app}" does not exist in this region: nothing to prune`);
 }
 /** Every live environment of the application: the version it runs, and the one it would roll back to. */
 async function protectedByEnvironments(eb, app, record, retry) {
-    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: app, IncludeDeleted: false })));
+    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: app, IncludeDeleted: false })));
     const why = new Map();
     for (const env of (res.Environments ?? []).filter((e) => e.Status !== 'Terminated')) {
         const name = env.EnvironmentName ?? '';
@@ -43890,12 +47463,12 @@ async function pruneVersions(eb, opts, retry) {
         const version = versions.find((v) => v.VersionLabel === label);
         const deleteBundle = opts.deleteSourceBundles && version !== undefined && !keptKeys.has(bundleId(version));
         try {
-            await withRetries('DeleteApplicationVersion', retry, () => eb.send(new dist_cjs/* DeleteApplicationVersionCommand */.Xb({ ApplicationName: opts.applicationName, VersionLabel: label, DeleteSourceBundle: deleteBundle })));
+            await withRetries('DeleteApplicationVersion', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DeleteApplicationVersionCommand */.Xb({ ApplicationName: opts.applicationName, VersionLabel: label, DeleteSourceBundle: deleteBundle })));
             deleted.push(label);
         }
         catch (err) {
             // One version that can't go (e.g. an environment started using it a moment ago) must not stop the rest.
-            retry.log.warning(`could not delete application version "${label}": ${errorMessage(err)}`);
+            retry.log.warning(`could not delete application version "${label}": ${errors_errorMessage(err)}`);
         }
     }
     const kept = [...protectedLabels].map(([label, why]) => `${label} (${why})`).join(', ');
@@ -43917,6 +47490,8 @@ async function pruneVersions(eb, opts, retry) {
 
 
 
+
+
 const SETUP_MS = 30 * 60_000; // retries of upload/version calls stop after this; each call also has its own timeout
 function retry(deps, ms = SETUP_MS, what = 'the setup deadline') {
     return { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, ms, what) };
@@ -43926,21 +47501,26 @@ function deriveVersionLabel(sha256, gitSha = process.env.GITHUB_SHA) {
     const commit = gitSha && /^[0-9a-f]{7,40}$/i.test(gitSha) ? gitSha.slice(0, 12) : 'local';
     return `${commit}-${sha256.slice(0, 12)}`;
 }
-async function uploadStep(deps, settings, report) {
+async function uploadStep(deps, settings, report, hooks = {}) {
     return deps.log.group('Bundle and upload', async () => {
         const work = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'eb-pipeline-'));
+        hooks.onScratchDir?.(work);
         try {
             const bundle = await prepareBundle(settings.bundlePath, work);
             report.bundle = { sha256: bundle.sha256, size: bundle.size, bucket: undefined, key: undefined, uploadedBytes: undefined };
             deps.log.info(`bundle ${settings.bundlePath}: ${bundle.size} bytes, sha256 ${bundle.sha256}`);
             const r = retry(deps);
             const bucket = settings.bucket ?? (await upload_defaultBucket(deps.eb, r));
-            const uploaded = await uploadBundle({ s3: deps.s3, log: deps.log, retry: r }, bundle, bucket, settings.keyPrefix);
+            const uploaded = await uploadBundle({ s3: deps.s3, log: deps.log, retry: r }, bundle, bucket, settings.keyPrefix, {
+                opened: (upload) => hooks.onUploadOpened?.({ ...upload, region: deps.region }),
+                closed: () => hooks.onUploadClosed?.(),
+            });
             report.bundle = { ...report.bundle, bucket, key: uploaded.key, uploadedBytes: uploaded.uploadedBytes };
             return uploaded;
         }
         finally {
             await (0,promises_.rm)(work, { recursive: true, force: true });
+            hooks.onScratchDir?.(undefined);
         }
     });
 }
@@ -43962,9 +47542,17 @@ async function versionStep(deps, opts, report) {
 }
 async function deployPipeline(deps, inputs, report, hooks = {}) {
     const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
+    if (inputs.preflight) {
+        await preflight_runPreflight(deps, {
+            ...target,
+            versionLabel: inputs.versionLabel,
+            upload: { bucket: inputs.bundle.bucket, keyPrefix: inputs.bundle.keyPrefix },
+            dockerBundle: (0,external_node_fs_.existsSync)((0,external_node_path_.join)(inputs.bundle.bundlePath, 'Dockerrun.aws.json')),
+        });
+    }
     // Fail on a wrong environment name before uploading anything.
     const env = await environment_describeEnvironment(deps.eb, target, retry(deps));
-    const uploaded = await uploadStep(deps, inputs.bundle, report);
+    const uploaded = await uploadStep(deps, inputs.bundle, report, hooks);
     const label = inputs.versionLabel ?? deriveVersionLabel(uploaded.sha256);
     report.versionLabel = label;
     await versionStep(deps, {
@@ -43989,15 +47577,15 @@ async function deployPipeline(deps, inputs, report, hooks = {}) {
     }
     return report;
 }
-async function uploadOnly(deps, inputs, report) {
-    return uploadStep(deps, inputs, report);
+async function uploadOnly(deps, inputs, report, hooks = {}) {
+    return uploadStep(deps, inputs, report, hooks);
 }
-async function createVersionOnly(deps, inputs, report) {
+async function createVersionOnly(deps, inputs, report, hooks = {}) {
     let bucket;
     let key;
     let sha256;
     if (inputs.bundle) {
-        const up = await uploadStep(deps, inputs.bundle, report);
+        const up = await uploadStep(deps, inputs.bundle, report, hooks);
         ({ bucket, key, sha256 } = up);
     }
     else if (inputs.s3) {
@@ -44032,6 +47620,7 @@ async function pruneOnly(deps, inputs) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/report.ts
+
 function newReport(applicationName, environmentName) {
     return {
         applicationName,
@@ -44040,10 +47629,13 @@ function newReport(applicationName, environmentName) {
         previousVersionLabel: undefined,
         rollbackTarget: undefined,
         rollbackTargetWhy: undefined,
+        promotion: undefined,
         recordWarnings: [],
         environmentUrl: undefined,
         health: undefined,
         rolledBack: false,
+        wentLive: false,
+        supersededBy: undefined,
         deploySeconds: undefined,
         bundle: undefined,
         versionReused: undefined,
@@ -44053,6 +47645,16 @@ function newReport(applicationName, environmentName) {
         events: [],
         describeCalls: 0,
     };
+}
+/**
+ * A run that failed before the gate decided anything (a refused bundle, an upload or processing
+ * error) ends 'failed' with the error as its message, so outputs and the summary say why.
+ */
+function noteFailure(report, err) {
+    if (report.outcome !== 'pending')
+        return;
+    report.outcome = 'failed';
+    report.message = errorMessage(err);
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -44088,7 +47690,7 @@ function createAwsClients(opts) {
         // A stalled connection must not hang a deploy: every request has a time limit.
         requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000, throwOnRequestTimeout: true },
     };
-    const eb = new dist_cjs/* ElasticBeanstalkClient */.E8k(common);
+    const eb = new client_elastic_beanstalk_dist_cjs/* ElasticBeanstalkClient */.E8k(common);
     // The describe budget starts with the process's first client, before any call.
     meterFor(eb, systemClock);
     return {
@@ -44098,21 +47700,72 @@ function createAwsClients(opts) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/inert.ts
+// Text that did not come from our code (health URL bodies, EB events and causes, S3/AWS error
+// messages, names read back from AWS, file names from a bundle) must never become a workflow
+// command when it reaches the runner's stdout or stderr. The runner reads its output line by line
+// (a line ends at \n, \r or \r\n) and, per actions/runner src/Runner.Common/ActionCommand.cs:
+//   - TryParseV2: a line is a command when, after its leading whitespace, it starts with "::"
+//     (`::add-mask::secret`, `::stop-commands::token`, `::error::...`);
+//   - TryParse (legacy): a line is a command when "##[" appears ANYWHERE in it (`x ##[add-mask]secret`).
+// `inert` is the one place that defuses both, for every line our loggers write; it also turns
+// control characters (ANSI escapes that could hide or repaint log text) into visible \uXXXX.
+// It is not reversible and does not need to be: it only has to keep the text readable and inert.
+/** What the runner (and a terminal or browser showing the log) treats as a line break. */
+const LINE_BREAK = /\r\n|[\n\r\u0085\u2028\u2029]/;
+// C0 controls except tab, DEL, and C1 controls (\u0085 is a line break, handled above).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u0084\u0086-\u009f]/g;
+function visible(c) {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** One line, defused: a leading "::" gets a backslash before it, "##[" becomes "##\[". */
+function inertLine(line) {
+    const shown = line.replace(CONTROL, visible).replace(/##\[/g, '##\\[');
+    return shown.replace(/^([\s\u180e]*)::/, '$1\\::');
+}
+/**
+ * `text` with every line made safe to print on a GitHub Actions runner: no line of the result
+ * starts a workflow command, whatever `text` holds. Line breaks are kept (as \n), so multi-line
+ * text stays multi-line and each of its lines is defused.
+ */
+function inert(text) {
+    return text.split(LINE_BREAK).map(inertLine).join('\n');
+}
+/** True when the runner would take this one line of output as a workflow command (for tests and checks). */
+function startsWorkflowCommand(line) {
+    return /^[\s\u180e\u0085]*::/.test(line) || line.includes('##[');
+}
+/** For JSON we print: "##[" inside a string becomes "##\u005b" (the same value once parsed). */
+function inertJson(json) {
+    return json.replace(/##\[/g, '##\\u005b');
+}
+
 ;// CONCATENATED MODULE: ./src/cli/console-logger.ts
+// The engine's Logger on a terminal: timestamped progress lines on stdout, warnings and errors on stderr.
+
+// The CLI runs in workflow `run:` steps too, where the runner reads stdout and stderr for workflow
+// commands: every line goes through `inert` (src/engine/inert.ts).
+function printLine(line) {
+    console.log(inert(line));
+}
+function printError(line) {
+    console.error(inert(line));
+}
 function stamp() {
     return new Date().toISOString().slice(11, 19);
 }
 function consoleLogger(opts = {}) {
     return {
-        info: (m) => console.log(`${stamp()} ${m}`),
+        info: (m) => printLine(`${stamp()} ${m}`),
         debug: (m) => {
             if (opts.debug)
-                console.log(`${stamp()} debug: ${m}`);
+                printLine(`${stamp()} debug: ${m}`);
         },
-        warning: (m) => console.error(`${stamp()} warning: ${m}`),
-        error: (m) => console.error(`${stamp()} error: ${m}`),
+        warning: (m) => printError(`${stamp()} warning: ${m}`),
+        error: (m) => printError(`${stamp()} error: ${m}`),
         group: async (name, fn) => {
-            console.log(`${stamp()} == ${name}`);
+            printLine(`${stamp()} == ${name}`);
             return fn();
         },
     };
@@ -44144,7 +47797,7 @@ function parseFlags(argv, flags) {
         ({ values } = (0,external_node_util_.parseArgs)({ args: argv, options, allowPositionals: false, strict: true }));
     }
     catch (err) {
-        throw new errors_ConfigurationError(errorMessage(err));
+        throw new errors_ConfigurationError(errors_errorMessage(err));
     }
     return {
         read: (name) => {
@@ -44172,16 +47825,16 @@ async function runCommand(name, argv, usage, flags, body) {
     }
     catch (err) {
         if (err instanceof errors_ConfigurationError) {
-            console.error(`eb-pipeline ${name}: ${err.message}\n(see \`eb-pipeline ${name} --help\`)`);
+            printError(`eb-pipeline ${name}: ${err.message}\n(see \`eb-pipeline ${name} --help\`)`);
             return EXIT_USAGE;
         }
         if (err instanceof errors_DeployFailedError) {
-            console.error(`eb-pipeline ${name}: ${err.message}`);
+            printError(`eb-pipeline ${name}: ${err.message}`);
             return EXIT_FAILED;
         }
-        console.error(`eb-pipeline ${name} failed: ${errorMessage(err)}`);
+        printError(`eb-pipeline ${name} failed: ${errors_errorMessage(err)}`);
         if (parsed?.debug && err instanceof Error && err.stack)
-            console.error(err.stack);
+            printError(err.stack);
         return EXIT_FAILED;
     }
 }
@@ -44193,7 +47846,10 @@ const COMMON_FLAGS = {
 };
 const GATE_FLAGS = [
     { name: 'min-health', help: 'ok | warning (default ok)' },
-    { name: 'healthy-checks', help: 'consecutive passing checks (default 3)' },
+    { name: 'healthy-checks', help: 'passing checks in the stability window, at least (default 3)' },
+    { name: 'stable-seconds', help: 'seconds health must hold after it first passes (default 45)' },
+    { name: 'settle-timeout', help: 'wait for health to come up after the update (default 2m)' },
+    { name: 'unhealthy-grace', help: 'extra time Severe/Degraded is allowed after the update (default 0s)' },
     { name: 'health-url', help: 'URL that must answer 200 during the gate' },
     { name: 'health-url-expect-version', help: 'true: the health URL must name the version' },
     { name: 'ready-timeout', help: 'wait for a busy environment (default 10m)' },
@@ -44201,6 +47857,7 @@ const GATE_FLAGS = [
 ];
 
 ;// CONCATENATED MODULE: ./src/cli/print-report.ts
+
 function printReport(r) {
     const rows = [
         ['outcome', r.outcome],
@@ -44210,6 +47867,7 @@ function printReport(r) {
         ['previous version', r.previousVersionLabel],
         ['rollback target', r.rollbackTarget],
         ['rolled back', r.rolledBack],
+        ['went live', r.wentLive],
         ['health', r.health],
         ['deploy seconds', r.deploySeconds],
         ['bundle sha256', r.bundle?.sha256],
@@ -44217,14 +47875,14 @@ function printReport(r) {
         ['uploaded bytes', r.bundle?.uploadedBytes],
         ['version reused', r.versionReused],
     ];
-    console.log('');
+    printLine('');
     for (const [k, v] of rows)
         if (v !== undefined && v !== '')
-            console.log(`  ${k.padEnd(17)} ${String(v)}`);
+            printLine(`  ${k.padEnd(17)} ${String(v)}`);
     for (const w of r.recordWarnings)
-        console.log(`  warning: ${w}`);
+        printLine(`  warning: ${w}`);
     for (const i of r.instances)
-        console.log(`  instance ${i.id}: ${i.healthStatus ?? i.color ?? '?'} on "${i.versionLabel ?? '?'}"`);
+        printLine(`  instance ${i.id}: ${i.healthStatus ?? i.color ?? '?'} on "${i.versionLabel ?? '?'}"`);
 }
 
 ;// CONCATENATED MODULE: ./src/cli/deploy.ts
@@ -44247,6 +47905,7 @@ const FLAGS = [
     { name: 'rollback', help: 'true | false: roll back a failed deploy (default true)' },
     { name: 'keep-versions', help: 'prune to the newest N versions after success (default 0: no pruning)' },
     { name: 'delete-source-bundles', help: 'true: pruning deletes S3 bundles too' },
+    { name: 'preflight', help: 'false: skip the read-only checks before any change (default true)' },
 ];
 const deployCommand = {
     summary: 'bundle, upload, create the version, deploy, gate, roll back on failure',
@@ -44264,9 +47923,58 @@ const deployCommand = {
     }),
 };
 
+;// CONCATENATED MODULE: ./src/eb/promotion.ts
+
+
+
+
+/** Throws DeployFailedError naming the reason when the version may not be promoted. */
+async function promotion_checkPromotion(eb, req, retry) {
+    const source = req.sourceEnvironment;
+    const refuse = (reason) => {
+        throw new errors_DeployFailedError(`not promoting from "${source}": ${reason}; nothing was deployed`);
+    };
+    let env;
+    try {
+        env = await environment_describeEnvironment(eb, { applicationName: req.applicationName, environmentName: source }, retry);
+    }
+    catch (err) {
+        if (err instanceof errors_ConfigurationError)
+            throw new errors_ConfigurationError(`input "promote-from-environment": environment "${source}" does not exist in application "${req.applicationName}"`);
+        throw err;
+    }
+    const running = env.VersionLabel;
+    if (!running)
+        return refuse(`it runs no application version`);
+    const label = req.versionLabel ?? running;
+    if (label !== running)
+        return refuse(`it runs "${running}", not "${label}" (promote only what the source environment runs now)`);
+    if (env.Status !== 'Ready')
+        return refuse(`it is ${env.Status ?? 'not Ready'} (a deploy may be in flight), not Ready on "${label}"`);
+    if (env.Health !== 'Green')
+        return refuse(`its health is ${env.Health ?? 'unknown'}${env.HealthStatus ? ` (${env.HealthStatus})` : ''}, not Green, on "${label}"`);
+    const version = await versions_findVersion(eb, req.applicationName, label, retry);
+    if (!version)
+        return refuse(`application version "${label}" no longer exists in "${req.applicationName}"`);
+    const [record] = await recordOf(eb, [version], retry);
+    const mark = record ? verdict(record, source) : undefined;
+    if (mark === 'failed')
+        return refuse(`"${label}" failed its gate there (tag ${FAILED_TAG}${source}) and was not verified since`);
+    if (mark !== 'verified' || !record)
+        return refuse(`"${label}" never passed the gate there (no tag ${VERIFIED_TAG}${source}: deployed outside this suite, or before the record existed; redeploy it to "${source}" through the suite first)`);
+    const verifiedAt = record.verified.get(source) ?? 0;
+    return {
+        label,
+        verifiedAt,
+        why: `"${label}" passed the gate on "${source}" at ${new Date(verifiedAt).toISOString()} and "${source}" is Ready and Green on it now`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/operations.ts
 // The standalone operations: roll back to a previous version, deploy an existing version, and
 // describe an environment's state (the CLI's `status`).
+
+
 
 
 
@@ -44289,30 +47997,45 @@ async function rollbackOperation(deps, inputs, report, hooks = {}) {
     // A rollback that fails is not rolled back again: it is reported as it is.
     return gated_update_gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false, kind: 'rollback' }, report, hooks);
 }
-/** Deploy an existing, processed version (a promotion), gated, with rollback. */
+/**
+ * Deploy an existing, processed version, gated, with rollback. With `promoteFrom`: a promotion, only
+ * of a version verified on that environment which it runs Ready and Green now (src/eb/promotion.ts).
+ */
 async function deployVersionOperation(deps, inputs, report, hooks = {}) {
+    if (inputs.preflight)
+        await runPreflight(deps, { applicationName: inputs.applicationName, environmentName: inputs.environmentName, versionLabel: inputs.versionLabel });
     const r = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
-    const version = await findVersion(deps.eb, inputs.applicationName, inputs.versionLabel, r);
+    let label = inputs.versionLabel;
+    if (inputs.promoteFrom) {
+        const promotion = await checkPromotion(deps.eb, { applicationName: inputs.applicationName, sourceEnvironment: inputs.promoteFrom, versionLabel: label }, r);
+        deps.log.info(`promoting: ${promotion.why}`);
+        report.promotion = promotion.why;
+        label = promotion.label;
+    }
+    if (!label)
+        throw new ConfigurationError('input "version-label" is empty: expected the version to deploy, or "promote-from-environment"');
+    report.versionLabel = label;
+    const version = await findVersion(deps.eb, inputs.applicationName, label, r);
     if (!version)
-        throw new DeployFailedError(`application version "${inputs.versionLabel}" does not exist in "${inputs.applicationName}"`);
+        throw new DeployFailedError(`application version "${label}" does not exist in "${inputs.applicationName}"`);
     if ((version.Status ?? '').toUpperCase() !== 'PROCESSED')
-        throw new DeployFailedError(`application version "${inputs.versionLabel}" is ${version.Status ?? 'not processed'}, not Processed`);
+        throw new DeployFailedError(`application version "${label}" is ${version.Status ?? 'not processed'}, not Processed`);
     const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
-    return gatedUpdate(deps, { target, label: inputs.versionLabel, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
+    return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
 }
 async function environmentStatus(deps, target) {
     const r = operations_retry(deps, 60_000);
     const environment = await environment_describeEnvironment(deps.eb, target, r);
     let instances;
     try {
-        const res = await withRetries('DescribeInstancesHealth', r, () => deps.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: target.environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment'] })));
+        const res = await withRetries('DescribeInstancesHealth', r, () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: target.environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment'] })));
         instances = (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel }));
     }
     catch (err) {
         if (errorName(err) !== 'InvalidRequestException')
             throw err;
     }
-    const ev = await withRetries('DescribeEvents', r, () => deps.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, MaxRecords: 10 })));
+    const ev = await withRetries('DescribeEvents', r, () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, MaxRecords: 10 })));
     return { environment, url: environmentUrl(environment), instances, events: ev.Events ?? [] };
 }
 
@@ -44351,6 +48074,7 @@ const rollbackCommand = {
 
 
 
+
 const prune_FLAGS = [
     COMMON_FLAGS.app,
     { name: 'keep-versions', short: 'k', help: 'number of newest versions to keep (default 20)' },
@@ -44364,7 +48088,7 @@ const pruneCommand = {
         const inputs = readPruneInputs(f.read);
         const result = await pruneOnly(cliDeps(inputs.region, f.debug), inputs);
         const kept = [...result.protectedLabels].map(([label, why]) => `${label} (${why})`).join(', ');
-        console.log(`deleted ${result.deleted.length}: ${result.deleted.join(', ') || '-'}; kept ${result.kept}${kept ? `, always: ${kept}` : ''}`);
+        printLine(`deleted ${result.deleted.length}: ${result.deleted.join(', ') || '-'}; kept ${result.kept}${kept ? `, always: ${kept}` : ''}`);
         return EXIT_OK;
     }),
 };
@@ -44375,31 +48099,75 @@ const pruneCommand = {
 
 
 
+
+
 const status_FLAGS = [COMMON_FLAGS.app, COMMON_FLAGS.env, COMMON_FLAGS.region, { name: 'json', help: 'true: print JSON' }];
 const statusCommand = {
     summary: "show an environment's version, health per instance and latest events",
     run: (argv) => runCommand('status', argv, 'usage: eb-pipeline status -a APP -e ENV [--json true]', status_FLAGS, async (f) => {
         const app = validateApplicationName('application-name', parse_requireValue(f.read, 'application-name'));
-        const env = validateEnvironmentName('environment-name', parse_requireValue(f.read, 'environment-name'));
+        const env = parse_validateEnvironmentName('environment-name', parse_requireValue(f.read, 'environment-name'));
         const region = parse_parseRegion(f.read, 'region');
         const json = parse_readString(f.read, 'json');
         if (json && json !== 'true' && json !== 'false')
             throw new errors_ConfigurationError(`input "json" is invalid ("${json}"): expected "true" or "false"`);
         const s = await environmentStatus(cliDeps(region, f.debug), { applicationName: app, environmentName: env });
         if (json === 'true') {
-            console.log(JSON.stringify({ ...s.environment, url: s.url, instances: s.instances, events: s.events }, null, 2));
+            // JSON.stringify escapes line breaks, so no line starts with "::"; inertJson defuses "##[" in strings.
+            console.log(inertJson(JSON.stringify({ ...s.environment, url: s.url, instances: s.instances, events: s.events }, null, 2)));
             return EXIT_OK;
         }
         const e = s.environment;
-        console.log(`${env}: ${e.Status ?? '?'} ${e.Health ?? '?'}${e.HealthStatus ? ` (${e.HealthStatus})` : ''} on "${e.VersionLabel ?? '?'}"  ${s.url}`);
+        printLine(`${env}: ${e.Status ?? '?'} ${e.Health ?? '?'}${e.HealthStatus ? ` (${e.HealthStatus})` : ''} on "${e.VersionLabel ?? '?'}"  ${s.url}`);
         if (s.instances)
             for (const i of s.instances)
-                console.log(`  ${i.id}: ${i.healthStatus ?? i.color ?? '?'} on "${i.versionLabel ?? '?'}"`);
+                printLine(`  ${i.id}: ${i.healthStatus ?? i.color ?? '?'} on "${i.versionLabel ?? '?'}"`);
         else
-            console.log('  (enhanced health is off: no per-instance state)');
+            printLine('  (enhanced health is off: no per-instance state)');
         for (const ev of [...s.events].reverse())
-            console.log(`  ${ev.EventDate?.toISOString() ?? ''} ${ev.Severity ?? ''} ${ev.Message ?? ''}`);
+            printLine(`  ${ev.EventDate?.toISOString() ?? ''} ${ev.Severity ?? ''} ${ev.Message ?? ''}`);
         return EXIT_OK;
+    }),
+};
+
+;// CONCATENATED MODULE: ./src/cli/preflight.ts
+// `eb-pipeline preflight`: the deploy's read-only checks on their own, to prove a new account's
+// set-up (roles, policies, buckets, environments) before the first real deploy. Changes nothing.
+
+
+
+
+
+const preflight_FLAGS = [
+    COMMON_FLAGS.app,
+    COMMON_FLAGS.env,
+    { name: 'bundle', short: 'b', help: 'the bundle directory to deploy (a Dockerrun.aws.json in it requires the Docker platform)' },
+    { ...COMMON_FLAGS.label, help: 'the label about to be deployed (never its own rollback target)' },
+    { name: 'bucket', help: "S3 bucket (default: Elastic Beanstalk's own)" },
+    { name: 'key-prefix', help: 'S3 key prefix (default eb-pipeline/<application>)' },
+    COMMON_FLAGS.region,
+];
+const MARK = { ok: 'ok  ', warning: 'WARN', failed: 'FAIL' };
+const preflightCommand = {
+    summary: 'check permissions and resources a deploy needs, changing nothing',
+    run: (argv) => runCommand('preflight', argv, 'usage: eb-pipeline preflight -a APP -e ENV [-b BUNDLE] [options]', preflight_FLAGS, async (f) => {
+        const applicationName = validateApplicationName('application-name', parse_requireValue(f.read, 'application-name'));
+        const environmentName = parse_validateEnvironmentName('environment-name', parse_requireValue(f.read, 'environment-name'));
+        const label = parse_readString(f.read, 'version-label');
+        const bundle = parse_readString(f.read, 'bundle') ? parseBundlePath(f.read, 'bundle', '.') : undefined;
+        const region = parse_parseRegion(f.read, 'region');
+        const result = await preflight(cliDeps(region, f.debug), {
+            applicationName,
+            environmentName,
+            versionLabel: label ? parse_validateVersionLabel('version-label', label) : undefined,
+            upload: { bucket: parse_parseBucket(f.read, 'bucket'), keyPrefix: parseKeyPrefix(f.read, 'key-prefix', `eb-pipeline/${applicationName}`) },
+            dockerBundle: bundle !== undefined && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(bundle, 'Dockerrun.aws.json')),
+        });
+        for (const c of result.checks)
+            console.log(`${MARK[c.outcome]}  ${c.name}: ${c.detail}`);
+        console.log(`\nnot provable without trying (granted by the documented policies):\n${result.untested.map((u) => `  - ${u}`).join('\n')}`);
+        console.log(result.passed ? '\npreflight passed: nothing was changed' : '\npreflight FAILED: nothing was changed; fix what is marked FAIL');
+        return result.passed ? EXIT_OK : EXIT_FAILED;
     }),
 };
 
@@ -44506,8 +48274,9 @@ async function runActionEntry(bundle, inputs, env, print) {
 }
 
 ;// CONCATENATED MODULE: ./src/demo/demo.ts
-// `npm run demo`: the whole story on one machine. A local Elastic Beanstalk (the emulator) gets the
-// reference Django app v1 through the deploy action's committed bundle — the same entry the
+// `npm run demo -- --fast`: the deploy story without images (the full pipeline is pipeline-demo.ts).
+// A local Elastic Beanstalk (the emulator) gets the reference Django app v1 as a Procfile bundle
+// (bin/run-stack on the host) through the deploy action's committed bundle — the same entry the
 // workflows run — and serves it Green; then a broken v2 is deployed, the gate catches it, the
 // previous version is redeployed, and v1 serves again. Exit 0 only when that story held.
 
@@ -44587,15 +48356,18 @@ async function runDemo(opts) {
         emulator = await startEmulator({ timeScale: opts.timeScale, dataDir: external_node_path_default().join(work, 'emulator') });
         for (const [k, v] of Object.entries(emulator.env))
             indent(`${k}=${v}`);
-        eb = new dist_cjs/* ElasticBeanstalkClient */.E8k({ endpoint: emulator.ebEndpoint, region: emulator.env.AWS_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+        eb = new client_elastic_beanstalk_dist_cjs/* ElasticBeanstalkClient */.E8k({ endpoint: emulator.ebEndpoint, region: emulator.env.AWS_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
         step('Creating the application "django-eb-demo", its environment "demo-dev" (2 instances) and a fresh database');
         await recreateDatabase(opts.databaseUrl);
-        await eb.send(new dist_cjs/* CreateApplicationCommand */.ObD({ ApplicationName: 'django-eb-demo' }));
-        await eb.send(new dist_cjs/* CreateEnvironmentCommand */.Rne({
+        await eb.send(new client_elastic_beanstalk_dist_cjs/* CreateApplicationCommand */.ObD({ ApplicationName: 'django-eb-demo' }));
+        await eb.send(new client_elastic_beanstalk_dist_cjs/* CreateEnvironmentCommand */.Rne({
             ApplicationName: 'django-eb-demo',
             EnvironmentName: 'demo-dev',
             SolutionStackName: '64bit Amazon Linux 2023 v4.4.0 running Docker',
             OptionSettings: [
+                // What infra/eb-pipeline.yml attaches (the deploy's preflight checks both are there).
+                { Namespace: 'aws:autoscaling:launchconfiguration', OptionName: 'IamInstanceProfile', Value: 'django-eb-demo-instance-profile' },
+                { Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'ServiceRole', Value: 'arn:aws:iam::000000000000:role/django-eb-demo-service-role' },
                 { Namespace: 'aws:autoscaling:asg', OptionName: 'MinSize', Value: '2' },
                 { Namespace: 'aws:autoscaling:asg', OptionName: 'MaxSize', Value: '2' },
                 // Values set on the environment win over the bundle's .ebextensions, as in EB.
@@ -44613,13 +48385,15 @@ async function runDemo(opts) {
                 bundle: dir,
                 'version-label': version,
                 'healthy-checks': '3',
-                // The gate gives a finished-but-unhealthy update a quarter of this to recover: 30 s here.
+                // A 10 s stability window instead of the default 45 s: the demo's emulator runs EB's clock
+                // faster, so 10 s still spans many health reports, and the demo gates three times.
+                'stable-seconds': '10',
                 'deploy-timeout': '2m',
                 'ready-timeout': '2m',
                 rollback: 'true',
             }, { ...emulator.env, GITHUB_SHA: '0000000000000000000000000000000000000000' }, (line) => indent(`  │ ${line}`));
         };
-        const environment = async () => (await eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: 'django-eb-demo', EnvironmentNames: ['demo-dev'] }))).Environments?.[0] ?? {};
+        const environment = async () => (await eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: 'django-eb-demo', EnvironmentNames: ['demo-dev'] }))).Environments?.[0] ?? {};
         step('Deploying v1 of the reference Django app (nginx → uWSGI → Django on each instance)');
         const v1 = await deploy('v1', false);
         let env = await environment();
@@ -44660,26 +48434,450 @@ async function runDemo(opts) {
     return held;
 }
 
+;// CONCATENATED MODULE: ./src/demo/local-registry.ts
+// The demo's container registry, standing in for ECR: Debian's `docker-registry` on 127.0.0.1 with
+// a port of its own and filesystem storage in a directory that outlives the run (so a second demo
+// finds the base image there and skips building it). Its blob store is also how the demo counts
+// what each build pushed: the blobs that were not there before, and the image's layers that were.
+
+
+
+
+
+
+const local_registry_run = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+function local_registry_freePort() {
+    return new Promise((resolve, reject) => {
+        const server = external_node_net_default().createServer();
+        server.once('error', reject);
+        server.listen(0, '127.0.0.1', () => {
+            const { port } = server.address();
+            server.close(() => resolve(port));
+        });
+    });
+}
+async function waitForRegistry(host, child, output) {
+    for (const deadline = Date.now() + 15_000; Date.now() < deadline;) {
+        if (child.exitCode !== null)
+            throw new Error(`docker-registry exited (${child.exitCode}): ${output()}`);
+        const ok = await fetch(`http://${host}/v2/`).then((r) => r.ok, () => false);
+        if (ok)
+            return;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`docker-registry did not answer on ${host} within 15 s: ${output()}`);
+}
+/** Starts `docker-registry serve` on loopback only, no auth, storing under `dir`. */
+async function startLocalRegistry(dir) {
+    await (0,promises_.mkdir)(dir, { recursive: true });
+    const host = `127.0.0.1:${await local_registry_freePort()}`;
+    const config = external_node_path_default().join(dir, 'config.yml');
+    const storage = external_node_path_default().join(dir, 'storage');
+    await (0,promises_.writeFile)(config, ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${storage}`, 'http:', `  addr: ${host}`, ''].join('\n'));
+    const child = (0,external_node_child_process_.spawn)('docker-registry', ['serve', config], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c) => (output += c.toString()));
+    child.stderr.on('data', (c) => (output += c.toString()));
+    const stop = async () => {
+        if (child.exitCode !== null || child.signalCode !== null)
+            return;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+    };
+    try {
+        await waitForRegistry(host, child, () => output);
+    }
+    catch (err) {
+        await stop();
+        throw err;
+    }
+    return { host, storage, stop };
+}
+/** Every blob in the registry's storage, digest → bytes. */
+async function registryBlobs(storage) {
+    const root = external_node_path_default().join(storage, 'docker/registry/v2/blobs/sha256');
+    const blobs = new Map();
+    for (const prefix of await (0,promises_.readdir)(root).catch(() => [])) {
+        for (const hex of await (0,promises_.readdir)(external_node_path_default().join(root, prefix)).catch(() => [])) {
+            const size = await (0,promises_.stat)(external_node_path_default().join(root, prefix, hex, 'data')).then((s) => s.size, () => undefined);
+            if (size !== undefined)
+                blobs.set(`sha256:${hex}`, size);
+        }
+    }
+    return blobs;
+}
+/** What a push of `ref` cost, from the registry's blobs before it and the image's manifest. */
+async function accountPush(ref, before, storage) {
+    const after = await registryBlobs(storage);
+    let bytesPushed = 0;
+    for (const [digest, size] of after)
+        if (!before.has(digest))
+            bytesPushed += size;
+    const { stdout } = await local_registry_run('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]);
+    const manifest = JSON.parse(stdout);
+    return {
+        bytesPushed,
+        layers: manifest.layers.length,
+        layersReused: manifest.layers.filter((l) => before.has(l.digest)).length,
+        imageBytes: manifest.config.size + manifest.layers.reduce((n, l) => n + l.size, 0),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/demo/pipeline-steps.ts
+// The pipeline's own scripts, run by the demo as the workflows run them: actions/django-test's
+// django-test.sh, scripts/build-images.sh (podman here, docker buildx on runners) and
+// scripts/make-bundle.sh. Their progress is shown briefly; the whole output is kept in a log file.
+
+
+
+
+
+
+
+const pipeline_steps_exec = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+/** The base image's stand-in for python:3.12-slim-bookworm when PyPI and Docker Hub are out of reach. */
+const STAND_IN_PYTHON_IMAGE = 'localhost/debian:bookworm';
+/**
+ * Runs `bash script` with `env` (on top of PATH and HOME only), appending everything to `logFile`
+ * and passing lines that match `show` to `print`.
+ */
+async function runScript(script, env, logFile, show, print) {
+    const started = Date.now();
+    const log = (0,external_node_fs_.createWriteStream)(logFile, { flags: 'a' });
+    let stdout = '';
+    const code = await new Promise((resolve, reject) => {
+        const child = (0,external_node_child_process_.spawn)('bash', [script], { env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', HOME: process.env.HOME ?? '/root', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let pending = '';
+        const onData = (chunk) => {
+            log.write(chunk);
+            pending += chunk.toString();
+            const lines = pending.split('\n');
+            pending = lines.pop() ?? '';
+            for (const line of lines)
+                if (show.test(line))
+                    print(line);
+        };
+        child.stdout.on('data', (c) => {
+            stdout += c.toString();
+            onData(c);
+        });
+        child.stderr.on('data', onData);
+        child.once('error', reject);
+        child.once('close', (c) => resolve(c ?? 1));
+    });
+    await new Promise((resolve) => log.end(resolve));
+    const outputs = {};
+    for (const line of stdout.split('\n')) {
+        const m = /^([a-z][a-z0-9-]*)=(.*)$/.exec(line);
+        if (m?.[1])
+            outputs[m[1]] = m[2] ?? '';
+    }
+    return { code, outputs, seconds: (Date.now() - started) / 1000 };
+}
+async function podmanImageExists(name) {
+    return pipeline_steps_exec('podman', ['--cgroup-manager=cgroupfs', 'image', 'exists', name]).then(() => true, () => false);
+}
+/**
+ * The stand-in base's FROM: Debian bookworm (debootstrap from deb.debian.org, ≈30 s, once per
+ * machine) imported into podman. Returns false when it was there already.
+ */
+async function ensureStandInPythonImage(print) {
+    if (await podmanImageExists(STAND_IN_PYTHON_IMAGE))
+        return false;
+    print(`${STAND_IN_PYTHON_IMAGE} is not in podman's storage: debootstrap bookworm from deb.debian.org (once per machine)`);
+    const dir = await (0,promises_.mkdtemp)(external_node_path_default().join(external_node_os_default().tmpdir(), 'debootstrap-'));
+    try {
+        await pipeline_steps_exec('debootstrap', ['--variant=minbase', 'bookworm', external_node_path_default().join(dir, 'root'), 'http://deb.debian.org/debian'], { maxBuffer: 64 * 1024 * 1024 });
+        await pipeline_steps_exec('sh', ['-c', 'tar -C "$1" -c . | podman --cgroup-manager=cgroupfs import - "$2"', 'import', external_node_path_default().join(dir, 'root'), STAND_IN_PYTHON_IMAGE], { maxBuffer: 16 * 1024 * 1024 });
+    }
+    finally {
+        await (0,promises_.rm)(dir, { recursive: true, force: true });
+    }
+    return true;
+}
+
+;// CONCATENATED MODULE: ./src/demo/pipeline-demo.ts
+// `npm run demo`: the pipeline's whole way on one machine, with the scripts the workflows run.
+// Django tests against PostgreSQL (actions/django-test) → scripts/build-images.sh (the base image
+// built once, skipped while its content hash is in the registry; the dev image FROM it by digest,
+// pushed to a local registry standing in for ECR) → scripts/make-bundle.sh (Dockerrun.aws.json
+// naming the image by digest) → the deploy action's committed bundle (dist/deploy/index.js) → the
+// local Elastic Beanstalk, whose instances pull the image and run it (nginx :7999 → uWSGI → Django
+// → PostgreSQL). Then a broken v2 image: the gate catches it and rolls back; v1 serves again.
+// Exit 0 only when every claim held.
+
+
+
+
+
+
+
+
+
+
+
+
+const pipeline_demo_exec = (0,external_node_util_.promisify)(external_node_child_process_.execFile);
+const APP = 'django-eb-demo';
+const ENV = 'demo-dev';
+/** /healthz and / through the environment's load balancer. */
+async function pipeline_demo_page(cname) {
+    try {
+        const health = await fetch(`http://${cname}/healthz`, { signal: AbortSignal.timeout(5000) });
+        const body = (await health.json().catch(() => ({})));
+        const home = await fetch(`http://${cname}/`, { signal: AbortSignal.timeout(5000) });
+        const html = await home.text();
+        const title = /<title>([^<]*)<\/title>/.exec(html)?.[1]?.replace(/\s+/g, ' ').trim() ?? '';
+        return { status: Math.max(health.status, home.status), version: body.version ?? '?', server: home.headers.get('server') ?? '', title };
+    }
+    catch {
+        return { status: 0, version: 'nothing answers', server: '', title: '' };
+    }
+}
+const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+async function runPipelineDemo(opts) {
+    const { print } = opts;
+    const root = repositoryRoot();
+    const started = Date.now();
+    let stepStarted = started;
+    const steps = [];
+    let currentStep = '';
+    const endStep = () => {
+        if (currentStep)
+            steps.push({ step: currentStep, seconds: (Date.now() - stepStarted) / 1000 });
+    };
+    const step = (text) => {
+        endStep();
+        currentStep = text;
+        stepStarted = Date.now();
+        print(`\n[${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${text}`);
+    };
+    const indent = (line) => print(`          ${line}`);
+    const work = await (0,promises_.mkdtemp)(external_node_path_default().join(external_node_os_default().tmpdir(), 'eb-pipeline-demo-'));
+    const log = external_node_path_default().join(work, 'scripts.log');
+    const story = [];
+    const check = (claim, held) => {
+        story.push({ claim, held });
+        indent(`${held ? '✓' : '✗'} ${claim}`);
+    };
+    const builds = [];
+    let recoverSeconds;
+    let registry;
+    let emulator;
+    let eb;
+    const scriptFailed = async (what) => {
+        const tail = (await pipeline_demo_exec('tail', ['-n', '25', log]).catch(() => ({ stdout: '' }))).stdout;
+        return new Error(`${what} failed; last lines of ${log}:\n${tail}`);
+    };
+    try {
+        step('Django tests against PostgreSQL (actions/django-test/django-test.sh, as the pr workflow runs it)');
+        await recreateDatabase(opts.databaseUrl);
+        const tests = await runScript(external_node_path_default().join(root, 'actions/django-test/django-test.sh'), {
+            WORKING_DIRECTORY: external_node_path_default().join(root, 'django-app'),
+            PYTHON: '/usr/bin/python3',
+            SETTINGS_MODULE: 'config.settings.test',
+            PRODUCTION_SETTINGS_MODULE: 'config.settings.production',
+            DEPLOY_CHECK_ENV: 'AWS_STORAGE_BUCKET_NAME=check-only\n',
+            DATABASE_URL: opts.databaseUrl,
+            GITHUB_OUTPUT: external_node_path_default().join(work, 'django-test-outputs'),
+        }, log, /^(Ran \d+ tests?|OK|FAILED|django-test:)/, (line) => indent(`│ ${line}`));
+        const testOutputs = Object.fromEntries((await pipeline_demo_exec('cat', [external_node_path_default().join(work, 'django-test-outputs')]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter((l) => l.includes('=')).map((l) => l.split('=', 2)));
+        indent(`tests-run=${testOutputs['tests-run'] ?? '?'} failed-checks=${testOutputs['failed-checks'] ?? '?'} (${tests.seconds.toFixed(1)} s)`);
+        check('the Django tests, migrations check and check --deploy passed against PostgreSQL', tests.code === 0);
+        if (tests.code !== 0)
+            throw await scriptFailed('django-test.sh');
+        step(`A local registry standing in for ECR (Debian's docker-registry; images kept in ${opts.registryDir})`);
+        registry = await startLocalRegistry(opts.registryDir);
+        indent(`registry at ${registry.host}`);
+        print('');
+        indent('Offline, as here, the base image cannot pip install requirements/production.txt from PyPI on');
+        indent('python:3.12-slim-bookworm: it is built FROM a Debian stand-in (PYTHON_IMAGE=localhost/debian:bookworm,');
+        indent("PYTHON_PACKAGES=debian): its Python packages are Debian's (Django 4.2 from bookworm-backports,");
+        indent("psycopg2, uWSGI, supervisor). Every other line of every Dockerfile runs as written.");
+        if (await ensureStandInPythonImage(indent))
+            indent(`${STAND_IN_PYTHON_IMAGE} imported`);
+        const build = async (label, context) => {
+            const before = await registryBlobs(registry.storage);
+            const result = await runScript(external_node_path_default().join(root, 'scripts/build-images.sh'), {
+                CONTEXT: context,
+                IMAGE_REPOSITORY: `${registry.host}/django-eb-demo`,
+                BASE_REPOSITORY: `${registry.host}/django-eb-demo-base`,
+                IMAGE_TAG: label,
+                IMAGE_DOCKERFILE: 'docker/Dockerfile.dev',
+                BASE_BUILD_ARGS: `PYTHON_IMAGE=${STAND_IN_PYTHON_IMAGE}\nPYTHON_PACKAGES=debian`,
+                IMAGE_BUILD_ARGS: `APP_VERSION=${label}`,
+                BUILDER: 'podman',
+                TLS_VERIFY: 'false',
+            }, log, /^build-images: /, (line) => indent(`│ ${line}`));
+            if (result.code !== 0)
+                throw await scriptFailed(`build-images.sh for ${label}`);
+            const imageRef = result.outputs['image-ref'] ?? '';
+            const push = await accountPush(imageRef, before, registry.storage);
+            const report = { label, baseRebuilt: result.outputs['base-rebuilt'] === 'true', seconds: result.seconds, imageRef, push };
+            indent(`base ${result.outputs['base-digest'] ?? '?'}: ${report.baseRebuilt ? 'BUILT and pushed' : 'already in the registry, not rebuilt'}`);
+            indent(`image ${imageRef}`);
+            indent(`${push.layers} layers, ${push.layersReused} reused from the registry; ${mib(push.bytesPushed)} pushed (image ${mib(push.imageBytes)} compressed); ${result.seconds.toFixed(1)} s`);
+            builds.push(report);
+            return report;
+        };
+        const makeContext = async (name) => {
+            const dir = external_node_path_default().join(work, name);
+            await pipeline_demo_exec('/usr/bin/python3', [external_node_path_default().join(root, 'django-app/bin/make-build-context'), dir]);
+            return dir;
+        };
+        const bundle = async (label, imageRef) => {
+            const out = external_node_path_default().join(work, `bundle-${label}`);
+            const made = await runScript(external_node_path_default().join(root, 'scripts/make-bundle.sh'), { IMAGE_REF: imageRef, VERSION_LABEL: label, OUT_DIR: out, EB_DIR: external_node_path_default().join(root, 'docker/eb') }, log, /^(make-bundle|::warning)/, (line) => indent(`│ ${line}`));
+            if (made.code !== 0)
+                throw await scriptFailed(`make-bundle.sh for ${label}`);
+            indent(`bundle ${out}: Dockerrun.aws.json → ${imageRef.replace(/@sha256:([0-9a-f]{12})[0-9a-f]+$/, '@sha256:$1…')}, .platform hooks, bundle-version/VERSION`);
+            return out;
+        };
+        step('Building v1 (scripts/build-images.sh: base once, then the dev image FROM the base by digest) and its bundle');
+        const v1Build = await build('v1', await makeContext('context-v1'));
+        const v1Bundle = await bundle('v1', v1Build.imageRef);
+        step(`Starting the local Elastic Beanstalk + S3 (time scale ${opts.timeScale}); environment "${ENV}": Docker platform, 2 instances`);
+        emulator = await startEmulator({ timeScale: opts.timeScale, dataDir: external_node_path_default().join(work, 'emulator') });
+        for (const [k, v] of Object.entries(emulator.env))
+            indent(`${k}=${v}`);
+        eb = new client_elastic_beanstalk_dist_cjs/* ElasticBeanstalkClient */.E8k({ endpoint: emulator.ebEndpoint, region: emulator.env.AWS_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+        await recreateDatabase(opts.databaseUrl);
+        await eb.send(new client_elastic_beanstalk_dist_cjs/* CreateApplicationCommand */.ObD({ ApplicationName: APP }));
+        const envVar = (OptionName, Value) => ({ Namespace: 'aws:elasticbeanstalk:application:environment', OptionName, Value });
+        // The settings infra/eb-pipeline.yml puts on the environment (bundles carry none).
+        await eb.send(new client_elastic_beanstalk_dist_cjs/* CreateEnvironmentCommand */.Rne({
+            ApplicationName: APP,
+            EnvironmentName: ENV,
+            SolutionStackName: '64bit Amazon Linux 2023 v4.4.0 running Docker',
+            OptionSettings: [
+                { Namespace: 'aws:autoscaling:asg', OptionName: 'MinSize', Value: '2' },
+                { Namespace: 'aws:autoscaling:asg', OptionName: 'MaxSize', Value: '2' },
+                { Namespace: 'aws:elasticbeanstalk:command', OptionName: 'DeploymentPolicy', Value: 'AllAtOnce' },
+                { Namespace: 'aws:elasticbeanstalk:environment:process:default', OptionName: 'HealthCheckPath', Value: '/healthz' },
+                // The roles the deploy's preflight asks for (infra/eb-pipeline.yml creates them on AWS).
+                { Namespace: 'aws:autoscaling:launchconfiguration', OptionName: 'IamInstanceProfile', Value: 'django-eb-demo-instance-profile' },
+                { Namespace: 'aws:elasticbeanstalk:environment', OptionName: 'ServiceRole', Value: 'arn:aws:iam::000000000000:role/django-eb-demo-service-role' },
+                envVar('SECRET_KEY', (0,external_node_crypto_.randomBytes)(40).toString('base64url')),
+                envVar('DATABASE_URL', opts.databaseUrl),
+                envVar('AWS_STORAGE_BUCKET_NAME', 'django-eb-demo-media'),
+                envVar('ALLOWED_HOSTS', '127.0.0.1,localhost'),
+            ],
+        }));
+        const environment = async () => (await eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: APP, EnvironmentNames: [ENV] }))).Environments?.[0] ?? {};
+        for (let env = await environment(); env.Status !== 'Ready'; env = await environment())
+            await new Promise((r) => setTimeout(r, 250));
+        indent(`environment Ready at http://${(await environment()).CNAME ?? '?'}`);
+        const deploy = async (label, dir) => {
+            indent('running the deploy action (dist/deploy/index.js) as the runner would:');
+            return runActionEntry(external_node_path_default().join(root, 'dist/deploy/index.js'), {
+                'application-name': APP,
+                'environment-name': ENV,
+                bundle: dir,
+                'version-label': label,
+                'healthy-checks': '3',
+                'deploy-timeout': '3m',
+                'ready-timeout': '2m',
+                rollback: 'true',
+            }, { ...emulator.env, GITHUB_SHA: '0000000000000000000000000000000000000000' }, (line) => indent(`  │ ${line}`));
+        };
+        const describeServing = async () => {
+            const env = await environment();
+            const served = await pipeline_demo_page(env.CNAME ?? '');
+            indent(`environment: ${env.Status} ${env.Health}, running ${env.VersionLabel}; http://${env.CNAME}/ → ${served.status} "${served.title}" (Server: ${served.server}), /healthz version ${served.version}`);
+            return { env, served };
+        };
+        const servingV1 = ({ env, served }) => env.Health === 'Green' && env.VersionLabel === 'v1' && served.status === 200 && served.version === 'v1' && served.title === 'Notes · v1' && served.server.startsWith('nginx');
+        step('Deploying v1: each instance pulls the image, runs it, and the postdeploy hook migrates the database');
+        const v1 = await deploy('v1', v1Bundle);
+        indent(`action exit code ${v1.exitCode}; outputs: health=${v1.outputs.health}, deploy-seconds=${v1.outputs['deploy-seconds']}, uploaded-bytes=${v1.outputs['uploaded-bytes']}`);
+        check('v1 deployed: the action succeeded', v1.exitCode === 0);
+        check('v1 is Green and the Django page is served through the load balancer by nginx inside the image', servingV1(await describeServing()));
+        const migrations = (await pipeline_demo_exec('psql', [opts.databaseUrl, '-Atc', 'select count(*) from django_migrations']).catch(() => ({ stdout: '0' }))).stdout.trim();
+        indent(`django_migrations rows: ${migrations}`);
+        check("the postdeploy hook's migrate_with_lock ran (docker exec into the container)", Number(migrations) > 0);
+        step("Building v2, whose code is broken (notes/views.py imports a module nobody committed): same base, new app layer");
+        const v2Context = await makeContext('context-v2');
+        await (0,promises_.appendFile)(external_node_path_default().join(v2Context, 'notes/views.py'), '\nfrom notes import reporting  # v2: imports a module nobody committed\n');
+        const v2Build = await build('v2', v2Context);
+        // Only the application layers are new: what v2 pushed is a small part of the image.
+        check('v2 reused the base: not rebuilt, its layers not pushed again', !v2Build.baseRebuilt && v2Build.push.layersReused > 0 && v2Build.push.bytesPushed * 5 < v2Build.push.imageBytes);
+        const v2Bundle = await bundle('v2', v2Build.imageRef);
+        step('Deploying the broken v2 image');
+        const v2Started = Date.now();
+        const v2 = await deploy('v2', v2Bundle);
+        recoverSeconds = (Date.now() - v2Started) / 1000;
+        indent(`action exit code ${v2.exitCode}; outputs: rolled-back=${v2.outputs['rolled-back']}, previous-version-label=${v2.outputs['previous-version-label']}, health=${v2.outputs.health}`);
+        indent(`the job failed with: ${v2.errors.at(-1) ?? '(no error annotation)'}`);
+        indent(`from v2's deploy starting to v1 serving again, gated: ${recoverSeconds.toFixed(1)} s`);
+        check('v2 failed the job (the gate caught it)', v2.exitCode !== 0 && v2.errors.length > 0);
+        check('v2 was rolled back to v1', v2.outputs['rolled-back'] === 'true' && v2.outputs['previous-version-label'] === 'v1');
+        check('v1 is Green and serving again', servingV1(await describeServing()));
+    }
+    catch (err) {
+        check(`the demo ran to the end (${err instanceof Error ? err.message : String(err)})`, false);
+    }
+    finally {
+        step('Stopping the emulator (every container, namespace and mount) and the registry');
+        eb?.destroy();
+        await emulator?.stop();
+        await registry?.stop();
+        const left = await processesUnder(work);
+        check('nothing the emulator started is left running', left.length === 0);
+        for (const p of left)
+            indent(`still running: ${p}`);
+        await (0,promises_.rm)(work, { recursive: true, force: true });
+        endStep();
+    }
+    const held = story.length > 0 && story.every((s) => s.held);
+    print(`\nTime by step:`);
+    for (const s of steps)
+        print(`  ${s.seconds.toFixed(1).padStart(6)} s  ${s.step}`);
+    print(`\nSummary (${((Date.now() - started) / 1000).toFixed(1)} s):`);
+    for (const s of story)
+        print(`  ${s.held ? 'held  ' : 'FAILED'}  ${s.claim}`);
+    print(held ? '\nThe story held: tested, built on the base, a healthy release went live, a broken image was caught and rolled back.' : '\nThe story did NOT hold: see above.');
+    return { held, steps, builds, ...(recoverSeconds !== undefined ? { recoverSeconds } : {}) };
+}
+
 ;// CONCATENATED MODULE: ./src/cli/demo.ts
-// `eb-pipeline demo`: the local story (src/demo/demo.ts) with its few knobs.
+// `eb-pipeline demo`: the pipeline's whole way (src/demo/pipeline-demo.ts), or with --fast the deploy
+// story alone on a Procfile bundle (src/demo/demo.ts), with their few knobs.
 
 
-const demo_USAGE = `usage: eb-pipeline demo [--time-scale X] [--database-url URL]
 
-Starts the local emulator, deploys the reference Django app v1 (Green, serving), then a broken v2
-that the health gate catches and rolls back. Exits 0 only when that story held.
 
+
+const DEFAULT_REGISTRY_DIR = external_node_path_default().join(process.env.XDG_CACHE_HOME ?? external_node_path_default().join(external_node_os_default().homedir(), '.cache'), 'eb-pipeline', 'demo-registry');
+const demo_USAGE = `usage: eb-pipeline demo [--fast] [--time-scale X] [--database-url URL] [--registry-dir DIR]
+
+Runs the Django tests against PostgreSQL, builds the base image (once: later runs find it in the
+registry) and the dev image on it with scripts/build-images.sh, pushes them to a local registry,
+lays out the Docker bundle with scripts/make-bundle.sh, and deploys it with the deploy action to
+the local Elastic Beanstalk (2 instances, each running the image): v1 Green and serving, then a
+broken v2 image that the health gate catches and rolls back. Exits 0 only when that story held.
+Needs root, podman, skopeo, docker-registry, socat and PostgreSQL (scripts/setup.sh).
+
+  --fast                the deploy story only: a Procfile bundle run on the host, no images
   --time-scale X        emulator speed: 1 = EB's real timing, 0.1 (default) = ten times faster
   --database-url URL    PostgreSQL for the app; the database is dropped and created
-                        (default postgres://postgres@127.0.0.1:5432/django_eb_demo)`;
+                        (default postgres://postgres@127.0.0.1:5432/django_eb_demo)
+  --registry-dir DIR    where the local registry keeps images between runs
+                        (default ${DEFAULT_REGISTRY_DIR})`;
 const demoCommand = {
-    summary: 'run the whole deploy story locally: healthy v1, broken v2 rolled back',
+    summary: 'run the pipeline locally: tests, images, bundle, healthy v1, broken v2 rolled back',
     async run(argv) {
         let values;
         try {
             ({ values } = (0,external_node_util_.parseArgs)({
                 args: argv,
-                options: { 'time-scale': { type: 'string' }, 'database-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+                options: {
+                    fast: { type: 'boolean' },
+                    'time-scale': { type: 'string' },
+                    'database-url': { type: 'string' },
+                    'registry-dir': { type: 'string' },
+                    help: { type: 'boolean', short: 'h' },
+                },
             }));
         }
         catch (err) {
@@ -44700,13 +48898,54 @@ const demoCommand = {
             console.error(`eb-pipeline demo: --database-url must look like postgres://USER@HOST:PORT/NAME, got "${databaseUrl}"`);
             return 2;
         }
-        const held = await runDemo({ timeScale, databaseUrl, print: (line) => console.log(line) });
-        return held ? 0 : 1;
+        const print = (line) => console.log(line);
+        if (values.fast)
+            return (await runDemo({ timeScale, databaseUrl, print })) ? 0 : 1;
+        const registryDir = external_node_path_default().resolve(values['registry-dir'] ?? DEFAULT_REGISTRY_DIR);
+        return (await runPipelineDemo({ timeScale, databaseUrl, registryDir, print })).held ? 0 : 1;
     },
+};
+
+;// CONCATENATED MODULE: ./src/cli/verify-promotion.ts
+// `eb-pipeline verify-promotion`: may this version go to production? The check deploy-version runs
+// with promote-from-environment (src/eb/promotion.ts), on its own: read-only, exit 0 and the label
+// when the version passed the gate on the source environment and runs there Ready and Green now,
+// exit 1 and the reason otherwise.
+
+
+
+
+
+const verify_promotion_FLAGS = [
+    COMMON_FLAGS.app,
+    { name: 'promote-from-environment', short: 'f', help: 'the environment the version comes from (e.g. shop-dev)' },
+    { ...COMMON_FLAGS.label, help: 'the version expected (default: whatever the source environment runs)' },
+    COMMON_FLAGS.region,
+];
+const verifyPromotionCommand = {
+    summary: 'check that the version an environment runs passed its gate there and is healthy now',
+    run: (argv) => runCommand('verify-promotion', argv, 'usage: eb-pipeline verify-promotion -a APP -f SOURCE_ENV [-l LABEL]', verify_promotion_FLAGS, async (f) => {
+        const applicationName = validateApplicationName('application-name', parse_requireValue(f.read, 'application-name'));
+        const sourceEnvironment = parse_validateEnvironmentName('promote-from-environment', parse_requireValue(f.read, 'promote-from-environment'));
+        const label = parse_readString(f.read, 'version-label');
+        const versionLabel = label ? parse_validateVersionLabel('version-label', label) : undefined;
+        const deps = cliDeps(parse_parseRegion(f.read, 'region'), f.debug);
+        const retry = { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, 60_000, '60 s') };
+        const verdict = await promotion_checkPromotion(deps.eb, { applicationName, sourceEnvironment, versionLabel }, retry);
+        printLine(`ok: ${verdict.why}`);
+        // Through inert too: a label from AWS holding "##[" comes out changed (and then matches no
+        // version) rather than as a workflow command.
+        printLine(verdict.label);
+        return EXIT_OK;
+    }),
 };
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 // `eb-pipeline <command>`: one table of commands, each a module exporting `run(argv)`.
+
+
+
+
 
 
 
@@ -44718,6 +48957,8 @@ const commands = {
     rollback: rollbackCommand,
     prune: pruneCommand,
     status: statusCommand,
+    'verify-promotion': verifyPromotionCommand,
+    preflight: preflightCommand,
     emulator: emulatorCommand,
     demo: demoCommand,
 };
@@ -44732,9 +48973,9 @@ async function main(argv) {
         console.log(usage());
         return name ? 0 : 2;
     }
-    const command = commands[name];
+    const command = ownValue(commands, name);
     if (!command) {
-        console.error(`eb-pipeline: unknown command "${name}"\n\n${usage()}`);
+        printError(`eb-pipeline: unknown command "${name}"\n\n${usage()}`);
         return 2;
     }
     return command.run(rest);
@@ -44747,7 +48988,7 @@ async function main(argv) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5615);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9686);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 

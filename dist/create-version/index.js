@@ -3870,7 +3870,7 @@ const ValidationSeverity = {
 };
 
 __webpack_unused_export__ = AbortEnvironmentUpdate$;
-__webpack_unused_export__ = AbortEnvironmentUpdateCommand;
+exports.ET7 = AbortEnvironmentUpdateCommand;
 __webpack_unused_export__ = AbortEnvironmentUpdateMessage$;
 __webpack_unused_export__ = ActionHistoryStatus;
 __webpack_unused_export__ = ActionStatus;
@@ -65068,7 +65068,7 @@ function bufferIncludes(buffer, content) {
 
 /***/ }),
 
-/***/ 8049:
+/***/ 2647:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -67987,9 +67987,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -68053,11 +68053,19 @@ function bad(name, value, expected) {
     const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
     return new errors_ConfigurationError(`input "${name}" is invalid ("${shown}"): expected ${expected}`);
 }
-function readString(get, name) {
+/**
+ * `record[key]` only when `key` is the record's own property. A plain `record[key]` answers
+ * "constructor", "__proto__" or "toString" with what every object inherits from Object.prototype,
+ * so a lookup table keyed by user input would accept those words as valid choices.
+ */
+function ownValue(record, key) {
+    return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+function parse_readString(get, name) {
     return get(name).trim();
 }
 function parse_requireValue(get, name) {
-    const v = readString(get, name);
+    const v = parse_readString(get, name);
     if (!v)
         throw new errors_ConfigurationError(`input "${name}" is required`);
     return v;
@@ -68066,7 +68074,7 @@ const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
 /** YAML 1.2 core booleans only: "yes", "1" or "on" are errors, not silently false. */
 function parse_parseBoolean(get, name, fallback) {
-    const v = readString(get, name);
+    const v = parse_readString(get, name);
     if (!v)
         return fallback;
     if (TRUE.includes(v))
@@ -68076,7 +68084,7 @@ function parse_parseBoolean(get, name, fallback) {
     throw bad(name, v, '"true" or "false"');
 }
 function parse_parseInteger(get, name, fallback, min, max) {
-    const v = readString(get, name);
+    const v = parse_readString(get, name);
     if (!v)
         return fallback;
     if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
@@ -68085,10 +68093,10 @@ function parse_parseInteger(get, name, fallback, min, max) {
 }
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const MAX_DURATION_MS = 6 * 3_600_000; // a GitHub-hosted job's limit
-/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 and at most 6h. */
-function parse_parseDuration(get, name, fallback) {
-    const v = readString(get, name) || fallback;
-    const expected = 'a duration like "90s", "10m" or "1h30m" (more than 0, at most 6h)';
+/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 (or 0 when `allowZero`) and at most 6h. */
+function parse_parseDuration(get, name, fallback, allowZero = false) {
+    const v = parse_readString(get, name) || fallback;
+    const expected = `a duration like "90s", "10m" or "1h30m" (${allowZero ? '0 or more' : 'more than 0'}, at most 6h)`;
     let ms;
     if (/^\d+$/.test(v)) {
         ms = Number(v) * 1000;
@@ -68097,17 +68105,17 @@ function parse_parseDuration(get, name, fallback) {
         const parts = [...v.matchAll(/(\d+)(ms|s|m|h)/g)];
         if (!parts.length || parts.map((p) => p[0]).join('') !== v)
             throw bad(name, v, expected);
-        ms = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_MS[p[2] ?? ''] ?? 0), 0);
+        ms = parts.reduce((sum, p) => sum + Number(p[1]) * (ownValue(UNIT_MS, p[2] ?? '') ?? 0), 0);
     }
-    if (!(ms > 0) || ms > MAX_DURATION_MS)
+    if (!(ms > 0 || (allowZero && ms === 0)) || ms > MAX_DURATION_MS)
         throw bad(name, v, expected);
     return ms;
 }
 function parse_parseChoice(get, name, choices, fallback) {
-    const v = readString(get, name);
+    const v = parse_readString(get, name);
     if (!v)
         return fallback;
-    const found = choices[v.toLowerCase()];
+    const found = ownValue(choices, v.toLowerCase());
     if (!found)
         throw bad(name, v, `one of ${Object.keys(choices).map((c) => `"${c}"`).join(', ')}`);
     return found;
@@ -68129,7 +68137,7 @@ function parse_validateVersionLabel(name, v) {
     return v;
 }
 function parse_parseRegion(get, name) {
-    const v = readString(get, name);
+    const v = parse_readString(get, name);
     if (!v)
         return undefined;
     if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v))
@@ -68137,7 +68145,7 @@ function parse_parseRegion(get, name) {
     return v;
 }
 function parseBucket(get, name) {
-    const v = readString(get, name);
+    const v = parse_readString(get, name);
     if (!v)
         return undefined;
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) || v.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(v))
@@ -68145,7 +68153,7 @@ function parseBucket(get, name) {
     return v;
 }
 function parseKeyPrefix(get, name, fallback) {
-    const v = readString(get, name).replace(/\/+$/, '');
+    const v = parse_readString(get, name).replace(/\/+$/, '');
     if (!v)
         return fallback;
     if (v.startsWith('/') || v.split('/').some((p) => p === '..' || p === '.' || p === '') || v.length > 900)
@@ -68153,7 +68161,7 @@ function parseKeyPrefix(get, name, fallback) {
     return v;
 }
 function parse_parseUrl(get, name) {
-    const v = readString(get, name);
+    const v = parse_readString(get, name);
     if (!v)
         return undefined;
     let url;
@@ -68169,7 +68177,7 @@ function parse_parseUrl(get, name) {
 }
 /** A .zip file (checked by its magic bytes later) or a directory that exists. */
 function parseBundlePath(get, name, fallback) {
-    const v = readString(get, name) || fallback;
+    const v = parse_readString(get, name) || fallback;
     let stat;
     try {
         stat = (0,external_node_fs_.statSync)(v);
@@ -68198,7 +68206,7 @@ function hasZipMagic(file) {
     }
 }
 function parse_parseLabelList(get, name) {
-    return readString(get, name)
+    return parse_readString(get, name)
         .split(/[\n,]/)
         .map((s) => s.trim())
         .filter(Boolean)
@@ -68210,6 +68218,12 @@ function parse_parseLabelList(get, name) {
 // (core.getInput in actions, parsed flags in the CLI). Names are the action.yml input names.
 
 
+/**
+ * The stability window's default: a process that dies up to 30 s after EB first shows Green is
+ * seen by the next health report (EB reports every 10 s), and a poll sees that within a second or
+ * two: 30 + 10 + 5 s of margin.
+ */
+const DEFAULT_STABLE_SECONDS = 45;
 const MIN_HEALTH = { ok: 'ok', green: 'ok', warning: 'warning', yellow: 'warning' };
 function applicationName(get) {
     return validateApplicationName('application-name', parse_requireValue(get, 'application-name'));
@@ -68218,11 +68232,11 @@ function environmentName(get) {
     return validateEnvironmentName('environment-name', requireValue(get, 'environment-name'));
 }
 function optionalLabel(get) {
-    const v = readString(get, 'version-label');
+    const v = parse_readString(get, 'version-label');
     return v ? parse_validateVersionLabel('version-label', v) : undefined;
 }
 function description(get) {
-    const v = readString(get, 'version-description');
+    const v = parse_readString(get, 'version-description');
     if (v.length > 200)
         throw new errors_ConfigurationError('input "version-description" is too long: expected at most 200 characters');
     return v;
@@ -68231,11 +68245,16 @@ function readGateSettings(get) {
     const gate = {
         minHealth: parseChoice(get, 'min-health', MIN_HEALTH, 'ok'),
         healthyChecks: parseInteger(get, 'healthy-checks', 3, 1, 100),
+        stableMs: parseInteger(get, 'stable-seconds', DEFAULT_STABLE_SECONDS, 0, 3600) * 1000,
+        settleTimeoutMs: parseDuration(get, 'settle-timeout', '2m'),
+        unhealthyGraceMs: parseDuration(get, 'unhealthy-grace', '0s', true),
         healthUrl: parseUrl(get, 'health-url'),
         healthUrlExpectVersion: parseBoolean(get, 'health-url-expect-version', false),
         readyTimeoutMs: parseDuration(get, 'ready-timeout', '10m'),
         deployTimeoutMs: parseDuration(get, 'deploy-timeout', '20m'),
     };
+    if (gate.stableMs >= gate.deployTimeoutMs)
+        throw new ConfigurationError(`input "stable-seconds" (${gate.stableMs / 1000}${readString(get, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`);
     if (gate.healthUrlExpectVersion && !gate.healthUrl)
         throw new ConfigurationError('input "health-url-expect-version" is "true" but "health-url" is empty: expected a health URL to check');
     return gate;
@@ -68257,8 +68276,8 @@ function readCreateVersionInputs(get) {
     const region = parse_parseRegion(get, 'region');
     const versionLabel = optionalLabel(get);
     const versionDescription = description(get);
-    const key = readString(get, 's3-key');
-    const hasBundle = readString(get, 'bundle') !== '';
+    const key = parse_readString(get, 's3-key');
+    const hasBundle = parse_readString(get, 'bundle') !== '';
     if (hasBundle === (key !== ''))
         throw new errors_ConfigurationError('inputs "bundle" and "s3-key": expected exactly one of them (a local bundle to upload, or the key of an uploaded one)');
     if (key && (key.startsWith('/') || key.length > 1024))
@@ -68277,14 +68296,22 @@ function readCreateVersionInputs(get) {
     };
 }
 function readDeployVersionInputs(get) {
+    const app = applicationName(get);
+    const environment = environmentName(get);
+    const from = readString(get, 'promote-from-environment');
+    const promoteFrom = from ? validateEnvironmentName('promote-from-environment', from) : undefined;
+    if (promoteFrom === environment)
+        throw new ConfigurationError(`input "promote-from-environment" is "${from}", the environment being deployed: expected the environment the version comes from (e.g. the dev one)`);
     return {
-        applicationName: applicationName(get),
-        environmentName: environmentName(get),
+        applicationName: app,
+        environmentName: environment,
         region: parseRegion(get, 'region'),
-        versionLabel: validateVersionLabel('version-label', requireValue(get, 'version-label')),
+        versionLabel: promoteFrom ? optionalLabel(get) : validateVersionLabel('version-label', requireValue(get, 'version-label')),
+        promoteFrom,
         gate: readGateSettings(get),
         rollback: parseBoolean(get, 'rollback', true),
         summary: parseBoolean(get, 'summary', true),
+        preflight: parseBoolean(get, 'preflight', true),
     };
 }
 function readDeployInputs(get) {
@@ -68301,6 +68328,7 @@ function readDeployInputs(get) {
         keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
         deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
         summary: parseBoolean(get, 'summary', true),
+        preflight: parseBoolean(get, 'preflight', true),
     };
 }
 function readRollbackInputs(get) {
@@ -68565,6 +68593,14 @@ class DescribeMeter {
         this.clock = clock;
         this.since = since;
     }
+    /**
+     * Starts the budget afresh: the preflight's one-off reads (a handful, before anything changes)
+     * are not polling, and must not eat the calls the gate needs later.
+     */
+    restart() {
+        this.calls = 0;
+        this.since = this.clock.now();
+    }
     record(calls = 1) {
         this.calls += calls;
     }
@@ -68745,12 +68781,12 @@ function nearQuota(q) {
 
 
 /** A deploy reads the record of this many of the newest versions (plus the one running). */
-const RECORD_READ_LIMIT = 100;
+const release_verdicts_RECORD_READ_LIMIT = 100;
 /** How long a verdict write keeps retrying throttling before it gives up. */
 const VERDICT_WRITE_MS = 60_000;
 /** The target a failed deploy of `leaving` would return to, logged with the reason. */
 async function release_verdicts_rollbackTargetFor(deps, target, leaving, running, retry) {
-    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [running, leaving] });
+    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: release_verdicts_RECORD_READ_LIMIT, always: [running, leaving] });
     const choice = chooseRollbackTarget(versions, target.environmentName, leaving, running);
     deps.log.info(choice.label ? `${choice.why}: that is the rollback target` : `${choice.why}: a failed deploy cannot be rolled back`);
     return choice;
@@ -68789,7 +68825,7 @@ async function release_verdicts_recordVerdict(deps, target, label, passed, repor
 }
 /** For `rollback` without a label: the same rule, leaving the version the environment runs. */
 async function defaultRollbackLabel(deps, target, running, retry) {
-    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [running] });
+    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: release_verdicts_RECORD_READ_LIMIT, always: [running] });
     const choice = chooseRollbackOperationTarget(versions, target.environmentName, running);
     if (!choice.label)
         throw new DeployFailedError(`nothing to roll back to: ${choice.why}; name the version to roll back to (version-label)`);
@@ -68807,10 +68843,10 @@ async function defaultRollbackLabel(deps, target, running, retry) {
 
 
 async function environment_describeEnvironment(eb, target, retry) {
-    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new DescribeEnvironmentsCommand({ ApplicationName: target.applicationName, EnvironmentNames: [target.environmentName], IncludeDeleted: false })));
+    const res = await retry_withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: target.applicationName, EnvironmentNames: [target.environmentName], IncludeDeleted: false })));
     const env = res.Environments?.find((e) => e.EnvironmentName === target.environmentName && e.Status !== 'Terminated');
     if (!env)
-        throw new ConfigurationError(`input "environment-name": environment "${target.environmentName}" does not exist in application "${target.applicationName}"`);
+        throw new errors_ConfigurationError(`input "environment-name": environment "${target.environmentName}" does not exist in application "${target.applicationName}"`);
     return env;
 }
 function environment_environmentUrl(env) {
@@ -68826,13 +68862,13 @@ async function environment_waitForReady(eb, target, retry, deadline) {
         if (env.Status === 'Ready')
             return env;
         if (env.Status === 'Terminating' || env.Status === 'Terminated')
-            throw new DeployFailedError(`environment "${target.environmentName}" is ${env.Status}`);
+            throw new errors_DeployFailedError(`environment "${target.environmentName}" is ${env.Status}`);
         if (!announced) {
             retry.log.info(`environment "${target.environmentName}" is ${env.Status ?? 'busy'}; waiting for Ready (up to ${Math.round(deadline.remaining() / 1000)} s)`);
             announced = true;
         }
         if (deadline.passed())
-            throw new DeployFailedError(`environment "${target.environmentName}" was still ${env.Status ?? 'busy'} after ${deadline.what}; nothing was deployed`);
+            throw new errors_DeployFailedError(`environment "${target.environmentName}" was still ${env.Status ?? 'busy'} after ${deadline.what}; nothing was deployed`);
         await retry.clock.sleep(Math.min(interval, deadline.remaining()));
         interval = Math.min(10_000, Math.round(interval * 1.5));
     }
@@ -68876,6 +68912,8 @@ class events_EventStreamer {
     events = [];
     /** When EB's events were last read (our clock): a poller need not read them again at once. */
     readAt = Number.NEGATIVE_INFINITY;
+    /** Requests this run made on the environment (its updates, its aborts): their events are its own. */
+    ownRequests = new Set();
     constructor(eb, target, retry, log) {
         this.eb = eb;
         this.target = target;
@@ -68908,7 +68946,7 @@ class events_EventStreamer {
             if (this.seen.has(key))
                 continue;
             this.seen.add(key);
-            const event = { date: e.EventDate ?? new Date(0), severity: e.Severity ?? 'INFO', message: e.Message ?? '' };
+            const event = { date: e.EventDate ?? new Date(0), severity: e.Severity ?? 'INFO', message: e.Message ?? '', requestId: e.RequestId || undefined };
             fresh.push(event);
             this.events.push(event);
             if (!this.since || event.date > this.since)
@@ -68926,6 +68964,19 @@ class events_EventStreamer {
     /** ERROR events seen since event number `from` (a gate only counts those of its own update). */
     errors(from = 0) {
         return this.events.slice(from).filter((e) => e.severity === 'ERROR' || e.severity === 'FATAL');
+    }
+    /**
+     * The first event of an operation this run did not start, logged (EB's time) at or after the
+     * first event of this run's request `own`: another actor's UpdateEnvironment while we gate ours.
+     */
+    foreignAfter(own, from = 0) {
+        if (!own)
+            return undefined;
+        const list = this.events.slice(from);
+        const start = list.find((e) => e.requestId === own)?.date;
+        if (!start)
+            return undefined;
+        return list.find((e) => e.requestId !== undefined && e.requestId !== own && !this.ownRequests.has(e.requestId) && e.date >= start);
     }
 }
 
@@ -68978,13 +69029,36 @@ function evaluateCheck(o, exp) {
     }
     return reasons;
 }
+/** EB's enhanced health agent reports every 10 s (EB developer guide, "Enhanced health reporting"). */
+const HEALTH_REPORT_MS = 10_000;
+/** Severe/Degraded/Red on the environment, or every instance Severe/Degraded. */
+function badHealth(o) {
+    if (healthLevel(o) === 'bad')
+        return true;
+    const instances = o.instances ?? [];
+    return instances.length > 0 && instances.every((i) => healthLevel({ health: i.color, healthStatus: i.healthStatus }) === 'bad');
+}
+const secs = (ms) => `${Math.round(ms / 1000)} s`;
+/**
+ * Passed / failed / superseded / keep waiting, from a sequence of observations. After the update
+ * finishes on our label: the gate passes once every check for `stableMs` (and over two EB health
+ * reports) passed — any failing check inside that window fails it; a release bad in two
+ * consecutive health reports fails at once (plus `unhealthyGraceMs`); anything else short of
+ * healthy is given `settleTimeoutMs`.
+ */
 class gate_GateTracker {
     exp;
     rules;
-    consecutive = 0;
     updateSeen = false;
     readyWrongLabelChecks = 0;
-    failingSince;
+    /** The environment was seen Ready on our label: the release went live. */
+    wentLive = false;
+    windowStart;
+    windowChecks = 0;
+    windowReports = new Set();
+    badReports = new Set();
+    badSince;
+    settleSince;
     constructor(exp, rules, 
     /** EB's answer to UpdateEnvironment already said the update is underway. */
     updateUnderway) {
@@ -68992,46 +69066,98 @@ class gate_GateTracker {
         this.rules = rules;
         this.updateSeen = updateUnderway;
     }
+    /** When the window ends (undefined before it starts). */
+    windowEndsAt() {
+        return this.windowStart === undefined ? undefined : this.windowStart + this.rules.stableMs;
+    }
+    holding() {
+        return this.windowStart !== undefined;
+    }
+    resetWindow() {
+        this.windowStart = undefined;
+        this.windowChecks = 0;
+        this.windowReports.clear();
+    }
     observe(o) {
         if (o.status !== 'Ready')
             this.updateSeen = true;
+        if (o.status === 'Ready' && o.versionLabel === this.exp.label)
+            this.wentLive = true;
         if (o.status === 'Terminating' || o.status === 'Terminated')
-            return { kind: 'failed', reason: `environment is ${o.status}` };
+            return this.fail(`environment is ${o.status}`);
+        if (o.foreignUpdate)
+            return this.foreign(o, o.foreignUpdate);
         const reasons = evaluateCheck(o, this.exp);
-        if (!reasons.length) {
-            this.consecutive += 1;
-            this.failingSince = undefined;
-            return this.consecutive >= this.rules.healthyChecks ? { kind: 'passed' } : { kind: 'waiting', consecutive: this.consecutive, reasons };
+        if (!reasons.length)
+            return this.passing(o);
+        if (this.windowStart !== undefined) {
+            const into = o.at - this.windowStart;
+            return this.fail(`health did not hold: ${reasons.join('; ')} (${secs(into)} into the ${secs(this.rules.stableMs)} stability window)`);
         }
-        this.consecutive = 0;
         if (o.status === 'Ready' && o.versionLabel !== this.exp.label) {
             // EB finished the update on another version: it undid the deploy itself (Immutable,
             // TrafficSplitting) or the deployment failed. Before any sign of an update, allow a few
             // checks for EB to show it has started.
             this.readyWrongLabelChecks += 1;
             if (this.updateSeen || this.readyWrongLabelChecks >= 3)
-                return {
-                    kind: 'failed',
-                    reason: `Elastic Beanstalk finished the update on "${o.versionLabel ?? 'nothing'}" instead of "${this.exp.label}" (it rolled the deploy back itself or the deployment failed)${o.errorEvents.length ? `: ${o.errorEvents.join(' | ')}` : ''}`,
-                };
-            return { kind: 'waiting', consecutive: 0, reasons };
+                return this.fail(`Elastic Beanstalk finished the update on "${o.versionLabel ?? 'nothing'}" instead of "${this.exp.label}" (it rolled the deploy back itself or the deployment failed)${o.errorEvents.length ? `: ${o.errorEvents.join(' | ')}` : ''}`);
+            return { kind: 'waiting', reasons };
         }
-        if (o.status === 'Ready') {
-            if (o.errorEvents.length)
-                return { kind: 'failed', reason: `the update finished with errors: ${o.errorEvents.join(' | ')}; ${reasons.join('; ')}` };
-            this.failingSince ??= o.at;
-            if (o.at - this.failingSince >= this.rules.settleGraceMs)
-                return { kind: 'failed', reason: `still failing ${Math.round((o.at - this.failingSince) / 1000)} s after the update finished: ${reasons.join('; ')}` };
-        }
-        else {
-            this.failingSince = undefined;
-        }
-        return { kind: 'waiting', consecutive: 0, reasons };
+        if (o.status === 'Ready')
+            return this.settling(o, reasons);
+        this.settleSince = undefined;
+        this.badReports.clear();
+        this.badSince = undefined;
+        return { kind: 'waiting', reasons };
     }
-}
-/** Grace after the update finishes: a quarter of the deadline, between 10 s and 5 min. */
-function gate_settleGraceFor(deployTimeoutMs) {
-    return Math.min(300_000, Math.max(10_000, Math.round(deployTimeoutMs / 4)));
+    fail(reason) {
+        return { kind: 'failed', reason, wentLive: this.wentLive };
+    }
+    foreign(o, f) {
+        this.resetWindow();
+        const other = o.versionLabel !== this.exp.label ? o.versionLabel : undefined;
+        const reason = other
+            ? `superseded by "${other}": another update of the environment (request ${f.requestId}) replaced "${this.exp.label}" while this run was gating it`
+            : `superseded: another operation on the environment (request ${f.requestId}) started while this run was gating "${this.exp.label}"`;
+        return { kind: 'superseded', label: other, requestId: f.requestId, reason };
+    }
+    passing(o) {
+        this.settleSince = undefined;
+        this.badReports.clear();
+        this.badSince = undefined;
+        this.windowStart ??= o.at;
+        this.windowChecks += 1;
+        if (o.reportAt !== undefined)
+            this.windowReports.add(o.reportAt);
+        const heldMs = o.at - this.windowStart;
+        // Without enhanced health there is no RefreshedAt: the window's time alone must pass.
+        const reports = this.windowReports.size;
+        const enoughReports = o.enhanced === false || this.windowReports.size >= 2;
+        if (o.fullCheck && heldMs >= this.rules.stableMs && enoughReports && this.windowChecks >= this.rules.healthyChecks)
+            return { kind: 'passed', heldMs, checks: this.windowChecks, reports };
+        return { kind: 'holding', since: this.windowStart, checks: this.windowChecks, reports };
+    }
+    /** Ready on our label, not passing, before the window: bad in two reports fails now; else settle. */
+    settling(o, reasons) {
+        if (o.errorEvents.length)
+            return this.fail(`the update finished with errors: ${o.errorEvents.join(' | ')}; ${reasons.join('; ')}`);
+        this.settleSince ??= o.at;
+        if (badHealth(o)) {
+            this.badSince ??= o.at;
+            // A health report is told by its RefreshedAt; without enhanced health, by time.
+            const key = o.reportAt ?? this.badSince + Math.floor((o.at - this.badSince) / HEALTH_REPORT_MS) * HEALTH_REPORT_MS;
+            this.badReports.add(key);
+            if (this.badReports.size >= 2 && o.at - this.badSince >= this.rules.unhealthyGraceMs)
+                return this.fail(`unhealthy in ${this.badReports.size} consecutive EB health reports after the update finished: ${reasons.join('; ')}`);
+        }
+        else if (o.fullCheck) {
+            this.badReports.clear();
+            this.badSince = undefined;
+        }
+        if (o.at - this.settleSince >= this.rules.settleTimeoutMs)
+            return this.fail(`still failing ${secs(o.at - this.settleSince)} after the update finished (settle-timeout): ${reasons.join('; ')}`);
+        return { kind: 'waiting', reasons };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/eb/watch.ts
@@ -69061,7 +69187,10 @@ class Observer {
     events;
     enhanced;
     calls = 0;
+    /** When the instances were last read (our clock). */
+    instancesAt = Number.NEGATIVE_INFINITY;
     lastKey;
+    lastHealth;
     onLabel = false;
     // Errors of an earlier update (the failed deploy, when this gate checks its rollback) don't count.
     firstEvent;
@@ -69079,31 +69208,29 @@ class Observer {
             this.calls += 1;
             const res = await withRetries('DescribeInstancesHealth', this.retry, () => this.eb.send(new DescribeInstancesHealthCommand({
                 EnvironmentName: this.run.target.environmentName,
-                AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes'],
+                AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes', 'RefreshedAt'],
             })));
             this.enhanced = true;
-            return (res.InstanceHealthList ?? []).map((i) => ({
-                id: i.InstanceId ?? '?',
-                healthStatus: i.HealthStatus,
-                color: i.Color,
-                versionLabel: i.Deployment?.VersionLabel,
-            }));
+            this.instancesAt = this.retry.clock.now();
+            return {
+                list: (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel })),
+                refreshedAt: res.RefreshedAt?.getTime(),
+            };
         }
         catch (err) {
             if (errorName(err) !== 'InvalidRequestException')
                 throw err;
             this.enhanced = false;
-            this.retry.log.info(`enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (per-instance versions are not available)`);
+            this.retry.log.info(`enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (no per-instance versions, no health report times: the window is timed only)`);
             return undefined;
         }
     }
     /**
-     * One check. While EB is busy that is a single DescribeEnvironments (plus events when its status
-     * or version changed, or they are due); once it is Ready on our label, every instance's
-     * deployment too (unless `full` is false: a confirmation check between the first and the last)
-     * and the health URL on every check.
+     * One check: a DescribeEnvironments (plus events when its status or version changed, or they are
+     * due); once it is Ready on our label, the health URL on every check and every instance's state
+     * when `instancesWanted` or health changed (their answer carries the report's RefreshedAt).
      */
-    async observe(pacer, full) {
+    async observe(pacer, instancesWanted) {
         this.calls += 1;
         const env = await describeEnvironment(this.eb, this.run.target, this.retry);
         const key = `${env.Status}|${env.VersionLabel}`;
@@ -69115,63 +69242,102 @@ class Observer {
             await this.events.poll();
             pacer.eventsRead();
         }
+        const health = `${env.HealthStatus}|${env.Health}`;
+        const read = onLabel && (instancesWanted || !this.onLabel || health !== this.lastHealth) ? await this.instances() : undefined;
         this.lastKey = key;
+        this.lastHealth = health;
         this.onLabel = onLabel;
-        // Instance and URL checks only matter once the update has finished on our label.
-        const instances = onLabel && full ? await this.instances() : undefined;
+        const foreign = this.events.foreignAfter(this.run.requestId, this.firstEvent);
         return {
             at: this.retry.clock.now(),
             status: env.Status ?? 'Unknown',
             versionLabel: env.VersionLabel,
             health: env.Health,
             healthStatus: env.HealthStatus,
-            instances: onLabel ? instances : this.enhanced === false ? undefined : [],
+            instances: onLabel ? read?.list : this.enhanced === false ? undefined : [],
             healthUrl: onLabel && this.run.healthUrl ? await checkUrl(this.run.healthUrl) : undefined,
             errorEvents: this.events.errors(this.firstEvent).map((e) => e.message),
+            fullCheck: onLabel && (read !== undefined || this.enhanced === false),
+            enhanced: this.enhanced,
+            reportAt: read?.refreshedAt,
+            foreignUpdate: foreign?.requestId ? { requestId: foreign.requestId } : undefined,
         };
     }
-    /** Describe calls the next check will make, as far as can be known now. */
-    nextCalls(pacer, full) {
-        return 1 + (this.onLabel && full && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
+    /** Treat another actor's operation as settled (it left our label running): gate afresh. */
+    acknowledge(requestId) {
+        this.events.ownRequests.add(requestId);
+    }
+    /**
+     * Describe calls the next check may make: on our label the instances are counted always (a
+     * change of health or the window's end may call for them after the pause), so the budget holds.
+     */
+    nextCalls(pacer) {
+        return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
     }
 }
 async function watch_runGate(eb, run, retry, events) {
     const { clock, log } = retry;
     const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-    const pacer = new PollPacer(clock, meterFor(eb, clock), run.rules.healthyChecks, events.readAt);
+    const pacer = new PollPacer(clock, meterFor(eb, clock), events.readAt);
     const observer = new Observer(eb, run, retry, events);
     let last;
     let lastReasons = '';
-    const result = (passed, reason) => ({
+    let supersededSaid = false;
+    const result = (passed, reason, superseded) => ({
         passed,
         reason,
+        wentLive: tracker.wentLive,
+        superseded,
         last,
         describeCalls: observer.calls,
         seconds: (clock.now() - run.startedAt) / 1000,
     });
+    // Outside the window every on-label check reads the instances; inside it every 5 s, and at its end.
+    const instancesWanted = () => {
+        const end = tracker.windowEndsAt();
+        const now = clock.now();
+        return end === undefined || now >= end || now - observer.instancesAt >= INSTANCES_EVERY_MS;
+    };
     await clock.sleep(Math.min(pacer.firstDelay(2), run.deadline.remaining()));
-    let passedChecks = 0;
     for (;;) {
-        last = await observer.observe(pacer, fullCheck(passedChecks, run.rules.healthyChecks));
+        last = await observer.observe(pacer, instancesWanted());
         const state = tracker.observe(last);
         if (state.kind === 'passed') {
-            const seconds = (clock.now() - run.startedAt) / 1000;
-            log.info(`gate passed: Ready on "${run.expectation.label}", health ${describeHealth(last)}, ${run.rules.healthyChecks} consecutive checks ` +
-                `(${seconds.toFixed(1)} s after the update, ${observer.calls} describe calls)`);
+            log.info(`gate passed: "${run.expectation.label}" held ${describeHealth(last)} for ${(state.heldMs / 1000).toFixed(1)} s over ${state.checks} checks and ` +
+                `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started, ${observer.calls} describe calls)`);
             return result(true, 'healthy');
         }
         if (state.kind === 'failed')
             return result(false, state.reason);
-        const reasons = state.reasons.join('; ');
-        if (state.consecutive > 0)
-            log.info(`check ${state.consecutive}/${run.rules.healthyChecks} passed`);
-        else if (reasons !== lastReasons)
-            log.info(`waiting: ${reasons}`);
-        lastReasons = reasons;
-        passedChecks = state.consecutive;
+        if (state.kind === 'superseded') {
+            if (state.label !== undefined)
+                return result(false, state.reason, { label: state.label, requestId: state.requestId });
+            if (last.status === 'Ready' && last.versionLabel === run.expectation.label) {
+                // The other operation changed settings only and left our version running: gate it afresh.
+                log.info(`another operation (request ${state.requestId}) changed "${run.target.environmentName}" and left "${run.expectation.label}" running; gating it again`);
+                observer.acknowledge(state.requestId);
+            }
+            else if (!supersededSaid) {
+                log.warning(`another operation (request ${state.requestId}) started on "${run.target.environmentName}" while this run was gating "${run.expectation.label}"; waiting to see what it leaves running (this run will not roll it back)`);
+                supersededSaid = true;
+            }
+            if (run.deadline.passed())
+                return result(false, `${state.reason}; it was still ${last.status} at ${run.deadline.what}`, { label: undefined, requestId: state.requestId });
+        }
+        else if (state.kind === 'holding') {
+            if (state.checks === 1)
+                log.info(`healthy: Ready on "${run.expectation.label}", health ${describeHealth(last)}; holding for ${run.rules.stableMs / 1000} s (stability window) and two EB health reports`);
+            lastReasons = '';
+        }
+        else {
+            const reasons = state.reasons.join('; ');
+            if (reasons !== lastReasons)
+                log.info(`waiting: ${reasons}`);
+            lastReasons = reasons;
+        }
         if (run.deadline.passed())
-            return result(false, `deadline (${run.deadline.what}) passed: ${reasons}`);
-        await clock.sleep(Math.min(pacer.nextDelay(state.consecutive > 0, observer.nextCalls(pacer, fullCheck(passedChecks, run.rules.healthyChecks))), run.deadline.remaining()));
+            return result(false, `deadline (${run.deadline.what}) passed: ${lastReasons || 'the stability window had not ended'}`);
+        await clock.sleep(Math.min(pacer.nextDelay(observer.onLabel, observer.nextCalls(pacer)), run.deadline.remaining()));
     }
 }
 
@@ -69218,6 +69384,7 @@ justReady = false) {
     const readyDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
     let startedAt = deps.clock.now();
     let underway = false;
+    let requestId;
     if (!alreadyThere) {
         if (!justReady)
             await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
@@ -69234,15 +69401,19 @@ justReady = false) {
         const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
         startedAt = started.startedAt;
         underway = started.environment.Status !== 'Ready';
+        requestId = started.requestId;
+        if (requestId)
+            events.ownRequests.add(requestId);
         deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
     }
     const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
     return runGate(deps.eb, {
         target,
         expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
-        rules: { healthyChecks: gate.healthyChecks, settleGraceMs: settleGraceFor(gate.deployTimeoutMs) },
+        rules: { healthyChecks: gate.healthyChecks, stableMs: gate.stableMs, settleTimeoutMs: gate.settleTimeoutMs, unhealthyGraceMs: gate.unhealthyGraceMs },
         healthUrl: gate.healthUrl,
         updateUnderway: underway,
+        requestId,
         startedAt,
         deadline,
     }, retryFor(deps, deadline), events);
@@ -69264,7 +69435,9 @@ async function rollBack(deps, opts, report, events, hooks, why) {
             const env = await describeEnvironment(deps.eb, target, retry);
             if (env.AbortableOperationInProgress) {
                 deps.log.info(`aborting the update in progress on "${target.environmentName}"`);
-                await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new AbortEnvironmentUpdateCommand({ EnvironmentName: target.environmentName })));
+                const aborted = await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new AbortEnvironmentUpdateCommand({ EnvironmentName: target.environmentName })));
+                if (aborted.$metadata.requestId)
+                    events.ownRequests.add(aborted.$metadata.requestId);
             }
             if (!(await findVersion(deps.eb, target.applicationName, previous, retry)))
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
@@ -69277,6 +69450,13 @@ async function rollBack(deps, opts, report, events, hooks, why) {
             // Recorded as a rollback: the post step of a cancelled job leaves the repair alone.
             const result = await deployAndGate(deps, target, previous, gate, report, events, hooks, 'rollback', onPrevious);
             recordGate(report, result);
+            if (result.superseded) {
+                // Another deploy replaced the repair: the environment is theirs; undo nothing, judge nothing.
+                report.outcome = 'superseded';
+                report.supersededBy = result.superseded.label;
+                report.message = `deploy of "${opts.label}" failed: ${why}. While its rollback to "${previous}" was gated, it was ${result.reason}; nothing was undone.`;
+                throw new DeployFailedError(report.message);
+            }
             await recordVerdict(deps, target, previous, result.passed, report);
             if (!result.passed)
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${result.reason}. The environment needs attention.`);
@@ -69287,10 +69467,25 @@ async function rollBack(deps, opts, report, events, hooks, why) {
             fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${errorMessage(err)}. The environment needs attention.`);
         }
         report.rolledBack = true;
-        report.outcome = 'rolled-back';
-        report.message = `deploy of "${opts.label}" failed: ${why}. Rolled back to "${previous}", which is healthy again.`;
+        report.outcome = report.wentLive ? 'rolled-back' : 'aborted';
+        report.message = report.wentLive
+            ? `deploy of "${opts.label}" failed: ${why}. Rolled back to "${previous}", which is healthy again.`
+            : `deploy of "${opts.label}" failed before it went live: ${why}. "${previous}" is running and healthy again.`;
         throw new DeployFailedError(report.message, { rolledBack: true });
     });
+}
+/**
+ * Another actor's update replaced ours while it was gated: the environment is theirs now. Nothing
+ * is rolled back (that would undo their deploy) and no verdict is written (the gate never finished).
+ */
+function superseded(deps, label, result, report, events, hooks) {
+    report.events = events.events;
+    report.outcome = 'superseded';
+    report.supersededBy = result.superseded?.label;
+    report.message = `deploy of "${label}" did not finish: ${result.reason}. Nothing was rolled back and no verdict was recorded for "${label}".`;
+    deps.log.error(report.message);
+    hooks.onUpdateSettled?.();
+    throw new DeployFailedError(report.message);
 }
 async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
     const { target, label, gate } = opts;
@@ -69317,7 +69512,10 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
         report.events = events.events;
     }
     report.deploySeconds = Math.round(result.seconds * 10) / 10;
+    report.wentLive = result.wentLive;
     recordGate(report, result);
+    if (result.superseded)
+        return superseded(deps, label, result, report, events, hooks);
     // A failed version's mark is written while the rollback starts: recovery never waits for it.
     const verdict = recordVerdict(deps, target, label, result.passed, report);
     try {
@@ -69345,112 +69543,6 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
 
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: ./node_modules/yazl/index.js
-var yazl = __nccwpck_require__(3044);
-;// CONCATENATED MODULE: ./src/bundle/zip.ts
-// Deterministic bundles: the same directory content always gives the same zip bytes, so the
-// sha256 (and with it the S3 key and the default version label) only changes when content does.
-// Entries are sorted, times are fixed (DOS time only: no extended timestamp that would carry the
-// time zone), and modes are normalised to 0644, or 0755 when any execute bit is set.
-
-
-
-
-
-
-
-
-// Local midnight, so the DOS date yazl encodes (in local time) is 1980-01-01 00:00 in every zone.
-const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
-// .git holds history, not the application; EB never needs it.
-const SKIPPED_DIRS = new Set(['.git']);
-async function listEntries(root, rel = '') {
-    const out = [];
-    const dirents = await (0,promises_.readdir)((0,external_node_path_.join)(root, rel), { withFileTypes: true });
-    for (const d of dirents) {
-        const name = rel ? `${rel}/${d.name}` : d.name;
-        const fullPath = (0,external_node_path_.join)(root, name);
-        // Symlinks are followed: the zip holds what the link points at.
-        const s = await (0,promises_.stat)(fullPath);
-        if (s.isDirectory()) {
-            if (SKIPPED_DIRS.has(d.name) && !rel)
-                continue;
-            const children = await listEntries(root, name);
-            if (!children.length)
-                out.push({ name, fullPath, kind: 'dir', executable: false });
-            out.push(...children);
-        }
-        else if (s.isFile()) {
-            out.push({ name, fullPath, kind: 'file', executable: (s.mode & 0o111) !== 0 });
-        }
-    }
-    return out;
-}
-function byteOrder(a, b) {
-    return Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
-}
-/** Zips `dir` into `outFile`, hashing the bytes as they are written (one pass, constant memory). */
-async function zipDirectory(dir, outFile) {
-    const entries = (await listEntries(dir)).sort(byteOrder);
-    if (!entries.length)
-        throw new errors_ConfigurationError(`input "bundle" is invalid ("${dir}"): expected a directory with files in it`);
-    const zip = new yazl/* ZipFile */.u();
-    for (const e of entries) {
-        if (e.kind === 'dir') {
-            zip.addEmptyDirectory(e.name, { mtime: FIXED_MTIME, mode: 0o40755, forceDosTimestamp: true });
-        }
-        else {
-            zip.addFile(e.fullPath, e.name, {
-                mtime: FIXED_MTIME,
-                mode: e.executable ? 0o100755 : 0o100644,
-                forceDosTimestamp: true,
-                compress: true,
-            });
-        }
-    }
-    zip.end();
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let size = 0;
-    const tee = new external_node_stream_.Transform({
-        transform(chunk, _enc, cb) {
-            hash.update(chunk);
-            size += chunk.length;
-            cb(null, chunk);
-        },
-    });
-    await (0,external_node_stream_promises_namespaceObject.pipeline)(zip.outputStream, tee, (0,external_node_fs_.createWriteStream)(outFile));
-    return { path: outFile, sha256: hash.digest('hex'), size };
-}
-/** Checks that a given .zip really is one and hashes it. */
-async function hashZipFile(file) {
-    const fh = await (0,promises_.open)(file, 'r');
-    try {
-        const magic = Buffer.alloc(4);
-        await fh.read(magic, 0, 4, 0);
-        if (magic.readUInt32LE(0) !== 0x04034b50 && magic.readUInt32LE(0) !== 0x06054b50)
-            throw new errors_ConfigurationError(`input "bundle" is invalid ("${file}"): expected a zip file (it does not start with a zip header)`);
-    }
-    finally {
-        await fh.close();
-    }
-    const hash = (0,external_node_crypto_.createHash)('sha256');
-    let size = 0;
-    for await (const chunk of (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 })) {
-        hash.update(chunk);
-        size += chunk.length;
-    }
-    return { path: file, sha256: hash.digest('hex'), size };
-}
-/** A directory is zipped into `workDir`; a .zip is used as it is. */
-async function prepareBundle(bundlePath, workDir) {
-    const s = await (0,promises_.stat)(bundlePath);
-    return s.isDirectory() ? zipDirectory(bundlePath, (0,external_node_path_.join)(workDir, 'bundle.zip')) : hashZipFile(bundlePath);
-}
-
 // EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
 var client_s3_dist_cjs = __nccwpck_require__(3711);
 ;// CONCATENATED MODULE: ./src/bundle/multipart.ts
@@ -69473,7 +69565,7 @@ async function readPart(file, buffer, position, length) {
     return buffer.subarray(0, length);
 }
 /** Writes the file to bucket/key with `If-None-Match: *` (a PutObject, or multipart above one part). */
-async function uploadFile(s3, file, plan, retry) {
+async function uploadFile(s3, file, plan, retry, events = {}) {
     const target = { Bucket: file.bucket, Key: file.key };
     const handle = await (0,promises_.open)(file.path, 'r');
     try {
@@ -69493,6 +69585,7 @@ async function uploadFile(s3, file, plan, retry) {
         const uploadId = created.UploadId;
         if (!uploadId)
             throw new Error('CreateMultipartUpload returned no UploadId');
+        events.opened?.({ bucket: file.bucket, key: file.key, uploadId });
         try {
             const count = Math.ceil(file.size / plan.partSize);
             const parts = [];
@@ -69520,15 +69613,31 @@ async function uploadFile(s3, file, plan, retry) {
                 throw failure.reason;
             parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
             await retry_withRetries('CompleteMultipartUpload', retry, () => s3.send(new client_s3_dist_cjs/* CompleteMultipartUploadCommand */.Gym({ ...target, UploadId: uploadId, MultipartUpload: { Parts: parts }, IfNoneMatch: '*' })));
+            events.closed?.();
         }
         catch (err) {
             // Leave no orphaned parts (they are billed) whatever went wrong; the original error is what matters.
-            await s3.send(new client_s3_dist_cjs/* AbortMultipartUploadCommand */.tfP({ ...target, UploadId: uploadId })).catch(() => undefined);
+            // A failed abort stays "open" for the post step of a cancelled job (and the bucket's lifecycle rule).
+            if ((await abortMultipartUpload(s3, { bucket: file.bucket, key: file.key, uploadId })) === 'aborted')
+                events.closed?.();
             throw err;
         }
     }
     finally {
         await handle.close();
+    }
+}
+/**
+ * Aborts an open multipart upload, within `timeoutMs` (a cancelled job has seconds): 'aborted' also
+ * when S3 no longer knows it (NoSuchUpload: already completed or aborted), 'failed' otherwise.
+ */
+async function abortMultipartUpload(s3, upload, timeoutMs = 5000) {
+    try {
+        await s3.send(new client_s3_dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+        return 'aborted';
+    }
+    catch (err) {
+        return err.name === 'NoSuchUpload' ? 'aborted' : 'failed';
     }
 }
 
@@ -69548,7 +69657,7 @@ function bundleKey(prefix, sha256) {
     return `${prefix}/${sha256}.zip`;
 }
 /** EB's own bucket (elasticbeanstalk-<region>-<account>), created on first use. */
-async function defaultBucket(eb, ctx) {
+async function upload_defaultBucket(eb, ctx) {
     const res = await retry_withRetries('CreateStorageLocation', ctx, () => eb.send(new dist_cjs/* CreateStorageLocationCommand */.UCX({})));
     if (!res.S3Bucket)
         throw new Error('CreateStorageLocation returned no bucket');
@@ -69562,6 +69671,11 @@ async function headObject(s3, bucket, key, ctx) {
     catch (err) {
         if (retry_errorName(err) === 'NotFound' || retry_errorName(err) === 'NoSuchKey')
             return undefined;
+        // A HEAD answer has no body: a 403 reaches the SDK as UnknownError. S3 answers 403, not 404, for a
+        // key that does not exist unless the caller has s3:ListBucket (S3 API reference, HeadObject).
+        if (err.$metadata?.httpStatusCode === 403) {
+            throw new errors_DeployFailedError(`HeadObject s3://${bucket}/${key} was refused (403 AccessDenied): the role needs s3:GetObject on the bundle's key and s3:ListBucket on the bucket ${bucket} (docs/iam-policy.json, statements BundleObjects and BundleBucket)`);
+        }
         throw err;
     }
 }
@@ -69571,7 +69685,7 @@ function sameContent(stored, bundle) {
 function clash(bucket, key, stored) {
     return new errors_DeployFailedError(`s3://${bucket}/${key} already exists with different content (size ${stored.size}, sha256 ${stored.sha256 ?? 'unknown'}); refusing to overwrite it`);
 }
-async function uploadBundle(deps, bundle, bucket, prefix) {
+async function uploadBundle(deps, bundle, bucket, prefix, events = {}) {
     const key = bundleKey(prefix, bundle.sha256);
     const result = { bucket, key, sha256: bundle.sha256, size: bundle.size };
     const existing = await headObject(deps.s3, bucket, key, deps.retry);
@@ -69582,9 +69696,9 @@ async function uploadBundle(deps, bundle, bucket, prefix) {
         return { ...result, uploadedBytes: 0 };
     }
     deps.log.info(`uploading ${bundle.size} bytes to s3://${bucket}/${key}`);
-    const started = Date.now();
+    const started = deps.retry.clock.now();
     try {
-        await uploadFile(deps.s3, { bucket, key, path: bundle.path, size: bundle.size, contentType: 'application/zip', metadata: { sha256: bundle.sha256 } }, { partSize: PART_SIZE, queueSize: QUEUE_SIZE }, deps.retry);
+        await uploadFile(deps.s3, { bucket, key, path: bundle.path, size: bundle.size, contentType: 'application/zip', metadata: { sha256: bundle.sha256 } }, { partSize: PART_SIZE, queueSize: QUEUE_SIZE }, deps.retry, events);
     }
     catch (err) {
         // Someone stored the key between our HeadObject and the write: fine if it is the same bytes.
@@ -69599,9 +69713,380 @@ async function uploadBundle(deps, bundle, bucket, prefix) {
     const stored = await headObject(deps.s3, bucket, key, deps.retry);
     if (!stored || !sameContent(stored, bundle))
         throw new Error(`upload verification failed: s3://${bucket}/${key} holds ${stored?.size ?? 'nothing'} bytes with sha256 ${stored?.sha256 ?? 'unknown'}`);
-    const seconds = Math.max(0.001, (Date.now() - started) / 1000);
+    const seconds = Math.max(0.001, (deps.retry.clock.now() - started) / 1000);
     deps.log.info(`uploaded ${bundle.size} bytes in ${seconds.toFixed(1)} s (${(bundle.size / 1048576 / seconds).toFixed(1)} MiB/s), verified`);
     return { ...result, uploadedBytes: bundle.size };
+}
+
+;// CONCATENATED MODULE: ./src/engine/preflight.ts
+// `preflight`: cheap, read-only calls that prove, before anything changes, that this identity and
+// this account can carry a deploy through: the bundle bucket answers (with s3:ListBucket, so a
+// missing key is a 404 and not a 403), the application and environment exist, the environment runs
+// a Docker platform with enhanced health and has its instance profile and service role, and the
+// version a failed deploy would return to exists. Every failure names the missing permission or
+// resource and the docs section that fixes it. What can only be known by trying (the writes, and
+// the calls EB makes with the caller's permissions behind UpdateEnvironment) is listed, not tried.
+
+
+
+
+
+
+
+
+
+
+
+const SETUP_DOCS = 'docs/aws-setup.md';
+const PERMISSIONS_DOCS = (/* unused pure expression or super */ null && (`${SETUP_DOCS} (the deploy role's policies: docs/iam-policy.json and docs/iam-policy-eb-service-calls.json)`));
+/** What a deploy needs that no read-only call can prove (the policy documents grant them). */
+const UNTESTED = (/* unused pure expression or super */ null && ([
+    's3:PutObject, s3:AbortMultipartUpload on the bundle bucket (statement BundleObjects)',
+    'elasticbeanstalk:CreateApplicationVersion, UpdateEnvironment, AbortEnvironmentUpdate, AddTags, RemoveTags, DeleteApplicationVersion (statements ApplicationVersions, UpdateEnvironments, VerifiedReleaseRecord)',
+    "what EB does with the caller's permissions behind UpdateEnvironment: CloudFormation, Auto Scaling, EC2 launch templates, Elastic Load Balancing, the EB bucket, iam:PassRole of the instance profile (the second policy document)",
+]));
+const denied = (err) => ['AccessDenied', 'AccessDeniedException', 'Forbidden', '403'].includes(errorName(err)) || err.$metadata?.httpStatusCode === 403;
+const credentialsRefused = (err) => ['InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'ExpiredToken', 'MissingAuthenticationToken', 'UnrecognizedClientException'].includes(errorName(err));
+function lack(permission, resource) {
+    return `missing permission ${permission} on ${resource}: grant it as ${PERMISSIONS_DOCS} shows`;
+}
+function optionValue(settings, namespace, name) {
+    return settings.find((s) => s.Namespace === namespace && s.OptionName === name)?.Value || undefined;
+}
+function isDockerPlatform(env) {
+    return /running Docker|\/Docker running/i.test(`${env.SolutionStackName ?? ''} ${env.PlatformArn ?? ''}`) && !/ECS/i.test(env.SolutionStackName ?? '');
+}
+async function preflight(deps, req) {
+    const retry = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, 60_000, 'the preflight deadline') };
+    const checks = [];
+    const add = (name, outcome, detail) => void checks.push({ name, outcome, detail });
+    const call = (what, fn) => withRetries(what, retry, fn);
+    const appArn = `arn:aws:elasticbeanstalk:${deps.region}:*:application/${req.applicationName}`;
+    const envArn = `arn:aws:elasticbeanstalk:${deps.region}:*:environment/${req.applicationName}/${req.environmentName}`;
+    // The application: also the first signed call, so refused credentials stop here.
+    try {
+        const apps = await call('DescribeApplications', () => deps.eb.send(new DescribeApplicationsCommand({ ApplicationNames: [req.applicationName] })));
+        if (apps.Applications?.some((a) => a.ApplicationName === req.applicationName))
+            add('application', 'ok', `"${req.applicationName}" exists`);
+        else
+            add('application', 'failed', `application "${req.applicationName}" does not exist in ${deps.region}: create it (${SETUP_DOCS}, the CloudFormation template) or fix application-name`);
+    }
+    catch (err) {
+        if (credentialsRefused(err)) {
+            add('credentials', 'failed', `AWS refused the credentials (${errorName(err)}): ${errorMessage(err)}`);
+            return { checks, untested: UNTESTED, passed: false };
+        }
+        add('application', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeApplications', appArn) : errorMessage(err));
+    }
+    let env;
+    try {
+        const res = await call('DescribeEnvironments', () => deps.eb.send(new DescribeEnvironmentsCommand({ ApplicationName: req.applicationName, EnvironmentNames: [req.environmentName], IncludeDeleted: false })));
+        env = res.Environments?.find((e) => e.EnvironmentName === req.environmentName && e.Status !== 'Terminated');
+        if (env)
+            add('environment', 'ok', `"${req.environmentName}" is ${env.Status ?? '?'}, running "${env.VersionLabel ?? 'nothing'}"`);
+        else
+            add('environment', 'failed', `environment "${req.environmentName}" does not exist in application "${req.applicationName}": create it (${SETUP_DOCS}) or fix environment-name`);
+    }
+    catch (err) {
+        add('environment', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeEnvironments', envArn) : errorMessage(err));
+    }
+    if (env) {
+        const platform = env.SolutionStackName ?? env.PlatformArn ?? 'an unknown platform';
+        if (isDockerPlatform(env))
+            add('platform', 'ok', platform);
+        else if (req.dockerBundle)
+            add('platform', 'failed', `the bundle is a Docker bundle (Dockerrun.aws.json) but "${req.environmentName}" runs ${platform}: create the environment on "Docker running on 64bit Amazon Linux 2023" (${SETUP_DOCS})`);
+        else
+            add('platform', 'ok', `${platform} (not Docker: fine for this bundle; the suite's images need the Docker platform)`);
+        try {
+            await call('DescribeEnvironmentHealth', () => deps.eb.send(new DescribeEnvironmentHealthCommand({ EnvironmentName: req.environmentName, AttributeNames: ['HealthStatus'] })));
+            add('enhanced health', 'ok', 'health per instance is reported');
+        }
+        catch (err) {
+            if (denied(err))
+                add('enhanced health', 'failed', lack('elasticbeanstalk:DescribeEnvironmentHealth', envArn));
+            else if (errorName(err) === 'InvalidRequestException')
+                add('enhanced health', 'failed', `enhanced health reporting is off on "${req.environmentName}": set aws:elasticbeanstalk:healthreporting:system SystemType=enhanced (${SETUP_DOCS}); the gate judges instances by it`);
+            else
+                add('enhanced health', 'failed', errorMessage(err));
+        }
+        try {
+            const res = await call('DescribeConfigurationSettings', () => deps.eb.send(new DescribeConfigurationSettingsCommand({ ApplicationName: req.applicationName, EnvironmentName: req.environmentName })));
+            const settings = res.ConfigurationSettings?.[0]?.OptionSettings ?? [];
+            const profile = optionValue(settings, 'aws:autoscaling:launchconfiguration', 'IamInstanceProfile');
+            const serviceRole = optionValue(settings, 'aws:elasticbeanstalk:environment', 'ServiceRole');
+            add('instance profile', profile ? 'ok' : 'failed', profile ?? `no instance profile (aws:autoscaling:launchconfiguration IamInstanceProfile) on "${req.environmentName}": instances cannot pull the image from ECR nor reach S3; attach the one the template creates (${SETUP_DOCS})`);
+            add('service role', serviceRole ? 'ok' : 'failed', serviceRole ?? `no service role (aws:elasticbeanstalk:environment ServiceRole) on "${req.environmentName}": EB cannot report enhanced health nor manage the environment; attach the one the template creates (${SETUP_DOCS})`);
+        }
+        catch (err) {
+            add('roles', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeConfigurationSettings', envArn) : errorMessage(err));
+        }
+        try {
+            const versions = await readReleaseRecord(deps.eb, req.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [env.VersionLabel, req.versionLabel] });
+            const choice = chooseRollbackTarget(versions, req.environmentName, req.versionLabel, env.VersionLabel);
+            if (!choice.label)
+                add('rollback target', 'warning', `${choice.why}: a failed deploy could not be rolled back`);
+            else if (await findVersion(deps.eb, req.applicationName, choice.label, retry))
+                add('rollback target', 'ok', `"${choice.label}" (${choice.why})`);
+            else
+                add('rollback target', 'failed', `rollback target "${choice.label}" no longer exists in "${req.applicationName}"`);
+        }
+        catch (err) {
+            add('rollback target', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeApplicationVersions and elasticbeanstalk:ListTagsForResource', `${appArn} and its application versions`) : errorMessage(err));
+        }
+    }
+    if (!req.upload)
+        return { checks, untested: UNTESTED, passed: checks.every((c) => c.outcome !== 'failed') };
+    const keyPrefix = req.upload.keyPrefix;
+    let bucket = req.upload.bucket;
+    if (!bucket) {
+        try {
+            bucket = await defaultBucket(deps.eb, retry);
+        }
+        catch (err) {
+            add('bucket', 'failed', denied(err) ? `${lack('elasticbeanstalk:CreateStorageLocation', '*')}, or set the bucket input` : errorMessage(err));
+        }
+    }
+    if (bucket) {
+        const bucketArn = `arn:aws:s3:::${bucket}`;
+        try {
+            await call('HeadBucket', () => deps.s3.send(new HeadBucketCommand({ Bucket: bucket })));
+            // A key that cannot exist: 404 proves s3:ListBucket; 403 is what every first upload would get.
+            const probe = `${keyPrefix ? `${keyPrefix.replace(/\/+$/, '')}/` : ''}eb-pipeline-preflight-${randomBytes(8).toString('hex')}`;
+            try {
+                await call('HeadObject', () => deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: probe })));
+                add('bucket', 'warning', `s3://${bucket}/${probe} unexpectedly exists`);
+            }
+            catch (err) {
+                if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey')
+                    add('bucket', 'ok', `s3://${bucket} reachable; a missing key answers 404 (s3:ListBucket granted)`);
+                else if (denied(err))
+                    add('bucket', 'failed', `a missing key in s3://${bucket} answers 403: ${lack('s3:ListBucket (and s3:GetObject on its objects)', bucketArn)} — without it every first upload of a new bundle fails`);
+                else
+                    add('bucket', 'failed', errorMessage(err));
+            }
+        }
+        catch (err) {
+            if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchBucket')
+                add('bucket', 'failed', `bucket "${bucket}" does not exist: create it (${SETUP_DOCS}) or fix the bucket input`);
+            else
+                add('bucket', 'failed', denied(err) ? lack('s3:ListBucket', bucketArn) : errorMessage(err));
+        }
+    }
+    return { checks, untested: UNTESTED, passed: checks.every((c) => c.outcome !== 'failed') };
+}
+/** Logs the checks in a group and throws one error naming every failure, before any change. */
+async function preflight_runPreflight(deps, req) {
+    return deps.log.group('Preflight', async () => {
+        const result = await preflight(deps, req);
+        meterFor(deps.eb, deps.clock).restart();
+        for (const c of result.checks) {
+            const line = `${c.name}: ${c.detail}`;
+            if (c.outcome === 'ok')
+                deps.log.info(`ok    ${line}`);
+            else if (c.outcome === 'warning')
+                deps.log.warning(line);
+            else
+                deps.log.error(line);
+        }
+        deps.log.info(`not provable without trying (granted by the documented policies): ${result.untested.join('; ')}`);
+        if (!result.passed) {
+            const failed = result.checks.filter((c) => c.outcome === 'failed');
+            throw new DeployFailedError(`preflight failed, nothing was changed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+        }
+        return result;
+    });
+}
+
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: ./node_modules/yazl/index.js
+var yazl = __nccwpck_require__(3044);
+;// CONCATENATED MODULE: ./src/bundle/zip.ts
+// Deterministic bundles: the same directory content always gives the same zip bytes, so the
+// sha256 (and with it the S3 key and the default version label) only changes when content does.
+// Entries are sorted, times are fixed (DOS time only: no extended timestamp that would carry the
+// time zone), and modes are normalised to 0644, or 0755 when any execute bit is set.
+//
+// A bundle is the directory and nothing else. A symlink is followed only when what it resolves to
+// is inside the bundle directory; one that leaves it (to /etc/passwd, ../.git/config,
+// /proc/self/environ) is refused, naming the link, as are FIFOs, sockets and devices (a FIFO would
+// block the zipper forever), dangling links and link loops. `.git` is left out at every depth (a
+// submodule's `.git` is a file). Every refusal is a ConfigurationError: one clear line, no stack.
+
+
+
+
+
+
+
+
+// Local midnight, so the DOS date yazl encodes (in local time) is 1980-01-01 00:00 in every zone.
+const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+// .git holds history (and, in .git/config, often a token), not the application; EB never needs it.
+const SKIPPED_NAMES = new Set(['.git']);
+// Kernel views, not files: reading /proc/self/environ would ship the job's secrets.
+const PSEUDO_FILESYSTEMS = ['/proc', '/sys', '/dev'];
+function refused(what) {
+    return new errors_ConfigurationError(`input "bundle" is invalid: ${what}`);
+}
+function isInside(path, dir) {
+    return path === dir || path.startsWith(dir.endsWith(external_node_path_.sep) ? dir : dir + external_node_path_.sep);
+}
+function underPseudoFilesystem(path) {
+    return PSEUDO_FILESYSTEMS.some((p) => isInside(path, p));
+}
+function kindOf(s) {
+    if (s.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (s.isSocket())
+        return 'a socket';
+    if (s.isCharacterDevice() || s.isBlockDevice())
+        return 'a device';
+    return 'not a regular file or directory';
+}
+/** Where the link `name` leads, once it is known to stay inside the bundle. */
+async function followLink(walk, name, fullPath) {
+    let real;
+    try {
+        real = await (0,promises_.realpath)(fullPath);
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ELOOP')
+            throw refused(`symlink "${name}" never resolves: it is part of a symlink loop`);
+        if (code === 'ENOENT')
+            throw refused(`symlink "${name}" points at something that does not exist`);
+        throw refused(`symlink "${name}" cannot be resolved: ${errors_errorMessage(err)}`);
+    }
+    if (!isInside(real, walk.realRoot)) {
+        const special = underPseudoFilesystem(real) ? ', a special file' : '';
+        throw refused(`symlink "${name}" points outside the bundle directory (to ${real}${special}); a bundle holds only the ` +
+            "directory's own files: copy what it needs into it (e.g. cp -L) instead of linking");
+    }
+    if ((0,external_node_path_.relative)(walk.realRoot, real).split(external_node_path_.sep).some((part) => SKIPPED_NAMES.has(part)))
+        throw refused(`symlink "${name}" points into .git, which a bundle never holds`);
+    return real;
+}
+async function listEntries(walk, rel, realDir) {
+    const out = [];
+    const dirents = await (0,promises_.readdir)((0,external_node_path_.join)(walk.root, rel), { withFileTypes: true });
+    for (const d of dirents) {
+        if (SKIPPED_NAMES.has(d.name))
+            continue;
+        const name = rel ? `${rel}/${d.name}` : d.name;
+        let fullPath = (0,external_node_path_.join)(walk.root, name);
+        let real = (0,external_node_path_.join)(realDir, d.name);
+        let s = await (0,promises_.lstat)(fullPath);
+        if (s.isSymbolicLink()) {
+            real = await followLink(walk, name, fullPath);
+            fullPath = real;
+            s = await (0,promises_.stat)(real);
+            if (s.isDirectory() && walk.ancestors.has(real)) {
+                const target = (0,external_node_path_.relative)(walk.realRoot, real) || '.';
+                throw refused(`symlink "${name}" points at "${target}", a directory that contains it: following it would loop forever`);
+            }
+        }
+        if (s.isDirectory()) {
+            walk.ancestors.add(real);
+            const children = await listEntries(walk, name, real);
+            walk.ancestors.delete(real);
+            if (!children.length)
+                out.push({ name, fullPath, kind: 'dir', executable: false });
+            out.push(...children);
+        }
+        else if (s.isFile()) {
+            out.push({ name, fullPath, kind: 'file', executable: (s.mode & 0o111) !== 0 });
+        }
+        else {
+            throw refused(`"${name}" is ${kindOf(s)}; a bundle holds only files, directories and symlinks to them inside it`);
+        }
+    }
+    return out;
+}
+/** Every file and empty directory to zip, or the one reason the directory is not a bundle. */
+async function listBundle(dir) {
+    const realRoot = await (0,promises_.realpath)(dir);
+    if (underPseudoFilesystem(realRoot))
+        throw refused(`"${dir}" is under ${realRoot}, not a directory of files`);
+    try {
+        return await listEntries({ root: dir, realRoot, ancestors: new Set([realRoot]) }, '', realRoot);
+    }
+    catch (err) {
+        if (err instanceof errors_ConfigurationError)
+            throw err;
+        throw refused(`cannot read "${dir}": ${errors_errorMessage(err)}`);
+    }
+}
+function byteOrder(a, b) {
+    return Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
+}
+/** Zips `dir` into `outFile`, hashing the bytes as they are written (one pass, constant memory). */
+async function zipDirectory(dir, outFile) {
+    const entries = (await listBundle(dir)).sort(byteOrder);
+    if (!entries.length)
+        throw new errors_ConfigurationError(`input "bundle" is invalid ("${dir}"): expected a directory with files in it`);
+    const zip = new yazl/* ZipFile */.u();
+    for (const e of entries) {
+        if (e.kind === 'dir') {
+            zip.addEmptyDirectory(e.name, { mtime: FIXED_MTIME, mode: 0o40755, forceDosTimestamp: true });
+        }
+        else {
+            zip.addFile(e.fullPath, e.name, {
+                mtime: FIXED_MTIME,
+                mode: e.executable ? 0o100755 : 0o100644,
+                forceDosTimestamp: true,
+                compress: true,
+            });
+        }
+    }
+    zip.end();
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    const tee = new external_node_stream_.Transform({
+        transform(chunk, _enc, cb) {
+            hash.update(chunk);
+            size += chunk.length;
+            cb(null, chunk);
+        },
+    });
+    // yazl reports a file it cannot read on the ZipFile, not on its stream: end the stream with it.
+    zip.on('error', (err) => zip.outputStream.destroy(err));
+    try {
+        await (0,external_node_stream_promises_namespaceObject.pipeline)(zip.outputStream, tee, (0,external_node_fs_.createWriteStream)(outFile));
+    }
+    catch (err) {
+        await (0,promises_.rm)(outFile, { force: true });
+        throw refused(`zipping "${dir}" failed: ${errors_errorMessage(err)}`);
+    }
+    return { path: outFile, sha256: hash.digest('hex'), size };
+}
+/** Checks that a given .zip really is one and hashes it. */
+async function hashZipFile(file) {
+    const fh = await (0,promises_.open)(file, 'r');
+    try {
+        const magic = Buffer.alloc(4);
+        await fh.read(magic, 0, 4, 0);
+        if (magic.readUInt32LE(0) !== 0x04034b50 && magic.readUInt32LE(0) !== 0x06054b50)
+            throw new errors_ConfigurationError(`input "bundle" is invalid ("${file}"): expected a zip file (it does not start with a zip header)`);
+    }
+    finally {
+        await fh.close();
+    }
+    const hash = (0,external_node_crypto_.createHash)('sha256');
+    let size = 0;
+    for await (const chunk of (0,external_node_fs_.createReadStream)(file, { highWaterMark: 1 << 20 })) {
+        hash.update(chunk);
+        size += chunk.length;
+    }
+    return { path: file, sha256: hash.digest('hex'), size };
+}
+/** A directory is zipped into `workDir`; a .zip is used as it is. */
+async function prepareBundle(bundlePath, workDir) {
+    const s = await (0,promises_.stat)(bundlePath);
+    return s.isDirectory() ? zipDirectory(bundlePath, (0,external_node_path_.join)(workDir, 'bundle.zip')) : hashZipFile(bundlePath);
 }
 
 ;// CONCATENATED MODULE: ./src/eb/retention.ts
@@ -69686,6 +70171,8 @@ async function retention_pruneVersions(eb, opts, retry) {
 
 
 
+
+
 const SETUP_MS = 30 * 60_000; // retries of upload/version calls stop after this; each call also has its own timeout
 function retry(deps, ms = SETUP_MS, what = 'the setup deadline') {
     return { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, ms, what) };
@@ -69695,21 +70182,26 @@ function deriveVersionLabel(sha256, gitSha = process.env.GITHUB_SHA) {
     const commit = gitSha && /^[0-9a-f]{7,40}$/i.test(gitSha) ? gitSha.slice(0, 12) : 'local';
     return `${commit}-${sha256.slice(0, 12)}`;
 }
-async function uploadStep(deps, settings, report) {
+async function uploadStep(deps, settings, report, hooks = {}) {
     return deps.log.group('Bundle and upload', async () => {
         const work = await (0,promises_.mkdtemp)((0,external_node_path_.join)((0,external_node_os_.tmpdir)(), 'eb-pipeline-'));
+        hooks.onScratchDir?.(work);
         try {
             const bundle = await prepareBundle(settings.bundlePath, work);
             report.bundle = { sha256: bundle.sha256, size: bundle.size, bucket: undefined, key: undefined, uploadedBytes: undefined };
             deps.log.info(`bundle ${settings.bundlePath}: ${bundle.size} bytes, sha256 ${bundle.sha256}`);
             const r = retry(deps);
-            const bucket = settings.bucket ?? (await defaultBucket(deps.eb, r));
-            const uploaded = await uploadBundle({ s3: deps.s3, log: deps.log, retry: r }, bundle, bucket, settings.keyPrefix);
+            const bucket = settings.bucket ?? (await upload_defaultBucket(deps.eb, r));
+            const uploaded = await uploadBundle({ s3: deps.s3, log: deps.log, retry: r }, bundle, bucket, settings.keyPrefix, {
+                opened: (upload) => hooks.onUploadOpened?.({ ...upload, region: deps.region }),
+                closed: () => hooks.onUploadClosed?.(),
+            });
             report.bundle = { ...report.bundle, bucket, key: uploaded.key, uploadedBytes: uploaded.uploadedBytes };
             return uploaded;
         }
         finally {
             await (0,promises_.rm)(work, { recursive: true, force: true });
+            hooks.onScratchDir?.(undefined);
         }
     });
 }
@@ -69731,9 +70223,17 @@ async function versionStep(deps, opts, report) {
 }
 async function deployPipeline(deps, inputs, report, hooks = {}) {
     const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
+    if (inputs.preflight) {
+        await runPreflight(deps, {
+            ...target,
+            versionLabel: inputs.versionLabel,
+            upload: { bucket: inputs.bundle.bucket, keyPrefix: inputs.bundle.keyPrefix },
+            dockerBundle: existsSync(join(inputs.bundle.bundlePath, 'Dockerrun.aws.json')),
+        });
+    }
     // Fail on a wrong environment name before uploading anything.
     const env = await describeEnvironment(deps.eb, target, retry(deps));
-    const uploaded = await uploadStep(deps, inputs.bundle, report);
+    const uploaded = await uploadStep(deps, inputs.bundle, report, hooks);
     const label = inputs.versionLabel ?? deriveVersionLabel(uploaded.sha256);
     report.versionLabel = label;
     await versionStep(deps, {
@@ -69758,19 +70258,19 @@ async function deployPipeline(deps, inputs, report, hooks = {}) {
     }
     return report;
 }
-async function uploadOnly(deps, inputs, report) {
-    return uploadStep(deps, inputs, report);
+async function uploadOnly(deps, inputs, report, hooks = {}) {
+    return uploadStep(deps, inputs, report, hooks);
 }
-async function createVersionOnly(deps, inputs, report) {
+async function createVersionOnly(deps, inputs, report, hooks = {}) {
     let bucket;
     let key;
     let sha256;
     if (inputs.bundle) {
-        const up = await uploadStep(deps, inputs.bundle, report);
+        const up = await uploadStep(deps, inputs.bundle, report, hooks);
         ({ bucket, key, sha256 } = up);
     }
     else if (inputs.s3) {
-        bucket = inputs.s3.bucket ?? (await defaultBucket(deps.eb, retry(deps)));
+        bucket = inputs.s3.bucket ?? (await upload_defaultBucket(deps.eb, retry(deps)));
         key = inputs.s3.key;
         sha256 = /([0-9a-f]{64})\.zip$/.exec(key)?.[1];
         report.bundle = { sha256: sha256 ?? '', size: 0, bucket, key, uploadedBytes: 0 };
@@ -69801,6 +70301,7 @@ async function pruneOnly(deps, inputs) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/report.ts
+
 function newReport(applicationName, environmentName) {
     return {
         applicationName,
@@ -69809,10 +70310,13 @@ function newReport(applicationName, environmentName) {
         previousVersionLabel: undefined,
         rollbackTarget: undefined,
         rollbackTargetWhy: undefined,
+        promotion: undefined,
         recordWarnings: [],
         environmentUrl: undefined,
         health: undefined,
         rolledBack: false,
+        wentLive: false,
+        supersededBy: undefined,
         deploySeconds: undefined,
         bundle: undefined,
         versionReused: undefined,
@@ -69822,6 +70326,16 @@ function newReport(applicationName, environmentName) {
         events: [],
         describeCalls: 0,
     };
+}
+/**
+ * A run that failed before the gate decided anything (a refused bundle, an upload or processing
+ * error) ends 'failed' with the error as its message, so outputs and the summary say why.
+ */
+function noteFailure(report, err) {
+    if (report.outcome !== 'pending')
+        return;
+    report.outcome = 'failed';
+    report.message = errorMessage(err);
 }
 
 ;// CONCATENATED MODULE: ./src/actions/outputs.ts
@@ -69843,7 +70357,74 @@ function setDeployOutputs(report) {
     set('environment-url', report.environmentUrl);
     set('health', report.health);
     set('rolled-back', report.rolledBack);
+    set('outcome', report.outcome === 'pending' ? undefined : report.outcome);
+    set('went-live', report.wentLive);
+    set('superseded-by', report.supersededBy);
     set('deploy-seconds', report.deploySeconds);
+}
+
+;// CONCATENATED MODULE: ./src/engine/cancelled.ts
+// The post step of a cancelled job (`post-if: cancelled()`), given the update the main step saved
+// just before its last UpdateEnvironment. A deploy's own update is aborted, so the environment goes
+// back to what it ran. A rollback is a repair: it is never aborted — aborting it would leave the
+// broken release live — so the post step leaves it running and waits (bounded) to say how it ended.
+// A post step only warns (it never fails the job); anything left not healthy is a warning annotation.
+
+
+
+
+
+async function readyOrWarn(deps, target, r, what) {
+    try {
+        return await environment_waitForReady(deps.eb, target, r, r.deadline);
+    }
+    catch (err) {
+        deps.log.warning(`${what}, "${target.environmentName}" did not become Ready in time: ${errors_errorMessage(err)}. Check it: it may need attention.`);
+        return undefined;
+    }
+}
+/** Until the repair is done (Ready and Green on its target) or the wait is over; says where it ended. */
+async function watchRepair(deps, update, target, r) {
+    for (;;) {
+        const env = await environment_describeEnvironment(deps.eb, target, r);
+        const where = `"${update.environmentName}" is ${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}" (${env.Health ?? '?'})`;
+        if (env.Status === 'Ready' && env.VersionLabel === update.versionLabel && env.Health === 'Green') {
+            deps.log.info(`${where}: the rollback completed`);
+            return env;
+        }
+        if (r.deadline.passed()) {
+            deps.log.warning(`${where} after ${r.deadline.what}, not yet Ready and Green on "${update.versionLabel}": check it, it may need attention`);
+            return env;
+        }
+        await deps.clock.sleep(Math.min(REPAIR_POLL_MS, r.deadline.remaining()));
+    }
+}
+const REPAIR_POLL_MS = 2000;
+async function settleCancelledUpdate(deps, update, waitMs = 120_000) {
+    const target = { applicationName: update.applicationName, environmentName: update.environmentName };
+    const r = { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, waitMs, `${waitMs / 1000} s`) };
+    const env = await environment_describeEnvironment(deps.eb, target, r);
+    if (update.kind === 'rollback') {
+        deps.log.warning(`the job was cancelled while rolling "${update.environmentName}" back to "${update.versionLabel}": ` +
+            'the rollback repairs the environment, so it was left alone to finish (not aborted)');
+        return { action: 'left-alone', env: await watchRepair(deps, update, target, r) };
+    }
+    if (!env.AbortableOperationInProgress) {
+        deps.log.info(`the job was cancelled; "${update.environmentName}" has no abortable update in progress (${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}")`);
+        return { action: 'nothing-in-flight', env };
+    }
+    try {
+        await retry_withRetries('AbortEnvironmentUpdate', r, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: update.environmentName })));
+    }
+    catch (err) {
+        deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}" and aborting it failed: ${errors_errorMessage(err)}`);
+        return { action: 'abort-failed', env };
+    }
+    deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}": aborted the update of "${update.environmentName}"`);
+    const after = await readyOrWarn(deps, target, r, 'after the abort');
+    if (after)
+        deps.log.info(`"${update.environmentName}" is Ready on "${after.VersionLabel ?? '?'}" (${after.Health ?? '?'})`);
+    return { action: 'aborted', env: after };
 }
 
 ;// CONCATENATED MODULE: ./src/version.ts
@@ -69889,20 +70470,67 @@ function createAwsClients(opts) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/inert.ts
+// Text that did not come from our code (health URL bodies, EB events and causes, S3/AWS error
+// messages, names read back from AWS, file names from a bundle) must never become a workflow
+// command when it reaches the runner's stdout or stderr. The runner reads its output line by line
+// (a line ends at \n, \r or \r\n) and, per actions/runner src/Runner.Common/ActionCommand.cs:
+//   - TryParseV2: a line is a command when, after its leading whitespace, it starts with "::"
+//     (`::add-mask::secret`, `::stop-commands::token`, `::error::...`);
+//   - TryParse (legacy): a line is a command when "##[" appears ANYWHERE in it (`x ##[add-mask]secret`).
+// `inert` is the one place that defuses both, for every line our loggers write; it also turns
+// control characters (ANSI escapes that could hide or repaint log text) into visible \uXXXX.
+// It is not reversible and does not need to be: it only has to keep the text readable and inert.
+/** What the runner (and a terminal or browser showing the log) treats as a line break. */
+const LINE_BREAK = /\r\n|[\n\r\u0085\u2028\u2029]/;
+// C0 controls except tab, DEL, and C1 controls (\u0085 is a line break, handled above).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u0084\u0086-\u009f]/g;
+function visible(c) {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** One line, defused: a leading "::" gets a backslash before it, "##[" becomes "##\[". */
+function inertLine(line) {
+    const shown = line.replace(CONTROL, visible).replace(/##\[/g, '##\\[');
+    return shown.replace(/^([\s\u180e]*)::/, '$1\\::');
+}
+/**
+ * `text` with every line made safe to print on a GitHub Actions runner: no line of the result
+ * starts a workflow command, whatever `text` holds. Line breaks are kept (as \n), so multi-line
+ * text stays multi-line and each of its lines is defused.
+ */
+function inert(text) {
+    return text.split(LINE_BREAK).map(inertLine).join('\n');
+}
+/** True when the runner would take this one line of output as a workflow command (for tests and checks). */
+function startsWorkflowCommand(line) {
+    return /^[\s\u180e\u0085]*::/.test(line) || line.includes('##[');
+}
+/** For JSON we print: "##[" inside a string becomes "##\u005b" (the same value once parsed). */
+function inertJson(json) {
+    return json.replace(/##\[/g, '##\\u005b');
+}
+
 ;// CONCATENATED MODULE: ./src/actions/actions-logger.ts
-// The engine's Logger on a GitHub Actions runner: groups, debug lines and annotations.
+// The engine's Logger on a GitHub Actions runner: groups, debug lines and annotations. Every
+// message goes through `inert` (src/engine/inert.ts) first: the engine's messages carry text from
+// outside (HTTP bodies, EB events, AWS errors) that must never become a workflow command.
+// core.info writes the text as it is; the others escape line breaks, but a defused text reads the
+// same in every one of them.
+
 
 const actionsLogger = {
-    info: (m) => info(m),
-    debug: (m) => core_debug(m),
-    warning: (m, p) => warning(m, p ?? {}),
-    error: (m, p) => error(m, p ?? {}),
-    group: (name, fn) => group(name, fn),
+    info: (m) => info(inert(m)),
+    debug: (m) => core_debug(inert(m)),
+    warning: (m, p) => warning(inert(m), p?.title ? { title: inert(p.title) } : {}),
+    error: (m, p) => error(inert(m), p?.title ? { title: inert(p.title) } : {}),
+    group: (name, fn) => group(inert(name), fn),
 };
 
 ;// CONCATENATED MODULE: ./src/actions/run-action.ts
 // One top-level catch for every action: user errors and deploy failures become a clean
 // `setFailed`; anything else is a bug, reported with its stack in the debug log.
+
 
 
 
@@ -69919,11 +70547,11 @@ async function runAction(what, body) {
     }
     catch (err) {
         if (err instanceof errors_ConfigurationError || err instanceof errors_DeployFailedError) {
-            setFailed(err.message);
+            setFailed(inert(err.message));
         }
         else {
-            core_debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
-            setFailed(`${what} failed: ${errors_errorMessage(err)}`);
+            core_debug(inert(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+            setFailed(inert(`${what} failed: ${errors_errorMessage(err)}`));
         }
     }
 }
@@ -69933,7 +70561,126 @@ async function safely(what, fn) {
         await fn();
     }
     catch (err) {
-        warning(`could not write the ${what}: ${errors_errorMessage(err)}`);
+        warning(inert(`could not write the ${what}: ${errors_errorMessage(err)}`));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/actions/post.ts
+// The post step (`post-if: cancelled()`) and the main step's own signal handling.
+//
+// When the job is cancelled the runner sends the main step SIGINT, then SIGTERM 7.5 s later, then
+// kills it, and runs the post step with the state the main step saved (GITHUB_STATE):
+// - an EB update in flight is aborted if it was the deploy's own, left alone if it was a rollback
+//   (src/engine/cancelled.ts); the main step saves it just before each UpdateEnvironment and clears
+//   it when the gate has decided;
+// - a multipart upload of the bundle left open is aborted (its parts are billed until then). The
+//   main step saves it as soon as CreateMultipartUpload answers and clears it once completed or
+//   aborted; on SIGINT/SIGTERM it aborts it itself (and removes its scratch directory) before it
+//   dies by the same signal, so the post step only finds one when the main step was killed outright;
+// - the scratch directory the bundle was zipped into, likewise, is removed.
+// Post steps only ever warn.
+
+
+
+
+
+
+
+
+const STATE_IS_POST = 'isPost';
+const STATE_IN_FLIGHT = 'inFlightUpdate';
+const STATE_OPEN_UPLOAD = 'openUpload';
+const STATE_SCRATCH_DIR = 'scratchDir';
+// What the main step has open right now, for its signal handler.
+const post_open = {};
+function isPostPhase() {
+    return getState(STATE_IS_POST) === 'true';
+}
+/** Marks the main step (the post step then knows it is the post step) and takes over SIGINT/SIGTERM. */
+let signalsTaken = false;
+function markMainPhase() {
+    saveState(STATE_IS_POST, 'true');
+    if (signalsTaken)
+        return;
+    signalsTaken = true;
+    for (const signal of ['SIGINT', 'SIGTERM'])
+        process.once(signal, () => void cleanUpAndDie(signal));
+}
+const inFlightHooks = {
+    onUpdateStarting: (update) => saveState(STATE_IN_FLIGHT, JSON.stringify(update)),
+    onUpdateSettled: () => saveState(STATE_IN_FLIGHT, ''),
+    onUploadOpened: (upload) => {
+        post_open.upload = upload;
+        saveState(STATE_OPEN_UPLOAD, JSON.stringify(upload));
+    },
+    onUploadClosed: () => {
+        post_open.upload = undefined;
+        saveState(STATE_OPEN_UPLOAD, '');
+    },
+    onScratchDir: (dir) => {
+        post_open.scratchDir = dir;
+        saveState(STATE_SCRATCH_DIR, dir ?? '');
+    },
+};
+function describeUpload(u) {
+    return `the multipart upload of s3://${u.bucket}/${u.key} (upload id ${u.uploadId.slice(0, 16)}…)`;
+}
+/** Aborts an open upload (bounded: a cancelled job has seconds); true when S3 no longer holds it. */
+async function abortOpenUpload(upload, why) {
+    const { s3 } = createAwsClients({ region: upload.region });
+    try {
+        const result = await abortMultipartUpload(s3, upload, 5000);
+        if (result === 'aborted')
+            warning(inert(`${why}: aborted ${describeUpload(upload)}`));
+        else
+            warning(inert(`${why}: could not abort ${describeUpload(upload)}; the bucket's lifecycle rule (AbortIncompleteMultipartUpload) will remove its parts`));
+        return result === 'aborted';
+    }
+    finally {
+        s3.destroy();
+    }
+}
+let dying = false;
+/** SIGINT/SIGTERM in the main step: abort what is open, remove the scratch directory, die by the same signal. */
+async function cleanUpAndDie(signal) {
+    if (dying)
+        return;
+    dying = true;
+    const upload = post_open.upload;
+    if (upload && (await abortOpenUpload(upload, `the job was cancelled (${signal}) during the upload`).catch(() => false)))
+        saveState(STATE_OPEN_UPLOAD, '');
+    if (post_open.scratchDir) {
+        (0,external_node_fs_.rmSync)(post_open.scratchDir, { recursive: true, force: true });
+        saveState(STATE_SCRATCH_DIR, '');
+    }
+    // This handler was a `once`: the signal now has its default action, which ends the process as the runner expects.
+    process.kill(process.pid, signal);
+}
+async function runCancelledPost() {
+    try {
+        const rawUpload = getState(STATE_OPEN_UPLOAD);
+        if (rawUpload)
+            await abortOpenUpload(JSON.parse(rawUpload), 'the job was cancelled during the upload of the bundle');
+    }
+    catch (err) {
+        warning(inert(`post step: could not abort the open upload: ${errors_errorMessage(err)}`));
+    }
+    // The bundle zipped for a main step that was killed outright (self-hosted runners keep their temp dir).
+    const scratch = getState(STATE_SCRATCH_DIR);
+    if (scratch && /[\\/]eb-pipeline-[^\\/]+$/.test(scratch))
+        (0,external_node_fs_.rmSync)(scratch, { recursive: true, force: true });
+    try {
+        const raw = getState(STATE_IN_FLIGHT);
+        if (!raw) {
+            info('no Elastic Beanstalk update was in flight: nothing to abort');
+            return;
+        }
+        const update = JSON.parse(raw);
+        const deps = engineDeps(update.region);
+        await settleCancelledUpdate(deps, update);
+    }
+    catch (err) {
+        warning(inert(`post step: could not handle the update in flight: ${errors_errorMessage(err)}`));
     }
 }
 
@@ -69944,13 +70691,17 @@ async function safely(what, fn) {
 
 
 
+
 async function runCreateVersionAction() {
+    if (isPostPhase())
+        return runCancelledPost();
+    markMainPhase();
     await runAction('create-version', async () => {
         const inputs = readCreateVersionInputs(readActionInput);
         const deps = engineDeps(inputs.region);
         const report = newReport(inputs.applicationName);
         try {
-            await createVersionOnly(deps, inputs, report);
+            await createVersionOnly(deps, inputs, report, inFlightHooks);
         }
         finally {
             await safely('outputs', () => {
@@ -69971,7 +70722,7 @@ async function runCreateVersionAction() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_create_version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8049);
+/* harmony import */ var _actions_create_version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2647);
 
 await (0,_actions_create_version_js__WEBPACK_IMPORTED_MODULE_0__/* .runCreateVersionAction */ .Q)();
 

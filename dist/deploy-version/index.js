@@ -3934,7 +3934,7 @@ __webpack_unused_export__ = CreatePlatformVersionCommand;
 __webpack_unused_export__ = CreatePlatformVersionRequest$;
 __webpack_unused_export__ = CreatePlatformVersionResult$;
 __webpack_unused_export__ = CreateStorageLocation$;
-__webpack_unused_export__ = CreateStorageLocationCommand;
+exports.UCX = CreateStorageLocationCommand;
 __webpack_unused_export__ = CreateStorageLocationResultMessage$;
 __webpack_unused_export__ = CustomAmi$;
 __webpack_unused_export__ = DeleteApplication$;
@@ -3961,16 +3961,16 @@ __webpack_unused_export__ = DescribeApplicationVersions$;
 exports.QDX = DescribeApplicationVersionsCommand;
 __webpack_unused_export__ = DescribeApplicationVersionsMessage$;
 __webpack_unused_export__ = DescribeApplications$;
-__webpack_unused_export__ = DescribeApplicationsCommand;
+exports.UHp = DescribeApplicationsCommand;
 __webpack_unused_export__ = DescribeApplicationsMessage$;
 __webpack_unused_export__ = DescribeConfigurationOptions$;
 __webpack_unused_export__ = DescribeConfigurationOptionsCommand;
 __webpack_unused_export__ = DescribeConfigurationOptionsMessage$;
 __webpack_unused_export__ = DescribeConfigurationSettings$;
-__webpack_unused_export__ = DescribeConfigurationSettingsCommand;
+exports.yAX = DescribeConfigurationSettingsCommand;
 __webpack_unused_export__ = DescribeConfigurationSettingsMessage$;
 __webpack_unused_export__ = DescribeEnvironmentHealth$;
-__webpack_unused_export__ = DescribeEnvironmentHealthCommand;
+exports.qeK = DescribeEnvironmentHealthCommand;
 __webpack_unused_export__ = DescribeEnvironmentHealthRequest$;
 __webpack_unused_export__ = DescribeEnvironmentHealthResult$;
 __webpack_unused_export__ = DescribeEnvironmentManagedActionHistory$;
@@ -10178,7 +10178,7 @@ const RestoreRequestType = {
 __webpack_unused_export__ = AbacStatus$;
 __webpack_unused_export__ = AbortIncompleteMultipartUpload$;
 __webpack_unused_export__ = AbortMultipartUpload$;
-__webpack_unused_export__ = AbortMultipartUploadCommand;
+exports.tfP = AbortMultipartUploadCommand;
 __webpack_unused_export__ = AbortMultipartUploadOutput$;
 __webpack_unused_export__ = AbortMultipartUploadRequest$;
 __webpack_unused_export__ = AccelerateConfiguration$;
@@ -10494,11 +10494,11 @@ __webpack_unused_export__ = GlacierJobParameters$;
 __webpack_unused_export__ = Grant$;
 __webpack_unused_export__ = Grantee$;
 __webpack_unused_export__ = HeadBucket$;
-__webpack_unused_export__ = HeadBucketCommand;
+exports.kuI = HeadBucketCommand;
 __webpack_unused_export__ = HeadBucketOutput$;
 __webpack_unused_export__ = HeadBucketRequest$;
 __webpack_unused_export__ = HeadObject$;
-__webpack_unused_export__ = HeadObjectCommand;
+exports.l81 = HeadObjectCommand;
 __webpack_unused_export__ = HeadObjectOutput$;
 __webpack_unused_export__ = HeadObjectRequest$;
 __webpack_unused_export__ = IdempotencyParameterMismatch;
@@ -64234,7 +64234,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 3159:
+/***/ 4255:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64274,6 +64274,14 @@ function bad(name, value, expected) {
     const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
     return new errors_ConfigurationError(`input "${name}" is invalid ("${shown}"): expected ${expected}`);
 }
+/**
+ * `record[key]` only when `key` is the record's own property. A plain `record[key]` answers
+ * "constructor", "__proto__" or "toString" with what every object inherits from Object.prototype,
+ * so a lookup table keyed by user input would accept those words as valid choices.
+ */
+function ownValue(record, key) {
+    return Object.hasOwn(record, key) ? record[key] : undefined;
+}
 function parse_readString(get, name) {
     return get(name).trim();
 }
@@ -64306,10 +64314,10 @@ function parse_parseInteger(get, name, fallback, min, max) {
 }
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const MAX_DURATION_MS = 6 * 3_600_000; // a GitHub-hosted job's limit
-/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 and at most 6h. */
-function parse_parseDuration(get, name, fallback) {
+/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 (or 0 when `allowZero`) and at most 6h. */
+function parse_parseDuration(get, name, fallback, allowZero = false) {
     const v = parse_readString(get, name) || fallback;
-    const expected = 'a duration like "90s", "10m" or "1h30m" (more than 0, at most 6h)';
+    const expected = `a duration like "90s", "10m" or "1h30m" (${allowZero ? '0 or more' : 'more than 0'}, at most 6h)`;
     let ms;
     if (/^\d+$/.test(v)) {
         ms = Number(v) * 1000;
@@ -64318,9 +64326,9 @@ function parse_parseDuration(get, name, fallback) {
         const parts = [...v.matchAll(/(\d+)(ms|s|m|h)/g)];
         if (!parts.length || parts.map((p) => p[0]).join('') !== v)
             throw bad(name, v, expected);
-        ms = parts.reduce((sum, p) => sum + Number(p[1]) * (UNIT_MS[p[2] ?? ''] ?? 0), 0);
+        ms = parts.reduce((sum, p) => sum + Number(p[1]) * (ownValue(UNIT_MS, p[2] ?? '') ?? 0), 0);
     }
-    if (!(ms > 0) || ms > MAX_DURATION_MS)
+    if (!(ms > 0 || (allowZero && ms === 0)) || ms > MAX_DURATION_MS)
         throw bad(name, v, expected);
     return ms;
 }
@@ -64328,7 +64336,7 @@ function parseChoice(get, name, choices, fallback) {
     const v = parse_readString(get, name);
     if (!v)
         return fallback;
-    const found = choices[v.toLowerCase()];
+    const found = ownValue(choices, v.toLowerCase());
     if (!found)
         throw bad(name, v, `one of ${Object.keys(choices).map((c) => `"${c}"`).join(', ')}`);
     return found;
@@ -64344,7 +64352,7 @@ function validateEnvironmentName(name, v) {
         throw bad(name, v, 'an environment name of 4-40 letters, digits and "-", not starting or ending with "-"');
     return v;
 }
-function parse_validateVersionLabel(name, v) {
+function validateVersionLabel(name, v) {
     if (v.length > 100 || v.includes('/') || /\s/.test(v))
         throw bad(name, v, 'a version label of 1-100 characters without "/" or whitespace');
     return v;
@@ -64423,7 +64431,7 @@ function parse_parseLabelList(get, name) {
         .split(/[\n,]/)
         .map((s) => s.trim())
         .filter(Boolean)
-        .map((s) => parse_validateVersionLabel(name, s));
+        .map((s) => validateVersionLabel(name, s));
 }
 
 ;// CONCATENATED MODULE: ./src/config/inputs.ts
@@ -64431,6 +64439,12 @@ function parse_parseLabelList(get, name) {
 // (core.getInput in actions, parsed flags in the CLI). Names are the action.yml input names.
 
 
+/**
+ * The stability window's default: a process that dies up to 30 s after EB first shows Green is
+ * seen by the next health report (EB reports every 10 s), and a poll sees that within a second or
+ * two: 30 + 10 + 5 s of margin.
+ */
+const DEFAULT_STABLE_SECONDS = 45;
 const MIN_HEALTH = { ok: 'ok', green: 'ok', warning: 'warning', yellow: 'warning' };
 function applicationName(get) {
     return validateApplicationName('application-name', requireValue(get, 'application-name'));
@@ -64439,7 +64453,7 @@ function environmentName(get) {
     return validateEnvironmentName('environment-name', requireValue(get, 'environment-name'));
 }
 function optionalLabel(get) {
-    const v = readString(get, 'version-label');
+    const v = parse_readString(get, 'version-label');
     return v ? validateVersionLabel('version-label', v) : undefined;
 }
 function description(get) {
@@ -64452,11 +64466,16 @@ function readGateSettings(get) {
     const gate = {
         minHealth: parseChoice(get, 'min-health', MIN_HEALTH, 'ok'),
         healthyChecks: parse_parseInteger(get, 'healthy-checks', 3, 1, 100),
+        stableMs: parse_parseInteger(get, 'stable-seconds', DEFAULT_STABLE_SECONDS, 0, 3600) * 1000,
+        settleTimeoutMs: parse_parseDuration(get, 'settle-timeout', '2m'),
+        unhealthyGraceMs: parse_parseDuration(get, 'unhealthy-grace', '0s', true),
         healthUrl: parseUrl(get, 'health-url'),
         healthUrlExpectVersion: parse_parseBoolean(get, 'health-url-expect-version', false),
         readyTimeoutMs: parse_parseDuration(get, 'ready-timeout', '10m'),
         deployTimeoutMs: parse_parseDuration(get, 'deploy-timeout', '20m'),
     };
+    if (gate.stableMs >= gate.deployTimeoutMs)
+        throw new errors_ConfigurationError(`input "stable-seconds" (${gate.stableMs / 1000}${parse_readString(get, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`);
     if (gate.healthUrlExpectVersion && !gate.healthUrl)
         throw new errors_ConfigurationError('input "health-url-expect-version" is "true" but "health-url" is empty: expected a health URL to check');
     return gate;
@@ -64498,14 +64517,22 @@ function readCreateVersionInputs(get) {
     };
 }
 function readDeployVersionInputs(get) {
+    const app = applicationName(get);
+    const environment = environmentName(get);
+    const from = parse_readString(get, 'promote-from-environment');
+    const promoteFrom = from ? validateEnvironmentName('promote-from-environment', from) : undefined;
+    if (promoteFrom === environment)
+        throw new errors_ConfigurationError(`input "promote-from-environment" is "${from}", the environment being deployed: expected the environment the version comes from (e.g. the dev one)`);
     return {
-        applicationName: applicationName(get),
-        environmentName: environmentName(get),
+        applicationName: app,
+        environmentName: environment,
         region: parse_parseRegion(get, 'region'),
-        versionLabel: parse_validateVersionLabel('version-label', requireValue(get, 'version-label')),
+        versionLabel: promoteFrom ? optionalLabel(get) : validateVersionLabel('version-label', requireValue(get, 'version-label')),
+        promoteFrom,
         gate: readGateSettings(get),
         rollback: parse_parseBoolean(get, 'rollback', true),
         summary: parse_parseBoolean(get, 'summary', true),
+        preflight: parse_parseBoolean(get, 'preflight', true),
     };
 }
 function readDeployInputs(get) {
@@ -64522,6 +64549,7 @@ function readDeployInputs(get) {
         keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
         deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
         summary: parseBoolean(get, 'summary', true),
+        preflight: parseBoolean(get, 'preflight', true),
     };
 }
 function readRollbackInputs(get) {
@@ -64779,6 +64807,14 @@ class DescribeMeter {
     constructor(clock, since = clock.now()) {
         this.clock = clock;
         this.since = since;
+    }
+    /**
+     * Starts the budget afresh: the preflight's one-off reads (a handful, before anything changes)
+     * are not polling, and must not eat the calls the gate needs later.
+     */
+    restart() {
+        this.calls = 0;
+        this.since = this.clock.now();
     }
     record(calls = 1) {
         this.calls += calls;
@@ -65091,6 +65127,8 @@ class EventStreamer {
     events = [];
     /** When EB's events were last read (our clock): a poller need not read them again at once. */
     readAt = Number.NEGATIVE_INFINITY;
+    /** Requests this run made on the environment (its updates, its aborts): their events are its own. */
+    ownRequests = new Set();
     constructor(eb, target, retry, log) {
         this.eb = eb;
         this.target = target;
@@ -65123,7 +65161,7 @@ class EventStreamer {
             if (this.seen.has(key))
                 continue;
             this.seen.add(key);
-            const event = { date: e.EventDate ?? new Date(0), severity: e.Severity ?? 'INFO', message: e.Message ?? '' };
+            const event = { date: e.EventDate ?? new Date(0), severity: e.Severity ?? 'INFO', message: e.Message ?? '', requestId: e.RequestId || undefined };
             fresh.push(event);
             this.events.push(event);
             if (!this.since || event.date > this.since)
@@ -65141,6 +65179,19 @@ class EventStreamer {
     /** ERROR events seen since event number `from` (a gate only counts those of its own update). */
     errors(from = 0) {
         return this.events.slice(from).filter((e) => e.severity === 'ERROR' || e.severity === 'FATAL');
+    }
+    /**
+     * The first event of an operation this run did not start, logged (EB's time) at or after the
+     * first event of this run's request `own`: another actor's UpdateEnvironment while we gate ours.
+     */
+    foreignAfter(own, from = 0) {
+        if (!own)
+            return undefined;
+        const list = this.events.slice(from);
+        const start = list.find((e) => e.requestId === own)?.date;
+        if (!start)
+            return undefined;
+        return list.find((e) => e.requestId !== undefined && e.requestId !== own && !this.ownRequests.has(e.requestId) && e.date >= start);
     }
 }
 
@@ -65193,13 +65244,36 @@ function evaluateCheck(o, exp) {
     }
     return reasons;
 }
+/** EB's enhanced health agent reports every 10 s (EB developer guide, "Enhanced health reporting"). */
+const HEALTH_REPORT_MS = 10_000;
+/** Severe/Degraded/Red on the environment, or every instance Severe/Degraded. */
+function badHealth(o) {
+    if (healthLevel(o) === 'bad')
+        return true;
+    const instances = o.instances ?? [];
+    return instances.length > 0 && instances.every((i) => healthLevel({ health: i.color, healthStatus: i.healthStatus }) === 'bad');
+}
+const secs = (ms) => `${Math.round(ms / 1000)} s`;
+/**
+ * Passed / failed / superseded / keep waiting, from a sequence of observations. After the update
+ * finishes on our label: the gate passes once every check for `stableMs` (and over two EB health
+ * reports) passed — any failing check inside that window fails it; a release bad in two
+ * consecutive health reports fails at once (plus `unhealthyGraceMs`); anything else short of
+ * healthy is given `settleTimeoutMs`.
+ */
 class GateTracker {
     exp;
     rules;
-    consecutive = 0;
     updateSeen = false;
     readyWrongLabelChecks = 0;
-    failingSince;
+    /** The environment was seen Ready on our label: the release went live. */
+    wentLive = false;
+    windowStart;
+    windowChecks = 0;
+    windowReports = new Set();
+    badReports = new Set();
+    badSince;
+    settleSince;
     constructor(exp, rules, 
     /** EB's answer to UpdateEnvironment already said the update is underway. */
     updateUnderway) {
@@ -65207,115 +65281,160 @@ class GateTracker {
         this.rules = rules;
         this.updateSeen = updateUnderway;
     }
+    /** When the window ends (undefined before it starts). */
+    windowEndsAt() {
+        return this.windowStart === undefined ? undefined : this.windowStart + this.rules.stableMs;
+    }
+    holding() {
+        return this.windowStart !== undefined;
+    }
+    resetWindow() {
+        this.windowStart = undefined;
+        this.windowChecks = 0;
+        this.windowReports.clear();
+    }
     observe(o) {
         if (o.status !== 'Ready')
             this.updateSeen = true;
+        if (o.status === 'Ready' && o.versionLabel === this.exp.label)
+            this.wentLive = true;
         if (o.status === 'Terminating' || o.status === 'Terminated')
-            return { kind: 'failed', reason: `environment is ${o.status}` };
+            return this.fail(`environment is ${o.status}`);
+        if (o.foreignUpdate)
+            return this.foreign(o, o.foreignUpdate);
         const reasons = evaluateCheck(o, this.exp);
-        if (!reasons.length) {
-            this.consecutive += 1;
-            this.failingSince = undefined;
-            return this.consecutive >= this.rules.healthyChecks ? { kind: 'passed' } : { kind: 'waiting', consecutive: this.consecutive, reasons };
+        if (!reasons.length)
+            return this.passing(o);
+        if (this.windowStart !== undefined) {
+            const into = o.at - this.windowStart;
+            return this.fail(`health did not hold: ${reasons.join('; ')} (${secs(into)} into the ${secs(this.rules.stableMs)} stability window)`);
         }
-        this.consecutive = 0;
         if (o.status === 'Ready' && o.versionLabel !== this.exp.label) {
             // EB finished the update on another version: it undid the deploy itself (Immutable,
             // TrafficSplitting) or the deployment failed. Before any sign of an update, allow a few
             // checks for EB to show it has started.
             this.readyWrongLabelChecks += 1;
             if (this.updateSeen || this.readyWrongLabelChecks >= 3)
-                return {
-                    kind: 'failed',
-                    reason: `Elastic Beanstalk finished the update on "${o.versionLabel ?? 'nothing'}" instead of "${this.exp.label}" (it rolled the deploy back itself or the deployment failed)${o.errorEvents.length ? `: ${o.errorEvents.join(' | ')}` : ''}`,
-                };
-            return { kind: 'waiting', consecutive: 0, reasons };
+                return this.fail(`Elastic Beanstalk finished the update on "${o.versionLabel ?? 'nothing'}" instead of "${this.exp.label}" (it rolled the deploy back itself or the deployment failed)${o.errorEvents.length ? `: ${o.errorEvents.join(' | ')}` : ''}`);
+            return { kind: 'waiting', reasons };
         }
-        if (o.status === 'Ready') {
-            if (o.errorEvents.length)
-                return { kind: 'failed', reason: `the update finished with errors: ${o.errorEvents.join(' | ')}; ${reasons.join('; ')}` };
-            this.failingSince ??= o.at;
-            if (o.at - this.failingSince >= this.rules.settleGraceMs)
-                return { kind: 'failed', reason: `still failing ${Math.round((o.at - this.failingSince) / 1000)} s after the update finished: ${reasons.join('; ')}` };
-        }
-        else {
-            this.failingSince = undefined;
-        }
-        return { kind: 'waiting', consecutive: 0, reasons };
+        if (o.status === 'Ready')
+            return this.settling(o, reasons);
+        this.settleSince = undefined;
+        this.badReports.clear();
+        this.badSince = undefined;
+        return { kind: 'waiting', reasons };
     }
-}
-/** Grace after the update finishes: a quarter of the deadline, between 10 s and 5 min. */
-function settleGraceFor(deployTimeoutMs) {
-    return Math.min(300_000, Math.max(10_000, Math.round(deployTimeoutMs / 4)));
+    fail(reason) {
+        return { kind: 'failed', reason, wentLive: this.wentLive };
+    }
+    foreign(o, f) {
+        this.resetWindow();
+        const other = o.versionLabel !== this.exp.label ? o.versionLabel : undefined;
+        const reason = other
+            ? `superseded by "${other}": another update of the environment (request ${f.requestId}) replaced "${this.exp.label}" while this run was gating it`
+            : `superseded: another operation on the environment (request ${f.requestId}) started while this run was gating "${this.exp.label}"`;
+        return { kind: 'superseded', label: other, requestId: f.requestId, reason };
+    }
+    passing(o) {
+        this.settleSince = undefined;
+        this.badReports.clear();
+        this.badSince = undefined;
+        this.windowStart ??= o.at;
+        this.windowChecks += 1;
+        if (o.reportAt !== undefined)
+            this.windowReports.add(o.reportAt);
+        const heldMs = o.at - this.windowStart;
+        // Without enhanced health there is no RefreshedAt: the window's time alone must pass.
+        const reports = this.windowReports.size;
+        const enoughReports = o.enhanced === false || this.windowReports.size >= 2;
+        if (o.fullCheck && heldMs >= this.rules.stableMs && enoughReports && this.windowChecks >= this.rules.healthyChecks)
+            return { kind: 'passed', heldMs, checks: this.windowChecks, reports };
+        return { kind: 'holding', since: this.windowStart, checks: this.windowChecks, reports };
+    }
+    /** Ready on our label, not passing, before the window: bad in two reports fails now; else settle. */
+    settling(o, reasons) {
+        if (o.errorEvents.length)
+            return this.fail(`the update finished with errors: ${o.errorEvents.join(' | ')}; ${reasons.join('; ')}`);
+        this.settleSince ??= o.at;
+        if (badHealth(o)) {
+            this.badSince ??= o.at;
+            // A health report is told by its RefreshedAt; without enhanced health, by time.
+            const key = o.reportAt ?? this.badSince + Math.floor((o.at - this.badSince) / HEALTH_REPORT_MS) * HEALTH_REPORT_MS;
+            this.badReports.add(key);
+            if (this.badReports.size >= 2 && o.at - this.badSince >= this.rules.unhealthyGraceMs)
+                return this.fail(`unhealthy in ${this.badReports.size} consecutive EB health reports after the update finished: ${reasons.join('; ')}`);
+        }
+        else if (o.fullCheck) {
+            this.badReports.clear();
+            this.badSince = undefined;
+        }
+        if (o.at - this.settleSince >= this.rules.settleTimeoutMs)
+            return this.fail(`still failing ${secs(o.at - this.settleSince)} after the update finished (settle-timeout): ${reasons.join('; ')}`);
+        return { kind: 'waiting', reasons };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/eb/pacer.ts
-const WAIT_POLL_MS = 1000;
-const CONFIRM_POLL_MS = 400;
+const POLL_MS = 1000;
 const EVENTS_EVERY_MS = 10_000;
 const EVENTS_LATEST_MS = 30_000;
+/** Inside the stability window, the instances (and EB's RefreshedAt) are read this often (reports come every 10 s). */
+const INSTANCES_EVERY_MS = 5000;
 /**
- * Calls the confirmation of `healthyChecks` passes takes beyond the first passing poll's
- * DescribeEnvironments: its instances and the events read at the change to Ready, then one call
- * per check in between (the environment only) and two for the last (environment and instances).
+ * The longest the budget may hold a check back. When calls made before the gate (a throttled
+ * phase's retries, a failed gate before a rollback's) spent more than the budget, the gate still
+ * checks at least this often — at most 1–3 calls per 3 s, under the budget's own rate — instead
+ * of going blind until the average recovers: the gate is never starved.
  */
-function confirmationCalls(healthyChecks) {
-    return healthyChecks <= 1 ? 2 : healthyChecks + 2;
-}
-/**
- * Whether confirmation check number `passed + 1` also reads every instance: the first and the last
- * do, so the gate passes only on a check that saw every instance on the new label and healthy;
- * the ones in between re-check the environment's Status, VersionLabel and health with one call.
- */
-function fullCheck(passed, healthyChecks) {
-    return passed === 0 || passed >= healthyChecks - 1;
-}
+const MAX_HOLD_MS = 3000;
+/** Calls of the first check on our label: the environment, the events (its status changed), every instance. */
+const FIRST_ON_LABEL_CALLS = 3;
 class PollPacer {
     clock;
     meter;
-    healthyChecks;
     eventsAt;
-    constructor(clock, meter, healthyChecks, 
+    constructor(clock, meter, 
     /** When the events were last read (the baseline before the update counts). */
     eventsAt = Number.NEGATIVE_INFINITY) {
         this.clock = clock;
         this.meter = meter;
-        this.healthyChecks = healthyChecks;
         this.eventsAt = eventsAt;
     }
     /**
      * Whether this poll should also read EB's events: when the environment's status or version
-     * changed (a health colour changing mid-update says nothing the events must explain); else every EVENTS_EVERY_MS when
-     * the budget has a call to spare, and at the latest every EVENTS_LATEST_MS (an extra call when
-     * the budget is tight would leave a 2 s hole in the polls, just when Green may come).
+     * changed (a health colour changing mid-update says nothing the events must explain); else every
+     * EVENTS_EVERY_MS when the budget has a call to spare, and at the latest every EVENTS_LATEST_MS
+     * (another actor's update during the window shows as a status change, so it is read at once).
      */
     eventsDue(changed) {
         const since = this.clock.now() - this.eventsAt;
         if (changed || since >= EVENTS_LATEST_MS)
             return true;
-        return since >= EVENTS_EVERY_MS && this.meter.delayFor(1, confirmationCalls(this.healthyChecks)) === 0;
+        return since >= EVENTS_EVERY_MS && this.meter.delayFor(1, FIRST_ON_LABEL_CALLS) === 0;
     }
     eventsRead() {
         this.eventsAt = this.clock.now();
     }
     /**
-     * Delay before the next check, which will make `nextCalls` describe calls. Confirming (the last
-     * check passed): 0.4 s — its calls were kept in reserve while waiting. Waiting: 1 s at least, late
-     * enough that the confirmation's calls stay in reserve within the budget, and in the first 20 s
-     * saving calls for the end of them (see DescribeMeter.spreadDelay).
+     * Delay before the next check, which will make `nextCalls` describe calls. On our label (settling
+     * or holding): 1 s, or later when the budget says so. Waiting for the update: 1 s at least, late
+     * enough that the first on-label check's calls stay in reserve, and in the first 20 s saving calls
+     * for the end of them (see DescribeMeter.spreadDelay). The budget holds a check back MAX_HOLD_MS
+     * at the most.
      */
-    nextDelay(confirming, nextCalls) {
-        if (confirming)
-            return CONFIRM_POLL_MS;
-        const reserve = confirmationCalls(this.healthyChecks);
-        return Math.max(WAIT_POLL_MS, this.meter.delayFor(nextCalls, reserve), this.meter.spreadDelay(nextCalls, reserve));
+    nextDelay(onLabel, nextCalls) {
+        if (onLabel)
+            return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls)));
+        const spread = this.meter.spreadDelay(nextCalls, FIRST_ON_LABEL_CALLS);
+        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls, FIRST_ON_LABEL_CALLS)), spread);
     }
     /**
      * Delay before a gate's first check: within the budget but without the reserve, so the gate of a
-     * rollback that follows a failed gate (whose reserve went unspent) is not held back.
+     * rollback that follows a failed gate is not held back.
      */
     firstDelay(nextCalls) {
-        return Math.max(WAIT_POLL_MS, this.meter.delayFor(nextCalls));
+        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls)));
     }
 }
 
@@ -65346,7 +65465,10 @@ class Observer {
     events;
     enhanced;
     calls = 0;
+    /** When the instances were last read (our clock). */
+    instancesAt = Number.NEGATIVE_INFINITY;
     lastKey;
+    lastHealth;
     onLabel = false;
     // Errors of an earlier update (the failed deploy, when this gate checks its rollback) don't count.
     firstEvent;
@@ -65364,31 +65486,29 @@ class Observer {
             this.calls += 1;
             const res = await retry_withRetries('DescribeInstancesHealth', this.retry, () => this.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({
                 EnvironmentName: this.run.target.environmentName,
-                AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes'],
+                AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes', 'RefreshedAt'],
             })));
             this.enhanced = true;
-            return (res.InstanceHealthList ?? []).map((i) => ({
-                id: i.InstanceId ?? '?',
-                healthStatus: i.HealthStatus,
-                color: i.Color,
-                versionLabel: i.Deployment?.VersionLabel,
-            }));
+            this.instancesAt = this.retry.clock.now();
+            return {
+                list: (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel })),
+                refreshedAt: res.RefreshedAt?.getTime(),
+            };
         }
         catch (err) {
             if (retry_errorName(err) !== 'InvalidRequestException')
                 throw err;
             this.enhanced = false;
-            this.retry.log.info(`enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (per-instance versions are not available)`);
+            this.retry.log.info(`enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (no per-instance versions, no health report times: the window is timed only)`);
             return undefined;
         }
     }
     /**
-     * One check. While EB is busy that is a single DescribeEnvironments (plus events when its status
-     * or version changed, or they are due); once it is Ready on our label, every instance's
-     * deployment too (unless `full` is false: a confirmation check between the first and the last)
-     * and the health URL on every check.
+     * One check: a DescribeEnvironments (plus events when its status or version changed, or they are
+     * due); once it is Ready on our label, the health URL on every check and every instance's state
+     * when `instancesWanted` or health changed (their answer carries the report's RefreshedAt).
      */
-    async observe(pacer, full) {
+    async observe(pacer, instancesWanted) {
         this.calls += 1;
         const env = await environment_describeEnvironment(this.eb, this.run.target, this.retry);
         const key = `${env.Status}|${env.VersionLabel}`;
@@ -65400,63 +65520,102 @@ class Observer {
             await this.events.poll();
             pacer.eventsRead();
         }
+        const health = `${env.HealthStatus}|${env.Health}`;
+        const read = onLabel && (instancesWanted || !this.onLabel || health !== this.lastHealth) ? await this.instances() : undefined;
         this.lastKey = key;
+        this.lastHealth = health;
         this.onLabel = onLabel;
-        // Instance and URL checks only matter once the update has finished on our label.
-        const instances = onLabel && full ? await this.instances() : undefined;
+        const foreign = this.events.foreignAfter(this.run.requestId, this.firstEvent);
         return {
             at: this.retry.clock.now(),
             status: env.Status ?? 'Unknown',
             versionLabel: env.VersionLabel,
             health: env.Health,
             healthStatus: env.HealthStatus,
-            instances: onLabel ? instances : this.enhanced === false ? undefined : [],
+            instances: onLabel ? read?.list : this.enhanced === false ? undefined : [],
             healthUrl: onLabel && this.run.healthUrl ? await checkUrl(this.run.healthUrl) : undefined,
             errorEvents: this.events.errors(this.firstEvent).map((e) => e.message),
+            fullCheck: onLabel && (read !== undefined || this.enhanced === false),
+            enhanced: this.enhanced,
+            reportAt: read?.refreshedAt,
+            foreignUpdate: foreign?.requestId ? { requestId: foreign.requestId } : undefined,
         };
     }
-    /** Describe calls the next check will make, as far as can be known now. */
-    nextCalls(pacer, full) {
-        return 1 + (this.onLabel && full && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
+    /** Treat another actor's operation as settled (it left our label running): gate afresh. */
+    acknowledge(requestId) {
+        this.events.ownRequests.add(requestId);
+    }
+    /**
+     * Describe calls the next check may make: on our label the instances are counted always (a
+     * change of health or the window's end may call for them after the pause), so the budget holds.
+     */
+    nextCalls(pacer) {
+        return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
     }
 }
 async function runGate(eb, run, retry, events) {
     const { clock, log } = retry;
     const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-    const pacer = new PollPacer(clock, describe_meter_meterFor(eb, clock), run.rules.healthyChecks, events.readAt);
+    const pacer = new PollPacer(clock, describe_meter_meterFor(eb, clock), events.readAt);
     const observer = new Observer(eb, run, retry, events);
     let last;
     let lastReasons = '';
-    const result = (passed, reason) => ({
+    let supersededSaid = false;
+    const result = (passed, reason, superseded) => ({
         passed,
         reason,
+        wentLive: tracker.wentLive,
+        superseded,
         last,
         describeCalls: observer.calls,
         seconds: (clock.now() - run.startedAt) / 1000,
     });
+    // Outside the window every on-label check reads the instances; inside it every 5 s, and at its end.
+    const instancesWanted = () => {
+        const end = tracker.windowEndsAt();
+        const now = clock.now();
+        return end === undefined || now >= end || now - observer.instancesAt >= INSTANCES_EVERY_MS;
+    };
     await clock.sleep(Math.min(pacer.firstDelay(2), run.deadline.remaining()));
-    let passedChecks = 0;
     for (;;) {
-        last = await observer.observe(pacer, fullCheck(passedChecks, run.rules.healthyChecks));
+        last = await observer.observe(pacer, instancesWanted());
         const state = tracker.observe(last);
         if (state.kind === 'passed') {
-            const seconds = (clock.now() - run.startedAt) / 1000;
-            log.info(`gate passed: Ready on "${run.expectation.label}", health ${describeHealth(last)}, ${run.rules.healthyChecks} consecutive checks ` +
-                `(${seconds.toFixed(1)} s after the update, ${observer.calls} describe calls)`);
+            log.info(`gate passed: "${run.expectation.label}" held ${describeHealth(last)} for ${(state.heldMs / 1000).toFixed(1)} s over ${state.checks} checks and ` +
+                `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started, ${observer.calls} describe calls)`);
             return result(true, 'healthy');
         }
         if (state.kind === 'failed')
             return result(false, state.reason);
-        const reasons = state.reasons.join('; ');
-        if (state.consecutive > 0)
-            log.info(`check ${state.consecutive}/${run.rules.healthyChecks} passed`);
-        else if (reasons !== lastReasons)
-            log.info(`waiting: ${reasons}`);
-        lastReasons = reasons;
-        passedChecks = state.consecutive;
+        if (state.kind === 'superseded') {
+            if (state.label !== undefined)
+                return result(false, state.reason, { label: state.label, requestId: state.requestId });
+            if (last.status === 'Ready' && last.versionLabel === run.expectation.label) {
+                // The other operation changed settings only and left our version running: gate it afresh.
+                log.info(`another operation (request ${state.requestId}) changed "${run.target.environmentName}" and left "${run.expectation.label}" running; gating it again`);
+                observer.acknowledge(state.requestId);
+            }
+            else if (!supersededSaid) {
+                log.warning(`another operation (request ${state.requestId}) started on "${run.target.environmentName}" while this run was gating "${run.expectation.label}"; waiting to see what it leaves running (this run will not roll it back)`);
+                supersededSaid = true;
+            }
+            if (run.deadline.passed())
+                return result(false, `${state.reason}; it was still ${last.status} at ${run.deadline.what}`, { label: undefined, requestId: state.requestId });
+        }
+        else if (state.kind === 'holding') {
+            if (state.checks === 1)
+                log.info(`healthy: Ready on "${run.expectation.label}", health ${describeHealth(last)}; holding for ${run.rules.stableMs / 1000} s (stability window) and two EB health reports`);
+            lastReasons = '';
+        }
+        else {
+            const reasons = state.reasons.join('; ');
+            if (reasons !== lastReasons)
+                log.info(`waiting: ${reasons}`);
+            lastReasons = reasons;
+        }
         if (run.deadline.passed())
-            return result(false, `deadline (${run.deadline.what}) passed: ${reasons}`);
-        await clock.sleep(Math.min(pacer.nextDelay(state.consecutive > 0, observer.nextCalls(pacer, fullCheck(passedChecks, run.rules.healthyChecks))), run.deadline.remaining()));
+            return result(false, `deadline (${run.deadline.what}) passed: ${lastReasons || 'the stability window had not ended'}`);
+        await clock.sleep(Math.min(pacer.nextDelay(observer.onLabel, observer.nextCalls(pacer)), run.deadline.remaining()));
     }
 }
 
@@ -65503,6 +65662,7 @@ justReady = false) {
     const readyDeadline = clock_Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
     let startedAt = deps.clock.now();
     let underway = false;
+    let requestId;
     if (!alreadyThere) {
         if (!justReady)
             await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
@@ -65519,15 +65679,19 @@ justReady = false) {
         const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
         startedAt = started.startedAt;
         underway = started.environment.Status !== 'Ready';
+        requestId = started.requestId;
+        if (requestId)
+            events.ownRequests.add(requestId);
         deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
     }
     const deadline = new clock_Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
     return runGate(deps.eb, {
         target,
         expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
-        rules: { healthyChecks: gate.healthyChecks, settleGraceMs: settleGraceFor(gate.deployTimeoutMs) },
+        rules: { healthyChecks: gate.healthyChecks, stableMs: gate.stableMs, settleTimeoutMs: gate.settleTimeoutMs, unhealthyGraceMs: gate.unhealthyGraceMs },
         healthUrl: gate.healthUrl,
         updateUnderway: underway,
+        requestId,
         startedAt,
         deadline,
     }, retryFor(deps, deadline), events);
@@ -65549,7 +65713,9 @@ async function rollBack(deps, opts, report, events, hooks, why) {
             const env = await environment_describeEnvironment(deps.eb, target, retry);
             if (env.AbortableOperationInProgress) {
                 deps.log.info(`aborting the update in progress on "${target.environmentName}"`);
-                await retry_withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: target.environmentName })));
+                const aborted = await retry_withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: target.environmentName })));
+                if (aborted.$metadata.requestId)
+                    events.ownRequests.add(aborted.$metadata.requestId);
             }
             if (!(await versions_findVersion(deps.eb, target.applicationName, previous, retry)))
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
@@ -65562,6 +65728,13 @@ async function rollBack(deps, opts, report, events, hooks, why) {
             // Recorded as a rollback: the post step of a cancelled job leaves the repair alone.
             const result = await deployAndGate(deps, target, previous, gate, report, events, hooks, 'rollback', onPrevious);
             recordGate(report, result);
+            if (result.superseded) {
+                // Another deploy replaced the repair: the environment is theirs; undo nothing, judge nothing.
+                report.outcome = 'superseded';
+                report.supersededBy = result.superseded.label;
+                report.message = `deploy of "${opts.label}" failed: ${why}. While its rollback to "${previous}" was gated, it was ${result.reason}; nothing was undone.`;
+                throw new errors_DeployFailedError(report.message);
+            }
             await recordVerdict(deps, target, previous, result.passed, report);
             if (!result.passed)
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${result.reason}. The environment needs attention.`);
@@ -65572,10 +65745,25 @@ async function rollBack(deps, opts, report, events, hooks, why) {
             fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${errors_errorMessage(err)}. The environment needs attention.`);
         }
         report.rolledBack = true;
-        report.outcome = 'rolled-back';
-        report.message = `deploy of "${opts.label}" failed: ${why}. Rolled back to "${previous}", which is healthy again.`;
+        report.outcome = report.wentLive ? 'rolled-back' : 'aborted';
+        report.message = report.wentLive
+            ? `deploy of "${opts.label}" failed: ${why}. Rolled back to "${previous}", which is healthy again.`
+            : `deploy of "${opts.label}" failed before it went live: ${why}. "${previous}" is running and healthy again.`;
         throw new errors_DeployFailedError(report.message, { rolledBack: true });
     });
+}
+/**
+ * Another actor's update replaced ours while it was gated: the environment is theirs now. Nothing
+ * is rolled back (that would undo their deploy) and no verdict is written (the gate never finished).
+ */
+function superseded(deps, label, result, report, events, hooks) {
+    report.events = events.events;
+    report.outcome = 'superseded';
+    report.supersededBy = result.superseded?.label;
+    report.message = `deploy of "${label}" did not finish: ${result.reason}. Nothing was rolled back and no verdict was recorded for "${label}".`;
+    deps.log.error(report.message);
+    hooks.onUpdateSettled?.();
+    throw new errors_DeployFailedError(report.message);
 }
 async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
     const { target, label, gate } = opts;
@@ -65602,7 +65790,10 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
         report.events = events.events;
     }
     report.deploySeconds = Math.round(result.seconds * 10) / 10;
+    report.wentLive = result.wentLive;
     recordGate(report, result);
+    if (result.superseded)
+        return superseded(deps, label, result, report, events, hooks);
     // A failed version's mark is written while the rollback starts: recovery never waits for it.
     const verdict = recordVerdict(deps, target, label, result.passed, report);
     try {
@@ -65628,9 +65819,417 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
     }
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var client_s3_dist_cjs = __nccwpck_require__(3711);
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+;// CONCATENATED MODULE: ./src/bundle/multipart.ts
+// Multipart upload of a file with constant memory: `queueSize` part buffers, allocated once and
+// reused, each filled straight from the file at its part's offset. (@aws-sdk/lib-storage
+// concatenates the stream's reads into each part and keeps the remainder as a view that pins the
+// whole concatenated buffer: 160–180 MiB peak for a 500 MiB bundle instead of this ~120.) A part is
+// a Buffer, not a stream, so the SDK's and our retries can send it again.
+
+
+
+async function readPart(file, buffer, position, length) {
+    let done = 0;
+    while (done < length) {
+        const { bytesRead } = await file.read(buffer, done, length - done, position + done);
+        if (bytesRead === 0)
+            throw new Error(`the bundle file got shorter while it was being uploaded (at byte ${position + done})`);
+        done += bytesRead;
+    }
+    return buffer.subarray(0, length);
+}
+/** Writes the file to bucket/key with `If-None-Match: *` (a PutObject, or multipart above one part). */
+async function multipart_uploadFile(s3, file, plan, retry, events = {}) {
+    const target = { Bucket: file.bucket, Key: file.key };
+    const handle = await open(file.path, 'r');
+    try {
+        if (file.size <= plan.partSize) {
+            const body = await readPart(handle, Buffer.allocUnsafe(file.size), 0, file.size);
+            await withRetries('PutObject', retry, () => s3.send(new PutObjectCommand({ ...target, Body: body, ContentLength: file.size, ContentType: file.contentType, Metadata: file.metadata, IfNoneMatch: '*' })));
+            return;
+        }
+        // Like lib-storage: declare the checksum the SDK adds to every part when it computes them.
+        const checksums = (await s3.config.requestChecksumCalculation()) === 'WHEN_SUPPORTED';
+        const created = await withRetries('CreateMultipartUpload', retry, () => s3.send(new CreateMultipartUploadCommand({
+            ...target,
+            ContentType: file.contentType,
+            Metadata: file.metadata,
+            ChecksumAlgorithm: checksums ? ChecksumAlgorithm.CRC32 : undefined,
+        })));
+        const uploadId = created.UploadId;
+        if (!uploadId)
+            throw new Error('CreateMultipartUpload returned no UploadId');
+        events.opened?.({ bucket: file.bucket, key: file.key, uploadId });
+        try {
+            const count = Math.ceil(file.size / plan.partSize);
+            const parts = [];
+            let next = 0;
+            let failed = false;
+            const worker = async () => {
+                const buffer = Buffer.allocUnsafe(plan.partSize);
+                while (!failed && next < count) {
+                    const index = next++;
+                    const position = index * plan.partSize;
+                    const body = await readPart(handle, buffer, position, Math.min(plan.partSize, file.size - position));
+                    const res = await withRetries('UploadPart', retry, () => s3.send(new UploadPartCommand({ ...target, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length })));
+                    if (!res.ETag)
+                        throw new Error(`UploadPart ${index + 1} returned no ETag`);
+                    parts.push({ PartNumber: index + 1, ETag: res.ETag, ...(res.ChecksumCRC32 ? { ChecksumCRC32: res.ChecksumCRC32 } : {}) });
+                }
+            };
+            // Every worker finishes (a failure stops the others at their next part) before the file closes.
+            const settled = await Promise.allSettled(Array.from({ length: Math.min(plan.queueSize, count) }, () => worker().catch((err) => {
+                failed = true;
+                throw err;
+            })));
+            const failure = settled.find((r) => r.status === 'rejected');
+            if (failure)
+                throw failure.reason;
+            parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+            await withRetries('CompleteMultipartUpload', retry, () => s3.send(new CompleteMultipartUploadCommand({ ...target, UploadId: uploadId, MultipartUpload: { Parts: parts }, IfNoneMatch: '*' })));
+            events.closed?.();
+        }
+        catch (err) {
+            // Leave no orphaned parts (they are billed) whatever went wrong; the original error is what matters.
+            // A failed abort stays "open" for the post step of a cancelled job (and the bucket's lifecycle rule).
+            if ((await abortMultipartUpload(s3, { bucket: file.bucket, key: file.key, uploadId })) === 'aborted')
+                events.closed?.();
+            throw err;
+        }
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * Aborts an open multipart upload, within `timeoutMs` (a cancelled job has seconds): 'aborted' also
+ * when S3 no longer knows it (NoSuchUpload: already completed or aborted), 'failed' otherwise.
+ */
+async function abortMultipartUpload(s3, upload, timeoutMs = 5000) {
+    try {
+        await s3.send(new client_s3_dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+        return 'aborted';
+    }
+    catch (err) {
+        return err.name === 'NoSuchUpload' ? 'aborted' : 'failed';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bundle/upload.ts
+// Content-addressed upload: the key is <prefix>/<sha256>.zip, so the same bundle always lands on
+// the same key and a re-run uploads nothing. A key is never overwritten: HeadObject first, then
+// `If-None-Match: *` on the write, then a check that what is stored is what was meant.
+
+
+
+
+
+// At most 4 × 8 MiB of part buffers in memory, whatever the bundle's size.
+const PART_SIZE = (/* unused pure expression or super */ null && (8 * 1024 * 1024));
+const QUEUE_SIZE = 4;
+function bundleKey(prefix, sha256) {
+    return `${prefix}/${sha256}.zip`;
+}
+/** EB's own bucket (elasticbeanstalk-<region>-<account>), created on first use. */
+async function defaultBucket(eb, ctx) {
+    const res = await retry_withRetries('CreateStorageLocation', ctx, () => eb.send(new dist_cjs/* CreateStorageLocationCommand */.UCX({})));
+    if (!res.S3Bucket)
+        throw new Error('CreateStorageLocation returned no bucket');
+    return res.S3Bucket;
+}
+async function headObject(s3, bucket, key, ctx) {
+    try {
+        const res = await withRetries('HeadObject', ctx, () => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+        return { size: res.ContentLength ?? -1, sha256: res.Metadata?.sha256 };
+    }
+    catch (err) {
+        if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey')
+            return undefined;
+        // A HEAD answer has no body: a 403 reaches the SDK as UnknownError. S3 answers 403, not 404, for a
+        // key that does not exist unless the caller has s3:ListBucket (S3 API reference, HeadObject).
+        if (err.$metadata?.httpStatusCode === 403) {
+            throw new DeployFailedError(`HeadObject s3://${bucket}/${key} was refused (403 AccessDenied): the role needs s3:GetObject on the bundle's key and s3:ListBucket on the bucket ${bucket} (docs/iam-policy.json, statements BundleObjects and BundleBucket)`);
+        }
+        throw err;
+    }
+}
+function sameContent(stored, bundle) {
+    return stored.size === bundle.size && stored.sha256 === bundle.sha256;
+}
+function clash(bucket, key, stored) {
+    return new DeployFailedError(`s3://${bucket}/${key} already exists with different content (size ${stored.size}, sha256 ${stored.sha256 ?? 'unknown'}); refusing to overwrite it`);
+}
+async function uploadBundle(deps, bundle, bucket, prefix, events = {}) {
+    const key = bundleKey(prefix, bundle.sha256);
+    const result = { bucket, key, sha256: bundle.sha256, size: bundle.size };
+    const existing = await headObject(deps.s3, bucket, key, deps.retry);
+    if (existing) {
+        if (!sameContent(existing, bundle))
+            throw clash(bucket, key, existing);
+        deps.log.info(`s3://${bucket}/${key} already holds this bundle (${bundle.size} bytes): nothing to upload`);
+        return { ...result, uploadedBytes: 0 };
+    }
+    deps.log.info(`uploading ${bundle.size} bytes to s3://${bucket}/${key}`);
+    const started = deps.retry.clock.now();
+    try {
+        await uploadFile(deps.s3, { bucket, key, path: bundle.path, size: bundle.size, contentType: 'application/zip', metadata: { sha256: bundle.sha256 } }, { partSize: PART_SIZE, queueSize: QUEUE_SIZE }, deps.retry, events);
+    }
+    catch (err) {
+        // Someone stored the key between our HeadObject and the write: fine if it is the same bytes.
+        if (errorName(err) !== 'PreconditionFailed')
+            throw err;
+        const raced = await headObject(deps.s3, bucket, key, deps.retry);
+        if (!raced || !sameContent(raced, bundle))
+            throw raced ? clash(bucket, key, raced) : err;
+        deps.log.info(`s3://${bucket}/${key} was stored meanwhile by another run with the same content`);
+        return { ...result, uploadedBytes: 0 };
+    }
+    const stored = await headObject(deps.s3, bucket, key, deps.retry);
+    if (!stored || !sameContent(stored, bundle))
+        throw new Error(`upload verification failed: s3://${bucket}/${key} holds ${stored?.size ?? 'nothing'} bytes with sha256 ${stored?.sha256 ?? 'unknown'}`);
+    const seconds = Math.max(0.001, (deps.retry.clock.now() - started) / 1000);
+    deps.log.info(`uploaded ${bundle.size} bytes in ${seconds.toFixed(1)} s (${(bundle.size / 1048576 / seconds).toFixed(1)} MiB/s), verified`);
+    return { ...result, uploadedBytes: bundle.size };
+}
+
+;// CONCATENATED MODULE: ./src/engine/preflight.ts
+// `preflight`: cheap, read-only calls that prove, before anything changes, that this identity and
+// this account can carry a deploy through: the bundle bucket answers (with s3:ListBucket, so a
+// missing key is a 404 and not a 403), the application and environment exist, the environment runs
+// a Docker platform with enhanced health and has its instance profile and service role, and the
+// version a failed deploy would return to exists. Every failure names the missing permission or
+// resource and the docs section that fixes it. What can only be known by trying (the writes, and
+// the calls EB makes with the caller's permissions behind UpdateEnvironment) is listed, not tried.
+
+
+
+
+
+
+
+
+
+
+
+const SETUP_DOCS = 'docs/aws-setup.md';
+const PERMISSIONS_DOCS = `${SETUP_DOCS} (the deploy role's policies: docs/iam-policy.json and docs/iam-policy-eb-service-calls.json)`;
+/** What a deploy needs that no read-only call can prove (the policy documents grant them). */
+const UNTESTED = [
+    's3:PutObject, s3:AbortMultipartUpload on the bundle bucket (statement BundleObjects)',
+    'elasticbeanstalk:CreateApplicationVersion, UpdateEnvironment, AbortEnvironmentUpdate, AddTags, RemoveTags, DeleteApplicationVersion (statements ApplicationVersions, UpdateEnvironments, VerifiedReleaseRecord)',
+    "what EB does with the caller's permissions behind UpdateEnvironment: CloudFormation, Auto Scaling, EC2 launch templates, Elastic Load Balancing, the EB bucket, iam:PassRole of the instance profile (the second policy document)",
+];
+const denied = (err) => ['AccessDenied', 'AccessDeniedException', 'Forbidden', '403'].includes(retry_errorName(err)) || err.$metadata?.httpStatusCode === 403;
+const credentialsRefused = (err) => ['InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'ExpiredToken', 'MissingAuthenticationToken', 'UnrecognizedClientException'].includes(retry_errorName(err));
+function lack(permission, resource) {
+    return `missing permission ${permission} on ${resource}: grant it as ${PERMISSIONS_DOCS} shows`;
+}
+function optionValue(settings, namespace, name) {
+    return settings.find((s) => s.Namespace === namespace && s.OptionName === name)?.Value || undefined;
+}
+function isDockerPlatform(env) {
+    return /running Docker|\/Docker running/i.test(`${env.SolutionStackName ?? ''} ${env.PlatformArn ?? ''}`) && !/ECS/i.test(env.SolutionStackName ?? '');
+}
+async function preflight(deps, req) {
+    const retry = { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, 60_000, 'the preflight deadline') };
+    const checks = [];
+    const add = (name, outcome, detail) => void checks.push({ name, outcome, detail });
+    const call = (what, fn) => retry_withRetries(what, retry, fn);
+    const appArn = `arn:aws:elasticbeanstalk:${deps.region}:*:application/${req.applicationName}`;
+    const envArn = `arn:aws:elasticbeanstalk:${deps.region}:*:environment/${req.applicationName}/${req.environmentName}`;
+    // The application: also the first signed call, so refused credentials stop here.
+    try {
+        const apps = await call('DescribeApplications', () => deps.eb.send(new dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [req.applicationName] })));
+        if (apps.Applications?.some((a) => a.ApplicationName === req.applicationName))
+            add('application', 'ok', `"${req.applicationName}" exists`);
+        else
+            add('application', 'failed', `application "${req.applicationName}" does not exist in ${deps.region}: create it (${SETUP_DOCS}, the CloudFormation template) or fix application-name`);
+    }
+    catch (err) {
+        if (credentialsRefused(err)) {
+            add('credentials', 'failed', `AWS refused the credentials (${retry_errorName(err)}): ${errors_errorMessage(err)}`);
+            return { checks, untested: UNTESTED, passed: false };
+        }
+        add('application', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeApplications', appArn) : errors_errorMessage(err));
+    }
+    let env;
+    try {
+        const res = await call('DescribeEnvironments', () => deps.eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: req.applicationName, EnvironmentNames: [req.environmentName], IncludeDeleted: false })));
+        env = res.Environments?.find((e) => e.EnvironmentName === req.environmentName && e.Status !== 'Terminated');
+        if (env)
+            add('environment', 'ok', `"${req.environmentName}" is ${env.Status ?? '?'}, running "${env.VersionLabel ?? 'nothing'}"`);
+        else
+            add('environment', 'failed', `environment "${req.environmentName}" does not exist in application "${req.applicationName}": create it (${SETUP_DOCS}) or fix environment-name`);
+    }
+    catch (err) {
+        add('environment', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeEnvironments', envArn) : errors_errorMessage(err));
+    }
+    if (env) {
+        const platform = env.SolutionStackName ?? env.PlatformArn ?? 'an unknown platform';
+        if (isDockerPlatform(env))
+            add('platform', 'ok', platform);
+        else if (req.dockerBundle)
+            add('platform', 'failed', `the bundle is a Docker bundle (Dockerrun.aws.json) but "${req.environmentName}" runs ${platform}: create the environment on "Docker running on 64bit Amazon Linux 2023" (${SETUP_DOCS})`);
+        else
+            add('platform', 'ok', `${platform} (not Docker: fine for this bundle; the suite's images need the Docker platform)`);
+        try {
+            await call('DescribeEnvironmentHealth', () => deps.eb.send(new dist_cjs/* DescribeEnvironmentHealthCommand */.qeK({ EnvironmentName: req.environmentName, AttributeNames: ['HealthStatus'] })));
+            add('enhanced health', 'ok', 'health per instance is reported');
+        }
+        catch (err) {
+            if (denied(err))
+                add('enhanced health', 'failed', lack('elasticbeanstalk:DescribeEnvironmentHealth', envArn));
+            else if (retry_errorName(err) === 'InvalidRequestException')
+                add('enhanced health', 'failed', `enhanced health reporting is off on "${req.environmentName}": set aws:elasticbeanstalk:healthreporting:system SystemType=enhanced (${SETUP_DOCS}); the gate judges instances by it`);
+            else
+                add('enhanced health', 'failed', errors_errorMessage(err));
+        }
+        try {
+            const res = await call('DescribeConfigurationSettings', () => deps.eb.send(new dist_cjs/* DescribeConfigurationSettingsCommand */.yAX({ ApplicationName: req.applicationName, EnvironmentName: req.environmentName })));
+            const settings = res.ConfigurationSettings?.[0]?.OptionSettings ?? [];
+            const profile = optionValue(settings, 'aws:autoscaling:launchconfiguration', 'IamInstanceProfile');
+            const serviceRole = optionValue(settings, 'aws:elasticbeanstalk:environment', 'ServiceRole');
+            add('instance profile', profile ? 'ok' : 'failed', profile ?? `no instance profile (aws:autoscaling:launchconfiguration IamInstanceProfile) on "${req.environmentName}": instances cannot pull the image from ECR nor reach S3; attach the one the template creates (${SETUP_DOCS})`);
+            add('service role', serviceRole ? 'ok' : 'failed', serviceRole ?? `no service role (aws:elasticbeanstalk:environment ServiceRole) on "${req.environmentName}": EB cannot report enhanced health nor manage the environment; attach the one the template creates (${SETUP_DOCS})`);
+        }
+        catch (err) {
+            add('roles', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeConfigurationSettings', envArn) : errors_errorMessage(err));
+        }
+        try {
+            const versions = await release_record_readReleaseRecord(deps.eb, req.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [env.VersionLabel, req.versionLabel] });
+            const choice = chooseRollbackTarget(versions, req.environmentName, req.versionLabel, env.VersionLabel);
+            if (!choice.label)
+                add('rollback target', 'warning', `${choice.why}: a failed deploy could not be rolled back`);
+            else if (await versions_findVersion(deps.eb, req.applicationName, choice.label, retry))
+                add('rollback target', 'ok', `"${choice.label}" (${choice.why})`);
+            else
+                add('rollback target', 'failed', `rollback target "${choice.label}" no longer exists in "${req.applicationName}"`);
+        }
+        catch (err) {
+            add('rollback target', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeApplicationVersions and elasticbeanstalk:ListTagsForResource', `${appArn} and its application versions`) : errors_errorMessage(err));
+        }
+    }
+    if (!req.upload)
+        return { checks, untested: UNTESTED, passed: checks.every((c) => c.outcome !== 'failed') };
+    const keyPrefix = req.upload.keyPrefix;
+    let bucket = req.upload.bucket;
+    if (!bucket) {
+        try {
+            bucket = await defaultBucket(deps.eb, retry);
+        }
+        catch (err) {
+            add('bucket', 'failed', denied(err) ? `${lack('elasticbeanstalk:CreateStorageLocation', '*')}, or set the bucket input` : errors_errorMessage(err));
+        }
+    }
+    if (bucket) {
+        const bucketArn = `arn:aws:s3:::${bucket}`;
+        try {
+            await call('HeadBucket', () => deps.s3.send(new client_s3_dist_cjs/* HeadBucketCommand */.kuI({ Bucket: bucket })));
+            // A key that cannot exist: 404 proves s3:ListBucket; 403 is what every first upload would get.
+            const probe = `${keyPrefix ? `${keyPrefix.replace(/\/+$/, '')}/` : ''}eb-pipeline-preflight-${(0,external_node_crypto_.randomBytes)(8).toString('hex')}`;
+            try {
+                await call('HeadObject', () => deps.s3.send(new client_s3_dist_cjs/* HeadObjectCommand */.l81({ Bucket: bucket, Key: probe })));
+                add('bucket', 'warning', `s3://${bucket}/${probe} unexpectedly exists`);
+            }
+            catch (err) {
+                if (retry_errorName(err) === 'NotFound' || retry_errorName(err) === 'NoSuchKey')
+                    add('bucket', 'ok', `s3://${bucket} reachable; a missing key answers 404 (s3:ListBucket granted)`);
+                else if (denied(err))
+                    add('bucket', 'failed', `a missing key in s3://${bucket} answers 403: ${lack('s3:ListBucket (and s3:GetObject on its objects)', bucketArn)} — without it every first upload of a new bundle fails`);
+                else
+                    add('bucket', 'failed', errors_errorMessage(err));
+            }
+        }
+        catch (err) {
+            if (retry_errorName(err) === 'NotFound' || retry_errorName(err) === 'NoSuchBucket')
+                add('bucket', 'failed', `bucket "${bucket}" does not exist: create it (${SETUP_DOCS}) or fix the bucket input`);
+            else
+                add('bucket', 'failed', denied(err) ? lack('s3:ListBucket', bucketArn) : errors_errorMessage(err));
+        }
+    }
+    return { checks, untested: UNTESTED, passed: checks.every((c) => c.outcome !== 'failed') };
+}
+/** Logs the checks in a group and throws one error naming every failure, before any change. */
+async function runPreflight(deps, req) {
+    return deps.log.group('Preflight', async () => {
+        const result = await preflight(deps, req);
+        describe_meter_meterFor(deps.eb, deps.clock).restart();
+        for (const c of result.checks) {
+            const line = `${c.name}: ${c.detail}`;
+            if (c.outcome === 'ok')
+                deps.log.info(`ok    ${line}`);
+            else if (c.outcome === 'warning')
+                deps.log.warning(line);
+            else
+                deps.log.error(line);
+        }
+        deps.log.info(`not provable without trying (granted by the documented policies): ${result.untested.join('; ')}`);
+        if (!result.passed) {
+            const failed = result.checks.filter((c) => c.outcome === 'failed');
+            throw new errors_DeployFailedError(`preflight failed, nothing was changed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+        }
+        return result;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/eb/promotion.ts
+
+
+
+
+/** Throws DeployFailedError naming the reason when the version may not be promoted. */
+async function checkPromotion(eb, req, retry) {
+    const source = req.sourceEnvironment;
+    const refuse = (reason) => {
+        throw new errors_DeployFailedError(`not promoting from "${source}": ${reason}; nothing was deployed`);
+    };
+    let env;
+    try {
+        env = await environment_describeEnvironment(eb, { applicationName: req.applicationName, environmentName: source }, retry);
+    }
+    catch (err) {
+        if (err instanceof errors_ConfigurationError)
+            throw new errors_ConfigurationError(`input "promote-from-environment": environment "${source}" does not exist in application "${req.applicationName}"`);
+        throw err;
+    }
+    const running = env.VersionLabel;
+    if (!running)
+        return refuse(`it runs no application version`);
+    const label = req.versionLabel ?? running;
+    if (label !== running)
+        return refuse(`it runs "${running}", not "${label}" (promote only what the source environment runs now)`);
+    if (env.Status !== 'Ready')
+        return refuse(`it is ${env.Status ?? 'not Ready'} (a deploy may be in flight), not Ready on "${label}"`);
+    if (env.Health !== 'Green')
+        return refuse(`its health is ${env.Health ?? 'unknown'}${env.HealthStatus ? ` (${env.HealthStatus})` : ''}, not Green, on "${label}"`);
+    const version = await versions_findVersion(eb, req.applicationName, label, retry);
+    if (!version)
+        return refuse(`application version "${label}" no longer exists in "${req.applicationName}"`);
+    const [record] = await recordOf(eb, [version], retry);
+    const mark = record ? verdict(record, source) : undefined;
+    if (mark === 'failed')
+        return refuse(`"${label}" failed its gate there (tag ${FAILED_TAG}${source}) and was not verified since`);
+    if (mark !== 'verified' || !record)
+        return refuse(`"${label}" never passed the gate there (no tag ${VERIFIED_TAG}${source}: deployed outside this suite, or before the record existed; redeploy it to "${source}" through the suite first)`);
+    const verifiedAt = record.verified.get(source) ?? 0;
+    return {
+        label,
+        verifiedAt,
+        why: `"${label}" passed the gate on "${source}" at ${new Date(verifiedAt).toISOString()} and "${source}" is Ready and Green on it now`,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/engine/operations.ts
 // The standalone operations: roll back to a previous version, deploy an existing version, and
 // describe an environment's state (the CLI's `status`).
+
+
 
 
 
@@ -65653,16 +66252,31 @@ async function rollbackOperation(deps, inputs, report, hooks = {}) {
     // A rollback that fails is not rolled back again: it is reported as it is.
     return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: false, kind: 'rollback' }, report, hooks);
 }
-/** Deploy an existing, processed version (a promotion), gated, with rollback. */
+/**
+ * Deploy an existing, processed version, gated, with rollback. With `promoteFrom`: a promotion, only
+ * of a version verified on that environment which it runs Ready and Green now (src/eb/promotion.ts).
+ */
 async function deployVersionOperation(deps, inputs, report, hooks = {}) {
+    if (inputs.preflight)
+        await runPreflight(deps, { applicationName: inputs.applicationName, environmentName: inputs.environmentName, versionLabel: inputs.versionLabel });
     const r = { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
-    const version = await versions_findVersion(deps.eb, inputs.applicationName, inputs.versionLabel, r);
+    let label = inputs.versionLabel;
+    if (inputs.promoteFrom) {
+        const promotion = await checkPromotion(deps.eb, { applicationName: inputs.applicationName, sourceEnvironment: inputs.promoteFrom, versionLabel: label }, r);
+        deps.log.info(`promoting: ${promotion.why}`);
+        report.promotion = promotion.why;
+        label = promotion.label;
+    }
+    if (!label)
+        throw new errors_ConfigurationError('input "version-label" is empty: expected the version to deploy, or "promote-from-environment"');
+    report.versionLabel = label;
+    const version = await versions_findVersion(deps.eb, inputs.applicationName, label, r);
     if (!version)
-        throw new errors_DeployFailedError(`application version "${inputs.versionLabel}" does not exist in "${inputs.applicationName}"`);
+        throw new errors_DeployFailedError(`application version "${label}" does not exist in "${inputs.applicationName}"`);
     if ((version.Status ?? '').toUpperCase() !== 'PROCESSED')
-        throw new errors_DeployFailedError(`application version "${inputs.versionLabel}" is ${version.Status ?? 'not processed'}, not Processed`);
+        throw new errors_DeployFailedError(`application version "${label}" is ${version.Status ?? 'not processed'}, not Processed`);
     const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
-    return gated_update_gatedUpdate(deps, { target, label: inputs.versionLabel, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
+    return gated_update_gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
 }
 async function environmentStatus(deps, target) {
     const r = retry(deps, 60_000);
@@ -65681,6 +66295,7 @@ async function environmentStatus(deps, target) {
 }
 
 ;// CONCATENATED MODULE: ./src/engine/report.ts
+
 function newReport(applicationName, environmentName) {
     return {
         applicationName,
@@ -65689,10 +66304,13 @@ function newReport(applicationName, environmentName) {
         previousVersionLabel: undefined,
         rollbackTarget: undefined,
         rollbackTargetWhy: undefined,
+        promotion: undefined,
         recordWarnings: [],
         environmentUrl: undefined,
         health: undefined,
         rolledBack: false,
+        wentLive: false,
+        supersededBy: undefined,
         deploySeconds: undefined,
         bundle: undefined,
         versionReused: undefined,
@@ -65702,6 +66320,16 @@ function newReport(applicationName, environmentName) {
         events: [],
         describeCalls: 0,
     };
+}
+/**
+ * A run that failed before the gate decided anything (a refused bundle, an upload or processing
+ * error) ends 'failed' with the error as its message, so outputs and the summary say why.
+ */
+function noteFailure(report, err) {
+    if (report.outcome !== 'pending')
+        return;
+    report.outcome = 'failed';
+    report.message = errors_errorMessage(err);
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -68668,6 +69296,9 @@ function setDeployOutputs(report) {
     set('environment-url', report.environmentUrl);
     set('health', report.health);
     set('rolled-back', report.rolledBack);
+    set('outcome', report.outcome === 'pending' ? undefined : report.outcome);
+    set('went-live', report.wentLive);
+    set('superseded-by', report.supersededBy);
     set('deploy-seconds', report.deploySeconds);
 }
 
@@ -68735,8 +69366,6 @@ async function settleCancelledUpdate(deps, update, waitMs = 120_000) {
     return { action: 'aborted', env: after };
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var client_s3_dist_cjs = __nccwpck_require__(3711);
 ;// CONCATENATED MODULE: ./src/version.ts
 // Sent in the AWS user agent; a unit test checks it against package.json.
 const PACKAGE_VERSION = '0.1.0';
@@ -68780,20 +69409,67 @@ function createAwsClients(opts) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/engine/inert.ts
+// Text that did not come from our code (health URL bodies, EB events and causes, S3/AWS error
+// messages, names read back from AWS, file names from a bundle) must never become a workflow
+// command when it reaches the runner's stdout or stderr. The runner reads its output line by line
+// (a line ends at \n, \r or \r\n) and, per actions/runner src/Runner.Common/ActionCommand.cs:
+//   - TryParseV2: a line is a command when, after its leading whitespace, it starts with "::"
+//     (`::add-mask::secret`, `::stop-commands::token`, `::error::...`);
+//   - TryParse (legacy): a line is a command when "##[" appears ANYWHERE in it (`x ##[add-mask]secret`).
+// `inert` is the one place that defuses both, for every line our loggers write; it also turns
+// control characters (ANSI escapes that could hide or repaint log text) into visible \uXXXX.
+// It is not reversible and does not need to be: it only has to keep the text readable and inert.
+/** What the runner (and a terminal or browser showing the log) treats as a line break. */
+const LINE_BREAK = /\r\n|[\n\r\u0085\u2028\u2029]/;
+// C0 controls except tab, DEL, and C1 controls (\u0085 is a line break, handled above).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u0084\u0086-\u009f]/g;
+function visible(c) {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** One line, defused: a leading "::" gets a backslash before it, "##[" becomes "##\[". */
+function inertLine(line) {
+    const shown = line.replace(CONTROL, visible).replace(/##\[/g, '##\\[');
+    return shown.replace(/^([\s\u180e]*)::/, '$1\\::');
+}
+/**
+ * `text` with every line made safe to print on a GitHub Actions runner: no line of the result
+ * starts a workflow command, whatever `text` holds. Line breaks are kept (as \n), so multi-line
+ * text stays multi-line and each of its lines is defused.
+ */
+function inert(text) {
+    return text.split(LINE_BREAK).map(inertLine).join('\n');
+}
+/** True when the runner would take this one line of output as a workflow command (for tests and checks). */
+function startsWorkflowCommand(line) {
+    return /^[\s\u180e\u0085]*::/.test(line) || line.includes('##[');
+}
+/** For JSON we print: "##[" inside a string becomes "##\u005b" (the same value once parsed). */
+function inertJson(json) {
+    return json.replace(/##\[/g, '##\\u005b');
+}
+
 ;// CONCATENATED MODULE: ./src/actions/actions-logger.ts
-// The engine's Logger on a GitHub Actions runner: groups, debug lines and annotations.
+// The engine's Logger on a GitHub Actions runner: groups, debug lines and annotations. Every
+// message goes through `inert` (src/engine/inert.ts) first: the engine's messages carry text from
+// outside (HTTP bodies, EB events, AWS errors) that must never become a workflow command.
+// core.info writes the text as it is; the others escape line breaks, but a defused text reads the
+// same in every one of them.
+
 
 const actionsLogger = {
-    info: (m) => info(m),
-    debug: (m) => core_debug(m),
-    warning: (m, p) => warning(m, p ?? {}),
-    error: (m, p) => error(m, p ?? {}),
-    group: (name, fn) => group(name, fn),
+    info: (m) => info(inert(m)),
+    debug: (m) => core_debug(inert(m)),
+    warning: (m, p) => warning(inert(m), p?.title ? { title: inert(p.title) } : {}),
+    error: (m, p) => error(inert(m), p?.title ? { title: inert(p.title) } : {}),
+    group: (name, fn) => group(inert(name), fn),
 };
 
 ;// CONCATENATED MODULE: ./src/actions/run-action.ts
 // One top-level catch for every action: user errors and deploy failures become a clean
 // `setFailed`; anything else is a bug, reported with its stack in the debug log.
+
 
 
 
@@ -68810,11 +69486,11 @@ async function runAction(what, body) {
     }
     catch (err) {
         if (err instanceof errors_ConfigurationError || err instanceof errors_DeployFailedError) {
-            setFailed(err.message);
+            setFailed(inert(err.message));
         }
         else {
-            core_debug(err instanceof Error ? (err.stack ?? err.message) : String(err));
-            setFailed(`${what} failed: ${errors_errorMessage(err)}`);
+            core_debug(inert(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+            setFailed(inert(`${what} failed: ${errors_errorMessage(err)}`));
         }
     }
 }
@@ -68824,32 +69500,114 @@ async function safely(what, fn) {
         await fn();
     }
     catch (err) {
-        warning(`could not write the ${what}: ${errors_errorMessage(err)}`);
+        warning(inert(`could not write the ${what}: ${errors_errorMessage(err)}`));
     }
 }
 
 ;// CONCATENATED MODULE: ./src/actions/post.ts
-// The post step (`post-if: cancelled()`): when the job was cancelled while an update was in
-// flight, abort it if it was the deploy's own, leave it alone if it was a rollback (src/engine/cancelled.ts).
-// The main step records the update in the job's state (GITHUB_STATE) just before each
-// UpdateEnvironment and clears it when the gate has decided; post steps only ever warn.
+// The post step (`post-if: cancelled()`) and the main step's own signal handling.
+//
+// When the job is cancelled the runner sends the main step SIGINT, then SIGTERM 7.5 s later, then
+// kills it, and runs the post step with the state the main step saved (GITHUB_STATE):
+// - an EB update in flight is aborted if it was the deploy's own, left alone if it was a rollback
+//   (src/engine/cancelled.ts); the main step saves it just before each UpdateEnvironment and clears
+//   it when the gate has decided;
+// - a multipart upload of the bundle left open is aborted (its parts are billed until then). The
+//   main step saves it as soon as CreateMultipartUpload answers and clears it once completed or
+//   aborted; on SIGINT/SIGTERM it aborts it itself (and removes its scratch directory) before it
+//   dies by the same signal, so the post step only finds one when the main step was killed outright;
+// - the scratch directory the bundle was zipped into, likewise, is removed.
+// Post steps only ever warn.
+
+
+
+
 
 
 
 
 const STATE_IS_POST = 'isPost';
 const STATE_IN_FLIGHT = 'inFlightUpdate';
+const STATE_OPEN_UPLOAD = 'openUpload';
+const STATE_SCRATCH_DIR = 'scratchDir';
+// What the main step has open right now, for its signal handler.
+const post_open = {};
 function isPostPhase() {
     return getState(STATE_IS_POST) === 'true';
 }
+/** Marks the main step (the post step then knows it is the post step) and takes over SIGINT/SIGTERM. */
+let signalsTaken = false;
 function markMainPhase() {
     saveState(STATE_IS_POST, 'true');
+    if (signalsTaken)
+        return;
+    signalsTaken = true;
+    for (const signal of ['SIGINT', 'SIGTERM'])
+        process.once(signal, () => void cleanUpAndDie(signal));
 }
 const inFlightHooks = {
     onUpdateStarting: (update) => saveState(STATE_IN_FLIGHT, JSON.stringify(update)),
     onUpdateSettled: () => saveState(STATE_IN_FLIGHT, ''),
+    onUploadOpened: (upload) => {
+        post_open.upload = upload;
+        saveState(STATE_OPEN_UPLOAD, JSON.stringify(upload));
+    },
+    onUploadClosed: () => {
+        post_open.upload = undefined;
+        saveState(STATE_OPEN_UPLOAD, '');
+    },
+    onScratchDir: (dir) => {
+        post_open.scratchDir = dir;
+        saveState(STATE_SCRATCH_DIR, dir ?? '');
+    },
 };
+function describeUpload(u) {
+    return `the multipart upload of s3://${u.bucket}/${u.key} (upload id ${u.uploadId.slice(0, 16)}…)`;
+}
+/** Aborts an open upload (bounded: a cancelled job has seconds); true when S3 no longer holds it. */
+async function abortOpenUpload(upload, why) {
+    const { s3 } = createAwsClients({ region: upload.region });
+    try {
+        const result = await abortMultipartUpload(s3, upload, 5000);
+        if (result === 'aborted')
+            warning(inert(`${why}: aborted ${describeUpload(upload)}`));
+        else
+            warning(inert(`${why}: could not abort ${describeUpload(upload)}; the bucket's lifecycle rule (AbortIncompleteMultipartUpload) will remove its parts`));
+        return result === 'aborted';
+    }
+    finally {
+        s3.destroy();
+    }
+}
+let dying = false;
+/** SIGINT/SIGTERM in the main step: abort what is open, remove the scratch directory, die by the same signal. */
+async function cleanUpAndDie(signal) {
+    if (dying)
+        return;
+    dying = true;
+    const upload = post_open.upload;
+    if (upload && (await abortOpenUpload(upload, `the job was cancelled (${signal}) during the upload`).catch(() => false)))
+        saveState(STATE_OPEN_UPLOAD, '');
+    if (post_open.scratchDir) {
+        (0,external_node_fs_.rmSync)(post_open.scratchDir, { recursive: true, force: true });
+        saveState(STATE_SCRATCH_DIR, '');
+    }
+    // This handler was a `once`: the signal now has its default action, which ends the process as the runner expects.
+    process.kill(process.pid, signal);
+}
 async function runCancelledPost() {
+    try {
+        const rawUpload = getState(STATE_OPEN_UPLOAD);
+        if (rawUpload)
+            await abortOpenUpload(JSON.parse(rawUpload), 'the job was cancelled during the upload of the bundle');
+    }
+    catch (err) {
+        warning(inert(`post step: could not abort the open upload: ${errors_errorMessage(err)}`));
+    }
+    // The bundle zipped for a main step that was killed outright (self-hosted runners keep their temp dir).
+    const scratch = getState(STATE_SCRATCH_DIR);
+    if (scratch && /[\\/]eb-pipeline-[^\\/]+$/.test(scratch))
+        (0,external_node_fs_.rmSync)(scratch, { recursive: true, force: true });
     try {
         const raw = getState(STATE_IN_FLIGHT);
         if (!raw) {
@@ -68861,7 +69619,7 @@ async function runCancelledPost() {
         await settleCancelledUpdate(deps, update);
     }
     catch (err) {
-        warning(`post step: could not handle the update in flight: ${errors_errorMessage(err)}`);
+        warning(inert(`post step: could not handle the update in flight: ${errors_errorMessage(err)}`));
     }
 }
 
@@ -68873,11 +69631,13 @@ const OUTCOME = {
     pending: '⏸️ not finished',
     deployed: '✅ deployed',
     'rolled-back': '↩️ failed, rolled back',
+    aborted: '↩️ failed before it went live, previous version kept',
+    superseded: '⏭️ superseded by another deploy',
     failed: '❌ failed',
     'needs-attention': '🚨 failed, environment needs attention',
 };
 async function writeDeploySummary(report, title) {
-    const s = summary.addHeading(`${title}: ${OUTCOME[report.outcome]}`, 2);
+    const s = summary.addHeading(`${escapeHtml(title)}: ${OUTCOME[report.outcome]}`, 2);
     if (report.message)
         s.addRaw(`<p>${escapeHtml(report.message)}</p>`, true);
     for (const warning of report.recordWarnings)
@@ -68887,9 +69647,12 @@ async function writeDeploySummary(report, title) {
         ['Environment', report.environmentName ?? ''],
         ['URL', report.environmentUrl ?? ''],
         ['Version', report.versionLabel ?? ''],
+        ...(report.promotion ? [['Promoted because', report.promotion]] : []),
         ['Previous version', report.previousVersionLabel ?? ''],
         ['Rollback target', report.rollbackTargetWhy ?? ''],
         ['Rolled back', String(report.rolledBack)],
+        ['Went live', String(report.wentLive)],
+        ...(report.supersededBy ? [['Superseded by', report.supersededBy]] : []),
         ['Health', report.health ?? ''],
         ['Deploy seconds', report.deploySeconds === undefined ? '' : String(report.deploySeconds)],
     ];
@@ -68923,13 +69686,22 @@ async function writeDeploySummary(report, title) {
                 { data: 'Severity', header: true },
                 { data: 'Message', header: true },
             ],
-            ...shown.map((e) => [e.date.toISOString().slice(0, 19).replace('T', ' '), e.severity, escapeHtml(e.message)]),
+            ...shown.map((e) => [e.date.toISOString().slice(0, 19).replace('T', ' '), escapeHtml(e.severity), escapeHtml(e.message)]),
         ]);
     }
     await s.write();
 }
+/**
+ * Text from outside (EB event messages, error messages, labels) as inert HTML: no tags, and no line
+ * break — a blank line would end the HTML block and let the rest render as Markdown (images, links).
+ */
 function escapeHtml(s) {
-    return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    return s
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/\r\n|[\r\n\u0085\u2028\u2029]/g, '<br>');
 }
 
 ;// CONCATENATED MODULE: ./src/actions/deploy-version.ts
@@ -68952,10 +69724,14 @@ async function runDeployVersionAction() {
         try {
             await deployVersionOperation(deps, inputs, report, inFlightHooks);
         }
+        catch (err) {
+            noteFailure(report, err);
+            throw err;
+        }
         finally {
             await safely('outputs', () => setDeployOutputs(report));
             if (inputs.summary)
-                await safely('job summary', () => writeDeploySummary(report, `Deploy ${inputs.versionLabel} to ${inputs.environmentName}`));
+                await safely('job summary', () => writeDeploySummary(report, `Deploy ${report.versionLabel ?? inputs.versionLabel ?? '(no version)'} to ${inputs.environmentName}`));
         }
     });
 }
@@ -68967,7 +69743,7 @@ async function runDeployVersionAction() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_deploy_version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3159);
+/* harmony import */ var _actions_deploy_version_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4255);
 
 await (0,_actions_deploy_version_js__WEBPACK_IMPORTED_MODULE_0__/* .runDeployVersionAction */ .x)();
 
