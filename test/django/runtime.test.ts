@@ -3,7 +3,7 @@
 // nginx :PORT → unix socket → uWSGI → Django, static files from nginx, 503 without a database, and
 // a clean stop of the whole tree within 10 s of SIGTERM to supervisord.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,4 +136,25 @@ describe('nginx → uWSGI → Django under supervisord (local bundle, Procfile w
     expect(stack.output()).toContain('exit_on_fatal: uwsgi is FATAL; stopping supervisord');
     expect(descendants(stack.pid).filter(isAlive)).toEqual([]);
   });
+
+  it('removes the temporary run directory it made (bundle path too long for a socket) when the stack stops', async () => {
+    // As under the emulator: no STACK_RUN_DIR, and the bundle deep enough that PROJECT/.run/uwsgi.sock
+    // does not fit a unix socket path, so run-stack makes one under TMPDIR.
+    const deepBundle = path.join(workDir, 'a-directory-name-long-enough-that-the-socket-path-overflows', 'bundle');
+    const ownTmp = path.join(workDir, 'tmp');
+    await mkdir(ownTmp, { recursive: true });
+    await cp(bundleDir, deepBundle, { recursive: true });
+    const port = await freePort();
+    const stack = startStack(deepBundle, { PORT: String(port), TMPDIR: ownTmp, MIGRATE_ON_START: 'false' });
+    try {
+      await waitForHttp(`http://127.0.0.1:${port}/healthz`, (status) => status === 200, 45_000);
+      expect(await readdir(ownTmp)).toEqual([expect.stringMatching(/^stack-/)]);
+      process.kill(stack.pid, 'SIGTERM');
+      const code = await Promise.race([stack.exited, sleep(15_000).then(() => 'still running')]);
+      expect(code, stack.output()).toBe(0);
+      expect(await readdir(ownTmp)).toEqual([]);
+    } finally {
+      await killStack(stack);
+    }
+  }, 60_000);
 });
