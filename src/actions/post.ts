@@ -27,7 +27,7 @@ export const STATE_OPEN_UPLOAD = 'openUpload';
 export const STATE_SCRATCH_DIR = 'scratchDir';
 
 // What the main step has open right now, for its signal handler.
-const open: { upload?: OpenUpload; scratchDir?: string } = {};
+const open: { upload?: OpenUpload | undefined; scratchDir?: string | undefined } = {};
 
 export function isPostPhase(): boolean {
   return core.getState(STATE_IS_POST) === 'true';

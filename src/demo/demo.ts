@@ -97,7 +97,7 @@ export async function runDemo(opts: DemoOptions): Promise<boolean> {
     step(`Starting the local Elastic Beanstalk + S3 emulator (time scale ${opts.timeScale})`);
     emulator = await startEmulator({ timeScale: opts.timeScale, dataDir: path.join(work, 'emulator') });
     for (const [k, v] of Object.entries(emulator.env)) indent(`${k}=${v}`);
-    eb = new ElasticBeanstalkClient({ endpoint: emulator.ebEndpoint, region: emulator.env.AWS_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    eb = new ElasticBeanstalkClient({ endpoint: emulator.ebEndpoint, region: emulator.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
 
     step('Creating the application "django-eb-demo", its environment "demo-dev" (2 instances) and a fresh database');
     await recreateDatabase(opts.databaseUrl);

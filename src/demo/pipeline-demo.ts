@@ -177,7 +177,7 @@ export async function runPipelineDemo(opts: PipelineDemoOptions): Promise<Pipeli
     step(`Starting the local Elastic Beanstalk + S3 (time scale ${opts.timeScale}); environment "${ENV}": Docker platform, 2 instances`);
     emulator = await startEmulator({ timeScale: opts.timeScale, dataDir: path.join(work, 'emulator') });
     for (const [k, v] of Object.entries(emulator.env)) indent(`${k}=${v}`);
-    eb = new ElasticBeanstalkClient({ endpoint: emulator.ebEndpoint, region: emulator.env.AWS_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    eb = new ElasticBeanstalkClient({ endpoint: emulator.ebEndpoint, region: emulator.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
     await recreateDatabase(opts.databaseUrl);
     await eb.send(new CreateApplicationCommand({ ApplicationName: APP }));
     const envVar = (OptionName: string, Value: string) => ({ Namespace: 'aws:elasticbeanstalk:application:environment', OptionName, Value });

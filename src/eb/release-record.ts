@@ -96,7 +96,7 @@ export function chooseRollbackOperationTarget(versions: VersionRecord[], environ
   };
 }
 
-function parseMarks(tags: { Key?: string; Value?: string }[], prefix: string): Map<string, number> {
+function parseMarks(tags: { Key?: string | undefined; Value?: string | undefined }[], prefix: string): Map<string, number> {
   const out = new Map<string, number>();
   for (const t of tags) {
     const at = Date.parse(t.Value ?? '');

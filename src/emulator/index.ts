@@ -38,6 +38,7 @@ export interface EmulatorOptions {
 export interface Emulator {
   ebEndpoint: string;
   s3Endpoint: string;
+  region: string;
   /** What a client needs: AWS_ENDPOINT_URL_ELASTIC_BEANSTALK, AWS_ENDPOINT_URL_S3, the first access key, region. */
   env: Record<string, string>;
   faults: EmulatorFaults;
@@ -74,6 +75,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   return {
     ebEndpoint: eb.endpoint,
     s3Endpoint: s3.endpoint,
+    region,
     env: {
       AWS_ENDPOINT_URL_ELASTIC_BEANSTALK: eb.endpoint,
       AWS_ENDPOINT_URL_S3: s3.endpoint,

@@ -24,7 +24,7 @@ async function versionStatus(label: string, app = APP): Promise<string | undefin
   return out.ApplicationVersions?.[0]?.Status;
 }
 
-async function eventsFor(filter: { RequestId?: string; EnvironmentName?: string; VersionLabel?: string }): Promise<EventDescription[]> {
+async function eventsFor(filter: { RequestId?: string | undefined; EnvironmentName?: string; VersionLabel?: string }): Promise<EventDescription[]> {
   return (await h.eb.send(new DescribeEventsCommand({ ApplicationName: APP, ...filter }))).Events ?? [];
 }
 

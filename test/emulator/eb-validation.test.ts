@@ -25,7 +25,7 @@ async function failure(promise: Promise<unknown>): Promise<{ name: string; messa
   throw new Error('expected the call to fail');
 }
 
-async function raw(body: string): Promise<{ status: number; code?: string; message?: string }> {
+async function raw(body: string): Promise<{ status: number; code: string | undefined; message: string | undefined }> {
   const res = await signedFetch(h.emulator.ebEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, { service: 'elasticbeanstalk' });
   const text = await res.text();
   return { status: res.status, code: /<Code>([^<]+)<\/Code>/.exec(text)?.[1], message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1] };

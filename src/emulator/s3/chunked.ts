@@ -95,7 +95,7 @@ export class AwsChunkedDecoder extends Transform {
 }
 
 /** True when the request body is aws-chunked framed (signed or unsigned streaming payload). */
-export function isAwsChunked(headers: { 'content-encoding'?: string; 'x-amz-content-sha256'?: string }): boolean {
+export function isAwsChunked(headers: { 'content-encoding'?: string | undefined; 'x-amz-content-sha256'?: string | undefined }): boolean {
   const sha = headers['x-amz-content-sha256'] ?? '';
   if (sha.startsWith('STREAMING-')) return true;
   return (headers['content-encoding'] ?? '')

@@ -30,7 +30,7 @@ interface Bucket {
   name: string;
   created: string;
   objects: Map<string, ObjectMeta>;
-  sortedKeys?: string[];
+  sortedKeys?: string[] | undefined;
   persisting: Promise<void>;
 }
 
