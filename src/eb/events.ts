@@ -93,3 +93,22 @@ export class EventStreamer {
     return list.find((e) => e.requestId !== undefined && e.requestId !== own && !this.ownRequests.has(e.requestId) && e.date >= start);
   }
 }
+
+/**
+ * EB's error events, each said once: the same failure on several instances ("[Instance: i-a] Command
+ * failed…", "[Instance: i-b] Command failed…") becomes one line naming them all, and repeats go.
+ */
+export function distinctErrors(messages: string[]): string[] {
+  const instancesByText = new Map<string, string[]>();
+  for (const message of messages) {
+    const match = /^\[Instance: ([^\]]+)\] ([\s\S]*)$/.exec(message);
+    const [key, instance] = match ? [`\u0000${match[2]}`, match[1]!] : [message, undefined];
+    const instances = instancesByText.get(key) ?? [];
+    if (instance !== undefined && !instances.includes(instance)) instances.push(instance);
+    instancesByText.set(key, instances);
+  }
+  return [...instancesByText].map(([key, instances]) => {
+    if (!key.startsWith('\u0000')) return key;
+    return `[${instances.length === 1 ? 'Instance' : 'Instances'}: ${instances.join(', ')}] ${key.slice(1)}`;
+  });
+}

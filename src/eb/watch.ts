@@ -3,7 +3,7 @@
 import { DescribeInstancesHealthCommand, type ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
 import type { Deadline } from '../engine/clock.js';
 import { describeEnvironment, type EbTarget } from './environment.js';
-import type { EventStreamer } from './events.js';
+import { distinctErrors, type EventStreamer } from './events.js';
 import { GateTracker, describeHealth, type GateExpectation, type GateRules, type InstanceState, type Observation } from './gate.js';
 import { INSTANCES_EVERY_MS, PollPacer } from './pacer.js';
 import { meterFor } from '../aws/describe-meter.js';
@@ -122,7 +122,7 @@ class Observer {
       healthStatus: env.HealthStatus,
       instances: onLabel ? read?.list : this.enhanced === false ? undefined : [],
       healthUrl: onLabel && this.run.healthUrl ? await checkUrl(this.run.healthUrl) : undefined,
-      errorEvents: this.events.errors(this.firstEvent).map((e) => e.message),
+      errorEvents: distinctErrors(this.events.errors(this.firstEvent).map((e) => e.message)),
       fullCheck: onLabel && (read !== undefined || this.enhanced === false),
       enhanced: this.enhanced,
       reportAt: read?.refreshedAt,

@@ -104,7 +104,8 @@ async function deployAndGate(
   );
 }
 
-async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: DeployReport, events: EventStreamer, hooks: DeployHooks, why: string): Promise<never> {
+async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: DeployReport, events: EventStreamer, hooks: DeployHooks, reason: string): Promise<never> {
+  const why = reason.replace(/\.+$/, ''); // each message below ends the reason with its own full stop
   const previous = report.rollbackTarget;
   const { target, gate } = opts;
   const fail = (message: string): never => {

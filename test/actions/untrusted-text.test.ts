@@ -86,7 +86,7 @@ describe('deploy action: untrusted text never becomes a workflow command', () =>
     const env = await describeEnv(h.eb, 'hostile-dev');
     expect(env.VersionLabel).toBe(HOSTILE_LABEL);
     expect(await servedVersion(env.CNAME)).toBe(HOSTILE_LABEL);
-  });
+  }, 120_000); // an environment made Ready, then a deploy, its gate and a gated rollback
 
   it('an EB processing failure whose reason holds commands: the only commands are ours', async () => {
     h.emulator.faults.failProcessing('v3', 'Configuration files cannot be parsed\n::add-mask::eb-secret\r\n::stop-commands::eb-token\nsee ##[add-mask]eb-legacy');
