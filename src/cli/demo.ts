@@ -5,7 +5,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { runDemo } from '../demo/demo.js';
 import { runPipelineDemo } from '../demo/pipeline-demo.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const DEFAULT_REGISTRY_DIR = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'eb-pipeline', 'demo-registry');
 

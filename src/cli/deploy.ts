@@ -2,7 +2,7 @@
 import { readDeployInputs } from '../config/inputs.js';
 import { deployPipeline } from '../engine/pipeline.js';
 import { newReport } from '../engine/report.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { COMMON_FLAGS, EXIT_OK, GATE_FLAGS, cliDeps, runCommand, type FlagSpec } from './command-support.js';
 import { printReport } from './print-report.js';
 

@@ -1,7 +1,7 @@
 // `eb-pipeline emulator start`: the emulator in the foreground until Ctrl-C.
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { startEmulator, type AccessKeyOptions, type EmulatorOptions } from '../emulator/index.js';
 
 const USAGE = `usage: eb-pipeline emulator start [--eb-port N] [--s3-port N] [--host H] [--time-scale X] [--version-quota N]

@@ -9,11 +9,7 @@ import { demoCommand } from './demo.js';
 import { ownValue } from '../config/parse.js';
 import { verifyPromotionCommand } from './verify-promotion.js';
 import { printError } from './console-logger.js';
-
-export interface Command {
-  summary: string;
-  run(argv: string[]): Promise<number>;
-}
+import type { Command } from './command.js';
 
 const commands: Record<string, Command> = {
   deploy: deployCommand,

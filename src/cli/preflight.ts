@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBucket, parseBundlePath, parseKeyPrefix, parseRegion, readString, requireValue, validateApplicationName, validateEnvironmentName, validateVersionLabel } from '../config/parse.js';
 import { preflight } from '../engine/preflight.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { COMMON_FLAGS, EXIT_FAILED, EXIT_OK, cliDeps, runCommand, type FlagSpec } from './command-support.js';
 
 const FLAGS: FlagSpec[] = [

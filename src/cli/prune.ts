@@ -1,7 +1,7 @@
 // `eb-pipeline prune`: keep the newest N application versions.
 import { readPruneInputs } from '../config/inputs.js';
 import { pruneOnly } from '../engine/pipeline.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { COMMON_FLAGS, EXIT_OK, cliDeps, runCommand, type FlagSpec } from './command-support.js';
 import { printLine } from './console-logger.js';
 

@@ -2,7 +2,7 @@
 import { ConfigurationError } from '../config/errors.js';
 import { readString, requireValue, validateApplicationName, validateEnvironmentName, parseRegion } from '../config/parse.js';
 import { environmentStatus } from '../engine/operations.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { COMMON_FLAGS, EXIT_OK, cliDeps, runCommand, type FlagSpec } from './command-support.js';
 import { printLine } from './console-logger.js';
 import { inertJson } from '../engine/inert.js';

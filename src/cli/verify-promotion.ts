@@ -5,7 +5,7 @@
 import { Deadline } from '../engine/clock.js';
 import { checkPromotion } from '../eb/promotion.js';
 import { parseRegion, readString, requireValue, validateApplicationName, validateEnvironmentName, validateVersionLabel } from '../config/parse.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 import { COMMON_FLAGS, EXIT_OK, cliDeps, runCommand, type FlagSpec } from './command-support.js';
 import { printLine } from './console-logger.js';
 

@@ -4,8 +4,8 @@ import { app, page, s3Request, version, type ApiContext, type Handler } from './
 import { tagsAtCreation } from './api-tags.js';
 import { terminateEnvironment } from './environments.js';
 import { EbError, invalidParameter, type QueryParams, type XmlValue } from './query-protocol.js';
-import type { Application, AppVersion } from './state.js';
-import { applyVersionLifecycle, lifecycleXml, normalizeLifecycle, type ResourceLifecycleConfig } from './version-lifecycle.js';
+import type { Application, AppVersion, ResourceLifecycleConfig } from './state.js';
+import { applyVersionLifecycle, lifecycleXml, normalizeLifecycle } from './version-lifecycle.js';
 
 function createApplication(p: QueryParams, ctx: ApiContext): XmlValue {
   const name = p.required('ApplicationName');

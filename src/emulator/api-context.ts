@@ -1,5 +1,4 @@
 // What every action handler shares: its context, lookups that fail with EB's messages, paging.
-import { paginate } from './describe.js';
 import { EbError, invalidParameter, type QueryParams, type XmlValue } from './query-protocol.js';
 import type { InputValue } from './model/request-input.js';
 import type { Runtime } from './runtime.js';
@@ -42,6 +41,20 @@ export function environment(p: QueryParams, ctx: ApiContext, code = 'InvalidPara
 
 function maxRecords(p: QueryParams, max = 1000): number | undefined {
   return p.int('MaxRecords', 1, max);
+}
+
+/** NextToken pagination over an already ordered list: the token is the next offset. */
+export function paginate<T>(items: T[], maxRecords: number | undefined, token: string | undefined): { page: T[]; nextToken?: string } {
+  let offset = 0;
+  if (token !== undefined) {
+    const decoded = Buffer.from(token, 'base64url').toString('utf8');
+    if (!/^\d+$/.test(decoded)) throw new Error('invalid token');
+    offset = Number(decoded);
+  }
+  const size = maxRecords ?? items.length;
+  const page = items.slice(offset, offset + size);
+  const next = offset + size;
+  return next < items.length ? { page, nextToken: Buffer.from(String(next)).toString('base64url') } : { page };
 }
 
 export function page<T>(items: T[], p: QueryParams, max?: number): { page: T[]; nextToken?: string } {

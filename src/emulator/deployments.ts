@@ -6,20 +6,8 @@ import { batchFailure, waitForBatchHealth } from './batch-health.js';
 import { NO_WEB_PROCESS } from './health.js';
 import { CommandFailure, type Instance } from './instances.js';
 import { deployImmutable, deployTrafficSplitting, ids, retire } from './new-instance-deployments.js';
-import { batchCount, type EnvironmentConfig } from './option-settings.js';
-import type { Runtime } from './runtime.js';
-import type { AppVersion, Environment, Severity } from './state.js';
-
-export interface DeployRun {
-  rt: Runtime;
-  env: Environment;
-  /** Undefined: the sample application. */
-  version: AppVersion | undefined;
-  config: EnvironmentConfig;
-  deploymentId: number;
-  signal: AbortSignal;
-  emit(message: string, severity?: Severity): void;
-}
+import { batchCount } from './option-settings.js';
+import type { DeployRun } from './deploy-run.js';
 
 /**
  * Replaces the version on `instances` in place (one EB "command" on each). "How rolling deployments

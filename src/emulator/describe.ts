@@ -116,17 +116,3 @@ export function describeInstanceHealth(i: Instance, pick: Pick = everything, ser
     InstanceType: pick('InstanceType', () => 't3.micro'),
   };
 }
-
-/** NextToken pagination over an already ordered list: the token is the next offset. */
-export function paginate<T>(items: T[], maxRecords: number | undefined, token: string | undefined): { page: T[]; nextToken?: string } {
-  let offset = 0;
-  if (token !== undefined) {
-    const decoded = Buffer.from(token, 'base64url').toString('utf8');
-    if (!/^\d+$/.test(decoded)) throw new Error('invalid token');
-    offset = Number(decoded);
-  }
-  const size = maxRecords ?? items.length;
-  const page = items.slice(offset, offset + size);
-  const next = offset + size;
-  return next < items.length ? { page, nextToken: Buffer.from(String(next)).toString('base64url') } : { page };
-}

@@ -1,6 +1,7 @@
 // Environment operations that run after the API call has answered: launch, update, abort, terminate.
 import { checkOptions } from './catalogue.js';
-import { deployVersion, type DeployRun } from './deployments.js';
+import type { DeployRun } from './deploy-run.js';
+import { deployVersion } from './deployments.js';
 import { routingOf, terminateTemporary } from './new-instance-deployments.js';
 import { mergeOptionSettings, resolveConfig, withoutOptions, type EnvironmentConfig, type OptionSpecification } from './option-settings.js';
 import type { OptionSetting } from './query-protocol.js';

@@ -2,7 +2,7 @@
 // group: Immutable and TrafficSplitting (EB developer guide, "Immutable environment updates" and
 // "Deployment policies and settings" → "How traffic-splitting deployments work").
 import { batchFailure, CheckStreaks, waitForBatchHealth } from './batch-health.js';
-import type { DeployRun } from './deployments.js';
+import type { DeployRun } from './deploy-run.js';
 import type { Instance } from './instances.js';
 import type { Backend, Routing } from './load-balancer.js';
 import type { Runtime } from './runtime.js';

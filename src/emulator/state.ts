@@ -1,7 +1,6 @@
 // Applications, versions, environments and events: the emulator's EB account.
 import { randomBytes } from 'node:crypto';
 import type { BundleInfo } from './bundle.js';
-import type { ResourceLifecycleConfig } from './version-lifecycle.js';
 import type { HealthStatus, HealthColor } from './health.js';
 import type { Instance } from './instances.js';
 import type { LoadBalancer } from './load-balancer.js';
@@ -14,6 +13,19 @@ export const SEVERITIES: readonly Severity[] = ['TRACE', 'DEBUG', 'INFO', 'WARN'
 
 /** A resource's user tags (UpdateTagsForResource), key → value; kept on the resource, gone with it. */
 export type Tags = Map<string, string>;
+
+/** One rule of an application's version lifecycle (version-lifecycle.ts applies them). */
+export interface LifecycleRule {
+  Enabled: boolean;
+  MaxCount?: number;
+  MaxAgeInDays?: number;
+  DeleteSourceFromS3?: boolean;
+}
+
+export interface ResourceLifecycleConfig {
+  ServiceRole?: string;
+  VersionLifecycleConfig?: { MaxCountRule?: LifecycleRule; MaxAgeRule?: LifecycleRule };
+}
 
 export interface Application {
   name: string;

@@ -3,19 +3,7 @@
 // MaxAgeInDays, applied when a version is created; a version an environment uses is never deleted.
 import type { ApiContext } from './api-context.js';
 import type { XmlValue } from './query-protocol.js';
-import type { Application, AppVersion } from './state.js';
-
-interface Rule {
-  Enabled: boolean;
-  MaxCount?: number;
-  MaxAgeInDays?: number;
-  DeleteSourceFromS3?: boolean;
-}
-
-export interface ResourceLifecycleConfig {
-  ServiceRole?: string;
-  VersionLifecycleConfig?: { MaxCountRule?: Rule; MaxAgeRule?: Rule };
-}
+import type { Application, AppVersion, LifecycleRule, ResourceLifecycleConfig } from './state.js';
 
 /** What DescribeApplications shows for an application never configured: EB's defaults, both rules off. */
 export const DEFAULT_LIFECYCLE: ResourceLifecycleConfig = {
@@ -32,8 +20,8 @@ export function normalizeLifecycle(given: ResourceLifecycleConfig): ResourceLife
   return {
     ...(given.ServiceRole !== undefined ? { ServiceRole: given.ServiceRole } : {}),
     VersionLifecycleConfig: {
-      MaxCountRule: { ...(defaults.MaxCountRule as Rule), ...rules.MaxCountRule },
-      MaxAgeRule: { ...(defaults.MaxAgeRule as Rule), ...rules.MaxAgeRule },
+      MaxCountRule: { ...(defaults.MaxCountRule as LifecycleRule), ...rules.MaxCountRule },
+      MaxAgeRule: { ...(defaults.MaxAgeRule as LifecycleRule), ...rules.MaxAgeRule },
     },
   };
 }

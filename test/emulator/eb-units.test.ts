@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { inspectBundle, parseEbextension, procfileWebCommand, BundleError } from '../../src/emulator/bundle.js';
 import { containerEnv, loopbackPorts } from '../../src/emulator/container.js';
-import { paginate } from '../../src/emulator/describe.js';
+import { paginate } from '../../src/emulator/api-context.js';
 import { DOCKERFILE_UNSUPPORTED, parseDockerrun } from '../../src/emulator/dockerrun.js';
 import { applyFaultRequest } from '../../src/emulator/fault-requests.js';
 import { FaultState } from '../../src/emulator/faults.js';
