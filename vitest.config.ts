@@ -10,6 +10,7 @@ export const UNIT = [
   'test/engine/**/*.test.ts',
   'test/infra/**/*.test.ts',
   'test/lint/**/*.test.ts',
+  'test/cli/commands.test.ts',
   'test/emulator/eb-units.test.ts',
   'test/emulator/iam-policy-eval.test.ts',
   'test/emulator/s3-objects.test.ts',

@@ -1,6 +1,7 @@
 // What every CLI command shares: flags named exactly like the action inputs (parsed with
 // node:util parseArgs), --help, and exit codes: 0 success, 1 deploy failed / rolled back,
-// 2 usage or configuration error.
+// 2 usage or configuration error. A command's usage is its synopsis, optionally followed by a blank
+// line and what it does: --help prints all of it, a bad option the synopsis.
 import { parseArgs } from 'node:util';
 import { ConfigurationError, DeployFailedError, errorMessage } from '../config/errors.js';
 import type { InputReader } from '../config/parse.js';
@@ -15,8 +16,18 @@ export const EXIT_USAGE = 2;
 
 export interface FlagSpec {
   name: string;
+  /** May run over several lines: the ones after the first are indented under it. */
   help: string;
   short?: string;
+  /** What --help shows after the flag's name (`--time-scale X`). */
+  arg?: string;
+  /** A switch that takes no value: read as "true" when given. */
+  boolean?: true;
+}
+
+/** The arguments do not parse (an unknown option, a missing value): the error comes with the synopsis. */
+export class UsageError extends ConfigurationError {
+  override name = 'UsageError';
 }
 
 export interface ParsedFlags {
@@ -25,25 +36,36 @@ export interface ParsedFlags {
   debug: boolean;
 }
 
+function synopsis(usage: string): string {
+  return usage.split('\n\n')[0] ?? usage;
+}
+
+/** Arguments that do not parse: the error, the synopsis, and where the rest is. */
+export function printUsageError(name: string, message: string, usage: string): void {
+  printError(`eb-pipeline ${name}: ${message}\n${synopsis(usage)}\n(see \`eb-pipeline ${name} --help\`)`);
+}
+
 export function helpText(usage: string, flags: FlagSpec[]): string {
-  const width = Math.max(...flags.map((f) => f.name.length)) + 2;
-  const lines = flags.map((f) => `  ${f.short ? `-${f.short}, ` : '    '}--${f.name.padEnd(width)} ${f.help}`);
+  const label = (f: FlagSpec): string => (f.arg ? `${f.name} ${f.arg}` : f.name);
+  const width = Math.max(...flags.map((f) => label(f).length)) + 2;
+  const help = (f: FlagSpec): string => f.help.split('\n').join(`\n${' '.repeat(width + 9)}`);
+  const lines = flags.map((f) => `  ${f.short ? `-${f.short}, ` : '    '}--${label(f).padEnd(width)} ${help(f)}`);
   return `${usage}\n\noptions:\n${lines.join('\n')}\n      --${'debug'.padEnd(width)} verbose output\n  -h, --${'help'.padEnd(width)} show this help`;
 }
 
 export function parseFlags(argv: string[], flags: FlagSpec[]): ParsedFlags {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } };
-  for (const f of flags) options[f.name] = f.short ? { type: 'string', short: f.short } : { type: 'string' };
+  for (const f of flags) options[f.name] = { type: f.boolean ? 'boolean' : 'string', ...(f.short ? { short: f.short } : {}) };
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({ args: argv, options, allowPositionals: false, strict: true }));
   } catch (err) {
-    throw new ConfigurationError(errorMessage(err));
+    throw new UsageError(errorMessage(err));
   }
   return {
     read: (name) => {
       const v = values[name];
-      return typeof v === 'string' ? v : '';
+      return typeof v === 'string' ? v : v === true ? 'true' : '';
     },
     help: values.help === true,
     debug: values.debug === true,
@@ -66,6 +88,10 @@ export async function runCommand(name: string, argv: string[], usage: string, fl
     }
     return await body(parsed);
   } catch (err) {
+    if (err instanceof UsageError) {
+      printUsageError(name, err.message, usage);
+      return EXIT_USAGE;
+    }
     if (err instanceof ConfigurationError) {
       printError(`eb-pipeline ${name}: ${err.message}\n(see \`eb-pipeline ${name} --help\`)`);
       return EXIT_USAGE;

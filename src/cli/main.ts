@@ -10,6 +10,7 @@ import { ownValue } from '../config/parse.js';
 import { verifyPromotionCommand } from './verify-promotion.js';
 import { printError } from './console-logger.js';
 import type { Command } from './command.js';
+import { EXIT_OK, EXIT_USAGE } from './command-support.js';
 
 const commands: Record<string, Command> = {
   deploy: deployCommand,
@@ -32,12 +33,12 @@ export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(usage());
-    return name ? 0 : 2;
+    return name ? EXIT_OK : EXIT_USAGE;
   }
   const command = ownValue(commands, name);
   if (!command) {
     printError(`eb-pipeline: unknown command "${name}"\n\n${usage()}`);
-    return 2;
+    return EXIT_USAGE;
   }
   return command.run(rest);
 }
