@@ -1,26 +1,13 @@
-import * as core from '@actions/core';
+// Create (or reuse) an application version from an uploaded or a local bundle.
+import { CREATE_VERSION } from '../config/interface/actions.js';
 import { readCreateVersionInputs } from '../config/inputs.js';
 import { createVersionOnly } from '../engine/pipeline.js';
-import { newReport } from '../engine/report.js';
-import { setBundleOutputs } from './outputs.js';
-import { inFlightHooks, isPostPhase, markMainPhase, runCancelledPost } from './post.js';
-import { engineDeps, readActionInput, runAction, safely } from './run-action.js';
+import { defineAction } from './define-action.js';
+import { bundleOutputs } from './outputs.js';
 
-export async function runCreateVersionAction(): Promise<void> {
-  if (isPostPhase()) return runCancelledPost();
-  markMainPhase();
-  await runAction('create-version', async () => {
-    const inputs = readCreateVersionInputs(readActionInput);
-    const deps = engineDeps(inputs.region);
-    const report = newReport(inputs.applicationName);
-    try {
-      await createVersionOnly(deps, inputs, report, inFlightHooks);
-    } finally {
-      await safely('outputs', () => {
-        setBundleOutputs(report);
-        if (report.versionLabel) core.setOutput('version-label', report.versionLabel);
-        if (report.versionReused !== undefined) core.setOutput('version-reused', String(report.versionReused));
-      });
-    }
-  });
-}
+export const runCreateVersionAction = defineAction({
+  interface: CREATE_VERSION,
+  readInputs: readCreateVersionInputs,
+  run: (deps, inputs, report, hooks) => createVersionOnly(deps, inputs, report, hooks),
+  outputs: (report) => ({ ...bundleOutputs(report), 'version-label': report.versionLabel, 'version-reused': report.versionReused }),
+});

@@ -1,27 +1,14 @@
 // Deploy an existing version (promotion), gated, with rollback.
+import { DEPLOY_VERSION } from '../config/interface/actions.js';
 import { readDeployVersionInputs } from '../config/inputs.js';
 import { deployVersionOperation } from '../engine/operations.js';
-import { newReport, noteFailure } from '../engine/report.js';
-import { setDeployOutputs } from './outputs.js';
-import { inFlightHooks, isPostPhase, markMainPhase, runCancelledPost } from './post.js';
-import { engineDeps, readActionInput, runAction, safely } from './run-action.js';
-import { writeDeploySummary } from './summary.js';
+import { defineAction } from './define-action.js';
+import { gatedOutputs } from './outputs.js';
 
-export async function runDeployVersionAction(): Promise<void> {
-  if (isPostPhase()) return runCancelledPost();
-  markMainPhase();
-  await runAction('deploy-version', async () => {
-    const inputs = readDeployVersionInputs(readActionInput);
-    const deps = engineDeps(inputs.region);
-    const report = newReport(inputs.applicationName, inputs.environmentName);
-    try {
-      await deployVersionOperation(deps, inputs, report, inFlightHooks);
-    } catch (err) {
-      noteFailure(report, err);
-      throw err;
-    } finally {
-      await safely('outputs', () => setDeployOutputs(report));
-      if (inputs.summary) await safely('job summary', () => writeDeploySummary(report, `Deploy ${report.versionLabel ?? inputs.versionLabel ?? '(no version)'} to ${inputs.environmentName}`));
-    }
-  });
-}
+export const runDeployVersionAction = defineAction({
+  interface: DEPLOY_VERSION,
+  readInputs: readDeployVersionInputs,
+  run: (deps, inputs, report, hooks) => deployVersionOperation(deps, inputs, report, hooks),
+  outputs: gatedOutputs,
+  summaryTitle: (report, inputs) => `Deploy ${report.versionLabel ?? inputs.versionLabel ?? '(no version)'} to ${inputs.environmentName}`,
+});

@@ -1,15 +1,14 @@
-import * as core from '@actions/core';
+// Keep the newest N application versions, never one in use nor a rollback target.
+import { PRUNE_VERSIONS } from '../config/interface/actions.js';
 import { readPruneInputs } from '../config/inputs.js';
 import { pruneOnly } from '../engine/pipeline.js';
-import { engineDeps, readActionInput, runAction } from './run-action.js';
+import { defineAction } from './define-action.js';
 
-export async function runPruneVersionsAction(): Promise<void> {
-  await runAction('prune-versions', async () => {
-    const inputs = readPruneInputs(readActionInput);
-    const deps = engineDeps(inputs.region);
-    const result = await pruneOnly(deps, inputs);
-    core.setOutput('deleted-versions', result.deleted.join('\n'));
-    core.setOutput('deleted-count', String(result.deleted.length));
-    core.setOutput('kept-count', String(result.kept));
-  });
-}
+export const runPruneVersionsAction = defineAction({
+  interface: PRUNE_VERSIONS,
+  readInputs: readPruneInputs,
+  run: (deps, inputs) => pruneOnly(deps, inputs),
+  outputs: (_report, result) =>
+    result ? { 'deleted-versions': result.deleted.join('\n'), 'deleted-count': result.deleted.length, 'kept-count': result.kept } : {},
+  postStep: false,
+});

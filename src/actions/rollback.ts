@@ -1,27 +1,18 @@
-// Roll back to the previous (or a named) version, gated like a deploy.
+// Roll back to the last verified (or a named) version, gated like a deploy.
+import { ROLLBACK_ACTION } from '../config/interface/actions.js';
 import { readRollbackInputs } from '../config/inputs.js';
 import { rollbackOperation } from '../engine/operations.js';
-import { newReport, noteFailure } from '../engine/report.js';
-import { setDeployOutputs } from './outputs.js';
-import { inFlightHooks, isPostPhase, markMainPhase, runCancelledPost } from './post.js';
-import { engineDeps, readActionInput, runAction, safely } from './run-action.js';
-import { writeDeploySummary } from './summary.js';
+import { defineAction } from './define-action.js';
+import { gatedOutputs } from './outputs.js';
 
-export async function runRollbackAction(): Promise<void> {
-  if (isPostPhase()) return runCancelledPost();
-  markMainPhase();
-  await runAction('rollback', async () => {
-    const inputs = readRollbackInputs(readActionInput);
-    const deps = engineDeps(inputs.region);
-    const report = newReport(inputs.applicationName, inputs.environmentName);
-    try {
-      await rollbackOperation(deps, inputs, report, inFlightHooks);
-    } catch (err) {
-      noteFailure(report, err);
-      throw err;
-    } finally {
-      await safely('outputs', () => setDeployOutputs(report));
-      if (inputs.summary) await safely('job summary', () => writeDeploySummary(report, `Rollback of ${inputs.environmentName}`));
-    }
-  });
-}
+export const runRollbackAction = defineAction({
+  interface: ROLLBACK_ACTION,
+  readInputs: readRollbackInputs,
+  run: (deps, inputs, report, hooks) => rollbackOperation(deps, inputs, report, hooks),
+  // A rollback is never rolled back itself: it has no rollback target, and rolled-back would always be "false".
+  outputs: (report) => {
+    const { 'rollback-target': _target, 'rolled-back': _rolledBack, ...outputs } = gatedOutputs(report);
+    return outputs;
+  },
+  summaryTitle: (_report, inputs) => `Rollback of ${inputs.environmentName}`,
+});

@@ -1,21 +1,13 @@
+// Zip (or take) a bundle and upload it, content-addressed.
+import { UPLOAD_BUNDLE } from '../config/interface/actions.js';
 import { readUploadInputs } from '../config/inputs.js';
 import { uploadOnly } from '../engine/pipeline.js';
-import { newReport } from '../engine/report.js';
-import { setBundleOutputs } from './outputs.js';
-import { inFlightHooks, isPostPhase, markMainPhase, runCancelledPost } from './post.js';
-import { engineDeps, readActionInput, runAction, safely } from './run-action.js';
+import { defineAction } from './define-action.js';
+import { bundleOutputs } from './outputs.js';
 
-export async function runUploadBundleAction(): Promise<void> {
-  if (isPostPhase()) return runCancelledPost();
-  markMainPhase();
-  await runAction('upload-bundle', async () => {
-    const inputs = readUploadInputs(readActionInput);
-    const deps = engineDeps(inputs.region);
-    const report = newReport(inputs.applicationName);
-    try {
-      await uploadOnly(deps, inputs, report, inFlightHooks);
-    } finally {
-      await safely('outputs', () => setBundleOutputs(report));
-    }
-  });
-}
+export const runUploadBundleAction = defineAction({
+  interface: UPLOAD_BUNDLE,
+  readInputs: readUploadInputs,
+  run: (deps, inputs, report, hooks) => uploadOnly(deps, inputs, report, hooks),
+  outputs: bundleOutputs,
+});

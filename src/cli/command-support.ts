@@ -9,6 +9,8 @@ import { createAwsClients } from '../aws/clients.js';
 import { systemClock } from '../engine/clock.js';
 import type { EngineDeps } from '../engine/deps.js';
 import { consoleLogger, printError } from './console-logger.js';
+import { APPLICATION_NAME, ENVIRONMENT_NAME, REGION } from '../config/interface/shared.js';
+import { inputFlag } from './input-flags.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
@@ -106,21 +108,11 @@ export async function runCommand(name: string, argv: string[], usage: string, fl
   }
 }
 
+// Flags of the commands that are not an action (status, preflight, verify-promotion), with the
+// actions' help lines; the others take all of theirs from the action (src/cli/input-flags.ts).
 export const COMMON_FLAGS: Record<string, FlagSpec> = {
-  app: { name: 'application-name', short: 'a', help: 'Elastic Beanstalk application name' },
-  env: { name: 'environment-name', short: 'e', help: 'Elastic Beanstalk environment name' },
-  region: { name: 'region', help: 'AWS region (default: AWS_REGION)' },
+  app: inputFlag('application-name', APPLICATION_NAME),
+  env: inputFlag('environment-name', ENVIRONMENT_NAME),
+  region: inputFlag('region', REGION),
   label: { name: 'version-label', short: 'l', help: 'version label' },
 };
-
-export const GATE_FLAGS: FlagSpec[] = [
-  { name: 'min-health', help: 'ok | warning (default ok)' },
-  { name: 'healthy-checks', help: 'passing checks in the stability window, at least (default 3)' },
-  { name: 'stable-seconds', help: 'seconds health must hold after it first passes (default 45)' },
-  { name: 'settle-timeout', help: 'wait for health to come up after the update (default 2m)' },
-  { name: 'unhealthy-grace', help: 'extra time Severe/Degraded is allowed after the update (default 0s)' },
-  { name: 'health-url', help: 'URL that must answer 200 during the gate' },
-  { name: 'health-url-expect-version', help: 'true: the health URL must name the version' },
-  { name: 'ready-timeout', help: 'wait for a busy environment (default 10m)' },
-  { name: 'deploy-timeout', help: 'deadline for update + gate (default 20m)' },
-];

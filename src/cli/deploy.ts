@@ -3,24 +3,13 @@ import { readDeployInputs } from '../config/inputs.js';
 import { deployPipeline } from '../engine/pipeline.js';
 import { newReport } from '../engine/report.js';
 import type { Command } from './command.js';
-import { COMMON_FLAGS, EXIT_OK, GATE_FLAGS, cliDeps, runCommand, type FlagSpec } from './command-support.js';
+import { DEPLOY } from '../config/interface/actions.js';
+import { EXIT_OK, cliDeps, runCommand } from './command-support.js';
+import { actionFlags } from './input-flags.js';
 import { printReport } from './print-report.js';
 
-const FLAGS: FlagSpec[] = [
-  COMMON_FLAGS.app!,
-  COMMON_FLAGS.env!,
-  { name: 'bundle', short: 'b', help: '.zip file or directory (default .)' },
-  { ...COMMON_FLAGS.label!, help: 'version label (default: <commit>-<bundle sha256>)' },
-  { name: 'version-description', help: 'description of the version' },
-  { name: 'bucket', help: "S3 bucket (default: Elastic Beanstalk's own)" },
-  { name: 'key-prefix', help: 'S3 key prefix (default eb-pipeline/<application>)' },
-  COMMON_FLAGS.region!,
-  ...GATE_FLAGS,
-  { name: 'rollback', help: 'true | false: roll back a failed deploy (default true)' },
-  { name: 'keep-versions', help: 'prune to the newest N versions after success (default 0: no pruning)' },
-  { name: 'delete-source-bundles', help: 'true: pruning deletes S3 bundles too' },
-  { name: 'preflight', help: 'false: skip the read-only checks before any change (default true)' },
-];
+// Every deploy input but the job summary's.
+const FLAGS = actionFlags(DEPLOY, { except: ['summary'] });
 
 export const deployCommand: Command = {
   summary: 'bundle, upload, create the version, deploy, gate, roll back on failure',

@@ -2,16 +2,12 @@
 import { readPruneInputs } from '../config/inputs.js';
 import { pruneOnly } from '../engine/pipeline.js';
 import type { Command } from './command.js';
-import { COMMON_FLAGS, EXIT_OK, cliDeps, runCommand, type FlagSpec } from './command-support.js';
+import { PRUNE_VERSIONS } from '../config/interface/actions.js';
+import { EXIT_OK, cliDeps, runCommand } from './command-support.js';
+import { actionFlags } from './input-flags.js';
 import { printLine } from './console-logger.js';
 
-const FLAGS: FlagSpec[] = [
-  COMMON_FLAGS.app!,
-  { name: 'keep-versions', short: 'k', help: 'number of newest versions to keep (default 20)' },
-  { name: 'protect-version-labels', help: 'labels never to delete, comma-separated' },
-  { name: 'delete-source-bundles', help: 'true: delete the S3 bundles too' },
-  COMMON_FLAGS.region!,
-];
+const FLAGS = actionFlags(PRUNE_VERSIONS, { short: { 'keep-versions': 'k' } });
 
 export const pruneCommand: Command = {
   summary: 'delete old application versions, never one in use',

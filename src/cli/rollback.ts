@@ -3,16 +3,13 @@ import { readRollbackInputs } from '../config/inputs.js';
 import { rollbackOperation } from '../engine/operations.js';
 import { newReport } from '../engine/report.js';
 import type { Command } from './command.js';
-import { COMMON_FLAGS, EXIT_OK, GATE_FLAGS, cliDeps, runCommand, type FlagSpec } from './command-support.js';
+import { ROLLBACK_ACTION } from '../config/interface/actions.js';
+import { EXIT_OK, cliDeps, runCommand } from './command-support.js';
+import { actionFlags } from './input-flags.js';
 import { printReport } from './print-report.js';
 
-const FLAGS: FlagSpec[] = [
-  COMMON_FLAGS.app!,
-  COMMON_FLAGS.env!,
-  { ...COMMON_FLAGS.label!, help: 'version to roll back to (default: the newest verified one other than the running one)' },
-  COMMON_FLAGS.region!,
-  ...GATE_FLAGS,
-];
+// Every rollback input but the job summary's.
+const FLAGS = actionFlags(ROLLBACK_ACTION, { except: ['summary'] });
 
 export const rollbackCommand: Command = {
   summary: 'redeploy the previous (or a named) version and gate it',

@@ -1,11 +1,15 @@
 // The typed, validated inputs of every action and CLI command, read through one InputReader
-// (core.getInput in actions, parsed flags in the CLI). Names are the action.yml input names.
+// (core.getInput in actions, parsed flags in the CLI). Names and defaults are the action's interface
+// (src/config/interface/actions.ts): a name it does not declare does not compile.
 import {
   parseBoolean, parseBucket, parseBundlePath, parseChoice, parseDuration, parseInteger, parseKeyPrefix,
   parseLabelList, parseRegion, parseUrl, readString, requireValue, validateApplicationName,
   validateEnvironmentName, validateVersionLabel, type InputReader,
 } from './parse.js';
 import { ConfigurationError } from './errors.js';
+import { CREATE_VERSION, DEPLOY, DEPLOY_VERSION, PRUNE_VERSIONS, ROLLBACK_ACTION, UPLOAD_BUNDLE } from './interface/actions.js';
+import { GATE_INPUTS, type BUNDLE_INPUTS } from './interface/shared.js';
+import { withDefaults, type InputName } from './interface/spec.js';
 
 export type MinHealth = 'ok' | 'warning';
 
@@ -83,70 +87,72 @@ export interface PruneInputs {
   deleteSourceBundles: boolean;
 }
 
-/**
- * The stability window's default: a process that dies up to 30 s after EB first shows Green is
- * seen by the next health report (EB reports every 10 s), and a poll sees that within a second or
- * two: 30 + 10 + 5 s of margin.
- */
-export const DEFAULT_STABLE_SECONDS = 45;
+/** The stability window's default (why 45: GATE_INPUTS in src/config/interface/shared.ts). */
+export const DEFAULT_STABLE_SECONDS = Number(GATE_INPUTS['stable-seconds'].default);
 
 const MIN_HEALTH: Record<string, MinHealth> = { ok: 'ok', green: 'ok', warning: 'warning', yellow: 'warning' };
 
-function applicationName(get: InputReader): string {
+type GateInput = keyof typeof GATE_INPUTS;
+type BundleInput = keyof typeof BUNDLE_INPUTS;
+
+function applicationName(get: InputReader<'application-name'>): string {
   return validateApplicationName('application-name', requireValue(get, 'application-name'));
 }
 
-function environmentName(get: InputReader): string {
+function environmentName(get: InputReader<'environment-name'>): string {
   return validateEnvironmentName('environment-name', requireValue(get, 'environment-name'));
 }
 
-function optionalLabel(get: InputReader): string | undefined {
+function optionalLabel(get: InputReader<'version-label'>): string | undefined {
   const v = readString(get, 'version-label');
   return v ? validateVersionLabel('version-label', v) : undefined;
 }
 
-function description(get: InputReader): string {
+function description(get: InputReader<'version-description'>): string {
   const v = readString(get, 'version-description');
   if (v.length > 200) throw new ConfigurationError('input "version-description" is too long: expected at most 200 characters');
   return v;
 }
 
-export function readGateSettings(get: InputReader): GateSettings {
+export function readGateSettings(given: InputReader<GateInput>): GateSettings {
+  const get = withDefaults(GATE_INPUTS, given);
   const gate: GateSettings = {
-    minHealth: parseChoice(get, 'min-health', MIN_HEALTH, 'ok'),
-    healthyChecks: parseInteger(get, 'healthy-checks', 3, 1, 100),
-    stableMs: parseInteger(get, 'stable-seconds', DEFAULT_STABLE_SECONDS, 0, 3600) * 1000,
-    settleTimeoutMs: parseDuration(get, 'settle-timeout', '2m'),
-    unhealthyGraceMs: parseDuration(get, 'unhealthy-grace', '0s', true),
+    minHealth: parseChoice(get, 'min-health', MIN_HEALTH),
+    healthyChecks: parseInteger(get, 'healthy-checks', 1, 100),
+    stableMs: parseInteger(get, 'stable-seconds', 0, 3600) * 1000,
+    settleTimeoutMs: parseDuration(get, 'settle-timeout'),
+    unhealthyGraceMs: parseDuration(get, 'unhealthy-grace', true),
     healthUrl: parseUrl(get, 'health-url'),
-    healthUrlExpectVersion: parseBoolean(get, 'health-url-expect-version', false),
-    readyTimeoutMs: parseDuration(get, 'ready-timeout', '10m'),
-    deployTimeoutMs: parseDuration(get, 'deploy-timeout', '20m'),
+    healthUrlExpectVersion: parseBoolean(get, 'health-url-expect-version'),
+    readyTimeoutMs: parseDuration(get, 'ready-timeout'),
+    deployTimeoutMs: parseDuration(get, 'deploy-timeout'),
   };
   if (gate.stableMs >= gate.deployTimeoutMs)
     throw new ConfigurationError(
-      `input "stable-seconds" (${gate.stableMs / 1000}${readString(get, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`,
+      `input "stable-seconds" (${gate.stableMs / 1000}${readString(given, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`,
     );
   if (gate.healthUrlExpectVersion && !gate.healthUrl)
     throw new ConfigurationError('input "health-url-expect-version" is "true" but "health-url" is empty: expected a health URL to check');
   return gate;
 }
 
-function bundleSettings(get: InputReader, app: string, fallbackPath: string): BundleSettings {
+function bundleSettings(get: InputReader<BundleInput>, app: string): BundleSettings {
   return {
-    bundlePath: parseBundlePath(get, 'bundle', fallbackPath),
+    bundlePath: parseBundlePath(get, 'bundle'),
     bucket: parseBucket(get, 'bucket'),
     keyPrefix: parseKeyPrefix(get, 'key-prefix', `eb-pipeline/${app}`),
   };
 }
 
-export function readUploadInputs(get: InputReader): UploadInputs {
+export function readUploadInputs(given: InputReader<InputName<typeof UPLOAD_BUNDLE>>): UploadInputs {
+  const get = withDefaults(UPLOAD_BUNDLE.inputs, given);
   const app = applicationName(get);
   const region = parseRegion(get, 'region');
-  return { applicationName: app, region, ...bundleSettings(get, app, '.') };
+  return { applicationName: app, region, ...bundleSettings(get, app) };
 }
 
-export function readCreateVersionInputs(get: InputReader): CreateVersionInputs {
+export function readCreateVersionInputs(given: InputReader<InputName<typeof CREATE_VERSION>>): CreateVersionInputs {
+  const get = withDefaults(CREATE_VERSION.inputs, given);
   const app = applicationName(get);
   const region = parseRegion(get, 'region');
   const versionLabel = optionalLabel(get);
@@ -163,15 +169,16 @@ export function readCreateVersionInputs(get: InputReader): CreateVersionInputs {
     region,
     versionLabel,
     versionDescription,
-    bundle: hasBundle ? bundleSettings(get, app, '.') : undefined,
+    bundle: hasBundle ? bundleSettings(get, app) : undefined,
     s3: key ? { bucket, key } : undefined,
-    processingTimeoutMs: parseDuration(get, 'processing-timeout', '10m'),
-    keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
-    deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
+    processingTimeoutMs: parseDuration(get, 'processing-timeout'),
+    keepVersions: parseInteger(get, 'keep-versions', 0, 1000),
+    deleteSourceBundles: parseBoolean(get, 'delete-source-bundles'),
   };
 }
 
-export function readDeployVersionInputs(get: InputReader): DeployVersionInputs {
+export function readDeployVersionInputs(given: InputReader<InputName<typeof DEPLOY_VERSION>>): DeployVersionInputs {
+  const get = withDefaults(DEPLOY_VERSION.inputs, given);
   const app = applicationName(get);
   const environment = environmentName(get);
   const from = readString(get, 'promote-from-environment');
@@ -184,14 +191,15 @@ export function readDeployVersionInputs(get: InputReader): DeployVersionInputs {
     region: parseRegion(get, 'region'),
     versionLabel: promoteFrom ? optionalLabel(get) : validateVersionLabel('version-label', requireValue(get, 'version-label')),
     promoteFrom,
-    gate: readGateSettings(get),
-    rollback: parseBoolean(get, 'rollback', true),
-    summary: parseBoolean(get, 'summary', true),
-    preflight: parseBoolean(get, 'preflight', true),
+    gate: readGateSettings(given),
+    rollback: parseBoolean(get, 'rollback'),
+    summary: parseBoolean(get, 'summary'),
+    preflight: parseBoolean(get, 'preflight'),
   };
 }
 
-export function readDeployInputs(get: InputReader): DeployInputs {
+export function readDeployInputs(given: InputReader<InputName<typeof DEPLOY>>): DeployInputs {
+  const get = withDefaults(DEPLOY.inputs, given);
   const app = applicationName(get);
   return {
     applicationName: app,
@@ -199,33 +207,35 @@ export function readDeployInputs(get: InputReader): DeployInputs {
     region: parseRegion(get, 'region'),
     versionLabel: optionalLabel(get),
     versionDescription: description(get),
-    bundle: bundleSettings(get, app, '.'),
-    gate: readGateSettings(get),
-    rollback: parseBoolean(get, 'rollback', true),
-    keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
-    deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
-    summary: parseBoolean(get, 'summary', true),
-    preflight: parseBoolean(get, 'preflight', true),
+    bundle: bundleSettings(get, app),
+    gate: readGateSettings(given),
+    rollback: parseBoolean(get, 'rollback'),
+    keepVersions: parseInteger(get, 'keep-versions', 0, 1000),
+    deleteSourceBundles: parseBoolean(get, 'delete-source-bundles'),
+    summary: parseBoolean(get, 'summary'),
+    preflight: parseBoolean(get, 'preflight'),
   };
 }
 
-export function readRollbackInputs(get: InputReader): RollbackInputs {
+export function readRollbackInputs(given: InputReader<InputName<typeof ROLLBACK_ACTION>>): RollbackInputs {
+  const get = withDefaults(ROLLBACK_ACTION.inputs, given);
   return {
     applicationName: applicationName(get),
     environmentName: environmentName(get),
     region: parseRegion(get, 'region'),
     versionLabel: optionalLabel(get),
-    gate: readGateSettings(get),
-    summary: parseBoolean(get, 'summary', true),
+    gate: readGateSettings(given),
+    summary: parseBoolean(get, 'summary'),
   };
 }
 
-export function readPruneInputs(get: InputReader): PruneInputs {
+export function readPruneInputs(given: InputReader<InputName<typeof PRUNE_VERSIONS>>): PruneInputs {
+  const get = withDefaults(PRUNE_VERSIONS.inputs, given);
   return {
     applicationName: applicationName(get),
     region: parseRegion(get, 'region'),
-    keepVersions: parseInteger(get, 'keep-versions', 20, 1, 1000),
+    keepVersions: parseInteger(get, 'keep-versions', 1, 1000),
     protectLabels: parseLabelList(get, 'protect-version-labels'),
-    deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
+    deleteSourceBundles: parseBoolean(get, 'delete-source-bundles'),
   };
 }

@@ -1,10 +1,12 @@
 // One parser per kind of input. Each reads a raw string, and on bad input throws a
 // ConfigurationError naming the input and the form it accepts — before any AWS call is made.
+// Defaults are not theirs: the reader hands over an input's declared default when it was left out
+// (withDefaults in src/config/interface/spec.ts), and the names are checked against the reader's.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { ConfigurationError } from './errors.js';
 
-/** Returns the raw value of an input, '' when not given (like core.getInput). */
-export type InputReader = (name: string) => string;
+/** Returns the raw value of an input, '' when not given (like core.getInput); N: the names it knows. */
+export type InputReader<N extends string = string> = (name: N) => string;
 
 function bad(name: string, value: string, expected: string): ConfigurationError {
   const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
@@ -20,11 +22,11 @@ export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T
   return Object.hasOwn(record, key) ? record[key] : undefined;
 }
 
-export function readString(get: InputReader, name: string): string {
+export function readString<N extends string>(get: InputReader<N>, name: N): string {
   return get(name).trim();
 }
 
-export function requireValue(get: InputReader, name: string): string {
+export function requireValue<N extends string>(get: InputReader<N>, name: N): string {
   const v = readString(get, name);
   if (!v) throw new ConfigurationError(`input "${name}" is required`);
   return v;
@@ -34,17 +36,15 @@ const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
 
 /** YAML 1.2 core booleans only: "yes", "1" or "on" are errors, not silently false. */
-export function parseBoolean(get: InputReader, name: string, fallback: boolean): boolean {
+export function parseBoolean<N extends string>(get: InputReader<N>, name: N): boolean {
   const v = readString(get, name);
-  if (!v) return fallback;
   if (TRUE.includes(v)) return true;
   if (FALSE.includes(v)) return false;
   throw bad(name, v, '"true" or "false"');
 }
 
-export function parseInteger(get: InputReader, name: string, fallback: number, min: number, max: number): number {
+export function parseInteger<N extends string>(get: InputReader<N>, name: N, min: number, max: number): number {
   const v = readString(get, name);
-  if (!v) return fallback;
   if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw bad(name, v, `a whole number from ${min} to ${max}`);
   return Number(v);
 }
@@ -53,8 +53,8 @@ const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_00
 const MAX_DURATION_MS = 6 * 3_600_000; // a GitHub-hosted job's limit
 
 /** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 (or 0 when `allowZero`) and at most 6h. */
-export function parseDuration(get: InputReader, name: string, fallback: string, allowZero = false): number {
-  const v = readString(get, name) || fallback;
+export function parseDuration<N extends string>(get: InputReader<N>, name: N, allowZero = false): number {
+  const v = readString(get, name);
   const expected = `a duration like "90s", "10m" or "1h30m" (${allowZero ? '0 or more' : 'more than 0'}, at most 6h)`;
   let ms: number;
   if (/^\d+$/.test(v)) {
@@ -68,9 +68,8 @@ export function parseDuration(get: InputReader, name: string, fallback: string, 
   return ms;
 }
 
-export function parseChoice<T extends string>(get: InputReader, name: string, choices: Record<string, T>, fallback: T): T {
+export function parseChoice<T extends string, N extends string>(get: InputReader<N>, name: N, choices: Record<string, T>): T {
   const v = readString(get, name);
-  if (!v) return fallback;
   const found = ownValue(choices, v.toLowerCase());
   if (!found) throw bad(name, v, `one of ${Object.keys(choices).map((c) => `"${c}"`).join(', ')}`);
   return found;
@@ -94,14 +93,14 @@ export function validateVersionLabel(name: string, v: string): string {
   return v;
 }
 
-export function parseRegion(get: InputReader, name: string): string | undefined {
+export function parseRegion<N extends string>(get: InputReader<N>, name: N): string | undefined {
   const v = readString(get, name);
   if (!v) return undefined;
   if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v)) throw bad(name, v, 'an AWS region like "us-east-1" or "eu-west-3"');
   return v;
 }
 
-export function parseBucket(get: InputReader, name: string): string | undefined {
+export function parseBucket<N extends string>(get: InputReader<N>, name: N): string | undefined {
   const v = readString(get, name);
   if (!v) return undefined;
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) || v.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(v))
@@ -109,7 +108,8 @@ export function parseBucket(get: InputReader, name: string): string | undefined 
   return v;
 }
 
-export function parseKeyPrefix(get: InputReader, name: string, fallback: string): string {
+/** `fallback`: the prefix derived when none is given (it depends on the application). */
+export function parseKeyPrefix<N extends string>(get: InputReader<N>, name: N, fallback: string): string {
   const v = readString(get, name).replace(/\/+$/, '');
   if (!v) return fallback;
   if (v.startsWith('/') || v.split('/').some((p) => p === '..' || p === '.' || p === '') || v.length > 900)
@@ -117,7 +117,7 @@ export function parseKeyPrefix(get: InputReader, name: string, fallback: string)
   return v;
 }
 
-export function parseUrl(get: InputReader, name: string): string | undefined {
+export function parseUrl<N extends string>(get: InputReader<N>, name: N): string | undefined {
   const v = readString(get, name);
   if (!v) return undefined;
   let url: URL;
@@ -131,7 +131,7 @@ export function parseUrl(get: InputReader, name: string): string | undefined {
 }
 
 /** A .zip file (checked by its magic bytes later) or a directory that exists. */
-export function parseBundlePath(get: InputReader, name: string, fallback: string): string {
+export function parseBundlePath<N extends string>(get: InputReader<N>, name: N, fallback = ''): string {
   const v = readString(get, name) || fallback;
   let stat;
   try {
@@ -156,7 +156,7 @@ function hasZipMagic(file: string): boolean {
   }
 }
 
-export function parseLabelList(get: InputReader, name: string): string[] {
+export function parseLabelList<N extends string>(get: InputReader<N>, name: N): string[] {
   return readString(get, name)
     .split(/[\n,]/)
     .map((s) => s.trim())
