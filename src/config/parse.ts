@@ -35,9 +35,13 @@ export function requireValue<N extends string>(get: InputReader<N>, name: N): st
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
 
-/** YAML 1.2 core booleans only: "yes", "1" or "on" are errors, not silently false. */
-export function parseBoolean<N extends string>(get: InputReader<N>, name: N): boolean {
+/**
+ * YAML 1.2 core booleans only: "yes", "1" or "on" are errors, not silently false. `fallback`: for a
+ * flag that is not an action input (an action's input has its default from the interface).
+ */
+export function parseBoolean<N extends string>(get: InputReader<N>, name: N, fallback?: boolean): boolean {
   const v = readString(get, name);
+  if (!v && fallback !== undefined) return fallback;
   if (TRUE.includes(v)) return true;
   if (FALSE.includes(v)) return false;
   throw bad(name, v, '"true" or "false"');
