@@ -84,8 +84,8 @@ def parse_database_url(url: str, name: str = "DATABASE_URL") -> dict:
 
 
 def database_from_secret(secret_json: str, host: str, name: str, port: str = "5432") -> dict:
-    """The RDS-managed master secret ({"username": ..., "password": ...}, set by EB from Secrets Manager
-    as DATABASE_SECRET) plus DATABASE_HOST / DATABASE_NAME / DATABASE_PORT -> a DATABASES entry."""
+    """The database's master secret ({"username": ..., "password": ...}: infra/eb-pipeline.yml's
+    <env>DatabaseSecret, or RDS's own managed secret; set by EB from Secrets Manager as DATABASE_SECRET) plus DATABASE_HOST / DATABASE_NAME / DATABASE_PORT -> a DATABASES entry."""
     try:
         secret = json.loads(secret_json)
         user, password = secret["username"], secret["password"]

@@ -55,6 +55,7 @@ export const UNTESTED = [
   's3:PutObject, s3:AbortMultipartUpload on the bundle bucket (statement BundleObjects)',
   'elasticbeanstalk:CreateApplicationVersion, UpdateEnvironment, AbortEnvironmentUpdate, AddTags, RemoveTags, DeleteApplicationVersion (statements ApplicationVersions, UpdateEnvironments, VerifiedReleaseRecord)',
   "what EB does with the caller's permissions behind UpdateEnvironment: CloudFormation, Auto Scaling, EC2 launch templates, Elastic Load Balancing, the EB bucket, iam:PassRole of the instance profile (the second policy document)",
+  "the instance profile's own s3:GetObject on the bundle bucket (the instances download the bundle with it; AWSElasticBeanstalkWebTier covers only elasticbeanstalk-* buckets, infra/eb-pipeline.yml's instance roles grant their bundle bucket)",
 ];
 
 const denied = (err: unknown): boolean => ['AccessDenied', 'AccessDeniedException', 'Forbidden', '403'].includes(errorName(err)) || (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 403;

@@ -126,6 +126,9 @@ export const TEST_STACK: StackValues = {
   ApplicationName: 'shop',
   'BundlesBucket.Arn': 'arn:aws:s3:::shop-bundles-abc',
   'AppRepository.Arn': 'arn:aws:ecr:us-east-1:123456789012:repository/shop',
-  'InstanceRole.Arn': 'arn:aws:iam::123456789012:role/shop-eb-instance',
+  'DevInstanceRole.Arn': 'arn:aws:iam::123456789012:role/shop-dev-eb-instance',
+  'ProductionInstanceRole.Arn': 'arn:aws:iam::123456789012:role/shop-production-eb-instance',
+  'DevInstanceSecurityGroup.GroupId': 'sg-0dev0000000000000',
+  'ProductionInstanceSecurityGroup.GroupId': 'sg-0production00000',
   'ServiceRole.Arn': 'arn:aws:iam::123456789012:role/shop-eb-service',
 };

@@ -57,8 +57,19 @@ describe('infra/eb-pipeline.yml: structure', () => {
 
   it('gives the workflows every value they read (docs/aws-setup.md step 3)', () => {
     expect(Object.keys(template.Outputs)).toEqual(
-      expect.arrayContaining(['DevRoleArn', 'ProductionRoleArn', 'EcrRepository', 'EbApplication', 'EbDevEnvironment', 'EbProductionEnvironment', 'BundleBucket', 'DevUrl']),
+      expect.arrayContaining(['DevRoleArn', 'ProductionRoleArn', 'EcrRepository', 'EbApplication', 'EbDevEnvironment', 'EbProductionEnvironment', 'BundleBucket', 'DevUrl', 'ProductionUrl', 'ProductionCname']),
     );
+  });
+
+  it('the URLs it outputs are the hosts ALLOWED_HOSTS names (the environments\' CNAMEs), not the load balancers\' names', () => {
+    const dev = `\${ApplicationName}-dev-\${AWS::AccountId}`;
+    expect(resource('DevEnvironment').Properties.CNAMEPrefix).toEqual({ 'Fn::Sub': dev });
+    expect(resource('ProductionEnvironment').Properties.CNAMEPrefix).toEqual({ 'Fn::Sub': '${ApplicationName}-production-${AWS::AccountId}' });
+    expect(text(template.Outputs.DevUrl?.Value)).toBe(`http://${dev}.\${AWS::Region}.elasticbeanstalk.com`);
+    expect(text(option('DevEnvironment', 'aws:elasticbeanstalk:application:environment', 'ALLOWED_HOSTS'))).toBe(`${dev}.\${AWS::Region}.elasticbeanstalk.com`);
+    expect(text(template.Outputs.ProductionUrl?.Value)).toBe('https://${ProductionDomainName}');
+    expect(text(template.Outputs.ProductionCname?.Value)).toBe('${ApplicationName}-production-${AWS::AccountId}.${AWS::Region}.elasticbeanstalk.com');
+    expect(JSON.stringify(template.Outputs)).not.toContain('EndpointURL');
   });
 
   it('names fit EB: <application>-production is at most 40 characters', () => {
@@ -115,12 +126,22 @@ describe('infra/eb-pipeline.yml: one role per GitHub environment', () => {
     expect(grants(statementsOf(role), 's3:GetObject').flatMap(resources).map(text)).toContain('${BundlesBucket.Arn}/*');
   });
 
-  it('what EB does behind UpdateEnvironment is granted, and passing roles only the two environment roles', () => {
-    const statements = statementsOf('ProductionDeployRole');
+  it.each([
+    ['DevDeployRole', 'Dev', 'dev'],
+    ['ProductionDeployRole', 'Production', 'production'],
+  ])('%s: what EB does behind UpdateEnvironment is granted on its environment\'s resources; it passes only its instance role and the service role', (role, Env, env) => {
+    const statements = statementsOf(role);
     for (const action of ['cloudformation:UpdateStack', 'autoscaling:UpdateAutoScalingGroup', 'ec2:CreateLaunchTemplateVersion', 'elasticloadbalancing:RegisterTargets', 'iam:PassRole'])
       expect(grants(statements, action), action).not.toEqual([]);
-    expect(grants(statements, 'iam:PassRole').flatMap(resources)).toEqual([{ 'Fn::GetAtt': ['InstanceRole', 'Arn'] }, { 'Fn::GetAtt': ['ServiceRole', 'Arn'] }]);
-    expect(grants(statements, 'cloudformation:UpdateStack').flatMap(resources).map(text)).toEqual(['arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/awseb-*']);
+    const pass = grants(statements, 'iam:PassRole');
+    expect(pass.flatMap(resources)).toEqual([{ 'Fn::GetAtt': [`${Env}InstanceRole`, 'Arn'] }, { 'Fn::GetAtt': ['ServiceRole', 'Arn'] }]);
+    expect(pass.map((s) => s.Condition)).toEqual([{ StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com', 'elasticbeanstalk.amazonaws.com'] } }]);
+    // What EB changes is scoped by the tag EB puts on every resource of the environment.
+    for (const action of ['cloudformation:UpdateStack', 'autoscaling:UpdateAutoScalingGroup', 'elasticloadbalancing:RegisterTargets', 'ec2:TerminateInstances']) {
+      const granted = grants(statements, action);
+      expect(granted, action).not.toEqual([]);
+      for (const s of granted) expect(text(s.Condition?.StringEquals?.['aws:ResourceTag/elasticbeanstalk:environment-name']), `${action} (${s.Sid ?? ''})`).toBe(`\${ApplicationName}-${env}`);
+    }
   });
 
   it('no statement anywhere allows every action', () => {
@@ -146,13 +167,18 @@ describe('infra/eb-pipeline.yml: images, roles of the environments, buckets, dat
     expect(policy.rules.map((r) => r.selection.tagStatus)).toContain('untagged');
   });
 
-  it('the service role and the instance role carry the managed policies EB needs', () => {
+  it.each([['Dev', 'dev'], ['Production', 'production']])('the service role and %s\'s instance role carry the managed policies EB needs; the instances read the bundles and their own media', (Env, env) => {
     expect(text(resource('ServiceRole').Properties.ManagedPolicyArns)).toMatch(/AWSElasticBeanstalkEnhancedHealth.*AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy/);
-    const instance = JSON.stringify(resource('InstanceRole').Properties.ManagedPolicyArns);
+    const role = `${Env}InstanceRole`;
+    const instance = JSON.stringify(resource(role).Properties.ManagedPolicyArns);
     expect(instance).toContain('AWSElasticBeanstalkWebTier');
     expect(instance).toContain('AmazonEC2ContainerRegistryReadOnly');
-    expect(inlineStatements('InstanceRole').flatMap(resources).map(text)).toContain('${MediaBucket.Arn}/*');
-    expect(resource('InstanceProfile').Properties.Roles).toEqual([{ Ref: 'InstanceRole' }]);
+    // The instance downloads the version's bundle from BundlesBucket itself (WebTier covers only elasticbeanstalk-*).
+    expect(grants(inlineStatements(role), 's3:GetObject').flatMap(resources).map(text)).toEqual(expect.arrayContaining(['${BundlesBucket.Arn}/*', `\${MediaBucket.Arn}/${env}/*`]));
+    expect(inlineStatements(role).flatMap(resources).map(text)).not.toContain('${MediaBucket.Arn}/*');
+    expect(resource(`${Env}InstanceProfile`).Properties.Roles).toEqual([{ Ref: role }]);
+    expect(option(`${Env}Environment`, 'aws:autoscaling:launchconfiguration', 'IamInstanceProfile')).toEqual({ Ref: `${Env}InstanceProfile` });
+    expect(option(`${Env}Environment`, 'aws:elasticbeanstalk:application:environment', 'AWS_MEDIA_PREFIX')).toBe(`${env}/media`);
   });
 
   it.each(['MediaBucket', 'BundlesBucket'])('%s blocks public access and is encrypted', (bucket) => {
@@ -164,22 +190,42 @@ describe('infra/eb-pipeline.yml: images, roles of the environments, buckets, dat
     expect(JSON.stringify(resource('BundlesBucket').Properties.LifecycleConfiguration)).toContain('"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":1}');
   });
 
-  it.each(['DevDatabase', 'ProductionDatabase'])('%s is PostgreSQL with a managed secret, private, reachable only from the instances', (db) => {
-    const p = resource(db).Properties;
-    expect([p.Engine, p.ManageMasterUserPassword, p.PubliclyAccessible, p.StorageEncrypted]).toEqual(['postgres', true, false, true]);
-    expect(p.MasterUserPassword).toBeUndefined();
-    expect(p.VPCSecurityGroups).toEqual([{ Ref: 'DatabaseSecurityGroup' }]);
-    expect(resource('DatabaseSecurityGroup').Properties.SecurityGroupIngress).toEqual([
-      { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, SourceSecurityGroupId: { Ref: 'InstanceSecurityGroup' } },
+  it.each(['Dev', 'Production'])('%sDatabase is PostgreSQL, private, reachable only from its own environment\'s instances', (Env) => {
+    const p = resource(`${Env}Database`).Properties;
+    expect([p.Engine, p.PubliclyAccessible, p.StorageEncrypted]).toEqual(['postgres', false, true]);
+    expect(p.VPCSecurityGroups).toEqual([{ 'Fn::GetAtt': [`${Env}DatabaseSecurityGroup`, 'GroupId'] }]);
+    expect(resource(`${Env}DatabaseSecurityGroup`).Properties.SecurityGroupIngress).toEqual([
+      { IpProtocol: 'tcp', FromPort: 5432, ToPort: 5432, SourceSecurityGroupId: { 'Fn::GetAtt': [`${Env}InstanceSecurityGroup`, 'GroupId'] } },
     ]);
+    expect(option(`${Env}Environment`, 'aws:autoscaling:launchconfiguration', 'SecurityGroups')).toEqual({ 'Fn::GetAtt': [`${Env}InstanceSecurityGroup`, 'GroupId'] });
+  });
+
+  it.each(['Dev', 'Production'])('%sDatabase\'s password is a secret of its own that nothing rotates (EB reads it only at deploy and restart)', (Env) => {
+    const p = resource(`${Env}Database`).Properties;
+    // RDS's managed secret rotates every 7 days; EB would keep the old password until the next deploy.
+    expect(p.ManageMasterUserPassword).toBeUndefined();
+    const secret = resource(`${Env}DatabaseSecret`);
+    expect(secret.Type).toBe('AWS::SecretsManager::Secret');
+    expect(secret.Properties.GenerateSecretString).toMatchObject({ SecretStringTemplate: '{"username": "app"}', GenerateStringKey: 'password', ExcludePunctuation: true });
+    expect(text(p.MasterUsername)).toBe(`{{resolve:secretsmanager:\${${Env}DatabaseSecret}:SecretString:username}}`);
+    expect(text(p.MasterUserPassword)).toBe(`{{resolve:secretsmanager:\${${Env}DatabaseSecret}:SecretString:password}}`);
+    expect(option(`${Env}Environment`, 'aws:elasticbeanstalk:application:environmentsecrets', 'DATABASE_SECRET')).toEqual({ Ref: `${Env}DatabaseSecret` });
+    expect(Object.values(template.Resources).map((r) => r.Type)).not.toContain('AWS::SecretsManager::RotationSchedule');
+  });
+
+  it('production\'s deletion protection is a parameter (on by default; a failed first create cannot roll the database back with it)', () => {
+    expect(template.Parameters.ProductionDeletionProtection?.Default).toBe('true');
+    expect(resource('ProductionDatabase').Properties.DeletionProtection).toEqual({ 'Fn::If': ['ProtectProductionDatabase', true, false] });
+    expect(template.Conditions.ProtectProductionDatabase).toEqual({ 'Fn::Equals': [{ Ref: 'ProductionDeletionProtection' }, 'true'] });
   });
 });
 
 describe('infra/eb-pipeline.yml: the environments', () => {
-  const differing = new Set(['aws:autoscaling:asg/MinSize', 'aws:autoscaling:asg/MaxSize']);
+  const differing = new Set(['aws:autoscaling:asg/MinSize', 'aws:autoscaling:asg/MaxSize', 'aws:autoscaling:launchconfiguration/IamInstanceProfile', 'aws:autoscaling:launchconfiguration/SecurityGroups']);
   const perEnvironment = (o: OptionSetting) =>
     differing.has(`${o.Namespace}/${o.OptionName}`) ||
-    ['DJANGO_SETTINGS_MODULE', 'AWS_MEDIA_PREFIX', 'DATABASE_HOST', 'DATABASE_SECRET', 'SECRET_KEY'].includes(o.OptionName);
+    o.Namespace === 'aws:elbv2:listener:443' ||
+    ['DJANGO_SETTINGS_MODULE', 'ALLOWED_HOSTS', 'AWS_MEDIA_PREFIX', 'DATABASE_HOST', 'DATABASE_SECRET', 'SECRET_KEY'].includes(o.OptionName);
 
   it.each(['DevEnvironment', 'ProductionEnvironment'])('%s: Docker on AL2023, enhanced health, an application load balancer, launch templates, /healthz, Immutable', (env) => {
     expect(resource(env).Properties.SolutionStackName).toEqual({ Ref: 'SolutionStackName' });
@@ -188,19 +234,18 @@ describe('infra/eb-pipeline.yml: the environments', () => {
     expect(option(env, 'aws:elasticbeanstalk:environment', 'LoadBalancerType')).toBe('application');
     expect(option(env, 'aws:autoscaling:launchconfiguration', 'DisableIMDSv1')).toBe('true');
     expect(option(env, 'aws:autoscaling:launchconfiguration', 'RootVolumeType')).toBe('gp3');
-    expect(option(env, 'aws:autoscaling:launchconfiguration', 'IamInstanceProfile')).toEqual({ Ref: 'InstanceProfile' });
     expect(option(env, 'aws:elasticbeanstalk:environment', 'ServiceRole')).toEqual({ 'Fn::GetAtt': ['ServiceRole', 'Arn'] });
     expect(option(env, 'aws:elasticbeanstalk:environment:process:default', 'HealthCheckPath')).toBe('/healthz');
     expect(option(env, 'aws:elasticbeanstalk:command', 'DeploymentPolicy')).toBe('Immutable');
   });
 
-  it('dev and production differ only in capacity, settings module, media prefix and their own database and key', () => {
+  it('dev and production differ only in capacity, settings module, hosts, HTTPS, media prefix and their own roles, network, database and key', () => {
     const shared = (env: string) => options(env).filter((o) => !perEnvironment(o));
     expect(shared('DevEnvironment')).toEqual(shared('ProductionEnvironment'));
     expect(option('DevEnvironment', 'aws:elasticbeanstalk:application:environment', 'DJANGO_SETTINGS_MODULE')).toBe('config.settings.dev');
     expect(option('ProductionEnvironment', 'aws:elasticbeanstalk:application:environment', 'DJANGO_SETTINGS_MODULE')).toBe('config.settings.production');
     const secrets = (env: string) => JSON.stringify(options(env).filter((o) => o.Namespace === 'aws:elasticbeanstalk:application:environmentsecrets'));
-    expect(secrets('DevEnvironment')).toContain('DevDatabase');
+    expect(secrets('DevEnvironment')).toContain('DevDatabaseSecret');
     expect(secrets('DevEnvironment')).not.toContain('Production');
     expect(secrets('ProductionEnvironment')).not.toContain('Dev');
   });
@@ -220,11 +265,25 @@ describe('infra/eb-pipeline.yml: the environments', () => {
     expect(given).toEqual(expect.arrayContaining(['DATABASE_SECRET', 'DATABASE_HOST', 'DATABASE_NAME', 'AWS_STORAGE_BUCKET_NAME']));
   });
 
-  it('the instances may read exactly the environments\' secrets', () => {
-    const secretsRead = grants(inlineStatements('InstanceRole'), 'secretsmanager:GetSecretValue').flatMap(resources);
-    const referenced = ['DevEnvironment', 'ProductionEnvironment'].flatMap((env) =>
-      options(env).filter((o) => o.Namespace === 'aws:elasticbeanstalk:application:environmentsecrets').map((o) => o.Value),
-    );
+  it.each(['Dev', 'Production'])('%s\'s instances may read exactly their own environment\'s secrets', (Env) => {
+    const secretsRead = grants(inlineStatements(`${Env}InstanceRole`), 'secretsmanager:GetSecretValue').flatMap(resources);
+    const referenced = options(`${Env}Environment`).filter((o) => o.Namespace === 'aws:elasticbeanstalk:application:environmentsecrets').map((o) => o.Value);
+    expect(referenced).toHaveLength(2);
     expect(new Set(secretsRead.map((v) => JSON.stringify(v)))).toEqual(new Set(referenced.map((v) => JSON.stringify(v))));
+  });
+
+  it('production serves HTTPS on its own domain with its ACM certificate (its settings redirect every request to https)', () => {
+    expect(readFileSync(join(repoRoot, 'django-app/config/settings/production.py'), 'utf8')).toMatch(/^SECURE_SSL_REDIRECT = True$/m);
+    // Required: without a certificate production cannot serve a page.
+    for (const name of ['ProductionDomainName', 'ProductionCertificateArn']) {
+      expect(template.Parameters[name], name).toBeDefined();
+      expect(template.Parameters[name]?.Default, name).toBeUndefined();
+    }
+    expect(new RegExp(`^${template.Parameters.ProductionCertificateArn?.AllowedPattern ?? ''}$`).test('arn:aws:acm:eu-west-1:123456789012:certificate/0f4e2a9c-1b2d-4e3f-8a7b-6c5d4e3f2a1b')).toBe(true);
+    expect(new RegExp(`^${template.Parameters.ProductionDomainName?.AllowedPattern ?? ''}$`).test('shop.example.com')).toBe(true);
+    const listener = (name: string) => option('ProductionEnvironment', 'aws:elbv2:listener:443', name);
+    expect([listener('ListenerEnabled'), listener('Protocol'), listener('SSLCertificateArns')]).toEqual(['true', 'HTTPS', { Ref: 'ProductionCertificateArn' }]);
+    expect(option('ProductionEnvironment', 'aws:elasticbeanstalk:application:environment', 'ALLOWED_HOSTS')).toEqual({ Ref: 'ProductionDomainName' });
+    expect(options('DevEnvironment').filter((o) => o.Namespace.startsWith('aws:elbv2:listener'))).toEqual([]);
   });
 });

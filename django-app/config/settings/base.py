@@ -65,7 +65,7 @@ TEMPLATES = [
     },
 ]
 
-# DATABASE_URL, or the RDS-managed secret (EB sets DATABASE_SECRET from Secrets Manager; infra/eb-pipeline.yml).
+# DATABASE_URL, or the database's master secret (EB sets DATABASE_SECRET from Secrets Manager; infra/eb-pipeline.yml).
 if env_str("DATABASE_SECRET", "") and not env_str("DATABASE_URL", ""):
     DATABASES = {
         "default": database_from_secret(

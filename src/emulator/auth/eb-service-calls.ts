@@ -59,8 +59,26 @@ function launchesInstances(env: Environment): boolean {
   return ['Immutable', 'RollingWithAdditionalBatch', 'TrafficSplitting'].includes(policy);
 }
 
+/**
+ * The tags EB puts on every resource of an environment (its stack, groups, target groups, instances),
+ * as IAM sees them: on the resource when EB changes one, in the request when it creates one, so
+ * policies can scope these calls per environment (`aws:ResourceTag/elasticbeanstalk:environment-name`).
+ * Reads (Describe/Get/List) are not scoped by tags and carry none.
+ */
+function withEnvironmentTags(env: Environment, need: Need): Need {
+  const name = need.action.split(':')[1] ?? '';
+  if (/^(Describe|Get|List)/.test(name)) return need;
+  const kind = name.startsWith('Create') ? 'aws:RequestTag' : 'aws:ResourceTag';
+  const tags: RequestContext = { [`${kind}/elasticbeanstalk:environment-name`]: env.name, [`${kind}/elasticbeanstalk:environment-id`]: env.id };
+  return { ...need, context: { ...tags, ...need.context } };
+}
+
 /** Every call EB makes with the caller's permissions for `op` on `env`, in the order EB makes them. */
 export function serviceCalls(state: EbState, env: Environment, op: ServiceOperation): Need[] {
+  return callsFor(state, env, op).map((need) => withEnvironmentTags(env, need));
+}
+
+function callsFor(state: EbState, env: Environment, op: ServiceOperation): Need[] {
   const r = resourcesOf(state, env);
   const passTo = (service: string): RequestContext => ({ 'iam:PassedToService': service });
   const read: Need[] = [
