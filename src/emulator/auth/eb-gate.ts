@@ -59,7 +59,7 @@ export class EbGate {
   async authenticate(req: IncomingMessage, body: string): Promise<Principal> {
     try {
       const verified = await verifySigV4(
-        { method: req.method ?? 'GET', rawUrl: req.url ?? '/', headers: req.headers, body },
+        { method: req.method ?? 'GET', rawUrl: req.url ?? '/', headersDistinct: req.headersDistinct, body },
         { service: 'elasticbeanstalk', region: this.region, keys: this.keys, uriEscapePath: true },
       );
       if (!verified) throw new AuthFailure('missing', 'unsigned');

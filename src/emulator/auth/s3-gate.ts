@@ -88,7 +88,7 @@ export class S3Gate {
         });
       }
       const verified = await verifySigV4(
-        { method: req.method ?? 'GET', rawUrl, headers: req.headers },
+        { method: req.method ?? 'GET', rawUrl, headersDistinct: req.headersDistinct },
         { service: 's3', region: this.region, keys: this.keys, uriEscapePath: false },
       );
       if (!verified) throw new AuthFailure('missing', 'anonymous');

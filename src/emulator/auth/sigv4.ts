@@ -6,8 +6,8 @@
 // and the S3 API reference, "Authenticating Requests (AWS Signature Version 4)" (query parameters,
 // X-Amz-Expires of at most 604,800 s, x-amz-content-sha256).
 import { createHash, createHmac, timingSafeEqual, type Hash, type Hmac } from 'node:crypto';
-import type { IncomingHttpHeaders } from 'node:http';
 import { SignatureV4 } from '@smithy/signature-v4';
+import { header, type RequestHeaders } from '../http-header.js';
 import type { KeyStore, Principal } from './keys.js';
 
 type SignerInit = ConstructorParameters<typeof SignatureV4>[0];
@@ -66,11 +66,10 @@ export class AuthFailure extends Error {
   }
 }
 
-export interface IncomingSigned {
+export interface IncomingSigned extends RequestHeaders {
   method: string;
   /** The request target as sent: path (still percent-encoded) and query. */
   rawUrl: string;
-  headers: IncomingHttpHeaders;
   /** The whole body, for services that sign it (EB's form body); S3 signs x-amz-content-sha256. */
   body?: string;
 }
@@ -101,11 +100,6 @@ interface Claim {
   signedHeaders: string[];
   signature: string;
   expires?: number;
-}
-
-function header(headers: IncomingHttpHeaders, name: string): string | undefined {
-  const v = headers[name];
-  return Array.isArray(v) ? v.join(',') : v;
 }
 
 /** Query parameters decoded exactly (a '+' stays a '+', as SigV4 canonical queries treat it). */
@@ -145,7 +139,7 @@ function parseLongDate(value: string): Date | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date;
 }
 
-function headerClaim(authorization: string, headers: IncomingHttpHeaders): Claim {
+function headerClaim(authorization: string, request: RequestHeaders): Claim {
   const space = authorization.indexOf(' ');
   const algorithm = space === -1 ? authorization : authorization.slice(0, space);
   if (algorithm !== ALGORITHM) {
@@ -159,7 +153,7 @@ function headerClaim(authorization: string, headers: IncomingHttpHeaders): Claim
   for (const name of ['Credential', 'SignedHeaders', 'Signature']) {
     if (!fields.get(name)) throw new AuthFailure('malformed', `Authorization header requires '${name}' parameter. Authorization=${authorization.slice(0, 200)}`);
   }
-  const longDate = header(headers, 'x-amz-date');
+  const longDate = header(request, 'x-amz-date');
   if (longDate === undefined) throw new AuthFailure('malformed', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
   return {
     ...parseCredential(fields.get('Credential') ?? ''),
@@ -208,7 +202,7 @@ export async function verifySigV4(request: IncomingSigned, opts: VerifyOptions):
   const queryAt = request.rawUrl.indexOf('?');
   const path = queryAt === -1 ? request.rawUrl : request.rawUrl.slice(0, queryAt);
   const query = parseQuery(queryAt === -1 ? '' : request.rawUrl.slice(queryAt + 1));
-  const authorization = header(request.headers, 'authorization');
+  const authorization = header(request, 'authorization');
   const presigned = authorization === undefined && query['X-Amz-Signature'] !== undefined;
   if (authorization === undefined && query.Signature !== undefined && query.AWSAccessKeyId !== undefined) {
     throw new AuthFailure('unsupported', 'Signature Version 2 query authentication is not supported. Please use AWS4-HMAC-SHA256.');
@@ -219,7 +213,7 @@ export async function verifySigV4(request: IncomingSigned, opts: VerifyOptions):
     }
     return undefined;
   }
-  const claim = authorization !== undefined ? headerClaim(authorization, request.headers) : queryClaim(query);
+  const claim = authorization !== undefined ? headerClaim(authorization, request) : queryClaim(query);
 
   const signedAt = parseLongDate(claim.longDate);
   if (!signedAt) throw new AuthFailure('malformed', `X-Amz-Date must be in the ISO 8601 basic format YYYYMMDD'T'HHMMSS'Z', got "${claim.longDate}".`);
@@ -259,11 +253,11 @@ export async function verifySigV4(request: IncomingSigned, opts: VerifyOptions):
   if (!signed.has('host')) throw new AuthFailure('malformed', "The SignedHeaders must include 'host'.");
   const headers: Record<string, string> = {};
   for (const name of signed) {
-    const value = header(request.headers, name);
+    const value = header(request, name);
     if (value === undefined) throw new AuthFailure('mismatch', `The signed header ${name} is not in the request.`);
     if (name !== 'authorization') headers[name] = value;
   }
-  const contentSha256 = header(request.headers, 'x-amz-content-sha256');
+  const contentSha256 = header(request, 'x-amz-content-sha256');
   if (contentSha256 !== undefined) headers['x-amz-content-sha256'] = contentSha256;
   const unsignable = new Set(contentSha256 !== undefined && !signed.has('x-amz-content-sha256') ? ['x-amz-content-sha256'] : []);
 

@@ -5,6 +5,7 @@ import { S3Error, badDigest } from './errors.js';
 import { checkPayloadSha256, payloadHasher } from '../auth/payload.js';
 import type { ObjectMeta, ObjectStore } from './store.js';
 import type { MultipartUploads } from './multipart-store.js';
+import { header } from '../http-header.js';
 
 export interface RequestContext {
   req: IncomingMessage;
@@ -16,11 +17,6 @@ export interface RequestContext {
   uploads: MultipartUploads;
   /** Counts object bytes received, for stats(). */
   onBytes: (n: number) => void;
-}
-
-export function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(',') : value;
 }
 
 export function sendXml(res: ServerResponse, status: number, xml: string): void {
@@ -76,10 +72,8 @@ export function objectHeadersFrom(req: IncomingMessage): Pick<ObjectMeta, 'conte
     .join(',');
   if (encoding) headers['content-encoding'] = encoding;
   const userMetadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (name.startsWith('x-amz-meta-') && value !== undefined) {
-      userMetadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
-    }
+  for (const [name, values] of Object.entries(req.headersDistinct)) {
+    if (name.startsWith('x-amz-meta-') && values !== undefined) userMetadata[name.slice('x-amz-meta-'.length)] = values.join(',');
   }
   const metadataSize = Object.entries(userMetadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (metadataSize > 2048) {

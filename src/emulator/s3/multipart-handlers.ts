@@ -2,7 +2,8 @@
 // AbortMultipartUpload, ListParts, ListMultipartUploads.
 import { checksumElement, checksumHeader, defaultChecksumType, parseChecksumAlgorithm } from './checksums.js';
 import type { RequestContext } from './context.js';
-import { header, objectHeadersFrom, readSmallBody, sendEmpty, sendXml, verifySmallBody, xmlDate } from './context.js';
+import { objectHeadersFrom, readSmallBody, sendEmpty, sendXml, verifySmallBody, xmlDate } from './context.js';
+import { header } from '../http-header.js';
 import { S3Error, invalidArgument, malformedXml } from './errors.js';
 import type { RequestedPart, Upload } from './multipart-store.js';
 import { writeConditions } from './object-handlers.js';

@@ -12,6 +12,7 @@ import { CHECKSUM_ALGORITHMS, checksumHeader, createHasher, parseChecksumAlgorit
 import type { ChecksumAlgorithm, Hasher } from './checksums.js';
 import { S3Error, badDigest } from './errors.js';
 import { checkPayloadSha256, payloadHasher } from '../auth/payload.js';
+import { header } from '../http-header.js';
 
 export interface ReceivedBody {
   size: number;
@@ -39,11 +40,6 @@ class HashingMeter extends Transform {
     for (const hasher of this.checksums.values()) hasher.update(chunk);
     callback(null, chunk);
   }
-}
-
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
 }
 
 /** Which checksum algorithm the request declares (header value, trailer or algorithm header). */

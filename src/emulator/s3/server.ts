@@ -19,7 +19,8 @@ import {
   listObjects,
 } from './bucket-handlers.js';
 import type { RequestContext } from './context.js';
-import { header, sendXml } from './context.js';
+import { sendXml } from './context.js';
+import { header } from '../http-header.js';
 import { accessDenied, type S3Access, type S3Gate } from '../auth/s3-gate.js';
 import { S3Error, internalError, notImplemented } from './errors.js';
 import { MultipartUploads } from './multipart-store.js';
