@@ -16,6 +16,7 @@ export const UNIT = [
   'test/emulator/s3-objects.test.ts',
   'test/emulator/s3-multipart.test.ts',
   'test/emulator/s3-wire.test.ts',
+  'test/emulator/xml.test.ts',
   'test/emulator/http-header.test.ts',
   'test/workflows/actionlint.test.ts',
   'test/workflows/docs.test.ts',

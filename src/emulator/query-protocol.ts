@@ -1,6 +1,7 @@
 // The AWS Query protocol as Elastic Beanstalk speaks it: form-encoded requests, XML replies.
 import { randomUUID } from 'node:crypto';
 import { parseTimestamp } from './model/timestamp.js';
+import { xmlDocument, type XmlContent, type XmlText, type XmlTree } from './xml.js';
 
 export const EB_XMLNS = 'http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/';
 
@@ -117,44 +118,46 @@ export class QueryParams {
   }
 }
 
-/** A value to render as XML: objects become elements in key order, arrays `<member>` lists. */
+/** A reply value: objects become elements in key order, arrays `<member>` lists, Dates ISO 8601. */
 export type XmlValue = string | number | boolean | Date | undefined | null | XmlValue[] | { [key: string]: XmlValue };
 
-/** Element content only (no attributes are written), so quotes stay as they are. */
-export function escapeXml(text: string): string {
-  return text
-    .replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c)
-    // eslint-disable-next-line no-control-regex -- characters XML 1.0 cannot carry at all
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd');
+/** `value` as the element tree the XML module writes: each list item in a `<member>`. */
+function toTree(value: XmlValue): XmlContent {
+  if (value === undefined || value === null) return undefined;
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value)) return { member: value.map(toTree).filter((item) => item !== undefined) as (XmlText | XmlTree)[] };
+  if (typeof value === 'object') {
+    const tree: XmlTree = {};
+    for (const name of Object.keys(value)) {
+      const content = toTree(value[name]);
+      if (content !== undefined) tree[name] = content;
+    }
+    return tree;
+  }
+  return value;
 }
 
-export function toXml(value: XmlValue): string {
-  if (value === undefined || value === null) return '';
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.map((v) => `<member>${toXml(v)}</member>`).join('');
-  if (typeof value === 'object') {
-    return Object.entries(value)
-      .filter(([, v]) => v !== undefined && v !== null)
-      .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
-      .join('');
-  }
-  return escapeXml(String(value));
-}
+/**
+ * EB's replies replace what XML 1.0 cannot carry with U+FFFD: an event message holding a terminal
+ * escape must not make the reply unreadable to boto3 and awscli (expat refuses it in any form).
+ */
+const EB_XML = { namespace: EB_XMLNS, unrepresentable: 'replace' } as const;
 
 export const newRequestId = (): string => randomUUID();
 
 export function resultXml(action: string, result: XmlValue, requestId: string): string {
-  const inner = result === undefined ? '' : `<${action}Result>${toXml(result)}</${action}Result>`;
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EB_XMLNS}">${inner}` +
-    `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`
+  const content = toTree(result);
+  return xmlDocument(
+    `${action}Response`,
+    { ...(content !== undefined && { [`${action}Result`]: content }), ResponseMetadata: { RequestId: requestId } },
+    EB_XML,
   );
 }
 
 export function errorXml(error: EbError, requestId: string): string {
-  return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${EB_XMLNS}"><Error><Type>${error.type}</Type>` +
-    `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
-    `<RequestId>${requestId}</RequestId></ErrorResponse>`
+  return xmlDocument(
+    'ErrorResponse',
+    { Error: { Type: error.type, Code: error.code, Message: error.message }, RequestId: requestId },
+    EB_XML,
   );
 }

@@ -63,7 +63,7 @@ describe('malformed requests', () => {
       'Action=CreateEnvironment&Version=2010-12-01&ApplicationName=nope&EnvironmentName=nope-env',
     );
     expect(codeOf(badSetting.text)).toBe('InvalidParameterValue');
-    expect(badSetting.text).toContain("No Application named 'nope' found.");
+    expect(badSetting.text).toContain('<Message>No Application named &apos;nope&apos; found.</Message>');
   });
 
   it('keeps serving after bad requests: a normal call still succeeds', async () => {

@@ -8,7 +8,7 @@ import { applyFaultRequest } from '../../src/emulator/fault-requests.js';
 import { FaultState } from '../../src/emulator/faults.js';
 import { environmentHealth, instanceHealth, type ProbeState } from '../../src/emulator/health.js';
 import { batchCount, mergeOptionSettings, resolveConfig } from '../../src/emulator/option-settings.js';
-import { EbError, QueryParams, errorXml, resultXml, toXml } from '../../src/emulator/query-protocol.js';
+import { EbError, QueryParams, errorXml, resultXml } from '../../src/emulator/query-protocol.js';
 
 const NS = 'aws:elasticbeanstalk:command';
 
@@ -34,10 +34,9 @@ describe('QueryParams', () => {
 
 describe('XML', () => {
   it('writes results with members, escapes text and drops XML-illegal characters', () => {
-    expect(toXml({ A: ['x<y', 'z&'], B: undefined, C: true, D: new Date('2026-01-02T03:04:05Z') })).toBe(
-      '<A><member>x&lt;y</member><member>z&amp;</member></A><C>true</C><D>2026-01-02T03:04:05.000Z</D>',
+    expect(resultXml('Op', { A: ['x<y', 'z&'], B: undefined, C: true, D: new Date('2026-01-02T03:04:05Z'), E: 'a\u0000b' }, 'r')).toContain(
+      '<OpResult><A><member>x&lt;y</member><member>z&amp;</member></A><C>true</C><D>2026-01-02T03:04:05.000Z</D><E>a\ufffdb</E></OpResult>',
     );
-    expect(toXml('a\u0000b')).toBe('a\ufffdb');
     expect(resultXml('DescribeEvents', { Events: [] }, 'rid')).toContain('<DescribeEventsResponse xmlns="http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/"><DescribeEventsResult><Events></Events></DescribeEventsResult><ResponseMetadata><RequestId>rid</RequestId>');
     expect(errorXml(new EbError('Throttling', 'Rate exceeded'), 'r')).toContain('<Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message></Error><RequestId>r</RequestId>');
     expect(errorXml(new EbError('InternalFailure', 'x', 500), 'r')).toContain('<Type>Receiver</Type>');

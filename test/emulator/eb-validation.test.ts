@@ -12,6 +12,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createEnvironmentReady, describeEnv, useEmulator, waitFor } from '../support/emulator.js';
 import { signedFetch } from '../support/signed-fetch.js';
+import { childElements, childText, readXml } from '../../src/emulator/xml.js';
 import { writeTestAppBundle, zipTestAppBundle } from '../support/test-app.js';
 
 const h = useEmulator({ timeScale: 0.01 });
@@ -28,7 +29,9 @@ async function failure(promise: Promise<unknown>): Promise<{ name: string; messa
 async function raw(body: string): Promise<{ status: number; code: string | undefined; message: string | undefined }> {
   const res = await signedFetch(h.emulator.ebEndpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body }, { service: 'elasticbeanstalk' });
   const text = await res.text();
-  return { status: res.status, code: /<Code>([^<]+)<\/Code>/.exec(text)?.[1], message: /<Message>([^<]*)<\/Message>/.exec(text)?.[1] };
+  if (res.status < 400) return { status: res.status, code: undefined, message: undefined };
+  const error = childElements(readXml(text, 'ErrorResponse'), 'Error')[0] ?? {};
+  return { status: res.status, code: childText(error, 'Code'), message: childText(error, 'Message') };
 }
 
 describe('the service model’s constraints', () => {

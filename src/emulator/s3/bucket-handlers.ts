@@ -4,11 +4,9 @@
 import type { RequestContext } from './context.js';
 import { readSmallBody, sendEmpty, sendXml, verifySmallBody, xmlDate } from './context.js';
 import { S3Error, invalidArgument, malformedXml } from './errors.js';
-import { childText, document, element, parent, parseXml } from './xml.js';
+import { childElements, childText, readS3Body, s3Document, type XmlTree } from './xml.js';
 
-const OWNER_ID = element('ID', '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a');
-const OWNER_NAME = element('DisplayName', 'emulator');
-const OWNER = parent('Owner', [OWNER_ID, OWNER_NAME]);
+const OWNER: XmlTree = { ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a', DisplayName: 'emulator' };
 
 export async function createBucket(ctx: RequestContext): Promise<void> {
   // The body may carry a CreateBucketConfiguration (LocationConstraint): any region is accepted.
@@ -31,29 +29,28 @@ export async function deleteBucket(ctx: RequestContext): Promise<void> {
 }
 
 export function listBuckets(ctx: RequestContext): void {
-  const buckets = ctx.store
-    .listBuckets()
-    .map((b) => parent('Bucket', [element('Name', b.name), element('CreationDate', xmlDate(b.created))]));
-  sendXml(ctx.res, 200, document('ListAllMyBucketsResult', [OWNER, parent('Buckets', buckets)]));
+  const buckets = ctx.store.listBuckets().map((b) => ({ Name: b.name, CreationDate: xmlDate(b.created) }));
+  sendXml(ctx.res, 200, s3Document('ListAllMyBucketsResult', { Owner: OWNER, Buckets: { Bucket: buckets } }));
 }
 
 export function getBucketLocation(ctx: RequestContext): void {
   ctx.store.bucket(ctx.bucket);
   // us-east-1 is reported as an empty LocationConstraint, as S3 does.
-  sendXml(ctx.res, 200, document('LocationConstraint', []).replace('></LocationConstraint>', '/>'));
+  sendXml(ctx.res, 200, s3Document('LocationConstraint', {}));
 }
 
 /** GetBucketVersioning: buckets here are never versioned, which S3 reports as an empty configuration. */
 export function getBucketVersioning(ctx: RequestContext): void {
   ctx.store.bucket(ctx.bucket);
-  sendXml(ctx.res, 200, document('VersioningConfiguration', []).replace('></VersioningConfiguration>', '/>'));
+  sendXml(ctx.res, 200, s3Document('VersioningConfiguration', {}));
 }
 
 /** GetBucketAcl: the owner has FULL_CONTROL and nobody else is granted anything (S3's default, private ACL). */
 export function getBucketAcl(ctx: RequestContext): void {
   ctx.store.bucket(ctx.bucket);
-  const grantee = `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser">${OWNER_ID}${OWNER_NAME}</Grantee>`;
-  sendXml(ctx.res, 200, document('AccessControlPolicy', [OWNER, parent('AccessControlList', [parent('Grant', [grantee, element('Permission', 'FULL_CONTROL')])])]));
+  const grantee = { '@xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance', '@xsi:type': 'CanonicalUser', ...OWNER };
+  const grant = { Grantee: grantee, Permission: 'FULL_CONTROL' };
+  sendXml(ctx.res, 200, s3Document('AccessControlPolicy', { Owner: OWNER, AccessControlList: { Grant: [grant] } }));
 }
 
 interface ListingPage {
@@ -135,64 +132,68 @@ export function listObjects(ctx: RequestContext, version: 1 | 2): void {
   const resume = version === 2 && token !== null ? decodeToken(token) : { after: startAfter };
   const page = listPage(keys, { prefix, delimiter, maxKeys, ...resume });
   const bucket = ctx.store.bucket(ctx.bucket);
+  const owner = version === 1 || ctx.query.get('fetch-owner') === 'true' ? OWNER : undefined;
   const contents = page.contents.map((key) => {
     const meta = bucket.objects.get(key)!;
-    return parent('Contents', [
-      element('Key', enc(key)),
-      element('LastModified', xmlDate(meta.lastModified)),
-      element('ETag', meta.etag),
-      meta.checksum && element('ChecksumAlgorithm', meta.checksum.algorithm),
-      meta.checksum && element('ChecksumType', meta.checksum.type),
-      element('Size', meta.size),
-      version === 1 || ctx.query.get('fetch-owner') === 'true' ? OWNER : undefined,
-      element('StorageClass', 'STANDARD'),
-    ]);
+    return {
+      Key: enc(key),
+      LastModified: xmlDate(meta.lastModified),
+      ETag: meta.etag,
+      ChecksumAlgorithm: meta.checksum?.algorithm,
+      ChecksumType: meta.checksum?.type,
+      Size: meta.size,
+      Owner: owner,
+      StorageClass: 'STANDARD',
+    };
   });
-  const prefixes = page.commonPrefixes.map((p) => parent('CommonPrefixes', [element('Prefix', enc(p))]));
-  const common = [
-    element('Name', ctx.bucket),
-    element('Prefix', enc(prefix)),
-    delimiter ? element('Delimiter', enc(delimiter)) : undefined,
-    element('MaxKeys', maxKeys),
-    encodingType ? element('EncodingType', encodingType) : undefined,
-    element('IsTruncated', page.truncated),
-  ];
+  const common = {
+    Name: ctx.bucket,
+    Prefix: enc(prefix),
+    Delimiter: delimiter ? enc(delimiter) : undefined,
+    MaxKeys: maxKeys,
+    EncodingType: encodingType ?? undefined,
+    IsTruncated: page.truncated,
+  };
   const paging =
     version === 2
-      ? [
-          element('KeyCount', page.contents.length + page.commonPrefixes.length),
-          token !== null ? element('ContinuationToken', token) : undefined,
-          page.truncated && page.next ? element('NextContinuationToken', encodeToken(page.next)) : undefined,
-          startAfter ? element('StartAfter', enc(startAfter)) : undefined,
-        ]
-      : [
-          element('Marker', enc(startAfter)),
-          page.truncated && page.next && delimiter ? element('NextMarker', enc(page.next.after)) : undefined,
-        ];
-  sendXml(ctx.res, 200, document('ListBucketResult', [...common, ...paging, ...contents, ...prefixes]));
+      ? {
+          KeyCount: page.contents.length + page.commonPrefixes.length,
+          ContinuationToken: token ?? undefined,
+          NextContinuationToken: page.truncated && page.next ? encodeToken(page.next) : undefined,
+          StartAfter: startAfter ? enc(startAfter) : undefined,
+        }
+      : {
+          Marker: enc(startAfter),
+          NextMarker: page.truncated && page.next && delimiter ? enc(page.next.after) : undefined,
+        };
+  const prefixes = page.commonPrefixes.map((p) => ({ Prefix: enc(p) }));
+  sendXml(ctx.res, 200, s3Document('ListBucketResult', { ...common, ...paging, Contents: contents, CommonPrefixes: prefixes }));
 }
 
 export async function deleteObjects(ctx: RequestContext): Promise<void> {
   ctx.store.bucket(ctx.bucket);
   const body = await readSmallBody(ctx.req);
   verifySmallBody(ctx.req, body);
-  const root = parseXml(body.toString('utf8'));
-  if (root.name !== 'Delete') throw malformedXml(`the root element is <${root.name}>, expected <Delete>`);
-  const quiet = childText(root, 'Quiet')?.trim() === 'true';
-  const objects = root.children.filter((c) => c.name === 'Object');
-  if (objects.length === 0 || objects.length > 1000) throw malformedXml('<Delete> must hold 1 to 1000 <Object> elements');
-  const results: string[] = [];
-  for (const object of objects) {
-    const key = childText(object, 'Key');
-    if (key === undefined) throw malformedXml('an <Object> has no <Key>');
+  const request = readS3Body(body, 'Delete', ['Delete.Object'], (root) => {
+    const keys = childElements(root, 'Object').map((object) => {
+      const key = childText(object, 'Key');
+      if (key === undefined) throw malformedXml('an <Object> has no <Key>');
+      return key;
+    });
+    return { quiet: childText(root, 'Quiet')?.trim() === 'true', keys };
+  });
+  if (request.keys.length === 0 || request.keys.length > 1000) throw malformedXml('<Delete> must hold 1 to 1000 <Object> elements');
+  const deleted: XmlTree[] = [];
+  const errors: XmlTree[] = [];
+  for (const key of request.keys) {
     try {
       await ctx.store.deleteObject(ctx.bucket, key);
-      if (!quiet) results.push(parent('Deleted', [element('Key', key)]));
+      if (!request.quiet) deleted.push({ Key: key });
     } catch (error) {
       const code = error instanceof S3Error ? error.code : 'InternalError';
       const message = error instanceof Error ? error.message : String(error);
-      results.push(parent('Error', [element('Key', key), element('Code', code), element('Message', message)]));
+      errors.push({ Key: key, Code: code, Message: message });
     }
   }
-  sendXml(ctx.res, 200, document('DeleteResult', results));
+  sendXml(ctx.res, 200, s3Document('DeleteResult', { Deleted: deleted, Error: errors }));
 }

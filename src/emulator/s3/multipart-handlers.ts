@@ -9,7 +9,7 @@ import type { RequestedPart, Upload } from './multipart-store.js';
 import { writeConditions } from './object-handlers.js';
 import { receiveBody } from './receive-body.js';
 import { checkWriteConditions } from './store.js';
-import { childText, document, element, parent, parseXml } from './xml.js';
+import { childElements, childText, readS3Body, s3Document } from './xml.js';
 
 function uploadOf(ctx: RequestContext): Upload {
   ctx.store.bucket(ctx.bucket);
@@ -36,7 +36,7 @@ export async function createMultipartUpload(ctx: RequestContext): Promise<void> 
   sendXml(
     ctx.res,
     200,
-    document('InitiateMultipartUploadResult', [element('Bucket', ctx.bucket), element('Key', ctx.key), element('UploadId', upload.id)]),
+    s3Document('InitiateMultipartUploadResult', { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.id }),
   );
 }
 
@@ -72,14 +72,9 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
   const upload = uploadOf(ctx);
   const body = await readSmallBody(ctx.req);
   verifySmallBody(ctx.req, body);
-  const root = parseXml(body.toString('utf8'));
-  if (root.name !== 'CompleteMultipartUpload') {
-    throw malformedXml(`the root element is <${root.name}>, expected <CompleteMultipartUpload>`);
-  }
   const checksumName = upload.checksum && checksumElement(upload.checksum.algorithm);
-  const requested: RequestedPart[] = root.children
-    .filter((c) => c.name === 'Part')
-    .map((part) => {
+  const requested: RequestedPart[] = readS3Body(body, 'CompleteMultipartUpload', ['CompleteMultipartUpload.Part'], (root) =>
+    childElements(root, 'Part').map((part) => {
       const number = childText(part, 'PartNumber')?.trim();
       const etag = childText(part, 'ETag')?.trim();
       if (number === undefined || !/^\d+$/.test(number) || etag === undefined) {
@@ -87,7 +82,8 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
       }
       const checksum = checksumName ? childText(part, checksumName)?.trim() : undefined;
       return { number: Number(number), etag, ...(checksum !== undefined && { checksum }) };
-    });
+    }),
+  );
   const conditions = writeConditions(ctx);
   const failed = checkWriteConditions(ctx.store.bucket(ctx.bucket).objects.get(ctx.key), ctx.key, conditions);
   if (failed) throw failed;
@@ -96,14 +92,13 @@ export async function completeMultipartUpload(ctx: RequestContext): Promise<void
   sendXml(
     ctx.res,
     200,
-    document('CompleteMultipartUploadResult', [
-      element('Location', location),
-      element('Bucket', ctx.bucket),
-      element('Key', ctx.key),
-      element('ETag', meta.etag),
-      meta.checksum && element(checksumElement(meta.checksum.algorithm), meta.checksum.value),
-      meta.checksum && element('ChecksumType', meta.checksum.type),
-    ]),
+    s3Document('CompleteMultipartUploadResult', {
+      Location: location,
+      Bucket: ctx.bucket,
+      Key: ctx.key,
+      ETag: meta.etag,
+      ...(meta.checksum && { [checksumElement(meta.checksum.algorithm)]: meta.checksum.value, ChecksumType: meta.checksum.type }),
+    }),
   );
 }
 
@@ -122,27 +117,25 @@ export function listParts(ctx: RequestContext): void {
   sendXml(
     ctx.res,
     200,
-    document('ListPartsResult', [
-      element('Bucket', ctx.bucket),
-      element('Key', ctx.key),
-      element('UploadId', upload.id),
-      element('PartNumberMarker', marker),
-      page.length > 0 ? element('NextPartNumberMarker', page.at(-1)!.number) : undefined,
-      element('MaxParts', maxParts),
-      element('IsTruncated', all.length > page.length),
-      upload.checksum && element('ChecksumAlgorithm', upload.checksum.algorithm),
-      upload.checksum && element('ChecksumType', upload.checksum.type),
-      ...page.map((p) =>
-        parent('Part', [
-          element('PartNumber', p.number),
-          element('LastModified', xmlDate(p.lastModified)),
-          element('ETag', p.etag),
-          checksumName && p.checksum !== undefined ? element(checksumName, p.checksum) : undefined,
-          element('Size', p.size),
-        ]),
-      ),
-      element('StorageClass', 'STANDARD'),
-    ]),
+    s3Document('ListPartsResult', {
+      Bucket: ctx.bucket,
+      Key: ctx.key,
+      UploadId: upload.id,
+      PartNumberMarker: marker,
+      NextPartNumberMarker: page.at(-1)?.number,
+      MaxParts: maxParts,
+      IsTruncated: all.length > page.length,
+      ChecksumAlgorithm: upload.checksum?.algorithm,
+      ChecksumType: upload.checksum?.type,
+      Part: page.map((p) => ({
+        PartNumber: p.number,
+        LastModified: xmlDate(p.lastModified),
+        ETag: p.etag,
+        ...(checksumName && p.checksum !== undefined && { [checksumName]: p.checksum }),
+        Size: p.size,
+      })),
+      StorageClass: 'STANDARD',
+    }),
   );
 }
 
@@ -153,19 +146,12 @@ export function listMultipartUploads(ctx: RequestContext): void {
   sendXml(
     ctx.res,
     200,
-    document('ListMultipartUploadsResult', [
-      element('Bucket', ctx.bucket),
-      element('Prefix', prefix),
-      element('MaxUploads', 1000),
-      element('IsTruncated', false),
-      ...uploads.map((u) =>
-        parent('Upload', [
-          element('Key', u.key),
-          element('UploadId', u.id),
-          element('Initiated', xmlDate(u.initiated)),
-          element('StorageClass', 'STANDARD'),
-        ]),
-      ),
-    ]),
+    s3Document('ListMultipartUploadsResult', {
+      Bucket: ctx.bucket,
+      Prefix: prefix,
+      MaxUploads: 1000,
+      IsTruncated: false,
+      Upload: uploads.map((u) => ({ Key: u.key, UploadId: u.id, Initiated: xmlDate(u.initiated), StorageClass: 'STANDARD' })),
+    }),
   );
 }

@@ -11,7 +11,7 @@ import { S3Error, noSuchBucket, noSuchKey, preconditionFailed } from './errors.j
 import { receiveBody } from './receive-body.js';
 import { checkWriteConditions, etagMatches } from './store.js';
 import type { ObjectMeta } from './store.js';
-import { document, element } from './xml.js';
+import { s3Document } from './xml.js';
 
 export function writeConditions(ctx: RequestContext): { ifNoneMatch?: string; ifMatch?: string } {
   const ifNoneMatch = header(ctx.req, 'if-none-match');
@@ -220,6 +220,6 @@ export async function copyObject(ctx: RequestContext, copySource: string): Promi
   sendXml(
     ctx.res,
     200,
-    document('CopyObjectResult', [element('LastModified', xmlDate(meta.lastModified)), element('ETag', meta.etag)]),
+    s3Document('CopyObjectResult', { LastModified: xmlDate(meta.lastModified), ETag: meta.etag }),
   );
 }

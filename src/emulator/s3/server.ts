@@ -34,7 +34,7 @@ import {
 } from './multipart-handlers.js';
 import { copyObject, deleteObject, getObject, putObject } from './object-handlers.js';
 import { ObjectStore } from './store.js';
-import { document, element } from './xml.js';
+import { s3ErrorDocument } from './xml.js';
 
 export interface S3ServerOptions {
   host?: string;
@@ -140,9 +140,7 @@ function sendError(req: IncomingMessage, res: ServerResponse, error: S3Error, re
     res.destroy();
     return;
   }
-  const details = Object.entries(error.details).map(([name, value]) => element(name, value));
-  const xml = document('Error', [element('Code', error.code), element('Message', error.message), ...details, element('Resource', resource), element('RequestId', requestId), element('HostId', hostId)])
-    .replace(/ xmlns="[^"]*"/, '');
+  const xml = s3ErrorDocument({ Code: error.code, Message: error.message, ...error.details, Resource: resource, RequestId: requestId, HostId: hostId });
   if (req.method === 'HEAD') {
     // HEAD replies carry no body; S3 gives the code only through the status.
     res.writeHead(error.status, { 'content-length': 0 });

@@ -1,89 +1,33 @@
-// Just enough XML for S3: a writer for the reply documents and a strict little reader for the two
-// request bodies the emulator accepts (CompleteMultipartUpload and Delete). Request bodies are
-// small (S3 caps them at a few MB), so reading them whole is fine.
+// S3's side of the emulator's XML (../xml.ts): replies carry S3's namespace on the root (error
+// documents none, as S3 writes them); a request body that is not the XML S3 expects is MalformedXML.
+// Request bodies are small (S3 caps them at a few MB), so reading them whole is fine.
 import { malformedXml } from './errors.js';
+import { readXml, xmlDocument, XmlSyntaxError, type XmlElement, type XmlTree } from '../xml.js';
+
+export { childElements, childText, type XmlElement, type XmlTree } from '../xml.js';
 
 export const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
 
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
+/** A reply document with S3's namespace on the root element. */
+export function s3Document(root: string, content: XmlTree): string {
+  return xmlDocument(root, content, { namespace: S3_NAMESPACE });
 }
 
-/** `<name>text</name>` with the text escaped. */
-export function element(name: string, text: string | number | boolean): string {
-  return `<${name}>${escapeXml(String(text))}</${name}>`;
+/** S3's `<Error>` document (no namespace). */
+export function s3ErrorDocument(content: XmlTree): string {
+  return xmlDocument('Error', content);
 }
 
-/** `<name>…</name>` around pre-rendered children; undefined/false children are skipped. */
-export function parent(name: string, children: readonly (string | undefined | false)[]): string {
-  return `<${name}>${children.filter((c) => typeof c === 'string').join('')}</${name}>`;
-}
-
-/** A whole reply document with S3's namespace on the root element. */
-export function document(root: string, children: readonly (string | undefined | false)[]): string {
-  const inner = children.filter((c) => typeof c === 'string').join('');
-  return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_NAMESPACE}">${inner}</${root}>`;
-}
-
-export interface XmlNode {
-  name: string;
-  children: XmlNode[];
-  text: string;
-}
-
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-function decodeEntities(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity: string) => {
-    if (entity.startsWith('#x')) return String.fromCodePoint(parseInt(entity.slice(2), 16));
-    if (entity.startsWith('#')) return String.fromCodePoint(parseInt(entity.slice(1), 10));
-    const known = ENTITIES[entity];
-    if (known === undefined) throw malformedXml(`unknown entity ${whole}`);
-    return known;
-  });
-}
-
-/** Parses a document into element nodes (namespace prefixes dropped). Throws MalformedXML. */
-export function parseXml(source: string): XmlNode {
-  const stack: XmlNode[] = [];
-  let root: XmlNode | undefined;
-  const tag = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>/g;
-  let last = 0;
-  for (let match = tag.exec(source); match; match = tag.exec(source)) {
-    const between = source.slice(last, match.index);
-    if (between.includes('<')) throw malformedXml('stray "<"');
-    const top = stack.at(-1);
-    if (between.trim() !== '') {
-      if (!top) throw malformedXml('text outside the root element');
-      top.text += decodeEntities(between);
-    }
-    last = tag.lastIndex;
-    if (match[5] !== undefined) {
-      if (!top) throw malformedXml('CDATA outside the root element');
-      top.text += match[5];
-      continue;
-    }
-    const name = match[2];
-    if (name === undefined) continue; // processing instruction or comment
-    const localName = name.includes(':') ? name.slice(name.indexOf(':') + 1) : name;
-    if (match[1] === '/') {
-      const open = stack.pop();
-      if (!open || open.name !== localName) throw malformedXml(`unexpected </${name}>`);
-      continue;
-    }
-    const node: XmlNode = { name: localName, children: [], text: '' };
-    if (top) top.children.push(node);
-    else if (root) throw malformedXml('more than one root element');
-    else root = node;
-    if (match[4] !== '/') stack.push(node);
+/**
+ * Reads a request body whose root must be `root` (`lists`: the repeated elements by path, e.g.
+ * `Delete.Object`) and hands it to `read`; what is not well-formed, or not where `read` expects it,
+ * is MalformedXML.
+ */
+export function readS3Body<T>(body: Buffer, root: string, lists: readonly string[], read: (element: XmlElement) => T): T {
+  try {
+    return read(readXml(body.toString('utf8'), root, lists));
+  } catch (error) {
+    if (error instanceof XmlSyntaxError) throw malformedXml(error.message);
+    throw error;
   }
-  const rest = source.slice(last);
-  if (rest.trim() !== '') throw malformedXml('trailing content after the root element');
-  if (stack.length > 0) throw malformedXml(`<${stack.at(-1)?.name}> is not closed`);
-  if (!root) throw malformedXml('empty document');
-  return root;
-}
-
-export function childText(node: XmlNode, name: string): string | undefined {
-  return node.children.find((c) => c.name === name)?.text;
 }
