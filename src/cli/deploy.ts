@@ -6,6 +6,7 @@ import type { Command } from './command.js';
 import { DEPLOY } from '../config/interface/actions.js';
 import { EXIT_OK, cliDeps, runCommand } from './command-support.js';
 import { actionFlags } from './input-flags.js';
+import { undoOnInterrupt } from './interrupt.js';
 import { printReport } from './print-report.js';
 
 // Every deploy input but the job summary's.
@@ -18,9 +19,11 @@ export const deployCommand: Command = {
       const inputs = readDeployInputs(f.read);
       const deps = cliDeps(inputs.region, f.debug);
       const report = newReport(inputs.applicationName, inputs.environmentName);
+      const interrupt = undoOnInterrupt(deps);
       try {
-        await deployPipeline(deps, inputs, report);
+        await deployPipeline(deps, inputs, report, interrupt.hooks);
       } finally {
+        interrupt.release();
         printReport(report);
       }
       return EXIT_OK;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { parseBucket, parseBundlePath, parseKeyPrefix, parseRegion, readString, requireValue, validateApplicationName, validateEnvironmentName, validateVersionLabel } from '../config/parse.js';
 import { preflight } from '../engine/preflight.js';
 import type { Command } from './command.js';
+import { printLine } from './console-logger.js';
 import { COMMON_FLAGS, EXIT_FAILED, EXIT_OK, cliDeps, runCommand, type FlagSpec } from './command-support.js';
 
 const FLAGS: FlagSpec[] = [
@@ -35,9 +36,10 @@ export const preflightCommand: Command = {
         upload: { bucket: parseBucket(f.read, 'bucket'), keyPrefix: parseKeyPrefix(f.read, 'key-prefix', `eb-pipeline/${applicationName}`) },
         dockerBundle: bundle !== undefined && existsSync(join(bundle, 'Dockerrun.aws.json')),
       });
-      for (const c of result.checks) console.log(`${MARK[c.outcome]}  ${c.name}: ${c.detail}`);
-      console.log(`\nnot provable without trying (granted by the documented policies):\n${result.untested.map((u) => `  - ${u}`).join('\n')}`);
-      console.log(result.passed ? '\npreflight passed: nothing was changed' : '\npreflight FAILED: nothing was changed; fix what is marked FAIL');
+      // Details carry names and messages from AWS: through printLine (inert), like every CLI line.
+      for (const c of result.checks) printLine(`${MARK[c.outcome]}  ${c.name}: ${c.detail}`);
+      printLine(`\nnot provable without trying (granted by the documented policies):\n${result.untested.map((u) => `  - ${u}`).join('\n')}`);
+      printLine(result.passed ? '\npreflight passed: nothing was changed' : '\npreflight FAILED: nothing was changed; fix what is marked FAIL');
       return result.passed ? EXIT_OK : EXIT_FAILED;
     }),
 };

@@ -12,7 +12,7 @@ import {
   DescribeApplicationVersionsCommand, ListTagsForResourceCommand, UpdateTagsForResourceCommand,
   type ApplicationVersionDescription, type ElasticBeanstalkClient,
 } from '@aws-sdk/client-elastic-beanstalk';
-import { withRetries, type RetryContext } from '../aws/retry.js';
+import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
 import { errorMessage } from '../config/errors.js';
 
 export const VERIFIED_TAG = 'eb-pipeline:verified:';
@@ -30,11 +30,8 @@ export interface VersionRecord {
 
 export interface RollbackTarget {
   label: string | undefined;
-  /**
-   * `verified`: from the record; `running`: the environment has no record, so what it ran before;
-   * `older` (rollback action only): nothing else verified, so the newest older version not failed.
-   */
-  basis: 'verified' | 'running' | 'older' | 'none';
+  /** `verified`: from the record; `running`: the environment has no record, so what it ran before. */
+  basis: 'verified' | 'running' | 'none';
   /** One sentence for the log and the summary. */
   why: string;
 }
@@ -78,8 +75,9 @@ export function chooseRollbackTarget(versions: VersionRecord[], environment: str
 
 /**
  * The rollback action's default: leave the version the environment runs for the newest verified
- * other one. When none is verified (the record is younger than the versions), the newest version
- * created before the running one that never failed here, said to be unverified.
+ * other one. When none is verified there, there is no default: a guess could be a version this
+ * environment never ran (a dev build, in an application shared with production), so the caller
+ * must name one; the newest older version that did not fail here is offered as a hint.
  */
 export function chooseRollbackOperationTarget(versions: VersionRecord[], environment: string, running: string | undefined): RollbackTarget {
   const best = newestVerified(versions, environment, running);
@@ -88,19 +86,22 @@ export function chooseRollbackOperationTarget(versions: VersionRecord[], environ
   const older = versions
     .filter((v) => v.label !== running && v.processed && v.created < cutoff && verdict(v, environment) !== 'failed')
     .sort((a, b) => b.created - a.created)[0];
-  if (!older) return { label: undefined, basis: 'none', why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}", and no older one is left that did not fail there` };
-  return {
-    label: older.label,
-    basis: 'older',
-    why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}": falling back to "${older.label}", the newest older version, which is not verified (it predates the record)`,
-  };
+  const hint = older ? ` (the newest older version that did not fail there is "${older.label}", not verified on "${environment}")` : '';
+  return { label: undefined, basis: 'none', why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}"${hint}` };
 }
 
-function parseMarks(tags: { Key?: string | undefined; Value?: string | undefined }[], prefix: string): Map<string, number> {
+/** A mark dated further ahead than this is not believed (a forged tag, or a runner whose clock runs fast). */
+export const MARK_CLOCK_SKEW_MS = 5 * 60_000;
+
+/** The marks with `prefix` by environment; marks that are not a time or are dated in the future are reported and ignored. */
+function parseMarks(tags: { Key?: string | undefined; Value?: string | undefined }[], prefix: string, now: number, ignored: string[]): Map<string, number> {
   const out = new Map<string, number>();
   for (const t of tags) {
+    if (!t.Key?.startsWith(prefix)) continue;
     const at = Date.parse(t.Value ?? '');
-    if (t.Key?.startsWith(prefix) && !Number.isNaN(at)) out.set(t.Key.slice(prefix.length), at);
+    if (Number.isNaN(at)) ignored.push(`${t.Key}=${t.Value ?? ''} (not a time)`);
+    else if (at > now + MARK_CLOCK_SKEW_MS) ignored.push(`${t.Key}=${t.Value ?? ''} (dated in the future)`);
+    else out.set(t.Key.slice(prefix.length), at);
   }
   return out;
 }
@@ -122,21 +123,35 @@ export async function listVersions(eb: ElasticBeanstalkClient, app: string, retr
 /** How many ListTagsForResource calls run at once. */
 const PARALLEL_READS = 4;
 
+/** The record is read this many versions at a time, newest first. */
+export const RECORD_PAGE = 100;
+
 /**
- * The application's versions with their marks, newest first. `limit` reads the tags of only the
- * newest versions (a deploy need not walk a thousand); the versions given in `always` are read too.
+ * The application's versions with their marks, newest first. Tags are read a page of versions at a
+ * time, newest first (the versions in `always` with the first page), until `enough` says the
+ * record answers the question asked; without `enough`, all of them. A deploy need not walk a
+ * thousand versions when the last verified one is recent, and never stops short of an older one.
  */
 export async function readReleaseRecord(
   eb: ElasticBeanstalkClient,
   app: string,
   retry: RetryContext,
-  opts: { limit?: number; always?: (string | undefined)[] } = {},
+  opts: { enough?: (records: VersionRecord[]) => boolean; always?: (string | undefined)[] } = {},
 ): Promise<VersionRecord[]> {
   const all = await listVersions(eb, app, retry);
-  const wanted = all.filter((v, i) => i < (opts.limit ?? Infinity) || opts.always?.includes(v.VersionLabel));
-  if (all.length > wanted.length) retry.log.debug(`read the verified-release record of the ${wanted.length} newest of ${all.length} versions of "${app}"`);
-  return recordOf(eb, wanted, retry);
+  const first = all.filter((v, i) => i < RECORD_PAGE || opts.always?.includes(v.VersionLabel));
+  let rest = all.filter((v) => !first.includes(v));
+  const records = await recordOf(eb, first, retry);
+  while (rest.length > 0 && !(opts.enough?.(records) ?? false)) {
+    records.push(...(await recordOf(eb, rest.slice(0, RECORD_PAGE), retry)));
+    rest = rest.slice(RECORD_PAGE);
+  }
+  if (rest.length > 0) retry.log.debug(`read the verified-release record of the ${records.length} newest of ${all.length} versions of "${app}": enough to decide`);
+  return records.sort((a, b) => b.created - a.created);
 }
+
+/** A version whose tags cannot be read for these reasons is left out of the record (gone, or a label EB cannot name in an ARN). */
+const UNREADABLE = new Set(['ResourceNotFoundException', 'InvalidParameterValue', 'ResourceTypeNotSupportedException']);
 
 /** The marks on the given versions (one ListTagsForResource each, a few at a time). */
 export async function recordOf(eb: ElasticBeanstalkClient, versions: ApplicationVersionDescription[], retry: RetryContext): Promise<VersionRecord[]> {
@@ -153,9 +168,20 @@ export async function recordOf(eb: ElasticBeanstalkClient, versions: Application
     while (next < records.length) {
       const record = records[next++]!;
       if (!record.arn) continue; // EB always returns the ARN; without it there is nothing to read
-      const res = await withRetries('ListTagsForResource', retry, () => eb.send(new ListTagsForResourceCommand({ ResourceArn: record.arn })));
-      record.verified = parseMarks(res.ResourceTags ?? [], VERIFIED_TAG);
-      record.failed = parseMarks(res.ResourceTags ?? [], FAILED_TAG);
+      let tags;
+      try {
+        tags = (await withRetries('ListTagsForResource', retry, () => eb.send(new ListTagsForResourceCommand({ ResourceArn: record.arn })))).ResourceTags ?? [];
+      } catch (err) {
+        if (!UNREADABLE.has(errorName(err))) throw err;
+        // Deleted since the list (a concurrent prune), or unreadable: counted as unverified, never as a target.
+        record.processed = false;
+        retry.log.debug(`the record of version "${record.label}" cannot be read (${errorMessage(err)}): it is not a rollback target`);
+        continue;
+      }
+      const ignored: string[] = [];
+      record.verified = parseMarks(tags, VERIFIED_TAG, retry.clock.now(), ignored);
+      record.failed = parseMarks(tags, FAILED_TAG, retry.clock.now(), ignored);
+      if (ignored.length > 0) retry.log.warning(`ignored marks on version "${record.label}" that cannot be true: ${ignored.join(', ')}`);
     }
   };
   await Promise.all(Array.from({ length: PARALLEL_READS }, worker));

@@ -76,6 +76,7 @@ async function deployAndGate(
       environmentName: target.environmentName,
       versionLabel: label,
       previousVersionLabel: report.previousVersionLabel,
+      rollbackTarget: kind === 'deploy' ? report.rollbackTarget : undefined,
       region: deps.region,
       startedAt: deps.clock.now(),
     });
@@ -180,7 +181,9 @@ export async function gatedUpdate(deps: EngineDeps, opts: GatedUpdateOptions, re
   report.environmentUrl = environmentUrl(env);
   deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'})`);
   if (opts.rollback) {
-    const choice = await rollbackTargetFor(deps, target, label, env.VersionLabel, retry);
+    // Red before we start: the version it runs may be verified, but it is failing now, so not a target.
+    const failingNow = env.Health === 'Red' && env.VersionLabel !== label ? env.VersionLabel : undefined;
+    const choice = await rollbackTargetFor(deps, target, label, env.VersionLabel, retry, failingNow);
     noteTarget(report, choice);
     if (choice.basis === 'running' && !(await findVersion(deps.eb, target.applicationName, choice.label!, retry)))
       deps.log.warning(`the rollback target "${choice.label!}" no longer exists as an application version: a failed deploy cannot be rolled back`);

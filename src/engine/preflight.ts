@@ -14,12 +14,11 @@ import { HeadBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DeployFailedError, errorMessage } from '../config/errors.js';
 import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
-import { chooseRollbackTarget, readReleaseRecord } from '../eb/release-record.js';
+import { chooseRollbackTarget, newestVerified, readReleaseRecord } from '../eb/release-record.js';
 import { findVersion } from '../eb/versions.js';
 import { defaultBucket } from '../bundle/upload.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
 import { meterFor } from '../aws/describe-meter.js';
-import { RECORD_READ_LIMIT } from './release-verdicts.js';
 
 export const SETUP_DOCS = 'docs/aws-setup.md';
 const PERMISSIONS_DOCS = `${SETUP_DOCS} (the deploy role's policies: docs/iam-policy.json and docs/iam-policy-eb-service-calls.json)`;
@@ -136,7 +135,10 @@ export async function preflight(deps: EngineDeps, req: PreflightRequest): Promis
     }
 
     try {
-      const versions = await readReleaseRecord(deps.eb, req.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [env.VersionLabel, req.versionLabel] });
+      const versions = await readReleaseRecord(deps.eb, req.applicationName, retry, {
+        always: [env.VersionLabel, req.versionLabel],
+        enough: (records) => newestVerified(records, req.environmentName, req.versionLabel) !== undefined,
+      });
       const choice = chooseRollbackTarget(versions, req.environmentName, req.versionLabel, env.VersionLabel);
       if (!choice.label) add('rollback target', 'warning', `${choice.why}: a failed deploy could not be rolled back`);
       else if (await findVersion(deps.eb, req.applicationName, choice.label, retry)) add('rollback target', 'ok', `"${choice.label}" (${choice.why})`);

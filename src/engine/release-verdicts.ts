@@ -6,26 +6,35 @@ import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
 import type { DeployReport } from './report.js';
 import type { EbTarget } from '../eb/environment.js';
-import { chooseRollbackOperationTarget, chooseRollbackTarget, markVersion, readReleaseRecord, VERIFIED_TAG, FAILED_TAG, type RollbackTarget } from '../eb/release-record.js';
+import { chooseRollbackOperationTarget, chooseRollbackTarget, markVersion, newestVerified, readReleaseRecord, VERIFIED_TAG, FAILED_TAG, type RollbackTarget, type VersionRecord } from '../eb/release-record.js';
 import { findVersion } from '../eb/versions.js';
 import type { RetryContext } from '../aws/retry.js';
-
-/** A deploy reads the record of this many of the newest versions (plus the one running). */
-export const RECORD_READ_LIMIT = 100;
 
 /** How long a verdict write keeps retrying throttling before it gives up. */
 const VERDICT_WRITE_MS = 60_000;
 
-/** The target a failed deploy of `leaving` would return to, logged with the reason. */
+/**
+ * The target a failed deploy of `leaving` would return to, logged with the reason. `failingNow` is
+ * the version the environment runs when it is Red before the deploy: verified once, failing now,
+ * so not a target (the one verified before it is).
+ */
 export async function rollbackTargetFor(
   deps: EngineDeps,
   target: EbTarget,
   leaving: string | undefined,
   running: string | undefined,
   retry: RetryContext,
+  failingNow?: string,
 ): Promise<RollbackTarget> {
-  const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [running, leaving] });
-  const choice = chooseRollbackTarget(versions, target.environmentName, leaving, running);
+  const avoid = (records: VersionRecord[]): VersionRecord[] => records.filter((v) => v.label !== failingNow);
+  const versions = avoid(
+    await readReleaseRecord(deps.eb, target.applicationName, retry, {
+      always: [running, leaving],
+      enough: (records) => newestVerified(avoid(records), target.environmentName, leaving) !== undefined,
+    }),
+  );
+  const choice = chooseRollbackTarget(versions, target.environmentName, leaving, failingNow ? undefined : running);
+  if (failingNow && choice.label) choice.why = `${choice.why} ("${failingNow}", verified once, is Red on "${target.environmentName}" now)`;
   deps.log.info(choice.label ? `${choice.why}: that is the rollback target` : `${choice.why}: a failed deploy cannot be rolled back`);
   return choice;
 }
@@ -64,10 +73,12 @@ export async function recordVerdict(deps: EngineDeps, target: EbTarget, label: s
 
 /** For `rollback` without a label: the same rule, leaving the version the environment runs. */
 export async function defaultRollbackLabel(deps: EngineDeps, target: EbTarget, running: string | undefined, retry: RetryContext): Promise<RollbackTarget> {
-  const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [running] });
+  const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, {
+    always: [running],
+    enough: (records) => newestVerified(records, target.environmentName, running) !== undefined,
+  });
   const choice = chooseRollbackOperationTarget(versions, target.environmentName, running);
   if (!choice.label) throw new DeployFailedError(`nothing to roll back to: ${choice.why}; name the version to roll back to (version-label)`);
-  if (choice.basis === 'older') deps.log.warning(choice.why);
-  else deps.log.info(choice.why);
+  deps.log.info(choice.why);
   return choice;
 }

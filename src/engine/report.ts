@@ -87,6 +87,8 @@ export interface InFlightUpdate {
   environmentName: string;
   versionLabel: string;
   previousVersionLabel: string | undefined;
+  /** A deploy's rollback target (the version last verified there): where a cancelled deploy that already went live is sent back. */
+  rollbackTarget?: string | undefined;
   region: string;
   startedAt: number;
 }

@@ -5,9 +5,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createEnvironmentReady, describeEnv, useEmulator } from '../support/emulator.js';
+import { createEnvironmentReady, describeEnv, releaseMarks, useEmulator } from '../support/emulator.js';
 import { writeTestAppBundle } from '../support/test-app.js';
-import { runEntry, servedVersion } from './run-entry.js';
+import { cancelLikeRunner, runEntry, servedVersion, whenLogged } from './run-entry.js';
 
 const h = useEmulator();
 const tmp = await mkdtemp(join(tmpdir(), 'deploy-cancel-'));
@@ -48,6 +48,32 @@ describe('deploy action: cancelled mid-deploy', () => {
     expect(env.VersionLabel).toBe('v1');
     expect(await servedVersion(env.CNAME)).toBe('v1');
   });
+
+  it('cancelled while the gate holds the window: the post step sends the unverified version back to the last verified one', async () => {
+    await createEnvironmentReady(h, { app: 'window', env: 'window-dev', label: 'v1' });
+    const dir = join(tmp, 'window-v2');
+    await writeTestAppBundle(dir, { version: 'v2' });
+    const main = await runEntry('deploy', {
+      inputs: { 'application-name': 'window', 'environment-name': 'window-dev', bundle: dir, 'version-label': 'v2', 'stable-seconds': '60', 'deploy-timeout': '5m' },
+      env: h.emulator.env,
+      onSpawn: (child, stdout) => whenLogged(child, stdout, [/holding for 60 s/], () => cancelLikeRunner(child)),
+    });
+    expect(main.signal).toBe('SIGINT');
+    // The update finished: nothing is abortable, and v2 is live without a passed gate.
+    expect(await servedVersion((await describeEnv(h.eb, 'window-dev')).CNAME)).toBe('v2');
+    expect(JSON.parse(main.state.inFlightUpdate ?? '{}')).toMatchObject({ kind: 'deploy', versionLabel: 'v2', rollbackTarget: 'v1' });
+
+    const post = await runEntry('deploy', { inputs: { 'application-name': 'window', 'environment-name': 'window-dev' }, env: h.emulator.env, state: main.state });
+    expect(post.code).toBe(0);
+    expect(post.warnings).toEqual([
+      'the job was cancelled after "v2" went live on "window-dev" and before its gate passed: sent it back to "v1", the version last verified there (not gated by this job: check it, or re-run the deploy)',
+    ]);
+    expect(post.stdout).toMatch(/"window-dev" is Ready on "v1" \(Green\): the rollback completed/);
+    const env = await describeEnv(h.eb, 'window-dev');
+    expect(env.VersionLabel).toBe('v1');
+    expect(await servedVersion(env.CNAME)).toBe('v1');
+    expect((await releaseMarks(h.eb, 'window', 'window-dev')).v2).toBeUndefined();
+  }, 120_000);
 
   it('a post step with nothing in flight does nothing and does not fail', async () => {
     const post = await runEntry('deploy', { inputs: {}, env: h.emulator.env, state: { isPost: 'true', inFlightUpdate: '' } });

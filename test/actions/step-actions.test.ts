@@ -30,10 +30,16 @@ describe('step actions', () => {
     expect(deployed.outputs).toMatchObject({ 'version-label': 'v2', 'previous-version-label': 'v1', 'rolled-back': 'false' });
     expect(await servedVersion((await describeEnv(h.eb, 'steps-dev')).CNAME)).toBe('v2');
 
-    // v1 predates the record and v2 is the only verified version: the rollback falls back to v1, saying so.
-    const back = await runEntry('rollback', { inputs: { 'application-name': 'steps', 'environment-name': 'steps-dev', 'deploy-timeout': '40s' }, env });
+    // v1 predates the record and v2 is the only verified version: no default (v1 could be a version
+    // this environment never ran); the error names v1 as the hint, and naming it rolls back.
+    const guess = await runEntry('rollback', { inputs: { 'application-name': 'steps', 'environment-name': 'steps-dev', 'deploy-timeout': '40s' }, env });
+    expect(guess.code).toBe(1);
+    expect(guess.errors).toEqual([
+      'nothing to roll back to: no version other than "v2" is verified healthy on "steps-dev" (the newest older version that did not fail there is "v1", not verified on "steps-dev"); name the version to roll back to (version-label)',
+    ]);
+    expect(await servedVersion((await describeEnv(h.eb, 'steps-dev')).CNAME)).toBe('v2');
+    const back = await runEntry('rollback', { inputs: { 'application-name': 'steps', 'environment-name': 'steps-dev', 'version-label': 'v1', 'deploy-timeout': '40s' }, env });
     expect(back.errors, back.stdout).toEqual([]);
-    expect(back.warnings).toContain('no version other than "v2" is verified healthy on "steps-dev": falling back to "v1", the newest older version, which is not verified (it predates the record)');
     expect(back.outputs).toMatchObject({ 'version-label': 'v1', 'previous-version-label': 'v2' });
     expect(await servedVersion((await describeEnv(h.eb, 'steps-dev')).CNAME)).toBe('v1');
 

@@ -105,5 +105,9 @@ describe('deploy action: untrusted text never becomes a workflow command', () =>
       expect(r.stdout).toMatch(/label-secret/);
       expect(workflowCommands(`${r.stdout}\n${r.stderr}`)).toEqual([]);
     }
+    // preflight names the rollback target (the hostile label AWS hands back) in its checks.
+    const pre = await cli(['preflight', '-a', 'hostile', '-e', 'hostile-dev', '-l', 'v9']);
+    expect(pre.stdout).toMatch(/rollback target: .*label-secret/);
+    expect(workflowCommands(`${pre.stdout}\n${pre.stderr}`)).toEqual([]);
   });
 });

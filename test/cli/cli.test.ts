@@ -58,10 +58,14 @@ describe('eb-pipeline CLI', () => {
   });
 
   it('rollback: never to the failed version; prune keeps what environments run and would roll back to', async () => {
-    // v2 is verified and runs, v3 failed, v1 predates the record: the default goes to v1, saying it is not verified.
-    const back = await cli(['rollback', '-a', 'cli', '-e', 'cli-dev', '--deploy-timeout', '40s']);
+    // v2 is verified and runs, v3 failed, v1 predates the record: no default (it could be a version
+    // this environment never ran); the error offers v1, and naming it rolls back.
+    const guess = await cli(['rollback', '-a', 'cli', '-e', 'cli-dev', '--deploy-timeout', '40s']);
+    expect(guess.code).toBe(1);
+    expect(guess.stderr).toMatch(/nothing to roll back to: no version other than "v2" is verified healthy on "cli-dev" \(the newest older version that did not fail there is "v1", not verified on "cli-dev"\); name the version to roll back to/);
+    expect(await servedVersion((await describeEnv(h.eb, 'cli-dev')).CNAME)).toBe('v2');
+    const back = await cli(['rollback', '-a', 'cli', '-e', 'cli-dev', '-l', 'v1', '--deploy-timeout', '40s']);
     expect(back.code, back.stderr).toBe(0);
-    expect(back.stderr).toMatch(/warning: no version other than "v2" is verified healthy on "cli-dev": falling back to "v1", the newest older version, which is not verified/);
     expect(await servedVersion((await describeEnv(h.eb, 'cli-dev')).CNAME)).toBe('v1');
 
     const prune = await cli(['prune', '-a', 'cli', '-k', '1']);

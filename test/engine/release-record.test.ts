@@ -57,12 +57,12 @@ describe('rollback target of a deploy', () => {
 });
 
 describe('default target of the rollback action', () => {
-  it('deploy v1 ok → v2 failed and rolled back → rollback: never v2', () => {
-    // v1 runs (verified again by the rollback), v2 failed, v0 predates the record.
+  it('deploy v1 ok → v2 failed and rolled back → rollback: never v2, and no unverified guess', () => {
+    // v1 runs (verified again by the rollback), v2 failed, v0 predates the record: v0 is only a hint.
     const versions = [v('v2', 2, {}, { dev: 20 }), v('v1', 1, { dev: 30 }), v('v0', 0)];
     const choice = chooseRollbackOperationTarget(versions, 'dev', 'v1');
-    expect(choice).toMatchObject({ label: 'v0', basis: 'older' });
-    expect(choice.why).toMatch(/not verified/);
+    expect(choice).toMatchObject({ label: undefined, basis: 'none' });
+    expect(choice.why).toBe('no version other than "v1" is verified healthy on "dev" (the newest older version that did not fail there is "v0", not verified on "dev")');
   });
 
   it('leaves the running version for the newest other verified one; with v2 left live after failing, goes to v1', () => {

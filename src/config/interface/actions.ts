@@ -74,7 +74,7 @@ export const ROLLBACK_ACTION = defineInterface({
     'application-name': APPLICATION_NAME,
     'environment-name': ENVIRONMENT_NAME,
     'version-label': {
-      description: 'Version to roll back to. Default, empty: the newest verified version other than the running one (with none, the newest older one that never failed here).',
+      description: 'Version to roll back to. Default, empty: the newest verified version other than the running one (with none, the step fails naming the newest older one that never failed here: name it to use it).',
       default: '',
       help: 'version to roll back to (default: the newest verified one other than the running one)',
     },
