@@ -81,7 +81,9 @@ export function parseChoice<T extends string, N extends string>(get: InputReader
 
 // Elastic Beanstalk's own rules (API reference: ApplicationName, EnvironmentName, VersionLabel).
 export function validateApplicationName(name: string, v: string): string {
-  if (v.length > 100 || v.includes('/')) throw bad(name, v, 'an application name of 1-100 characters without "/"');
+  // eslint-disable-next-line no-control-regex -- control characters are what is refused
+  if (v.length > 100 || v.includes('/') || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v))
+    throw bad(name, v, 'an application name of 1-100 characters without "/", line breaks or control characters');
   return v;
 }
 

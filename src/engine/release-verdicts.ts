@@ -6,7 +6,7 @@ import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
 import type { DeployReport } from './report.js';
 import type { EbTarget } from '../eb/environment.js';
-import { chooseRollbackOperationTarget, chooseRollbackTarget, markVersion, newestVerified, readReleaseRecord, VERIFIED_TAG, FAILED_TAG, type RollbackTarget, type VersionRecord } from '../eb/release-record.js';
+import { chooseRollbackOperationTarget, chooseRollbackTarget, markVersion, newestVerified, readReleaseRecord, verdict, VERIFIED_TAG, FAILED_TAG, type RollbackTarget, type VersionRecord } from '../eb/release-record.js';
 import { findVersion } from '../eb/versions.js';
 import type { RetryContext } from '../aws/retry.js';
 
@@ -33,6 +33,9 @@ export async function rollbackTargetFor(
       enough: (records) => newestVerified(avoid(records), target.environmentName, leaving) !== undefined,
     }),
   );
+  const again = versions.find((v) => v.label === leaving);
+  if (again && verdict(again, target.environmentName) === 'failed')
+    deps.log.warning(`"${leaving ?? '?'}" failed its gate on "${target.environmentName}" before (tag ${FAILED_TAG}${target.environmentName}): deploying it again, gated the same way`);
   const choice = chooseRollbackTarget(versions, target.environmentName, leaving, failingNow ? undefined : running);
   if (failingNow && choice.label) choice.why = `${choice.why} ("${failingNow}", verified once, is Red on "${target.environmentName}" now)`;
   deps.log.info(choice.label ? `${choice.why}: that is the rollback target` : `${choice.why}: a failed deploy cannot be rolled back`);

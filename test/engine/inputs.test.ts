@@ -75,6 +75,7 @@ const cases: [string, () => Promise<void>, () => Inputs, string, RegExp][] = [
   ['application-name missing', runDeployAction, () => deploy({ 'application-name': '' }), 'application-name', /is required/],
   ['application-name too long', runDeployAction, () => deploy({ 'application-name': long(101) }), 'application-name', /1-100 characters/],
   ['application-name with /', runDeployAction, () => deploy({ 'application-name': 'a/b' }), 'application-name', /without "\/"/],
+  ['application-name with a line break', runDeployAction, () => deploy({ 'application-name': 'shop\n::add-mask::x' }), 'application-name', /line breaks or control characters/],
   ['environment-name too short', runDeployAction, () => deploy({ 'environment-name': 'abc' }), 'environment-name', /4-40 letters/],
   ['environment-name leading dash', runDeployAction, () => deploy({ 'environment-name': '-my-env' }), 'environment-name', /not starting or ending/],
   ['environment-name bad chars', runDeployAction, () => deploy({ 'environment-name': 'my_env!' }), 'environment-name', /letters, digits and "-"/],
