@@ -2,6 +2,7 @@
 // source of its own. `evaluateCheck` judges one observation; `GateTracker` turns a sequence of
 // them into passed / failed / keep waiting.
 import type { MinHealth } from '../config/inputs.js';
+import { ownValue } from '../config/parse.js';
 
 export interface InstanceState {
   id: string;
@@ -48,9 +49,10 @@ const ENHANCED: Record<string, Level> = {
 };
 const COLOR: Record<string, Level> = { green: 'ok', yellow: 'warning', red: 'bad', grey: 'unknown' };
 
+/** The level of a health EB reported; a name EB never uses (`constructor`, `__proto__`...) is unknown. */
 export function healthLevel(o: Pick<Observation, 'health' | 'healthStatus'>): Level {
-  if (o.healthStatus) return ENHANCED[o.healthStatus.toLowerCase()] ?? 'unknown';
-  return COLOR[(o.health ?? '').toLowerCase()] ?? 'unknown';
+  if (o.healthStatus) return ownValue(ENHANCED, o.healthStatus.toLowerCase()) ?? 'unknown';
+  return ownValue(COLOR, (o.health ?? '').toLowerCase()) ?? 'unknown';
 }
 
 function acceptable(level: Level, min: MinHealth): boolean {

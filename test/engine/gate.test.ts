@@ -56,6 +56,14 @@ describe('evaluateCheck', () => {
     expect(healthLevel({ health: 'Yellow', healthStatus: undefined })).toBe('warning');
   });
 
+  it("reads EB's health names as data: a name like constructor or __proto__ is an unknown level, never a match", () => {
+    for (const name of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      expect(healthLevel({ health: undefined, healthStatus: name })).toBe('unknown');
+      expect(healthLevel({ health: name, healthStatus: undefined })).toBe('unknown');
+      expect(evaluateCheck(obs({ healthStatus: name }), { ...exp, minHealth: 'warning' })).toEqual([`health is ${name} (Green), below Warning/Yellow`]);
+    }
+  });
+
   it('checks the health URL status and, when asked, that it names the version', () => {
     const withUrl = { ...exp, checkHealthUrl: true, healthUrlExpectVersion: true };
     expect(evaluateCheck(obs({ healthUrl: { status: 200, body: '{"version":"v2"}' } }), withUrl)).toEqual([]);
