@@ -18,6 +18,7 @@ import { settleCancelledUpdate } from '../engine/cancelled.js';
 import type { DeployHooks, InFlightUpdate, OpenUpload } from '../engine/report.js';
 import { abortMultipartUpload } from '../bundle/multipart.js';
 import { createAwsClients } from '../aws/clients.js';
+import { systemClock } from '../engine/clock.js';
 import { engineDeps } from './run-action.js';
 import { inert } from '../engine/inert.js';
 
@@ -66,7 +67,7 @@ function describeUpload(u: OpenUpload): string {
 
 /** Aborts an open upload (bounded: a cancelled job has seconds); true when S3 no longer holds it. */
 async function abortOpenUpload(upload: OpenUpload, why: string): Promise<boolean> {
-  const { s3 } = createAwsClients({ region: upload.region });
+  const { s3 } = createAwsClients({ region: upload.region, clock: systemClock });
   try {
     const result = await abortMultipartUpload(s3, upload, 5000);
     if (result === 'aborted') core.warning(inert(`${why}: aborted ${describeUpload(upload)}`));

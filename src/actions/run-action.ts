@@ -12,8 +12,8 @@ import { inert } from '../engine/inert.js';
 export const readActionInput: InputReader = (name) => core.getInput(name);
 
 export function engineDeps(region: string | undefined): EngineDeps {
-  const { eb, s3, region: resolved } = createAwsClients({ region });
-  return { eb, s3, clock: systemClock, log: actionsLogger, region: resolved };
+  const { eb, s3, budget, region: resolved } = createAwsClients({ region, clock: systemClock });
+  return { eb, s3, budget, clock: systemClock, log: actionsLogger, region: resolved };
 }
 
 export async function runAction(what: string, body: () => Promise<void>): Promise<void> {

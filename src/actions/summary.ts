@@ -2,6 +2,7 @@
 // and the events that mattered. Written last, and never allowed to fail the job.
 import * as core from '@actions/core';
 import type { DeployReport } from '../engine/report.js';
+import { formatDescribeUse } from '../aws/describe-budget.js';
 
 const OUTCOME: Record<DeployReport['outcome'], string> = {
   pending: '⏸️ not finished',
@@ -30,6 +31,7 @@ export async function writeDeploySummary(report: DeployReport, title: string): P
     ...(report.supersededBy ? ([['Superseded by', report.supersededBy]] as [string, string][]) : []),
     ['Health', report.health ?? ''],
     ['Deploy seconds', report.deploySeconds === undefined ? '' : String(report.deploySeconds)],
+    ...(report.describe ? ([['EB describe calls', formatDescribeUse(report.describe)]] as [string, string][]) : []),
   ];
   if (report.bundle) {
     rows.push(['Bundle sha256', report.bundle.sha256], ['S3 object', report.bundle.key ? `s3://${report.bundle.bucket ?? ''}/${report.bundle.key}` : '']);

@@ -1,17 +1,20 @@
 // The one place AWS clients are built. Endpoints are never set here: the SDK reads
 // AWS_ENDPOINT_URL_ELASTIC_BEANSTALK / AWS_ENDPOINT_URL_S3 by itself, which is how the tests
-// and the local demo reach the emulator without any hook in production code.
+// and the local demo reach the emulator without any hook in production code. The describe budget
+// is built here on the caller's clock and travels with the EB client it meters.
 import { ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ConfigurationError } from '../config/errors.js';
 import { PACKAGE_VERSION, USER_AGENT_NAME } from '../version.js';
-import { systemClock } from '../engine/clock.js';
-import { meterFor } from './describe-meter.js';
+import type { Clock } from '../engine/clock.js';
+import { DescribeBudget } from './describe-budget.js';
 
 export interface AwsClients {
   eb: ElasticBeanstalkClient;
   s3: S3Client;
   region: string;
+  /** Counts `eb`'s describe calls from the moment the clients exist: the run's budget. */
+  budget: DescribeBudget;
 }
 
 export function resolveRegion(region: string | undefined): string {
@@ -20,7 +23,7 @@ export function resolveRegion(region: string | undefined): string {
   return r;
 }
 
-export function createAwsClients(opts: { region: string | undefined; maxAttempts?: number }): AwsClients {
+export function createAwsClients(opts: { region: string | undefined; clock: Clock; maxAttempts?: number }): AwsClients {
   const region = resolveRegion(opts.region);
   const common = {
     region,
@@ -33,11 +36,13 @@ export function createAwsClients(opts: { region: string | undefined; maxAttempts
     requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000, throwOnRequestTimeout: true },
   };
   const eb = new ElasticBeanstalkClient(common);
-  // The describe budget starts with the process's first client, before any call.
-  meterFor(eb, systemClock);
+  // The describe budget starts with the client, before any call.
+  const budget = new DescribeBudget(opts.clock);
+  budget.meter(eb);
   return {
     eb,
     s3: new S3Client({ ...common, requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000, throwOnRequestTimeout: true } }),
     region,
+    budget,
   };
 }

@@ -2,7 +2,7 @@
 // throttling, 5xx and dropped connections with jittered exponential backoff until the phase's
 // deadline — a long "Rate exceeded" spell slows a deploy down instead of failing it, and the
 // deadline keeps it from ever hanging.
-import type { Clock, Deadline } from '../engine/clock.js';
+import { Deadline, type Clock } from '../engine/clock.js';
 import type { Logger } from '../engine/logger.js';
 import { errorMessage } from '../config/errors.js';
 
@@ -33,6 +33,17 @@ export interface RetryContext {
   deadline: Deadline;
   /** For tests: replaces Math.random in the jitter. */
   random?: () => number;
+}
+
+/**
+ * The one way a RetryContext is made: the run's clock and log, retrying until `deadline` — or
+ * until `ms` from now, named `what` in the messages (a Deadline made here on the same clock).
+ */
+export function retryUntil(deps: { clock: Clock; log: Logger }, deadline: Deadline): RetryContext;
+export function retryUntil(deps: { clock: Clock; log: Logger }, ms: number, what: string): RetryContext;
+export function retryUntil(deps: { clock: Clock; log: Logger }, until: Deadline | number, what = ''): RetryContext {
+  const deadline = typeof until === 'number' ? Deadline.after(deps.clock, until, what) : until;
+  return { clock: deps.clock, log: deps.log, deadline };
 }
 
 export async function withRetries<T>(what: string, ctx: RetryContext, fn: () => Promise<T>): Promise<T> {

@@ -75,8 +75,8 @@ export function parseFlags(argv: string[], flags: FlagSpec[]): ParsedFlags {
 }
 
 export function cliDeps(region: string | undefined, debug: boolean): EngineDeps {
-  const { eb, s3, region: resolved } = createAwsClients({ region });
-  return { eb, s3, clock: systemClock, log: consoleLogger({ debug }), region: resolved };
+  const { eb, s3, budget, region: resolved } = createAwsClients({ region, clock: systemClock });
+  return { eb, s3, budget, clock: systemClock, log: consoleLogger({ debug }), region: resolved };
 }
 
 /** Runs a command body and maps what it throws to an exit code and one clear line. */

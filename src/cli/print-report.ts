@@ -1,4 +1,5 @@
 import type { DeployReport } from '../engine/report.js';
+import { formatDescribeUse } from '../aws/describe-budget.js';
 import { printLine } from './console-logger.js';
 
 export function printReport(r: DeployReport): void {
@@ -17,6 +18,7 @@ export function printReport(r: DeployReport): void {
     ['s3 object', r.bundle?.key ? `s3://${r.bundle.bucket ?? ''}/${r.bundle.key}` : undefined],
     ['uploaded bytes', r.bundle?.uploadedBytes],
     ['version reused', r.versionReused],
+    ['describe calls', r.describe ? formatDescribeUse(r.describe) : undefined],
   ];
   printLine('');
   for (const [k, v] of rows) if (v !== undefined && v !== '') printLine(`  ${k.padEnd(17)} ${String(v)}`);

@@ -2,7 +2,7 @@
 // with promote-from-environment (src/eb/promotion.ts), on its own: read-only, exit 0 and the label
 // when the version passed the gate on the source environment and runs there Ready and Green now,
 // exit 1 and the reason otherwise.
-import { Deadline } from '../engine/clock.js';
+import { retryUntil } from '../aws/retry.js';
 import { checkPromotion } from '../eb/promotion.js';
 import { parseRegion, readString, requireValue, validateApplicationName, validateEnvironmentName, validateVersionLabel } from '../config/parse.js';
 import type { Command } from './command.js';
@@ -25,7 +25,7 @@ export const verifyPromotionCommand: Command = {
       const label = readString(f.read, 'version-label');
       const versionLabel = label ? validateVersionLabel('version-label', label) : undefined;
       const deps = cliDeps(parseRegion(f.read, 'region'), f.debug);
-      const retry = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, 60_000, '60 s') };
+      const retry = retryUntil(deps, 60_000, '60 s');
       const verdict = await checkPromotion(deps.eb, { applicationName, sourceEnvironment, versionLabel }, retry);
       printLine(`ok: ${verdict.why}`);
       // Through inert too: a label from AWS holding "##[" comes out changed (and then matches no

@@ -4,7 +4,6 @@ import {
   DescribeEnvironmentsCommand, UpdateEnvironmentCommand, type EnvironmentDescription, type ElasticBeanstalkClient,
 } from '@aws-sdk/client-elastic-beanstalk';
 import { ConfigurationError, DeployFailedError, errorMessage } from '../config/errors.js';
-import type { Deadline } from '../engine/clock.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
 
 export interface EbTarget {
@@ -27,13 +26,9 @@ export function environmentUrl(env: EnvironmentDescription): string {
   return host ? (host.startsWith('http') ? host : `http://${host}`) : '';
 }
 
-/** Polls (2 s, growing to 10 s) until Status is Ready; fails on Terminating or at the deadline. */
-export async function waitForReady(
-  eb: ElasticBeanstalkClient,
-  target: EbTarget,
-  retry: RetryContext,
-  deadline: Deadline,
-): Promise<EnvironmentDescription> {
+/** Polls (2 s, growing to 10 s) until Status is Ready; fails on Terminating or at `retry.deadline`. */
+export async function waitForReady(eb: ElasticBeanstalkClient, target: EbTarget, retry: RetryContext): Promise<EnvironmentDescription> {
+  const { deadline } = retry;
   let interval = 2000;
   let announced = false;
   for (;;) {
@@ -62,14 +57,8 @@ export interface UpdateStarted {
   environment: EnvironmentDescription;
 }
 
-/** UpdateEnvironment to `label`; when EB answers "Must be Ready", wait for Ready again and retry. */
-export async function startUpdate(
-  eb: ElasticBeanstalkClient,
-  target: EbTarget,
-  label: string,
-  retry: RetryContext,
-  readyDeadline: Deadline,
-): Promise<UpdateStarted> {
+/** UpdateEnvironment to `label`; when EB answers "Must be Ready", wait for Ready again (until `retry.deadline`) and retry. */
+export async function startUpdate(eb: ElasticBeanstalkClient, target: EbTarget, label: string, retry: RetryContext): Promise<UpdateStarted> {
   for (;;) {
     try {
       const startedAt = retry.clock.now();
@@ -81,7 +70,7 @@ export async function startUpdate(
     } catch (err) {
       if (!isNotReadyError(err)) throw err;
       retry.log.info(`another operation started on "${target.environmentName}" first (${errorMessage(err)}); waiting for it to finish`);
-      await waitForReady(eb, target, retry, readyDeadline);
+      await waitForReady(eb, target, retry);
     }
   }
 }

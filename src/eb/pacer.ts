@@ -6,7 +6,7 @@
 // health changed — the stability window lasts tens of seconds, so the waiting polls keep in reserve
 // only the calls of its first check.
 import type { Clock } from '../engine/clock.js';
-import type { DescribeMeter } from '../aws/describe-meter.js';
+import type { DescribeBudget } from '../aws/describe-budget.js';
 
 export const POLL_MS = 1000;
 export const EVENTS_EVERY_MS = 10_000;
@@ -28,7 +28,7 @@ export const FIRST_ON_LABEL_CALLS = 3;
 export class PollPacer {
   constructor(
     private readonly clock: Clock,
-    private readonly meter: DescribeMeter,
+    private readonly budget: DescribeBudget,
     /** When the events were last read (the baseline before the update counts). */
     private eventsAt = Number.NEGATIVE_INFINITY,
   ) {}
@@ -42,7 +42,7 @@ export class PollPacer {
   eventsDue(changed: boolean): boolean {
     const since = this.clock.now() - this.eventsAt;
     if (changed || since >= EVENTS_LATEST_MS) return true;
-    return since >= EVENTS_EVERY_MS && this.meter.delayFor(1, FIRST_ON_LABEL_CALLS) === 0;
+    return since >= EVENTS_EVERY_MS && this.budget.delayFor(1, FIRST_ON_LABEL_CALLS) === 0;
   }
 
   eventsRead(): void {
@@ -53,13 +53,13 @@ export class PollPacer {
    * Delay before the next check, which will make `nextCalls` describe calls. On our label (settling
    * or holding): 1 s, or later when the budget says so. Waiting for the update: 1 s at least, late
    * enough that the first on-label check's calls stay in reserve, and in the first 20 s saving calls
-   * for the end of them (see DescribeMeter.spreadDelay). The budget holds a check back MAX_HOLD_MS
+   * for the end of them (see DescribeBudget.spreadDelay). The budget holds a check back MAX_HOLD_MS
    * at the most.
    */
   nextDelay(onLabel: boolean, nextCalls: number): number {
-    if (onLabel) return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls)));
-    const spread = this.meter.spreadDelay(nextCalls, FIRST_ON_LABEL_CALLS);
-    return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls, FIRST_ON_LABEL_CALLS)), spread);
+    if (onLabel) return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.budget.delayFor(nextCalls)));
+    const spread = this.budget.spreadDelay(nextCalls, FIRST_ON_LABEL_CALLS);
+    return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.budget.delayFor(nextCalls, FIRST_ON_LABEL_CALLS)), spread);
   }
 
   /**
@@ -67,6 +67,6 @@ export class PollPacer {
    * rollback that follows a failed gate is not held back.
    */
   firstDelay(nextCalls: number): number {
-    return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls)));
+    return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.budget.delayFor(nextCalls)));
   }
 }

@@ -5,9 +5,8 @@ import {
   type ApplicationVersionDescription, type ElasticBeanstalkClient,
 } from '@aws-sdk/client-elastic-beanstalk';
 import { DeployFailedError, errorMessage } from '../config/errors.js';
-import type { Deadline } from '../engine/clock.js';
 import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
-import { meterFor } from '../aws/describe-meter.js';
+import type { MeteredEb } from '../aws/describe-budget.js';
 
 export interface VersionSpec {
   applicationName: string;
@@ -43,8 +42,9 @@ function status(v: ApplicationVersionDescription): string {
 /** EB processes a version in seconds: a steady 1 s poll sees it done within a second. */
 export const PROCESSING_POLL_MS = 1000;
 
-async function waitProcessed(eb: ElasticBeanstalkClient, spec: VersionSpec, retry: RetryContext, deadline: Deadline): Promise<void> {
-  const meter = meterFor(eb, retry.clock);
+/** Polls until the version is Processed, within the describe budget, until `retry.deadline`. */
+async function waitProcessed({ eb, budget }: MeteredEb, spec: VersionSpec, retry: RetryContext): Promise<void> {
+  const { deadline } = retry;
   for (;;) {
     const v = await findVersion(eb, spec.applicationName, spec.label, retry);
     if (!v) throw new DeployFailedError(`application version "${spec.label}" disappeared while it was being processed`);
@@ -55,7 +55,7 @@ async function waitProcessed(eb: ElasticBeanstalkClient, spec: VersionSpec, retr
     }
     if (deadline.passed()) throw new DeployFailedError(`application version "${spec.label}" was still ${v.Status ?? 'unprocessed'} after ${deadline.what}`);
     // The same describe budget as the gate: a long processing slows down to the average rate.
-    await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, meter.delayFor(1)), deadline.remaining()));
+    await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, budget.delayFor(1)), deadline.remaining()));
   }
 }
 
@@ -71,13 +71,14 @@ function refuse(v: ApplicationVersionDescription, spec: VersionSpec): DeployFail
   );
 }
 
-/** Returns whether an existing identical version was reused. */
-export async function ensureVersion(eb: ElasticBeanstalkClient, spec: VersionSpec, retry: RetryContext, deadline: Deadline): Promise<{ reused: boolean }> {
+/** Returns whether an existing identical version was reused; waits for processing until `retry.deadline`. */
+export async function ensureVersion(client: MeteredEb, spec: VersionSpec, retry: RetryContext): Promise<{ reused: boolean }> {
+  const { eb } = client;
   const existing = await findVersion(eb, spec.applicationName, spec.label, retry);
   if (existing) {
     if (!sameBundle(existing, spec)) throw refuse(existing, spec);
     retry.log.info(`application version "${spec.label}" already exists with this bundle (${existing.Status ?? '?'}): reusing it`);
-    await waitProcessed(eb, spec, retry, deadline);
+    await waitProcessed(client, spec, retry);
     return { reused: true };
   }
   try {
@@ -102,7 +103,7 @@ export async function ensureVersion(eb: ElasticBeanstalkClient, spec: VersionSpe
     if (!sameBundle(raced, spec)) throw refuse(raced, spec);
   }
   retry.log.info(`created application version "${spec.label}" from s3://${spec.bucket}/${spec.key}; waiting for processing`);
-  await waitProcessed(eb, spec, retry, deadline);
+  await waitProcessed(client, spec, retry);
   retry.log.info(`application version "${spec.label}" is Processed`);
   return { reused: false };
 }

@@ -1,13 +1,13 @@
 // The gate loop: observe the environment (and the health URL), stream events, feed the
 // GateTracker, pace the calls, and stop at a verdict or at the deadline — never later.
-import { DescribeInstancesHealthCommand, type ElasticBeanstalkClient } from '@aws-sdk/client-elastic-beanstalk';
 import type { Deadline } from '../engine/clock.js';
 import { describeEnvironment, type EbTarget } from './environment.js';
 import { distinctErrors, type EventStreamer } from './events.js';
-import { GateTracker, describeHealth, type GateExpectation, type GateRules, type InstanceState, type Observation } from './gate.js';
+import { GateTracker, describeHealth, type GateExpectation, type GateRules, type Observation } from './gate.js';
+import { readInstancesHealth, type InstancesHealth } from './instances-health.js';
 import { INSTANCES_EVERY_MS, PollPacer } from './pacer.js';
-import { meterFor } from '../aws/describe-meter.js';
-import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
+import { formatDescribeUse, type MeteredEb } from '../aws/describe-budget.js';
+import type { RetryContext } from '../aws/retry.js';
 import { errorMessage } from '../config/errors.js';
 
 export interface GateResult {
@@ -18,7 +18,6 @@ export interface GateResult {
   /** Another actor's operation took the environment over while gating: no verdict is ours to give. */
   superseded?: { label: string | undefined; requestId: string } | undefined;
   last: Observation | undefined;
-  describeCalls: number;
   seconds: number;
 }
 
@@ -46,7 +45,6 @@ async function checkUrl(url: string): Promise<{ status: number; body: string } |
 
 class Observer {
   enhanced: boolean | undefined;
-  calls = 0;
   /** When the instances were last read (our clock). */
   instancesAt = Number.NEGATIVE_INFINITY;
   private lastKey: string | undefined;
@@ -55,7 +53,7 @@ class Observer {
   // Errors of an earlier update (the failed deploy, when this gate checks its rollback) don't count.
   private readonly firstEvent: number;
   constructor(
-    private readonly eb: ElasticBeanstalkClient,
+    private readonly client: MeteredEb,
     private readonly run: GateRun,
     private readonly retry: RetryContext,
     private readonly events: EventStreamer,
@@ -63,32 +61,16 @@ class Observer {
     this.firstEvent = events.events.length;
   }
 
-  private async instances(): Promise<{ list: InstanceState[]; refreshedAt: number | undefined } | undefined> {
+  private async instances(): Promise<InstancesHealth | undefined> {
     if (this.enhanced === false) return undefined;
-    try {
-      this.calls += 1;
-      const res = await withRetries('DescribeInstancesHealth', this.retry, () =>
-        this.eb.send(
-          new DescribeInstancesHealthCommand({
-            EnvironmentName: this.run.target.environmentName,
-            AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes', 'RefreshedAt'],
-          }),
-        ),
-      );
-      this.enhanced = true;
-      this.instancesAt = this.retry.clock.now();
-      return {
-        list: (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel })),
-        refreshedAt: res.RefreshedAt?.getTime(),
-      };
-    } catch (err) {
-      if (errorName(err) !== 'InvalidRequestException') throw err;
-      this.enhanced = false;
+    const read = await readInstancesHealth(this.client.eb, this.run.target.environmentName, this.retry);
+    this.enhanced = read !== undefined;
+    if (read) this.instancesAt = this.retry.clock.now();
+    else
       this.retry.log.info(
         `enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (no per-instance versions, no health report times: the window is timed only)`,
       );
-      return undefined;
-    }
+    return read;
   }
 
   /**
@@ -97,14 +79,12 @@ class Observer {
    * when `instancesWanted` or health changed (their answer carries the report's RefreshedAt).
    */
   async observe(pacer: PollPacer, instancesWanted: boolean): Promise<Observation> {
-    this.calls += 1;
-    const env = await describeEnvironment(this.eb, this.run.target, this.retry);
+    const env = await describeEnvironment(this.client.eb, this.run.target, this.retry);
     const key = `${env.Status}|${env.VersionLabel}`;
     const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
     // The first check has nothing to compare with: the events read just before (the baseline) serve,
     // unless it already finds EB Ready (the update's errors decide the verdict).
     if (pacer.eventsDue(this.lastKey === undefined ? env.Status === 'Ready' : key !== this.lastKey)) {
-      this.calls += 1;
       await this.events.poll();
       pacer.eventsRead();
     }
@@ -120,7 +100,7 @@ class Observer {
       versionLabel: env.VersionLabel,
       health: env.Health,
       healthStatus: env.HealthStatus,
-      instances: onLabel ? read?.list : this.enhanced === false ? undefined : [],
+      instances: onLabel ? read?.instances : this.enhanced === false ? undefined : [],
       healthUrl: onLabel && this.run.healthUrl ? await checkUrl(this.run.healthUrl) : undefined,
       errorEvents: distinctErrors(this.events.errors(this.firstEvent).map((e) => e.message)),
       fullCheck: onLabel && (read !== undefined || this.enhanced === false),
@@ -144,11 +124,12 @@ class Observer {
   }
 }
 
-export async function runGate(eb: ElasticBeanstalkClient, run: GateRun, retry: RetryContext, events: EventStreamer): Promise<GateResult> {
+/** Gates one update of `run.target`, its calls paced on the budget that meters `client.eb`. */
+export async function runGate(client: MeteredEb, run: GateRun, retry: RetryContext, events: EventStreamer): Promise<GateResult> {
   const { clock, log } = retry;
   const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-  const pacer = new PollPacer(clock, meterFor(eb, clock), events.readAt);
-  const observer = new Observer(eb, run, retry, events);
+  const pacer = new PollPacer(clock, client.budget, events.readAt);
+  const observer = new Observer(client, run, retry, events);
   let last: Observation | undefined;
   let lastReasons = '';
   let supersededSaid = false;
@@ -158,7 +139,6 @@ export async function runGate(eb: ElasticBeanstalkClient, run: GateRun, retry: R
     wentLive: tracker.wentLive,
     superseded,
     last,
-    describeCalls: observer.calls,
     seconds: (clock.now() - run.startedAt) / 1000,
   });
   // Outside the window every on-label check reads the instances; inside it every 5 s, and at its end.
@@ -174,7 +154,7 @@ export async function runGate(eb: ElasticBeanstalkClient, run: GateRun, retry: R
     if (state.kind === 'passed') {
       log.info(
         `gate passed: "${run.expectation.label}" held ${describeHealth(last)} for ${(state.heldMs / 1000).toFixed(1)} s over ${state.checks} checks and ` +
-          `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started, ${observer.calls} describe calls)`,
+          `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started; the run so far: ${formatDescribeUse(client.budget.use())})`,
       );
       return result(true, 'healthy');
     }

@@ -9,11 +9,10 @@
 // A post step only warns (it never fails the job); anything left not healthy is a warning annotation.
 import { AbortEnvironmentUpdateCommand, type EnvironmentDescription } from '@aws-sdk/client-elastic-beanstalk';
 import { errorMessage } from '../config/errors.js';
-import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
 import type { InFlightUpdate } from './report.js';
 import { describeEnvironment, startUpdate, waitForReady, type EbTarget } from '../eb/environment.js';
-import { withRetries, type RetryContext } from '../aws/retry.js';
+import { retryUntil, withRetries, type RetryContext } from '../aws/retry.js';
 
 export interface CancelledOutcome {
   action: 'aborted' | 'left-alone' | 'nothing-in-flight' | 'abort-failed' | 'sent-back' | 'send-back-failed';
@@ -22,7 +21,7 @@ export interface CancelledOutcome {
 
 async function readyOrWarn(deps: EngineDeps, target: EbTarget, r: RetryContext, what: string): Promise<EnvironmentDescription | undefined> {
   try {
-    return await waitForReady(deps.eb, target, r, r.deadline);
+    return await waitForReady(deps.eb, target, r);
   } catch (err) {
     deps.log.warning(`${what}, "${target.environmentName}" did not become Ready in time: ${errorMessage(err)}. Check it: it may need attention.`);
     return undefined;
@@ -50,7 +49,7 @@ const REPAIR_POLL_MS = 2000;
 
 export async function settleCancelledUpdate(deps: EngineDeps, update: InFlightUpdate, waitMs = 120_000): Promise<CancelledOutcome> {
   const target = { applicationName: update.applicationName, environmentName: update.environmentName };
-  const r: RetryContext = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, waitMs, `${waitMs / 1000} s`) };
+  const r = retryUntil(deps, waitMs, `${waitMs / 1000} s`);
   const env = await describeEnvironment(deps.eb, target, r);
   if (update.kind === 'rollback') {
     deps.log.warning(
@@ -85,7 +84,7 @@ export async function settleCancelledUpdate(deps: EngineDeps, update: InFlightUp
 async function sendBack(deps: EngineDeps, update: InFlightUpdate, back: string, target: EbTarget, r: RetryContext): Promise<CancelledOutcome> {
   const why = `the job was cancelled after "${update.versionLabel}" went live on "${update.environmentName}" and before its gate passed`;
   try {
-    await startUpdate(deps.eb, target, back, r, r.deadline);
+    await startUpdate(deps.eb, target, back, r);
   } catch (err) {
     deps.log.warning(`${why}; sending it back to "${back}", the version last verified there, failed: ${errorMessage(err)}. "${update.versionLabel}" is live unverified: roll back (eb-pipeline rollback -l ${back}) or re-run the deploy.`);
     return { action: 'send-back-failed', env: undefined };

@@ -1,6 +1,6 @@
 // Deploy one existing version to an environment and gate it; on failure abort, redeploy the
 // previous version and gate that too. Used by the deploy, deploy-version and rollback actions.
-import { AbortEnvironmentUpdateCommand, DescribeInstancesHealthCommand, type EnvironmentDescription } from '@aws-sdk/client-elastic-beanstalk';
+import { AbortEnvironmentUpdateCommand, type EnvironmentDescription } from '@aws-sdk/client-elastic-beanstalk';
 import type { GateSettings } from '../config/inputs.js';
 import { DeployFailedError, errorMessage } from '../config/errors.js';
 import { Deadline } from './clock.js';
@@ -10,22 +10,16 @@ import { noteTarget, recordVerdict, rollbackTargetFor } from './release-verdicts
 import { describeEnvironment, environmentUrl, startUpdate, waitForReady, type EbTarget } from '../eb/environment.js';
 import { EventStreamer } from '../eb/events.js';
 import { describeHealth } from '../eb/gate.js';
+import { readInstancesHealth } from '../eb/instances-health.js';
 import { runGate, type GateResult } from '../eb/watch.js';
 import { findVersion } from '../eb/versions.js';
-import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
+import { retryUntil, withRetries, type RetryContext } from '../aws/retry.js';
+import { noteDescribeUse } from './report.js';
 
 /** Whether every instance reports `label`; false when it can't be known (enhanced health off). */
 async function instancesAllOn(deps: EngineDeps, target: EbTarget, label: string, retry: RetryContext): Promise<boolean> {
-  try {
-    const res = await withRetries('DescribeInstancesHealth', retry, () =>
-      deps.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: target.environmentName, AttributeNames: ['Deployment'] })),
-    );
-    const list = res.InstanceHealthList ?? [];
-    return list.length > 0 && list.every((i) => i.Deployment?.VersionLabel === label);
-  } catch (err) {
-    if (errorName(err) === 'InvalidRequestException') return false;
-    throw err;
-  }
+  const list = (await readInstancesHealth(deps.eb, target.environmentName, retry))?.instances ?? [];
+  return list.length > 0 && list.every((i) => i.versionLabel === label);
 }
 
 export interface GatedUpdateOptions {
@@ -37,12 +31,7 @@ export interface GatedUpdateOptions {
   kind?: UpdateKind;
 }
 
-function retryFor(deps: EngineDeps, deadline: Deadline): RetryContext {
-  return { clock: deps.clock, log: deps.log, deadline };
-}
-
 function recordGate(report: DeployReport, result: GateResult): void {
-  report.describeCalls += result.describeCalls;
   if (result.last) {
     report.health = describeHealth(result.last);
     report.instances = result.last.instances ?? report.instances;
@@ -68,7 +57,7 @@ async function deployAndGate(
   let underway = false;
   let requestId: string | undefined;
   if (!alreadyThere) {
-    if (!justReady) await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
+    if (!justReady) await waitForReady(deps.eb, target, retryUntil(deps, readyDeadline));
     // Saved before the call: a job killed the moment EB accepts it still tells its post step.
     hooks.onUpdateStarting?.({
       kind,
@@ -80,7 +69,7 @@ async function deployAndGate(
       region: deps.region,
       startedAt: deps.clock.now(),
     });
-    const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
+    const started = await startUpdate(deps.eb, target, label, retryUntil(deps, readyDeadline));
     startedAt = started.startedAt;
     underway = started.environment.Status !== 'Ready';
     requestId = started.requestId;
@@ -89,7 +78,7 @@ async function deployAndGate(
   }
   const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
   return runGate(
-    deps.eb,
+    deps,
     {
       target,
       expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
@@ -100,7 +89,7 @@ async function deployAndGate(
       startedAt,
       deadline,
     },
-    retryFor(deps, deadline),
+    retryUntil(deps, deadline),
     events,
   );
 }
@@ -116,7 +105,7 @@ async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: Depl
   };
   if (!previous) fail(`deploy of "${opts.label}" failed: ${why}. There is nothing to roll back to (${report.rollbackTargetWhy ?? 'no target'}): the environment needs attention.`);
   const rollbackDeadline = Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
-  const retry = retryFor(deps, rollbackDeadline);
+  const retry = retryUntil(deps, rollbackDeadline);
   return deps.log.group(`Rolling back "${target.environmentName}" to "${previous}"`, async () => {
     try {
       const env = await describeEnvironment(deps.eb, target, retry);
@@ -127,7 +116,7 @@ async function rollBack(deps: EngineDeps, opts: GatedUpdateOptions, report: Depl
       }
       if (!(await findVersion(deps.eb, target.applicationName, previous!, retry)))
         fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
-      const ready = await waitForReady(deps.eb, target, retry, rollbackDeadline);
+      const ready = await waitForReady(deps.eb, target, retry);
       // Skip the redeploy only when EB itself already put every instance back (Immutable's own undo);
       // a failed Rolling batch leaves instances on the new version although VersionLabel is the old one.
       const onPrevious = ready.VersionLabel === previous && (await instancesAllOn(deps, target, previous!, retry)) ? ready : undefined;
@@ -171,10 +160,19 @@ function superseded(deps: EngineDeps, label: string, result: GateResult, report:
   throw new DeployFailedError(report.message);
 }
 
+/** Deploys, gates, rolls back on failure; the report ends with the run's describe calls however it ends. */
 export async function gatedUpdate(deps: EngineDeps, opts: GatedUpdateOptions, report: DeployReport, hooks: DeployHooks = {}): Promise<DeployReport> {
+  try {
+    return await updateGateAndRepair(deps, opts, report, hooks);
+  } finally {
+    noteDescribeUse(deps, report);
+  }
+}
+
+async function updateGateAndRepair(deps: EngineDeps, opts: GatedUpdateOptions, report: DeployReport, hooks: DeployHooks): Promise<DeployReport> {
   const { target, label, gate } = opts;
   const setupDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
-  const retry = retryFor(deps, setupDeadline);
+  const retry = retryUntil(deps, setupDeadline);
   const env = await describeEnvironment(deps.eb, target, retry);
   report.versionLabel = label;
   report.previousVersionLabel = env.VersionLabel;

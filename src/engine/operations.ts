@@ -1,9 +1,8 @@
 // The standalone operations: roll back to a previous version, deploy an existing version, and
 // describe an environment's state (the CLI's `status`).
-import { DescribeEventsCommand, DescribeInstancesHealthCommand, type EnvironmentDescription, type EventDescription } from '@aws-sdk/client-elastic-beanstalk';
+import { DescribeEventsCommand, type EnvironmentDescription, type EventDescription } from '@aws-sdk/client-elastic-beanstalk';
 import type { DeployVersionInputs, RollbackInputs } from '../config/inputs.js';
 import { ConfigurationError, DeployFailedError } from '../config/errors.js';
-import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
 import { gatedUpdate } from './gated-update.js';
 import { runPreflight } from './preflight.js';
@@ -11,17 +10,14 @@ import type { DeployHooks, DeployReport } from './report.js';
 import { defaultRollbackLabel } from './release-verdicts.js';
 import { describeEnvironment, environmentUrl, type EbTarget } from '../eb/environment.js';
 import type { InstanceState } from '../eb/gate.js';
-import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
+import { readInstancesHealth } from '../eb/instances-health.js';
+import { retryUntil, withRetries } from '../aws/retry.js';
 import { findVersion } from '../eb/versions.js';
 import { checkPromotion } from '../eb/promotion.js';
 
-function retry(deps: EngineDeps, ms: number): RetryContext {
-  return { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
-}
-
 export async function rollbackOperation(deps: EngineDeps, inputs: RollbackInputs, report: DeployReport, hooks: DeployHooks = {}): Promise<DeployReport> {
   const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
-  const r = retry(deps, inputs.gate.readyTimeoutMs);
+  const r = retryUntil(deps, inputs.gate.readyTimeoutMs, `${inputs.gate.readyTimeoutMs / 1000} s`);
   const env = await describeEnvironment(deps.eb, target, r);
   const label = inputs.versionLabel ?? (await defaultRollbackLabel(deps, target, env.VersionLabel, r)).label!;
   if (!(await findVersion(deps.eb, inputs.applicationName, label, r)))
@@ -37,7 +33,7 @@ export async function rollbackOperation(deps: EngineDeps, inputs: RollbackInputs
  */
 export async function deployVersionOperation(deps: EngineDeps, inputs: DeployVersionInputs, report: DeployReport, hooks: DeployHooks = {}): Promise<DeployReport> {
   if (inputs.preflight) await runPreflight(deps, { applicationName: inputs.applicationName, environmentName: inputs.environmentName, versionLabel: inputs.versionLabel });
-  const r = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
+  const r = retryUntil(deps, inputs.gate.readyTimeoutMs, 'ready-timeout');
   let label = inputs.versionLabel;
   if (inputs.promoteFrom) {
     const promotion = await checkPromotion(deps.eb, { applicationName: inputs.applicationName, sourceEnvironment: inputs.promoteFrom, versionLabel: label }, r);
@@ -63,17 +59,9 @@ export interface EnvironmentStatus {
 }
 
 export async function environmentStatus(deps: EngineDeps, target: EbTarget): Promise<EnvironmentStatus> {
-  const r = retry(deps, 60_000);
+  const r = retryUntil(deps, 60_000, '60 s');
   const environment = await describeEnvironment(deps.eb, target, r);
-  let instances: InstanceState[] | undefined;
-  try {
-    const res = await withRetries('DescribeInstancesHealth', r, () =>
-      deps.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: target.environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment'] })),
-    );
-    instances = (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel }));
-  } catch (err) {
-    if (errorName(err) !== 'InvalidRequestException') throw err;
-  }
+  const instances: InstanceState[] | undefined = (await readInstancesHealth(deps.eb, target.environmentName, r))?.instances;
   const ev = await withRetries('DescribeEvents', r, () =>
     deps.eb.send(new DescribeEventsCommand({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, MaxRecords: 10 })),
   );

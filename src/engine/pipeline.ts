@@ -6,23 +6,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CreateVersionInputs, DeployInputs, PruneInputs, UploadInputs, BundleSettings } from '../config/inputs.js';
 import { DeployFailedError } from '../config/errors.js';
-import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
 import { gatedUpdate } from './gated-update.js';
 import { runPreflight } from './preflight.js';
-import type { DeployHooks, DeployReport } from './report.js';
+import { noteDescribeUse, type DeployHooks, type DeployReport } from './report.js';
 import { prepareBundle } from '../bundle/zip.js';
 import { defaultBucket, uploadBundle, type UploadResult } from '../bundle/upload.js';
 import { ensureVersion, findVersion, nearQuota, versionQuota } from '../eb/versions.js';
 import { pruneVersions, type PruneResult } from '../eb/retention.js';
 import { describeEnvironment } from '../eb/environment.js';
-import type { RetryContext } from '../aws/retry.js';
+import { retryUntil, type RetryContext } from '../aws/retry.js';
 
 const SETUP_MS = 30 * 60_000; // retries of upload/version calls stop after this; each call also has its own timeout
 
-function retry(deps: EngineDeps, ms = SETUP_MS, what = 'the setup deadline'): RetryContext {
-  return { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, ms, what) };
-}
+const setupRetry = (deps: EngineDeps): RetryContext => retryUntil(deps, SETUP_MS, 'the setup deadline');
 
 /** Same commit + same bytes → same label, so a re-run reuses the version instead of clashing. */
 export function deriveVersionLabel(sha256: string, gitSha = process.env.GITHUB_SHA): string {
@@ -38,7 +35,7 @@ export async function uploadStep(deps: EngineDeps, settings: BundleSettings, rep
       const bundle = await prepareBundle(settings.bundlePath, work);
       report.bundle = { sha256: bundle.sha256, size: bundle.size, bucket: undefined, key: undefined, uploadedBytes: undefined };
       deps.log.info(`bundle ${settings.bundlePath}: ${bundle.size} bytes, sha256 ${bundle.sha256}`);
-      const r = retry(deps);
+      const r = setupRetry(deps);
       const bucket = settings.bucket ?? (await defaultBucket(deps.eb, r));
       const uploaded = await uploadBundle({ s3: deps.s3, log: deps.log, retry: r }, bundle, bucket, settings.keyPrefix, {
         opened: (upload) => hooks.onUploadOpened?.({ ...upload, region: deps.region }),
@@ -59,7 +56,7 @@ async function versionStep(
   report: DeployReport,
 ): Promise<void> {
   await deps.log.group(`Application version "${opts.label}"`, async () => {
-    const r = retry(deps, opts.processingMs, `the processing timeout (${opts.processingMs / 1000} s)`);
+    const r = retryUntil(deps, opts.processingMs, `the processing timeout (${opts.processingMs / 1000} s)`);
     const exists = await findVersion(deps.eb, opts.applicationName, opts.label, r);
     if (!exists) {
       const quota = await versionQuota(deps.eb, r);
@@ -69,7 +66,7 @@ async function versionStep(
           await pruneVersions(deps.eb, { applicationName: opts.applicationName, keep: opts.keepVersions, protectLabels: opts.protect, deleteSourceBundles: opts.deleteSourceBundles }, r);
       }
     }
-    const { reused } = await ensureVersion(deps.eb, opts, r, r.deadline);
+    const { reused } = await ensureVersion(deps, opts, r);
     report.versionReused = reused;
   });
 }
@@ -85,7 +82,7 @@ export async function deployPipeline(deps: EngineDeps, inputs: DeployInputs, rep
     });
   }
   // Fail on a wrong environment name before uploading anything.
-  const env = await describeEnvironment(deps.eb, target, retry(deps));
+  const env = await describeEnvironment(deps.eb, target, setupRetry(deps));
   const uploaded = await uploadStep(deps, inputs.bundle, report, hooks);
   const label = inputs.versionLabel ?? deriveVersionLabel(uploaded.sha256);
   report.versionLabel = label;
@@ -115,9 +112,10 @@ export async function deployPipeline(deps: EngineDeps, inputs: DeployInputs, rep
           protectLabels: [label, report.previousVersionLabel, report.rollbackTarget].filter((l): l is string => Boolean(l)),
           deleteSourceBundles: inputs.deleteSourceBundles,
         },
-        retry(deps),
+        setupRetry(deps),
       ),
     );
+    noteDescribeUse(deps, report);
   }
   return report;
 }
@@ -134,7 +132,7 @@ export async function createVersionOnly(deps: EngineDeps, inputs: CreateVersionI
     const up = await uploadStep(deps, inputs.bundle, report, hooks);
     ({ bucket, key, sha256 } = up);
   } else if (inputs.s3) {
-    bucket = inputs.s3.bucket ?? (await defaultBucket(deps.eb, retry(deps)));
+    bucket = inputs.s3.bucket ?? (await defaultBucket(deps.eb, setupRetry(deps)));
     key = inputs.s3.key;
     sha256 = /([0-9a-f]{64})\.zip$/.exec(key)?.[1];
     report.bundle = { sha256: sha256 ?? '', size: 0, bucket, key, uploadedBytes: 0 };
@@ -160,6 +158,7 @@ export async function createVersionOnly(deps: EngineDeps, inputs: CreateVersionI
     report,
   );
   report.outcome = 'deployed';
+  noteDescribeUse(deps, report);
   return report;
 }
 
@@ -167,6 +166,6 @@ export async function pruneOnly(deps: EngineDeps, inputs: PruneInputs): Promise<
   return pruneVersions(
     deps.eb,
     { applicationName: inputs.applicationName, keep: inputs.keepVersions, protectLabels: inputs.protectLabels, deleteSourceBundles: inputs.deleteSourceBundles },
-    retry(deps),
+    setupRetry(deps),
   );
 }

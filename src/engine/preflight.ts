@@ -12,13 +12,11 @@ import {
 } from '@aws-sdk/client-elastic-beanstalk';
 import { HeadBucketCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
 import { DeployFailedError, errorMessage } from '../config/errors.js';
-import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
 import { chooseRollbackTarget, newestVerified, readReleaseRecord } from '../eb/release-record.js';
 import { findVersion } from '../eb/versions.js';
 import { defaultBucket } from '../bundle/upload.js';
-import { errorName, withRetries, type RetryContext } from '../aws/retry.js';
-import { meterFor } from '../aws/describe-meter.js';
+import { errorName, retryUntil, withRetries } from '../aws/retry.js';
 
 export const SETUP_DOCS = 'docs/aws-setup.md';
 const PERMISSIONS_DOCS = `${SETUP_DOCS} (the deploy role's policies: docs/iam-policy.json and docs/iam-policy-eb-service-calls.json)`;
@@ -73,7 +71,7 @@ export function isDockerPlatform(env: EnvironmentDescription): boolean {
 }
 
 export async function preflight(deps: EngineDeps, req: PreflightRequest): Promise<PreflightResult> {
-  const retry: RetryContext = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, 60_000, 'the preflight deadline') };
+  const retry = retryUntil(deps, 60_000, 'the preflight deadline');
   const checks: PreflightCheck[] = [];
   const add = (name: string, outcome: CheckOutcome, detail: string): void => void checks.push({ name, outcome, detail });
   const call = <T>(what: string, fn: () => Promise<T>): Promise<T> => withRetries(what, retry, fn);
@@ -184,8 +182,8 @@ export async function preflight(deps: EngineDeps, req: PreflightRequest): Promis
 /** Logs the checks in a group and throws one error naming every failure, before any change. */
 export async function runPreflight(deps: EngineDeps, req: PreflightRequest): Promise<PreflightResult> {
   return deps.log.group('Preflight', async () => {
+    // Its describe calls count in the run's budget like any other (they spend part of its first 20 s).
     const result = await preflight(deps, req);
-    meterFor(deps.eb, deps.clock).restart();
     for (const c of result.checks) {
       const line = `${c.name}: ${c.detail}`;
       if (c.outcome === 'ok') deps.log.info(`ok    ${line}`);

@@ -2,13 +2,12 @@
 // target before a deploy, and write the gate's verdict on the version after it. A verdict that
 // cannot be written never changes the deploy's outcome; it is a loud warning instead.
 import { DeployFailedError } from '../config/errors.js';
-import { Deadline } from './clock.js';
 import type { EngineDeps } from './deps.js';
 import type { DeployReport } from './report.js';
 import type { EbTarget } from '../eb/environment.js';
 import { chooseRollbackOperationTarget, chooseRollbackTarget, markVersion, newestVerified, readReleaseRecord, verdict, VERIFIED_TAG, FAILED_TAG, type RollbackTarget, type VersionRecord } from '../eb/release-record.js';
 import { findVersion } from '../eb/versions.js';
-import type { RetryContext } from '../aws/retry.js';
+import { retryUntil, type RetryContext } from '../aws/retry.js';
 
 /** How long a verdict write keeps retrying throttling before it gives up. */
 const VERDICT_WRITE_MS = 60_000;
@@ -51,7 +50,7 @@ export function noteTarget(report: DeployReport, choice: RollbackTarget): void {
 export async function recordVerdict(deps: EngineDeps, target: EbTarget, label: string, passed: boolean, report: DeployReport): Promise<void> {
   const mark = passed ? 'verified' : 'failed';
   const key = (passed ? VERIFIED_TAG : FAILED_TAG) + target.environmentName;
-  const retry: RetryContext = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, VERDICT_WRITE_MS, 'the verdict write deadline') };
+  const retry = retryUntil(deps, VERDICT_WRITE_MS, 'the verdict write deadline');
   let error: string | undefined;
   try {
     const arn = (await findVersion(deps.eb, target.applicationName, label, retry))?.ApplicationVersionArn;

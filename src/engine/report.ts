@@ -1,6 +1,8 @@
 // What a run did, filled in as it goes, so outputs and the summary can be written even when a
 // phase fails half-way (the bundle hash and key are known before a processing failure, etc.).
 import type { InstanceState } from '../eb/gate.js';
+import { formatDescribeUse, type DescribeUse } from '../aws/describe-budget.js';
+import type { EngineDeps } from './deps.js';
 import type { SeenEvent } from '../eb/events.js';
 import { errorMessage } from '../config/errors.js';
 
@@ -38,7 +40,8 @@ export interface DeployReport {
   message: string | undefined;
   instances: InstanceState[];
   events: SeenEvent[];
-  describeCalls: number;
+  /** The run's EB describe calls (every one, the preflight's included) and their rate: the budget's own count. */
+  describe: DescribeUse | undefined;
 }
 
 export function newReport(applicationName: string, environmentName?: string): DeployReport {
@@ -63,7 +66,7 @@ export function newReport(applicationName: string, environmentName?: string): De
     message: undefined,
     instances: [],
     events: [],
-    describeCalls: 0,
+    describe: undefined,
   };
 }
 
@@ -75,6 +78,12 @@ export function noteFailure(report: DeployReport, err: unknown): void {
   if (report.outcome !== 'pending') return;
   report.outcome = 'failed';
   report.message = errorMessage(err);
+}
+
+/** Takes the run's describe calls so far into the report (one count: the budget's) and logs them. */
+export function noteDescribeUse(deps: Pick<EngineDeps, 'budget' | 'log'>, report: DeployReport): void {
+  report.describe = deps.budget.use();
+  deps.log.info(`EB describe calls over the run: ${formatDescribeUse(report.describe)}`);
 }
 
 /** A deploy's own update (the post step of a cancelled job aborts it) or a rollback (never aborted). */

@@ -36,6 +36,11 @@ describe('deploy action: healthy deploy, then a re-run of the same commit', () =
     expect(first.summary).toContain(label);
     expect(first.summary).toMatch(/<th>Instance<\/th>/);
     expect(first.stdout).toMatch(/gate passed/);
+    // The whole run's describe calls (the preflight's included): one count, in the log and the summary.
+    const use = /EB describe calls over the run: (\d+) describe calls in ([\d.]+) s \(([\d.]+)\/s; budget ≤ 1\/s\)/.exec(first.stdout);
+    expect(use, first.stdout).not.toBeNull();
+    expect(Number(use?.[1])).toBeGreaterThan(0);
+    expect(first.summary).toContain(`${use?.[1] ?? '?'} describe calls in ${use?.[2] ?? '?'} s`);
     // The in-flight marker is cleared once the gate has decided: a later cancel aborts nothing.
     expect(first.state.inFlightUpdate).toBe('');
 

@@ -3,6 +3,7 @@
 // for every attribute it reads — checked through the SDK against the emulator.
 import { DescribeEnvironmentHealthCommand, DescribeInstancesHealthCommand } from '@aws-sdk/client-elastic-beanstalk';
 import { describe, expect, it } from 'vitest';
+import { DescribeBudget } from '../../src/aws/describe-budget.js';
 import { systemClock } from '../../src/engine/clock.js';
 import { MemoryLogger } from '../../src/engine/logger.js';
 import { environmentStatus } from '../../src/engine/operations.js';
@@ -49,7 +50,7 @@ describe('health calls and AttributeNames', () => {
   });
 
   it('the engine asks for what it reads: environmentStatus gets each instance\'s health, color and version', async () => {
-    const status = await environmentStatus({ eb: h.eb, s3: h.s3, clock: systemClock, log: new MemoryLogger(), region: 'us-east-1' }, { applicationName: 'attrs', environmentName: ENV });
+    const status = await environmentStatus({ eb: h.eb, budget: new DescribeBudget(systemClock), s3: h.s3, clock: systemClock, log: new MemoryLogger(), region: 'us-east-1' }, { applicationName: 'attrs', environmentName: ENV });
     expect(status.instances).toHaveLength(1);
     expect(status.instances?.[0]).toMatchObject({ healthStatus: 'Ok', color: 'Green', versionLabel: 'v1' });
     expect(status.instances?.[0]?.id).toMatch(/^i-/);

@@ -1,6 +1,6 @@
 import type { ElasticBeanstalkClient, EnvironmentDescription, EventDescription, SingleInstanceHealth } from '@aws-sdk/client-elastic-beanstalk';
 import type { FakeClock } from './fake-clock.js';
-import { DescribeMeter, registerMeter } from '../../src/aws/describe-meter.js';
+import { DescribeBudget } from '../../src/aws/describe-budget.js';
 
 /**
  * A scripted EB for the gate's timing tests only (pure decision logic over describe answers):
@@ -16,15 +16,15 @@ export interface ScriptedState {
   events?: EventDescription[];
 }
 
-/** `meter` counts the describe calls like the real client's middleware does (the gate paces on it). */
-export function scriptedEb(clock: FakeClock, script: (elapsedMs: number) => ScriptedState, meter = new DescribeMeter(clock)) {
+/** `budget` counts the describe calls like the real client's middleware does (the gate paces on it). */
+export function scriptedEb(clock: FakeClock, script: (elapsedMs: number) => ScriptedState, budget = new DescribeBudget(clock)) {
   const start = clock.now();
   const calls: { at: number; name: string }[] = [];
   const client = {
     send(cmd: object): Promise<unknown> {
       const name = cmd.constructor.name;
       calls.push({ at: clock.now(), name });
-      if (name.startsWith('Describe')) meter.record();
+      if (name.startsWith('Describe')) budget.record();
       const state = script(clock.now() - start);
       switch (name) {
         case 'DescribeEnvironmentsCommand':
@@ -44,6 +44,5 @@ export function scriptedEb(clock: FakeClock, script: (elapsedMs: number) => Scri
       }
     },
   };
-  registerMeter(client, meter);
-  return { eb: client as unknown as ElasticBeanstalkClient, calls, meter };
+  return { eb: client as unknown as ElasticBeanstalkClient, calls, budget };
 }

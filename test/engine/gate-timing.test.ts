@@ -4,7 +4,7 @@ import { MemoryLogger } from '../../src/engine/logger.js';
 import { EventStreamer } from '../../src/eb/events.js';
 import { runGate, type GateRun } from '../../src/eb/watch.js';
 import { FIRST_ON_LABEL_CALLS, INSTANCES_EVERY_MS, MAX_HOLD_MS, POLL_MS, PollPacer } from '../../src/eb/pacer.js';
-import { BUDGET_FLOOR_MS, DescribeMeter, FLOOR_MAX_GAP_MS, registerMeter } from '../../src/aws/describe-meter.js';
+import { BUDGET_FLOOR_MS, DescribeBudget, FLOOR_MAX_GAP_MS } from '../../src/aws/describe-budget.js';
 import { FakeClock } from './fake-clock.js';
 import { scriptedEb, type ScriptedState } from './fake-eb.js';
 
@@ -35,10 +35,10 @@ interface GateOptions {
 
 async function gate(clock: FakeClock, script: (ms: number) => ScriptedState, o: GateOptions = {}) {
   const { deadlineMs = 20 * 60_000, stableMs = STABLE_MS, priorCalls = 0, priorMs = 0 } = o;
-  const meter = new DescribeMeter(clock);
-  meter.record(priorCalls);
+  const budget = new DescribeBudget(clock);
+  budget.record(priorCalls);
   clock.t += priorMs;
-  const scripted = scriptedEb(clock, script, meter);
+  const scripted = scriptedEb(clock, script, budget);
   const { calls } = scripted;
   let eb = scripted.eb;
   if (o.throttle) {
@@ -48,13 +48,12 @@ async function gate(clock: FakeClock, script: (ms: number) => ScriptedState, o: 
     eb = {
       send: (cmd: object) => {
         if (next() < (o.throttle ?? 0)) {
-          meter.record();
+          budget.record();
           return Promise.reject(Object.assign(new Error('Rate exceeded'), { name: 'Throttling', $metadata: { httpStatusCode: 400 } }));
         }
         return inner.send(cmd as never);
       },
     } as typeof inner;
-    registerMeter(eb, meter);
   }
   const log = new MemoryLogger();
   const deadline = Deadline.after(clock, deadlineMs, 'deploy-timeout');
@@ -71,10 +70,10 @@ async function gate(clock: FakeClock, script: (ms: number) => ScriptedState, o: 
     startedAt: clock.now(),
     deadline,
   };
-  const result = await runGate(eb, run, retry, new EventStreamer(eb, target, retry, log));
+  const result = await runGate({ eb, budget }, run, retry, new EventStreamer(eb, target, retry, log));
   // When the gate first saw the release healthy (the stability window's start).
   const holdingAt = calls.find((c, i) => c.name === 'DescribeInstancesHealthCommand' && calls[i - 1]?.at === c.at)?.at;
-  return { result, calls, log, meter, holdingAt };
+  return { result, calls, log, budget, holdingAt };
 }
 
 describe('the gate loop, on a fake clock', () => {
@@ -116,17 +115,32 @@ describe('the gate loop, on a fake clock', () => {
       const greenAtMs = 300_000 + k * 100;
       const clock = new FakeClock();
       const t0 = clock.t;
-      const { result, meter, calls, holdingAt } = await gate(clock, (ms) => (ms < greenAtMs ? updating : green('v2')), { priorCalls });
+      const { result, budget, calls, holdingAt } = await gate(clock, (ms) => (ms < greenAtMs ? updating : green('v2')), { priorCalls });
       expect(result.passed).toBe(true);
       seen.push(((holdingAt ?? 0) - t0 - greenAtMs) / 1000);
       exits.push(result.seconds - greenAtMs / 1000);
-      expect(meter.calls).toBe(priorCalls + calls.length);
-      expect(meter.calls / result.seconds).toBeLessThanOrEqual(1);
+      expect(budget.calls).toBe(priorCalls + calls.length);
+      expect(budget.calls / result.seconds).toBeLessThanOrEqual(1);
       for (const c of calls) expect(calls.filter((d) => d.at >= c.at && d.at < c.at + 10_000).length).toBeLessThanOrEqual(15);
     }
     expect(Math.max(...seen)).toBeLessThanOrEqual(2);
     expect(Math.min(...exits)).toBeGreaterThanOrEqual(STABLE_MS / 1000);
     expect(Math.max(...exits)).toBeLessThanOrEqual(STABLE_MS / 1000 + 2 + 1);
+  });
+
+  it("the preflight's calls count (12 describe calls in the run's first 1.5 s spend the first 20 s's burst): a short update is still seen within 2 s of Green, exit = Green + window + ≤ 3 s, ≤ 1 call/s over the whole run", async () => {
+    const priorCalls = 12;
+    const priorMs = 1500;
+    for (const greenAtMs of [16_000, 18_000, 20_000, 25_000, 40_000]) {
+      const clock = new FakeClock();
+      const gateStart = clock.t + priorMs;
+      const { result, budget, holdingAt } = await gate(clock, (ms) => (ms < greenAtMs ? updating : green('v2')), { priorCalls, priorMs });
+      expect(result.passed).toBe(true);
+      expect((holdingAt ?? 0) - gateStart - greenAtMs).toBeLessThanOrEqual(2000);
+      expect(result.seconds - greenAtMs / 1000).toBeLessThanOrEqual(STABLE_MS / 1000 + 3);
+      expect(budget.use().perSecond).toBeLessThanOrEqual(1);
+      expect(budget.use().seconds).toBeCloseTo(result.seconds + priorMs / 1000, 3);
+    }
   });
 
   it('a late crash (Severe 25 s after Green) fails the gate within a poll of EB showing it; the release went live', async () => {
@@ -154,10 +168,10 @@ describe('the gate loop, on a fake clock', () => {
     for (let k = 0; k < 10; k++) {
       const clock = new FakeClock();
       const greenAt = 60 + k * 0.3;
-      const { result, meter } = await gate(clock, (ms) => (ms < greenAt * 1000 ? updating : green('v2')), { throttle: 0.3, priorCalls: 10 });
+      const { result, budget } = await gate(clock, (ms) => (ms < greenAt * 1000 ? updating : green('v2')), { throttle: 0.3, priorCalls: 10 });
       expect(result.passed).toBe(true);
       exits.push(result.seconds - greenAt);
-      expect(meter.calls / result.seconds).toBeLessThanOrEqual(1.05);
+      expect(budget.calls / result.seconds).toBeLessThanOrEqual(1.05);
     }
     expect(Math.min(...exits)).toBeGreaterThanOrEqual(STABLE_MS / 1000);
     expect(Math.max(...exits)).toBeLessThanOrEqual(STABLE_MS / 1000 + 10);
@@ -253,8 +267,8 @@ describe('the gate loop, on a fake clock', () => {
 describe('PollPacer and the describe budget', () => {
   it('spreads the first 20 s, then waits 1 s between polls while the budget allows, longer once it is spent, keeping the first on-label check in reserve', () => {
     const clock = new FakeClock();
-    const meter = new DescribeMeter(clock);
-    const pacer = new PollPacer(clock, meter);
+    const budget = new DescribeBudget(clock);
+    const pacer = new PollPacer(clock, budget);
     // In the first 20 s (no EB update is shorter) their 20 calls are saved for the end: 20 - 3 in
     // reserve = 17, the 16 after this poll 1 s apart over the last 16 s, so this one waits 4 s.
     expect(pacer.nextDelay(false, 1)).toBe(4000);
@@ -262,21 +276,21 @@ describe('PollPacer and the describe budget', () => {
     expect(pacer.nextDelay(false, 1)).toBe(1000);
     clock.t -= 3_000;
     clock.t += BUDGET_FLOOR_MS;
-    meter.record(15);
+    budget.record(15);
     // After 20 s: 1 s while the budget allows (15 used + 1 next + 3 in reserve ≤ 20)...
     expect(pacer.nextDelay(false, 1)).toBe(POLL_MS);
-    meter.record(4);
+    budget.record(4);
     // ...then as the budget allows: 19 + 1 + 3 = 23 calls at 23 s, 3 s from now.
     expect(pacer.nextDelay(false, 1)).toBe(3000);
     // On our label the reserve is spent: 19 + 1 = 20 ≤ 20.
     expect(pacer.nextDelay(true, 1)).toBe(POLL_MS);
     expect(pacer.nextDelay(true, 2)).toBe(1000);
     // A gate's first check keeps no reserve either.
-    meter.record(3);
+    budget.record(3);
     // 22 used + 2 next = 24 calls: 24 s after the start, but the budget holds a check 3 s at most.
     expect(pacer.firstDelay(2)).toBe(MAX_HOLD_MS);
     // Overspent by far (a throttled phase's retries): still a check every 3 s, never blind.
-    meter.record(100);
+    budget.record(100);
     expect(pacer.nextDelay(true, 2)).toBe(MAX_HOLD_MS);
     expect(pacer.nextDelay(false, 1)).toBe(MAX_HOLD_MS);
     expect(FIRST_ON_LABEL_CALLS).toBe(3);
@@ -284,7 +298,7 @@ describe('PollPacer and the describe budget', () => {
 
   it('reads events on a change at once, otherwise every 10 s', () => {
     const clock = new FakeClock();
-    const pacer = new PollPacer(clock, new DescribeMeter(clock));
+    const pacer = new PollPacer(clock, new DescribeBudget(clock));
     expect(pacer.eventsDue(false)).toBe(true);
     pacer.eventsRead();
     clock.t += 9_999;
@@ -296,10 +310,10 @@ describe('PollPacer and the describe budget', () => {
 
   it('puts periodic events off while the budget is tight, 30 s at the most', () => {
     const clock = new FakeClock();
-    const meter = new DescribeMeter(clock);
-    const pacer = new PollPacer(clock, meter);
+    const budget = new DescribeBudget(clock);
+    const pacer = new PollPacer(clock, budget);
     pacer.eventsRead();
-    meter.record(BUDGET_FLOOR_MS / 1000 - FIRST_ON_LABEL_CALLS);
+    budget.record(BUDGET_FLOOR_MS / 1000 - FIRST_ON_LABEL_CALLS);
     clock.t += 10_000;
     expect(pacer.eventsDue(false)).toBe(false);
     expect(pacer.eventsDue(true)).toBe(true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isRetryable, withRetries } from '../../src/aws/retry.js';
+import { isRetryable, retryUntil, withRetries } from '../../src/aws/retry.js';
 import { Deadline } from '../../src/engine/clock.js';
 import { MemoryLogger } from '../../src/engine/logger.js';
 import { FakeClock } from './fake-clock.js';
@@ -39,5 +39,19 @@ describe('withRetries', () => {
     expect(n).toBe(1);
     expect(isRetryable(Object.assign(new Error(), { code: 'ECONNREFUSED' }))).toBe(false);
     expect(isRetryable(Object.assign(new Error(), { code: 'ECONNRESET' }))).toBe(true);
+  });
+});
+
+describe('retryUntil', () => {
+  it('is the one way a retry context is made: the deps\' clock and log, until a deadline or for ms from now', async () => {
+    const clock = new FakeClock();
+    const log = new MemoryLogger();
+    const deadline = Deadline.after(clock, 5000, 'ready-timeout');
+    expect(retryUntil({ clock, log }, deadline)).toEqual({ clock, log, deadline });
+    const r = retryUntil({ clock, log }, 60_000, 'the preflight deadline');
+    expect(r.deadline.what).toBe('the preflight deadline');
+    expect(r.deadline.at).toBe(clock.now() + 60_000);
+    clock.t += 60_000;
+    await expect(withRetries('X', r, () => Promise.reject(throttled()))).rejects.toThrow('Rate exceeded');
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Deadline } from '../../src/engine/clock.js';
 import { MemoryLogger } from '../../src/engine/logger.js';
 import { startUpdate } from '../../src/eb/environment.js';
+import { retryUntil } from '../../src/aws/retry.js';
 import { FakeClock } from './fake-clock.js';
 
 function racingEb(clock: FakeClock, busyUntil: number) {
@@ -32,7 +33,7 @@ describe('startUpdate', () => {
     const { eb, calls } = racingEb(clock, clock.now() + 7000);
     const log = new MemoryLogger();
     const deadline = Deadline.after(clock, 60_000, 'ready-timeout');
-    const started = await startUpdate(eb, { applicationName: 'app', environmentName: 'dev-env' }, 'v2', { clock, log, deadline }, deadline);
+    const started = await startUpdate(eb, { applicationName: 'app', environmentName: 'dev-env' }, 'v2', retryUntil({ clock, log }, deadline));
     expect(started.requestId).toBe('req-1');
     expect(calls[0]).toBe('UpdateEnvironmentCommand');
     expect(calls.at(-1)).toBe('UpdateEnvironmentCommand');
@@ -45,7 +46,7 @@ describe('startUpdate', () => {
     const { eb } = racingEb(clock, Number.POSITIVE_INFINITY);
     const deadline = Deadline.after(clock, 30_000, 'ready-timeout (30 s)');
     await expect(
-      startUpdate(eb, { applicationName: 'app', environmentName: 'dev-env' }, 'v2', { clock, log: new MemoryLogger(), deadline }, deadline),
+      startUpdate(eb, { applicationName: 'app', environmentName: 'dev-env' }, 'v2', retryUntil({ clock, log: new MemoryLogger() }, deadline)),
     ).rejects.toThrow('environment "dev-env" was still Updating after ready-timeout (30 s); nothing was deployed');
     expect(clock.now() - (deadline.at - 30_000)).toBeLessThanOrEqual(30_000);
   });
