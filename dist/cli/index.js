@@ -38112,7 +38112,7 @@ function bufferIncludes(buffer, content) {
 
 /***/ }),
 
-/***/ 9686:
+/***/ 7312:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38123,8 +38123,667 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/config/errors.ts
+// Errors the user can fix (bad input, a refused label) versus everything else. The action wrapper
+// turns these into a clean `setFailed` message; anything else is a bug and gets a stack trace in debug.
+class errors_ConfigurationError extends Error {
+    name = 'ConfigurationError';
+}
+// The deploy ran and did not succeed (failed gate, rolled back, busy past the deadline...).
+// Not a bug: reported as a clean failure with what happened; the CLI exits 1.
+class errors_DeployFailedError extends Error {
+    details;
+    name = 'DeployFailedError';
+    constructor(message, details = {}) {
+        super(message);
+        this.details = details;
+    }
+}
+function errors_errorMessage(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+
+;// CONCATENATED MODULE: ./src/config/parse.ts
+// One parser per kind of input. Each reads a raw string, and on bad input throws a
+// ConfigurationError naming the input and the form it accepts — before any AWS call is made.
+// Defaults are not theirs: the reader hands over an input's declared default when it was left out
+// (withDefaults in src/config/interface/spec.ts), and the names are checked against the reader's.
+
+
+function bad(name, value, expected) {
+    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return new errors_ConfigurationError(`input "${name}" is invalid ("${shown}"): expected ${expected}`);
+}
+/**
+ * `record[key]` only when `key` is the record's own property. A plain `record[key]` answers
+ * "constructor", "__proto__" or "toString" with what every object inherits from Object.prototype,
+ * so a lookup table keyed by user input would accept those words as valid choices.
+ */
+function ownValue(record, key) {
+    return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+function parse_readString(get, name) {
+    return get(name).trim();
+}
+function parse_requireValue(get, name) {
+    const v = parse_readString(get, name);
+    if (!v)
+        throw new errors_ConfigurationError(`input "${name}" is required`);
+    return v;
+}
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+/**
+ * YAML 1.2 core booleans only: "yes", "1" or "on" are errors, not silently false. `fallback`: for a
+ * flag that is not an action input (an action's input has its default from the interface).
+ */
+function parse_parseBoolean(get, name, fallback) {
+    const v = parse_readString(get, name);
+    if (!v && fallback !== undefined)
+        return fallback;
+    if (TRUE.includes(v))
+        return true;
+    if (FALSE.includes(v))
+        return false;
+    throw bad(name, v, '"true" or "false"');
+}
+function parse_parseInteger(get, name, min, max) {
+    const v = parse_readString(get, name);
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+        throw bad(name, v, `a whole number from ${min} to ${max}`);
+    return Number(v);
+}
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const MAX_DURATION_MS = 6 * 3_600_000; // a GitHub-hosted job's limit
+/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 (or 0 when `allowZero`) and at most 6h. */
+function parse_parseDuration(get, name, allowZero = false) {
+    const v = parse_readString(get, name);
+    const expected = `a duration like "90s", "10m" or "1h30m" (${allowZero ? '0 or more' : 'more than 0'}, at most 6h)`;
+    let ms;
+    if (/^\d+$/.test(v)) {
+        ms = Number(v) * 1000;
+    }
+    else {
+        const parts = [...v.matchAll(/(\d+)(ms|s|m|h)/g)];
+        if (!parts.length || parts.map((p) => p[0]).join('') !== v)
+            throw bad(name, v, expected);
+        ms = parts.reduce((sum, p) => sum + Number(p[1]) * (ownValue(UNIT_MS, p[2] ?? '') ?? 0), 0);
+    }
+    if (!(ms > 0 || (allowZero && ms === 0)) || ms > MAX_DURATION_MS)
+        throw bad(name, v, expected);
+    return ms;
+}
+function parseChoice(get, name, choices) {
+    const v = parse_readString(get, name);
+    const found = ownValue(choices, v.toLowerCase());
+    if (!found)
+        throw bad(name, v, `one of ${Object.keys(choices).map((c) => `"${c}"`).join(', ')}`);
+    return found;
+}
+// Elastic Beanstalk's own rules (API reference: ApplicationName, EnvironmentName, VersionLabel).
+function validateApplicationName(name, v) {
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    if (v.length > 100 || v.includes('/') || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v))
+        throw bad(name, v, 'an application name of 1-100 characters without "/", line breaks or control characters');
+    return v;
+}
+function parse_validateEnvironmentName(name, v) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$/.test(v))
+        throw bad(name, v, 'an environment name of 4-40 letters, digits and "-", not starting or ending with "-"');
+    return v;
+}
+function parse_validateVersionLabel(name, v) {
+    if (v.length > 100 || v.includes('/') || /\s/.test(v))
+        throw bad(name, v, 'a version label of 1-100 characters without "/" or whitespace');
+    return v;
+}
+function parse_parseRegion(get, name) {
+    const v = parse_readString(get, name);
+    if (!v)
+        return undefined;
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v))
+        throw bad(name, v, 'an AWS region like "us-east-1" or "eu-west-3"');
+    return v;
+}
+function parse_parseBucket(get, name) {
+    const v = parse_readString(get, name);
+    if (!v)
+        return undefined;
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) || v.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(v))
+        throw bad(name, v, 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"');
+    return v;
+}
+/** `fallback`: the prefix derived when none is given (it depends on the application). */
+function parseKeyPrefix(get, name, fallback) {
+    const v = parse_readString(get, name).replace(/\/+$/, '');
+    if (!v)
+        return fallback;
+    if (v.startsWith('/') || v.split('/').some((p) => p === '..' || p === '.' || p === '') || v.length > 900)
+        throw bad(name, v, 'an S3 key prefix like "bundles/my-app" (no leading "/", no "." or ".." parts)');
+    return v;
+}
+function parseUrl(get, name) {
+    const v = parse_readString(get, name);
+    if (!v)
+        return undefined;
+    let url;
+    try {
+        url = new URL(v);
+    }
+    catch {
+        throw bad(name, v, 'an absolute http:// or https:// URL');
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
+        throw bad(name, v, 'an absolute http:// or https:// URL');
+    return url.toString();
+}
+/** A .zip file (checked by its magic bytes later) or a directory that exists. */
+function parseBundlePath(get, name, fallback = '') {
+    const v = parse_readString(get, name) || fallback;
+    let stat;
+    try {
+        stat = (0,external_node_fs_.statSync)(v);
+    }
+    catch {
+        throw bad(name, v, 'an existing .zip file or directory');
+    }
+    if (stat.isDirectory())
+        return v;
+    if (!stat.isFile() || !v.toLowerCase().endsWith('.zip'))
+        throw bad(name, v, 'an existing .zip file or directory');
+    if (!hasZipMagic(v))
+        throw bad(name, v, 'a zip file (it does not start with a zip header)');
+    return v;
+}
+function hasZipMagic(file) {
+    const fd = (0,external_node_fs_.openSync)(file, 'r');
+    try {
+        const magic = Buffer.alloc(4);
+        if ((0,external_node_fs_.readSync)(fd, magic, 0, 4, 0) < 4)
+            return false;
+        return magic.readUInt32LE(0) === 0x04034b50 || magic.readUInt32LE(0) === 0x06054b50;
+    }
+    finally {
+        (0,external_node_fs_.closeSync)(fd);
+    }
+}
+function parseLabelList(get, name) {
+    return parse_readString(get, name)
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => parse_validateVersionLabel(name, s));
+}
+
 // EXTERNAL MODULE: external "node:util"
 var external_node_util_ = __nccwpck_require__(7975);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-beanstalk/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(6114);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var client_s3_dist_cjs = __nccwpck_require__(3711);
+;// CONCATENATED MODULE: ./src/version.ts
+// Sent in the AWS user agent; a unit test checks it against package.json.
+const PACKAGE_VERSION = '0.1.0';
+const USER_AGENT_NAME = 'django-eb-pipeline';
+
+;// CONCATENATED MODULE: ./src/aws/describe-budget.ts
+/** Average describe calls per second over a run that the pollers stay within. */
+const DESCRIBE_CALLS_PER_SECOND = 1;
+/**
+ * Every real EB update takes longer than this (EB's deploy command alone takes about 15 s), so the
+ * first calls of a run may come quickly (the preflight's reads spend some of them): the average is
+ * only ever taken over at least this long.
+ */
+const BUDGET_FLOOR_MS = 20_000;
+/** The longest a poller stays blind early in the floor, while it saves calls for its end. */
+const FLOOR_MAX_GAP_MS = 5000;
+/** The use as the log, the summary and the bench read it: "27 describe calls in 31.2 s (0.87/s; budget ≤ 1/s)". */
+function formatDescribeUse(use) {
+    return `${use.calls} describe calls in ${use.seconds.toFixed(1)} s (${use.perSecond.toFixed(2)}/s; budget ≤ ${DESCRIBE_CALLS_PER_SECOND}/s)`;
+}
+class DescribeBudget {
+    clock;
+    calls = 0;
+    since;
+    constructor(clock) {
+        this.clock = clock;
+        this.since = clock.now();
+    }
+    /**
+     * Counts every describe call `eb` makes from now on: a middleware at finalizeRequest, low
+     * priority, runs inside the SDK's retry middleware — once per attempt on the wire. A client
+     * without a middleware stack (the scripted EB of the timing tests) calls `record` itself.
+     */
+    meter(eb) {
+        const stack = eb.middlewareStack;
+        stack?.add((next, ctx) => (args) => {
+            if (ctx.commandName?.startsWith('Describe'))
+                this.record();
+            return next(args);
+        }, { step: 'finalizeRequest', priority: 'low', name: 'ebPipelineDescribeBudget' });
+    }
+    record(calls = 1) {
+        this.calls += calls;
+    }
+    /** The whole run's use so far, as the report and the bench read it. */
+    use() {
+        const seconds = (this.clock.now() - this.since) / 1000;
+        return { calls: this.calls, seconds, perSecond: seconds > 0 ? this.calls / seconds : 0 };
+    }
+    /** Calls allowed in total by now: the rate times the time since the start (at least the floor). */
+    allowed() {
+        return (DESCRIBE_CALLS_PER_SECOND * Math.max(this.clock.now() - this.since, BUDGET_FLOOR_MS)) / 1000;
+    }
+    /**
+     * How long to wait before `next` more calls so that `reserve` calls stay available for later
+     * (the gate keeps its confirmation checks' calls in reserve while it waits).
+     */
+    delayFor(next, reserve = 0) {
+        const needed = this.calls + next + reserve;
+        if (needed <= this.allowed())
+            return 0;
+        return Math.ceil(this.since + (needed * 1000) / DESCRIBE_CALLS_PER_SECOND - this.clock.now());
+    }
+    /**
+     * Before the floor has passed: how long to wait so that the calls left in it (`reserve` kept
+     * aside) are spent where they matter. No EB update ends within seconds (its deploy command alone
+     * takes about 15 s), so the calls are packed toward the end of the floor, `spacingMs` apart,
+     * where a short update turns Green; earlier, a poll comes at least every `maxGapMs` so an early
+     * failure is still seen. Spreading them evenly instead left ~2 s between polls at the end.
+     */
+    spreadDelay(next, reserve = 0, spacingMs = 1000, maxGapMs = FLOOR_MAX_GAP_MS) {
+        const elapsed = this.clock.now() - this.since;
+        if (elapsed >= BUDGET_FLOOR_MS)
+            return 0;
+        const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
+        if (left < next)
+            return 0; // delayFor holds the call back until the budget allows it
+        // Late enough that the calls left after this one cover the rest of the floor, spacingMs apart.
+        const latest = BUDGET_FLOOR_MS - elapsed - Math.floor((left - next) / next) * spacingMs;
+        return Math.max(0, Math.min(latest, maxGapMs));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/aws/clients.ts
+// The one place AWS clients are built. Endpoints are never set here: the SDK reads
+// AWS_ENDPOINT_URL_ELASTIC_BEANSTALK / AWS_ENDPOINT_URL_S3 by itself, which is how the tests
+// and the local demo reach the emulator without any hook in production code. The describe budget
+// is built here on the caller's clock and travels with the EB client it meters.
+
+
+
+
+
+function resolveRegion(region) {
+    const r = region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
+    if (!r)
+        throw new errors_ConfigurationError('input "region" is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set: expected a region like "us-east-1"');
+    return r;
+}
+function createAwsClients(opts) {
+    const region = resolveRegion(opts.region);
+    const common = {
+        region,
+        // The SDK's standard strategy retries Throttling and 5xx with jittered exponential backoff;
+        // the engine adds its own, deadline-bounded retries on top for long throttling spells.
+        retryMode: 'standard',
+        maxAttempts: opts.maxAttempts ?? 5,
+        customUserAgent: [[USER_AGENT_NAME, PACKAGE_VERSION]],
+        // A stalled connection must not hang a deploy: every request has a time limit.
+        requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000, throwOnRequestTimeout: true },
+    };
+    const eb = new dist_cjs/* ElasticBeanstalkClient */.E8k(common);
+    // The describe budget starts with the client, before any call.
+    const budget = new DescribeBudget(opts.clock);
+    budget.meter(eb);
+    return {
+        eb,
+        s3: new client_s3_dist_cjs/* S3Client */.YxF({ ...common, requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000, throwOnRequestTimeout: true } }),
+        region,
+        budget,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/engine/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+};
+/** A point in time after which waiting stops; `remaining()` never goes below 0. */
+class Deadline {
+    clock;
+    at;
+    what;
+    constructor(clock, at, what) {
+        this.clock = clock;
+        this.at = at;
+        this.what = what;
+    }
+    static after(clock, ms, what) {
+        return new Deadline(clock, clock.now() + ms, what);
+    }
+    remaining() {
+        return Math.max(0, this.at - this.clock.now());
+    }
+    passed() {
+        return this.clock.now() >= this.at;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/inert.ts
+// Text that did not come from our code (health URL bodies, EB events and causes, S3/AWS error
+// messages, names read back from AWS, file names from a bundle) must never become a workflow
+// command when it reaches the runner's stdout or stderr. The runner reads its output line by line
+// (a line ends at \n, \r or \r\n) and, per actions/runner src/Runner.Common/ActionCommand.cs:
+//   - TryParseV2: a line is a command when, after its leading whitespace, it starts with "::"
+//     (`::add-mask::secret`, `::stop-commands::token`, `::error::...`);
+//   - TryParse (legacy): a line is a command when "##[" appears ANYWHERE in it (`x ##[add-mask]secret`).
+// `inert` is the one place that defuses both, for every line our loggers write; it also turns
+// control characters (ANSI escapes that could hide or repaint log text) into visible \uXXXX.
+// It is not reversible and does not need to be: it only has to keep the text readable and inert.
+/** What the runner (and a terminal or browser showing the log) treats as a line break. */
+const LINE_BREAK = /\r\n|[\n\r\u0085\u2028\u2029]/;
+// C0 controls except tab, DEL, and C1 controls (\u0085 is a line break, handled above).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u0084\u0086-\u009f]/g;
+function visible(c) {
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+}
+/** One line, defused: a leading "::" gets a backslash before it, "##[" becomes "##\[". */
+function inertLine(line) {
+    const shown = line.replace(CONTROL, visible).replace(/##\[/g, '##\\[');
+    return shown.replace(/^([\s\u180e]*)::/, '$1\\::');
+}
+/**
+ * `text` with every line made safe to print on a GitHub Actions runner: no line of the result
+ * starts a workflow command, whatever `text` holds. Line breaks are kept (as \n), so multi-line
+ * text stays multi-line and each of its lines is defused.
+ */
+function inert(text) {
+    return text.split(LINE_BREAK).map(inertLine).join('\n');
+}
+/** True when the runner would take this one line of output as a workflow command (for tests and checks). */
+function startsWorkflowCommand(line) {
+    return /^[\s\u180e\u0085]*::/.test(line) || line.includes('##[');
+}
+/** For JSON we print: "##[" inside a string becomes "##\u005b" (the same value once parsed). */
+function inertJson(json) {
+    return json.replace(/##\[/g, '##\\u005b');
+}
+
+;// CONCATENATED MODULE: ./src/cli/console-logger.ts
+// The engine's Logger on a terminal: timestamped progress lines on stdout, warnings and errors on stderr.
+
+// The CLI runs in workflow `run:` steps too, where the runner reads stdout and stderr for workflow
+// commands: every line goes through `inert` (src/engine/inert.ts).
+function printLine(line) {
+    console.log(inert(line));
+}
+function printError(line) {
+    console.error(inert(line));
+}
+function stamp() {
+    return new Date().toISOString().slice(11, 19);
+}
+function consoleLogger(opts = {}) {
+    return {
+        info: (m) => printLine(`${stamp()} ${m}`),
+        debug: (m) => {
+            if (opts.debug)
+                printLine(`${stamp()} debug: ${m}`);
+        },
+        warning: (m) => printError(`${stamp()} warning: ${m}`),
+        error: (m) => printError(`${stamp()} error: ${m}`),
+        group: async (name, fn) => {
+            printLine(`${stamp()} == ${name}`);
+            return fn();
+        },
+    };
+}
+
+;// CONCATENATED MODULE: ./src/config/interface/shared.ts
+const APPLICATION_NAME = {
+    description: 'Elastic Beanstalk application name (1-100 characters, no "/").',
+    required: true,
+    help: 'Elastic Beanstalk application name',
+};
+const ENVIRONMENT_NAME = {
+    description: 'Elastic Beanstalk environment name (4-40 characters, letters, digits and "-", not starting or ending with "-").',
+    required: true,
+    help: 'Elastic Beanstalk environment name',
+};
+const REGION = {
+    description: 'AWS region, e.g. eu-west-1. Default, empty: AWS_REGION / AWS_DEFAULT_REGION from the environment.',
+    default: '',
+    help: 'AWS region (default: AWS_REGION)',
+};
+const VERSION_DESCRIPTION = {
+    description: 'Description of the application version (at most 200 characters).',
+    default: '',
+    help: 'description of the version',
+};
+/** Where a bundle goes in S3 (deploy, upload-bundle, create-version with a local bundle). */
+const BUNDLE_INPUTS = {
+    bundle: {
+        description: 'Source bundle, a .zip file or a directory (zipped deterministically, so the same content gives the same bytes; symlinks out of the directory, FIFOs and devices are refused, .git is left out).',
+        default: '.',
+        help: '.zip file or directory',
+    },
+    bucket: {
+        description: "S3 bucket for the bundle. Default, empty: Elastic Beanstalk's own storage bucket (CreateStorageLocation).",
+        default: '',
+        help: "S3 bucket (default: Elastic Beanstalk's own)",
+    },
+    'key-prefix': {
+        description: 'S3 key prefix; the object is <key-prefix>/<sha256>.zip. Default, empty: eb-pipeline/<application-name>.',
+        default: '',
+        help: 'S3 key prefix (default eb-pipeline/<application>)',
+    },
+};
+/** The health gate's settings (deploy, deploy-version, rollback): readGateSettings in src/config/inputs.ts. */
+const GATE_INPUTS = {
+    'min-health': {
+        description: 'Lowest health the gate accepts, "ok" (Green) or "warning" (Yellow also passes).',
+        default: 'ok',
+        help: 'ok | warning',
+    },
+    'healthy-checks': {
+        description: 'Passing checks (1-100) the stability window needs at least (checks come about a second apart).',
+        default: '3',
+        help: 'passing checks in the stability window, at least',
+    },
+    'stable-seconds': {
+        description: 'Stability window: seconds health must keep passing after it first passes, across at least two EB health reports (like Kubernetes minReadySeconds; 0-3600). Any failure inside it fails the gate. The deploy ends about this long plus a couple of seconds after the environment turns healthy. The default catches a process that dies up to 30 s after Green.',
+        // A process that dies up to 30 s after EB first shows Green is seen by the next health report (EB
+        // reports every 10 s), and a poll sees that within a second or two: 30 + 10 + 5 s of margin.
+        default: '45',
+        help: 'seconds health must hold after it first passes',
+    },
+    'settle-timeout': {
+        description: 'After the update finished: how long health may stay short of min-health without being Severe/Degraded (Pending, Warning while instances settle; the health URL not answering yet) before the gate fails (e.g. 2m).',
+        default: '2m',
+        help: 'wait for health to come up after the update',
+    },
+    'unhealthy-grace': {
+        description: 'After the update finished, a release that EB reports Severe/Degraded (or every instance failing) in two consecutive health reports fails at once; this gives it longer, explicitly (e.g. 90s).',
+        default: '0s',
+        help: 'extra time Severe/Degraded is allowed after the update',
+    },
+    'health-url': {
+        description: 'Optional http(s) URL that must answer 200 during the gate (e.g. https://dev.example.com/healthz).',
+        default: '',
+        help: 'URL that must answer 200 during the gate',
+    },
+    'health-url-expect-version': {
+        description: 'When "true", the health URL\'s body must contain the version label.',
+        default: 'false',
+        help: 'true: the health URL must name the version',
+    },
+    'ready-timeout': {
+        description: 'How long to wait for a busy environment to become Ready before deploying (e.g. 90s, 10m, 1h).',
+        default: '10m',
+        help: 'wait for a busy environment',
+    },
+    'deploy-timeout': {
+        description: 'Deadline for the update and the gate (e.g. 20m). Past it, the update counts as failed (a deploy is then rolled back when rollback is on).',
+        default: '20m',
+        help: 'deadline for update + gate',
+    },
+};
+const ROLLBACK = {
+    description: 'When "true", a failed deploy is aborted and the rollback target (the last version verified on the environment) redeployed and gated.',
+    default: 'true',
+    help: 'true | false: roll back a failed deploy',
+};
+const PREFLIGHT = {
+    description: 'When "true", read-only checks run first (bucket and s3:ListBucket, application, environment, Docker platform, enhanced health, instance profile, service role, rollback target); a failure names what is missing and nothing is changed.',
+    default: 'true',
+    help: 'false: skip the read-only checks before any change',
+};
+const SUMMARY = {
+    description: 'When "true", write a job summary (environment, versions, per-instance health, events).',
+    default: 'true',
+};
+const DELETE_SOURCE_BUNDLES = {
+    description: 'When "true", pruning also deletes the versions\' S3 bundles (never one a kept version shares).',
+    default: 'false',
+    help: 'true: pruning deletes the S3 bundles too',
+};
+/** What a gated update reports (deploy, deploy-version; rollback without the rollback's own two). */
+const GATED_OUTPUTS = {
+    'version-label': { description: 'The application version label deployed (or attempted).' },
+    'previous-version-label': { description: 'The label the environment ran before the deploy.' },
+    'rollback-target': {
+        description: 'The version a failed deploy goes back to, the newest one verified healthy on this environment (tags eb-pipeline:verified:ENV); with no record yet, the one that ran before. Not set when rollback is off or nothing qualifies.',
+    },
+    'environment-url': { description: "The environment's URL (CNAME), http://..." },
+    health: { description: "The environment's health at the end (Green, Yellow, Red, Grey, or the enhanced status)." },
+    'rolled-back': { description: '"true" when the deploy failed and the rollback target was redeployed.' },
+    outcome: {
+        description: 'How the run ended: deployed, rolled-back (the new version went live, failed its gate and the rollback target serves again), aborted (it failed before it went live; the rollback target serves), superseded (another deploy replaced it while it was gated; nothing undone), failed (rollback off) or needs-attention.',
+    },
+    'went-live': { description: '"true" when the environment finished the update on the new version (it served traffic), even if it was rolled back afterwards.' },
+    'superseded-by': { description: "The version another actor's update put on the environment while this run gated its own (set only when outcome is superseded)." },
+    'deploy-seconds': { description: 'Seconds from UpdateEnvironment to the end of the gate.' },
+};
+/** Where the bundle went (deploy, upload-bundle, create-version). */
+const BUNDLE_OUTPUTS = {
+    'bundle-sha256': { description: "sha256 of the bundle's zip bytes." },
+    's3-bucket': { description: 'Bucket holding the bundle.' },
+    's3-key': { description: 'Key of the bundle (content-addressed <prefix>/<sha256>.zip).' },
+    'uploaded-bytes': { description: 'Bytes uploaded to S3 (0 when the same content was already there).' },
+};
+const VERSION_REUSED = { description: '"true" when an application version with this label and the same bundle already existed.' };
+
+;// CONCATENATED MODULE: ./src/cli/input-flags.ts
+/** The one-letter forms, the same for every command that has the flag. */
+const SHORT = { 'application-name': 'a', 'environment-name': 'e', 'version-label': 'l', bundle: 'b' };
+function inputFlag(name, spec, short = SHORT[name]) {
+    const help = `${spec.help ?? spec.description}${spec.default ? ` (default ${spec.default})` : ''}`;
+    return short ? { name, help, short } : { name, help };
+}
+/** A flag for each of the action's inputs, in its order, but those the CLI has no use for. */
+function actionFlags(action, opts = {}) {
+    const entries = Object.entries(action.inputs);
+    return entries.filter(([name]) => !opts.except?.includes(name)).map(([name, spec]) => inputFlag(name, spec, opts.short?.[name] ?? SHORT[name]));
+}
+
+;// CONCATENATED MODULE: ./src/cli/command-support.ts
+// What every CLI command shares: flags named exactly like the action inputs (parsed with
+// node:util parseArgs), --help, and exit codes: 0 success, 1 deploy failed / rolled back,
+// 2 usage or configuration error. A command's usage is its synopsis, optionally followed by a blank
+// line and what it does: --help prints all of it, a bad option the synopsis.
+
+
+
+
+
+
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_USAGE = 2;
+/** The arguments do not parse (an unknown option, a missing value): the error comes with the synopsis. */
+class UsageError extends errors_ConfigurationError {
+    name = 'UsageError';
+}
+function synopsis(usage) {
+    return usage.split('\n\n')[0] ?? usage;
+}
+/** Arguments that do not parse: the error, the synopsis, and where the rest is. */
+function printUsageError(name, message, usage) {
+    printError(`eb-pipeline ${name}: ${message}\n${synopsis(usage)}\n(see \`eb-pipeline ${name} --help\`)`);
+}
+function helpText(usage, flags) {
+    const label = (f) => (f.arg ? `${f.name} ${f.arg}` : f.name);
+    const width = Math.max(...flags.map((f) => label(f).length)) + 2;
+    const help = (f) => f.help.split('\n').join(`\n${' '.repeat(width + 9)}`);
+    const lines = flags.map((f) => `  ${f.short ? `-${f.short}, ` : '    '}--${label(f).padEnd(width)} ${help(f)}`);
+    return `${usage}\n\noptions:\n${lines.join('\n')}\n      --${'debug'.padEnd(width)} verbose output\n  -h, --${'help'.padEnd(width)} show this help`;
+}
+function command_support_parseFlags(argv, flags) {
+    const options = { help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } };
+    for (const f of flags)
+        options[f.name] = { type: f.boolean ? 'boolean' : 'string', ...(f.short ? { short: f.short } : {}) };
+    let values;
+    try {
+        ({ values } = (0,external_node_util_.parseArgs)({ args: argv, options, allowPositionals: false, strict: true }));
+    }
+    catch (err) {
+        throw new UsageError(errors_errorMessage(err));
+    }
+    return {
+        read: (name) => {
+            const v = values[name];
+            return typeof v === 'string' ? v : v === true ? 'true' : '';
+        },
+        help: values.help === true,
+        debug: values.debug === true,
+    };
+}
+function cliDeps(region, debug) {
+    const { eb, s3, budget, region: resolved } = createAwsClients({ region, clock: systemClock });
+    return { eb, s3, budget, clock: systemClock, log: consoleLogger({ debug }), region: resolved };
+}
+/** Runs a command body and maps what it throws to an exit code and one clear line. */
+async function runCommand(name, argv, usage, flags, body) {
+    let parsed;
+    try {
+        parsed = command_support_parseFlags(argv, flags);
+        if (parsed.help) {
+            console.log(helpText(usage, flags));
+            return EXIT_OK;
+        }
+        return await body(parsed);
+    }
+    catch (err) {
+        if (err instanceof UsageError) {
+            printUsageError(name, err.message, usage);
+            return EXIT_USAGE;
+        }
+        if (err instanceof errors_ConfigurationError) {
+            printError(`eb-pipeline ${name}: ${err.message}\n(see \`eb-pipeline ${name} --help\`)`);
+            return EXIT_USAGE;
+        }
+        if (err instanceof errors_DeployFailedError) {
+            printError(`eb-pipeline ${name}: ${err.message}`);
+            return EXIT_FAILED;
+        }
+        printError(`eb-pipeline ${name} failed: ${errors_errorMessage(err)}`);
+        if (parsed?.debug && err instanceof Error && err.stack)
+            printError(err.stack);
+        return EXIT_FAILED;
+    }
+}
+// Flags of the commands that are not an action (status, preflight, verify-promotion), with the
+// actions' help lines; the others take all of theirs from the action (src/cli/input-flags.ts).
+const COMMON_FLAGS = {
+    app: inputFlag('application-name', APPLICATION_NAME),
+    env: inputFlag('environment-name', ENVIRONMENT_NAME),
+    region: inputFlag('region', REGION),
+    label: { name: 'version-label', short: 'l', help: 'version label' },
+};
+
 // EXTERNAL MODULE: external "node:fs/promises"
 var promises_ = __nccwpck_require__(1455);
 // EXTERNAL MODULE: external "node:os"
@@ -38147,8 +38806,8459 @@ function parseTimestamp(text) {
     return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
+;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/Expression.js
+/**
+ * Expression - Parses and stores a tag pattern expression
+ * 
+ * Patterns are parsed once and stored in an optimized structure for fast matching.
+ * 
+ * @example
+ * const expr = new Expression("root.users.user");
+ * const expr2 = new Expression("..user[id]:first");
+ * const expr3 = new Expression("root/users/user", { separator: '/' });
+ */
+class Expression {
+  /**
+   * Create a new Expression
+   * @param {string} pattern - Pattern string (e.g., "root.users.user", "..user[id]")
+   * @param {Object} options - Configuration options
+   * @param {string} options.separator - Path separator (default: '.')
+   */
+  constructor(pattern, options = {}, data) {
+    this.pattern = pattern;
+    this.separator = options.separator || '.';
+    this.segments = this._parse(pattern);
+    this.data = data;
+    // Cache expensive checks for performance (O(1) instead of O(n))
+    this._hasDeepWildcard = this.segments.some(seg => seg.type === 'deep-wildcard');
+    this._hasAttributeCondition = this.segments.some(seg => seg.attrName !== undefined);
+    this._hasPositionSelector = this.segments.some(seg => seg.position !== undefined);
+  }
+
+  /**
+   * Parse pattern string into segments
+   * @private
+   * @param {string} pattern - Pattern to parse
+   * @returns {Array} Array of segment objects
+   */
+  _parse(pattern) {
+    const segments = [];
+
+    // Split by separator but handle ".." specially
+    let i = 0;
+    let currentPart = '';
+
+    while (i < pattern.length) {
+      if (pattern[i] === this.separator) {
+        // Check if next char is also separator (deep wildcard)
+        if (i + 1 < pattern.length && pattern[i + 1] === this.separator) {
+          // Flush current part if any
+          if (currentPart.trim()) {
+            segments.push(this._parseSegment(currentPart.trim()));
+            currentPart = '';
+          }
+          // Add deep wildcard
+          segments.push({ type: 'deep-wildcard' });
+          i += 2; // Skip both separators
+        } else {
+          // Regular separator
+          if (currentPart.trim()) {
+            segments.push(this._parseSegment(currentPart.trim()));
+          }
+          currentPart = '';
+          i++;
+        }
+      } else {
+        currentPart += pattern[i];
+        i++;
+      }
+    }
+
+    // Flush remaining part
+    if (currentPart.trim()) {
+      segments.push(this._parseSegment(currentPart.trim()));
+    }
+
+    return segments;
+  }
+
+  /**
+   * Parse a single segment
+   * @private
+   * @param {string} part - Segment string (e.g., "user", "ns::user", "user[id]", "ns::user:first")
+   * @returns {Object} Segment object
+   */
+  _parseSegment(part) {
+    const segment = { type: 'tag' };
+
+    // NEW NAMESPACE SYNTAX (v2.0):
+    // ============================
+    // Namespace uses DOUBLE colon (::)
+    // Position uses SINGLE colon (:)
+    // 
+    // Examples:
+    //   "user"              → tag
+    //   "user:first"        → tag + position
+    //   "user[id]"          → tag + attribute
+    //   "user[id]:first"    → tag + attribute + position
+    //   "ns::user"          → namespace + tag
+    //   "ns::user:first"    → namespace + tag + position
+    //   "ns::user[id]"      → namespace + tag + attribute
+    //   "ns::user[id]:first" → namespace + tag + attribute + position
+    //   "ns::first"         → namespace + tag named "first" (NO ambiguity!)
+    //
+    // This eliminates all ambiguity:
+    //   :: = namespace separator
+    //   :  = position selector
+    //   [] = attributes
+
+    // Step 1: Extract brackets [attr] or [attr=value]
+    let bracketContent = null;
+    let withoutBrackets = part;
+
+    const bracketMatch = part.match(/^([^\[]+)(\[[^\]]*\])(.*)$/);
+    if (bracketMatch) {
+      withoutBrackets = bracketMatch[1] + bracketMatch[3];
+      if (bracketMatch[2]) {
+        const content = bracketMatch[2].slice(1, -1);
+        if (content) {
+          bracketContent = content;
+        }
+      }
+    }
+
+    // Step 2: Check for namespace (double colon ::)
+    let namespace = undefined;
+    let tagAndPosition = withoutBrackets;
+
+    if (withoutBrackets.includes('::')) {
+      const nsIndex = withoutBrackets.indexOf('::');
+      namespace = withoutBrackets.substring(0, nsIndex).trim();
+      tagAndPosition = withoutBrackets.substring(nsIndex + 2).trim(); // Skip ::
+
+      if (!namespace) {
+        throw new Error(`Invalid namespace in pattern: ${part}`);
+      }
+    }
+
+    // Step 3: Parse tag and position (single colon :)
+    let tag = undefined;
+    let positionMatch = null;
+
+    if (tagAndPosition.includes(':')) {
+      const colonIndex = tagAndPosition.lastIndexOf(':'); // Use last colon for position
+      const tagPart = tagAndPosition.substring(0, colonIndex).trim();
+      const posPart = tagAndPosition.substring(colonIndex + 1).trim();
+
+      // Verify position is a valid keyword
+      const isPositionKeyword = ['first', 'last', 'odd', 'even'].includes(posPart) ||
+        /^nth\(\d+\)$/.test(posPart);
+
+      if (isPositionKeyword) {
+        tag = tagPart;
+        positionMatch = posPart;
+      } else {
+        // Not a valid position keyword, treat whole thing as tag
+        tag = tagAndPosition;
+      }
+    } else {
+      tag = tagAndPosition;
+    }
+
+    if (!tag) {
+      throw new Error(`Invalid segment pattern: ${part}`);
+    }
+
+    segment.tag = tag;
+    if (namespace) {
+      segment.namespace = namespace;
+    }
+
+    // Step 4: Parse attributes
+    if (bracketContent) {
+      if (bracketContent.includes('=')) {
+        const eqIndex = bracketContent.indexOf('=');
+        segment.attrName = bracketContent.substring(0, eqIndex).trim();
+        segment.attrValue = bracketContent.substring(eqIndex + 1).trim();
+      } else {
+        segment.attrName = bracketContent.trim();
+      }
+    }
+
+    // Step 5: Parse position selector
+    if (positionMatch) {
+      const nthMatch = positionMatch.match(/^nth\((\d+)\)$/);
+      if (nthMatch) {
+        segment.position = 'nth';
+        segment.positionValue = parseInt(nthMatch[1], 10);
+      } else {
+        segment.position = positionMatch;
+      }
+    }
+
+    return segment;
+  }
+
+  /**
+   * Get the number of segments
+   * @returns {number}
+   */
+  get length() {
+    return this.segments.length;
+  }
+
+  /**
+   * Check if expression contains deep wildcard
+   * @returns {boolean}
+   */
+  hasDeepWildcard() {
+    return this._hasDeepWildcard;
+  }
+
+  /**
+   * Check if expression has attribute conditions
+   * @returns {boolean}
+   */
+  hasAttributeCondition() {
+    return this._hasAttributeCondition;
+  }
+
+  /**
+   * Check if expression has position selectors
+   * @returns {boolean}
+   */
+  hasPositionSelector() {
+    return this._hasPositionSelector;
+  }
+
+  /**
+   * Get string representation
+   * @returns {string}
+   */
+  toString() {
+    return this.pattern;
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/Matcher.js
+
+
+/**
+ * MatcherView - A lightweight read-only view over a Matcher's internal state.
+ *
+ * Created once by Matcher and reused across all callbacks. Holds a direct
+ * reference to the parent Matcher so it always reflects current parser state
+ * with zero copying or freezing overhead.
+ *
+ * Users receive this via {@link Matcher#readOnly} or directly from parser
+ * callbacks. It exposes all query and matching methods but has no mutation
+ * methods — misuse is caught at the TypeScript level rather than at runtime.
+ *
+ * @example
+ * const matcher = new Matcher();
+ * const view = matcher.readOnly();
+ *
+ * matcher.push("root", {});
+ * view.getCurrentTag(); // "root"
+ * view.getDepth();      // 1
+ */
+class MatcherView {
+  /**
+   * @param {Matcher} matcher - The parent Matcher instance to read from.
+   */
+  constructor(matcher) {
+    this._matcher = matcher;
+  }
+
+  /**
+   * Get the path separator used by the parent matcher.
+   * @returns {string}
+   */
+  get separator() {
+    return this._matcher.separator;
+  }
+
+  /**
+   * Get current tag name.
+   * @returns {string|undefined}
+   */
+  getCurrentTag() {
+    const path = this._matcher.path;
+    return path.length > 0 ? path[path.length - 1].tag : undefined;
+  }
+
+  /**
+   * Get current namespace.
+   * @returns {string|undefined}
+   */
+  getCurrentNamespace() {
+    const path = this._matcher.path;
+    return path.length > 0 ? path[path.length - 1].namespace : undefined;
+  }
+
+  /**
+   * Get current node's attribute value.
+   * @param {string} attrName
+   * @returns {*}
+   */
+  getAttrValue(attrName) {
+    const path = this._matcher.path;
+    if (path.length === 0) return undefined;
+    return path[path.length - 1].values?.[attrName];
+  }
+
+  /**
+   * Check if current node has an attribute.
+   * @param {string} attrName
+   * @returns {boolean}
+   */
+  hasAttr(attrName) {
+    const path = this._matcher.path;
+    if (path.length === 0) return false;
+    const current = path[path.length - 1];
+    return current.values !== undefined && attrName in current.values;
+  }
+
+  /**
+   * Get the value of a "kept" attribute from the nearest ancestor (or
+   * current node) that declared it via `push(tag, attrs, ns, { keep: [...] })`.
+   * @param {string} attrName
+   * @returns {*}
+   */
+  getAnyParentAttr(attrName) {
+    return this._matcher.getAnyParentAttr(attrName);
+  }
+
+  /**
+   * Check whether any ancestor (or the current node) kept the given
+   * attribute via `push(tag, attrs, ns, { keep: [...] })`.
+   * @param {string} attrName
+   * @returns {boolean}
+   */
+  hasAnyParentAttr(attrName) {
+    return this._matcher.hasAnyParentAttr(attrName);
+  }
+
+  /**
+   * Get current node's sibling position (child index in parent).
+   * @returns {number}
+   */
+  getPosition() {
+    const path = this._matcher.path;
+    if (path.length === 0) return -1;
+    return path[path.length - 1].position ?? 0;
+  }
+
+  /**
+   * Get current node's repeat counter (occurrence count of this tag name).
+   * @returns {number}
+   */
+  getCounter() {
+    const path = this._matcher.path;
+    if (path.length === 0) return -1;
+    return path[path.length - 1].counter ?? 0;
+  }
+
+  /**
+   * Get current node's sibling index (alias for getPosition).
+   * @returns {number}
+   * @deprecated Use getPosition() or getCounter() instead
+   */
+  getIndex() {
+    return this.getPosition();
+  }
+
+  /**
+   * Get current path depth.
+   * @returns {number}
+   */
+  getDepth() {
+    return this._matcher.path.length;
+  }
+
+  /**
+   * Get path as string.
+   * @param {string} [separator] - Optional separator (uses default if not provided)
+   * @param {boolean} [includeNamespace=true]
+   * @returns {string}
+   */
+  toString(separator, includeNamespace = true) {
+    return this._matcher.toString(separator, includeNamespace);
+  }
+
+  /**
+   * Get path as array of tag names.
+   * @returns {string[]}
+   */
+  toArray() {
+    return this._matcher.path.map(n => n.tag);
+  }
+
+  /**
+   * Match current path against an Expression.
+   * @param {Expression} expression
+   * @returns {boolean}
+   */
+  matches(expression) {
+    return this._matcher.matches(expression);
+  }
+
+  /**
+   * Match any expression in the given set against the current path.
+   * @param {ExpressionSet} exprSet
+   * @returns {boolean}
+   */
+  matchesAny(exprSet) {
+    return exprSet.matchesAny(this._matcher);
+  }
+}
+
+/**
+ * Matcher - Tracks current path in XML/JSON tree and matches against Expressions.
+ *
+ * The matcher maintains a stack of nodes representing the current path from root to
+ * current tag. It only stores attribute values for the current (top) node to minimize
+ * memory usage. Sibling tracking is used to auto-calculate position and counter.
+ *
+ * Use {@link Matcher#readOnly} to obtain a {@link MatcherView} safe to pass to
+ * user callbacks — it always reflects current state with no Proxy overhead.
+ *
+ * @example
+ * const matcher = new Matcher();
+ * matcher.push("root", {});
+ * matcher.push("users", {});
+ * matcher.push("user", { id: "123", type: "admin" });
+ *
+ * const expr = new Expression("root.users.user");
+ * matcher.matches(expr); // true
+ */
+class Matcher {
+  /**
+   * Create a new Matcher.
+   * @param {Object} [options={}]
+   * @param {string} [options.separator='.'] - Default path separator
+   */
+  constructor(options = {}) {
+    this.separator = options.separator || '.';
+    this.path = [];
+    this.siblingStacks = [];
+    // Each path node: { tag, values, position, counter, namespace? }
+    // values only present for current (last) node
+    // Each siblingStacks entry: Map<tagName, count> tracking occurrences at each level
+    this._pathStringCache = null;
+    this._view = new MatcherView(this);
+
+    // Kept-attribute stack: only populated when push() is called with options.keep.
+    this._keptAttrs = [];
+  }
+
+  /**
+   * Push a new tag onto the path.
+   * @param {string} tagName
+   * @param {Object|null} [attrValues=null]
+   * @param {string|null} [namespace=null]
+   * @param {Object|null} [options=null]
+   * @param {string[]} [options.keep] - Names of attributes (from attrValues)
+   */
+  push(tagName, attrValues = null, namespace = null, options = null) {
+    this._pathStringCache = null;
+
+    // Remove values from previous current node (now becoming ancestor)
+    if (this.path.length > 0) {
+      this.path[this.path.length - 1].values = undefined;
+    }
+
+    // Get or create sibling tracking for current level
+    const currentLevel = this.path.length;
+    let level = this.siblingStacks[currentLevel];
+    if (!level) {
+      // `counts` tells same-name siblings apart (the "counter" — nth <item>
+      // among other <item>s). `total` is every child seen at this level so
+      // far, kept as a running number instead of re-added from `counts` on
+      // every push — a parent with many differently-named children would
+      // otherwise cost more per child the more distinct names it has.
+      level = { counts: new Map(), total: 0 };
+      this.siblingStacks[currentLevel] = level;
+    }
+
+    // Create a unique key for sibling tracking that includes namespace
+    const siblingKey = namespace ? `${namespace}:${tagName}` : tagName;
+
+    // Calculate counter (how many times this tag appeared at this level)
+    const counter = level.counts.get(siblingKey) || 0;
+
+    // Position = total children at this level seen before this one.
+    const position = level.total;
+
+    // Update sibling count for this tag, and the level's running total.
+    level.counts.set(siblingKey, counter + 1);
+    level.total++;
+
+    // Create new node
+    const node = {
+      tag: tagName,
+      position: position,
+      counter: counter
+    };
+
+    if (namespace !== null && namespace !== undefined) {
+      node.namespace = namespace;
+    }
+
+    if (attrValues !== null && attrValues !== undefined) {
+      node.values = attrValues;
+    }
+
+    this.path.push(node);
+
+    // Depth of the node we just pushed (1-based, matches this.path.length)
+    const depth = this.path.length;
+
+    // Copy only the requested attributes into the kept-attrs stack. This is
+    // the one part of push() whose cost scales with input (O(keep.length))
+    // rather than being O(1) — by design, since the caller is explicitly
+    // opting in for specific attribute names. No options/keep => zero added
+    // cost beyond the two property reads below.
+    const keep = options !== null ? options.keep : null;
+    if (keep !== null && keep !== undefined && keep.length > 0 && attrValues) {
+      for (let i = 0; i < keep.length; i++) {
+        const name = keep[i];
+        if (attrValues[name] !== undefined) {
+          this._keptAttrs.push({ depth, name, value: attrValues[name] });
+        }
+      }
+    }
+  }
+
+  /**
+   * Pop the last tag from the path.
+   * @returns {Object|undefined} The popped node
+   */
+  pop() {
+    if (this.path.length === 0) return undefined;
+    this._pathStringCache = null;
+
+    const node = this.path.pop();
+
+    if (this.siblingStacks.length > this.path.length + 1) {
+      this.siblingStacks.length = this.path.length + 1;
+    }
+
+    // Drop any kept attributes that belonged to the popped node (or deeper).
+    // _keptAttrs is depth-ordered (push only ever appends increasing depths),
+    // so this is a backward scan that stops at the first surviving entry —
+    // typically O(1) since kept attrs are rare by design.
+    const poppedDepth = this.path.length + 1;
+    while (
+      this._keptAttrs.length > 0 &&
+      this._keptAttrs[this._keptAttrs.length - 1].depth >= poppedDepth
+    ) {
+      this._keptAttrs.pop();
+    }
+
+    return node;
+  }
+
+  /**
+   * Update current node's attribute values.
+   * Useful when attributes are parsed after push.
+   * @param {Object} attrValues
+   */
+  updateCurrent(attrValues) {
+    if (this.path.length > 0) {
+      const current = this.path[this.path.length - 1];
+      if (attrValues !== null && attrValues !== undefined) {
+        current.values = attrValues;
+      }
+    }
+  }
+
+  /**
+   * Get current tag name.
+   * @returns {string|undefined}
+   */
+  getCurrentTag() {
+    return this.path.length > 0 ? this.path[this.path.length - 1].tag : undefined;
+  }
+
+  /**
+   * Get current namespace.
+   * @returns {string|undefined}
+   */
+  getCurrentNamespace() {
+    return this.path.length > 0 ? this.path[this.path.length - 1].namespace : undefined;
+  }
+
+  /**
+   * Get current node's attribute value.
+   * @param {string} attrName
+   * @returns {*}
+   */
+  getAttrValue(attrName) {
+    if (this.path.length === 0) return undefined;
+    return this.path[this.path.length - 1].values?.[attrName];
+  }
+
+  /**
+   * Check if current node has an attribute.
+   * @param {string} attrName
+   * @returns {boolean}
+   */
+  hasAttr(attrName) {
+    if (this.path.length === 0) return false;
+    const current = this.path[this.path.length - 1];
+    return current.values !== undefined && attrName in current.values;
+  }
+
+  /**
+   * Get the value of a "kept" attribute from the nearest ancestor (or
+   * current node) that declared it via `push(tag, attrs, ns, { keep: [...] })`.
+   * Unlike getAttrValue(), this works regardless of how deep the path has
+   * gone since the attribute was pushed — but only for attribute names that
+   * were explicitly marked with `keep` at push time. Cost is proportional to
+   * the number of currently-kept attributes (typically 0-3), not path depth.
+   * @param {string} attrName
+   * @returns {*} the value, or undefined if no ancestor kept this attribute
+   */
+  getAnyParentAttr(attrName) {
+    const kept = this._keptAttrs;
+    for (let i = kept.length - 1; i >= 0; i--) {
+      if (kept[i].name === attrName) return kept[i].value;
+    }
+    return undefined;
+  }
+
+  /**
+   * Check whether any ancestor (or the current node) kept the given
+   * attribute via `push(tag, attrs, ns, { keep: [...] })`.
+   * @param {string} attrName
+   * @returns {boolean}
+   */
+  hasAnyParentAttr(attrName) {
+    const kept = this._keptAttrs;
+    for (let i = kept.length - 1; i >= 0; i--) {
+      if (kept[i].name === attrName) return true;
+    }
+    return false;
+  }
+
+  /**
+   * Get current node's sibling position (child index in parent).
+   * @returns {number}
+   */
+  getPosition() {
+    if (this.path.length === 0) return -1;
+    return this.path[this.path.length - 1].position ?? 0;
+  }
+
+  /**
+   * Get current node's repeat counter (occurrence count of this tag name).
+   * @returns {number}
+   */
+  getCounter() {
+    if (this.path.length === 0) return -1;
+    return this.path[this.path.length - 1].counter ?? 0;
+  }
+
+  /**
+   * Get current node's sibling index (alias for getPosition).
+   * @returns {number}
+   * @deprecated Use getPosition() or getCounter() instead
+   */
+  getIndex() {
+    return this.getPosition();
+  }
+
+  /**
+   * Get current path depth.
+   * @returns {number}
+   */
+  getDepth() {
+    return this.path.length;
+  }
+
+  /**
+   * Get path as string.
+   * @param {string} [separator] - Optional separator (uses default if not provided)
+   * @param {boolean} [includeNamespace=true]
+   * @returns {string}
+   */
+  toString(separator, includeNamespace = true) {
+    const sep = separator || this.separator;
+    const isDefault = (sep === this.separator && includeNamespace === true);
+
+    if (isDefault) {
+      if (this._pathStringCache !== null) {
+        return this._pathStringCache;
+      }
+      const result = this.path.map(n =>
+        (n.namespace) ? `${n.namespace}:${n.tag}` : n.tag
+      ).join(sep);
+      this._pathStringCache = result;
+      return result;
+    }
+
+    return this.path.map(n =>
+      (includeNamespace && n.namespace) ? `${n.namespace}:${n.tag}` : n.tag
+    ).join(sep);
+  }
+
+  /**
+   * Get path as array of tag names.
+   * @returns {string[]}
+   */
+  toArray() {
+    return this.path.map(n => n.tag);
+  }
+
+  /**
+   * Reset the path to empty.
+   */
+  reset() {
+    this._pathStringCache = null;
+    this.path = [];
+    this.siblingStacks = [];
+    this._keptAttrs = [];
+  }
+
+  /**
+   * Match current path against an Expression.
+   * @param {Expression} expression
+   * @returns {boolean}
+   */
+  matches(expression) {
+    const segments = expression.segments;
+
+    if (segments.length === 0) {
+      return false;
+    }
+
+    if (expression.hasDeepWildcard()) {
+      return this._matchWithDeepWildcard(segments);
+    }
+
+    return this._matchSimple(segments);
+  }
+
+  /**
+   * @private
+   */
+  _matchSimple(segments) {
+    if (this.path.length !== segments.length) {
+      return false;
+    }
+
+    for (let i = 0; i < segments.length; i++) {
+      if (!this._matchSegment(segments[i], this.path[i], i === this.path.length - 1)) {
+        return false;
+      }
+    }
+
+    return true;
+  }
+
+  /**
+   * @private
+   */
+  _matchWithDeepWildcard(segments) {
+    let pathIdx = this.path.length - 1;
+    let segIdx = segments.length - 1;
+
+    while (segIdx >= 0 && pathIdx >= 0) {
+      const segment = segments[segIdx];
+
+      if (segment.type === 'deep-wildcard') {
+        segIdx--;
+
+        if (segIdx < 0) {
+          return true;
+        }
+
+        const nextSeg = segments[segIdx];
+        let found = false;
+
+        for (let i = pathIdx; i >= 0; i--) {
+          if (this._matchSegment(nextSeg, this.path[i], i === this.path.length - 1)) {
+            pathIdx = i - 1;
+            segIdx--;
+            found = true;
+            break;
+          }
+        }
+
+        if (!found) {
+          return false;
+        }
+      } else {
+        if (!this._matchSegment(segment, this.path[pathIdx], pathIdx === this.path.length - 1)) {
+          return false;
+        }
+        pathIdx--;
+        segIdx--;
+      }
+    }
+
+    return segIdx < 0;
+  }
+
+  /**
+   * @private
+   */
+  _matchSegment(segment, node, isCurrentNode) {
+    if (segment.tag !== '*' && segment.tag !== node.tag) {
+      return false;
+    }
+
+    if (segment.namespace !== undefined) {
+      if (segment.namespace !== '*' && segment.namespace !== node.namespace) {
+        return false;
+      }
+    }
+
+    if (segment.attrName !== undefined) {
+      if (!isCurrentNode) {
+        return false;
+      }
+
+      if (!node.values || !(segment.attrName in node.values)) {
+        return false;
+      }
+
+      if (segment.attrValue !== undefined) {
+        if (String(node.values[segment.attrName]) !== String(segment.attrValue)) {
+          return false;
+        }
+      }
+    }
+
+    if (segment.position !== undefined) {
+      if (!isCurrentNode) {
+        return false;
+      }
+
+      const counter = node.counter ?? 0;
+
+      if (segment.position === 'first' && counter !== 0) {
+        return false;
+      } else if (segment.position === 'odd' && counter % 2 !== 1) {
+        return false;
+      } else if (segment.position === 'even' && counter % 2 !== 0) {
+        return false;
+      } else if (segment.position === 'nth' && counter !== segment.positionValue) {
+        return false;
+      }
+    }
+
+    return true;
+  }
+
+  /**
+   * Match any expression in the given set against the current path.
+   * @param {ExpressionSet} exprSet
+   * @returns {boolean}
+   */
+  matchesAny(exprSet) {
+    return exprSet.matchesAny(this);
+  }
+
+  /**
+   * Create a snapshot of current state.
+   * @returns {Object}
+   */
+  snapshot() {
+    return {
+      path: this.path.map(node => ({ ...node })),
+      siblingStacks: this.siblingStacks.map(level => level ? { counts: new Map(level.counts), total: level.total } : level),
+      keptAttrs: this._keptAttrs.map(entry => ({ ...entry }))
+    };
+  }
+
+  /**
+   * Restore state from snapshot.
+   * @param {Object} snapshot
+   */
+  restore(snapshot) {
+    this._pathStringCache = null;
+    this.path = snapshot.path.map(node => ({ ...node }));
+    this.siblingStacks = snapshot.siblingStacks.map(level => level ? { counts: new Map(level.counts), total: level.total } : level);
+    this._keptAttrs = (snapshot.keptAttrs || []).map(entry => ({ ...entry }));
+  }
+
+  /**
+   * Return the read-only {@link MatcherView} for this matcher.
+   *
+   * The same instance is returned on every call — no allocation occurs.
+   * It always reflects the current parser state and is safe to pass to
+   * user callbacks without risk of accidental mutation.
+   *
+   * @returns {MatcherView}
+   *
+   * @example
+   * const view = matcher.readOnly();
+   * // pass view to callbacks — it stays in sync automatically
+   * view.matches(expr);       // ✓
+   * view.getCurrentTag();     // ✓
+   * // view.push(...)         // ✗ method does not exist — caught by TypeScript
+   */
+  readOnly() {
+    return this._view;
+  }
+}
+
+;// CONCATENATED MODULE: ./node_modules/fast-xml-builder/src/util.js
+
+
+// String(val)/val.toString() drop the sign of -0 (e.g. String(-0) === '0'), silently
+// corrupting a round-tripped negative-zero value. XML has no separate int/float syntax,
+// so this is the single place every raw value gets turned into text.
+function valToStr(val) {
+  return typeof val === 'number' && Object.is(val, -0) ? '-0' : String(val)
+}
+
+function safeComment(val) {
+  return valToStr(val)
+    .replace(/--/g, '- -')   // -- is illegal anywhere in comment content
+    .replace(/--/g, '- -')   // handle the scenario when 2 consiucative dashes appears 
+    .replace(/-$/, '- ');    // trailing - would form -- with the closing -->
+}
+
+function safeCdata(val) {
+  return valToStr(val).replace(/\]\]>/g, ']]]]><![CDATA[>')
+}
+
+function escapeAttribute(val) {
+  return valToStr(val).replace(/"/g, '&quot;').replace(/'/g, '&apos;')
+}
+
+/**
+ * Resolve a tag or attribute name through sanitizeName if configured.
+ * Validation via xml-naming's qName is performed first; the sanitizeName
+ * callback is invoked only when the name is invalid. If sanitizeName is
+ * false (default), no validation occurs and the name is used as-is.
+ *
+ * @param {string}  name        - raw name from the JS object
+ * @param {boolean} isAttribute - true when resolving an attribute name
+ * @param {object}  options
+ * @param {Matcher} matcher     - current matcher state (readonly from callback perspective)
+ * @param {function} qNameValidator - function to validate tag names
+ */
+
+function resolveName(name, isAttribute, options, matcher, validator) {
+  if (!options.sanitizeName) return name;
+
+  // Processing-instruction names: validate the part after the leading "?"
+  const isPI = !isAttribute && name[0] === '?';
+  const bare = isPI ? name.slice(1) : name;
+
+  if (validator(bare)) return name;
+
+  const result = options.sanitizeName(bare, { isAttribute, matcher: matcher.readOnly() });
+
+  // Never trust the callback's output
+  if (typeof result !== 'string' || !validator(result)) {
+    throw new Error(`sanitizeName returned an invalid XML name for "${bare}"`);
+  }
+  return isPI ? '?' + result : result;
+}
+;// CONCATENATED MODULE: ./node_modules/xml-naming/src/index.js
+/**
+ * xml-naming
+ * Validates XML Name productions as defined in the XML 1.0 and 1.1 specifications.
+ * Covers: Name, NCName, QName, NMToken, NMTokens
+ *
+ * XML 1.0 spec: https://www.w3.org/TR/xml/#NT-Name
+ * XML 1.1 spec: https://www.w3.org/TR/xml11/#NT-NameStartChar
+ * XML NS spec:  https://www.w3.org/TR/xml-names/#NT-NCName
+ */
+
+// ---------------------------------------------------------------------------
+// Character class strings — XML 1.0
+//
+// NameStartChar ::= ":" | [A-Z] | "_" | [a-z]
+//   | [#xC0-#xD6]   | [#xD8-#xF6]   | [#xF8-#x2FF]
+//   | [#x370-#x37D] | [#x37F-#x1FFF]    <- split to exclude #x0487
+//   | [#x200C-#x200D]
+//   | [#x2070-#x218F] | [#x2C00-#x2FEF]
+//   | [#x3001-#xD7FF] | [#xF900-#xFDCF] | [#xFDF0-#xFFFD]
+//
+// NameChar ::= NameStartChar | "-" | "." | [0-9]
+//   | #xB7 | [#x0300-#x036F] | [#x203F-#x2040]
+//
+// Note: \u0487 (Combining Cyrillic Millions Sign) was added in Unicode 4.0,
+// after XML 1.0 was defined against Unicode 2.0. It falls inside the range
+// \u037F-\u1FFF but must be excluded. We split that range into
+// \u037F-\u0486 and \u0488-\u1FFF to exclude it explicitly.
+// ---------------------------------------------------------------------------
+
+const nameStartChar10 =
+  ':A-Za-z_' +
+  '\u00C0-\u00D6\u00D8-\u00F6\u00F8-\u02FF' +
+  '\u0370-\u037D' +
+  '\u037F-\u0486\u0488-\u1FFF' +  // split to exclude \u0487
+  '\u200C-\u200D' +
+  '\u2070-\u218F' +
+  '\u2C00-\u2FEF' +
+  '\u3001-\uD7FF' +
+  '\uF900-\uFDCF' +
+  '\uFDF0-\uFFFD';
+
+const nameChar10 =
+  nameStartChar10 +
+  '\\-\\.\\d' +
+  '\u00B7' +
+  '\u0300-\u036F' +
+  '\u203F-\u2040';
+
+// ---------------------------------------------------------------------------
+// Character class strings — XML 1.1
+//
+// Differences from XML 1.0:
+//
+// NameStartChar:
+//   1.0 has split ranges: \u00C0-\u00D6, \u00D8-\u00F6, \u00F8-\u02FF
+//   1.1 merges them into: \u00C0-\u02FF
+//   (\u00D7 x and \u00F7 / are division symbols, excluded in both versions)
+//
+//   1.0 tops out at \uFFFD (BMP only)
+//   1.1 adds \u{10000}-\u{EFFFF} (supplementary planes)
+//   These require the /u flag on the RegExp — see buildRegexes below.
+//
+// NameChar:
+//   1.1 adds \u0487 (Combining Cyrillic Millions Sign, added in Unicode 4.0)
+// ---------------------------------------------------------------------------
+
+const nameStartChar11 =
+  ':A-Za-z_' +
+  '\u00C0-\u02FF' +                    // merged — 1.0 had three split ranges here
+  '\u0370-\u037D' +
+  '\u037F-\u0486\u0488-\u1FFF' +       // split to exclude \u0487 (combining mark, never a NameStartChar)
+  '\u200C-\u200D' +
+  '\u2070-\u218F' +
+  '\u2C00-\u2FEF' +
+  '\u3001-\uD7FF' +
+  '\uF900-\uFDCF' +
+  '\uFDF0-\uFFFD' +
+  '\u{10000}-\u{EFFFF}';     // supplementary planes — REQUIRES /u flag on RegExp
+
+const nameChar11 =
+  nameStartChar11 +
+  '\\-\\.\\d' +
+  '\u00B7' +
+  '\u0300-\u036F' +
+  '\u0487' +                 // Combining Cyrillic Millions Sign — valid in 1.1, not 1.0
+  '\u203F-\u2040';
+
+// ---------------------------------------------------------------------------
+// Regex builders
+//
+// XML 1.0 regexes: no flags — BMP only, standard JS regex behaviour.
+// XML 1.1 regexes: /u flag — required for \u{10000}-\u{EFFFF} to match actual
+//   supplementary code points rather than lone surrogates (which are illegal XML).
+// ---------------------------------------------------------------------------
+
+const buildRegexes = (startChar, char, flags = '') => {
+  const ncStart = startChar.replace(':', '');
+  const ncChar = char.replace(':', '');
+  const ncNamePat = `[${ncStart}][${ncChar}]*`;
+
+  return {
+    name: new RegExp(`^[${startChar}][${char}]*$`, flags),
+    ncName: new RegExp(`^${ncNamePat}$`, flags),
+    qName: new RegExp(`^${ncNamePat}(?::${ncNamePat})?$`, flags),
+    nmToken: new RegExp(`^[${char}]+$`, flags),
+    nmTokens: new RegExp(`^[${char}]+(?:\\s+[${char}]+)*$`, flags),
+  };
+};
+
+const regexes10 = buildRegexes(nameStartChar10, nameChar10);       // no /u — BMP only
+const regexes11 = buildRegexes(nameStartChar11, nameChar11, 'u');  // /u — enables \u{10000}-\u{EFFFF}
+
+// ---------------------------------------------------------------------------
+// ASCII-only fast path (opt-in, off by default)
+//
+// The XML 1.0 vs 1.1 NameStartChar/NameChar productions differ *only* in
+// their non-ASCII ranges (merged vs split Latin-1 ranges, \u0487, and
+// supplementary planes). Restricted to ASCII, both versions collapse to the
+// same character classes, so a single regex pair covers both xmlVersion
+// values — no /u flag needed.
+//
+// Rationale: unicode-aware regexes (the /u flag, required for XML 1.1's
+// supplementary-plane range) are measurably slower in V8 than plain
+// non-unicode regexes on the same input, even when the input is pure ASCII.
+// For the common case — HTML/SVG ids, XML tags — names are ASCII, so callers
+// who know this can opt in to skip the unicode-aware matching path entirely.
+// This is a real but *conditional* win: mainly for XML 1.1 input (avoids /u),
+// or at scale where the larger unicode character classes add engine
+// overhead. It also changes behaviour (rejects legitimate non-ASCII XML
+// 1.0/1.1 names), so it must never be silently enabled — hence off by
+// default.
+// ---------------------------------------------------------------------------
+
+const nameStartCharAscii = ':A-Za-z_';
+const nameCharAscii = nameStartCharAscii + '\\-\\.\\d';
+
+const regexesAscii = buildRegexes(nameStartCharAscii, nameCharAscii); // no /u — ASCII only
+
+const getRegexes = (xmlVersion = '1.0', asciiOnly = false) => {
+  if (asciiOnly) return regexesAscii;
+  return xmlVersion === '1.1' ? regexes11 : regexes10;
+};
+
+// ---------------------------------------------------------------------------
+// Boolean validators
+// ---------------------------------------------------------------------------
+
+/**
+ * Returns true if the string is a valid XML Name.
+ * Colons are allowed anywhere (Name production).
+ * Used for: DOCTYPE entity names, notation names, DTD element declarations.
+ *
+ * @param {{ xmlVersion?: '1.0'|'1.1', asciiOnly?: boolean }} [opts]
+ *   asciiOnly: skip unicode-aware matching, ASCII names only (default false).
+ */
+const src_name = (str, { xmlVersion = '1.0', asciiOnly = false } = {}) =>
+  getRegexes(xmlVersion, asciiOnly).name.test(str);
+
+/**
+ * Returns true if the string is a valid NCName (Non-Colonized Name).
+ * Colons are not permitted.
+ * Used for: namespace prefixes, local names, SVG id attributes.
+ *
+ * @param {{ xmlVersion?: '1.0'|'1.1', asciiOnly?: boolean }} [opts]
+ *   asciiOnly: skip unicode-aware matching, ASCII names only (default false).
+ */
+const ncName = (str, { xmlVersion = '1.0', asciiOnly = false } = {}) =>
+  getRegexes(xmlVersion, asciiOnly).ncName.test(str);
+
+/**
+ * Returns true if the string is a valid QName (Qualified Name).
+ * Allows exactly one colon as a prefix separator: prefix:localName.
+ * Used for: element and attribute names in namespace-aware XML/SVG.
+ *
+ * @param {{ xmlVersion?: '1.0'|'1.1', asciiOnly?: boolean }} [opts]
+ *   asciiOnly: skip unicode-aware matching, ASCII names only (default false).
+ */
+const qName = (str, { xmlVersion = '1.0', asciiOnly = false } = {}) =>
+  getRegexes(xmlVersion, asciiOnly).qName.test(str);
+
+/**
+ * Returns true if the string is a valid NMToken.
+ * Like Name but no restriction on the first character.
+ * Used for: DTD NMTOKEN attribute values.
+ *
+ * @param {{ xmlVersion?: '1.0'|'1.1', asciiOnly?: boolean }} [opts]
+ *   asciiOnly: skip unicode-aware matching, ASCII names only (default false).
+ */
+const nmToken = (str, { xmlVersion = '1.0', asciiOnly = false } = {}) =>
+  getRegexes(xmlVersion, asciiOnly).nmToken.test(str);
+
+/**
+ * Returns true if the string is a valid NMTokens value.
+ * A whitespace-separated list of NMToken values.
+ * Used for: DTD NMTOKENS attribute values.
+ *
+ * @param {{ xmlVersion?: '1.0'|'1.1', asciiOnly?: boolean }} [opts]
+ *   asciiOnly: skip unicode-aware matching, ASCII names only (default false).
+ */
+const nmTokens = (str, { xmlVersion = '1.0', asciiOnly = false } = {}) =>
+  getRegexes(xmlVersion, asciiOnly).nmTokens.test(str);
+
+// ---------------------------------------------------------------------------
+// Memoized validator factory
+//
+// Real documents reuse a small vocabulary of tag/attribute names across many
+// siblings (e.g. `id`, `class`, `href` repeated across hundreds of elements).
+// The plain boolean validators above re-run the regex on every call
+// regardless of repeats. `createValidator` returns a closure with a private
+// string -> boolean cache, so repeated names after the first become O(1)
+// lookups instead of regex tests.
+//
+// - opts (xmlVersion, asciiOnly) are fixed at creation time, so the regex is
+//   resolved once, not on every call.
+// - The cache is private to the returned closure — no shared/global state,
+//   no cross-caller pollution.
+// - `maxCacheSize` bounds memory: once the cache reaches this many entries,
+//   it stops accepting new ones (existing entries keep serving hits; new
+//   misses just fall through to the regex, uncached). This avoids unbounded
+//   growth against adversarial/high-cardinality input (e.g. validating
+//   attacker-supplied names with no repeats) without the cost/complexity of
+//   a full LRU, and without the perf cliff of reset-and-refill thrashing.
+// - Call `.reset()` on the returned function to clear the cache manually
+//   (e.g. between unrelated parse calls).
+// ---------------------------------------------------------------------------
+
+const PRODUCTIONS = ['name', 'ncName', 'qName', 'nmToken', 'nmTokens'];
+
+/**
+ * Returns a memoized boolean validator function for a single production,
+ * with opts fixed at creation time.
+ *
+ * @param {'name'|'ncName'|'qName'|'nmToken'|'nmTokens'} production
+ * @param {{ xmlVersion?: '1.0'|'1.1', asciiOnly?: boolean, maxCacheSize?: number }} [opts]
+ *   maxCacheSize: max number of distinct strings to cache (default 2048).
+ *   Once reached, new strings are validated but not cached; existing cached
+ *   entries keep being served.
+ * @returns {((str: string) => boolean) & { reset: () => void }}
+ */
+const createValidator = (production, { xmlVersion = '1.0', asciiOnly = false, maxCacheSize = 2048 } = {}) => {
+  if (!PRODUCTIONS.includes(production)) {
+    throw new TypeError(
+      `Unknown production "${production}". Must be one of: ${PRODUCTIONS.join(', ')}`
+    );
+  }
+
+  const regex = getRegexes(xmlVersion, asciiOnly)[production];
+  let cache = new Map();
+
+  const validator = (str) => {
+    const cached = cache.get(str);
+    if (cached !== undefined) return cached;
+
+    const result = regex.test(str);
+    if (cache.size < maxCacheSize) cache.set(str, result);
+    return result;
+  };
+
+  validator.reset = () => { cache = new Map(); };
+
+  return validator;
+};
+
+// ---------------------------------------------------------------------------
+// Diagnostic validator
+// ---------------------------------------------------------------------------
+
+/**
+ * Validates a string against a named production and returns a detailed result.
+ *
+ * @param {string} str
+ * @param {'name'|'ncName'|'qName'|'nmToken'|'nmTokens'} production
+ * @param {{ xmlVersion?: '1.0'|'1.1', asciiOnly?: boolean }} [opts]
+ * @returns {{ valid: boolean, production: string, input: string, reason?: string, position?: number }}
+ */
+const validate = (str, production, { xmlVersion = '1.0', asciiOnly = false } = {}) => {
+  if (!PRODUCTIONS.includes(production)) {
+    throw new TypeError(
+      `Unknown production "${production}". Must be one of: ${PRODUCTIONS.join(', ')}`
+    );
+  }
+
+  const validators = { name: src_name, ncName, qName, nmToken, nmTokens };
+  const isValid = validators[production](str, { xmlVersion, asciiOnly });
+
+  if (isValid) return { valid: true, production, input: str };
+
+  let reason = 'Does not match the production rules';
+  let position;
+
+  // Diagnostic fallback char checks must mirror the same character set the
+  // boolean validator above used, or the reported reason/position could
+  // contradict the `valid: false` result (e.g. flagging a char as illegal
+  // that the unicode-aware check would have accepted).
+  const startCharPattern = asciiOnly ? /^[:A-Za-z_]/ : /^[:A-Za-z_\u00C0-\uFFFD]/;
+  const namePattern = asciiOnly ? /[\w\-\\.:]/ : /[\w\-\\.:\u00B7\u00C0-\uFFFD]/;
+
+  if (str.length === 0) {
+    reason = 'Input is empty';
+  } else if (production === 'ncName' && str.includes(':')) {
+    position = str.indexOf(':');
+    reason = 'Colon is not allowed in NCName';
+  } else if (production === 'qName' && str.startsWith(':')) {
+    reason = 'QName cannot start with a colon';
+    position = 0;
+  } else if (production === 'qName' && str.endsWith(':')) {
+    reason = 'QName cannot end with a colon';
+    position = str.length - 1;
+  } else if (production === 'qName' && (str.match(/:/g) || []).length > 1) {
+    reason = 'QName can have at most one colon';
+    position = str.lastIndexOf(':');
+  } else if (
+    ['name', 'ncName', 'qName'].includes(production) &&
+    !startCharPattern.test(str[0])
+  ) {
+    reason = `First character "${str[0]}" is not a valid NameStartChar`;
+    position = 0;
+  } else {
+    for (let i = 0; i < str.length; i++) {
+      if (!namePattern.test(str[i])) {
+        reason = `Character "${str[i]}" at position ${i} is not a valid NameChar`;
+        position = i;
+        break;
+      }
+    }
+  }
+
+  return { valid: false, production, input: str, reason, position };
+};
+
+// ---------------------------------------------------------------------------
+// Batch validator
+// ---------------------------------------------------------------------------
+
+/**
+ * Validates an array of strings against a named production.
+ *
+ * @param {string[]} strings
+ * @param {'name'|'ncName'|'qName'|'nmToken'|'nmTokens'} production
+ * @param {{ xmlVersion?: '1.0'|'1.1', asciiOnly?: boolean }} [opts]
+ * @returns {Array<{ valid: boolean, production: string, input: string, reason?: string, position?: number }>}
+ */
+const validateAll = (strings, production, opts = {}) =>
+  strings.map(str => validate(str, production, opts));
+
+// ---------------------------------------------------------------------------
+// Sanitizer
+// ---------------------------------------------------------------------------
+
+/**
+ * Transforms an invalid string into the nearest valid XML name for the given production.
+ *
+ * @param {string} str
+ * @param {'name'|'ncName'|'qName'|'nmToken'|'nmTokens'} production
+ * @param {{ replacement?: string, asciiOnly?: boolean }} [opts]
+ *   asciiOnly: also replace any non-ASCII character, not just XML-illegal
+ *   ones (default false).
+ * @returns {string}
+ */
+const sanitize = (str, production = 'name', { replacement = '_', asciiOnly = false } = {}) => {
+  if (!str) return replacement;
+
+  let result = str;
+
+  // Strip colons for NCName
+  if (production === 'ncName') {
+    result = result.replace(/:/g, '');
+  }
+
+  // Replace illegal characters
+  const allowedCharPattern = asciiOnly ? /[^\w\-\.:]/g : /[^\w\-\.:\u00B7\u00C0-\uFFFD]/g;
+  result = result.replace(allowedCharPattern, replacement);
+
+  // Fix invalid start character for Name / NCName / QName
+  if (production !== 'nmToken' && production !== 'nmTokens') {
+    if (/^[\-\.\d]/.test(result)) {
+      result = replacement + result;
+    }
+  }
+
+  return result || replacement;
+};
+;// CONCATENATED MODULE: ./node_modules/fast-xml-builder/src/orderedJs2Xml.js
+
+
+
+
+const EOL = "\n";
+
+/**
+ * Detect XML version from the first element of the ordered array input.
+ * The first element must be a ?xml processing instruction with a version attribute.
+ * Returns '1.0' if not found.
+ *
+ * @param {array}  jArray
+ * @param {object} options
+ */
+function detectXmlVersionFromArray(jArray, options) {
+    if (!Array.isArray(jArray) || jArray.length === 0) return '1.0';
+    const first = jArray[0];
+    const firstKey = propName(first);
+    if (firstKey === '?xml') {
+        const attrs = first[':@'];
+        if (attrs) {
+            const versionKey = options.attributeNamePrefix + 'version';
+            if (attrs[versionKey]) return attrs[versionKey];
+        }
+    }
+    return '1.0';
+}
+
+/**
+ * @param {array} jArray
+ * @param {any} options
+ * @returns
+ */
+function toXml(jArray, options) {
+    let indentation = "";
+    if (options.format) {
+        indentation = EOL;
+    }
+
+    // Pre-compile stopNode expressions for pattern matching
+    const stopNodeExpressions = [];
+    if (options.stopNodes && Array.isArray(options.stopNodes)) {
+        for (let i = 0; i < options.stopNodes.length; i++) {
+            const node = options.stopNodes[i];
+            if (typeof node === 'string') {
+                stopNodeExpressions.push(new Expression(node));
+            } else if (node instanceof Expression) {
+                stopNodeExpressions.push(node);
+            }
+        }
+    }
+
+    // Detect XML version for use in name validation
+    const xmlVersion = detectXmlVersionFromArray(jArray, options);
+    const qNameValidator = createValidator('qName', { xmlVersion });
+    // Initialize matcher for path tracking
+    const matcher = new Matcher();
+
+    return arrToStr(jArray, options, indentation, matcher, stopNodeExpressions, qNameValidator);
+}
+
+function arrToStr(arr, options, indentation, matcher, stopNodeExpressions, qNameValidator) {
+    let xmlStr = "";
+    let isPreviousElementTag = false;
+
+    if (options.maxNestedTags && matcher.getDepth() > options.maxNestedTags) {
+        throw new Error("Maximum nested tags exceeded");
+    }
+
+    if (!Array.isArray(arr)) {
+        // Non-array values (e.g. string tag values) should be treated as text content
+        if (arr !== undefined && arr !== null) {
+            let text = valToStr(arr);
+            text = replaceEntitiesValue(text, options);
+            return text;
+        }
+        return "";
+    }
+
+    for (let i = 0; i < arr.length; i++) {
+        const tagObj = arr[i];
+        const rawTagName = propName(tagObj);
+        if (rawTagName === undefined) continue;
+
+        // Special names are exempt from sanitizeName: internal conventions and PI tags
+        // are not user-supplied XML element names.
+        const isSpecialName = rawTagName === options.textNodeName
+            || rawTagName === options.cdataPropName
+            || rawTagName === options.commentPropName;
+        //|| rawTagName[0] === '?';
+
+        // Resolve tag name (may transform it; may throw for invalid names)
+        const tagName = isSpecialName
+            ? rawTagName
+            : resolveName(rawTagName, false, options, matcher, qNameValidator);
+
+        // Extract attributes from ":@" property
+        const attrValues = extractAttributeValues(tagObj[":@"], options);
+
+        // Push resolved tag to matcher WITH attributes
+        matcher.push(tagName, attrValues);
+
+        // Check if this is a stop node using Expression matching
+        const isStopNode = checkStopNode(matcher, stopNodeExpressions);
+
+        if (tagName === options.textNodeName) {
+            let tagText = tagObj[rawTagName];
+            if (!isStopNode) {
+                tagText = options.tagValueProcessor(tagName, tagText);
+                tagText = replaceEntitiesValue(tagText, options);
+            }
+            tagText = valToStr(tagText);
+            if (isPreviousElementTag) {
+                xmlStr += indentation;
+            }
+            xmlStr += tagText;
+            isPreviousElementTag = false;
+            matcher.pop();
+            continue;
+        } else if (tagName === options.cdataPropName) {
+            if (isPreviousElementTag) {
+                xmlStr += indentation;
+            }
+            const val = tagObj[rawTagName][0][options.textNodeName];
+            const safeVal = safeCdata(val);
+            xmlStr += `<![CDATA[${safeVal}]]>`;
+            isPreviousElementTag = false;
+            matcher.pop();
+            continue;
+        } else if (tagName === options.commentPropName) {
+            const val = tagObj[rawTagName][0][options.textNodeName];
+            const safeVal = safeComment(val);
+            xmlStr += indentation + `<!--${safeVal}-->`;
+            isPreviousElementTag = true;
+            matcher.pop();
+            continue;
+        } else if (tagName[0] === "?") {
+            const attStr = attr_to_str(tagObj[":@"], options, isStopNode, matcher, qNameValidator);
+            const tempInd = tagName === "?xml" ? "" : indentation;
+            // Text node content on PI/XML declaration tags is intentionally ignored.
+            // Only attributes are valid on these tags per the XML spec.
+            xmlStr += tempInd + `<${tagName}${attStr}?>`;
+            isPreviousElementTag = true;
+            matcher.pop();
+            continue;
+        }
+
+        let newIdentation = indentation;
+        if (newIdentation !== "") {
+            newIdentation += options.indentBy;
+        }
+
+        // Pass isStopNode to attr_to_str so attributes are also not processed for stopNodes
+        const attStr = attr_to_str(tagObj[":@"], options, isStopNode, matcher, qNameValidator);
+        const tagStart = indentation + `<${tagName}${attStr}`;
+
+        // If this is a stopNode, get raw content without processing
+        let tagValue;
+        if (isStopNode) {
+            tagValue = getRawContent(tagObj[rawTagName], options, matcher.getDepth());
+        } else {
+            tagValue = arrToStr(tagObj[rawTagName], options, newIdentation, matcher, stopNodeExpressions, qNameValidator);
+        }
+
+        if (options.unpairedTags.indexOf(tagName) !== -1) {
+            if (options.suppressUnpairedNode) xmlStr += tagStart + ">";
+            else xmlStr += tagStart + "/>";
+        } else if ((!tagValue || tagValue.length === 0) && options.suppressEmptyNode) {
+            xmlStr += tagStart + "/>";
+        } else if (tagValue && tagValue.endsWith(">")) {
+            xmlStr += tagStart + `>${tagValue}${indentation}</${tagName}>`;
+        } else {
+            xmlStr += tagStart + ">";
+            if (tagValue && indentation !== "" && (tagValue.includes("/>") || tagValue.includes("</"))) {
+                xmlStr += indentation + options.indentBy + tagValue + indentation;
+            } else {
+                xmlStr += tagValue;
+            }
+            xmlStr += `</${tagName}>`;
+        }
+        isPreviousElementTag = true;
+
+        // Pop tag from matcher
+        matcher.pop();
+    }
+
+    return xmlStr;
+}
+
+/**
+ * Extract attribute values from the ":@" object and return as plain object
+ * for passing to matcher.push()
+ */
+function extractAttributeValues(attrMap, options) {
+    if (!attrMap || options.ignoreAttributes) return null;
+
+    const attrValues = {};
+    let hasAttrs = false;
+
+    for (let attr in attrMap) {
+        if (!Object.prototype.hasOwnProperty.call(attrMap, attr)) continue;
+        // Remove the attribute prefix to get clean attribute name
+        const cleanAttrName = attr.startsWith(options.attributeNamePrefix)
+            ? attr.substr(options.attributeNamePrefix.length)
+            : attr;
+        attrValues[cleanAttrName] = escapeAttribute(attrMap[attr]);
+        hasAttrs = true;
+    }
+
+    return hasAttrs ? attrValues : null;
+}
+
+/**
+ * Extract raw content from a stopNode without any processing
+ * This preserves the content exactly as-is, including special characters
+ */
+function getRawContent(arr, options, depth = 0) {
+    if (options.maxNestedTags && depth > options.maxNestedTags) {
+        throw new Error("Maximum nested tags exceeded");
+    }
+    if (!Array.isArray(arr)) {
+        // Non-array values return as-is
+        if (arr !== undefined && arr !== null) {
+            return valToStr(arr);
+        }
+        return "";
+    }
+
+    let content = "";
+    for (let i = 0; i < arr.length; i++) {
+        const item = arr[i];
+        const tagName = propName(item);
+
+        if (tagName === options.textNodeName) {
+            // Raw text content - NO processing, NO entity replacement
+            content += valToStr(item[tagName]);
+        } else if (tagName === options.cdataPropName) {
+            // CDATA content
+            content += item[tagName][0][options.textNodeName];
+        } else if (tagName === options.commentPropName) {
+            // Comment content
+            content += item[tagName][0][options.textNodeName];
+        } else if (tagName && tagName[0] === "?") {
+            // Processing instruction - skip for stopNodes
+            continue;
+        } else if (tagName) {
+            // Nested tags within stopNode — no sanitizeName, content is raw
+            const attStr = attr_to_str_raw(item[":@"], options);
+            const nestedContent = getRawContent(item[tagName], options, depth + 1);
+
+            if (!nestedContent || nestedContent.length === 0) {
+                content += `<${tagName}${attStr}/>`;
+            } else {
+                content += `<${tagName}${attStr}>${nestedContent}</${tagName}>`;
+            }
+        }
+    }
+    return content;
+}
+
+/**
+ * Build attribute string for stopNodes - NO entity replacement
+ */
+function attr_to_str_raw(attrMap, options) {
+    let attrStr = "";
+    if (attrMap && !options.ignoreAttributes) {
+        for (let attr in attrMap) {
+            if (!Object.prototype.hasOwnProperty.call(attrMap, attr)) continue;
+            // For stopNodes, use raw value without processing
+            let attrVal = attrMap[attr];
+            if (attrVal === true && options.suppressBooleanAttributes) {
+                attrStr += ` ${attr.substr(options.attributeNamePrefix.length)}`;
+            } else {
+                attrStr += ` ${attr.substr(options.attributeNamePrefix.length)}="${escapeAttribute(attrVal)}"`;
+            }
+        }
+    }
+    return attrStr;
+}
+
+function propName(obj) {
+    const keys = Object.keys(obj);
+    for (let i = 0; i < keys.length; i++) {
+        const key = keys[i];
+        if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+        if (key !== ":@") return key;
+    }
+}
+
+/**
+ * Build attribute string, resolving attribute names through sanitizeName when configured.
+ * Accepts matcher so the callback has path context.
+ */
+function attr_to_str(attrMap, options, isStopNode, matcher, qNameValidator) {
+    let attrStr = "";
+    if (attrMap && !options.ignoreAttributes) {
+        for (let attr in attrMap) {
+            if (!Object.prototype.hasOwnProperty.call(attrMap, attr)) continue;
+
+            // Strip prefix to get the clean XML attribute name, then optionally sanitize it
+            const cleanAttrName = attr.substr(options.attributeNamePrefix.length);
+            const resolvedAttrName = isStopNode
+                ? cleanAttrName  // stopNodes are raw — skip sanitizeName for attr names too
+                : resolveName(cleanAttrName, true, options, matcher, qNameValidator);
+
+            let attrVal;
+            if (isStopNode) {
+                // For stopNodes, use raw value without any processing
+                attrVal = attrMap[attr];
+            } else {
+                // Normal processing: apply attributeValueProcessor and entity replacement
+                attrVal = options.attributeValueProcessor(attr, attrMap[attr]);
+                attrVal = replaceEntitiesValue(attrVal, options);
+            }
+
+            if (attrVal === true && options.suppressBooleanAttributes) {
+                attrStr += ` ${resolvedAttrName}`;
+            } else {
+                attrStr += ` ${resolvedAttrName}="${escapeAttribute(attrVal)}"`;
+            }
+        }
+    }
+    return attrStr;
+}
+
+function checkStopNode(matcher, stopNodeExpressions) {
+    if (!stopNodeExpressions || stopNodeExpressions.length === 0) return false;
+
+    for (let i = 0; i < stopNodeExpressions.length; i++) {
+        if (matcher.matches(stopNodeExpressions[i])) {
+            return true;
+        }
+    }
+    return false;
+}
+
+function replaceEntitiesValue(textValue, options) {
+    if (textValue && textValue.length > 0 && options.processEntities) {
+        for (let i = 0; i < options.entities.length; i++) {
+            const entity = options.entities[i];
+            textValue = textValue.replace(entity.regex, entity.val);
+        }
+    }
+    return textValue;
+}
+;// CONCATENATED MODULE: ./node_modules/fast-xml-builder/src/ignoreAttributes.js
+function getIgnoreAttributesFn(ignoreAttributes) {
+    if (typeof ignoreAttributes === 'function') {
+        return ignoreAttributes
+    }
+    if (Array.isArray(ignoreAttributes)) {
+        return (attrName) => {
+            for (const pattern of ignoreAttributes) {
+                if (typeof pattern === 'string' && attrName === pattern) {
+                    return true
+                }
+                if (pattern instanceof RegExp && pattern.test(attrName)) {
+                    return true
+                }
+            }
+        }
+    }
+    return () => false
+}
+;// CONCATENATED MODULE: ./node_modules/fast-xml-builder/src/fxb.js
+
+//parse Empty Node as self closing node
+
+
+
+
+
+
+const defaultOptions = {
+  attributeNamePrefix: '@_',
+  attributesGroupName: false,
+  textNodeName: '#text',
+  ignoreAttributes: true,
+  cdataPropName: false,
+  format: false,
+  indentBy: '  ',
+  suppressEmptyNode: false,
+  suppressUnpairedNode: true,
+  suppressBooleanAttributes: true,
+  tagValueProcessor: function (key, a) {
+    return a;
+  },
+  attributeValueProcessor: function (attrName, a) {
+    return a;
+  },
+  preserveOrder: false,
+  commentPropName: false,
+  unpairedTags: [],
+  entities: [
+    { regex: new RegExp("&", "g"), val: "&amp;" },//it must be on top
+    { regex: new RegExp(">", "g"), val: "&gt;" },
+    { regex: new RegExp("<", "g"), val: "&lt;" },
+    { regex: new RegExp("\'", "g"), val: "&apos;" },
+    { regex: new RegExp("\"", "g"), val: "&quot;" }
+  ],
+  processEntities: true,
+  stopNodes: [],
+  // transformTagName: false,
+  // transformAttributeName: false,
+  oneListGroup: false,
+  maxNestedTags: 100,
+  jPath: true,  // When true, callbacks receive string jPath; when false, receive Matcher instance
+  sanitizeName: false  // false = allow all names as-is (default, backward-compatible).
+  // Set to a function (name, { isAttribute, matcher }) => string to
+  // validate/sanitize tag and attribute names. Throw inside the function
+  // to reject an invalid name.
+};
+
+function Builder(options) {
+  this.options = Object.assign({}, defaultOptions, options);
+
+  // Convert old-style stopNodes for backward compatibility
+  // Old syntax: "*.tag" meant "tag anywhere in tree"
+  // New syntax: "..tag" means "tag anywhere in tree"
+  if (this.options.stopNodes && Array.isArray(this.options.stopNodes)) {
+    this.options.stopNodes = this.options.stopNodes.map(node => {
+      if (typeof node === 'string' && node.startsWith('*.')) {
+        // Convert old wildcard syntax to deep wildcard
+        return '..' + node.substring(2);
+      }
+      return node;
+    });
+  }
+
+  // Pre-compile stopNode expressions for pattern matching
+  this.stopNodeExpressions = [];
+  if (this.options.stopNodes && Array.isArray(this.options.stopNodes)) {
+    for (let i = 0; i < this.options.stopNodes.length; i++) {
+      const node = this.options.stopNodes[i];
+      if (typeof node === 'string') {
+        this.stopNodeExpressions.push(new Expression(node));
+      } else if (node instanceof Expression) {
+        this.stopNodeExpressions.push(node);
+      }
+    }
+  }
+
+  if (this.options.ignoreAttributes === true || this.options.attributesGroupName) {
+    this.isAttribute = function (/*a*/) {
+      return false;
+    };
+  } else {
+    this.ignoreAttributesFn = getIgnoreAttributesFn(this.options.ignoreAttributes)
+    this.attrPrefixLen = this.options.attributeNamePrefix.length;
+    this.isAttribute = isAttribute;
+  }
+
+  this.processTextOrObjNode = processTextOrObjNode
+
+  if (this.options.format) {
+    this.indentate = indentate;
+    this.tagEndChar = '>\n';
+    this.newLine = '\n';
+  } else {
+    this.indentate = function () {
+      return '';
+    };
+    this.tagEndChar = '>';
+    this.newLine = '';
+  }
+}
+
+/**
+ * Detect XML version from the ?xml declaration at the root of a plain-object input.
+ * Checks both attributesGroupName and flat attribute forms.
+ * Returns '1.0' if no declaration is found.
+ */
+function detectXmlVersionFromObj(jObj, options) {
+  const decl = jObj['?xml'];
+  if (decl && typeof decl === 'object') {
+    // attributesGroupName path e.g. { '$$': { '@_version': '1.1' } }
+    if (options.attributesGroupName && decl[options.attributesGroupName]) {
+      const v = decl[options.attributesGroupName][options.attributeNamePrefix + 'version'];
+      if (v) return v;
+    }
+    // flat attribute path e.g. { '@_version': '1.1' }
+    const v = decl[options.attributeNamePrefix + 'version'];
+    if (v) return v;
+  }
+  return '1.0';
+}
+
+Builder.prototype.build = function (jObj) {
+  if (this.options.preserveOrder) {
+    return toXml(jObj, this.options);
+  } else {
+    if (Array.isArray(jObj) && this.options.arrayNodeName && this.options.arrayNodeName.length > 1) {
+      jObj = {
+        [this.options.arrayNodeName]: jObj
+      }
+    }
+    // Initialize matcher for path tracking
+    const matcher = new Matcher();
+    const xmlVersion = detectXmlVersionFromObj(jObj, this.options);
+    const qNameValidator = createValidator('qName', { xmlVersion });
+    return this.j2x(jObj, 0, matcher, qNameValidator).val;
+  }
+};
+
+Builder.prototype.j2x = function (jObj, level, matcher, qNameValidator) {
+  let attrStr = '';
+  let val = '';
+  if (this.options.maxNestedTags && matcher.getDepth() >= this.options.maxNestedTags) {
+    throw new Error("Maximum nested tags exceeded");
+  }
+  // Get jPath based on option: string for backward compatibility, or Matcher for new features
+  const jPath = this.options.jPath ? matcher.toString() : matcher;
+
+  // Check if current node is a stopNode (will be used for attribute encoding)
+  const isCurrentStopNode = this.checkStopNode(matcher);
+
+  for (let key in jObj) {
+    if (!Object.prototype.hasOwnProperty.call(jObj, key)) continue;
+
+    // Resolve the key through sanitizeName before any use.
+    // Special keys (textNodeName, cdataPropName, commentPropName, attributeNamePrefix,
+    // attributesGroupName, "?" PI tags) are exempt — they are builder-internal conventions,
+    // not user-supplied XML names.
+    const isSpecialKey = key === this.options.textNodeName
+      || key === this.options.cdataPropName
+      || key === this.options.commentPropName
+      || (this.options.attributesGroupName && key === this.options.attributesGroupName)
+      || this.isAttribute(key);
+    //|| key[0] === '?';
+
+    const resolvedKey = isSpecialKey
+      ? key
+      : resolveName(key, false, this.options, matcher, qNameValidator);
+
+    if (typeof jObj[key] === 'undefined') {
+      // supress undefined node only if it is not an attribute
+      if (this.isAttribute(key)) {
+        val += '';
+      }
+    } else if (jObj[key] === null) {
+      // null attribute should be ignored by the attribute list, but should not cause the tag closing
+      if (this.isAttribute(key)) {
+        val += '';
+      } else if (resolvedKey === this.options.cdataPropName || resolvedKey === this.options.commentPropName) {
+        val += '';
+      } else if (resolvedKey[0] === '?') {
+        val += this.indentate(level) + '<' + resolvedKey + '?' + this.tagEndChar;
+      } else {
+        val += this.indentate(level) + '<' + resolvedKey + '/' + this.tagEndChar;
+      }
+    } else if (jObj[key] instanceof Date) {
+      val += this.buildTextValNode(jObj[key], resolvedKey, '', level, matcher);
+    } else if (typeof jObj[key] !== 'object') {
+      //premitive type
+      const attr = this.isAttribute(key);
+      if (attr && !this.ignoreAttributesFn(attr, jPath)) {
+        // Resolve the attribute name through sanitizeName
+        const resolvedAttr = resolveName(attr, true, this.options, matcher, qNameValidator);
+        attrStr += this.buildAttrPairStr(resolvedAttr, valToStr(jObj[key]), isCurrentStopNode);
+      } else if (!attr) {
+        //tag value
+        if (key === this.options.textNodeName) {
+          let newval = this.options.tagValueProcessor(key, valToStr(jObj[key]));
+          val += this.replaceEntitiesValue(newval);
+        } else {
+          // Check if this is a stopNode before building
+          matcher.push(resolvedKey);
+          const isStopNode = this.checkStopNode(matcher);
+          matcher.pop();
+
+          if (isStopNode) {
+            // Build as raw content without encoding
+            const textValue = valToStr(jObj[key]);
+            if (textValue === '') {
+              val += this.indentate(level) + '<' + resolvedKey + this.closeTag(resolvedKey) + this.tagEndChar;
+            } else {
+              val += this.indentate(level) + '<' + resolvedKey + '>' + textValue + '</' + resolvedKey + this.tagEndChar;
+            }
+          } else {
+            val += this.buildTextValNode(jObj[key], resolvedKey, '', level, matcher);
+          }
+        }
+      }
+    } else if (Array.isArray(jObj[key])) {
+      //repeated nodes
+      const arrLen = jObj[key].length;
+      let listTagVal = "";
+      let listTagAttr = "";
+      for (let j = 0; j < arrLen; j++) {
+        const item = jObj[key][j];
+        if (typeof item === 'undefined') {
+          // supress undefined node
+        } else if (item === null) {
+          if (resolvedKey[0] === "?") val += this.indentate(level) + '<' + resolvedKey + '?' + this.tagEndChar;
+          else val += this.indentate(level) + '<' + resolvedKey + '/' + this.tagEndChar;
+        } else if (typeof item === 'object') {
+          if (this.options.oneListGroup) {
+            // Push tag to matcher before recursive call
+            matcher.push(resolvedKey);
+            const result = this.j2x(item, level + 1, matcher, qNameValidator);
+            // Pop tag from matcher after recursive call
+            matcher.pop();
+
+            listTagVal += result.val;
+            if (this.options.attributesGroupName && item.hasOwnProperty(this.options.attributesGroupName)) {
+              listTagAttr += result.attrStr
+            }
+          } else {
+            listTagVal += this.processTextOrObjNode(item, resolvedKey, level, matcher, qNameValidator)
+          }
+        } else {
+          if (this.options.oneListGroup) {
+            let textValue = this.options.tagValueProcessor(resolvedKey, item);
+            textValue = this.replaceEntitiesValue(textValue);
+            textValue = valToStr(textValue);
+            listTagVal += textValue;
+          } else {
+            // Check if this is a stopNode before building
+            matcher.push(resolvedKey);
+            const isStopNode = this.checkStopNode(matcher);
+            matcher.pop();
+
+            if (isStopNode) {
+              // Build as raw content without encoding
+              const textValue = valToStr(item);
+              if (textValue === '') {
+                listTagVal += this.indentate(level) + '<' + resolvedKey + this.closeTag(resolvedKey) + this.tagEndChar;
+              } else {
+                listTagVal += this.indentate(level) + '<' + resolvedKey + '>' + textValue + '</' + resolvedKey + this.tagEndChar;
+              }
+            } else {
+              listTagVal += this.buildTextValNode(item, resolvedKey, '', level, matcher);
+            }
+          }
+        }
+      }
+      if (this.options.oneListGroup) {
+        listTagVal = this.buildObjectNode(listTagVal, resolvedKey, listTagAttr, level);
+      }
+      val += listTagVal;
+    } else {
+      //nested node
+      if (this.options.attributesGroupName && key === this.options.attributesGroupName) {
+        const Ks = Object.keys(jObj[key]);
+        const L = Ks.length;
+        for (let j = 0; j < L; j++) {
+          // Resolve attribute names inside attributesGroupName
+          const resolvedAttr = resolveName(Ks[j], true, this.options, matcher, qNameValidator);
+          attrStr += this.buildAttrPairStr(resolvedAttr, valToStr(jObj[key][Ks[j]]), isCurrentStopNode);
+        }
+      } else {
+        val += this.processTextOrObjNode(jObj[key], resolvedKey, level, matcher, qNameValidator)
+      }
+    }
+  }
+  return { attrStr: attrStr, val: val };
+};
+
+Builder.prototype.buildAttrPairStr = function (attrName, val, isStopNode) {
+  if (!isStopNode) {
+    val = this.options.attributeValueProcessor(attrName, valToStr(val));
+    val = this.replaceEntitiesValue(val);
+  }
+  if (this.options.suppressBooleanAttributes && val === "true") {
+    return ' ' + attrName;
+  } else return ' ' + attrName + '="' + escapeAttribute(val) + '"';
+}
+
+function processTextOrObjNode(object, key, level, matcher, qNameValidator) {
+  // Extract attributes to pass to matcher
+  const attrValues = this.extractAttributes(object);
+
+  // Push tag to matcher before recursion WITH attributes
+  matcher.push(key, attrValues);
+
+  // Check if this entire node is a stopNode
+  const isStopNode = this.checkStopNode(matcher);
+
+  if (isStopNode) {
+    // For stopNodes, build raw content without entity encoding
+    const rawContent = this.buildRawContent(object, matcher.getDepth());
+    const attrStr = this.buildAttributesForStopNode(object);
+    matcher.pop();
+    return this.buildObjectNode(rawContent, key, attrStr, level);
+  }
+
+  const result = this.j2x(object, level + 1, matcher, qNameValidator);
+  // Pop tag from matcher after recursion
+  matcher.pop();
+
+  // PI/XML-declaration tags must never emit text content — route through
+  // buildTextValNode which correctly ignores the text node for "?" tags.
+  if (key[0] === '?') {
+    return this.buildTextValNode('', key, result.attrStr, level, matcher);
+  } else if (object[this.options.textNodeName] !== undefined && Object.keys(object).length === 1) {
+    return this.buildTextValNode(object[this.options.textNodeName], key, result.attrStr, level, matcher);
+  } else {
+    return this.buildObjectNode(result.val, key, result.attrStr, level);
+  }
+}
+
+// Helper method to extract attributes from an object
+Builder.prototype.extractAttributes = function (obj) {
+  if (!obj || typeof obj !== 'object') return null;
+
+  const attrValues = {};
+  let hasAttrs = false;
+
+  // Check for attributesGroupName (when attributes are grouped)
+  if (this.options.attributesGroupName && obj[this.options.attributesGroupName]) {
+    const attrGroup = obj[this.options.attributesGroupName];
+    for (let attrKey in attrGroup) {
+      if (!Object.prototype.hasOwnProperty.call(attrGroup, attrKey)) continue;
+      // Remove attribute prefix if present
+      const cleanKey = attrKey.startsWith(this.options.attributeNamePrefix)
+        ? attrKey.substring(this.options.attributeNamePrefix.length)
+        : attrKey;
+      attrValues[cleanKey] = escapeAttribute(attrGroup[attrKey]);
+      hasAttrs = true;
+    }
+  } else {
+    // Look for individual attributes (prefixed with attributeNamePrefix)
+    for (let key in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+      const attr = this.isAttribute(key);
+      if (attr) {
+        attrValues[attr] = escapeAttribute(obj[key]);
+        hasAttrs = true;
+      }
+    }
+  }
+
+  return hasAttrs ? attrValues : null;
+};
+
+// Build raw content for stopNode without entity encoding
+Builder.prototype.buildRawContent = function (obj, depth = 0) {
+  if (this.options.maxNestedTags && depth >= this.options.maxNestedTags) {
+    throw new Error("Maximum nested tags exceeded");
+  }
+  if (typeof obj === 'string') {
+    return obj; // Already a string, return as-is
+  }
+
+  if (typeof obj !== 'object' || obj === null) {
+    return String(obj);
+  }
+
+  // Check if this is a stopNode data from parser: { "#text": "raw xml", "@_attr": "val" }
+  if (obj[this.options.textNodeName] !== undefined) {
+    return obj[this.options.textNodeName]; // Return raw text without encoding
+  }
+
+  // Build raw XML from nested structure
+  let content = '';
+
+  for (let key in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+
+    // Skip attributes
+    if (this.isAttribute(key)) continue;
+    if (this.options.attributesGroupName && key === this.options.attributesGroupName) continue;
+
+    const value = obj[key];
+
+    if (key === this.options.textNodeName) {
+      content += value; // Raw text
+    } else if (Array.isArray(value)) {
+      // Array of same tag
+      for (let item of value) {
+        if (typeof item === 'string' || typeof item === 'number') {
+          content += `<${key}>${item}</${key}>`;
+        } else if (typeof item === 'object' && item !== null) {
+          const nestedContent = this.buildRawContent(item, depth + 1);
+          const nestedAttrs = this.buildAttributesForStopNode(item);
+          if (nestedContent === '') {
+            content += `<${key}${nestedAttrs}/>`;
+          } else {
+            content += `<${key}${nestedAttrs}>${nestedContent}</${key}>`;
+          }
+        }
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      // Nested object
+      const nestedContent = this.buildRawContent(value, depth + 1);
+      const nestedAttrs = this.buildAttributesForStopNode(value);
+      if (nestedContent === '') {
+        content += `<${key}${nestedAttrs}/>`;
+      } else {
+        content += `<${key}${nestedAttrs}>${nestedContent}</${key}>`;
+      }
+    } else {
+      // Primitive value
+      content += `<${key}>${value}</${key}>`;
+    }
+  }
+
+  return content;
+};
+
+// Build attribute string for stopNode (no entity encoding)
+Builder.prototype.buildAttributesForStopNode = function (obj) {
+  if (!obj || typeof obj !== 'object') return '';
+
+  let attrStr = '';
+
+  // Check for attributesGroupName (when attributes are grouped)
+  if (this.options.attributesGroupName && obj[this.options.attributesGroupName]) {
+    const attrGroup = obj[this.options.attributesGroupName];
+    for (let attrKey in attrGroup) {
+      if (!Object.prototype.hasOwnProperty.call(attrGroup, attrKey)) continue;
+      const cleanKey = attrKey.startsWith(this.options.attributeNamePrefix)
+        ? attrKey.substring(this.options.attributeNamePrefix.length)
+        : attrKey;
+      const val = attrGroup[attrKey];
+      if (val === true && this.options.suppressBooleanAttributes) {
+        attrStr += ' ' + cleanKey;
+      } else {
+        // stopNode content is raw, but the quote delimiter is always escaped
+        // so a quote in the value cannot break out of the attribute (see orderedJs2Xml attr_to_str)
+        attrStr += ' ' + cleanKey + '="' + escapeAttribute(val) + '"';
+      }
+    }
+  } else {
+    // Look for individual attributes
+    for (let key in obj) {
+      if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
+      const attr = this.isAttribute(key);
+      if (attr) {
+        const val = obj[key];
+        if (val === true && this.options.suppressBooleanAttributes) {
+          attrStr += ' ' + attr;
+        } else {
+          // stopNode content is raw, but the quote delimiter is always escaped
+          // so a quote in the value cannot break out of the attribute (see orderedJs2Xml attr_to_str)
+          attrStr += ' ' + attr + '="' + escapeAttribute(val) + '"';
+        }
+      }
+    }
+  }
+
+  return attrStr;
+};
+
+Builder.prototype.buildObjectNode = function (val, key, attrStr, level) {
+  if (val === "") {
+    if (key[0] === "?") return this.indentate(level) + '<' + key + attrStr + '?' + this.tagEndChar;
+    else {
+      return this.indentate(level) + '<' + key + attrStr + this.closeTag(key) + this.tagEndChar;
+    }
+  } else if (key[0] === "?") {
+    // PI/XML-declaration tags never have body content — treat them like empty.
+    return this.indentate(level) + '<' + key + attrStr + '?' + this.tagEndChar;
+  } else {
+    let tagEndExp = '</' + key + this.tagEndChar;
+    let piClosingChar = "";
+
+    if (key[0] === "?") {
+      piClosingChar = "?";
+      tagEndExp = "";
+    }
+
+    // attrStr is an empty string in case the attribute came as undefined or null
+    if ((attrStr || attrStr === '') && val.indexOf('<') === -1) {
+      return (this.indentate(level) + '<' + key + attrStr + piClosingChar + '>' + val + tagEndExp);
+    } else if (this.options.commentPropName !== false && key === this.options.commentPropName && piClosingChar.length === 0) {
+      return this.indentate(level) + `<!--${safeComment(val)}-->` + this.newLine;
+    } else {
+      return (
+        this.indentate(level) + '<' + key + attrStr + piClosingChar + this.tagEndChar +
+        val +
+        this.indentate(level) + tagEndExp);
+    }
+  }
+}
+
+Builder.prototype.closeTag = function (key) {
+  let closeTag = "";
+  if (this.options.unpairedTags.indexOf(key) !== -1) { //unpaired
+    if (!this.options.suppressUnpairedNode) closeTag = "/"
+  } else if (this.options.suppressEmptyNode) { //empty
+    closeTag = "/";
+  } else {
+    closeTag = `></${key}`
+  }
+  return closeTag;
+}
+
+Builder.prototype.checkStopNode = function (matcher) {
+  if (!this.stopNodeExpressions || this.stopNodeExpressions.length === 0) return false;
+
+  for (let i = 0; i < this.stopNodeExpressions.length; i++) {
+    if (matcher.matches(this.stopNodeExpressions[i])) {
+      return true;
+    }
+  }
+  return false;
+}
+
+function buildEmptyObjNode(val, key, attrStr, level) {
+  if (val !== '') {
+    return this.buildObjectNode(val, key, attrStr, level);
+  } else {
+    if (key[0] === "?") return this.indentate(level) + '<' + key + attrStr + '?' + this.tagEndChar;
+    else {
+      return this.indentate(level) + '<' + key + attrStr + '/' + this.tagEndChar;
+    }
+  }
+}
+
+Builder.prototype.buildTextValNode = function (val, key, attrStr, level, matcher) {
+  if (this.options.cdataPropName !== false && key === this.options.cdataPropName) {
+    const safeVal = safeCdata(val);
+    return this.indentate(level) + `<![CDATA[${safeVal}]]>` + this.newLine;
+  } else if (this.options.commentPropName !== false && key === this.options.commentPropName) {
+    const safeVal = safeComment(val);
+    return this.indentate(level) + `<!--${safeVal}-->` + this.newLine;
+  } else if (key[0] === "?") {//PI tag
+    return this.indentate(level) + '<' + key + attrStr + '?' + this.tagEndChar;
+  } else {
+    // Normal processing: apply tagValueProcessor and entity replacement
+    let textValue = this.options.tagValueProcessor(key, val);
+    textValue = this.replaceEntitiesValue(textValue);
+    // tagValueProcessor may return the raw value unchanged (default is identity), and
+    // replaceEntitiesValue no-ops on non-strings, so a plain number can still reach here;
+    // stringify it now, sign-preserving, before it's implicitly ToString'd below.
+    textValue = valToStr(textValue);
+
+    if (textValue === '') {
+      return this.indentate(level) + '<' + key + attrStr + this.closeTag(key) + this.tagEndChar;
+    } else {
+      return this.indentate(level) + '<' + key + attrStr + '>' +
+        textValue +
+        '</' + key + this.tagEndChar;
+    }
+  }
+}
+
+Builder.prototype.replaceEntitiesValue = function (textValue) {
+  if (textValue && textValue.length > 0 && this.options.processEntities) {
+    for (let i = 0; i < this.options.entities.length; i++) {
+      const entity = this.options.entities[i];
+      textValue = textValue.replace(entity.regex, entity.val);
+    }
+  }
+  return textValue;
+}
+
+function indentate(level) {
+  return this.options.indentBy.repeat(level);
+}
+
+function isAttribute(name /*, options*/) {
+  if (name.startsWith(this.options.attributeNamePrefix) && name !== this.options.textNodeName) {
+    return name.substr(this.attrPrefixLen);
+  } else {
+    return false;
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlbuilder/json2xml.js
+// Re-export from fast-xml-builder for backward compatibility
+
+/* harmony default export */ const json2xml = (Builder);
+
+// If there are any named exports you also want to re-export:
+
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/util.js
+
+
+const nameStartChar = ':A-Za-z_\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-\\u037D\\u037F-\\u1FFF\\u200C-\\u200D\\u2070-\\u218F\\u2C00-\\u2FEF\\u3001-\\uD7FF\\uF900-\\uFDCF\\uFDF0-\\uFFFD';
+const nameChar = nameStartChar + '\\-.\\d\\u00B7\\u0300-\\u036F\\u203F-\\u2040';
+const nameRegexp = '[' + nameStartChar + '][' + nameChar + ']*';
+const regexName = new RegExp('^' + nameRegexp + '$');
+
+function getAllMatches(string, regex) {
+  const matches = [];
+  let match = regex.exec(string);
+  while (match) {
+    const allmatches = [];
+    allmatches.startIndex = regex.lastIndex - match[0].length;
+    const len = match.length;
+    for (let index = 0; index < len; index++) {
+      allmatches.push(match[index]);
+    }
+    matches.push(allmatches);
+    match = regex.exec(string);
+  }
+  return matches;
+}
+
+const isName = function (string) {
+  const match = regexName.exec(string);
+  return !(match === null || typeof match === 'undefined');
+}
+
+function isExist(v) {
+  return typeof v !== 'undefined';
+}
+
+function isEmptyObject(obj) {
+  return Object.keys(obj).length === 0;
+}
+
+function getValue(v) {
+  if (exports.isExist(v)) {
+    return v;
+  } else {
+    return '';
+  }
+}
+
+/**
+ * Dangerous property names that could lead to prototype pollution or security issues
+ */
+const DANGEROUS_PROPERTY_NAMES = [
+  // '__proto__',
+  // 'constructor',
+  // 'prototype',
+  'hasOwnProperty',
+  'toString',
+  'valueOf',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__'
+];
+
+const criticalProperties = ["__proto__", "constructor", "prototype"];
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/OptionsBuilder.js
+
+
+
+const defaultOnDangerousProperty = (name) => {
+  if (DANGEROUS_PROPERTY_NAMES.includes(name)) {
+    return "__" + name;
+  }
+  return name;
+};
+
+
+const OptionsBuilder_defaultOptions = {
+  preserveOrder: false,
+  attributeNamePrefix: '@_',
+  attributesGroupName: false,
+  textNodeName: '#text',
+  ignoreAttributes: true,
+  removeNSPrefix: false, // remove NS from tag name or attribute name if true
+  allowBooleanAttributes: false, //a tag can have attributes without any value
+  //ignoreRootElement : false,
+  parseTagValue: true,
+  parseAttributeValue: false,
+  trimValues: true, //Trim string values of tag and attributes
+  cdataPropName: false,
+  numberParseOptions: {
+    hex: true,
+    leadingZeros: true,
+    eNotation: true,
+    unicode: false
+  },
+  tagValueProcessor: function (tagName, val) {
+    return val;
+  },
+  attributeValueProcessor: function (attrName, val) {
+    return val;
+  },
+  stopNodes: [], //nested tags will not be parsed even for errors
+  alwaysCreateTextNode: false,
+  isArray: () => false,
+  commentPropName: false,
+  unpairedTags: [],
+  processEntities: true,
+  htmlEntities: false,
+  entityDecoder: null,
+  ignoreDeclaration: false,
+  ignorePiTags: false,
+  transformTagName: false,
+  transformAttributeName: false,
+  updateTag: function (tagName, jPath, attrs) {
+    return tagName
+  },
+  // skipEmptyListItem: false
+  captureMetaData: false,
+  maxNestedTags: 100,
+  strictReservedNames: true,
+  jPath: true, // if true, pass jPath string to callbacks; if false, pass matcher instance
+  onDangerousProperty: defaultOnDangerousProperty
+};
+
+
+/**
+ * Validates that a property name is safe to use
+ * @param {string} propertyName - The property name to validate
+ * @param {string} optionName - The option field name (for error message)
+ * @throws {Error} If property name is dangerous
+ */
+function validatePropertyName(propertyName, optionName) {
+  if (typeof propertyName !== 'string') {
+    return; // Only validate string property names
+  }
+
+  const normalized = propertyName.toLowerCase();
+  if (DANGEROUS_PROPERTY_NAMES.some(dangerous => normalized === dangerous.toLowerCase())) {
+    throw new Error(
+      `[SECURITY] Invalid ${optionName}: "${propertyName}" is a reserved JavaScript keyword that could cause prototype pollution`
+    );
+  }
+
+  if (criticalProperties.some(dangerous => normalized === dangerous.toLowerCase())) {
+    throw new Error(
+      `[SECURITY] Invalid ${optionName}: "${propertyName}" is a reserved JavaScript keyword that could cause prototype pollution`
+    );
+  }
+}
+
+/**
+ * Normalizes processEntities option for backward compatibility
+ * @param {boolean|object} value 
+ * @returns {object} Always returns normalized object
+ */
+function normalizeProcessEntities(value, htmlEntities) {
+  // Boolean backward compatibility
+  if (typeof value === 'boolean') {
+    return {
+      enabled: value, // true or false
+      maxEntitySize: 10000,
+      maxExpansionDepth: 10000,
+      maxTotalExpansions: Infinity,
+      maxExpandedLength: 100000,
+      maxEntityCount: 1000,
+      allowedTags: null,
+      tagFilter: null,
+      appliesTo: "all",
+    };
+  }
+
+  // Object config - merge with defaults
+  if (typeof value === 'object' && value !== null) {
+    return {
+      enabled: value.enabled !== false,
+      maxEntitySize: Math.max(1, value.maxEntitySize ?? 10000),
+      maxExpansionDepth: Math.max(1, value.maxExpansionDepth ?? 10000),
+      maxTotalExpansions: Math.max(1, value.maxTotalExpansions ?? Infinity),
+      maxExpandedLength: Math.max(1, value.maxExpandedLength ?? 100000),
+      maxEntityCount: Math.max(1, value.maxEntityCount ?? 1000),
+      allowedTags: value.allowedTags ?? null,
+      tagFilter: value.tagFilter ?? null,
+      appliesTo: value.appliesTo ?? "all",
+    };
+  }
+
+  // Default to enabled with limits
+  return normalizeProcessEntities(true);
+}
+
+const buildOptions = function (options) {
+  const built = Object.assign({}, OptionsBuilder_defaultOptions, options);
+
+  // Validate property names to prevent prototype pollution
+  const propertyNameOptions = [
+    { value: built.attributeNamePrefix, name: 'attributeNamePrefix' },
+    { value: built.attributesGroupName, name: 'attributesGroupName' },
+    { value: built.textNodeName, name: 'textNodeName' },
+    { value: built.cdataPropName, name: 'cdataPropName' },
+    { value: built.commentPropName, name: 'commentPropName' }
+  ];
+
+  for (const { value, name } of propertyNameOptions) {
+    if (value) {
+      validatePropertyName(value, name);
+    }
+  }
+
+  if (built.onDangerousProperty === null) {
+    built.onDangerousProperty = defaultOnDangerousProperty;
+  }
+
+  // Always normalize processEntities for backward compatibility and validation
+  built.processEntities = normalizeProcessEntities(built.processEntities, built.htmlEntities);
+  built.unpairedTagsSet = new Set(built.unpairedTags);
+  // Convert old-style stopNodes for backward compatibility
+  if (built.stopNodes && Array.isArray(built.stopNodes)) {
+    built.stopNodes = built.stopNodes.map(node => {
+      if (typeof node === 'string' && node.startsWith('*.')) {
+        // Old syntax: *.tagname meant "tagname anywhere"
+        // Convert to new syntax: ..tagname
+        return '..' + node.substring(2);
+      }
+      return node;
+    });
+  }
+  //console.debug(built.processEntities)
+  return built;
+};
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/xmlNode.js
+
+
+let METADATA_SYMBOL;
+
+if (typeof Symbol !== "function") {
+  METADATA_SYMBOL = "@@xmlMetadata";
+} else {
+  METADATA_SYMBOL = Symbol("XML Node Metadata");
+}
+
+class XmlNode {
+  constructor(tagname) {
+    this.tagname = tagname;
+    this.child = []; //nested tags, text, cdata, comments in order
+    this[":@"] = Object.create(null); //attributes map
+  }
+  add(key, val) {
+    // this.child.push( {name : key, val: val, isCdata: isCdata });
+    if (key === "__proto__") key = "#__proto__";
+    this.child.push({ [key]: val });
+  }
+  addChild(node, startIndex) {
+    if (node.tagname === "__proto__") node.tagname = "#__proto__";
+    if (node[":@"] && Object.keys(node[":@"]).length > 0) {
+      this.child.push({ [node.tagname]: node.child, [":@"]: node[":@"] });
+    } else {
+      this.child.push({ [node.tagname]: node.child });
+    }
+    // if requested, add the startIndex
+    this.addStartIndex(startIndex);
+  }
+
+  addStartIndex(startIndex) {
+    if (startIndex !== undefined) {
+      // Note: for now we just overwrite the metadata. If we had more complex metadata,
+      // we might need to do an object append here:  metadata = { ...metadata, startIndex }
+      this.child[this.child.length - 1][METADATA_SYMBOL] = { startIndex };
+    }
+  }
+
+  addEndIndex(endIndex) {
+    const lastChild = this.child[this.child.length - 1];
+    // endIndex is write-once: when updateTag drops a node, the last child is a
+    // previously completed sibling whose endIndex must not be overwritten
+    if (lastChild !== undefined && lastChild[METADATA_SYMBOL] !== undefined
+      && lastChild[METADATA_SYMBOL].endIndex === undefined) {
+      lastChild[METADATA_SYMBOL].endIndex = endIndex;
+    }
+  }
+  /** symbol used for metadata */
+  static getMetaDataSymbol() {
+    return METADATA_SYMBOL;
+  }
+}
+
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/DocTypeReader.js
+
+
+class DocTypeReader {
+    constructor(options, xmlVersion) {
+        this.suppressValidationErr = !options;
+        this.options = options;
+        this.xmlVersion = xmlVersion || 1.0;
+    }
+
+    setXmlVersion(xmlVersion = 1.0) {
+        this.xmlVersion = xmlVersion;
+    }
+    readDocType(xmlData, i) {
+        const entities = Object.create(null);
+        let entityCount = 0;
+
+        if (xmlData[i + 3] === 'O' &&
+            xmlData[i + 4] === 'C' &&
+            xmlData[i + 5] === 'T' &&
+            xmlData[i + 6] === 'Y' &&
+            xmlData[i + 7] === 'P' &&
+            xmlData[i + 8] === 'E') {
+            i = i + 9;
+            let angleBracketsCount = 1;
+            let hasBody = false, comment = false;
+            let quoteChar = null; // tracks an open SYSTEM/PUBLIC literal before the '[' body
+            let exp = "";
+            for (; i < xmlData.length; i++) {
+                // Inside a quoted external-identifier literal — XML allows '<'
+                // and '>' as plain data here, so they must not be interpreted
+                // as DOCTYPE structure until the matching quote closes.
+                if (quoteChar !== null) {
+                    if (xmlData[i] === quoteChar) quoteChar = null;
+                    exp += xmlData[i];
+                    continue;
+                }
+                if (!hasBody && !comment && (xmlData[i] === '"' || xmlData[i] === "'")) {
+                    quoteChar = xmlData[i];
+                    exp += xmlData[i];
+                    continue;
+                }
+
+                if (xmlData[i] === '<' && !comment) { //Determine the tag type
+                    if (hasBody && hasSeq(xmlData, "!ENTITY", i)) {
+                        i += 7;
+                        let entityName, val;
+                        [entityName, val, i] = this.readEntityExp(xmlData, i + 1, this.suppressValidationErr);
+                        if (val.indexOf("&") === -1) { //Parameter entities are not supported
+                            if (this.options.enabled !== false &&
+                                this.options.maxEntityCount != null &&
+                                entityCount >= this.options.maxEntityCount) {
+                                throw new Error(
+                                    `Entity count (${entityCount + 1}) exceeds maximum allowed (${this.options.maxEntityCount})`
+                                );
+                            }
+                            //const escaped = entityName.replace(/[.\-+*:]/g, '\\.');
+                            //const escaped = entityName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+                            entities[entityName] = val;
+                            entityCount++;
+                        }
+                    }
+                    else if (hasBody && hasSeq(xmlData, "!ELEMENT", i)) {
+                        i += 8;//Not supported
+                        const { index } = this.readElementExp(xmlData, i + 1);
+                        i = index;
+                    } else if (hasBody && hasSeq(xmlData, "!ATTLIST", i)) {
+                        i += 8;//Not supported
+                        // const {index} = this.readAttlistExp(xmlData,i+1);
+                        // i = index;
+                    } else if (hasBody && hasSeq(xmlData, "!NOTATION", i)) {
+                        i += 9;//Not supported
+                        const { index } = this.readNotationExp(xmlData, i + 1, this.suppressValidationErr);
+                        i = index;
+                    } else if (hasSeq(xmlData, "!--", i)) comment = true;
+                    else throw new Error(`Invalid DOCTYPE`);
+
+                    angleBracketsCount++;
+                    exp = "";
+                } else if (xmlData[i] === '>') { //Read tag content
+                    if (comment) {
+                        if (xmlData[i - 1] === "-" && xmlData[i - 2] === "-") {
+                            comment = false;
+                            angleBracketsCount--;
+                        }
+                    } else {
+                        angleBracketsCount--;
+                    }
+                    if (angleBracketsCount === 0) {
+                        break;
+                    }
+                } else if (xmlData[i] === '[') {
+                    hasBody = true;
+                } else {
+                    exp += xmlData[i];
+                }
+            }
+            if (quoteChar !== null || angleBracketsCount !== 0) {
+                throw new Error(`Unclosed DOCTYPE`);
+            }
+        } else {
+            throw new Error(`Invalid Tag instead of DOCTYPE`);
+        }
+        return { entities, i };
+    }
+    readEntityExp(xmlData, i) {
+        //External entities are not supported
+        //    <!ENTITY ext SYSTEM "http://normal-website.com" >
+
+        //Parameter entities are not supported
+        //    <!ENTITY entityname "&anotherElement;">
+
+        //Internal entities are supported
+        //    <!ENTITY entityname "replacement text">
+
+        // Skip leading whitespace after <!ENTITY
+        i = skipWhitespace(xmlData, i);
+
+        // Read entity name
+        const startIndex = i;
+        while (i < xmlData.length && !/\s/.test(xmlData[i]) && xmlData[i] !== '"' && xmlData[i] !== "'") {
+            i++;
+        }
+        let entityName = xmlData.substring(startIndex, i);
+
+        validateEntityName(entityName, { xmlVersion: this.xmlVersion });
+
+        // Skip whitespace after entity name
+        i = skipWhitespace(xmlData, i);
+
+        // Check for unsupported constructs (external entities or parameter entities)
+        if (!this.suppressValidationErr) {
+            if (xmlData.substring(i, i + 6).toUpperCase() === "SYSTEM") {
+                throw new Error("External entities are not supported");
+            } else if (xmlData[i] === "%") {
+                throw new Error("Parameter entities are not supported");
+            }
+        }
+
+        // Read entity value (internal entity)
+        let entityValue = "";
+        [i, entityValue] = this.readIdentifierVal(xmlData, i, "entity");
+
+        // Validate entity size
+        if (this.options.enabled !== false &&
+            this.options.maxEntitySize != null &&
+            entityValue.length > this.options.maxEntitySize) {
+            throw new Error(
+                `Entity "${entityName}" size (${entityValue.length}) exceeds maximum allowed size (${this.options.maxEntitySize})`
+            );
+        }
+
+        i--;
+        return [entityName, entityValue, i];
+    }
+
+    readNotationExp(xmlData, i) {
+        // Skip leading whitespace after <!NOTATION
+        i = skipWhitespace(xmlData, i);
+
+        // Read notation name
+
+        const startIndex = i;
+        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
+            i++;
+        }
+        let notationName = xmlData.substring(startIndex, i);
+
+        !this.suppressValidationErr && validateEntityName(notationName, { xmlVersion: this.xmlVersion });
+
+        // Skip whitespace after notation name
+        i = skipWhitespace(xmlData, i);
+
+        // Check identifier type (SYSTEM or PUBLIC)
+        const identifierType = xmlData.substring(i, i + 6).toUpperCase();
+        if (!this.suppressValidationErr && identifierType !== "SYSTEM" && identifierType !== "PUBLIC") {
+            throw new Error(`Expected SYSTEM or PUBLIC, found "${identifierType}"`);
+        }
+        i += identifierType.length;
+
+        // Skip whitespace after identifier type
+        i = skipWhitespace(xmlData, i);
+
+        // Read public identifier (if PUBLIC)
+        let publicIdentifier = null;
+        let systemIdentifier = null;
+
+        if (identifierType === "PUBLIC") {
+            [i, publicIdentifier] = this.readIdentifierVal(xmlData, i, "publicIdentifier");
+
+            // Skip whitespace after public identifier
+            i = skipWhitespace(xmlData, i);
+
+            // Optionally read system identifier
+            if (xmlData[i] === '"' || xmlData[i] === "'") {
+                [i, systemIdentifier] = this.readIdentifierVal(xmlData, i, "systemIdentifier");
+            }
+        } else if (identifierType === "SYSTEM") {
+            // Read system identifier (mandatory for SYSTEM)
+            [i, systemIdentifier] = this.readIdentifierVal(xmlData, i, "systemIdentifier");
+
+            if (!this.suppressValidationErr && !systemIdentifier) {
+                throw new Error("Missing mandatory system identifier for SYSTEM notation");
+            }
+        }
+
+        return { notationName, publicIdentifier, systemIdentifier, index: --i };
+    }
+
+    readIdentifierVal(xmlData, i, type) {
+        let identifierVal = "";
+        const startChar = xmlData[i];
+        if (startChar !== '"' && startChar !== "'") {
+            throw new Error(`Expected quoted string, found "${startChar}"`);
+        }
+        i++;
+
+        const startIndex = i;
+        while (i < xmlData.length && xmlData[i] !== startChar) {
+            i++;
+        }
+        identifierVal = xmlData.substring(startIndex, i);
+
+        if (xmlData[i] !== startChar) {
+            throw new Error(`Unterminated ${type} value`);
+        }
+        i++;
+        return [i, identifierVal];
+    }
+
+    readElementExp(xmlData, i) {
+        // <!ELEMENT br EMPTY>
+        // <!ELEMENT div ANY>
+        // <!ELEMENT title (#PCDATA)>
+        // <!ELEMENT book (title, author+)>
+        // <!ELEMENT name (content-model)>
+
+        // Skip leading whitespace after <!ELEMENT
+        i = skipWhitespace(xmlData, i);
+
+        // Read element name
+        const startIndex = i;
+        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
+            i++;
+        }
+        let elementName = xmlData.substring(startIndex, i);
+
+        // Validate element name
+        if (!this.suppressValidationErr && !qName(elementName, { xmlVersion: this.xmlVersion })) {
+            throw new Error(`Invalid element name: "${elementName}"`);
+        }
+
+        // Skip whitespace after element name
+        i = skipWhitespace(xmlData, i);
+        let contentModel = "";
+        // Expect '(' to start content model
+        if (xmlData[i] === "E" && hasSeq(xmlData, "MPTY", i)) i += 4;
+        else if (xmlData[i] === "A" && hasSeq(xmlData, "NY", i)) i += 2;
+        else if (xmlData[i] === "(") {
+            i++; // Move past '('
+
+            // Read content model
+            const startIndex = i;
+            while (i < xmlData.length && xmlData[i] !== ")") {
+                i++;
+            }
+            contentModel = xmlData.substring(startIndex, i);
+
+            if (xmlData[i] !== ")") {
+                throw new Error("Unterminated content model");
+            }
+
+        } else if (!this.suppressValidationErr) {
+            throw new Error(`Invalid Element Expression, found "${xmlData[i]}"`);
+        }
+
+        return {
+            elementName,
+            contentModel: contentModel.trim(),
+            index: i
+        };
+    }
+
+    readAttlistExp(xmlData, i) {
+        // Skip leading whitespace after <!ATTLIST
+        i = skipWhitespace(xmlData, i);
+
+        // Read element name
+        let startIndex = i;
+        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
+            i++;
+        }
+        let elementName = xmlData.substring(startIndex, i);
+
+        // Validate element name
+        validateEntityName(elementName, { xmlVersion: this.xmlVersion })
+
+        // Skip whitespace after element name
+        i = skipWhitespace(xmlData, i);
+
+        // Read attribute name
+        startIndex = i;
+        while (i < xmlData.length && !/\s/.test(xmlData[i])) {
+            i++;
+        }
+        let attributeName = xmlData.substring(startIndex, i);
+
+        // Validate attribute name
+        if (!validateEntityName(attributeName, { xmlVersion: this.xmlVersion })) {
+            throw new Error(`Invalid attribute name: "${attributeName}"`);
+        }
+
+        // Skip whitespace after attribute name
+        i = skipWhitespace(xmlData, i);
+
+        // Read attribute type
+        let attributeType = "";
+        if (xmlData.substring(i, i + 8).toUpperCase() === "NOTATION") {
+            attributeType = "NOTATION";
+            i += 8; // Move past "NOTATION"
+
+            // Skip whitespace after "NOTATION"
+            i = skipWhitespace(xmlData, i);
+
+            // Expect '(' to start the list of notations
+            if (xmlData[i] !== "(") {
+                throw new Error(`Expected '(', found "${xmlData[i]}"`);
+            }
+            i++; // Move past '('
+
+            // Read the list of allowed notations
+            let allowedNotations = [];
+            while (i < xmlData.length && xmlData[i] !== ")") {
+
+
+                const startIndex = i;
+                while (i < xmlData.length && xmlData[i] !== "|" && xmlData[i] !== ")") {
+                    i++;
+                }
+                let notation = xmlData.substring(startIndex, i);
+
+                // Validate notation name
+                notation = notation.trim();
+                if (!validateEntityName(notation, { xmlVersion: this.xmlVersion })) {
+                    throw new Error(`Invalid notation name: "${notation}"`);
+                }
+
+                allowedNotations.push(notation);
+
+                // Skip '|' separator or exit loop
+                if (xmlData[i] === "|") {
+                    i++; // Move past '|'
+                    i = skipWhitespace(xmlData, i); // Skip optional whitespace after '|'
+                }
+            }
+
+            if (xmlData[i] !== ")") {
+                throw new Error("Unterminated list of notations");
+            }
+            i++; // Move past ')'
+
+            // Store the allowed notations as part of the attribute type
+            attributeType += " (" + allowedNotations.join("|") + ")";
+        } else {
+            // Handle simple types (e.g., CDATA, ID, IDREF, etc.)
+            const startIndex = i;
+            while (i < xmlData.length && !/\s/.test(xmlData[i])) {
+                i++;
+            }
+            attributeType += xmlData.substring(startIndex, i);
+
+            // Validate simple attribute type
+            const validTypes = ["CDATA", "ID", "IDREF", "IDREFS", "ENTITY", "ENTITIES", "NMTOKEN", "NMTOKENS"];
+            if (!this.suppressValidationErr && !validTypes.includes(attributeType.toUpperCase())) {
+                throw new Error(`Invalid attribute type: "${attributeType}"`);
+            }
+        }
+
+        // Skip whitespace after attribute type
+        i = skipWhitespace(xmlData, i);
+
+        // Read default value
+        let defaultValue = "";
+        if (xmlData.substring(i, i + 8).toUpperCase() === "#REQUIRED") {
+            defaultValue = "#REQUIRED";
+            i += 8;
+        } else if (xmlData.substring(i, i + 7).toUpperCase() === "#IMPLIED") {
+            defaultValue = "#IMPLIED";
+            i += 7;
+        } else {
+            [i, defaultValue] = this.readIdentifierVal(xmlData, i, "ATTLIST");
+        }
+
+        return {
+            elementName,
+            attributeName,
+            attributeType,
+            defaultValue,
+            index: i
+        }
+    }
+}
+
+
+
+const skipWhitespace = (data, index) => {
+    while (index < data.length && /\s/.test(data[index])) {
+        index++;
+    }
+    return index;
+};
+
+
+
+function hasSeq(data, seq, i) {
+    for (let j = 0; j < seq.length; j++) {
+        if (seq[j] !== data[i + j + 1]) return false;
+    }
+    return true;
+}
+
+function validateEntityName(name, xmlVersion) {
+    if (qName(name, { xmlVersion: xmlVersion }))
+        return name;
+    else
+        throw new Error(`Invalid entity name ${name}`);
+}
+;// CONCATENATED MODULE: ./node_modules/anynum/digitTable.js
+/**
+ * Flat lookup table: maps Unicode code point → ASCII digit (0-9).
+ * Only decimal digit characters (Unicode category Nd) are included.
+ *
+ * Strategy: Int32Array of size (maxCodePoint - minCodePoint + 1).
+ * Value 0xFF means "not a digit". Value 0-9 is the ASCII digit value.
+ * This gives O(1) lookup with no branching, no bisect, no loop.
+ *
+ * Memory: range is 0x0660 to 0x1FBF0 → ~129,936 entries × 1 byte = ~127 KB.
+ * Acceptable for a one-time init; lookup is a single array index.
+ */
+
+// All known Unicode Nd (decimal digit) script zero code points.
+// Each script has exactly 10 consecutive digits: zero+0 .. zero+9.
+const SCRIPT_ZEROS = [
+  // Basic Latin (ASCII) — included for completeness / pass-through
+  0x0030, // 0-9
+
+  // Arabic scripts
+  0x0660, // Arabic-Indic ٠١٢٣٤٥٦٧٨٩
+  0x06F0, // Extended Arabic-Indic (Urdu/Persian/Sindhi) ۰۱۲۳
+
+  // Indic scripts
+  0x0966, // Devanagari ०१२३४५६७८९
+  0x09E6, // Bengali ০১২৩৪৫৬৭৮৯
+  0x0A66, // Gurmukhi ੦੧੨੩੪੫੬੭੮੯
+  0x0AE6, // Gujarati ૦૧૨૩૪૫૬૭૮૯
+  0x0B66, // Odia ୦୧୨୩୪୫୬୭୮୯
+  0x0BE6, // Tamil ௦௧௨௩௪௫௬௭௮௯
+  0x0C66, // Telugu ౦౧౨౩౪౫౬౭౮౯
+  0x0CE6, // Kannada ೦೧೨೩೪೫೬೭೮೯
+  0x0D66, // Malayalam ൦൧൨൩൪൫൬൭൮൯
+  0x0DE6, // Sinhala Archaic ෦෧෨෩෪෫෬෭෮෯
+
+  // Southeast Asian scripts
+  0x0E50, // Thai ๐๑๒๓๔๕๖๗๘๙
+  0x0ED0, // Lao ໐໑໒໓໔໕໖໗໘໙
+  0x0F20, // Tibetan ༠༡༢༣༤༥༦༧༨༩
+  0x1040, // Myanmar ၀၁၂၃၄၅၆၇၈၉
+  0x1090, // Myanmar Shan ႐႑႒႓႔႕႖႗႘႙
+  0x17E0, // Khmer ០១២៣៤៥៦៧៨៩
+  0x1810, // Mongolian ᠐᠑᠒᠓᠔᠕᠖᠗᠘᠙
+  0x1946, // Limbu ᥆᥇᥈᥉᥊᥋᥌᥍᥎᥏
+  0x19D0, // New Tai Lue ᧐᧑᧒᧓᧔᧕᧖᧗᧘᧙
+  0x1A80, // Tai Tham Hora ᪀᪁᪂᪃᪄᪅᪆᪇᪈᪉
+  0x1A90, // Tai Tham Tham ᪐᪑᪒᪓᪔᪕᪖᪗᪘᪙
+  0x1B50, // Balinese ᭐᭑᭒᭓᭔᭕᭖᭗᭘᭙
+  0x1BB0, // Sundanese ᮰᮱᮲᮳᮴᮵᮶᮷᮸᮹
+  0x1C40, // Lepcha ᱀᱁᱂᱃᱄᱅᱆᱇᱈᱉
+  0x1C50, // Ol Chiki ᱐᱑᱒᱓᱔᱕᱖᱗᱘᱙
+
+  // Fullwidth (CJK context)
+  0xFF10, // Fullwidth ０１２３４５６７８９
+
+  // Mathematical digit variants (Unicode math block)
+  0x1D7CE, // Mathematical Bold
+  0x1D7D8, // Mathematical Double-Struck
+  0x1D7E2, // Mathematical Sans-Serif
+  0x1D7EC, // Mathematical Sans-Serif Bold
+  0x1D7F6, // Mathematical Monospace
+
+  // Other scripts
+  0x104A0, // Osmanya 𐒠𐒡𐒢𐒣𐒤𐒥𐒦𐒧𐒨𐒩
+  0x10D30, // Hanifi Rohingya 𐴰𐴱𐴲𐴳𐴴𐴵𐴶𐴷𐴸𐴹
+  0x11066, // Brahmi 𑁦𑁧𑁨𑁩𑁪𑁫𑁬𑁭𑁮𑁯
+  0x110F0, // Sora Sompeng 𑃰𑃱𑃲𑃳𑃴𑃵𑃶𑃷𑃸𑃹
+  0x11136, // Chakma 𑄶𑄷𑄸𑄹𑄺𑄻𑄼𑄽𑄾𑄿
+  0x111D0, // Sharada 𑇐𑇑𑇒𑇓𑇔𑇕𑇖𑇗𑇘𑇙
+  0x112F0, // Khudawadi 𑋰𑋱𑋲𑋳𑋴𑋵𑋶𑋷𑋸𑋹
+  0x11450, // Newa 𑑐𑑑𑑒𑑓𑑔𑑕𑑖𑑗𑑘𑑙
+  0x114D0, // Tirhuta 𑓐𑓑𑓒𑓓𑓔𑓕𑓖𑓗𑓘𑓙
+  0x11650, // Modi 𑙐𑙑𑙒𑙓𑙔𑙕𑙖𑙗𑙘𑙙
+  0x116C0, // Takri 𑛀𑛁𑛂𑛃𑛄𑛅𑛆𑛇𑛈𑛉
+  0x11730, // Ahom 𑜰𑜱𑜲𑜳𑜴𑜵𑜶𑜷𑜸𑜹
+  0x118E0, // Warang Citi 𑣠𑣡𑣢𑣣𑣤𑣥𑣦𑣧𑣨𑣩
+  0x11950, // Dives Akuru 𑥐𑥑𑥒𑥓𑥔𑥕𑥖𑥗𑥘𑥙
+  0x11BF0, // Khitan Small Script 𑯰𑯱𑯲𑯳𑯴𑯵𑯶𑯷𑯸𑯹
+  0x11C50, // Bhaiksuki 𑱐𑱑𑱒𑱓𑱔𑱕𑱖𑱗𑱘𑱙
+  0x11D50, // Masaram Gondi 𑵐𑵑𑵒𑵓𑵔𑵕𑵖𑵗𑵘𑵙
+  0x11DA0, // Gunjala Gondi 𑶠𑶡𑶢𑶣𑶤𑶥𑶦𑶧𑶨𑶩
+  0x11F50, // Kawi 𑽐𑽑𑽒𑽓𑽔𑽕𑽖𑽗𑽘𑽙
+  0x16A60, // Mro 𖩠𖩡𖩢𖩣𖩤𖩥𖩦𖩧𖩨𖩩
+  0x16AC0, // Tangsa 𖫀𖫁𖫂𖫃𖫄𖫅𖫆𖫇𖫈𖫉
+  0x16B50, // Pahawh Hmong 𖭐𖭑𖭒𖭓𖭔𖭕𖭖𖭗𖭘𖭙
+  0x1E140, // Nyiakeng Puachue Hmong 𞅀𞅁𞅂𞅃𞅄𞅅𞅆𞅇𞅈𞅉
+  0x1E2F0, // Wancho 𞋰𞋱𞋲𞋳𞋴𞋵𞋶𞋷𞋸𞋹
+  0x1E4F0, // Nag Mundari 𞓰𞓱𞓲𞓳𞓴𞓵𞓶𞓷𞓸𞓹
+  0x1E950, // Adlam 𞥐𞥑𞥒𞥓𞥔𞥕𞥖𞥗𞥘𞥙
+  0x1FBF0, // Segmented digit symbols 🯰🯱🯲🯳🯴🯵🯶🯷🯸🯹
+];
+
+// Build a sparse Map for scripts above 0xFFFF (surrogate-pair range).
+// These can't go into a flat Uint8Array indexed by code point efficiently.
+const NOT_DIGIT = 0xFF;
+const HIGH_MAP = new Map(); // codePoint → digit value (0-9)
+
+const LOW_MAX = 0xFFFF;
+const LOW_MIN = 0x0660; // first non-ASCII digit script
+
+// Flat Uint8Array covering 0x0660 .. 0xFFFF
+const TABLE_OFFSET = LOW_MIN;
+const TABLE_SIZE = LOW_MAX - LOW_MIN + 1;
+const TABLE = new Uint8Array(TABLE_SIZE).fill(NOT_DIGIT);
+
+for (const zero of SCRIPT_ZEROS) {
+  for (let d = 0; d < 10; d++) {
+    const cp = zero + d;
+    if (cp <= LOW_MAX) {
+      TABLE[cp - TABLE_OFFSET] = d;
+    } else {
+      HIGH_MAP.set(cp, d);
+    }
+  }
+}
+
+
+
+;// CONCATENATED MODULE: ./node_modules/anynum/anynum.js
+
+
+
+
+const CHAR_0 = 48; // '0'.charCodeAt(0)
+const CHAR_9 = 57; // '9'.charCodeAt(0)
+const CHAR_MINUS = 45; // '-'.charCodeAt(0)
+
+// Unicode minus/hyphen variants worth normalizing to ASCII '-' in numeric context:
+//   U+2212  MINUS SIGN       − (mathematically correct minus)
+//   U+FF0D  FULLWIDTH HYPHEN-MINUS  － (Japanese fullwidth context)
+//   U+FE63  SMALL HYPHEN-MINUS     ﹣ (small form variant)
+//
+// NOT normalized (deliberate):
+//   U+2013  EN DASH  –  (punctuation, not a numeric sign)
+//   U+2014  EM DASH  —  (punctuation)
+//   U+2010  HYPHEN   ‐  (typographic hyphen)
+//
+// Rationale: only characters a human or locale formatter would plausibly use
+// as a numeric minus sign are normalized. Dashes used for punctuation are left
+// alone to avoid mangling non-numeric strings.
+const MINUS_SET = new Set([0x2212, 0xFF0D, 0xFE63]);
+
+/**
+ * Normalize all Unicode decimal digit characters in a string to ASCII (0-9),
+ * and normalize Unicode minus variants to ASCII '-' (U+002D).
+ *
+ * Non-digit, non-minus characters are passed through unchanged.
+ *
+ * Performance design:
+ * - Fast path: if the string has no convertible characters, return it unchanged
+ *   (zero allocation).
+ * - BMP digits (0x0660..0xFFFF excl. surrogates): flat Uint8Array lookup (O(1)).
+ * - Supplementary plane digits (> 0xFFFF, encoded as surrogate pairs): Map lookup.
+ * - Minus variants: checked inline with a small fixed Set.
+ *
+ * @param {string} str
+ * @returns {string}
+ */
+function anynum(str) {
+  if (typeof str !== 'string') return str;
+
+  const len = str.length;
+  if (len === 0) return str;
+
+  // Scan for first character needing conversion.
+  // If none found, return original string (zero allocation).
+  let firstHit = -1;
+
+  for (let i = 0; i < len; i++) {
+    const cc = str.charCodeAt(i);
+
+    // ASCII digit or ASCII minus — already normalized, skip fast
+    if ((cc >= CHAR_0 && cc <= CHAR_9) || cc === CHAR_MINUS) continue;
+
+    // Below first unicode digit script — check minus variants only
+    if (cc < TABLE_OFFSET) {
+      if (MINUS_SET.has(cc)) { firstHit = i; break; }
+      continue;
+    }
+
+    // Surrogate pairs live in BMP range 0xD800-0xDFFF — check before TABLE
+    if (cc >= 0xD800 && cc <= 0xDBFF) {
+      if (i + 1 < len) {
+        const low = str.charCodeAt(i + 1);
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          const cp = 0x10000 + ((cc - 0xD800) << 10) + (low - 0xDC00);
+          if (HIGH_MAP.has(cp)) { firstHit = i; break; }
+        }
+      }
+      continue;
+    }
+
+    // BMP non-surrogate: flat table lookup; also check minus variants in this range
+    if (TABLE[cc - TABLE_OFFSET] !== NOT_DIGIT || MINUS_SET.has(cc)) {
+      firstHit = i;
+      break;
+    }
+  }
+
+  // Nothing to replace — return original, zero allocation
+  if (firstHit === -1) return str;
+
+  // Build result: copy unchanged prefix, then convert from firstHit onward
+  const chars = [];
+
+  if (firstHit > 0) chars.push(str.slice(0, firstHit));
+
+  for (let i = firstHit; i < len; i++) {
+    const cc = str.charCodeAt(i);
+
+    // ASCII digit or ASCII minus — pass through
+    if ((cc >= CHAR_0 && cc <= CHAR_9) || cc === CHAR_MINUS) {
+      chars.push(str[i]);
+      continue;
+    }
+
+    // Below TABLE_OFFSET — check minus variants, else pass through
+    if (cc < TABLE_OFFSET) {
+      chars.push(MINUS_SET.has(cc) ? '-' : str[i]);
+      continue;
+    }
+
+    // Surrogate pairs
+    if (cc >= 0xD800 && cc <= 0xDBFF) {
+      if (i + 1 < len) {
+        const low = str.charCodeAt(i + 1);
+        if (low >= 0xDC00 && low <= 0xDFFF) {
+          const cp = 0x10000 + ((cc - 0xD800) << 10) + (low - 0xDC00);
+          const d = HIGH_MAP.get(cp);
+          if (d !== undefined) {
+            chars.push(String.fromCharCode(d + 48));
+            i++; // consume low surrogate
+            continue;
+          }
+        }
+      }
+      chars.push(str[i]);
+      continue;
+    }
+
+    // BMP non-surrogate: flat table lookup + minus variants
+    if (MINUS_SET.has(cc)) {
+      chars.push('-');
+      continue;
+    }
+    const d = TABLE[cc - TABLE_OFFSET];
+    chars.push(d !== NOT_DIGIT ? String.fromCharCode(d + 48) : str[i]);
+  }
+
+  return chars.join('');
+}
+
+
+/* harmony default export */ const anynum_anynum = (anynum);
+;// CONCATENATED MODULE: ./node_modules/strnum/strnum.js
+const hexRegex = /^[-+]?0x[a-fA-F0-9]+$/;
+const binRegex = /^0b[01]+$/;
+const octRegex = /^0o[0-7]+$/;
+const numRegex = /^([\-\+])?(0*)([0-9]*(\.[0-9]*)?)$/;
+
+
+
+const consider = {
+    hex: true,
+    binary: false,
+    octal: false,
+    leadingZeros: true,
+    decimalPoint: "\.",
+    eNotation: true,
+    //skipLike: /regex/,
+    infinity: "original", // "null", "infinity" (Infinity type), "string" ("Infinity" (the string literal))
+    unicode: false,
+};
+
+function toNumber(str, options = {}) {
+    options = Object.assign({}, consider, options);
+    if (!str || typeof str !== "string") return str;
+
+    let trimmedStr = str.trim();
+
+    if (trimmedStr.length === 0) return str;
+    else if (options.skipLike !== undefined && options.skipLike.test(trimmedStr)) return str;
+    else if (trimmedStr === "0") return 0;
+
+    if (options.unicode) {
+        trimmedStr = anynum_anynum(trimmedStr);
+        if (trimmedStr === "0") return 0; // re-check after normalization
+    }
+    if (options.hex && hexRegex.test(trimmedStr)) {
+        return parse_int(trimmedStr, 16);
+    } else if (options.binary && binRegex.test(trimmedStr)) {
+        return parse_int(trimmedStr, 2);
+    } else if (options.octal && octRegex.test(trimmedStr)) {
+        return parse_int(trimmedStr, 8);
+    } else if (!isFinite(trimmedStr)) { //Infinity or not a number
+        const num = Number(trimmedStr);
+        if (Number.isNaN(num)) return str; //not a number: always the original string
+        return handleInfinity(str, num, options); //only +/-Infinity reaches here
+    } else if (trimmedStr.includes('e') || trimmedStr.includes('E')) { //eNotation
+        return resolveEnotation(str, trimmedStr, options);
+    } else {
+        //separate negative sign, leading zeros, and rest number
+        const match = numRegex.exec(trimmedStr);
+        // +00.123 => [ , '+', '00', '.123', ..
+        if (match) {
+            const sign = match[1] || "";
+            const leadingZeros = match[2];
+            let numTrimmedByZeros = trimZeros(match[3]); //complete num without leading zeros
+            const decimalAdjacentToLeadingZeros = sign ? // 0., -00., 000.
+                trimmedStr[leadingZeros.length + 1] === "."
+                : trimmedStr[leadingZeros.length] === ".";
+
+            //trim ending zeros for floating number
+            if (!options.leadingZeros //leading zeros are not allowed
+                && (leadingZeros.length > 1
+                    || (leadingZeros.length === 1 && !decimalAdjacentToLeadingZeros))) {
+                // 00, 00.3, +03.24, 03, 03.24
+                return str;
+            }
+            else {//no leading zeros or leading zeros are allowed
+                const num = Number(trimmedStr);
+                const parsedStr = String(num);
+
+                if (num === 0) return num;
+                if (parsedStr.search(/[eE]/) !== -1) { //given number is long and parsed to eNotation
+                    if (options.eNotation) return num;
+                    else return str;
+                } else if (trimmedStr.indexOf(".") !== -1) { //floating number
+                    if (parsedStr === "0") return num; //0.0
+                    else if (parsedStr === numTrimmedByZeros) return num; //0.456. 0.79000
+                    else if (parsedStr === `${sign}${numTrimmedByZeros}`) return num;
+                    else return str;
+                }
+
+                let n = leadingZeros ? numTrimmedByZeros : trimmedStr;
+                if (leadingZeros) {
+                    // -009 => -9
+                    return (n === parsedStr) || (sign + n === parsedStr) ? num : str
+                } else {
+                    // +9
+                    return (n === parsedStr) || (n === sign + parsedStr) ? num : str
+                }
+            }
+        } else { //non-numeric string
+            return str;
+        }
+    }
+}
+
+const eNotationRegx = /^([-+])?(0*)(\d*(\.\d*)?[eE][-\+]?\d+)$/;
+function resolveEnotation(str, trimmedStr, options) {
+    if (!options.eNotation) return str;
+    const notation = trimmedStr.match(eNotationRegx);
+    if (notation) {
+        let sign = notation[1] || "";
+        const eChar = notation[3].indexOf("e") === -1 ? "E" : "e";
+        const leadingZeros = notation[2];
+        const eAdjacentToLeadingZeros = sign ? // 0E.
+            trimmedStr[leadingZeros.length + 1] === eChar
+            : trimmedStr[leadingZeros.length] === eChar;
+
+        if (leadingZeros.length > 1 && eAdjacentToLeadingZeros) return str;
+        else if (leadingZeros.length === 1
+            && (notation[3].startsWith(`.${eChar}`) || notation[3][0] === eChar)) {
+            return Number(trimmedStr);
+        } else if (leadingZeros.length > 0) {
+            // Has leading zeros — only accept if leadingZeros option allows it
+            if (options.leadingZeros && !eAdjacentToLeadingZeros) {
+                return Number(trimmedStr); // Number() accepts leading zeros; stripping can leave a mantissa-less ".e0"
+            } else return str;
+        } else {
+            // No leading zeros — always valid e-notation, parse it
+            return Number(trimmedStr);
+        }
+    } else {
+        return str;
+    }
+}
+
+/**
+ * 
+ * @param {string} numStr without leading zeros
+ * @returns 
+ */
+function trimZeros(numStr) {
+    if (numStr && numStr.indexOf(".") !== -1) {//float
+        //remove ending zeros without the O(n^2) backtracking that /0+$/ hits
+        //when the string doesn't end in 0 but has a long internal zero-run
+        let end = numStr.length;
+        while (end > 0 && numStr.charCodeAt(end - 1) === 48 /* '0' */) end--;
+        numStr = numStr.slice(0, end);
+        if (numStr === ".") numStr = "0";
+        else if (numStr[0] === ".") numStr = "0" + numStr;
+        else if (numStr[numStr.length - 1] === ".") numStr = numStr.substring(0, numStr.length - 1);
+        return numStr;
+    }
+    return numStr;
+}
+
+function parse_int(numStr, base) {
+    const str = numStr.trim();
+    if (base === 2 || base === 8) numStr = str.substring(2);
+
+    if (parseInt) return parseInt(numStr, base);
+    else if (Number.parseInt) return Number.parseInt(numStr, base);
+    else if (window && window.parseInt) return window.parseInt(numStr, base);
+    else throw new Error("parseInt, Number.parseInt, window.parseInt are not supported");
+}
+
+/**
+ * Handle infinite values based on user option
+ * @param {string} str - original input string
+ * @param {number} num - parsed number (Infinity or -Infinity)
+ * @param {object} options - user options
+ * @returns {string|number|null} based on infinity option
+ */
+function handleInfinity(str, num, options) {
+    const isPositive = num === Infinity;
+
+    switch (options.infinity.toLowerCase()) {
+        case "null":
+            return null;
+        case "infinity":
+            return num; // Return Infinity or -Infinity
+        case "string":
+            return isPositive ? "Infinity" : "-Infinity";
+        case "original":
+        default:
+            return str; // Return original string like "1e1000"
+    }
+}
+
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/ignoreAttributes.js
+function ignoreAttributes_getIgnoreAttributesFn(ignoreAttributes) {
+    if (typeof ignoreAttributes === 'function') {
+        return ignoreAttributes
+    }
+    if (Array.isArray(ignoreAttributes)) {
+        return (attrName) => {
+            for (const pattern of ignoreAttributes) {
+                if (typeof pattern === 'string' && attrName === pattern) {
+                    return true
+                }
+                if (pattern instanceof RegExp && pattern.test(attrName)) {
+                    return true
+                }
+            }
+        }
+    }
+    return () => false
+}
+;// CONCATENATED MODULE: ./node_modules/path-expression-matcher/src/ExpressionSet.js
+/**
+ * ExpressionSet - An indexed collection of Expressions for efficient bulk matching
+ *
+ * Instead of iterating all expressions on every tag, ExpressionSet pre-indexes
+ * them at insertion time by depth and terminal tag name. At match time, only
+ * the relevant bucket is evaluated — typically reducing checks from O(E) to O(1)
+ * lookup plus O(small bucket) matches.
+ *
+ * Three buckets are maintained:
+ *  - `_byDepthAndTag`  — exact depth + exact tag name  (tightest, used first)
+ *  - `_wildcardByDepth` — exact depth + wildcard tag `*` (depth-matched only)
+ *  - `_deepWildcards`  — expressions containing `..`  (cannot be depth-indexed)
+ *
+ * @example
+ * import { Expression, ExpressionSet } from 'fast-xml-tagger';
+ *
+ * // Build once at config time
+ * const stopNodes = new ExpressionSet();
+ * stopNodes.add(new Expression('root.users.user'));
+ * stopNodes.add(new Expression('root.config.setting'));
+ * stopNodes.add(new Expression('..script'));
+ *
+ * // Query on every tag — hot path
+ * if (stopNodes.matchesAny(matcher)) { ... }
+ */
+class ExpressionSet {
+  constructor() {
+    /** @type {Map<string, import('./Expression.js').default[]>} depth:tag → expressions */
+    this._byDepthAndTag = new Map();
+
+    /** @type {Map<number, import('./Expression.js').default[]>} depth → wildcard-tag expressions */
+    this._wildcardByDepth = new Map();
+
+    /** @type {import('./Expression.js').default[]} expressions containing deep wildcard (..) */
+    this._deepWildcards = [];
+
+    /** @type {Map<string, import('./Expression.js').default[]>} terminalTag → deep wildcard expressions */
+    this._deepByTerminalTag = new Map();
+
+    /** @type {Set<string>} pattern strings already added — used for deduplication */
+    this._patterns = new Set();
+
+    /** @type {boolean} whether the set is sealed against further additions */
+    this._sealed = false;
+  }
+
+  /**
+   * Add an Expression to the set.
+   * Duplicate patterns (same pattern string) are silently ignored.
+   *
+   * @param {import('./Expression.js').default} expression - A pre-constructed Expression instance
+   * @returns {this} for chaining
+   * @throws {TypeError} if called after seal()
+   *
+   * @example
+   * set.add(new Expression('root.users.user'));
+   * set.add(new Expression('..script'));
+   */
+  add(expression) {
+    if (this._sealed) {
+      throw new TypeError(
+        'ExpressionSet is sealed. Create a new ExpressionSet to add more expressions.'
+      );
+    }
+
+    // Deduplicate by pattern string
+    if (this._patterns.has(expression.pattern)) return this;
+    this._patterns.add(expression.pattern);
+
+    if (expression.hasDeepWildcard()) {
+      const lastSeg = expression.segments[expression.segments.length - 1];
+      if (lastSeg && lastSeg.type !== 'deep-wildcard' && lastSeg.tag !== '*') {
+        const tag = lastSeg.tag;
+        if (!this._deepByTerminalTag.has(tag)) this._deepByTerminalTag.set(tag, []);
+        this._deepByTerminalTag.get(tag).push(expression);
+      } else {
+        this._deepWildcards.push(expression);
+      }
+      return this;
+    }
+
+    const depth = expression.length;
+    const lastSeg = expression.segments[expression.segments.length - 1];
+    const tag = lastSeg?.tag;
+
+    if (!tag || tag === '*') {
+      // Can index by depth but not by tag
+      if (!this._wildcardByDepth.has(depth)) this._wildcardByDepth.set(depth, []);
+      this._wildcardByDepth.get(depth).push(expression);
+    } else {
+      // Tightest bucket: depth + tag
+      const key = `${depth}:${tag}`;
+      if (!this._byDepthAndTag.has(key)) this._byDepthAndTag.set(key, []);
+      this._byDepthAndTag.get(key).push(expression);
+    }
+
+    return this;
+  }
+
+  /**
+   * Add multiple expressions at once.
+   *
+   * @param {import('./Expression.js').default[]} expressions - Array of Expression instances
+   * @returns {this} for chaining
+   *
+   * @example
+   * set.addAll([
+   *   new Expression('root.users.user'),
+   *   new Expression('root.config.setting'),
+   * ]);
+   */
+  addAll(expressions) {
+    for (const expr of expressions) this.add(expr);
+    return this;
+  }
+
+  /**
+   * Check whether a pattern string is already present in the set.
+   *
+   * @param {import('./Expression.js').default} expression
+   * @returns {boolean}
+   */
+  has(expression) {
+    return this._patterns.has(expression.pattern);
+  }
+
+  /**
+   * Number of expressions in the set.
+   * @type {number}
+   */
+  get size() {
+    return this._patterns.size;
+  }
+
+  /**
+   * Seal the set against further modifications.
+   * Useful to prevent accidental mutations after config is built.
+   * Calling add() or addAll() on a sealed set throws a TypeError.
+   *
+   * @returns {this}
+   */
+  seal() {
+    this._sealed = true;
+    return this;
+  }
+
+  /**
+   * Whether the set has been sealed.
+   * @type {boolean}
+   */
+  get isSealed() {
+    return this._sealed;
+  }
+
+  /**
+   * Test whether the matcher's current path matches any expression in the set.
+   *
+   * Evaluation order (cheapest → most expensive):
+   *  1. Exact depth + tag bucket  — O(1) lookup, typically 0–2 expressions
+   *  2. Depth-only wildcard bucket — O(1) lookup, rare
+   *  3. Deep-wildcard list         — always checked, but usually small
+   *
+   * @param {import('./Matcher.js').default} matcher - Matcher instance (or readOnly view)
+   * @returns {boolean} true if any expression matches the current path
+   *
+   * @example
+   * if (stopNodes.matchesAny(matcher)) {
+   *   // handle stop node
+   * }
+   */
+  matchesAny(matcher) {
+    return this.findMatch(matcher) !== null;
+  }
+  /**
+ * Find and return the first Expression that matches the matcher's current path.
+ *
+ * Uses the same evaluation order as matchesAny (cheapest → most expensive):
+ *  1. Exact depth + tag bucket
+ *  2. Depth-only wildcard bucket
+ *  3. Deep-wildcard list
+ *
+ * @param {import('./Matcher.js').default} matcher - Matcher instance (or readOnly view)
+ * @returns {import('./Expression.js').default | null} the first matching Expression, or null
+ *
+ * @example
+ * const expr = stopNodes.findMatch(matcher);
+ * if (expr) {
+ *   // access expr.config, expr.pattern, etc.
+ * }
+ */
+  findMatch(matcher) {
+    const depth = matcher.getDepth();
+    const tag = matcher.getCurrentTag();
+
+    // 1. Tightest bucket — most expressions live here
+    const exactKey = `${depth}:${tag}`;
+    const exactBucket = this._byDepthAndTag.get(exactKey);
+    if (exactBucket) {
+      for (let i = 0; i < exactBucket.length; i++) {
+        if (matcher.matches(exactBucket[i])) return exactBucket[i];
+      }
+    }
+
+    // 2. Depth-matched wildcard-tag expressions
+    const wildcardBucket = this._wildcardByDepth.get(depth);
+    if (wildcardBucket) {
+      for (let i = 0; i < wildcardBucket.length; i++) {
+        if (matcher.matches(wildcardBucket[i])) return wildcardBucket[i];
+      }
+    }
+
+    // 3. Deep wildcards — indexed by terminal tag, then unindexed fallback
+    const deepBucket = this._deepByTerminalTag.get(tag);
+    if (deepBucket) {
+      for (let i = 0; i < deepBucket.length; i++) {
+        if (matcher.matches(deepBucket[i])) return deepBucket[i];
+      }
+    }
+    for (let i = 0; i < this._deepWildcards.length; i++) {
+      if (matcher.matches(this._deepWildcards[i])) return this._deepWildcards[i];
+    }
+
+    return null;
+  }
+}
+
+;// CONCATENATED MODULE: ./node_modules/@nodable/entities/src/entities.js
+// ---------------------------------------------------------------------------
+// Complete HTML5 named entity reference
+// Organized by logical categories for easy maintenance and selective importing
+// ---------------------------------------------------------------------------
+
+/**
+ * Basic Latin & Special Characters
+ * @type {Record<string, string>}
+ */
+const BASIC_LATIN = {
+  amp: '&',
+  AMP: '&',
+  lt: '<',
+  LT: '<',
+  gt: '>',
+  GT: '>',
+  quot: '"',
+  QUOT: '"',
+  apos: "'",
+  lsquo: '‘',
+  rsquo: '’',
+  ldquo: '“',
+  rdquo: '”',
+  lsquor: '‚',
+  rsquor: '’',
+  ldquor: '„',
+  bdquo: '„',
+  comma: ',',
+  period: '.',
+  colon: ':',
+  semi: ';',
+  excl: '!',
+  quest: '?',
+  num: '#',
+  dollar: '$',
+  percent: '%',
+  ast: '*',
+  commat: '@',
+  lowbar: '_',
+  verbar: '|',
+  vert: '|',
+  sol: '/',
+  bsol: '\\',
+  lbrace: '{',
+  rbrace: '}',
+  lbrack: '[',
+  rbrack: ']',
+  lpar: '(',
+  rpar: ')',
+  nbsp: '\u00a0',
+  iexcl: '¡',
+  cent: '¢',
+  pound: '£',
+  curren: '¤',
+  yen: '¥',
+  brvbar: '¦',
+  sect: '§',
+  uml: '¨',
+  copy: '©',
+  COPY: '©',
+  ordf: 'ª',
+  laquo: '«',
+  not: '¬',
+  shy: '\u00ad',
+  reg: '®',
+  REG: '®',
+  macr: '¯',
+  deg: '°',
+  plusmn: '±',
+  sup2: '²',
+  sup3: '³',
+  acute: '´',
+  micro: 'µ',
+  para: '¶',
+  middot: '·',
+  cedil: '¸',
+  sup1: '¹',
+  ordm: 'º',
+  raquo: '»',
+  frac14: '¼',
+  frac12: '½',
+  half: '½',
+  frac34: '¾',
+  iquest: '¿',
+  times: '×',
+  div: '÷',
+  divide: '÷',
+};
+
+/**
+ * Latin Extended & Accented Letters (A-Z)
+ * @type {Record<string, string>}
+ */
+const LATIN_ACCENTS = {
+  Agrave: 'À',
+  agrave: 'à',
+  Aacute: 'Á',
+  aacute: 'á',
+  Acirc: 'Â',
+  acirc: 'â',
+  Atilde: 'Ã',
+  atilde: 'ã',
+  Auml: 'Ä',
+  auml: 'ä',
+  Aring: 'Å',
+  aring: 'å',
+  AElig: 'Æ',
+  aelig: 'æ',
+  Ccedil: 'Ç',
+  ccedil: 'ç',
+  Egrave: 'È',
+  egrave: 'è',
+  Eacute: 'É',
+  eacute: 'é',
+  Ecirc: 'Ê',
+  ecirc: 'ê',
+  Euml: 'Ë',
+  euml: 'ë',
+  Igrave: 'Ì',
+  igrave: 'ì',
+  Iacute: 'Í',
+  iacute: 'í',
+  Icirc: 'Î',
+  icirc: 'î',
+  Iuml: 'Ï',
+  iuml: 'ï',
+  ETH: 'Ð',
+  eth: 'ð',
+  Ntilde: 'Ñ',
+  ntilde: 'ñ',
+  Ograve: 'Ò',
+  ograve: 'ò',
+  Oacute: 'Ó',
+  oacute: 'ó',
+  Ocirc: 'Ô',
+  ocirc: 'ô',
+  Otilde: 'Õ',
+  otilde: 'õ',
+  Ouml: 'Ö',
+  ouml: 'ö',
+  Oslash: 'Ø',
+  oslash: 'ø',
+  Ugrave: 'Ù',
+  ugrave: 'ù',
+  Uacute: 'Ú',
+  uacute: 'ú',
+  Ucirc: 'Û',
+  ucirc: 'û',
+  Uuml: 'Ü',
+  uuml: 'ü',
+  Yacute: 'Ý',
+  yacute: 'ý',
+  THORN: 'Þ',
+  thorn: 'þ',
+  szlig: 'ß',
+  yuml: 'ÿ',
+  Yuml: 'Ÿ',
+};
+
+/**
+ * Latin Extended (Letters with diacritics)
+ * @type {Record<string, string>}
+ */
+const LATIN_EXTENDED = {
+  Amacr: 'Ā',
+  amacr: 'ā',
+  Abreve: 'Ă',
+  abreve: 'ă',
+  Aogon: 'Ą',
+  aogon: 'ą',
+  Cacute: 'Ć',
+  cacute: 'ć',
+  Ccirc: 'Ĉ',
+  ccirc: 'ĉ',
+  Cdot: 'Ċ',
+  cdot: 'ċ',
+  Ccaron: 'Č',
+  ccaron: 'č',
+  Dcaron: 'Ď',
+  dcaron: 'ď',
+  Dstrok: 'Đ',
+  dstrok: 'đ',
+  Emacr: 'Ē',
+  emacr: 'ē',
+  Ecaron: 'Ě',
+  ecaron: 'ě',
+  Edot: 'Ė',
+  edot: 'ė',
+  Eogon: 'Ę',
+  eogon: 'ę',
+  Gcirc: 'Ĝ',
+  gcirc: 'ĝ',
+  Gbreve: 'Ğ',
+  gbreve: 'ğ',
+  Gdot: 'Ġ',
+  gdot: 'ġ',
+  Gcedil: 'Ģ',
+  Hcirc: 'Ĥ',
+  hcirc: 'ĥ',
+  Hstrok: 'Ħ',
+  hstrok: 'ħ',
+  Itilde: 'Ĩ',
+  itilde: 'ĩ',
+  Imacr: 'Ī',
+  imacr: 'ī',
+  Iogon: 'Į',
+  iogon: 'į',
+  Idot: 'İ',
+  IJlig: 'Ĳ',
+  ijlig: 'ĳ',
+  Jcirc: 'Ĵ',
+  jcirc: 'ĵ',
+  Kcedil: 'Ķ',
+  kcedil: 'ķ',
+  kgreen: 'ĸ',
+  Lacute: 'Ĺ',
+  lacute: 'ĺ',
+  Lcedil: 'Ļ',
+  lcedil: 'ļ',
+  Lcaron: 'Ľ',
+  lcaron: 'ľ',
+  Lmidot: 'Ŀ',
+  lmidot: 'ŀ',
+  Lstrok: 'Ł',
+  lstrok: 'ł',
+  Nacute: 'Ń',
+  nacute: 'ń',
+  Ncaron: 'Ň',
+  ncaron: 'ň',
+  Ncedil: 'Ņ',
+  ncedil: 'ņ',
+  ENG: 'Ŋ',
+  eng: 'ŋ',
+  Omacr: 'Ō',
+  omacr: 'ō',
+  Odblac: 'Ő',
+  odblac: 'ő',
+  OElig: 'Œ',
+  oelig: 'œ',
+  Racute: 'Ŕ',
+  racute: 'ŕ',
+  Rcaron: 'Ř',
+  rcaron: 'ř',
+  Rcedil: 'Ŗ',
+  rcedil: 'ŗ',
+  Sacute: 'Ś',
+  sacute: 'ś',
+  Scirc: 'Ŝ',
+  scirc: 'ŝ',
+  Scedil: 'Ş',
+  scedil: 'ş',
+  Scaron: 'Š',
+  scaron: 'š',
+  Tcedil: 'Ţ',
+  tcedil: 'ţ',
+  Tcaron: 'Ť',
+  tcaron: 'ť',
+  Tstrok: 'Ŧ',
+  tstrok: 'ŧ',
+  Utilde: 'Ũ',
+  utilde: 'ũ',
+  Umacr: 'Ū',
+  umacr: 'ū',
+  Ubreve: 'Ŭ',
+  ubreve: 'ŭ',
+  Uring: 'Ů',
+  uring: 'ů',
+  Udblac: 'Ű',
+  udblac: 'ű',
+  Uogon: 'Ų',
+  uogon: 'ų',
+  Wcirc: 'Ŵ',
+  wcirc: 'ŵ',
+  Ycirc: 'Ŷ',
+  ycirc: 'ŷ',
+  Zacute: 'Ź',
+  zacute: 'ź',
+  Zdot: 'Ż',
+  zdot: 'ż',
+  Zcaron: 'Ž',
+  zcaron: 'ž',
+};
+
+/**
+ * Greek Letters
+ * @type {Record<string, string>}
+ */
+const GREEK = {
+  Alpha: 'Α',
+  alpha: 'α',
+  Beta: 'Β',
+  beta: 'β',
+  Gamma: 'Γ',
+  gamma: 'γ',
+  Delta: 'Δ',
+  delta: 'δ',
+  Epsilon: 'Ε',
+  epsilon: 'ε',
+  epsiv: 'ϵ',
+  varepsilon: 'ϵ',
+  Zeta: 'Ζ',
+  zeta: 'ζ',
+  Eta: 'Η',
+  eta: 'η',
+  Theta: 'Θ',
+  theta: 'θ',
+  thetasym: 'ϑ',
+  vartheta: 'ϑ',
+  Iota: 'Ι',
+  iota: 'ι',
+  Kappa: 'Κ',
+  kappa: 'κ',
+  kappav: 'ϰ',
+  varkappa: 'ϰ',
+  Lambda: 'Λ',
+  lambda: 'λ',
+  Mu: 'Μ',
+  mu: 'μ',
+  Nu: 'Ν',
+  nu: 'ν',
+  Xi: 'Ξ',
+  xi: 'ξ',
+  Omicron: 'Ο',
+  omicron: 'ο',
+  Pi: 'Π',
+  pi: 'π',
+  piv: 'ϖ',
+  varpi: 'ϖ',
+  Rho: 'Ρ',
+  rho: 'ρ',
+  rhov: 'ϱ',
+  varrho: 'ϱ',
+  Sigma: 'Σ',
+  sigma: 'σ',
+  sigmaf: 'ς',
+  sigmav: 'ς',
+  varsigma: 'ς',
+  Tau: 'Τ',
+  tau: 'τ',
+  Upsilon: 'Υ',
+  upsilon: 'υ',
+  upsi: 'υ',
+  Upsi: 'ϒ',
+  upsih: 'ϒ',
+  Phi: 'Φ',
+  phi: 'φ',
+  phiv: 'ϕ',
+  varphi: 'ϕ',
+  Chi: 'Χ',
+  chi: 'χ',
+  Psi: 'Ψ',
+  psi: 'ψ',
+  Omega: 'Ω',
+  omega: 'ω',
+  ohm: 'Ω',
+  Gammad: 'Ϝ',
+  gammad: 'ϝ',
+  digamma: 'ϝ',
+};
+
+/**
+ * Cyrillic Letters
+ * @type {Record<string, string>}
+ */
+const CYRILLIC = {
+  Afr: '𝔄',
+  afr: '𝔞',
+  Acy: 'А',
+  acy: 'а',
+  Bcy: 'Б',
+  bcy: 'б',
+  Vcy: 'В',
+  vcy: 'в',
+  Gcy: 'Г',
+  gcy: 'г',
+  Dcy: 'Д',
+  dcy: 'д',
+  IEcy: 'Е',
+  iecy: 'е',
+  IOcy: 'Ё',
+  iocy: 'ё',
+  ZHcy: 'Ж',
+  zhcy: 'ж',
+  Zcy: 'З',
+  zcy: 'з',
+  Icy: 'И',
+  icy: 'и',
+  Jcy: 'Й',
+  jcy: 'й',
+  Kcy: 'К',
+  kcy: 'к',
+  Lcy: 'Л',
+  lcy: 'л',
+  Mcy: 'М',
+  mcy: 'м',
+  Ncy: 'Н',
+  ncy: 'н',
+  Ocy: 'О',
+  ocy: 'о',
+  Pcy: 'П',
+  pcy: 'п',
+  Rcy: 'Р',
+  rcy: 'р',
+  Scy: 'С',
+  scy: 'с',
+  Tcy: 'Т',
+  tcy: 'т',
+  Ucy: 'У',
+  ucy: 'у',
+  Fcy: 'Ф',
+  fcy: 'ф',
+  KHcy: 'Х',
+  khcy: 'х',
+  TScy: 'Ц',
+  tscy: 'ц',
+  CHcy: 'Ч',
+  chcy: 'ч',
+  SHcy: 'Ш',
+  shcy: 'ш',
+  SHCHcy: 'Щ',
+  shchcy: 'щ',
+  HARDcy: 'Ъ',
+  hardcy: 'ъ',
+  Ycy: 'Ы',
+  ycy: 'ы',
+  SOFTcy: 'Ь',
+  softcy: 'ь',
+  Ecy: 'Э',
+  ecy: 'э',
+  YUcy: 'Ю',
+  yucy: 'ю',
+  YAcy: 'Я',
+  yacy: 'я',
+  DJcy: 'Ђ',
+  djcy: 'ђ',
+  GJcy: 'Ѓ',
+  gjcy: 'ѓ',
+  Jukcy: 'Є',
+  jukcy: 'є',
+  DScy: 'Ѕ',
+  dscy: 'ѕ',
+  Iukcy: 'І',
+  iukcy: 'і',
+  YIcy: 'Ї',
+  yicy: 'ї',
+  Jsercy: 'Ј',
+  jsercy: 'ј',
+  LJcy: 'Љ',
+  ljcy: 'љ',
+  NJcy: 'Њ',
+  njcy: 'њ',
+  TSHcy: 'Ћ',
+  tshcy: 'ћ',
+  KJcy: 'Ќ',
+  kjcy: 'ќ',
+  Ubrcy: 'Ў',
+  ubrcy: 'ў',
+  DZcy: 'Џ',
+  dzcy: 'џ',
+};
+
+/**
+ * Mathematical Operators & Relations
+ * @type {Record<string, string>}
+ */
+const MATH = {
+  plus: '+',
+  pm: '±',
+  times: '×',
+  div: '÷',
+  divide: '÷',
+  sdot: '⋅',
+  star: '☆',
+  starf: '★',
+  bigstar: '★',
+  lowast: '∗',
+  ast: '*',
+  midast: '*',
+  compfn: '∘',
+  smallcircle: '∘',
+  bullet: '•',
+  bull: '•',
+  nbsp: '\u00a0',
+  hellip: '…',
+  mldr: '…',
+  prime: '′',
+  Prime: '″',
+  tprime: '‴',
+  bprime: '‵',
+  backprime: '‵',
+  minus: '−',
+  minusd: '∸',
+  dotminus: '∸',
+  plusdo: '∔',
+  dotplus: '∔',
+  plusmn: '±',
+  minusplus: '∓',
+  mnplus: '∓',
+  mp: '∓',
+  setminus: '∖',
+  smallsetminus: '∖',
+  Backslash: '∖',
+  setmn: '∖',
+  ssetmn: '∖',
+  lowbar: '_',
+  verbar: '|',
+  vert: '|',
+  VerticalLine: '|',
+  colon: ':',
+  Colon: '∷',
+  Proportion: '∷',
+  ratio: '∶',
+  equals: '=',
+  ne: '≠',
+  nequiv: '≢',
+  equiv: '≡',
+  Congruent: '≡',
+  sim: '∼',
+  thicksim: '∼',
+  thksim: '∼',
+  sime: '≃',
+  simeq: '≃',
+  TildeEqual: '≃',
+  asymp: '≈',
+  approx: '≈',
+  thickapprox: '≈',
+  thkap: '≈',
+  TildeTilde: '≈',
+  ncong: '≇',
+  cong: '≅',
+  TildeFullEqual: '≅',
+  asympeq: '≍',
+  CupCap: '≍',
+  bump: '≎',
+  Bumpeq: '≎',
+  HumpDownHump: '≎',
+  bumpe: '≏',
+  bumpeq: '≏',
+  HumpEqual: '≏',
+  le: '≤',
+  LessEqual: '≤',
+  ge: '≥',
+  GreaterEqual: '≥',
+  lesseqgtr: '⋚',
+  lesseqqgtr: '⪋',
+  greater: '>',
+  less: '<',
+};
+
+/**
+ * Mathematical Operators (Advanced)
+ * @type {Record<string, string>}
+ */
+const MATH_ADVANCED = {
+  alefsym: 'ℵ',
+  aleph: 'ℵ',
+  beth: 'ℶ',
+  gimel: 'ℷ',
+  daleth: 'ℸ',
+  forall: '∀',
+  ForAll: '∀',
+  part: '∂',
+  PartialD: '∂',
+  exist: '∃',
+  Exists: '∃',
+  nexist: '∄',
+  nexists: '∄',
+  empty: '∅',
+  emptyset: '∅',
+  emptyv: '∅',
+  varnothing: '∅',
+  nabla: '∇',
+  Del: '∇',
+  isin: '∈',
+  isinv: '∈',
+  in: '∈',
+  Element: '∈',
+  notin: '∉',
+  notinva: '∉',
+  ni: '∋',
+  niv: '∋',
+  SuchThat: '∋',
+  ReverseElement: '∋',
+  notni: '∌',
+  notniva: '∌',
+  prod: '∏',
+  Product: '∏',
+  coprod: '∐',
+  Coproduct: '∐',
+  sum: '∑',
+  Sum: '∑',
+  minus: '−',
+  mp: '∓',
+  plusdo: '∔',
+  dotplus: '∔',
+  setminus: '∖',
+  lowast: '∗',
+  radic: '√',
+  Sqrt: '√',
+  prop: '∝',
+  propto: '∝',
+  Proportional: '∝',
+  varpropto: '∝',
+  infin: '∞',
+  infintie: '⧝',
+  ang: '∠',
+  angle: '∠',
+  angmsd: '∡',
+  measuredangle: '∡',
+  angsph: '∢',
+  mid: '∣',
+  VerticalBar: '∣',
+  nmid: '∤',
+  nsmid: '∤',
+  npar: '∦',
+  parallel: '∥',
+  spar: '∥',
+  nparallel: '∦',
+  nspar: '∦',
+  and: '∧',
+  wedge: '∧',
+  or: '∨',
+  vee: '∨',
+  cap: '∩',
+  cup: '∪',
+  int: '∫',
+  Integral: '∫',
+  conint: '∮',
+  ContourIntegral: '∮',
+  Conint: '∯',
+  DoubleContourIntegral: '∯',
+  Cconint: '∰',
+  there4: '∴',
+  therefore: '∴',
+  Therefore: '∴',
+  becaus: '∵',
+  because: '∵',
+  Because: '∵',
+  ratio: '∶',
+  Proportion: '∷',
+  minusd: '∸',
+  dotminus: '∸',
+  mDDot: '∺',
+  homtht: '∻',
+  sim: '∼',
+  bsimg: '∽',
+  backsim: '∽',
+  ac: '∾',
+  mstpos: '∾',
+  acd: '∿',
+  VerticalTilde: '≀',
+  wr: '≀',
+  wreath: '≀',
+  nsime: '≄',
+  nsimeq: '≄',
+  ncong: '≇',
+  simne: '≆',
+  ncongdot: '⩭̸',
+  ngsim: '≵',
+  nsim: '≁',
+  napprox: '≉',
+  nap: '≉',
+  ngeq: '≱',
+  nge: '≱',
+  nleq: '≰',
+  nle: '≰',
+  ngtr: '≯',
+  ngt: '≯',
+  nless: '≮',
+  nlt: '≮',
+  nprec: '⊀',
+  npr: '⊀',
+  nsucc: '⊁',
+  nsc: '⊁',
+};
+
+/**
+ * Arrows
+ * @type {Record<string, string>}
+ */
+const ARROWS = {
+  larr: '←',
+  leftarrow: '←',
+  LeftArrow: '←',
+  uarr: '↑',
+  uparrow: '↑',
+  UpArrow: '↑',
+  rarr: '→',
+  rightarrow: '→',
+  RightArrow: '→',
+  darr: '↓',
+  downarrow: '↓',
+  DownArrow: '↓',
+  harr: '↔',
+  leftrightarrow: '↔',
+  LeftRightArrow: '↔',
+  varr: '↕',
+  updownarrow: '↕',
+  UpDownArrow: '↕',
+  nwarr: '↖',
+  nwarrow: '↖',
+  UpperLeftArrow: '↖',
+  nearr: '↗',
+  nearrow: '↗',
+  UpperRightArrow: '↗',
+  searr: '↘',
+  searrow: '↘',
+  LowerRightArrow: '↘',
+  swarr: '↙',
+  swarrow: '↙',
+  LowerLeftArrow: '↙',
+  lArr: '⇐',
+  Leftarrow: '⇐',
+  uArr: '⇑',
+  Uparrow: '⇑',
+  rArr: '⇒',
+  Rightarrow: '⇒',
+  dArr: '⇓',
+  Downarrow: '⇓',
+  hArr: '⇔',
+  Leftrightarrow: '⇔',
+  iff: '⇔',
+  vArr: '⇕',
+  Updownarrow: '⇕',
+  lAarr: '⇚',
+  Lleftarrow: '⇚',
+  rAarr: '⇛',
+  Rrightarrow: '⇛',
+  lrarr: '⇆',
+  leftrightarrows: '⇆',
+  rlarr: '⇄',
+  rightleftarrows: '⇄',
+  lrhar: '⇋',
+  leftrightharpoons: '⇋',
+  ReverseEquilibrium: '⇋',
+  rlhar: '⇌',
+  rightleftharpoons: '⇌',
+  Equilibrium: '⇌',
+  udarr: '⇅',
+  UpArrowDownArrow: '⇅',
+  duarr: '⇵',
+  DownArrowUpArrow: '⇵',
+  llarr: '⇇',
+  leftleftarrows: '⇇',
+  rrarr: '⇉',
+  rightrightarrows: '⇉',
+  ddarr: '⇊',
+  downdownarrows: '⇊',
+  har: '↽',
+  lhard: '↽',
+  leftharpoondown: '↽',
+  lharu: '↼',
+  leftharpoonup: '↼',
+  rhard: '⇁',
+  rightharpoondown: '⇁',
+  rharu: '⇀',
+  rightharpoonup: '⇀',
+  lsh: '↰',
+  Lsh: '↰',
+  rsh: '↱',
+  Rsh: '↱',
+  ldsh: '↲',
+  rdsh: '↳',
+  hookleftarrow: '↩',
+  hookrightarrow: '↪',
+  mapstoleft: '↤',
+  mapstoup: '↥',
+  map: '↦',
+  mapsto: '↦',
+  mapstodown: '↧',
+  crarr: '↵',
+  nleftarrow: '↚',
+  nleftrightarrow: '↮',
+  nrightarrow: '↛',
+  nrarr: '↛',
+  larrtl: '↢',
+  rarrtl: '↣',
+  leftarrowtail: '↢',
+  rightarrowtail: '↣',
+  twoheadleftarrow: '↞',
+  twoheadrightarrow: '↠',
+  Larr: '↞',
+  Rarr: '↠',
+  larrhk: '↩',
+  rarrhk: '↪',
+  larrlp: '↫',
+  looparrowleft: '↫',
+  rarrlp: '↬',
+  looparrowright: '↬',
+  harrw: '↭',
+  leftrightsquigarrow: '↭',
+  nrarrw: '↝̸',
+  rarrw: '↝',
+  rightsquigarrow: '↝',
+  larrbfs: '⤟',
+  rarrbfs: '⤠',
+  nvHarr: '⤄',
+  nvlArr: '⤂',
+  nvrArr: '⤃',
+  larrfs: '⤝',
+  rarrfs: '⤞',
+  Map: '⤅',
+  larrsim: '⥳',
+  rarrsim: '⥴',
+  harrcir: '⥈',
+  Uarrocir: '⥉',
+  lurdshar: '⥊',
+  ldrdhar: '⥧',
+  ldrushar: '⥋',
+  rdldhar: '⥩',
+  lrhard: '⥭',
+  uharr: '↾',
+  uharl: '↿',
+  dharr: '⇂',
+  dharl: '⇃',
+  Uarr: '↟',
+  Darr: '↡',
+  zigrarr: '⇝',
+  nwArr: '⇖',
+  neArr: '⇗',
+  seArr: '⇘',
+  swArr: '⇙',
+  nharr: '↮',
+  nhArr: '⇎',
+  nlarr: '↚',
+  nlArr: '⇍',
+  nrArr: '⇏',
+  larrb: '⇤',
+  LeftArrowBar: '⇤',
+  rarrb: '⇥',
+  RightArrowBar: '⇥',
+};
+
+/**
+ * Geometric Shapes
+ * @type {Record<string, string>}
+ */
+const SHAPES = {
+  square: '□',
+  Square: '□',
+  squ: '□',
+  squf: '▪',
+  squarf: '▪',
+  blacksquar: '▪',
+  blacksquare: '▪',
+  FilledVerySmallSquare: '▪',
+  blk34: '▓',
+  blk12: '▒',
+  blk14: '░',
+  block: '█',
+  srect: '▭',
+  rect: '▭',
+  sdot: '⋅',
+  sdotb: '⊡',
+  dotsquare: '⊡',
+  triangle: '▵',
+  tri: '▵',
+  trine: '▵',
+  utri: '▵',
+  triangledown: '▿',
+  dtri: '▿',
+  tridown: '▿',
+  triangleleft: '◃',
+  ltri: '◃',
+  triangleright: '▹',
+  rtri: '▹',
+  blacktriangle: '▴',
+  utrif: '▴',
+  blacktriangledown: '▾',
+  dtrif: '▾',
+  blacktriangleleft: '◂',
+  ltrif: '◂',
+  blacktriangleright: '▸',
+  rtrif: '▸',
+  loz: '◊',
+  lozenge: '◊',
+  blacklozenge: '⧫',
+  lozf: '⧫',
+  bigcirc: '◯',
+  xcirc: '◯',
+  circ: 'ˆ',
+  Circle: '○',
+  cir: '○',
+  o: '○',
+  bullet: '•',
+  bull: '•',
+  hellip: '…',
+  mldr: '…',
+  nldr: '‥',
+  boxh: '─',
+  HorizontalLine: '─',
+  boxv: '│',
+  boxdr: '┌',
+  boxdl: '┐',
+  boxur: '└',
+  boxul: '┘',
+  boxvr: '├',
+  boxvl: '┤',
+  boxhd: '┬',
+  boxhu: '┴',
+  boxvh: '┼',
+  boxH: '═',
+  boxV: '║',
+  boxdR: '╒',
+  boxDr: '╓',
+  boxDR: '╔',
+  boxDl: '╕',
+  boxdL: '╖',
+  boxDL: '╗',
+  boxuR: '╘',
+  boxUr: '╙',
+  boxUR: '╚',
+  boxUl: '╜',
+  boxuL: '╛',
+  boxUL: '╝',
+  boxvR: '╞',
+  boxVr: '╟',
+  boxVR: '╠',
+  boxVl: '╢',
+  boxvL: '╡',
+  boxVL: '╣',
+  boxHd: '╤',
+  boxhD: '╥',
+  boxHD: '╦',
+  boxHu: '╧',
+  boxhU: '╨',
+  boxHU: '╩',
+  boxvH: '╪',
+  boxVh: '╫',
+  boxVH: '╬',
+};
+
+/**
+ * Punctuation & Diacritics
+ * @type {Record<string, string>}
+ */
+const PUNCTUATION = {
+  excl: '!',
+  iexcl: '¡',
+  brvbar: '¦',
+  sect: '§',
+  uml: '¨',
+  copy: '©',
+  ordf: 'ª',
+  laquo: '«',
+  not: '¬',
+  shy: '\u00ad',
+  reg: '®',
+  macr: '¯',
+  deg: '°',
+  plusmn: '±',
+  sup2: '²',
+  sup3: '³',
+  acute: '´',
+  micro: 'µ',
+  para: '¶',
+  middot: '·',
+  cedil: '¸',
+  sup1: '¹',
+  ordm: 'º',
+  raquo: '»',
+  frac14: '¼',
+  frac12: '½',
+  frac34: '¾',
+  iquest: '¿',
+  nbsp: '\u00a0',
+  comma: ',',
+  period: '.',
+  colon: ':',
+  semi: ';',
+  vert: '|',
+  Verbar: '‖',
+  verbar: '|',
+  dblac: '˝',
+  circ: 'ˆ',
+  caron: 'ˇ',
+  breve: '˘',
+  dot: '˙',
+  ring: '˚',
+  ogon: '˛',
+  tilde: '˜',
+  DiacriticalGrave: '`',
+  DiacriticalAcute: '´',
+  DiacriticalTilde: '˜',
+  DiacriticalDot: '˙',
+  DiacriticalDoubleAcute: '˝',
+  grave: '`',
+};
+
+/**
+ * Currency Symbols
+ * @type {Record<string, string>}
+ */
+const CURRENCY = {
+  cent: '¢',
+  pound: '£',
+  curren: '¤',
+  yen: '¥',
+  euro: '€',
+  dollar: '$',
+  fnof: 'ƒ',
+  inr: '₹',
+  af: '؋',
+  birr: 'ብር',
+  peso: '₱',
+  rub: '₽',
+  won: '₩',
+  yuan: '¥',
+  cedil: '¸',
+};
+
+/**
+ * Fractions
+ * @type {Record<string, string>}
+ */
+const FRACTIONS = {
+  frac12: '½',
+  half: '½',
+  frac13: '⅓',
+  frac14: '¼',
+  frac15: '⅕',
+  frac16: '⅙',
+  frac18: '⅛',
+  frac23: '⅔',
+  frac25: '⅖',
+  frac34: '¾',
+  frac35: '⅗',
+  frac38: '⅜',
+  frac45: '⅘',
+  frac56: '⅚',
+  frac58: '⅝',
+  frac78: '⅞',
+  frasl: '⁄',
+};
+
+/**
+ * Miscellaneous Symbols
+ * @type {Record<string, string>}
+ */
+const MISC_SYMBOLS = {
+  trade: '™',
+  TRADE: '™',
+  telrec: '⌕',
+  target: '⌖',
+  ulcorn: '⌜',
+  ulcorner: '⌜',
+  urcorn: '⌝',
+  urcorner: '⌝',
+  dlcorn: '⌞',
+  llcorner: '⌞',
+  drcorn: '⌟',
+  lrcorner: '⌟',
+  intercal: '⊺',
+  intcal: '⊺',
+  oplus: '⊕',
+  CirclePlus: '⊕',
+  ominus: '⊖',
+  CircleMinus: '⊖',
+  otimes: '⊗',
+  CircleTimes: '⊗',
+  osol: '⊘',
+  odot: '⊙',
+  CircleDot: '⊙',
+  oast: '⊛',
+  circledast: '⊛',
+  odash: '⊝',
+  circleddash: '⊝',
+  ocirc: '⊚',
+  circledcirc: '⊚',
+  boxplus: '⊞',
+  plusb: '⊞',
+  boxminus: '⊟',
+  minusb: '⊟',
+  boxtimes: '⊠',
+  timesb: '⊠',
+  boxdot: '⊡',
+  sdotb: '⊡',
+  veebar: '⊻',
+  vee: '∨',
+  barvee: '⊽',
+  and: '∧',
+  wedge: '∧',
+  Cap: '⋒',
+  Cup: '⋓',
+  Fork: '⋔',
+  pitchfork: '⋔',
+  epar: '⋕',
+  ltlarr: '⥶',
+  nvap: '≍⃒',
+  nvsim: '∼⃒',
+  nvge: '≥⃒',
+  nvle: '≤⃒',
+  nvlt: '<⃒',
+  nvgt: '>⃒',
+  nvltrie: '⊴⃒',
+  nvrtrie: '⊵⃒',
+  Vdash: '⊩',
+  dashv: '⊣',
+  vDash: '⊨',
+  Vvdash: '⊪',
+  nvdash: '⊬',
+  nvDash: '⊭',
+  nVdash: '⊮',
+  nVDash: '⊯',
+};
+
+const XML = {
+  amp: "&",
+  apos: "'",
+  gt: ">",
+  lt: "<",
+  quot: "\""
+}
+const COMMON_HTML = {
+  nbsp: '\u00a0',
+  copy: '\u00a9',
+  reg: '\u00ae',
+  trade: '\u2122',
+  mdash: '\u2014',
+  ndash: '\u2013',
+  hellip: '\u2026',
+  laquo: '\u00ab',
+  raquo: '\u00bb',
+  lsquo: '\u2018',
+  rsquo: '\u2019',
+  ldquo: '\u201c',
+  rdquo: '\u201d',
+  bull: '\u2022',
+  para: '\u00b6',
+  sect: '\u00a7',
+  deg: '\u00b0',
+  frac12: '\u00bd',
+  frac14: '\u00bc',
+  frac34: '\u00be',
+}
+// ---------------------------------------------------------------------------
+// Note: NUMERIC_ENTITIES (&#NNN; / &#xHH;) are handled by the scanner directly
+// via String.fromCodePoint() without any map lookup.
+// ---------------------------------------------------------------------------
+;// CONCATENATED MODULE: ./node_modules/@nodable/entities/src/EntityDecoder.js
+// ---------------------------------------------------------------------------
+// Built-in named entity map  (name → replacement string)
+// No regex, no {regex,val} objects — just flat key/value pairs.
+// ---------------------------------------------------------------------------
+
+
+
+// ---------------------------------------------------------------------------
+// Entity hook action constants
+// ---------------------------------------------------------------------------
+
+/**
+ * Action constants for `onExternalEntity` and `onInputEntity` hooks.
+ *
+ * Use these instead of raw strings to avoid typos:
+ *
+ * @example
+ * import EntityDecoder, { ENTITY_ACTION } from './EntityDecoder.js';
+ * const dec = new EntityDecoder({
+ *   onInputEntity: (name, value) => ENTITY_ACTION.BLOCK,
+ * });
+ */
+const ENTITY_ACTION = Object.freeze({
+  /** Resolve and expand the entity normally. */
+  ALLOW: 'allow',
+  /** Silently skip this entity — it will not be registered. */
+  BLOCK: 'block',
+  /** Throw an error, aborting entity registration entirely. */
+  THROW: 'throw',
+});
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
+
+const SPECIAL_CHARS = new Set('!?\\\\/[]$%{}^&*()<>|+');
+
+/**
+ * Validate that an entity name contains no dangerous characters.
+ * @param {string} name
+ * @returns {string} the name, unchanged
+ * @throws {Error} on invalid characters
+ */
+function EntityDecoder_validateEntityName(name) {
+  if (name[0] === '#') {
+    throw new Error(`[EntityReplacer] Invalid character '#' in entity name: "${name}"`);
+  }
+  for (const ch of name) {
+    if (SPECIAL_CHARS.has(ch)) {
+      throw new Error(`[EntityReplacer] Invalid character '${ch}' in entity name: "${name}"`);
+    }
+  }
+  return name;
+}
+
+/**
+ * Merge one or more entity maps into a flat name→string map.
+ * Accepts either:
+ *   - plain string values:             { amp: '&' }
+ *   - legacy {regex,val} / {regx,val}: { lt: { regex: /.../, val: '<' } }
+ *
+ * Values containing '&' are skipped (recursive expansion risk).
+ *
+ * @param {...object} maps
+ * @returns {Record<string, string>}
+ */
+function mergeEntityMaps(...maps) {
+  const out = Object.create(null);
+  for (const map of maps) {
+    if (!map) continue;
+    for (const key of Object.keys(map)) {
+      const raw = map[key];
+      if (typeof raw === 'string') {
+        out[key] = raw;
+      } else if (raw && typeof raw === 'object' && raw.val !== undefined) {
+        // Legacy {regex,val} or {regx,val} — extract the string val only
+        const val = raw.val;
+        if (typeof val === 'string') {
+          out[key] = val;
+        }
+        // function vals are not supported in the scanner — skip
+      }
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// applyLimitsTo helpers
+// ---------------------------------------------------------------------------
+
+const LIMIT_TIER_EXTERNAL = 'external'; // input/runtime + persistent external maps
+const LIMIT_TIER_BASE = 'base';     // DEFAULT_XML_ENTITIES + namedEntities (system) maps
+const LIMIT_TIER_ALL = 'all';      // every entity regardless of tier
+
+/**
+ * Resolve `applyLimitsTo` option into a normalised Set of tier strings.
+ * Accepted values: 'external' | 'base' | 'all' | string[]
+ * Default: 'external' (only untrusted injected entities are counted).
+ * @param {string|string[]|undefined} raw
+ * @returns {Set<string>}
+ */
+function parseLimitTiers(raw) {
+  if (!raw || raw === LIMIT_TIER_EXTERNAL) return new Set([LIMIT_TIER_EXTERNAL]);
+  if (raw === LIMIT_TIER_ALL) return new Set([LIMIT_TIER_ALL]);
+  if (raw === LIMIT_TIER_BASE) return new Set([LIMIT_TIER_BASE]);
+  if (Array.isArray(raw)) return new Set(raw);
+  return new Set([LIMIT_TIER_EXTERNAL]); // safe default for unrecognised values
+}
+
+// ---------------------------------------------------------------------------
+// NCR (Numeric Character Reference) classification
+// ---------------------------------------------------------------------------
+
+// Severity order — higher number = stricter action.
+// Used to enforce minimum action levels for specific codepoint ranges.
+const NCR_LEVEL = Object.freeze({ allow: 0, leave: 1, remove: 2, throw: 3 });
+
+// XML 1.0 §2.2: allowed chars are #x9 | #xA | #xD | [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]
+// Restricted C0: U+0001–U+001F excluding U+0009, U+000A, U+000D
+const XML10_ALLOWED_C0 = new Set([0x09, 0x0A, 0x0D]);
+
+/**
+ * Parse the `ncr` constructor option into flat, hot-path-friendly fields.
+ * @param {object|undefined} ncr
+ * @returns {{ xmlVersion: number, onLevel: number, nullLevel: number }}
+ */
+function parseNCRConfig(ncr) {
+  if (!ncr) {
+    return { xmlVersion: 1.0, onLevel: NCR_LEVEL.allow, nullLevel: NCR_LEVEL.remove };
+  }
+  const xmlVersion = ncr.xmlVersion === 1.1 ? 1.1 : 1.0;
+  const onLevel = NCR_LEVEL[ncr.onNCR] ?? NCR_LEVEL.allow;
+  const nullLevel = NCR_LEVEL[ncr.nullNCR] ?? NCR_LEVEL.remove;
+  // 'allow' is not meaningful for null — clamp to at least 'remove'
+  const clampedNull = Math.max(nullLevel, NCR_LEVEL.remove);
+  return { xmlVersion, onLevel, nullLevel: clampedNull };
+}
+
+// ---------------------------------------------------------------------------
+// EntityReplacer
+// ---------------------------------------------------------------------------
+
+/**
+ * Single-pass, zero-regex entity replacer for XML/HTML content.
+ *
+ * Algorithm: scan the string once for '&', read to ';', resolve via map
+ * or direct codepoint conversion, build output chunks, join once at the end.
+ *
+ * Entity lookup priority (highest → lowest):
+ *   1. input / runtime  (DOCTYPE entities for current document)
+ *   2. persistent external (survive across documents)
+ *   3. base named map   (DEFAULT_XML_ENTITIES + user-supplied namedEntities)
+ *
+ * Both input and external resolve as the 'external' tier for limit purposes.
+ * Base map entities resolve as the 'base' tier.
+ *
+ * Numeric / hex references (&#NNN; / &#xHH;) are resolved directly via
+ * String.fromCodePoint() — no map needed. They count as 'base' tier.
+ *
+ * @example
+ * const replacer = new EntityReplacer({ namedEntities: COMMON_HTML });
+ * replacer.setExternalEntities({ brand: 'Acme' });
+ *
+ * const instance = replacer.reset();
+ * instance.addInputEntities({ version: '1.0' });
+ * instance.encode('&brand; v&version; &lt;'); // 'Acme v1.0 <'
+ */
+class EntityDecoder {
+  /**
+   * @param {object} [options]
+   * @param {object|null}  [options.namedEntities]        — extra named entities merged into base map
+   * @param {object}  [options.limit]                 — security limits
+   * @param {number}       [options.limit.maxTotalExpansions=0]  — 0 = unlimited
+   * @param {number}       [options.limit.maxExpandedLength=0]   — 0 = unlimited
+   * @param {'external'|'base'|'all'|string[]} [options.limit.applyLimitsTo='external']
+   *   Which entity tiers count against the security limits:
+   *   - 'external' (default) — only input/runtime + persistent external entities
+   *   - 'base'               — only DEFAULT_XML_ENTITIES + namedEntities
+   *   - 'all'                — every entity regardless of tier
+   *   - string[]             — explicit combination, e.g. ['external', 'base']
+   * @param {((resolved: string, original: string) => string)|null} [options.postCheck=null]
+   * @param {string[]} [options.remove=[]] — entity names (e.g. ['nbsp', '#13']) to delete (replace with empty string)
+   * @param {string[]} [options.leave=[]]  — entity names to keep as literal (unchanged in output)
+   * @param {object}   [options.ncr]       — Numeric Character Reference controls
+   * @param {1.0|1.1}  [options.ncr.xmlVersion=1.0]
+   *   XML version governing which codepoint ranges are restricted:
+   *   - 1.0 — C0 controls U+0001–U+001F (except U+0009/000A/000D) are prohibited
+   *   - 1.1 — C0 controls are allowed when written as NCRs; C1 (U+007F–U+009F) decoded as-is
+   * @param {'allow'|'leave'|'remove'|'throw'} [options.ncr.onNCR='allow']
+   *   Base action for numeric references. Severity order: allow < leave < remove < throw.
+   *   For codepoint ranges that carry a minimum level (surrogates → remove, XML 1.0 C0 → remove),
+   *   the effective action is max(onNCR, rangeMinimum).
+   * @param {'remove'|'throw'} [options.ncr.nullNCR='remove']
+   *   Action for U+0000 (null). 'allow' and 'leave' are clamped to 'remove' since null is never safe.
+   * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} [options.onExternalEntity=null]
+   *   Hook called when an external entity is registered via `setExternalEntities()` or
+   *   `addExternalEntity()`. Return `ENTITY_ACTION.ALLOW` to accept the entity,
+   *   `ENTITY_ACTION.BLOCK` to silently skip it, or `ENTITY_ACTION.THROW` to abort with an error.
+   * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} [options.onInputEntity=null]
+   *   Hook called when an input entity is registered via `addInputEntities()`. Return
+   *   `ENTITY_ACTION.ALLOW` to accept, `ENTITY_ACTION.BLOCK` to silently skip, or
+   *   `ENTITY_ACTION.THROW` to abort with an error.
+   */
+  constructor(options = {}) {
+    this._limit = options.limit || {};
+    this._maxTotalExpansions = this._limit.maxTotalExpansions || 0;
+    this._maxExpandedLength = this._limit.maxExpandedLength || 0;
+    this._postCheck = typeof options.postCheck === 'function' ? options.postCheck : r => r;
+    this._limitTiers = parseLimitTiers(this._limit.applyLimitsTo ?? LIMIT_TIER_EXTERNAL);
+    this._numericAllowed = options.numericAllowed ?? true;
+    // Base map: DEFAULT_XML_ENTITIES + user-supplied extras. Immutable after construction.
+    this._baseMap = mergeEntityMaps(XML, options.namedEntities || null);
+
+    // Persistent external entities — survive across documents.
+    // Stored as a separate map so reset() never touches them.
+    /** @type {Record<string, string>} */
+    this._externalMap = Object.create(null);
+
+    // Input / runtime entities — current document only, wiped on reset().
+    /** @type {Record<string, string>} */
+    this._inputMap = Object.create(null);
+
+    // Per-document counters
+    this._totalExpansions = 0;
+    this._expandedLength = 0;
+
+    // --- New: remove / leave sets ---
+    /** @type {Set<string>} */
+    this._removeSet = new Set(options.remove && Array.isArray(options.remove) ? options.remove : []);
+    /** @type {Set<string>} */
+    this._leaveSet = new Set(options.leave && Array.isArray(options.leave) ? options.leave : []);
+
+    // --- NCR config (parsed into flat fields for hot-path speed) ---
+    const ncrCfg = parseNCRConfig(options.ncr);
+    this._ncrXmlVersion = ncrCfg.xmlVersion;
+    this._ncrOnLevel = ncrCfg.onLevel;
+    this._ncrNullLevel = ncrCfg.nullLevel;
+
+    // --- Registration hooks ---
+    /** @type {((name: string, value: string) => 'allow'|'block'|'throw')|null} */
+    this._onExternalEntity = typeof options.onExternalEntity === 'function'
+      ? options.onExternalEntity
+      : null;
+    /** @type {((name: string, value: string) => 'allow'|'block'|'throw')|null} */
+    this._onInputEntity = typeof options.onInputEntity === 'function'
+      ? options.onInputEntity
+      : null;
+  }
+
+  // -------------------------------------------------------------------------
+  // Private: registration hook dispatch
+  // -------------------------------------------------------------------------
+
+  /**
+   * Invoke a registration hook for a single entity name/value pair.
+   * Returns true when the entity should be accepted, false when it should be
+   * silently skipped (BLOCK), and throws when the hook returns THROW.
+   *
+   * @param {((name: string, value: string) => 'allow'|'block'|'throw')|null} hook
+   * @param {string} name
+   * @param {string} value
+   * @param {string} context  — used in error messages ('external' | 'input')
+   * @returns {boolean}  true = accept, false = skip
+   */
+  _applyRegistrationHook(hook, name, value, context) {
+    if (!hook) return true; // no hook → always accept
+    const action = hook(name, value);
+    if (action === ENTITY_ACTION.BLOCK) return false;
+    if (action === ENTITY_ACTION.THROW) {
+      throw new Error(
+        `[EntityDecoder] Registration of ${context} entity "&${name};" was rejected by hook`
+      );
+    }
+    return true; // ALLOW or any unknown return value → accept
+  }
+
+  // -------------------------------------------------------------------------
+  // Persistent external entity registration
+  // -------------------------------------------------------------------------
+
+  /**
+   * Replace the full set of persistent external entities.
+   * All keys are validated — throws on invalid characters.
+   * If `onExternalEntity` is set, it is called once per entry; entries that
+   * return `ENTITY_ACTION.BLOCK` are silently omitted, `ENTITY_ACTION.THROW`
+   * aborts the whole call.
+   * @param {Record<string, string | { regex?: RegExp, val: string }>} map
+   */
+  setExternalEntities(map) {
+    if (map) {
+      for (const key of Object.keys(map)) {
+        EntityDecoder_validateEntityName(key);
+      }
+    }
+    if (!this._onExternalEntity) {
+      this._externalMap = mergeEntityMaps(map);
+      return;
+    }
+    // Hook present — resolve values first, then filter
+    const flat = mergeEntityMaps(map);
+    const filtered = Object.create(null);
+    for (const [name, value] of Object.entries(flat)) {
+      if (this._applyRegistrationHook(this._onExternalEntity, name, value, 'external')) {
+        filtered[name] = value;
+      }
+    }
+    this._externalMap = filtered;
+  }
+
+  /**
+   * Add a single persistent external entity.
+   * If `onExternalEntity` is set it is called before the entity is stored;
+   * `ENTITY_ACTION.BLOCK` silently skips storage, `ENTITY_ACTION.THROW` raises.
+   * @param {string} key
+   * @param {string} value
+   */
+  addExternalEntity(key, value) {
+    EntityDecoder_validateEntityName(key);
+    if (typeof value === 'string' && value.indexOf('&') === -1) {
+      if (this._applyRegistrationHook(this._onExternalEntity, key, value, 'external')) {
+        this._externalMap[key] = value;
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------
+  // Input / runtime entity registration (per document)
+  // -------------------------------------------------------------------------
+
+  /**
+   * Inject DOCTYPE entities for the current document.
+   * Also resets per-document expansion counters.
+   * If `onInputEntity` is set it is called once per entry; entries returning
+   * `ENTITY_ACTION.BLOCK` are silently omitted, `ENTITY_ACTION.THROW` aborts.
+   * @param {Record<string, string | { regx?: RegExp, regex?: RegExp, val: string }>} map
+   */
+  addInputEntities(map) {
+    this._totalExpansions = 0;
+    this._expandedLength = 0;
+    if (!this._onInputEntity) {
+      this._inputMap = mergeEntityMaps(map);
+      return;
+    }
+    const flat = mergeEntityMaps(map);
+    const filtered = Object.create(null);
+    for (const [name, value] of Object.entries(flat)) {
+      if (this._applyRegistrationHook(this._onInputEntity, name, value, 'input')) {
+        filtered[name] = value;
+      }
+    }
+    this._inputMap = filtered;
+  }
+
+  // -------------------------------------------------------------------------
+  // Per-document reset
+  // -------------------------------------------------------------------------
+
+  /**
+   * Wipe input/runtime entities and reset counters.
+   * Call this before processing each new document.
+   * @returns {this}
+   */
+  reset() {
+    this._inputMap = Object.create(null);
+    this._totalExpansions = 0;
+    this._expandedLength = 0;
+    return this;
+  }
+
+  // -------------------------------------------------------------------------
+  // XML version (can be set after construction, e.g. once parser reads <?xml?>)
+  // -------------------------------------------------------------------------
+
+  /**
+   * Update the XML version used for NCR classification.
+   * Call this as soon as the document's `<?xml version="...">` declaration is parsed.
+   * @param {1.0|1.1|number} version
+   */
+  setXmlVersion(version) {
+    this._ncrXmlVersion = version === 1.1 ? 1.1 : 1.0;
+  }
+
+  // -------------------------------------------------------------------------
+  // Primary API
+  // -------------------------------------------------------------------------
+
+  /**
+   * Replace all entity references in `str` in a single pass.
+   *
+   * @param {string} str
+   * @returns {string}
+   */
+  decode(str) {
+    if (typeof str !== 'string' || str.length === 0) return str;
+    //TODO: check if needed
+    if (str.indexOf('&') === -1) return str; // fast path — no entities at all
+
+    const original = str;
+    const chunks = [];
+    const len = str.length;
+    let last = 0; // start of next unprocessed literal chunk
+    let i = 0;
+
+    const limitExpansions = this._maxTotalExpansions > 0;
+    const limitLength = this._maxExpandedLength > 0;
+    const checkLimits = limitExpansions || limitLength;
+
+    while (i < len) {
+      // Scan forward to next '&'
+      if (str.charCodeAt(i) !== 38 /* '&' */) { i++; continue; }
+
+      // --- Found '&' at position i ---
+
+      // Scan forward to ';'
+      let j = i + 1;
+      while (j < len && str.charCodeAt(j) !== 59 /* ';' */ && (j - i) <= 32) j++;
+
+      if (j >= len || str.charCodeAt(j) !== 59) {
+        // No closing ';' within window — treat '&' as literal
+        i++;
+        continue;
+      }
+
+      // Raw token between '&' and ';' (exclusive)
+      const token = str.slice(i + 1, j);
+      if (token.length === 0) { i++; continue; }
+
+      let replacement;
+      let tier; // which limit tier this entity belongs to
+
+      if (this._removeSet.has(token)) {
+        // Remove entity: replace with empty string
+        replacement = '';
+        // If entity was unknown (replacement undefined), we still need a tier for limits.
+        // Treat as external tier because it's user-directed removal of an unknown reference.
+        if (tier === undefined) {
+          tier = LIMIT_TIER_EXTERNAL;
+        }
+      } else if (this._leaveSet.has(token)) {
+        // Do not replace — keep original &token; as literal
+        i++;
+        continue;
+      } else if (token.charCodeAt(0) === 35 /* '#' */) {
+        // ---- Numeric / NCR reference ----
+        // NCR classification always runs first — prohibited codepoints must be
+        // caught regardless of numericAllowed.
+        const ncrResult = this._resolveNCR(token);
+        if (ncrResult === undefined) {
+          // 'leave' action — keep original &token; as-is
+          i++;
+          continue;
+        }
+        replacement = ncrResult; // '' for remove, char string for allow
+        tier = LIMIT_TIER_BASE;
+      } else {
+        // ---- Named reference ----
+        const resolved = this._resolveName(token);
+        replacement = resolved?.value;
+        tier = resolved?.tier;
+      }
+
+      if (replacement === undefined) {
+        // Unknown entity — leave as-is, advance past '&' only
+        i++;
+        continue;
+      }
+
+      // Flush literal chunk before this entity
+      if (i > last) chunks.push(str.slice(last, i));
+      chunks.push(replacement);
+      last = j + 1; // skip past ';'
+      i = last;
+
+      // Apply expansion limits only if this tier is being tracked
+      if (checkLimits && this._tierCounts(tier)) {
+        if (limitExpansions) {
+          this._totalExpansions++;
+          if (this._totalExpansions > this._maxTotalExpansions) {
+            throw new Error(
+              `[EntityReplacer] Entity expansion count limit exceeded: ` +
+              `${this._totalExpansions} > ${this._maxTotalExpansions}`
+            );
+          }
+        }
+        if (limitLength) {
+          // delta: replacement.length minus the raw &token; length (token.length + 2 for '&' and ';')
+          const delta = replacement.length - (token.length + 2);
+          if (delta > 0) {
+            this._expandedLength += delta;
+            if (this._expandedLength > this._maxExpandedLength) {
+              throw new Error(
+                `[EntityReplacer] Expanded content length limit exceeded: ` +
+                `${this._expandedLength} > ${this._maxExpandedLength}`
+              );
+            }
+          }
+        }
+      }
+    }
+
+    // Flush trailing literal
+    if (last < len) chunks.push(str.slice(last));
+
+    // If nothing was replaced, chunks is empty — return original
+    const result = chunks.length === 0 ? str : chunks.join('');
+
+    return this._postCheck(result, original);
+  }
+
+  // -------------------------------------------------------------------------
+  // Private: limit tier check
+  // -------------------------------------------------------------------------
+
+  /**
+   * Returns true if a resolved entity of the given tier should count
+   * against the expansion/length limits.
+   * @param {string} tier  — LIMIT_TIER_EXTERNAL | LIMIT_TIER_BASE
+   * @returns {boolean}
+   */
+  _tierCounts(tier) {
+    if (this._limitTiers.has(LIMIT_TIER_ALL)) return true;
+    return this._limitTiers.has(tier);
+  }
+
+  // -------------------------------------------------------------------------
+  // Private: entity resolution
+  // -------------------------------------------------------------------------
+
+  /**
+   * Resolve a named entity token (without & and ;).
+   * Priority: inputMap > externalMap > baseMap
+   * Returns the resolved value tagged with its limit tier.
+   *
+   * @param {string} name
+   * @returns {{ value: string, tier: string }|undefined}
+   */
+  _resolveName(name) {
+    // input and external both count as 'external' tier for limit purposes —
+    // they are injected at runtime and are the untrusted surface.
+    if (name in this._inputMap) return { value: this._inputMap[name], tier: LIMIT_TIER_EXTERNAL };
+    if (name in this._externalMap) return { value: this._externalMap[name], tier: LIMIT_TIER_EXTERNAL };
+    if (name in this._baseMap) return { value: this._baseMap[name], tier: LIMIT_TIER_BASE };
+    return undefined;
+  }
+
+  /**
+   * Classify a codepoint and return the minimum action level that must be applied.
+   * Returns -1 when no minimum is imposed (normal allow path).
+   *
+   * Ranges checked (in priority order):
+   *   1. U+0000            — null, governed by nullNCR (always ≥ remove)
+   *   2. U+D800–U+DFFF     — surrogates, always prohibited (min: remove)
+   *   3. U+0001–U+001F \ {0x09,0x0A,0x0D}  — XML 1.0 restricted C0 (min: remove)
+   *      (skipped in XML 1.1 — C0 controls are allowed when written as NCRs)
+   *
+   * @param {number} cp  — codepoint
+   * @returns {number}   — minimum NCR_LEVEL value, or -1 for no restriction
+   */
+  _classifyNCR(cp) {
+    // 1. Null
+    if (cp === 0) return this._ncrNullLevel;
+
+    // 2. Surrogates — always prohibited, minimum 'remove'
+    if (cp >= 0xD800 && cp <= 0xDFFF) return NCR_LEVEL.remove;
+
+    // 3. XML 1.0 restricted C0 controls
+    if (this._ncrXmlVersion === 1.0) {
+      if (cp >= 0x01 && cp <= 0x1F && !XML10_ALLOWED_C0.has(cp)) return NCR_LEVEL.remove;
+    }
+
+    return -1; // no restriction
+  }
+
+  /**
+   * Execute a resolved NCR action.
+   *
+   * @param {number} action   — NCR_LEVEL value
+   * @param {string} token    — raw token (e.g. '#38') for error messages
+   * @param {number} cp       — codepoint, used only for error messages
+   * @returns {string|undefined}
+   *   - decoded character string  → 'allow'
+   *   - ''                        → 'remove'
+   *   - undefined                 → 'leave' (caller must skip past '&' only)
+   *   - throws Error              → 'throw'
+   */
+  _applyNCRAction(action, token, cp) {
+    switch (action) {
+      case NCR_LEVEL.allow: return String.fromCodePoint(cp);
+      case NCR_LEVEL.remove: return '';
+      case NCR_LEVEL.leave: return undefined; // signal: keep literal
+      case NCR_LEVEL.throw:
+        throw new Error(
+          `[EntityDecoder] Prohibited numeric character reference ` +
+          `&${token}; (U+${cp.toString(16).toUpperCase().padStart(4, '0')})`
+        );
+      default: return String.fromCodePoint(cp);
+    }
+  }
+
+  /**
+   * Full NCR resolution pipeline for a numeric token.
+   *
+   * Steps:
+   *   1. Parse the codepoint (decimal or hex).
+   *   2. Validate the raw codepoint range (NaN, <0, >0x10FFFF).
+   *   3. If numericAllowed is false and no minimum restriction applies → leave as-is.
+   *   4. Classify the codepoint to find the minimum required action level.
+   *   5. Resolve effective action = max(onNCR, minimum).
+   *   6. Apply and return.
+   *
+   * @param {string} token  — e.g. '#38', '#x26', '#X26'
+   * @returns {string|undefined}
+   *   - string (incl. '')  — replacement ('' = remove)
+   *   - undefined          — leave original &token; as-is
+   */
+  _resolveNCR(token) {
+    // Step 1: parse codepoint
+    const second = token.charCodeAt(1);
+    let cp;
+    if (second === 120 /* x */ || second === 88 /* X */) {
+      cp = parseInt(token.slice(2), 16);
+    } else {
+      cp = parseInt(token.slice(1), 10);
+    }
+
+    // Step 2: out-of-range → leave as-is unconditionally
+    if (Number.isNaN(cp) || cp < 0 || cp > 0x10FFFF) return undefined;
+
+    // Step 3: classify to get minimum action level
+    const minimum = this._classifyNCR(cp);
+
+    // Step 4: if numericAllowed is false and no hard minimum → leave
+    if (!this._numericAllowed && minimum < NCR_LEVEL.remove) return undefined;
+
+    // Step 5: effective action = max(configured onNCR, range minimum)
+    const effective = minimum === -1
+      ? this._ncrOnLevel
+      : Math.max(this._ncrOnLevel, minimum);
+
+    // Step 6: apply
+    return this._applyNCRAction(effective, token, cp);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/sql.js
+/**
+ * SQL context patterns — high-precision rules only.
+ *
+ * These rules have very low false-positive risk and are safe to apply to
+ * general user text (names, descriptions, search queries, etc.).
+ * All patterns are ReDoS-safe — unlike the `sql-injection` npm package
+ * which has an active CVE on its own detection regexes.
+ *
+ * For exhaustive coverage including noisier heuristics (comment sequences,
+ * hex literals, stacked queries with semicolons), use 'SQL-STRICT' instead.
+ * Apply 'SQL-STRICT' only to strings that are specifically SQL fragments,
+ * not to general free-text fields.
+ */
+
+const SQL_PATTERNS = [
+  {
+    id: 'sql-block-comment-open',
+    description: 'SQL block comment open: /* ... */ — unusual in legitimate user text',
+    pattern: /\/\*/,
+  },
+  {
+    id: 'sql-union-select',
+    description: 'UNION SELECT — most common SQL injection aggregation attack',
+    pattern: /\bUNION\s{1,20}(?:ALL\s{1,20})?SELECT\b/i,
+  },
+  {
+    id: 'sql-drop-table',
+    description: 'DROP TABLE — destructive DDL injection',
+    pattern: /\bDROP\s{1,20}TABLE\b/i,
+  },
+  {
+    id: 'sql-drop-database',
+    description: 'DROP DATABASE — destructive DDL injection',
+    pattern: /\bDROP\s{1,20}DATABASE\b/i,
+  },
+  {
+    id: 'sql-insert-into',
+    description: 'INSERT INTO — data injection',
+    pattern: /\bINSERT\s{1,20}INTO\b/i,
+  },
+  {
+    id: 'sql-delete-from',
+    description: 'DELETE FROM — data deletion injection',
+    pattern: /\bDELETE\s{1,20}FROM\b/i,
+  },
+  {
+    id: 'sql-update-set',
+    description: 'UPDATE ... SET — data modification injection',
+    // Allows arbitrary content between UPDATE and SET (table name, alias, etc.)
+    pattern: /\bUPDATE\b[\s\S]{1,60}\bSET\b/i,
+  },
+  {
+    id: 'sql-exec-xp',
+    description: 'EXEC xp_ — MSSQL extended stored procedure execution',
+    pattern: /\bEXEC(?:UTE)?\s{1,20}xp_/i,
+  },
+  {
+    id: 'sql-tautology-string',
+    description: "Classic string tautology: ' OR '1'='1 or \" OR \"1\"=\"1\"",
+    // Last quote is optional — injection may truncate it: ' OR '1'='1--
+    pattern: /'\s{0,10}OR\s{0,10}'[^']{0,20}'\s*=\s*'[^']{0,20}/i,
+  },
+  {
+    id: 'sql-tautology-numeric',
+    description: 'Numeric tautology: OR 1=1',
+    pattern: /\bOR\s{1,10}1\s*=\s*1\b/i,
+  },
+  {
+    id: 'sql-always-true-zero',
+    description: 'Numeric tautology: OR 0=0',
+    pattern: /\bOR\s{1,10}0\s*=\s*0\b/i,
+  },
+  {
+    id: 'sql-sleep-benchmark',
+    description: 'Time-based blind injection: SLEEP() or BENCHMARK()',
+    pattern: /\b(?:SLEEP|BENCHMARK)\s*\(/i,
+  },
+  {
+    id: 'sql-waitfor-delay',
+    description: 'MSSQL time-based blind injection: WAITFOR DELAY',
+    pattern: /\bWAITFOR\s{1,20}DELAY\b/i,
+  },
+  {
+    id: 'sql-char-function',
+    description: 'CHAR() function — used to obfuscate injected strings',
+    pattern: /\bCHAR\s*\(\s*\d{1,3}/i,
+  },
+  {
+    id: 'sql-information-schema',
+    description: 'INFORMATION_SCHEMA — reconnaissance query for table/column enumeration',
+    pattern: /\bINFORMATION_SCHEMA\b/i,
+  },
+];
+
+/* harmony default export */ const sql = (SQL_PATTERNS);
+
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/sql-strict.js
+/**
+ * SQL-STRICT context patterns.
+ *
+ * Extends the base 'SQL' context with three additional rules that are
+ * effective at detecting real injections but carry a higher false-positive
+ * risk on general free-text input.
+ *
+ * Use 'SQL-STRICT' when:
+ *   - The string is specifically a SQL fragment or database identifier
+ *   - You control the input domain (e.g. a dedicated SQL search field)
+ *   - You can tolerate occasional false positives in exchange for broader coverage
+ *
+ * Use 'SQL' (not STRICT) when:
+ *   - The field is general user text (names, descriptions, comments)
+ *   - False positives would block legitimate content (e.g. "see note -- above")
+ *
+ * Rules moved here from 'SQL' due to false-positive risk:
+ *
+ *   sql-line-comment   — "--" fires on "see note -- above", "value--", CSS var(--primary)
+ *   sql-stacked-query  — "; SELECT" fires on legitimate prose with semicolons + SQL words
+ *   sql-hex-encoding   — "0xDEAD" fires on hex values in technical docs and log output
+ */
+
+
+
+const SQL_STRICT_EXTRA = [
+  {
+    id: 'sql-line-comment',
+    description: 'SQL line comment: -- followed by whitespace or end of string',
+    pattern: /--(?:\s|$)/,
+  },
+  {
+    id: 'sql-stacked-query',
+    description: 'Stacked queries: semicolon immediately followed by a SQL keyword',
+    pattern: /;\s{0,10}(?:SELECT|INSERT|UPDATE|DELETE|DROP|CREATE|ALTER|EXEC)\b/i,
+  },
+  {
+    id: 'sql-hex-encoding',
+    description: 'Hex-encoded string injection: 0x41414141 style (MySQL)',
+    pattern: /\b0x[0-9a-f]{4,}/i,
+  },
+];
+
+// SQL-STRICT = all base SQL rules + the three noisy extras
+const SQL_STRICT_PATTERNS = [...sql, ...SQL_STRICT_EXTRA];
+
+/* harmony default export */ const sql_strict = (SQL_STRICT_PATTERNS);
+
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/util/decode-entities.js
+/**
+ * Decode the HTML character references that matter for markup-context
+ * detection.
+ *
+ * Browsers decode character references in attribute values before they
+ * interpret a URL, so `javascript&#58;alert(1)` in an href is the
+ * `javascript:` scheme. The HTML/XML/SVG rules match literal characters, so
+ * without this step such payloads slip through.
+ *
+ * Deliberately NOT a full entity decoder. It decodes only:
+ *   - decimal refs  &#58;  &#058;  &#00000058;  &#58   (any leading zeros,
+ *                   trailing ; optional — browsers accept both)
+ *   - hex refs      &#x3a; &#X3A; &#x0000003a; &#x3a   (same)
+ *   - named refs    &colon;  &Tab;  &NewLine;
+ *       Named refs are CASE-SENSITIVE and REQUIRE the trailing ';', exactly
+ *       like a browser (so `&COLON;` and `&colon` are not decoded).
+ *       &Tab; / &NewLine; matter because the URL parser strips tab/newline,
+ *       so `java&Tab;script:` is still a javascript: URL.
+ *
+ * It does NOT decode &amp; (single pass only), so double-encoded text such as
+ * "&amp;lt;script&amp;gt;" stays literal — a browser renders that as text.
+ *
+ * All quantifiers are bounded; no ReDoS risk.
+ *
+ * @param {string} input
+ * @returns {string}
+ */
+const NAMED = Object.freeze({
+  colon: ':',
+  Tab: '\t',
+  NewLine: '\n',
+});
+
+const ENTITY_RE =
+  /&(?:#[xX]0*([0-9a-fA-F]{1,6});?|#0*([0-9]{1,7});?|([a-zA-Z][a-zA-Z0-9]{1,15});)/g;
+
+function decodeEntities(input) {
+  if (input.indexOf('&') === -1) return input;
+
+  return input.replace(ENTITY_RE, (match, hex, dec, name) => {
+    if (name !== undefined) {
+      return Object.prototype.hasOwnProperty.call(NAMED, name) ? NAMED[name] : match;
+    }
+    const cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec, 10);
+    if (!Number.isFinite(cp) || cp > 0x10ffff) return match;
+    return String.fromCodePoint(cp);
+  });
+}
+
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/html.js
+/**
+ * HTML context patterns.
+ *
+ * Detects XSS vectors that are dangerous when a string ends up rendered as HTML.
+ * All patterns use bounded quantifiers to ensure linear-time matching (ReDoS-safe).
+ *
+ * Each entry is { pattern: RegExp, id: string, description: string }
+ * so callers can inspect which rule fired if they need to.
+ */
+
+const HTML_PATTERNS = [
+  {
+    id: 'html-script-open',
+    description: '<script opening tag',
+    pattern: /<script[\s>/]/i,
+  },
+  {
+    id: 'html-script-close',
+    description: '</script closing tag',
+    pattern: /<\/script[\s>]/i,
+  },
+  {
+    id: 'html-javascript-protocol',
+    description: 'javascript: URI scheme (with optional whitespace/encoding)',
+    // Handles j&#x61;vascript:, j\u0061vascript:, and whitespace variants
+    pattern: /j[\t\n\r ]*a[\t\n\r ]*v[\t\n\r ]*a[\t\n\r ]*s[\t\n\r ]*c[\t\n\r ]*r[\t\n\r ]*i[\t\n\r ]*p[\t\n\r ]*t[\t\n\r ]*:/i,
+  },
+  {
+    id: 'html-vbscript-protocol',
+    description: 'vbscript: URI scheme',
+    pattern: /vbscript[\t\n\r ]*:/i,
+  },
+  {
+    id: 'html-data-html',
+    description: 'data:text/html URI — can execute scripts in browsers',
+    pattern: /data[\t\n\r ]*:[\t\n\r ]*text\/html/i,
+  },
+  {
+    id: 'html-data-xhtml',
+    description: 'data:application/xhtml+xml URI',
+    pattern: /data[\t\n\r ]*:[\t\n\r ]*application\/xhtml/i,
+  },
+  {
+    id: 'html-data-svg',
+    description: 'data:image/svg+xml URI — can execute scripts',
+    pattern: /data[\t\n\r ]*:[\t\n\r ]*image\/svg\+xml/i,
+  },
+  {
+    id: 'html-inline-event-handler',
+    description: 'Inline event handler attributes: onclick=, onerror=, onload=, etc.',
+    // \bon ensures we match a word boundary so "phonetic=" is not caught
+    pattern: /\bon\w{1,30}\s*=/i,
+  },
+  {
+    id: 'html-entity-obfuscated-script',
+    description: 'HTML-entity-encoded <script (e.g. &#x3C;script or &lt;script)',
+    // Entities include optional trailing semicolon: &#x3C; or &#x3C (both valid in HTML5)
+    pattern: /(?:&#x0*3[Cc];?|&#0*60;?|&lt;)\s*script/i,
+  },
+  {
+    id: 'html-entity-obfuscated-javascript',
+    description: 'HTML-entity-encoded javascript: (partial — catches common &#106; or &#x6a; for "j")',
+    pattern: /(?:&#x0*6[Aa];?|&#0*106;?)\s*(?:&#x0*61;?|a)[\s\S]{0,80}script\s*:/i,
+  },
+  {
+    id: 'html-style-expression',
+    description: 'CSS expression() — IE-era code execution in style attributes',
+    pattern: /style[\s\S]{0,20}expression\s*\(/i,
+  },
+  {
+    id: 'html-object-embed',
+    description: '<object or <embed tags that can load active content',
+    pattern: /<(?:object|embed)[\s>/]/i,
+  },
+  {
+    id: 'html-base-tag',
+    description: '<base href= — can hijack all relative URLs on a page',
+    pattern: /<base[\s>]/i,
+  },
+  {
+    id: 'html-meta-refresh',
+    description: '<meta http-equiv="refresh" — can redirect users',
+    pattern: /<meta[\s\S]{0,40}http-equiv[\s\S]{0,20}refresh/i,
+  },
+  {
+    id: 'html-srcdoc',
+    description: 'srcdoc= attribute on iframes — embeds HTML that can run scripts',
+    pattern: /srcdoc\s*=/i,
+  },
+  {
+    id: 'html-iframe',
+    description: '<iframe tag',
+    pattern: /<iframe[\s>/]/i,
+  },
+  {
+    id: 'html-form',
+    description: '<form tag — can be used for phishing / credential harvesting injection',
+    pattern: /<form[\s>/]/i,
+  },
+];
+
+/* harmony default export */ const html = (HTML_PATTERNS);
+
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/xml.js
+/**
+ * XML context patterns.
+ *
+ * Detects injection vectors that are specifically dangerous when a string
+ * is inserted into an XML document (not HTML rendering context).
+ *
+ * Key distinction from HTML: these patterns target parser-level attacks —
+ * things that can confuse or subvert an XML parser, trigger external entity
+ * resolution, or inject DTD content. HTML rendering concerns (XSS) belong
+ * in the HTML context.
+ */
+
+const XML_PATTERNS = [
+  {
+    id: 'xml-cdata-injection',
+    description: 'CDATA section injection: <![CDATA[ breaks out of text node context',
+    pattern: /<!\[CDATA\[/i,
+  },
+  {
+    id: 'xml-cdata-close',
+    description: 'CDATA close sequence: ]]> can terminate an enclosing CDATA section',
+    pattern: /\]\]>/,
+  },
+  {
+    id: 'xml-processing-instruction',
+    description: 'XML processing instruction: <?xml-stylesheet or <?php etc.',
+    pattern: /<\?(?:xml[\- ]|php|asp)/i,
+  },
+  {
+    id: 'xml-doctype-injection',
+    description: 'DOCTYPE declaration embedded in content — can define entities',
+    // Match <!DOCTYPE followed by end-of-string, whitespace, or [ (internal subset)
+    pattern: /<!DOCTYPE(?:[\s[]|$)/i,
+  },
+  {
+    id: 'xml-entity-system',
+    description: 'SYSTEM keyword — used in external entity declarations (XXE)',
+    pattern: /\bSYSTEM\s+["']/i,
+  },
+  {
+    id: 'xml-entity-public',
+    description: 'PUBLIC keyword — used in external entity declarations (XXE)',
+    pattern: /\bPUBLIC\s+["']/i,
+  },
+  {
+    id: 'xml-entity-declaration',
+    description: '<!ENTITY declaration — defines entities, potential XXE or entity expansion',
+    pattern: /<!ENTITY[\s%]/i,
+  },
+  {
+    id: 'xml-billion-laughs',
+    description: 'Entity reference chaining / billion laughs: repeated &eX; style references',
+    // Heuristic: 3+ consecutive entity refs suggests expansion attack
+    pattern: /(?:&\w{1,20};){3,}/,
+  },
+  {
+    id: 'xml-namespace-confusion',
+    description: 'xmlns: attribute injection — can redefine namespaces to confuse parsers',
+    // pattern: /\bxmlns\s*(?::\w{1,40})?\s*=/i,
+    pattern: /\bxmlns(?::\w{1,40})?\s*=/i,
+  },
+  {
+    id: 'xml-comment-injection',
+    description: '<!-- comment injection — can hide content from some parsers',
+    pattern: /<!--/,
+  },
+  {
+    id: 'xml-comment-close',
+    description: '--> closes an enclosing XML comment',
+    pattern: /-->/,
+  },
+  {
+    id: 'xml-pi-close',
+    description: '?> closes an enclosing processing instruction',
+    pattern: /\?>/,
+  },
+];
+
+/* harmony default export */ const xml = (XML_PATTERNS);
+
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/svg.js
+/**
+ * SVG context patterns.
+ *
+ * SVG is XML-based but renders in browsers, giving it a unique attack surface
+ * that combines XML parser behaviour with browser rendering and JavaScript execution.
+ *
+ * Many of these vectors bypass HTML sanitizers that don't understand SVG semantics
+ * (DOMPurify has documented bypass vulnerabilities specifically in SVG/XML context).
+ */
+
+const SVG_PATTERNS = [
+  {
+    id: 'svg-script-element',
+    description: '<script element inside SVG executes JavaScript',
+    pattern: /<script[\s>/]/i,
+  },
+  {
+    id: 'svg-xlink-href-javascript',
+    description: 'xlink:href with javascript: — classic SVG XSS via <a> or <use>',
+    pattern: /xlink\s*:\s*href\s*=\s*["']?\s*javascript\s*:/i,
+  },
+  {
+    id: 'svg-href-javascript',
+    description: 'href= with javascript: in SVG context (<a>, <animate>, etc.)',
+    pattern: /href\s*=\s*["']?\s*javascript\s*:/i,
+  },
+  {
+    id: 'svg-foreignobject',
+    description: '<foreignObject embeds HTML inside SVG — can execute scripts',
+    pattern: /<foreignObject[\s>/]/i,
+  },
+  {
+    id: 'svg-use-external',
+    description: '<use xlink:href or href pointing to external resource (non-fragment URL)',
+    // Match <use with href= where the value starts with a non-# character (external URL)
+    // [\"'][^#] catches quoted values not starting with #; [^\"'#\s>] catches unquoted
+    pattern: /<use[\s\S]{0,60}(?:xlink\s*:\s*)?href\s*=\s*(?:["'][^#]|[^"'#\s>])/i,
+  },
+  {
+    id: 'svg-animate-href',
+    description: '<animate attributeName="href" — can dynamically change href to javascript:',
+    pattern: /<animate[\s\S]{0,80}attributeName\s*=\s*["'][\s]*href["']/i,
+  },
+  {
+    id: 'svg-animate-xlinkhref',
+    description: '<animate attributeName="xlink:href"',
+    pattern: /<animate[\s\S]{0,80}attributeName\s*=\s*["'][\s]*xlink\s*:\s*href["']/i,
+  },
+  {
+    id: 'svg-set-javascript',
+    description: '<set to="javascript:..." — sets an attribute to a javascript: URI',
+    pattern: /<set[\s\S]{0,80}to\s*=\s*["']?\s*javascript\s*:/i,
+  },
+  {
+    id: 'svg-event-handler',
+    description: 'SVG-specific event handler attributes: onload=, onerror=, onactivate=, etc.',
+    pattern: /\bon(?:load|error|activate|begin|end|repeat|focus|blur|click|mouse\w{1,20}|key\w{1,20})\s*=/i,
+  },
+  {
+    id: 'svg-handler-generic',
+    description: 'Generic on* handler catch-all for SVG attributes',
+    pattern: /\bon\w{1,30}\s*=/i,
+  },
+  {
+    id: 'svg-filter-feimage',
+    description: '<feImage href= — filter primitive that can load external resources',
+    pattern: /<feImage[\s\S]{0,80}(?:xlink\s*:\s*)?href\s*=/i,
+  },
+  {
+    id: 'svg-image-external',
+    description: '<image xlink:href with http/https or javascript protocol',
+    pattern: /<image[\s\S]{0,80}(?:xlink\s*:\s*)?href\s*=\s*["']?\s*(?:https?|javascript)\s*:/i,
+  },
+  {
+    id: 'svg-style-javascript',
+    description: 'style= attribute containing javascript: (e.g. background:url(javascript:...))',
+    pattern: /style\s*=[\s\S]{0,60}javascript\s*:/i,
+  },
+];
+
+/* harmony default export */ const svg = (SVG_PATTERNS);
+
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/shell.js
+/**
+ * SHELL context patterns.
+ *
+ * Detects shell injection vectors and path traversal patterns.
+ * Designed for use when a string will be passed to a shell command,
+ * used as a file path, or interpolated into OS-level operations.
+ */
+
+const SHELL_PATTERNS = [
+  {
+    id: 'shell-path-traversal-unix',
+    description: 'Unix path traversal: ../  — climbing the directory tree',
+    pattern: /\.\.\//,
+  },
+  {
+    id: 'shell-path-traversal-windows',
+    description: 'Windows path traversal: ..\\ — climbing the directory tree',
+    pattern: /\.\.\\/,
+  },
+  {
+    id: 'shell-path-traversal-encoded',
+    description: 'URL-encoded path traversal: %2e%2e or %2f variants',
+    pattern: /%2e%2e|%2f\.\.|\.\.%2f/i,
+  },
+  {
+    id: 'shell-null-byte',
+    description: 'Null byte injection: \\x00 or %00 — truncates strings in C-backed functions',
+    pattern: /\x00|%00/,
+  },
+  {
+    id: 'shell-semicolon',
+    description: 'Semicolon command separator: cmd1; cmd2',
+    pattern: /;/,
+  },
+  {
+    id: 'shell-pipe',
+    description: 'Pipe operator: cmd1 | cmd2',
+    pattern: /\|/,
+  },
+  {
+    id: 'shell-and-operator',
+    description: 'AND operator: cmd1 && cmd2',
+    pattern: /&&/,
+  },
+  {
+    id: 'shell-or-operator',
+    description: 'OR operator: cmd1 || cmd2',
+    pattern: /\|\|/,
+  },
+  {
+    id: 'shell-backtick',
+    description: 'Backtick command substitution: `cmd`',
+    pattern: /`/,
+  },
+  {
+    id: 'shell-dollar-paren',
+    description: 'Dollar-paren command substitution: $(cmd)',
+    pattern: /\$\(/,
+  },
+  {
+    id: 'shell-dollar-brace',
+    description: 'Dollar-brace variable expansion: ${var} — can be abused for injection',
+    pattern: /\$\{/,
+  },
+  {
+    id: 'shell-redirect-out',
+    description: 'Output redirection: cmd > file or cmd >> file',
+    pattern: />{1,2}/,
+  },
+  {
+    id: 'shell-redirect-in',
+    description: 'Input redirection: cmd < file',
+    pattern: /</,
+  },
+  {
+    id: 'shell-newline-injection',
+    description: 'Newline injection: \\n or \\r — can inject new shell commands',
+    pattern: /[\n\r]/,
+  },
+  {
+    id: 'shell-glob-star',
+    description: 'Glob expansion: * or ? — can expand to unintended files',
+    // Only flag when combined with path separators to reduce false positives
+    pattern: /[/\\][*?]/,
+  },
+  {
+    id: 'shell-absolute-root',
+    description: 'Absolute root path injection: string starting with / or \\ (Windows UNC)',
+    pattern: /^(?:\/|\\\\)/,
+  },
+  {
+    id: 'shell-windows-drive',
+    description: 'Windows drive letter path injection: C:\\ or D:/',
+    pattern: /^[a-zA-Z]:[/\\]/,
+  },
+  {
+    id: 'shell-curl-wget',
+    description: 'curl/wget with URL or flags — can exfiltrate data or download payloads',
+    // Require a URL scheme (http/https/ftp) or a flag (-) to reduce false positives
+    // "curl is a tool" won't match; "curl http://..." or "curl -s ..." will
+    pattern: /\b(?:curl|wget)\s+(?:https?:\/\/|ftp:\/\/|-)/i,
+  },
+];
+
+/* harmony default export */ const shell = (SHELL_PATTERNS);
+
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/redos.js
+/**
+ * REDOS context patterns.
+ *
+ * Detects strings that, if used as regular expressions, could cause
+ * catastrophic backtracking (ReDoS — Regular Expression Denial of Service).
+ *
+ * These patterns detect the structural forms that lead to exponential or
+ * polynomial backtracking in NFA-based regex engines (V8, PCRE, Java, etc.).
+ *
+ * Use this context when user-supplied strings will be compiled into RegExp objects.
+ */
+
+const REDOS_PATTERNS = [
+  {
+    id: 'redos-nested-quantifier-plus',
+    description: 'Nested + quantifier inside a group with outer quantifier: (a+)+, (.+b)*, etc.',
+    // Matches any group containing a + quantifier, with an outer * or + — catches (a+)+, (.+b)*, etc.
+    pattern: /\([^)]*\+[^)]*\)[+*]/,
+  },
+  {
+    id: 'redos-nested-quantifier-star',
+    description: 'Nested * quantifier: (a*)* or (a*)+ — catastrophic backtracking',
+    pattern: /\([^)]*\*[^)]*\)[*+]/,
+  },
+  {
+    id: 'redos-nested-groups',
+    description: 'Doubly nested quantified groups: ((a+)+) — guaranteed catastrophic',
+    pattern: /\(\([^)]{0,40}\)[+*]\)[+*]/,
+  },
+  {
+    id: 'redos-alternation-overlap',
+    description: 'Overlapping alternation under quantifier: (a|a)+ — ambiguous NFA paths',
+    // Detect repeated identical alternatives under a quantifier
+    pattern: /\(([^|()]{1,20})\|(?:\1)(?:\|[^|()]{1,20}){0,5}\)[+*?]{1,2}/,
+  },
+  {
+    id: 'redos-star-plus-concat',
+    description: '(x*x)+ pattern — triggers super-linear backtracking',
+    pattern: /\([^)]{0,10}\*[^)]{0,10}\)[+*]/,
+  },
+  {
+    id: 'redos-dot-star-greedy',
+    description: '(.*){n,} or (.+){n,} — repeated greedy dot quantifiers',
+    pattern: /\(\.[*+]\)\{?\d/,
+  },
+  {
+    id: 'redos-large-repetition',
+    description: 'Very large fixed or range repetition count {1000,} or {1000,n} — denial of service via backtracking',
+    // Matches { followed by 4+ digits (≥1000), then optional ,digits }
+    pattern: /\{\d{4,}(?:,\d*)?\}/,
+  },
+  {
+    id: 'redos-catastrophic-alternation',
+    description: 'Long alternation with many similar branches — polynomial backtracking risk',
+    // Heuristic: 10+ pipe-separated alternatives in a single group
+    pattern: /\([^)]{0,200}(?:\|[^|)]{0,50}){9,}\)/,
+  },
+];
+
+/* harmony default export */ const redos = (REDOS_PATTERNS);
+
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/nosql.js
+/**
+ * NOSQL context patterns.
+ *
+ * Detects injection vectors specific to NoSQL databases (primarily MongoDB)
+ * and JavaScript-evaluated queries.
+ *
+ * Attack categories:
+ *   1. MongoDB query operator injection: $where, $ne, $gt, $regex, $or, $and, etc.
+ *      These operators, when injected into a JSON query object, can bypass
+ *      authentication or exfiltrate data without knowing passwords.
+ *
+ *   2. JavaScript execution: $where clauses execute arbitrary JS server-side.
+ *
+ *   3. Prototype pollution: __proto__, constructor.prototype — can corrupt
+ *      the prototype chain of all objects in the Node.js process.
+ *
+ * Pattern note: MongoDB operators appear as JSON keys. In JSON, keys are
+ * quoted: {"$where": ...} so the pattern must allow an optional closing
+ * quote between the operator name and the colon: /\$where["'\s]*:/
+ */
+
+// Shared suffix: optional closing quote/whitespace before the colon
+// Handles: $op: (bare), "$op": (JSON), '$op': (single-quoted)
+const SEP = /["'\s]*:/;
+const sep = '["\'\\s]*:';
+
+const NOSQL_PATTERNS = [
+  // ─── MongoDB $ operator injection ────────────────────────────────────────
+  {
+    id: 'nosql-where-operator',
+    description: '$where — executes arbitrary JavaScript server-side in MongoDB',
+    pattern: new RegExp(`\\$where${sep}`, 'i'),
+  },
+  {
+    id: 'nosql-ne-operator',
+    description: '$ne — "not equal" operator used to bypass equality checks',
+    pattern: new RegExp(`\\$ne${sep}`, 'i'),
+  },
+  {
+    id: 'nosql-gt-operator',
+    description: '$gt — "greater than" used to bypass password/value checks',
+    pattern: new RegExp(`\\$gte?${sep}`, 'i'),
+  },
+  {
+    id: 'nosql-lt-operator',
+    description: '$lt / $lte — "less than" bypass variants',
+    pattern: new RegExp(`\\$lte?${sep}`, 'i'),
+  },
+  {
+    id: 'nosql-regex-operator',
+    description: '$regex — can be used to extract data character by character (blind injection)',
+    pattern: new RegExp(`\\$regex${sep}`, 'i'),
+  },
+  {
+    id: 'nosql-or-operator',
+    description: '$or — logical OR; used to create always-true conditions',
+    pattern: new RegExp(`\\$or${sep}\\s*\\[`, 'i'),
+  },
+  {
+    id: 'nosql-and-operator',
+    description: '$and — logical AND operator injection',
+    pattern: new RegExp(`\\$and${sep}\\s*\\[`, 'i'),
+  },
+  {
+    id: 'nosql-nor-operator',
+    description: '$nor — logical NOR operator injection',
+    pattern: new RegExp(`\\$nor${sep}\\s*\\[`, 'i'),
+  },
+  {
+    id: 'nosql-exists-operator',
+    description: '$exists — can enumerate fields to determine schema',
+    pattern: new RegExp(`\\$exists${sep}`, 'i'),
+  },
+  {
+    id: 'nosql-in-operator',
+    description: '$in — matches any value in a list; can enumerate values',
+    pattern: new RegExp(`\\$in${sep}\\s*\\[`, 'i'),
+  },
+  {
+    id: 'nosql-expr-operator',
+    description: '$expr — allows aggregation expressions in queries (MongoDB 3.6+)',
+    pattern: new RegExp(`\\$expr${sep}`, 'i'),
+  },
+  {
+    id: 'nosql-function-operator',
+    description: '$function — executes arbitrary JavaScript in MongoDB 4.4+',
+    pattern: new RegExp(`\\$function${sep}`, 'i'),
+  },
+  {
+    id: 'nosql-accumulator-operator',
+    description: '$accumulator — custom aggregation with arbitrary JS execution',
+    pattern: new RegExp(`\\$accumulator${sep}`, 'i'),
+  },
+  // ─── Prototype pollution ─────────────────────────────────────────────────
+  {
+    id: 'nosql-proto-pollution',
+    description: '__proto__ — prototype pollution via object key injection',
+    pattern: /__proto__/,
+  },
+  {
+    id: 'nosql-constructor-prototype',
+    description: 'constructor.prototype — alternative prototype pollution vector (dot notation or JSON key)',
+    // Matches dot-notation (obj.constructor.prototype) and JSON key adjacency
+    // ("constructor": {"prototype": ...})
+    pattern: /constructor[\s"':.,{\[]*prototype/i,
+  },
+  {
+    id: 'nosql-proto-bracket',
+    description: '["__proto__"] — bracket-notation prototype pollution',
+    pattern: /\[["']__proto__["']\]/,
+  },
+];
+
+/* harmony default export */ const nosql = (NOSQL_PATTERNS);
+
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/contexts/log.js
+/**
+ * LOG context patterns.
+ *
+ * Detects injection vectors that are dangerous when a string is written
+ * to a log file, passed to a logging framework, or interpolated into
+ * a log message that will be parsed or displayed.
+ *
+ * Attack categories:
+ *   1. CRLF injection — injects fake log lines by embedding newlines
+ *   2. Log4Shell (CVE-2021-44228) — ${jndi:...} triggers JNDI lookup in Log4j
+ *   3. SSTI in log templates — {{...}}, #{...} trigger template evaluation
+ *      if the log message is passed through a template engine
+ *   4. Null byte injection — truncates log entries in some implementations
+ *   5. ANSI escape injection — manipulates terminal output when logs are
+ *      tailed in a terminal (colour codes, cursor movement, etc.)
+ *
+ * Note: Newline characters (\n, \r) will produce false positives for
+ * multi-line legitimate values. Use this context only for single-line
+ * log field values (usernames, IDs, request parameters, etc.).
+ */
+
+const LOG_PATTERNS = [
+  // ─── CRLF / newline injection ─────────────────────────────────────────────
+  {
+    id: 'log-crlf-injection',
+    description: 'CRLF injection: literal \\r or \\n embeds fake log lines',
+    pattern: /[\r\n]/,
+  },
+  {
+    id: 'log-url-encoded-crlf',
+    description: 'URL-encoded CRLF: %0d, %0a, %0D, %0A — decoded by some log parsers',
+    pattern: /%0[dDaA]/,
+  },
+  {
+    id: 'log-unicode-newline',
+    description: 'Unicode newline variants: U+2028 (line separator), U+2029 (paragraph separator)',
+    pattern: /[\u2028\u2029]/,
+  },
+
+  // ─── Log4Shell / JNDI injection (CVE-2021-44228) ─────────────────────────
+  {
+    id: 'log-log4shell-jndi',
+    description: 'Log4Shell: ${jndi:...} triggers remote code execution in Apache Log4j',
+    pattern: /\$\{jndi\s*:/i,
+  },
+  {
+    id: 'log-log4shell-obfuscated',
+    description: 'Obfuscated Log4Shell: ${::-j}... lookup-bypass prefix used to evade WAF detection',
+    // ${::- is the Log4j lookup-bypass escape sequence; presence alone is suspicious
+    pattern: /\$\{::-/,
+  },
+  {
+    id: 'log-log4j-lookup',
+    description: 'Log4j lookup syntax: ${env:...}, ${sys:...}, ${ctx:...} — data exfiltration',
+    pattern: /\$\{(?:env|sys|ctx|main|map|sd|web|docker|k8s|spring)\s*:/i,
+  },
+
+  // ─── Server-Side Template Injection (SSTI) in log messages ───────────────
+  {
+    id: 'log-ssti-double-brace',
+    description: 'SSTI double-brace: {{expression}} — Jinja2, Twig, Handlebars, etc.',
+    pattern: /\{\{[\s\S]{0,80}\}\}/,
+  },
+  {
+    id: 'log-ssti-hash-brace',
+    description: 'SSTI hash-brace: #{expression} — Thymeleaf, Velocity, Ruby ERB',
+    pattern: /#\{[\s\S]{0,80}\}/,
+  },
+  {
+    id: 'log-ssti-dollar-brace',
+    description: 'SSTI/EL injection: ${expression with operators or method calls} — JSP EL, Freemarker, SpEL',
+    // Require that the ${...} content looks like an expression, not a plain variable name.
+    // Flags if the content contains: . ( * + operators, or known SSTI keywords.
+    // This avoids flagging ${PATH}, ${HOME} etc. (plain shell variables).
+    pattern: /\$\{[^}]*(?:\.|\(|\*|\+|\bclass\b|\bruntime\b|\bprocess\b|\bexec\b)[^}]{0,80}\}/i,
+  },
+  {
+    id: 'log-ssti-percent-tag',
+    description: 'SSTI ERB/ASP tag: <%= expression %> — Ruby ERB, ASP',
+    pattern: /<%=[\s\S]{0,80}%>/,
+  },
+
+  // ─── Null byte ────────────────────────────────────────────────────────────
+  {
+    id: 'log-null-byte',
+    description: 'Null byte: \\x00 or %00 — can truncate log entries in C-backed loggers',
+    pattern: /\x00|%00/,
+  },
+
+  // ─── ANSI escape injection ────────────────────────────────────────────────
+  {
+    id: 'log-ansi-escape',
+    description: 'ANSI escape sequence: ESC[ — can manipulate terminal output when logs are tailed',
+    pattern: /\x1b\[/,
+  },
+];
+
+/* harmony default export */ const log = (LOG_PATTERNS);
+
+;// CONCATENATED MODULE: ./node_modules/is-unsafe/src/index.js
+/**
+ * is-unsafe v2
+ *
+ * Zero-dependency, DOM-free, pure predicate for detecting unsafe strings
+ * across HTML, XML, SVG, SQL, SQL-STRICT, SHELL, REDOS, NOSQL, and LOG contexts.
+ *
+ * v2 change: contexts are imported as named pattern arrays rather than resolved
+ * via a string-keyed registry. This makes each context independently
+ * tree-shakeable — bundlers can drop any context you never import.
+ *
+ * @module is-unsafe
+ */
+
+// ─── Context pattern arrays (named exports) ────────────────────────────────
+// Import only the ones you need. Each is independently tree-shakeable.
+
+
+
+
+
+
+
+
+
+
+// SQL-STRICT needs a quoted identifier because of the hyphen
+
+
+
+// Markup contexts are also matched against an entity-decoded copy of the input,
+// because browsers decode HTML character references before interpreting a URL
+// scheme (e.g. javascript&#58;… is a javascript: URL).
+
+
+// ─── VALID_CONTEXTS convenience re-export ─────────────────────────────────
+// Importing this pulls in ALL contexts. Use it only when you need all of them
+// (e.g. for validation UI, tooling, or exhaustive audits).
+// If you only need a subset, import the named contexts directly instead.
+
+
+
+
+
+
+
+
+
+
+// ─── Attach labels to named contexts ──────────────────────────────────────
+// Each built-in PatternList carries its canonical name so matchList can read
+// list.label directly — no registry lookup needed at match time.
+// Custom PatternLists default to 'CUSTOM' unless the caller sets list.label.
+
+html.label       = 'HTML';
+xml.label        = 'XML';
+svg.label        = 'SVG';
+
+// Markup contexts: also test an entity-decoded copy (see util/decode-entities.js).
+// Non-markup contexts (SQL, SHELL, LOG, …) are matched byte-for-byte as supplied.
+html.decodeEntities = true;
+xml.decodeEntities  = true;
+svg.decodeEntities  = true;
+sql.label        = 'SQL';
+sql_strict.label = 'SQL-STRICT';
+shell.label      = 'SHELL';
+redos.label      = 'REDOS';
+nosql.label      = 'NOSQL';
+log.label        = 'LOG';
+
+const VALID_CONTEXTS = Object.freeze({
+  HTML: html,
+  XML: xml,
+  SVG: svg,
+  SQL: sql,
+  'SQL-STRICT': sql_strict,
+  SHELL: shell,
+  REDOS: redos,
+  NOSQL: nosql,
+  LOG: log,
+});
+
+// ─── Types ────────────────────────────────────────────────────────────────
+
+/**
+ * @typedef {{ id: string, description: string, pattern: RegExp }} Rule
+ */
+
+/**
+ * @typedef {Rule[]} PatternList
+ */
+
+/**
+ * @typedef {Object} MatchResult
+ * @property {string} context     - Label identifying which context matched ('HTML', 'CUSTOM', etc.)
+ * @property {string} id          - Rule identifier
+ * @property {string} description - Human-readable description of what was matched
+ * @property {RegExp} pattern     - The pattern that matched
+ */
+
+// ─── Internal helpers ──────────────────────────────────────────────────────
+
+/**
+ * @param {unknown} value
+ */
+function assertString(value) {
+  if (typeof value !== 'string') {
+    throw new TypeError(
+      `is-unsafe: first argument must be a string, got ${typeof value}`
+    );
+  }
+}
+
+/**
+ * @param {unknown} context
+ */
+function assertContext(context) {
+  if (context instanceof RegExp) return;
+
+  if (Array.isArray(context)) {
+    if (context.length === 0) {
+      throw new TypeError('is-unsafe: context must not be an empty array');
+    }
+    // Detect array-of-arrays vs flat pattern list
+    if (Array.isArray(context[0])) {
+      // Array of PatternLists
+      for (const list of context) {
+        if (!Array.isArray(list) || list.length === 0) {
+          throw new TypeError(
+            'is-unsafe: each context in the array must be a non-empty pattern array (PatternList)'
+          );
+        }
+      }
+    }
+    // else: flat PatternList — trust it, no deep validation needed
+    return;
+  }
+
+  throw new TypeError(
+    `is-unsafe: second argument must be a PatternList (e.g. HTML), ` +
+    `an array of PatternLists (e.g. [HTML, XML]), or a RegExp. Got: ${typeof context}`
+  );
+}
+
+/**
+ * Normalise any valid context arg into an array of PatternLists.
+ *
+ * @param {Rule[]|Rule[][]|RegExp} context
+ * @returns {{ lists: Rule[][]|null, regex: RegExp|null }}
+ */
+function normalise(context) {
+  if (context instanceof RegExp) return { lists: null, regex: context };
+  // Distinguish PatternList (array of rule objects) from array of PatternLists
+  if (Array.isArray(context[0])) return { lists: context, regex: null };
+  return { lists: [context], regex: null };
+}
+
+/**
+ * For markup contexts, return an entity-decoded copy of `value` to test
+ * alongside the raw input, or null when there is nothing extra to test.
+ *
+ * @param {string} value
+ * @param {Rule[]} list
+ * @returns {string|null}
+ */
+function decodedCopy(value, list) {
+  if (!list.decodeEntities) return null;
+  const decoded = decodeEntities(value);
+  return decoded === value ? null : decoded;
+}
+
+/**
+ * Test value against a single PatternList. Returns the first MatchResult or null.
+ *
+ * @param {string} value
+ * @param {Rule[]} list
+ * @returns {MatchResult|null}
+ */
+function matchList(value, list) {
+  const label = list.label ?? 'CUSTOM';
+  const decoded = decodedCopy(value, list);
+  for (const rule of list) {
+    if (rule.pattern.test(value) || (decoded !== null && rule.pattern.test(decoded))) {
+      return { context: label, id: rule.id, description: rule.description, pattern: rule.pattern };
+    }
+  }
+  return null;
+}
+
+// ─── Public API ───────────────────────────────────────────────────────────
+
+/**
+ * Returns `true` if `value` is unsafe in the given context(s), `false` otherwise.
+ *
+ * @param {string} value - The string to test
+ * @param {PatternList | PatternList[] | RegExp} context
+ *   - A PatternList imported from is-unsafe (e.g. `HTML`, `XML`)
+ *   - An array of PatternLists — returns true if unsafe in **any** of them
+ *   - A custom RegExp — returns true if the pattern matches
+ * @returns {boolean}
+ *
+ * @example
+ * import { isUnsafe, HTML, SQL } from 'is-unsafe';
+ *
+ * isUnsafe('<script>alert(1)</script>', HTML)       // true
+ * isUnsafe('hello world', HTML)                     // false
+ * isUnsafe('value', [HTML, SQL])                    // false
+ * isUnsafe('value', /my-pattern/i)                  // false
+ */
+function isUnsafe(value, context) {
+  assertString(value);
+  assertContext(context);
+
+  const { lists, regex } = normalise(context);
+
+  if (regex) return regex.test(value);
+
+  for (const list of lists) {
+    if (matchList(value, list) !== null) return true;
+  }
+  return false;
+}
+
+/**
+ * Like `isUnsafe`, but returns the first `MatchResult` describing **why**
+ * the value was flagged, or `null` if it is safe.
+ *
+ * @param {string} value
+ * @param {PatternList | PatternList[] | RegExp} context
+ * @returns {MatchResult|null}
+ *
+ * @example
+ * import { whyUnsafe, HTML } from 'is-unsafe';
+ *
+ * whyUnsafe('<script>alert(1)</script>', HTML)
+ * // { context: 'HTML', id: 'html-script-open', description: '...', pattern: /.../ }
+ */
+function whyUnsafe(value, context) {
+  assertString(value);
+  assertContext(context);
+
+  const { lists, regex } = normalise(context);
+
+  if (regex) {
+    return regex.test(value)
+      ? { context: 'CUSTOM', id: 'custom-regex', description: 'Matched caller-supplied pattern', pattern: regex }
+      : null;
+  }
+
+  for (const list of lists) {
+    const result = matchList(value, list);
+    if (result !== null) return result;
+  }
+  return null;
+}
+
+/**
+ * Returns **all** matching rules across the given context(s), or an empty
+ * array if the value is safe. Useful for comprehensive auditing.
+ *
+ * @param {string} value
+ * @param {PatternList | PatternList[] | RegExp} context
+ * @returns {MatchResult[]}
+ */
+function allUnsafe(value, context) {
+  assertString(value);
+  assertContext(context);
+
+  const { lists, regex } = normalise(context);
+  const results = [];
+
+  if (regex) {
+    if (regex.test(value)) {
+      results.push({ context: 'CUSTOM', id: 'custom-regex', description: 'Matched caller-supplied pattern', pattern: regex });
+    }
+    return results;
+  }
+
+  for (const list of lists) {
+    const label = list.label ?? 'CUSTOM';
+    const decoded = decodedCopy(value, list);
+    for (const rule of list) {
+      if (rule.pattern.test(value) || (decoded !== null && rule.pattern.test(decoded))) {
+        results.push({ context: label, id: rule.id, description: rule.description, pattern: rule.pattern });
+      }
+    }
+  }
+
+  return results;
+}
+
+
+/* harmony default export */ const src = ((/* unused pure expression or super */ null && (isUnsafe)));
+
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/OrderedObjParser.js
+
+///@ts-check
+
+
+
+
+
+
+
+
+
+
+
+
+// const regx =
+//   '<((!\\[CDATA\\[([\\s\\S]*?)(]]>))|((NAME:)?(NAME))([^>]*)>|((\\/)(NAME)\\s*>))([^<]*)'
+//   .replace(/NAME/g, util.nameRegexp);
+
+//const tagsRegx = new RegExp("<(\\/?[\\w:\\-\._]+)([^>]*)>(\\s*"+cdataRegx+")*([^<]+)?","g");
+//const tagsRegx = new RegExp("<(\\/?)((\\w*:)?([\\w:\\-\._]+))([^>]*)>([^<]*)("+cdataRegx+"([^<]*))*([^<]+)?","g");
+
+// Helper functions for attribute and namespace handling
+
+/**
+ * Extract raw attributes (without prefix) from prefixed attribute map
+ * @param {object} prefixedAttrs - Attributes with prefix from buildAttributesMap
+ * @param {object} options - Parser options containing attributeNamePrefix
+ * @returns {object} Raw attributes for matcher
+ */
+function extractRawAttributes(prefixedAttrs, options) {
+  if (!prefixedAttrs) return {};
+
+  // Handle attributesGroupName option
+  const attrs = options.attributesGroupName
+    ? prefixedAttrs[options.attributesGroupName]
+    : prefixedAttrs;
+
+  if (!attrs) return {};
+
+  const rawAttrs = {};
+  for (const key in attrs) {
+    // Remove the attribute prefix to get raw name
+    if (key.startsWith(options.attributeNamePrefix)) {
+      const rawName = key.substring(options.attributeNamePrefix.length);
+      rawAttrs[rawName] = attrs[key];
+    } else {
+      // Attribute without prefix (shouldn't normally happen, but be safe)
+      rawAttrs[key] = attrs[key];
+    }
+  }
+  return rawAttrs;
+}
+
+/**
+ * Extract namespace from raw tag name
+ * @param {string} rawTagName - Tag name possibly with namespace (e.g., "soap:Envelope")
+ * @returns {string|undefined} Namespace or undefined
+ */
+function extractNamespace(rawTagName) {
+  if (!rawTagName || typeof rawTagName !== 'string') return undefined;
+
+  const colonIndex = rawTagName.indexOf(':');
+  if (colonIndex !== -1 && colonIndex > 0) {
+    const ns = rawTagName.substring(0, colonIndex);
+    // Don't treat xmlns as a namespace
+    if (ns !== 'xmlns') {
+      return ns;
+    }
+  }
+  return undefined;
+}
+
+class OrderedObjParser {
+  constructor(options, externalEntities) {
+    this.options = options;
+    this.currentNode = null;
+    this.tagsNodeStack = [];
+    this.parseXml = parseXml;
+    this.parseTextData = parseTextData;
+    this.resolveNameSpace = resolveNameSpace;
+    this.buildAttributesMap = buildAttributesMap;
+    this.isItStopNode = isItStopNode;
+    this.replaceEntitiesValue = OrderedObjParser_replaceEntitiesValue;
+    this.readStopNodeData = readStopNodeData;
+    this.saveTextToParentTag = saveTextToParentTag;
+    this.addChild = addChild;
+    this.ignoreAttributesFn = ignoreAttributes_getIgnoreAttributesFn(this.options.ignoreAttributes)
+    this.entityExpansionCount = 0;
+    this.currentExpandedLength = 0;
+    this.doctypefound = false;
+    let namedEntities = { ...XML };
+    if (this.options.entityDecoder) {
+      this.entityDecoder = this.options.entityDecoder
+    } else {
+      if (typeof this.options.htmlEntities === "object") namedEntities = this.options.htmlEntities;
+      else if (this.options.htmlEntities === true) namedEntities = { ...COMMON_HTML, ...CURRENCY };
+      this.entityDecoder = new EntityDecoder({
+        namedEntities: { ...namedEntities, ...externalEntities },
+        numericAllowed: this.options.htmlEntities,
+        limit: {
+          maxTotalExpansions: this.options.processEntities.maxTotalExpansions,
+          maxExpandedLength: this.options.processEntities.maxExpandedLength,
+          applyLimitsTo: this.options.processEntities.appliesTo,
+        },
+        // onExternalEntity: (name, value) => isUnsafe(value) ? 'block' : 'allow',
+        onInputEntity: (name, value) =>
+          //TODO: VALID_CONTEXTS.HTML should be set only if this.options.htmlEntities
+          isUnsafe(value, [html, xml]) ? ENTITY_ACTION.BLOCK : ENTITY_ACTION.ALLOW,
+
+        //postCheck: resolved => resolved
+      });
+    }
+
+    // Initialize path matcher for path-expression-matcher
+    this.matcher = new Matcher();
+    this.readonlyMatcher = this.matcher.readOnly();
+
+    // Flag to track if current node is a stop node (optimization)
+    this.isCurrentNodeStopNode = false;
+
+    // Pre-compile stopNodes expressions
+    this.stopNodeExpressionsSet = new ExpressionSet();
+    const stopNodesOpts = this.options.stopNodes;
+    if (stopNodesOpts && stopNodesOpts.length > 0) {
+      for (let i = 0; i < stopNodesOpts.length; i++) {
+        const stopNodeExp = stopNodesOpts[i];
+        if (typeof stopNodeExp === 'string') {
+          // Convert string to Expression object
+          this.stopNodeExpressionsSet.add(new Expression(stopNodeExp));
+        } else if (stopNodeExp instanceof Expression) {
+          // Already an Expression object
+          this.stopNodeExpressionsSet.add(stopNodeExp);
+        }
+      }
+      this.stopNodeExpressionsSet.seal();
+    }
+  }
+
+}
+
+
+/**
+ * @param {string} val
+ * @param {string} tagName
+ * @param {string|Matcher} jPath - jPath string or Matcher instance based on options.jPath
+ * @param {boolean} dontTrim
+ * @param {boolean} hasAttributes
+ * @param {boolean} isLeafNode
+ * @param {boolean} escapeEntities
+ */
+function parseTextData(val, tagName, jPath, dontTrim, hasAttributes, isLeafNode, escapeEntities) {
+  const options = this.options;
+  if (val !== undefined) {
+    if (options.trimValues && !dontTrim) {
+      val = val.trim();
+    }
+    if (val.length > 0) {
+      if (!escapeEntities) val = this.replaceEntitiesValue(val, tagName, jPath);
+
+      // Pass jPath string or matcher based on options.jPath setting
+      const jPathOrMatcher = options.jPath ? jPath.toString() : jPath;
+      const newval = options.tagValueProcessor(tagName, val, jPathOrMatcher, hasAttributes, isLeafNode);
+      if (newval === null || newval === undefined) {
+        //don't parse
+        return val;
+      } else if (typeof newval !== typeof val || newval !== val) {
+        //overwrite
+        return newval;
+      } else if (options.trimValues) {
+        return parseValue(val, options.parseTagValue, options.numberParseOptions);
+      } else {
+        const trimmedVal = val.trim();
+        if (trimmedVal === val) {
+          return parseValue(val, options.parseTagValue, options.numberParseOptions);
+        } else {
+          return val;
+        }
+      }
+    }
+  }
+}
+
+function resolveNameSpace(tagname) {
+  if (this.options.removeNSPrefix) {
+    const tags = tagname.split(':');
+    const prefix = tagname.charAt(0) === '/' ? '/' : '';
+    if (tags[0] === 'xmlns') {
+      return '';
+    }
+    if (tags.length === 2) {
+      tagname = prefix + tags[1];
+    }
+  }
+  return tagname;
+}
+
+//TODO: change regex to capture NS
+//const attrsRegx = new RegExp("([\\w\\-\\.\\:]+)\\s*=\\s*(['\"])((.|\n)*?)\\2","gm");
+// The value is matched with a negated class per quote type rather than a lazy `[\s\S]*?` up to a
+// backreference, which is much slower on long values (SVG paths, data URIs)
+const attrsRegx = /([^\s=]+)\s*(=\s*(?:"([^"]*)"|'([^']*)'))?/gm;
+
+// value inside double quotes, or inside single quotes, or undefined when there is no value
+function attrValue(match) {
+  return match[3] !== undefined ? match[3] : match[4];
+}
+
+function buildAttributesMap(attrStr, jPath, tagName, force = false) {
+  const options = this.options;
+  if (force === true || (options.ignoreAttributes !== true && typeof attrStr === 'string')) {
+    // attrStr = attrStr.replace(/\r?\n/g, ' ');
+    //attrStr = attrStr || attrStr.trim();
+
+    const matches = getAllMatches(attrStr, attrsRegx);
+    const len = matches.length; //don't make it inline
+    const attrs = {};
+
+    // Pre-process values once: trim + entity replacement
+    // Reused in both matcher update and second pass
+    const processedVals = new Array(len);
+    let hasRawAttrs = false;
+    const rawAttrsForMatcher = {};
+
+    for (let i = 0; i < len; i++) {
+      const attrName = this.resolveNameSpace(matches[i][1]);
+      const oldVal = attrValue(matches[i]);
+
+      if (attrName.length && oldVal !== undefined) {
+        let val = oldVal;
+        if (options.trimValues) val = val.trim();
+        val = this.replaceEntitiesValue(val, tagName, this.readonlyMatcher);
+        processedVals[i] = val;
+
+        rawAttrsForMatcher[attrName] = val;
+        hasRawAttrs = true;
+      }
+    }
+
+    // Update matcher ONCE before second pass, if applicable
+    if (hasRawAttrs && typeof jPath === 'object' && jPath.updateCurrent) {
+      jPath.updateCurrent(rawAttrsForMatcher);
+    }
+
+    // Hoist toString() once — path doesn't change during attribute processing
+    const jPathStr = options.jPath ? jPath.toString() : this.readonlyMatcher;
+
+    // Second pass: apply processors, build final attrs
+    let hasAttrs = false;
+    for (let i = 0; i < len; i++) {
+      const attrName = this.resolveNameSpace(matches[i][1]);
+
+      if (this.ignoreAttributesFn(attrName, jPathStr)) continue;
+
+      let aName = options.attributeNamePrefix + attrName;
+
+      if (attrName.length) {
+        if (options.transformAttributeName) {
+          aName = options.transformAttributeName(aName);
+        }
+        aName = sanitizeName(aName, options);
+
+        if (attrValue(matches[i]) !== undefined) {
+          // Reuse already-processed value — no double entity replacement
+          const oldVal = processedVals[i];
+
+          const newVal = options.attributeValueProcessor(attrName, oldVal, jPathStr);
+          if (newVal === null || newVal === undefined) {
+            attrs[aName] = oldVal;
+          } else if (typeof newVal !== typeof oldVal || newVal !== oldVal) {
+            attrs[aName] = newVal;
+          } else {
+            attrs[aName] = parseValue(oldVal, options.parseAttributeValue, options.numberParseOptions);
+          }
+          hasAttrs = true;
+        } else if (options.allowBooleanAttributes) {
+          attrs[aName] = true;
+          hasAttrs = true;
+        }
+      }
+    }
+
+    if (!hasAttrs) return;
+
+    if (options.attributesGroupName && !options.preserveOrder) {
+      const attrCollection = {};
+      attrCollection[options.attributesGroupName] = attrs;
+      return attrCollection;
+    }
+    return attrs;
+  }
+}
+const parseXml = function (xmlData) {
+  const options = this.options;
+  const crlfPositions = options.captureMetaData ? [] : undefined;
+  xmlData = xmlData.replace(/\r\n?/g, options.captureMetaData ? (newline, index) => {
+    if (newline.length === 2) {
+      // Store the position after earlier CRLF pairs have been normalized.
+      crlfPositions.push(index - crlfPositions.length);
+    }
+    return "\n";
+  } : "\n");
+  const xmlObj = new XmlNode('!xml');
+  let currentNode = xmlObj;
+  let textData = "";
+
+  // Reset matcher for new document
+  this.matcher.reset();
+  this.entityDecoder.reset();
+
+  // Reset entity expansion counters for this document
+  this.entityExpansionCount = 0;
+  this.currentExpandedLength = 0;
+  this.doctypefound = false;
+  const docTypeReader = new DocTypeReader(options.processEntities);
+  const xmlLen = xmlData.length;
+  for (let i = 0; i < xmlLen; i++) {//for each char in XML data
+    const ch = xmlData[i];
+    if (ch === '<') {
+      // const nextIndex = i+1;
+      // const _2ndChar = xmlData[nextIndex];
+      const c1 = xmlData.charCodeAt(i + 1);
+      if (c1 === 47) {//Closing Tag '/'
+        const closeIndex = findClosingIndex(xmlData, ">", i, "Closing Tag is not closed.")
+        let tagName = xmlData.substring(i + 2, closeIndex).trim();
+
+        if (options.removeNSPrefix) {
+          const colonIndex = tagName.indexOf(":");
+          if (colonIndex !== -1) {
+            tagName = tagName.substr(colonIndex + 1);
+          }
+        }
+
+        tagName = transformTagName(options.transformTagName, tagName, "", options).tagName;
+
+        if (currentNode) {
+          textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+        }
+
+        //check if last tag of nested tag was unpaired tag
+        const lastTagName = this.matcher.getCurrentTag();
+        if (tagName && options.unpairedTagsSet.has(tagName)) {
+          throw new Error(`Unpaired tag can not be used as closing tag: </${tagName}>`);
+        }
+        if (lastTagName && options.unpairedTagsSet.has(lastTagName)) {
+          // Pop the unpaired tag
+          this.matcher.pop();
+          this.tagsNodeStack.pop();
+        }
+        // Pop the closing tag
+        this.matcher.pop();
+        this.isCurrentNodeStopNode = false; // Reset flag when closing tag
+
+        //a closing tag with no matching opening tag leaves the stack empty
+        currentNode = this.tagsNodeStack.pop() || xmlObj;//avoid recursion, set the parent tag scope
+
+        if (options.captureMetaData && currentNode) {
+          currentNode.addEndIndex(getOriginalIndex(closeIndex + 1, crlfPositions));
+        }
+        textData = "";
+        i = closeIndex;
+      } else if (c1 === 63) { //'?'
+
+        let tagData = readTagExp(xmlData, i, false, "?>");
+        if (!tagData) throw new Error("Pi Tag is not closed.");
+
+        textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+        const attsMap = this.buildAttributesMap(tagData.tagExp, this.matcher, tagData.tagName, true);
+        if (attsMap) {
+          const ver = attsMap[this.options.attributeNamePrefix + "version"];
+          this.entityDecoder.setXmlVersion(Number(ver) || 1.0);
+          docTypeReader.setXmlVersion(Number(ver) || 1.0);
+        }
+        if ((options.ignoreDeclaration && tagData.tagName === "?xml") || options.ignorePiTags) {
+          //do nothing
+        } else {
+
+          const childNode = new XmlNode(tagData.tagName);
+          childNode.add(options.textNodeName, "");
+
+          if (tagData.tagName !== tagData.tagExp && tagData.attrExpPresent && options.ignoreAttributes !== true) {
+            childNode[":@"] = attsMap
+          }
+          const startIndex = options.captureMetaData ? getOriginalIndex(i, crlfPositions) : i;
+          this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+
+          if (options.captureMetaData) {
+            // closeIndex points at '?' of the closing '?>'
+            currentNode.addEndIndex(getOriginalIndex(tagData.closeIndex + 2, crlfPositions));
+          }
+        }
+
+
+        i = tagData.closeIndex + 1;
+      } else if (c1 === 33
+        && xmlData.charCodeAt(i + 2) === 45
+        && xmlData.charCodeAt(i + 3) === 45) { //'!--'
+        const endIndex = findClosingIndex(xmlData, "-->", i + 4, "Comment is not closed.")
+        if (options.commentPropName) {
+          const comment = xmlData.substring(i + 4, endIndex - 2);
+
+          textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+
+          currentNode.add(options.commentPropName, [{ [options.textNodeName]: comment }]);
+        }
+        i = endIndex;
+      } else if (c1 === 33
+        && xmlData.charCodeAt(i + 2) === 68) { //'!D'
+        if (this.doctypefound) throw new Error("Multiple DOCTYPE declarations found.");
+        this.doctypefound = true;
+        const result = docTypeReader.readDocType(xmlData, i);
+        this.entityDecoder.addInputEntities(result.entities);
+        i = result.i;
+      } else if (c1 === 33
+        && xmlData.charCodeAt(i + 2) === 91) { // '!['
+        const closeIndex = findClosingIndex(xmlData, "]]>", i, "CDATA is not closed.") - 2;
+        const tagExp = xmlData.substring(i + 9, closeIndex);
+
+        textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher);
+
+        let val = this.parseTextData(tagExp, currentNode.tagname, this.readonlyMatcher, true, false, true, true);
+        if (val == undefined) val = "";
+
+        //cdata should be set even if it is 0 length string
+        if (options.cdataPropName) {
+          currentNode.add(options.cdataPropName, [{ [options.textNodeName]: tagExp }]);
+        } else {
+          currentNode.add(options.textNodeName, val);
+        }
+
+        i = closeIndex + 2;
+      } else {//Opening tag
+        let result = readTagExp(xmlData, i, options.removeNSPrefix);
+
+        // Safety check: readTagExp can return undefined
+        if (!result) {
+          // Log context for debugging
+          const context = xmlData.substring(Math.max(0, i - 50), Math.min(xmlLen, i + 50));
+          throw new Error(`readTagExp returned undefined at position ${i}. Context: "${context}"`);
+        }
+
+        let tagName = result.tagName;
+        const rawTagName = result.rawTagName;
+        let tagExp = result.tagExp;
+        let attrExpPresent = result.attrExpPresent;
+        let closeIndex = result.closeIndex;
+
+        ({ tagName, tagExp } = transformTagName(options.transformTagName, tagName, tagExp, options));
+
+        if (options.strictReservedNames &&
+          (tagName === options.commentPropName
+            || tagName === options.cdataPropName
+            || tagName === options.textNodeName
+            || tagName === options.attributesGroupName
+          )) {
+          throw new Error(`Invalid tag name: ${tagName}`);
+        }
+
+        //save text as child node
+        if (currentNode && textData) {
+          if (currentNode.tagname !== '!xml') {
+            //when nested tag is found
+            textData = this.saveTextToParentTag(textData, currentNode, this.readonlyMatcher, false);
+          }
+        }
+
+        //check if last tag was unpaired tag
+        const lastTag = currentNode;
+        if (lastTag && options.unpairedTagsSet.has(lastTag.tagname)) {
+          currentNode = this.tagsNodeStack.pop();
+          this.matcher.pop();
+        }
+
+        // Clean up self-closing syntax BEFORE processing attributes
+        // This is where tagExp gets the trailing / removed
+        let isSelfClosing = false;
+        if (tagExp.length > 0 && tagExp.lastIndexOf("/") === tagExp.length - 1) {
+          isSelfClosing = true;
+          if (tagName[tagName.length - 1] === "/") {
+            tagName = tagName.substr(0, tagName.length - 1);
+            tagExp = tagName;
+          } else {
+            tagExp = tagExp.substr(0, tagExp.length - 1);
+          }
+
+          // Re-check attrExpPresent after cleaning
+          attrExpPresent = (tagName !== tagExp);
+        }
+
+        // Now process attributes with CLEAN tagExp (no trailing /)
+        let prefixedAttrs = null;
+        let rawAttrs = {};
+        let namespace = undefined;
+
+        // Extract namespace from rawTagName
+        namespace = extractNamespace(rawTagName);
+
+        // Push tag to matcher FIRST (with empty attrs for now) so callbacks see correct path
+        if (tagName !== xmlObj.tagname) {
+          this.matcher.push(tagName, {}, namespace);
+        }
+
+        // Now build attributes - callbacks will see correct matcher state
+        if (tagName !== tagExp && attrExpPresent) {
+          // Build attributes (returns prefixed attributes for the tree)
+          // Note: buildAttributesMap now internally updates the matcher with raw attributes
+          prefixedAttrs = this.buildAttributesMap(tagExp, this.matcher, tagName);
+
+          if (prefixedAttrs) {
+            // Extract raw attributes (without prefix) for our use
+            //TODO: seems a performance overhead
+            rawAttrs = extractRawAttributes(prefixedAttrs, options);
+          }
+        }
+
+        // Now check if this is a stop node (after attributes are set)
+        if (tagName !== xmlObj.tagname) {
+          this.isCurrentNodeStopNode = this.isItStopNode();
+        }
+
+        const startIndex = options.captureMetaData ? getOriginalIndex(i, crlfPositions) : i;
+        if (this.isCurrentNodeStopNode) {
+          let tagContent = "";
+
+          // For self-closing tags, content is empty
+          if (isSelfClosing) {
+            i = result.closeIndex;
+          }
+          //unpaired tag
+          else if (options.unpairedTagsSet.has(tagName)) {
+            i = result.closeIndex;
+          }
+          //normal tag
+          else {
+            //read until closing tag is found
+            const result = this.readStopNodeData(xmlData, rawTagName, closeIndex + 1);
+            if (!result) throw new Error(`Unexpected end of ${rawTagName}`);
+            i = result.i;
+            tagContent = result.tagContent;
+          }
+
+          const childNode = new XmlNode(tagName);
+
+          if (prefixedAttrs) {
+            childNode[":@"] = prefixedAttrs;
+          }
+
+          // For stop nodes, store raw content as-is without any processing
+          childNode.add(options.textNodeName, tagContent);
+
+          this.matcher.pop(); // Pop the stop node tag
+          this.isCurrentNodeStopNode = false; // Reset flag
+
+          this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+
+          if (options.captureMetaData) {
+            currentNode.addEndIndex(getOriginalIndex(i + 1, crlfPositions));
+          }
+        } else {
+          //selfClosing tag
+          if (isSelfClosing) {
+            ({ tagName, tagExp } = transformTagName(options.transformTagName, tagName, tagExp, options));
+
+            const childNode = new XmlNode(tagName);
+            if (prefixedAttrs) {
+              childNode[":@"] = prefixedAttrs;
+            }
+            this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+
+            if (options.captureMetaData) {
+              currentNode.addEndIndex(getOriginalIndex(closeIndex + 1, crlfPositions));
+            }
+            this.matcher.pop(); // Pop self-closing tag
+            this.isCurrentNodeStopNode = false; // Reset flag
+          }
+          else if (options.unpairedTagsSet.has(tagName)) {//unpaired tag
+            const childNode = new XmlNode(tagName);
+            if (prefixedAttrs) {
+              childNode[":@"] = prefixedAttrs;
+            }
+            this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+
+            if (options.captureMetaData) {
+              currentNode.addEndIndex(getOriginalIndex(result.closeIndex + 1, crlfPositions));
+            }
+            this.matcher.pop(); // Pop unpaired tag
+            this.isCurrentNodeStopNode = false; // Reset flag
+            i = result.closeIndex;
+            // Continue to next iteration without changing currentNode
+            continue;
+          }
+          //opening tag
+          else {
+            const childNode = new XmlNode(tagName);
+            if (this.tagsNodeStack.length > options.maxNestedTags) {
+              throw new Error("Maximum nested tags exceeded");
+            }
+            this.tagsNodeStack.push(currentNode);
+
+            if (prefixedAttrs) {
+              childNode[":@"] = prefixedAttrs;
+            }
+            this.addChild(currentNode, childNode, this.readonlyMatcher, startIndex);
+            currentNode = childNode;
+          }
+          textData = "";
+          i = closeIndex;
+        }
+      }
+    } else {
+      textData += xmlData[i];
+    }
+  }
+  return xmlObj.child;
+}
+
+function getOriginalIndex(index, crlfPositions) {
+  let low = 0;
+  let high = crlfPositions.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (crlfPositions[middle] < index) low = middle + 1;
+    else high = middle;
+  }
+  return index + low;
+}
+
+function addChild(currentNode, childNode, matcher, startIndex) {
+  // unset startIndex if not requested
+  if (!this.options.captureMetaData) startIndex = undefined;
+
+  // Pass jPath string or matcher based on options.jPath setting
+  const jPathOrMatcher = this.options.jPath ? matcher.toString() : matcher;
+  const result = this.options.updateTag(childNode.tagname, jPathOrMatcher, childNode[":@"])
+  if (result === false) {
+    //do nothing
+  } else if (typeof result === "string") {
+    childNode.tagname = result
+    currentNode.addChild(childNode, startIndex);
+  } else {
+    currentNode.addChild(childNode, startIndex);
+  }
+}
+
+/**
+ * @param {object} val - Entity object with regex and val properties
+ * @param {string} tagName - Tag name
+ * @param {string|Matcher} jPath - jPath string or Matcher instance based on options.jPath
+ */
+function OrderedObjParser_replaceEntitiesValue(val, tagName, jPath) {
+  const entityConfig = this.options.processEntities;
+
+  if (!entityConfig || !entityConfig.enabled) {
+    return val;
+  }
+
+  // Check if tag is allowed to contain entities
+  if (entityConfig.allowedTags) {
+    const jPathOrMatcher = this.options.jPath ? jPath.toString() : jPath;
+    const allowed = Array.isArray(entityConfig.allowedTags)
+      ? entityConfig.allowedTags.includes(tagName)
+      : entityConfig.allowedTags(tagName, jPathOrMatcher);
+
+    if (!allowed) {
+      return val;
+    }
+  }
+
+  // Apply custom tag filter if provided
+  if (entityConfig.tagFilter) {
+    const jPathOrMatcher = this.options.jPath ? jPath.toString() : jPath;
+    if (!entityConfig.tagFilter(tagName, jPathOrMatcher)) {
+      return val; // Skip based on custom filter
+    }
+  }
+
+  return this.entityDecoder.decode(val);
+}
+
+
+function saveTextToParentTag(textData, parentNode, matcher, isLeafNode) {
+  if (textData) { //store previously collected data as textNode
+    if (isLeafNode === undefined) isLeafNode = parentNode.child.length === 0
+
+    textData = this.parseTextData(textData,
+      parentNode.tagname,
+      matcher,
+      false,
+      parentNode[":@"] ? Object.keys(parentNode[":@"]).length !== 0 : false,
+      isLeafNode);
+
+    if (textData !== undefined && textData !== "")
+      parentNode.add(this.options.textNodeName, textData);
+    textData = "";
+  }
+  return textData;
+}
+
+/**
+ * @param {Array<Expression>} stopNodeExpressions - Array of compiled Expression objects
+ * @param {Matcher} matcher - Current path matcher
+ */
+function isItStopNode() {
+  if (this.stopNodeExpressionsSet.size === 0) return false;
+
+  return this.matcher.matchesAny(this.stopNodeExpressionsSet);
+}
+
+/**
+ * Returns the tag Expression and where it is ending handling single-double quotes situation
+ * @param {string} xmlData 
+ * @param {number} i starting index
+ * @returns 
+ */
+function tagExpWithClosingIndex(xmlData, i, closingChar = ">") {
+  //TODO: ignore boolean attributes in tag expression
+  //TODO: if ignore attributes, dont read full attribute expression but the end. But read for xml declaration
+  const len = xmlData.length;
+  const closeCode0 = closingChar.charCodeAt(0);
+  const closeCode1 = closingChar.length > 1 ? closingChar.charCodeAt(1) : -1;
+
+  let result = '';
+  let segmentStart = i;
+
+  for (let index = i; index < len; index++) {
+    const code = xmlData.charCodeAt(index);
+
+    if (code === 34 || code === 39) { // " or '
+      // Skip the quoted value in one step: nothing inside it can close the tag
+      index = xmlData.indexOf(xmlData[index], index + 1);
+      if (index === -1) return;
+    } else if (code === closeCode0) {
+      if (closeCode1 !== -1) {
+        if (xmlData.charCodeAt(index + 1) === closeCode1) {
+          result += xmlData.substring(segmentStart, index);
+          return { data: result, index };
+        }
+      } else {
+        result += xmlData.substring(segmentStart, index);
+        return { data: result, index };
+      }
+    } else if (code === 9) { // \t - only replace with space outside attribute values
+      // Flush accumulated segment, add space, start new segment
+      result += xmlData.substring(segmentStart, index) + ' ';
+      segmentStart = index + 1;
+    }
+  }
+}
+
+function findClosingIndex(xmlData, str, i, errMsg) {
+  const closingIndex = xmlData.indexOf(str, i);
+  if (closingIndex === -1) {
+    throw new Error(errMsg)
+  } else {
+    return closingIndex + str.length - 1;
+  }
+}
+
+function findClosingChar(xmlData, char, i, errMsg) {
+  const closingIndex = xmlData.indexOf(char, i);
+  if (closingIndex === -1) throw new Error(errMsg);
+  return closingIndex; // no offset needed
+}
+
+function readTagExp(xmlData, i, removeNSPrefix, closingChar = ">") {
+  const result = tagExpWithClosingIndex(xmlData, i + 1, closingChar);
+  if (!result) return;
+  let tagExp = result.data;
+  const closeIndex = result.index;
+  const separatorIndex = tagExp.search(/\s/);
+  let tagName = tagExp;
+  let attrExpPresent = true;
+  if (separatorIndex !== -1) {//separate tag name and attributes expression
+    tagName = tagExp.substring(0, separatorIndex);
+    tagExp = tagExp.substring(separatorIndex + 1).trimStart();
+  }
+
+  const rawTagName = tagName;
+  if (removeNSPrefix) {
+    const colonIndex = tagName.indexOf(":");
+    if (colonIndex !== -1) {
+      tagName = tagName.substr(colonIndex + 1);
+      attrExpPresent = tagName !== result.data.substr(colonIndex + 1);
+    }
+  }
+
+  return {
+    tagName: tagName,
+    tagExp: tagExp,
+    closeIndex: closeIndex,
+    attrExpPresent: attrExpPresent,
+    rawTagName: rawTagName,
+  }
+}
+/**
+ * find paired tag for a stop node
+ * @param {string} xmlData 
+ * @param {string} tagName 
+ * @param {number} i 
+ */
+function readStopNodeData(xmlData, tagName, i) {
+  const startIndex = i;
+  // Starting at 1 since we already have an open tag
+  let openTagCount = 1;
+  let lenient = false; // set once a quote-aware tag scan fails
+  let nextGt = -1; // cached index of the next '>'
+
+  const xmllen = xmlData.length;
+  for (; i < xmllen; i++) {
+    if (xmlData[i] === "<") {
+      const c1 = xmlData.charCodeAt(i + 1);
+      if (c1 === 47) {//close tag '/'
+        const closeIndex = findClosingChar(xmlData, ">", i, `${tagName} is not closed`);
+        let closeTagName = xmlData.substring(i + 2, closeIndex).trim();
+        if (closeTagName === tagName) {
+          openTagCount--;
+          if (openTagCount === 0) {
+            return {
+              tagContent: xmlData.substring(startIndex, i),
+              i: closeIndex
+            }
+          }
+        }
+        i = closeIndex;
+      } else if (c1 === 63) { //?
+        const closeIndex = findClosingIndex(xmlData, "?>", i + 1, "StopNode is not closed.")
+        i = closeIndex;
+      } else if (c1 === 33
+        && xmlData.charCodeAt(i + 2) === 45
+        && xmlData.charCodeAt(i + 3) === 45) { // '!--'
+        const closeIndex = findClosingIndex(xmlData, "-->", i + 3, "StopNode is not closed.")
+        i = closeIndex;
+      } else if (c1 === 33
+        && xmlData.charCodeAt(i + 2) === 91) { // '!['
+        const closeIndex = findClosingIndex(xmlData, "]]>", i, "StopNode is not closed.") - 2;
+        i = closeIndex;
+      } else {
+        const tagData = lenient ? undefined : readTagExp(xmlData, i, false);
+
+        if (tagData) {
+          const openTagName = tagData.tagName;
+          if (openTagName === tagName && tagData.tagExp[tagData.tagExp.length - 1] !== "/") {
+            openTagCount++;
+          }
+          i = tagData.closeIndex;
+        } else {
+          // no closing '>'. use lenient approach to find '<' instead of readTagExp, to avoid repeated rescans.
+          lenient = true;
+          if (nextGt < i) {
+            nextGt = xmlData.indexOf(">", i);
+            if (nextGt === -1) return; // no '>' left, so no closing tag can follow
+          }
+          const nextLt = xmlData.indexOf("<", i + 1);
+          if (nextLt === -1 || nextLt > nextGt) { // looks like a real tag
+            const exp = xmlData.substring(i + 1, nextGt);
+            const sep = exp.search(/\s/);
+            const name = sep === -1 ? exp : exp.substring(0, sep);
+            if (name === tagName && exp[exp.length - 1] !== "/") openTagCount++;
+            i = nextGt;
+          } // else: treat this '<' as plain text
+        }
+      }
+    }
+  }//end for loop
+}
+
+function parseValue(val, shouldParse, options) {
+  if (shouldParse && typeof val === 'string') {
+    //console.log(options)
+    const newval = val.trim();
+    if (newval === 'true') return true;
+    else if (newval === 'false') return false;
+    else return toNumber(val, options);
+  } else {
+    if (isExist(val)) {
+      return val;
+    } else {
+      return '';
+    }
+  }
+}
+
+function fromCodePoint(str, base, prefix) {
+  const codePoint = Number.parseInt(str, base);
+
+  if (codePoint >= 0 && codePoint <= 0x10FFFF) {
+    return String.fromCodePoint(codePoint);
+  } else {
+    return prefix + str + ";";
+  }
+}
+
+function transformTagName(fn, tagName, tagExp, options) {
+  if (fn) {
+    const newTagName = fn(tagName);
+    if (tagExp === tagName) {
+      tagExp = newTagName
+    }
+    tagName = newTagName;
+  }
+  tagName = sanitizeName(tagName, options);
+  return { tagName, tagExp };
+}
+
+
+
+function sanitizeName(name, options) {
+  if (criticalProperties.includes(name)) {
+    throw new Error(`[SECURITY] Invalid name: "${name}" is a reserved JavaScript keyword that could cause prototype pollution`);
+  } else if (DANGEROUS_PROPERTY_NAMES.includes(name)) {
+    return options.onDangerousProperty(name);
+  }
+  return name;
+}
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/node2json.js
+
+
+
+
+
+const node2json_METADATA_SYMBOL = XmlNode.getMetaDataSymbol();
+
+/**
+ * Helper function to strip attribute prefix from attribute map
+ * @param {object} attrs - Attributes with prefix (e.g., {"@_class": "code"})
+ * @param {string} prefix - Attribute prefix to remove (e.g., "@_")
+ * @returns {object} Attributes without prefix (e.g., {"class": "code"})
+ */
+function stripAttributePrefix(attrs, prefix) {
+  if (!attrs || typeof attrs !== 'object') return {};
+  if (!prefix) return attrs;
+
+  const rawAttrs = {};
+  for (const key in attrs) {
+    if (key.startsWith(prefix)) {
+      const rawName = key.substring(prefix.length);
+      rawAttrs[rawName] = attrs[key];
+    } else {
+      // Attribute without prefix (shouldn't normally happen, but be safe)
+      rawAttrs[key] = attrs[key];
+    }
+  }
+  return rawAttrs;
+}
+
+/**
+ * 
+ * @param {array} node 
+ * @param {any} options 
+ * @param {Matcher} matcher - Path matcher instance
+ * @returns 
+ */
+function prettify(node, options, matcher, readonlyMatcher) {
+  return compress(node, options, matcher, readonlyMatcher);
+}
+
+/**
+ * @param {array} arr 
+ * @param {object} options 
+ * @param {Matcher} matcher - Path matcher instance
+ * @returns object
+ */
+function compress(arr, options, matcher, readonlyMatcher) {
+  let text;
+  const compressedObj = {}; //This is intended to be a plain object
+  for (let i = 0; i < arr.length; i++) {
+    const tagObj = arr[i];
+    const property = node2json_propName(tagObj);
+
+    // Push current property to matcher WITH RAW ATTRIBUTES (no prefix)
+    if (property !== undefined && property !== options.textNodeName) {
+      const rawAttrs = stripAttributePrefix(
+        tagObj[":@"] || {},
+        options.attributeNamePrefix
+      );
+      matcher.push(property, rawAttrs);
+    }
+
+    if (property === options.textNodeName) {
+      if (text === undefined) text = tagObj[property];
+      else text += "" + tagObj[property];
+    } else if (property === undefined) {
+      continue;
+    } else if (tagObj[property]) {
+
+      let val = compress(tagObj[property], options, matcher, readonlyMatcher);
+      const isLeaf = isLeafTag(val, options);
+
+      if (Object.keys(val).length === 0 && options.alwaysCreateTextNode) {
+        val[options.textNodeName] = "";
+      }
+
+      if (tagObj[":@"]) {
+        assignAttributes(val, tagObj[":@"], readonlyMatcher, options);
+      } else if (Object.keys(val).length === 1 && val[options.textNodeName] !== undefined && !options.alwaysCreateTextNode) {
+        val = val[options.textNodeName];
+      } else if (Object.keys(val).length === 0) {
+        if (options.alwaysCreateTextNode) val[options.textNodeName] = "";
+        else val = "";
+      }
+
+      if (tagObj[node2json_METADATA_SYMBOL] !== undefined && typeof val === "object" && val !== null) {
+        val[node2json_METADATA_SYMBOL] = tagObj[node2json_METADATA_SYMBOL]; // copy over metadata
+      }
+
+
+      if (compressedObj[property] !== undefined && Object.prototype.hasOwnProperty.call(compressedObj, property)) {
+        if (!Array.isArray(compressedObj[property])) {
+          compressedObj[property] = [compressedObj[property]];
+        }
+        compressedObj[property].push(val);
+      } else {
+        //TODO: if a node is not an array, then check if it should be an array
+        //also determine if it is a leaf node
+
+        // Pass jPath string or readonlyMatcher based on options.jPath setting
+        const jPathOrMatcher = options.jPath ? readonlyMatcher.toString() : readonlyMatcher;
+        if (options.isArray(property, jPathOrMatcher, isLeaf)) {
+          compressedObj[property] = [val];
+        } else {
+          compressedObj[property] = val;
+        }
+      }
+
+      // Pop property from matcher after processing
+      if (property !== undefined && property !== options.textNodeName) {
+        matcher.pop();
+      }
+    }
+
+  }
+  // if(text && text.length > 0) compressedObj[options.textNodeName] = text;
+  if (typeof text === "string") {
+    if (text.length > 0) compressedObj[options.textNodeName] = text;
+  } else if (text !== undefined) compressedObj[options.textNodeName] = text;
+
+
+  return compressedObj;
+}
+
+function node2json_propName(obj) {
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (key !== ":@") return key;
+  }
+}
+
+function assignAttributes(obj, attrMap, readonlyMatcher, options) {
+  if (attrMap) {
+    const keys = Object.keys(attrMap);
+    const len = keys.length; //don't make it inline
+    for (let i = 0; i < len; i++) {
+      const atrrName = keys[i];  // This is the PREFIXED name (e.g., "@_class")
+
+      // Strip prefix for matcher path (for isArray callback)
+      const rawAttrName = atrrName.startsWith(options.attributeNamePrefix)
+        ? atrrName.substring(options.attributeNamePrefix.length)
+        : atrrName;
+
+      // For attributes, we need to create a temporary path
+      // Pass jPath string or matcher based on options.jPath setting
+      const jPathOrMatcher = options.jPath
+        ? readonlyMatcher.toString() + "." + rawAttrName
+        : readonlyMatcher;
+
+      if (options.isArray(atrrName, jPathOrMatcher, true, true)) {
+        obj[atrrName] = [attrMap[atrrName]];
+      } else {
+        obj[atrrName] = attrMap[atrrName];
+      }
+    }
+  }
+}
+
+function isLeafTag(obj, options) {
+  const { textNodeName } = options;
+  const propCount = Object.keys(obj).length;
+
+  if (propCount === 0) {
+    return true;
+  }
+
+  if (
+    propCount === 1 &&
+    (obj[textNodeName] || typeof obj[textNodeName] === "boolean" || obj[textNodeName] === 0)
+  ) {
+    return true;
+  }
+
+  return false;
+}
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/validator.js
+
+
+
+
+const validator_defaultOptions = {
+  allowBooleanAttributes: false, //A tag can have attributes without any value
+  unpairedTags: []
+};
+
+//const tagsPattern = new RegExp("<\\/?([\\w:\\-_\.]+)\\s*\/?>","g");
+function validator_validate(xmlData, options) {
+  options = Object.assign({}, validator_defaultOptions, options);
+
+  //xmlData = xmlData.replace(/(\r\n|\n|\r)/gm,"");//make it single line
+  //xmlData = xmlData.replace(/(^\s*<\?xml.*?\?>)/g,"");//Remove XML starting tag
+  //xmlData = xmlData.replace(/(<!DOCTYPE[\s\w\"\.\/\-\:]+(\[.*\])*\s*>)/g,"");//Remove DOCTYPE
+  const tags = [];
+  let tagFound = false;
+
+  //indicates that the root tag has been closed (aka. depth 0 has been reached)
+  let reachedRoot = false;
+
+  if (xmlData[0] === '\ufeff') {
+    // check for byte order mark (BOM)
+    xmlData = xmlData.substr(1);
+  }
+
+  for (let i = 0; i < xmlData.length; i++) {
+
+    if (xmlData[i] === '<' && xmlData[i + 1] === '?') {
+      i += 2;
+      i = readPI(xmlData, i);
+      if (i.err) return i;
+    } else if (xmlData[i] === '<') {
+      //starting of tag
+      //read until you reach to '>' avoiding any '>' in attribute value
+      let tagStartPos = i;
+      i++;
+
+      if (xmlData[i] === '!') {
+        i = readCommentAndCDATA(xmlData, i);
+        continue;
+      } else {
+        let closingTag = false;
+        if (xmlData[i] === '/') {
+          //closing tag
+          closingTag = true;
+          i++;
+        }
+        //read tagname
+        let tagName = '';
+        for (; i < xmlData.length &&
+          xmlData[i] !== '>' &&
+          xmlData[i] !== ' ' &&
+          xmlData[i] !== '\t' &&
+          xmlData[i] !== '\n' &&
+          xmlData[i] !== '\r'; i++
+        ) {
+          tagName += xmlData[i];
+        }
+        tagName = tagName.trim();
+        //console.log(tagName);
+
+        if (tagName[tagName.length - 1] === '/') {
+          //self closing tag without attributes
+          tagName = tagName.substring(0, tagName.length - 1);
+          //continue;
+          i--;
+        }
+        if (!validateTagName(tagName)) {
+          let msg;
+          if (tagName.trim().length === 0) {
+            msg = "Invalid space after '<'.";
+          } else {
+            msg = "Tag '" + tagName + "' is an invalid name.";
+          }
+          return getErrorObject('InvalidTag', msg, getLineNumberForPosition(xmlData, i));
+        }
+
+        const result = readAttributeStr(xmlData, i);
+        if (result === false) {
+          return getErrorObject('InvalidAttr', "Attributes for '" + tagName + "' have open quote.", getLineNumberForPosition(xmlData, i));
+        }
+        let attrStr = result.value;
+        i = result.index;
+
+        if (attrStr[attrStr.length - 1] === '/') {
+          //self closing tag
+          const attrStrStart = i - attrStr.length;
+          attrStr = attrStr.substring(0, attrStr.length - 1);
+          const isValid = validateAttributeString(attrStr, options);
+          if (isValid === true) {
+            tagFound = true;
+            //continue; //text may presents after self closing tag
+          } else {
+            //the result from the nested function returns the position of the error within the attribute
+            //in order to get the 'true' error line, we need to calculate the position where the attribute begins (i - attrStr.length) and then add the position within the attribute
+            //this gives us the absolute index in the entire xml, which we can use to find the line at last
+            return getErrorObject(isValid.err.code, isValid.err.msg, getLineNumberForPosition(xmlData, attrStrStart + isValid.err.line));
+          }
+        } else if (closingTag) {
+          if (!result.tagClosed) {
+            return getErrorObject('InvalidTag', "Closing tag '" + tagName + "' doesn't have proper closing.", getLineNumberForPosition(xmlData, i));
+          } else if (attrStr.trim().length > 0) {
+            return getErrorObject('InvalidTag', "Closing tag '" + tagName + "' can't have attributes or invalid starting.", getLineNumberForPosition(xmlData, tagStartPos));
+          } else if (tags.length === 0) {
+            return getErrorObject('InvalidTag', "Closing tag '" + tagName + "' has not been opened.", getLineNumberForPosition(xmlData, tagStartPos));
+          } else {
+            const otg = tags.pop();
+            if (tagName !== otg.tagName) {
+              let openPos = getLineNumberForPosition(xmlData, otg.tagStartPos);
+              return getErrorObject('InvalidTag',
+                "Expected closing tag '" + otg.tagName + "' (opened in line " + openPos.line + ", col " + openPos.col + ") instead of closing tag '" + tagName + "'.",
+                getLineNumberForPosition(xmlData, tagStartPos));
+            }
+
+            //when there are no more tags, we reached the root level.
+            if (tags.length == 0) {
+              reachedRoot = true;
+            }
+          }
+        } else {
+          const isValid = validateAttributeString(attrStr, options);
+          if (isValid !== true) {
+            //the result from the nested function returns the position of the error within the attribute
+            //in order to get the 'true' error line, we need to calculate the position where the attribute begins (i - attrStr.length) and then add the position within the attribute
+            //this gives us the absolute index in the entire xml, which we can use to find the line at last
+            return getErrorObject(isValid.err.code, isValid.err.msg, getLineNumberForPosition(xmlData, i - attrStr.length + isValid.err.line));
+          }
+
+          //if the root level has been reached before ...
+          if (reachedRoot === true) {
+            return getErrorObject('InvalidXml', 'Multiple possible root nodes found.', getLineNumberForPosition(xmlData, i));
+          } else if (options.unpairedTags.indexOf(tagName) !== -1) {
+            //don't push into stack
+          } else {
+            tags.push({ tagName, tagStartPos });
+          }
+          tagFound = true;
+        }
+
+        //skip tag text value
+        //It may include comments and CDATA value
+        for (i++; i < xmlData.length; i++) {
+          if (xmlData[i] === '<') {
+            if (xmlData[i + 1] === '!') {
+              //comment or CADATA
+              i++;
+              i = readCommentAndCDATA(xmlData, i);
+              continue;
+            } else if (xmlData[i + 1] === '?') {
+              i = readPI(xmlData, ++i);
+              if (i.err) return i;
+            } else {
+              break;
+            }
+          } else if (xmlData[i] === '&') {
+            const afterAmp = validateAmpersand(xmlData, i);
+            if (afterAmp == -1)
+              return getErrorObject('InvalidChar', "char '&' is not expected.", getLineNumberForPosition(xmlData, i));
+            i = afterAmp;
+          } else {
+            if (reachedRoot === true && !isWhiteSpace(xmlData[i])) {
+              return getErrorObject('InvalidXml', "Extra text at the end", getLineNumberForPosition(xmlData, i));
+            }
+          }
+        } //end of reading tag text value
+        if (xmlData[i] === '<') {
+          i--;
+        }
+      }
+    } else {
+      if (isWhiteSpace(xmlData[i])) {
+        continue;
+      }
+      return getErrorObject('InvalidChar', "char '" + xmlData[i] + "' is not expected.", getLineNumberForPosition(xmlData, i));
+    }
+  }
+
+  if (!tagFound) {
+    return getErrorObject('InvalidXml', 'Start tag expected.', 1);
+  } else if (tags.length == 1) {
+    return getErrorObject('InvalidTag', "Unclosed tag '" + tags[0].tagName + "'.", getLineNumberForPosition(xmlData, tags[0].tagStartPos));
+  } else if (tags.length > 0) {
+    return getErrorObject('InvalidXml', "Invalid '" +
+      JSON.stringify(tags.map(t => t.tagName), null, 4).replace(/\r?\n/g, '') +
+      "' found.", { line: 1, col: 1 });
+  }
+
+  return true;
+};
+
+function isWhiteSpace(char) {
+  return char === ' ' || char === '\t' || char === '\n' || char === '\r';
+}
+/**
+ * Read Processing insstructions and skip
+ * @param {*} xmlData
+ * @param {*} i
+ */
+function readPI(xmlData, i) {
+  const start = i;
+  for (; i < xmlData.length; i++) {
+    if (xmlData[i] == '?' || xmlData[i] == ' ') {
+      //tagname
+      const tagname = xmlData.substr(start, i - start);
+      if (i > 5 && tagname === 'xml') {
+        return getErrorObject('InvalidXml', 'XML declaration allowed only at the start of the document.', getLineNumberForPosition(xmlData, i));
+      } else if (xmlData[i] == '?' && xmlData[i + 1] == '>') {
+        //check if valid attribut string
+        i++;
+        break;
+      } else {
+        continue;
+      }
+    }
+  }
+  return i;
+}
+
+function readCommentAndCDATA(xmlData, i) {
+  if (xmlData.length > i + 5 && xmlData[i + 1] === '-' && xmlData[i + 2] === '-') {
+    //comment
+    for (i += 3; i < xmlData.length; i++) {
+      if (xmlData[i] === '-' && xmlData[i + 1] === '-' && xmlData[i + 2] === '>') {
+        i += 2;
+        break;
+      }
+    }
+  } else if (
+    xmlData.length > i + 8 &&
+    xmlData[i + 1] === 'D' &&
+    xmlData[i + 2] === 'O' &&
+    xmlData[i + 3] === 'C' &&
+    xmlData[i + 4] === 'T' &&
+    xmlData[i + 5] === 'Y' &&
+    xmlData[i + 6] === 'P' &&
+    xmlData[i + 7] === 'E'
+  ) {
+    let angleBracketsCount = 1;
+    for (i += 8; i < xmlData.length; i++) {
+      if (xmlData[i] === '<') {
+        angleBracketsCount++;
+      } else if (xmlData[i] === '>') {
+        angleBracketsCount--;
+        if (angleBracketsCount === 0) {
+          break;
+        }
+      }
+    }
+  } else if (
+    xmlData.length > i + 9 &&
+    xmlData[i + 1] === '[' &&
+    xmlData[i + 2] === 'C' &&
+    xmlData[i + 3] === 'D' &&
+    xmlData[i + 4] === 'A' &&
+    xmlData[i + 5] === 'T' &&
+    xmlData[i + 6] === 'A' &&
+    xmlData[i + 7] === '['
+  ) {
+    for (i += 8; i < xmlData.length; i++) {
+      if (xmlData[i] === ']' && xmlData[i + 1] === ']' && xmlData[i + 2] === '>') {
+        i += 2;
+        break;
+      }
+    }
+  }
+
+  return i;
+}
+
+const doubleQuote = '"';
+const singleQuote = "'";
+
+/**
+ * Keep reading xmlData until '<' is found outside the attribute value.
+ * @param {string} xmlData
+ * @param {number} i
+ */
+function readAttributeStr(xmlData, i) {
+  let attrStr = '';
+  let startChar = '';
+  let tagClosed = false;
+  for (; i < xmlData.length; i++) {
+    if (xmlData[i] === doubleQuote || xmlData[i] === singleQuote) {
+      if (startChar === '') {
+        startChar = xmlData[i];
+      } else if (startChar !== xmlData[i]) {
+        //if vaue is enclosed with double quote then single quotes are allowed inside the value and vice versa
+      } else {
+        startChar = '';
+      }
+    } else if (xmlData[i] === '>') {
+      if (startChar === '') {
+        tagClosed = true;
+        break;
+      }
+    }
+    attrStr += xmlData[i];
+  }
+  if (startChar !== '') {
+    return false;
+  }
+
+  return {
+    value: attrStr,
+    index: i,
+    tagClosed: tagClosed
+  };
+}
+
+/**
+ * Walk `attrStr` once, left to right, splitting it into attribute tokens.
+ *
+ * This replaces a regex that used to do the same job
+ * (`(\s*)([^\s=]+)(\s*=)?(\s*(['"])(([\s\S])*?)\5)?`). That regex led with an
+ * optional whitespace group followed by a required "non-whitespace" group.
+ * On a long run of whitespace that never resolves into an attribute name
+ * (e.g. a tag with thousands of trailing spaces before `>`), the engine
+ * backtracks the whitespace group one character at a time before giving up
+ * and moving to the next starting position — one full backtrack per
+ * position, which is quadratic in the length of the run.
+ *
+ * The scan is forward-only: the cursor never moves backwards, so each
+ * character is visited a constant number of times and the cost is linear
+ * in the length of the string.
+ *
+ * Each returned token mirrors the shape the old regex match array had, so
+ * the validation logic below (which reads token[1]..token[6]) didn't need
+ * to change:
+ *   token.startIndex - where this token begins in attrStr
+ *   token[1]          - leading whitespace before the name
+ *   token[2]          - the attribute name
+ *   token[3]          - whitespace + '=' if present, else undefined
+ *   token[4]          - marker (any defined value) if a quoted value was found
+ *   token[5]          - the quote character used ('"' or "'")
+ *   token[6]          - the value's text, without the surrounding quotes
+ *
+ * A malformed leading character (e.g. a stray '=' with no name before it)
+ * is simply skipped over, one character at a time — the same outcome the
+ * old regex produced by failing to match at that position and retrying at
+ * the next one.
+ */
+function scanAttributeTokens(attrStr) {
+  const tokens = [];
+  const len = attrStr.length;
+  let i = 0;
+
+  while (i < len) {
+    const tokenStart = i;
+
+    // Leading whitespace before the name.
+    while (i < len && isWhiteSpace(attrStr[i])) i++;
+    if (i >= len) break; // trailing whitespace only — nothing left to read
+
+    if (attrStr[i] === '=') {
+      // No name before this '=' — not a valid attribute start. Move past
+      i++;
+      continue;
+    }
+
+    const leadingWs = attrStr.slice(tokenStart, i);
+
+    // Attribute name — everything up to the next whitespace or '='.
+    const nameStart = i;
+    while (i < len && !isWhiteSpace(attrStr[i]) && attrStr[i] !== '=') i++;
+    const name = attrStr.slice(nameStart, i);
+
+    // Optional whitespace + '='.
+    let equalsGroup; // whitespace + '=' text, or undefined if absent
+    let j = i;
+    while (j < len && isWhiteSpace(attrStr[j])) j++;
+    if (j < len && attrStr[j] === '=') {
+      equalsGroup = attrStr.slice(i, j + 1);
+      i = j + 1;
+    }
+
+    // Optional whitespace + quoted value.
+    let quoteChar;
+    let value;
+    let k = i;
+    while (k < len && isWhiteSpace(attrStr[k])) k++;
+    if (k < len && (attrStr[k] === '"' || attrStr[k] === "'")) {
+      const valueStart = k + 1;
+      const closeIdx = attrStr.indexOf(attrStr[k], valueStart);
+      if (closeIdx !== -1) {
+        quoteChar = attrStr[k];
+        value = attrStr.slice(valueStart, closeIdx);
+        i = closeIdx + 1;
+      }
+      // No closing quote found anywhere in the rest of the string — leave
+      // quoteChar/value undefined, same as the old regex's group failing
+      // to match a backreference-less run.
+    }
+
+    const token = { startIndex: tokenStart };
+    token[1] = leadingWs;
+    token[2] = name;
+    token[3] = equalsGroup;
+    token[4] = quoteChar !== undefined ? true : undefined;
+    token[5] = quoteChar;
+    token[6] = value;
+    tokens.push(token);
+  }
+
+  return tokens;
+}
+
+//attr, ="sd", a="amit's", a="sd"b="saf", ab  cd=""
+
+function validateAttributeString(attrStr, options) {
+  //console.log("start:"+attrStr+":end");
+
+  //if(attrStr.trim().length === 0) return true; //empty string
+
+  const matches = scanAttributeTokens(attrStr);
+  const attrNames = {};
+
+  for (let i = 0; i < matches.length; i++) {
+    if (matches[i][1].length === 0) {
+      //nospace before attribute name: a="sd"b="saf"
+      return getErrorObject('InvalidAttr', "Attribute '" + matches[i][2] + "' has no space in starting.", getPositionFromMatch(matches[i]))
+    } else if (matches[i][3] !== undefined && matches[i][4] === undefined) {
+      return getErrorObject('InvalidAttr', "Attribute '" + matches[i][2] + "' is without value.", getPositionFromMatch(matches[i]));
+    } else if (matches[i][3] === undefined && !options.allowBooleanAttributes) {
+      //independent attribute: ab
+      return getErrorObject('InvalidAttr', "boolean attribute '" + matches[i][2] + "' is not allowed.", getPositionFromMatch(matches[i]));
+    }
+    /* else if(matches[i][6] === undefined){//attribute without value: ab=
+                    return { err: { code:"InvalidAttr",msg:"attribute " + matches[i][2] + " has no value assigned."}};
+                } */
+    const attrName = matches[i][2];
+    if (!validateAttrName(attrName)) {
+      return getErrorObject('InvalidAttr', "Attribute '" + attrName + "' is an invalid name.", getPositionFromMatch(matches[i]));
+    }
+    if (!Object.prototype.hasOwnProperty.call(attrNames, attrName)) {
+      //check for duplicate attribute.
+      attrNames[attrName] = 1;
+    } else {
+      return getErrorObject('InvalidAttr', "Attribute '" + attrName + "' is repeated.", getPositionFromMatch(matches[i]));
+    }
+  }
+
+  return true;
+}
+
+function validateNumberAmpersand(xmlData, i) {
+  let re = /\d/;
+  if (xmlData[i] === 'x') {
+    i++;
+    re = /[\da-fA-F]/;
+  }
+  for (; i < xmlData.length; i++) {
+    if (xmlData[i] === ';')
+      return i;
+    if (!xmlData[i].match(re))
+      break;
+  }
+  return -1;
+}
+
+function validateAmpersand(xmlData, i) {
+  // https://www.w3.org/TR/xml/#dt-charref
+  i++;
+  if (xmlData[i] === ';')
+    return -1;
+  if (xmlData[i] === '#') {
+    i++;
+    return validateNumberAmpersand(xmlData, i);
+  }
+  let count = 0;
+  for (; i < xmlData.length; i++, count++) {
+    if (xmlData[i].match(/\w/) && count < 20)
+      continue;
+    if (xmlData[i] === ';')
+      break;
+    return -1;
+  }
+  return i;
+}
+
+function getErrorObject(code, message, lineNumber) {
+  return {
+    err: {
+      code: code,
+      msg: message,
+      line: lineNumber.line || lineNumber,
+      col: lineNumber.col,
+    },
+  };
+}
+
+function validateAttrName(attrName) {
+  return isName(attrName);
+}
+
+// const startsWithXML = /^xml/i;
+
+function validateTagName(tagname) {
+  return isName(tagname) /* && !tagname.match(startsWithXML) */;
+}
+
+//this function returns the line number for the character at the given index
+function getLineNumberForPosition(xmlData, index) {
+  const lines = xmlData.substring(0, index).split(/\r?\n/);
+  return {
+    line: lines.length,
+
+    // column number is last line's length + 1, because column numbering starts at 1:
+    col: lines[lines.length - 1].length + 1
+  };
+}
+
+//this function returns the position of the first character of match within attrStr
+function getPositionFromMatch(match) {
+  return match.startIndex + match[1].length;
+}
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/xmlparser/XMLParser.js
+/* global Uint8Array */
+
+
+
+
+
+
+class XMLParser {
+
+    constructor(options) {
+        this.externalEntities = {};
+        this.options = buildOptions(options);
+
+    }
+    /**
+     * Parse XML dats to JS object 
+     * @param {string|Uint8Array} xmlData 
+     * @param {boolean|Object} validationOption 
+     */
+    parse(xmlData, validationOption) {
+        if (typeof xmlData !== "string" && xmlData.toString) {
+            if (xmlData instanceof Uint8Array &&
+                !(typeof Buffer !== "undefined" && Buffer.isBuffer(xmlData))) {
+                xmlData = new TextDecoder("utf-8", { ignoreBOM: true }).decode(xmlData);
+            } else {
+                xmlData = xmlData.toString();
+            }
+        } else if (typeof xmlData !== "string") {
+            throw new Error("XML data is accepted in String or Bytes[] form.")
+        }
+
+        if (validationOption) {
+            if (validationOption === true) validationOption = {}; //validate with default options
+
+            const result = validator_validate(xmlData, validationOption);
+            if (result !== true) {
+                throw Error(`${result.err.msg}:${result.err.line}:${result.err.col}`)
+            }
+        }
+        const orderedObjParser = new OrderedObjParser(this.options, this.externalEntities);
+        // orderedObjParser.entityDecoder.setExternalEntities(this.externalEntities);
+        const orderedResult = orderedObjParser.parseXml(xmlData);
+        if (this.options.preserveOrder || orderedResult === undefined) return orderedResult;
+        else return prettify(orderedResult, this.options, orderedObjParser.matcher, orderedObjParser.readonlyMatcher);
+    }
+
+    /**
+     * Add Entity which is not by default supported by this library
+     * @param {string} key 
+     * @param {string} value 
+     */
+    addEntity(key, value) {
+        if (value.indexOf("&") !== -1) {
+            throw new Error("Entity value can't have '&'")
+        } else if (key.indexOf("&") !== -1 || key.indexOf(";") !== -1) {
+            throw new Error("An entity must be set without '&' and ';'. Eg. use '#xD' for '&#xD;'")
+        } else if (value === "&") {
+            throw new Error("An entity with value '&' is not permitted");
+        } else {
+            this.externalEntities[key] = value;
+        }
+    }
+
+    /**
+     * Returns a Symbol that can be used to access the metadata
+     * property on a node.
+     * 
+     * If Symbol is not available in the environment, an ordinary property is used
+     * and the name of the property is here returned.
+     * 
+     * The XMLMetaData property is only present when `captureMetaData`
+     * is true in the options.
+     */
+    static getMetaDataSymbol() {
+        return XmlNode.getMetaDataSymbol();
+    }
+}
+;// CONCATENATED MODULE: ./node_modules/fast-xml-parser/src/fxp.js
+
+
+
+
+
+
+const XMLValidator = {
+  validate: validator_validate
+}
+
+;// CONCATENATED MODULE: ./src/emulator/xml.ts
+// The emulator's XML, both ways, for EB's Query replies and for S3 (replies and request bodies), over
+// fast-xml-parser. What the library leaves to its caller is decided here, once:
+// - Text is escaped by one table: & < > " ' as entities, and a carriage return as &#xD; (a parser
+//   turns a literal one into a line feed). A character XML 1.0 cannot carry (C0 controls other than
+//   tab, LF and CR; U+FFFE, U+FFFF) is written as S3 writes it, a character reference, which the AWS
+//   SDK for JavaScript reads back exactly (expat, hence boto3, refuses it: S3 clients ask for
+//   encoding-type=url), or replaced by U+FFFD where the reply must stay readable by every client.
+// - Arrays repeat their element (S3's flattened lists); EB wraps each list item in <member> itself.
+// - Reading is strict where S3 is: one root of the expected name, well-formed, only the five XML
+//   entities and character references, no DOCTYPE; everything else is an XmlSyntaxError, which S3
+//   answers as MalformedXML. The elements a caller names as lists are always arrays, one or many.
+
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+const ESCAPES = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;', '\r': '&#xD;' };
+// eslint-disable-next-line no-control-regex -- the characters XML 1.0 cannot carry are the point
+const SPECIAL = /[&<>"'\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g;
+function escapeXml(text, unrepresentable = 'reference') {
+    return text.replace(SPECIAL, (c) => ESCAPES[c] ?? (unrepresentable === 'reference' ? `&#x${c.charCodeAt(0).toString(16).toUpperCase()};` : '\ufffd'));
+}
+function builder(unrepresentable) {
+    const escape = (_name, value) => escapeXml(String(value), unrepresentable);
+    return new json2xml({
+        ignoreAttributes: false,
+        attributeNamePrefix: '@',
+        suppressBooleanAttributes: false,
+        processEntities: false, // escaped by the processors below, in one pass
+        tagValueProcessor: escape,
+        attributeValueProcessor: escape,
+    });
+}
+const BUILDERS = { reference: builder('reference'), replace: builder('replace') };
+/** A whole document: the XML declaration, then `<root xmlns=…>content</root>`. */
+function xmlDocument(root, content, options = {}) {
+    const top = options.namespace === undefined ? content : { '@xmlns': options.namespace, ...content };
+    return XML_DECLARATION + BUILDERS[options.unrepresentable ?? 'reference'].build({ [root]: top });
+}
+/** A request body that is not well-formed XML, or not the document expected. */
+class XmlSyntaxError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = 'XmlSyntaxError';
+    }
+}
+const XML_ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+/**
+ * fast-xml-parser's entity hook: the five XML entities and every character reference (the
+ * library's own decoder leaves references alone unless HTML entities are on); anything else is
+ * not XML.
+ */
+const strictEntities = {
+    setExternalEntities: () => undefined,
+    addInputEntities: (entities) => {
+        if (Object.keys(entities).length > 0)
+            throw new XmlSyntaxError('entity declarations are not accepted');
+    },
+    reset: () => undefined,
+    setXmlVersion: () => undefined,
+    decode: (text) => text.replace(/&([^;&]*);/g, (whole, name) => {
+        const known = XML_ENTITIES[name];
+        if (known !== undefined)
+            return known;
+        const code = /^#x[0-9a-fA-F]{1,6}$/.test(name) ? parseInt(name.slice(2), 16) : /^#[0-9]{1,7}$/.test(name) ? Number(name.slice(1)) : NaN;
+        if (code > 0 && code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff))
+            return String.fromCodePoint(code);
+        throw new XmlSyntaxError(`${whole} is not an XML entity or a character reference`);
+    }),
+};
+function parserFor(lists) {
+    return new XMLParser({
+        ignoreAttributes: true,
+        removeNSPrefix: true,
+        parseTagValue: false, // text stays text: a key "007" or "true" is not a number or a boolean
+        trimValues: false, // a key may begin or end with spaces
+        ignoreDeclaration: true,
+        ignorePiTags: true,
+        entityDecoder: strictEntities,
+        isArray: (_name, path) => lists.includes(String(path)),
+    });
+}
+/**
+ * Reads a request body whose root must be `root`. `lists` names the repeated elements by path
+ * (`Delete.Object`): they are arrays whether the body holds one or many.
+ */
+function readXml(source, root, lists = []) {
+    if (/<!DOCTYPE/i.test(source))
+        throw new XmlSyntaxError('a DOCTYPE is not accepted');
+    const valid = XMLValidator.validate(source);
+    if (valid !== true)
+        throw new XmlSyntaxError(`${valid.err.msg} (line ${valid.err.line}, column ${valid.err.col})`);
+    let parsed;
+    try {
+        parsed = parserFor(lists).parse(source);
+    }
+    catch (error) {
+        if (error instanceof XmlSyntaxError)
+            throw error;
+        throw new XmlSyntaxError(error instanceof Error ? error.message : String(error));
+    }
+    const roots = Object.keys(parsed);
+    if (roots.length !== 1)
+        throw new XmlSyntaxError(roots.length === 0 ? 'empty document' : 'more than one root element');
+    if (roots[0] !== root)
+        throw new XmlSyntaxError(`the root element is <${roots[0]}>, expected <${root}>`);
+    const top = parsed[root];
+    if (Array.isArray(top))
+        throw new XmlSyntaxError('more than one root element');
+    return typeof top === 'object' && top !== null && !Array.isArray(top) ? top : {};
+}
+/** The text of the child element `name`; undefined when there is none. */
+function childText(element, name) {
+    const child = element[name];
+    if (child === undefined || typeof child === 'string')
+        return child;
+    if (Array.isArray(child))
+        throw new XmlSyntaxError(`<${name}> appears more than once`);
+    throw new XmlSyntaxError(`<${name}> holds elements where text is expected`);
+}
+/** The child elements named `name`, in document order (an empty `<name/>` is an empty element). */
+function childElements(element, name) {
+    const child = element[name];
+    if (child === undefined)
+        return [];
+    return (Array.isArray(child) ? child : [child]).map((node) => {
+        if (typeof node === 'object')
+            return node;
+        if (node.trim() === '')
+            return {};
+        throw new XmlSyntaxError(`<${name}> holds text where elements are expected`);
+    });
+}
+
 ;// CONCATENATED MODULE: ./src/emulator/query-protocol.ts
 // The AWS Query protocol as Elastic Beanstalk speaks it: form-encoded requests, XML replies.
+
 
 
 const EB_XMLNS = 'http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/';
@@ -38258,38 +47368,37 @@ class QueryParams {
         return out;
     }
 }
-/** Element content only (no attributes are written), so quotes stay as they are. */
-function escapeXml(text) {
-    return text
-        .replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c] ?? c)
-        // eslint-disable-next-line no-control-regex -- characters XML 1.0 cannot carry at all
-        .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, '\ufffd');
-}
-function toXml(value) {
+/** `value` as the element tree the XML module writes: each list item in a `<member>`. */
+function toTree(value) {
     if (value === undefined || value === null)
-        return '';
+        return undefined;
     if (value instanceof Date)
         return value.toISOString();
     if (Array.isArray(value))
-        return value.map((v) => `<member>${toXml(v)}</member>`).join('');
+        return { member: value.map(toTree).filter((item) => item !== undefined) };
     if (typeof value === 'object') {
-        return Object.entries(value)
-            .filter(([, v]) => v !== undefined && v !== null)
-            .map(([k, v]) => `<${k}>${toXml(v)}</${k}>`)
-            .join('');
+        const tree = {};
+        for (const name of Object.keys(value)) {
+            const content = toTree(value[name]);
+            if (content !== undefined)
+                tree[name] = content;
+        }
+        return tree;
     }
-    return escapeXml(String(value));
+    return value;
 }
+/**
+ * EB's replies replace what XML 1.0 cannot carry with U+FFFD: an event message holding a terminal
+ * escape must not make the reply unreadable to boto3 and awscli (expat refuses it in any form).
+ */
+const EB_XML = { namespace: EB_XMLNS, unrepresentable: 'replace' };
 const newRequestId = () => (0,external_node_crypto_.randomUUID)();
 function resultXml(action, result, requestId) {
-    const inner = result === undefined ? '' : `<${action}Result>${toXml(result)}</${action}Result>`;
-    return (`<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${EB_XMLNS}">${inner}` +
-        `<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${action}Response>`);
+    const content = toTree(result);
+    return xmlDocument(`${action}Response`, { ...(content !== undefined && { [`${action}Result`]: content }), ResponseMetadata: { RequestId: requestId } }, EB_XML);
 }
 function errorXml(error, requestId) {
-    return (`<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${EB_XMLNS}"><Error><Type>${error.type}</Type>` +
-        `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
-        `<RequestId>${requestId}</RequestId></ErrorResponse>`);
+    return xmlDocument('ErrorResponse', { Error: { Type: error.type, Code: error.code, Message: error.message }, RequestId: requestId }, EB_XML);
 }
 
 ;// CONCATENATED MODULE: ./src/emulator/auth/eb-resources.ts
@@ -38635,8 +47744,25 @@ function launchesInstances(env) {
     const policy = optionValue(env, 'aws:elasticbeanstalk:command', 'DeploymentPolicy') ?? 'AllAtOnce';
     return ['Immutable', 'RollingWithAdditionalBatch', 'TrafficSplitting'].includes(policy);
 }
+/**
+ * The tags EB puts on every resource of an environment (its stack, groups, target groups, instances),
+ * as IAM sees them: on the resource when EB changes one, in the request when it creates one, so
+ * policies can scope these calls per environment (`aws:ResourceTag/elasticbeanstalk:environment-name`).
+ * Reads (Describe/Get/List) are not scoped by tags and carry none.
+ */
+function withEnvironmentTags(env, need) {
+    const name = need.action.split(':')[1] ?? '';
+    if (/^(Describe|Get|List)/.test(name))
+        return need;
+    const kind = name.startsWith('Create') ? 'aws:RequestTag' : 'aws:ResourceTag';
+    const tags = { [`${kind}/elasticbeanstalk:environment-name`]: env.name, [`${kind}/elasticbeanstalk:environment-id`]: env.id };
+    return { ...need, context: { ...tags, ...need.context } };
+}
 /** Every call EB makes with the caller's permissions for `op` on `env`, in the order EB makes them. */
 function serviceCalls(state, env, op) {
+    return callsFor(state, env, op).map((need) => withEnvironmentTags(env, need));
+}
+function callsFor(state, env, op) {
     const r = resourcesOf(state, env);
     const passTo = (service) => ({ 'iam:PassedToService': service });
     const read = [
@@ -38709,7 +47835,12 @@ function serviceCallDenial(state, env, op, principal) {
 }
 
 // EXTERNAL MODULE: ./node_modules/@smithy/signature-v4/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(5118);
+var signature_v4_dist_cjs = __nccwpck_require__(5118);
+;// CONCATENATED MODULE: ./src/emulator/http-header.ts
+function header(req, name) {
+    return req.headersDistinct[name]?.join(',');
+}
+
 ;// CONCATENATED MODULE: ./src/emulator/auth/sigv4.ts
 // Signature Version 4 checking for the emulated EB and S3: the Authorization header form and the
 // query (presigned URL) form. The expected signature is computed by the AWS SDK's own signer
@@ -38718,6 +47849,7 @@ var dist_cjs = __nccwpck_require__(5118);
 // requests" (elements of the Authorization header, credential scope, the 15-minute clock window)
 // and the S3 API reference, "Authenticating Requests (AWS Signature Version 4)" (query parameters,
 // X-Amz-Expires of at most 604,800 s, x-amz-content-sha256).
+
 
 
 /** SHA-256 and HMAC-SHA-256 from node:crypto in the shape the signer takes. */
@@ -38760,10 +47892,6 @@ class AuthFailure extends Error {
         this.name = 'AuthFailure';
     }
 }
-function header(headers, name) {
-    const v = headers[name];
-    return Array.isArray(v) ? v.join(',') : v;
-}
 /** Query parameters decoded exactly (a '+' stays a '+', as SigV4 canonical queries treat it). */
 function parseQuery(rawQuery) {
     const out = {};
@@ -38801,7 +47929,7 @@ function parseLongDate(value) {
     const date = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
     return Number.isNaN(date.getTime()) ? undefined : date;
 }
-function headerClaim(authorization, headers) {
+function headerClaim(authorization, request) {
     const space = authorization.indexOf(' ');
     const algorithm = space === -1 ? authorization : authorization.slice(0, space);
     if (algorithm !== ALGORITHM) {
@@ -38817,7 +47945,7 @@ function headerClaim(authorization, headers) {
         if (!fields.get(name))
             throw new AuthFailure('malformed', `Authorization header requires '${name}' parameter. Authorization=${authorization.slice(0, 200)}`);
     }
-    const longDate = header(headers, 'x-amz-date');
+    const longDate = header(request, 'x-amz-date');
     if (longDate === undefined)
         throw new AuthFailure('malformed', "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
     return {
@@ -38865,7 +47993,7 @@ async function verifySigV4(request, opts) {
     const queryAt = request.rawUrl.indexOf('?');
     const path = queryAt === -1 ? request.rawUrl : request.rawUrl.slice(0, queryAt);
     const query = parseQuery(queryAt === -1 ? '' : request.rawUrl.slice(queryAt + 1));
-    const authorization = header(request.headers, 'authorization');
+    const authorization = header(request, 'authorization');
     const presigned = authorization === undefined && query['X-Amz-Signature'] !== undefined;
     if (authorization === undefined && query.Signature !== undefined && query.AWSAccessKeyId !== undefined) {
         throw new AuthFailure('unsupported', 'Signature Version 2 query authentication is not supported. Please use AWS4-HMAC-SHA256.');
@@ -38876,7 +48004,7 @@ async function verifySigV4(request, opts) {
         }
         return undefined;
     }
-    const claim = authorization !== undefined ? headerClaim(authorization, request.headers) : queryClaim(query);
+    const claim = authorization !== undefined ? headerClaim(authorization, request) : queryClaim(query);
     const signedAt = parseLongDate(claim.longDate);
     if (!signedAt)
         throw new AuthFailure('malformed', `X-Amz-Date must be in the ISO 8601 basic format YYYYMMDD'T'HHMMSS'Z', got "${claim.longDate}".`);
@@ -38917,17 +48045,17 @@ async function verifySigV4(request, opts) {
         throw new AuthFailure('malformed', "The SignedHeaders must include 'host'.");
     const headers = {};
     for (const name of signed) {
-        const value = header(request.headers, name);
+        const value = header(request, name);
         if (value === undefined)
             throw new AuthFailure('mismatch', `The signed header ${name} is not in the request.`);
         if (name !== 'authorization')
             headers[name] = value;
     }
-    const contentSha256 = header(request.headers, 'x-amz-content-sha256');
+    const contentSha256 = header(request, 'x-amz-content-sha256');
     if (contentSha256 !== undefined)
         headers['x-amz-content-sha256'] = contentSha256;
     const unsignable = new Set(contentSha256 !== undefined && !signed.has('x-amz-content-sha256') ? ['x-amz-content-sha256'] : []);
-    const signer = new dist_cjs.SignatureV4({
+    const signer = new signature_v4_dist_cjs.SignatureV4({
         credentials: { accessKeyId: principal.accessKeyId, secretAccessKey: principal.secretAccessKey },
         region: claim.region,
         service: claim.service,
@@ -39019,7 +48147,7 @@ class EbGate {
     /** The principal that signed the request, or EB's error for an unsigned or wrongly signed one. */
     async authenticate(req, body) {
         try {
-            const verified = await verifySigV4({ method: req.method ?? 'GET', rawUrl: req.url ?? '/', headers: req.headers, body }, { service: 'elasticbeanstalk', region: this.region, keys: this.keys, uriEscapePath: true });
+            const verified = await verifySigV4({ method: req.method ?? 'GET', rawUrl: req.url ?? '/', headersDistinct: req.headersDistinct, body }, { service: 'elasticbeanstalk', region: this.region, keys: this.keys, uriEscapePath: true });
             if (!verified)
                 throw new AuthFailure('missing', 'unsigned');
             // Services other than S3 sign the body itself; a hash header that lies about it is a bad signature.
@@ -39325,7 +48453,7 @@ class S3Gate {
                     ArgumentValue: contentSha256,
                 });
             }
-            const verified = await verifySigV4({ method: req.method ?? 'GET', rawUrl, headers: req.headers }, { service: 's3', region: this.region, keys: this.keys, uriEscapePath: false });
+            const verified = await verifySigV4({ method: req.method ?? 'GET', rawUrl, headersDistinct: req.headersDistinct }, { service: 's3', region: this.region, keys: this.keys, uriEscapePath: false });
             if (!verified)
                 throw new AuthFailure('missing', 'anonymous');
             if (/^[0-9a-fA-F]{64}$/.test(verified.payloadHash)) {
@@ -39354,7 +48482,7 @@ class S3Gate {
 
 /** fetch() for bodiless S3 requests, SigV4-signed as the emulated EB service. */
 function serviceS3Fetch(keys, region) {
-    const signer = new dist_cjs.SignatureV4({
+    const signer = new signature_v4_dist_cjs.SignatureV4({
         credentials: { accessKeyId: keys.service.accessKeyId, secretAccessKey: keys.service.secretAccessKey },
         region,
         service: 's3',
@@ -39689,24 +48817,9 @@ function describeInstanceHealth(i, pick = everything, served = []) {
         InstanceType: pick('InstanceType', () => 't3.micro'),
     };
 }
-/** NextToken pagination over an already ordered list: the token is the next offset. */
-function paginate(items, maxRecords, token) {
-    let offset = 0;
-    if (token !== undefined) {
-        const decoded = Buffer.from(token, 'base64url').toString('utf8');
-        if (!/^\d+$/.test(decoded))
-            throw new Error('invalid token');
-        offset = Number(decoded);
-    }
-    const size = maxRecords ?? items.length;
-    const page = items.slice(offset, offset + size);
-    const next = offset + size;
-    return next < items.length ? { page, nextToken: Buffer.from(String(next)).toString('base64url') } : { page };
-}
 
 ;// CONCATENATED MODULE: ./src/emulator/api-context.ts
 // What every action handler shares: its context, lookups that fail with EB's messages, paging.
-
 
 const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9-]{2,38}[a-zA-Z0-9]$/;
 function app(ctx, name) {
@@ -39734,6 +48847,20 @@ function environment(p, ctx, code = 'InvalidParameterValue') {
 }
 function maxRecords(p, max = 1000) {
     return p.int('MaxRecords', 1, max);
+}
+/** NextToken pagination over an already ordered list: the token is the next offset. */
+function paginate(items, maxRecords, token) {
+    let offset = 0;
+    if (token !== undefined) {
+        const decoded = Buffer.from(token, 'base64url').toString('utf8');
+        if (!/^\d+$/.test(decoded))
+            throw new Error('invalid token');
+        offset = Number(decoded);
+    }
+    const size = maxRecords ?? items.length;
+    const page = items.slice(offset, offset + size);
+    const next = offset + size;
+    return next < items.length ? { page, nextToken: Buffer.from(String(next)).toString('base64url') } : { page };
 }
 function page(items, p, max) {
     try {
@@ -39963,7 +49090,7 @@ const OPTIONS = {
     ],
 };
 /** Namespaces with a name of the user's in them: a process, a listener port, a rule, a policy. */
-const NAMED = [
+const catalogue_NAMED = [
     [/^aws:elasticbeanstalk:environment:process:[^:]+$/, PROCESS_OPTIONS],
     [/^aws:elb:listener:\d+$/, ELB_LISTENER_OPTIONS],
     [/^aws:elb:policies:[^:]+$/, ELB_POLICY_OPTIONS],
@@ -39973,7 +49100,7 @@ const NAMED = [
 function optionsOf(namespace) {
     if (FREE_FORM.has(namespace))
         return 'any';
-    return OPTIONS[namespace] ?? NAMED.find(([pattern]) => pattern.test(namespace))?.[1];
+    return OPTIONS[namespace] ?? catalogue_NAMED.find(([pattern]) => pattern.test(namespace))?.[1];
 }
 const BOOLEAN = ['true', 'false'];
 /** Options with a fixed set of values (EB developer guide, the option tables); booleans in any case. */
@@ -43622,10 +52749,7 @@ function defaultChecksumType(algorithm) {
 
 
 
-function context_header(req, name) {
-    const value = req.headers[name];
-    return Array.isArray(value) ? value.join(',') : value;
-}
+
 function sendXml(res, status, xml) {
     const body = Buffer.from(xml);
     res.writeHead(status, { 'content-type': 'application/xml', 'content-length': body.length });
@@ -43652,11 +52776,11 @@ async function readSmallBody(req, limit = 2 * 1024 * 1024) {
 }
 /** Checks Content-MD5 and x-amz-checksum-* headers of a body read whole (DeleteObjects, …). */
 function verifySmallBody(req, body) {
-    const contentMd5 = context_header(req, 'content-md5');
+    const contentMd5 = header(req, 'content-md5');
     if (contentMd5 !== undefined && contentMd5 !== checksumOf('MD5', body))
         throw badDigest('MD5');
     for (const algorithm of CHECKSUM_ALGORITHMS) {
-        const claimed = context_header(req, checksumHeader(algorithm));
+        const claimed = header(req, checksumHeader(algorithm));
         if (claimed !== undefined && claimed !== checksumOf(algorithm, body))
             throw badDigest(algorithm);
     }
@@ -43666,12 +52790,12 @@ const STORED_HEADERS = ['content-disposition', 'cache-control', 'content-languag
 function objectHeadersFrom(req) {
     const headers = {};
     for (const name of STORED_HEADERS) {
-        const value = context_header(req, name);
+        const value = header(req, name);
         if (value !== undefined)
             headers[name] = value;
     }
     // aws-chunked is transfer framing, not a property of the object.
-    const encoding = (context_header(req, 'content-encoding') ?? '')
+    const encoding = (header(req, 'content-encoding') ?? '')
         .split(',')
         .map((e) => e.trim())
         .filter((e) => e !== '' && e.toLowerCase() !== 'aws-chunked')
@@ -43679,16 +52803,15 @@ function objectHeadersFrom(req) {
     if (encoding)
         headers['content-encoding'] = encoding;
     const userMetadata = {};
-    for (const [name, value] of Object.entries(req.headers)) {
-        if (name.startsWith('x-amz-meta-') && value !== undefined) {
-            userMetadata[name.slice('x-amz-meta-'.length)] = Array.isArray(value) ? value.join(',') : value;
-        }
+    for (const [name, values] of Object.entries(req.headersDistinct)) {
+        if (name.startsWith('x-amz-meta-') && values !== undefined)
+            userMetadata[name.slice('x-amz-meta-'.length)] = values.join(',');
     }
     const metadataSize = Object.entries(userMetadata).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
     if (metadataSize > 2048) {
         throw new S3Error('MetadataTooLarge', 400, 'Your metadata headers exceed the maximum allowed metadata size.');
     }
-    return { contentType: context_header(req, 'content-type') ?? 'binary/octet-stream', headers, userMetadata };
+    return { contentType: header(req, 'content-type') ?? 'binary/octet-stream', headers, userMetadata };
 }
 function httpDate(iso) {
     return new Date(iso).toUTCString();
@@ -43699,103 +52822,42 @@ function xmlDate(iso) {
 }
 
 ;// CONCATENATED MODULE: ./src/emulator/s3/xml.ts
-// Just enough XML for S3: a writer for the reply documents and a strict little reader for the two
-// request bodies the emulator accepts (CompleteMultipartUpload and Delete). Request bodies are
-// small (S3 caps them at a few MB), so reading them whole is fine.
+// S3's side of the emulator's XML (../xml.ts): replies carry S3's namespace on the root (error
+// documents none, as S3 writes them); a request body that is not the XML S3 expects is MalformedXML.
+// Request bodies are small (S3 caps them at a few MB), so reading them whole is fine.
+
+
 
 const S3_NAMESPACE = 'http://s3.amazonaws.com/doc/2006-03-01/';
-function xml_escapeXml(text) {
-    return text.replace(/[&<>"']/g, (c) => `&${{ '&': 'amp', '<': 'lt', '>': 'gt', '"': 'quot', "'": 'apos' }[c]};`);
+/** A reply document with S3's namespace on the root element. */
+function s3Document(root, content) {
+    return xmlDocument(root, content, { namespace: S3_NAMESPACE });
 }
-/** `<name>text</name>` with the text escaped. */
-function xml_element(name, text) {
-    return `<${name}>${xml_escapeXml(String(text))}</${name}>`;
+/** S3's `<Error>` document (no namespace). */
+function s3ErrorDocument(content) {
+    return xmlDocument('Error', content);
 }
-/** `<name>…</name>` around pre-rendered children; undefined/false children are skipped. */
-function xml_parent(name, children) {
-    return `<${name}>${children.filter((c) => typeof c === 'string').join('')}</${name}>`;
-}
-/** A whole reply document with S3's namespace on the root element. */
-function xml_document(root, children) {
-    const inner = children.filter((c) => typeof c === 'string').join('');
-    return `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${S3_NAMESPACE}">${inner}</${root}>`;
-}
-const ENTITIES = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-function decodeEntities(text) {
-    return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, entity) => {
-        if (entity.startsWith('#x'))
-            return String.fromCodePoint(parseInt(entity.slice(2), 16));
-        if (entity.startsWith('#'))
-            return String.fromCodePoint(parseInt(entity.slice(1), 10));
-        const known = ENTITIES[entity];
-        if (known === undefined)
-            throw malformedXml(`unknown entity ${whole}`);
-        return known;
-    });
-}
-/** Parses a document into element nodes (namespace prefixes dropped). Throws MalformedXML. */
-function parseXml(source) {
-    const stack = [];
-    let root;
-    const tag = /<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[\w.:-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!\[CDATA\[([\s\S]*?)\]\]>/g;
-    let last = 0;
-    for (let match = tag.exec(source); match; match = tag.exec(source)) {
-        const between = source.slice(last, match.index);
-        if (between.includes('<'))
-            throw malformedXml('stray "<"');
-        const top = stack.at(-1);
-        if (between.trim() !== '') {
-            if (!top)
-                throw malformedXml('text outside the root element');
-            top.text += decodeEntities(between);
-        }
-        last = tag.lastIndex;
-        if (match[5] !== undefined) {
-            if (!top)
-                throw malformedXml('CDATA outside the root element');
-            top.text += match[5];
-            continue;
-        }
-        const name = match[2];
-        if (name === undefined)
-            continue; // processing instruction or comment
-        const localName = name.includes(':') ? name.slice(name.indexOf(':') + 1) : name;
-        if (match[1] === '/') {
-            const open = stack.pop();
-            if (!open || open.name !== localName)
-                throw malformedXml(`unexpected </${name}>`);
-            continue;
-        }
-        const node = { name: localName, children: [], text: '' };
-        if (top)
-            top.children.push(node);
-        else if (root)
-            throw malformedXml('more than one root element');
-        else
-            root = node;
-        if (match[4] !== '/')
-            stack.push(node);
+/**
+ * Reads a request body whose root must be `root` (`lists`: the repeated elements by path, e.g.
+ * `Delete.Object`) and hands it to `read`; what is not well-formed, or not where `read` expects it,
+ * is MalformedXML.
+ */
+function readS3Body(body, root, lists, read) {
+    try {
+        return read(readXml(body.toString('utf8'), root, lists));
     }
-    const rest = source.slice(last);
-    if (rest.trim() !== '')
-        throw malformedXml('trailing content after the root element');
-    if (stack.length > 0)
-        throw malformedXml(`<${stack.at(-1)?.name}> is not closed`);
-    if (!root)
-        throw malformedXml('empty document');
-    return root;
-}
-function childText(node, name) {
-    return node.children.find((c) => c.name === name)?.text;
+    catch (error) {
+        if (error instanceof XmlSyntaxError)
+            throw malformedXml(error.message);
+        throw error;
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/emulator/s3/bucket-handlers.ts
 
 
 
-const OWNER_ID = xml_element('ID', '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a');
-const OWNER_NAME = xml_element('DisplayName', 'emulator');
-const OWNER = xml_parent('Owner', [OWNER_ID, OWNER_NAME]);
+const OWNER = { ID: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a', DisplayName: 'emulator' };
 async function createBucket(ctx) {
     // The body may carry a CreateBucketConfiguration (LocationConstraint): any region is accepted.
     await readSmallBody(ctx.req, 64 * 1024);
@@ -43814,26 +52876,25 @@ async function deleteBucket(ctx) {
     sendEmpty(ctx.res, 204);
 }
 function listBuckets(ctx) {
-    const buckets = ctx.store
-        .listBuckets()
-        .map((b) => xml_parent('Bucket', [xml_element('Name', b.name), xml_element('CreationDate', xmlDate(b.created))]));
-    sendXml(ctx.res, 200, xml_document('ListAllMyBucketsResult', [OWNER, xml_parent('Buckets', buckets)]));
+    const buckets = ctx.store.listBuckets().map((b) => ({ Name: b.name, CreationDate: xmlDate(b.created) }));
+    sendXml(ctx.res, 200, s3Document('ListAllMyBucketsResult', { Owner: OWNER, Buckets: { Bucket: buckets } }));
 }
 function getBucketLocation(ctx) {
     ctx.store.bucket(ctx.bucket);
     // us-east-1 is reported as an empty LocationConstraint, as S3 does.
-    sendXml(ctx.res, 200, xml_document('LocationConstraint', []).replace('></LocationConstraint>', '/>'));
+    sendXml(ctx.res, 200, s3Document('LocationConstraint', {}));
 }
 /** GetBucketVersioning: buckets here are never versioned, which S3 reports as an empty configuration. */
 function getBucketVersioning(ctx) {
     ctx.store.bucket(ctx.bucket);
-    sendXml(ctx.res, 200, xml_document('VersioningConfiguration', []).replace('></VersioningConfiguration>', '/>'));
+    sendXml(ctx.res, 200, s3Document('VersioningConfiguration', {}));
 }
 /** GetBucketAcl: the owner has FULL_CONTROL and nobody else is granted anything (S3's default, private ACL). */
 function getBucketAcl(ctx) {
     ctx.store.bucket(ctx.bucket);
-    const grantee = `<Grantee xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:type="CanonicalUser">${OWNER_ID}${OWNER_NAME}</Grantee>`;
-    sendXml(ctx.res, 200, xml_document('AccessControlPolicy', [OWNER, xml_parent('AccessControlList', [xml_parent('Grant', [grantee, xml_element('Permission', 'FULL_CONTROL')])])]));
+    const grantee = { '@xmlns:xsi': 'http://www.w3.org/2001/XMLSchema-instance', '@xsi:type': 'CanonicalUser', ...OWNER };
+    const grant = { Grantee: grantee, Permission: 'FULL_CONTROL' };
+    sendXml(ctx.res, 200, s3Document('AccessControlPolicy', { Owner: OWNER, AccessControlList: { Grant: [grant] } }));
 }
 /** The listing walk shared by ListObjects and ListObjectsV2. */
 function listPage(keys, options) {
@@ -43909,69 +52970,72 @@ function listObjects(ctx, version) {
     const resume = version === 2 && token !== null ? decodeToken(token) : { after: startAfter };
     const page = listPage(keys, { prefix, delimiter, maxKeys, ...resume });
     const bucket = ctx.store.bucket(ctx.bucket);
+    const owner = version === 1 || ctx.query.get('fetch-owner') === 'true' ? OWNER : undefined;
     const contents = page.contents.map((key) => {
         const meta = bucket.objects.get(key);
-        return xml_parent('Contents', [
-            xml_element('Key', enc(key)),
-            xml_element('LastModified', xmlDate(meta.lastModified)),
-            xml_element('ETag', meta.etag),
-            meta.checksum && xml_element('ChecksumAlgorithm', meta.checksum.algorithm),
-            meta.checksum && xml_element('ChecksumType', meta.checksum.type),
-            xml_element('Size', meta.size),
-            version === 1 || ctx.query.get('fetch-owner') === 'true' ? OWNER : undefined,
-            xml_element('StorageClass', 'STANDARD'),
-        ]);
+        return {
+            Key: enc(key),
+            LastModified: xmlDate(meta.lastModified),
+            ETag: meta.etag,
+            ChecksumAlgorithm: meta.checksum?.algorithm,
+            ChecksumType: meta.checksum?.type,
+            Size: meta.size,
+            Owner: owner,
+            StorageClass: 'STANDARD',
+        };
     });
-    const prefixes = page.commonPrefixes.map((p) => xml_parent('CommonPrefixes', [xml_element('Prefix', enc(p))]));
-    const common = [
-        xml_element('Name', ctx.bucket),
-        xml_element('Prefix', enc(prefix)),
-        delimiter ? xml_element('Delimiter', enc(delimiter)) : undefined,
-        xml_element('MaxKeys', maxKeys),
-        encodingType ? xml_element('EncodingType', encodingType) : undefined,
-        xml_element('IsTruncated', page.truncated),
-    ];
+    const common = {
+        Name: ctx.bucket,
+        Prefix: enc(prefix),
+        Delimiter: delimiter ? enc(delimiter) : undefined,
+        MaxKeys: maxKeys,
+        EncodingType: encodingType ?? undefined,
+        IsTruncated: page.truncated,
+    };
     const paging = version === 2
-        ? [
-            xml_element('KeyCount', page.contents.length + page.commonPrefixes.length),
-            token !== null ? xml_element('ContinuationToken', token) : undefined,
-            page.truncated && page.next ? xml_element('NextContinuationToken', encodeToken(page.next)) : undefined,
-            startAfter ? xml_element('StartAfter', enc(startAfter)) : undefined,
-        ]
-        : [
-            xml_element('Marker', enc(startAfter)),
-            page.truncated && page.next && delimiter ? xml_element('NextMarker', enc(page.next.after)) : undefined,
-        ];
-    sendXml(ctx.res, 200, xml_document('ListBucketResult', [...common, ...paging, ...contents, ...prefixes]));
+        ? {
+            KeyCount: page.contents.length + page.commonPrefixes.length,
+            ContinuationToken: token ?? undefined,
+            NextContinuationToken: page.truncated && page.next ? encodeToken(page.next) : undefined,
+            StartAfter: startAfter ? enc(startAfter) : undefined,
+        }
+        : {
+            Marker: enc(startAfter),
+            NextMarker: page.truncated && page.next && delimiter ? enc(page.next.after) : undefined,
+        };
+    const prefixes = page.commonPrefixes.map((p) => ({ Prefix: enc(p) }));
+    sendXml(ctx.res, 200, s3Document('ListBucketResult', { ...common, ...paging, Contents: contents, CommonPrefixes: prefixes }));
 }
 async function deleteObjects(ctx) {
     ctx.store.bucket(ctx.bucket);
     const body = await readSmallBody(ctx.req);
     verifySmallBody(ctx.req, body);
-    const root = parseXml(body.toString('utf8'));
-    if (root.name !== 'Delete')
-        throw malformedXml(`the root element is <${root.name}>, expected <Delete>`);
-    const quiet = childText(root, 'Quiet')?.trim() === 'true';
-    const objects = root.children.filter((c) => c.name === 'Object');
-    if (objects.length === 0 || objects.length > 1000)
+    const request = readS3Body(body, 'Delete', ['Delete.Object'], (root) => {
+        const keys = childElements(root, 'Object').map((object) => {
+            const key = childText(object, 'Key');
+            if (key === undefined)
+                throw malformedXml('an <Object> has no <Key>');
+            return key;
+        });
+        return { quiet: childText(root, 'Quiet')?.trim() === 'true', keys };
+    });
+    if (request.keys.length === 0 || request.keys.length > 1000)
         throw malformedXml('<Delete> must hold 1 to 1000 <Object> elements');
-    const results = [];
-    for (const object of objects) {
-        const key = childText(object, 'Key');
-        if (key === undefined)
-            throw malformedXml('an <Object> has no <Key>');
+    const deleted = [];
+    const errors = [];
+    for (const key of request.keys) {
         try {
             await ctx.store.deleteObject(ctx.bucket, key);
-            if (!quiet)
-                results.push(xml_parent('Deleted', [xml_element('Key', key)]));
+            if (!request.quiet)
+                deleted.push({ Key: key });
         }
         catch (error) {
             const code = error instanceof S3Error ? error.code : 'InternalError';
             const message = error instanceof Error ? error.message : String(error);
-            results.push(xml_parent('Error', [xml_element('Key', key), xml_element('Code', code), xml_element('Message', message)]));
+            errors.push({ Key: key, Code: code, Message: message });
         }
     }
-    sendXml(ctx.res, 200, xml_document('DeleteResult', results));
+    sendXml(ctx.res, 200, s3Document('DeleteResult', { Deleted: deleted, Error: errors }));
 }
 
 ;// CONCATENATED MODULE: ./src/emulator/s3/multipart-store.ts
@@ -44246,6 +53310,7 @@ function isAwsChunked(headers) {
 
 
 
+
 class HashingMeter extends external_node_stream_.Transform {
     checksums;
     onBytes;
@@ -44270,23 +53335,19 @@ class HashingMeter extends external_node_stream_.Transform {
         callback(null, chunk);
     }
 }
-function receive_body_header(req, name) {
-    const value = req.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-}
 /** Which checksum algorithm the request declares (header value, trailer or algorithm header). */
 function requestedChecksumAlgorithm(req, fallback) {
     for (const algorithm of CHECKSUM_ALGORITHMS)
-        if (receive_body_header(req, checksumHeader(algorithm)) !== undefined)
+        if (header(req, checksumHeader(algorithm)) !== undefined)
             return algorithm;
-    const trailer = receive_body_header(req, 'x-amz-trailer');
+    const trailer = header(req, 'x-amz-trailer');
     if (trailer) {
         const algorithm = parseChecksumAlgorithm(trailer.replace(/^x-amz-checksum-/i, ''));
         if (!algorithm)
             throw new S3Error('InvalidRequest', 400, `Unsupported trailer "${trailer}": expected x-amz-checksum-<algorithm>`);
         return algorithm;
     }
-    const declared = receive_body_header(req, 'x-amz-sdk-checksum-algorithm') ?? receive_body_header(req, 'x-amz-checksum-algorithm');
+    const declared = header(req, 'x-amz-sdk-checksum-algorithm') ?? header(req, 'x-amz-checksum-algorithm');
     if (declared) {
         const algorithm = parseChecksumAlgorithm(declared);
         if (!algorithm) {
@@ -44317,13 +53378,13 @@ async function receiveBody(req, filePath, options) {
         throw new S3Error('IncompleteBody', 400, 'You did not provide the number of bytes specified by the Content-Length HTTP header');
     }
     try {
-        const decodedLength = receive_body_header(req, 'x-amz-decoded-content-length');
+        const decodedLength = header(req, 'x-amz-decoded-content-length');
         if (chunked && decodedLength !== undefined && Number(decodedLength) !== meter.size) {
             throw new S3Error('IncompleteBody', 400, `The aws-chunked body held ${meter.size} bytes but x-amz-decoded-content-length says ${decodedLength}`);
         }
         checkPayloadSha256(req, meter.payloadSha256);
         const md5 = meter.md5.digest();
-        const contentMd5 = receive_body_header(req, 'content-md5');
+        const contentMd5 = header(req, 'content-md5');
         if (contentMd5 !== undefined) {
             if (!/^[A-Za-z0-9+/]{22}==$/.test(contentMd5)) {
                 throw new S3Error('InvalidDigest', 400, 'The Content-MD5 you specified was invalid.');
@@ -44335,10 +53396,10 @@ async function receiveBody(req, filePath, options) {
         if (algorithm) {
             const value = hashers.get(algorithm).digest().toString('base64');
             const name = checksumHeader(algorithm);
-            const claimed = receive_body_header(req, name) ?? decoder?.trailers.get(name);
+            const claimed = header(req, name) ?? decoder?.trailers.get(name);
             if (claimed !== undefined && claimed !== value)
                 throw badDigest(algorithm);
-            if (claimed === undefined && receive_body_header(req, 'x-amz-trailer') !== undefined) {
+            if (claimed === undefined && header(req, 'x-amz-trailer') !== undefined) {
                 throw new S3Error('IncompleteBody', 400, `The request declared the trailer ${name} but did not send it`);
             }
             result.checksum = { algorithm, value };
@@ -44551,9 +53612,10 @@ function etagMatches(condition, etag) {
 
 
 
+
 function writeConditions(ctx) {
-    const ifNoneMatch = context_header(ctx.req, 'if-none-match');
-    const ifMatch = context_header(ctx.req, 'if-match');
+    const ifNoneMatch = header(ctx.req, 'if-none-match');
+    const ifMatch = header(ctx.req, 'if-match');
     return { ...(ifNoneMatch !== undefined && { ifNoneMatch }), ...(ifMatch !== undefined && { ifMatch }) };
 }
 /** Fails early, before the body is read; the store checks again atomically when it commits. */
@@ -44634,13 +53696,13 @@ function invalidRange(size) {
 }
 /** GET/HEAD conditions; returns 304 when the client's copy is current. */
 function checkReadConditions(ctx, meta) {
-    const ifMatch = context_header(ctx.req, 'if-match');
+    const ifMatch = header(ctx.req, 'if-match');
     if (ifMatch !== undefined && !etagMatches(ifMatch, meta.etag))
         throw preconditionFailed('If-Match');
-    const ifNoneMatch = context_header(ctx.req, 'if-none-match');
+    const ifNoneMatch = header(ctx.req, 'if-none-match');
     if (ifNoneMatch !== undefined && etagMatches(ifNoneMatch, meta.etag))
         return 304;
-    const ifUnmodifiedSince = context_header(ctx.req, 'if-unmodified-since');
+    const ifUnmodifiedSince = header(ctx.req, 'if-unmodified-since');
     if (ifUnmodifiedSince !== undefined && ifMatch === undefined) {
         const since = Date.parse(ifUnmodifiedSince);
         if (!Number.isNaN(since) && Date.parse(meta.lastModified) > since + 999)
@@ -44672,9 +53734,9 @@ async function getObject(ctx, headOnly) {
             sendEmpty(ctx.res, notModified, { etag: meta.etag, 'last-modified': httpDate(meta.lastModified) });
             return;
         }
-        const range = parseRange(context_header(ctx.req, 'range'), meta.size);
+        const range = parseRange(header(ctx.req, 'range'), meta.size);
         // A ranged reply carries no whole-object checksum: the client could not validate it.
-        const wantsChecksum = context_header(ctx.req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && !range;
+        const wantsChecksum = header(ctx.req, 'x-amz-checksum-mode')?.toUpperCase() === 'ENABLED' && !range;
         const headers = objectHeaders(meta, wantsChecksum);
         if (range) {
             headers['content-range'] = `bytes ${range.start}-${range.end}/${meta.size}`;
@@ -44726,11 +53788,11 @@ async function copyObject(ctx, copySource) {
             throw noSuchBucket(source.bucket);
         throw noSuchKey(source.key);
     }
-    const replace = context_header(ctx.req, 'x-amz-metadata-directive')?.toUpperCase() === 'REPLACE';
+    const replace = header(ctx.req, 'x-amz-metadata-directive')?.toUpperCase() === 'REPLACE';
     if (!replace && source.bucket === ctx.bucket && source.key === ctx.key) {
         throw new S3Error('InvalidRequest', 400, "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
     }
-    const ifMatch = context_header(ctx.req, 'x-amz-copy-source-if-match');
+    const ifMatch = header(ctx.req, 'x-amz-copy-source-if-match');
     if (ifMatch !== undefined && !etagMatches(ifMatch, sourceMeta.etag))
         throw preconditionFailed('x-amz-copy-source-If-Match');
     precheckWrite(ctx);
@@ -44750,12 +53812,13 @@ async function copyObject(ctx, copySource) {
         userMetadata: described.userMetadata,
         ...(sourceMeta.checksum?.type === 'FULL_OBJECT' && { checksum: sourceMeta.checksum }),
     }, temp, writeConditions(ctx));
-    sendXml(ctx.res, 200, xml_document('CopyObjectResult', [xml_element('LastModified', xmlDate(meta.lastModified)), xml_element('ETag', meta.etag)]));
+    sendXml(ctx.res, 200, s3Document('CopyObjectResult', { LastModified: xmlDate(meta.lastModified), ETag: meta.etag }));
 }
 
 ;// CONCATENATED MODULE: ./src/emulator/s3/multipart-handlers.ts
 // Multipart operations: CreateMultipartUpload, UploadPart, CompleteMultipartUpload,
 // AbortMultipartUpload, ListParts, ListMultipartUploads.
+
 
 
 
@@ -44769,12 +53832,12 @@ function uploadOf(ctx) {
 }
 async function createMultipartUpload(ctx) {
     ctx.store.bucket(ctx.bucket);
-    const declared = context_header(ctx.req, 'x-amz-checksum-algorithm');
+    const declared = header(ctx.req, 'x-amz-checksum-algorithm');
     const algorithm = declared === undefined ? undefined : parseChecksumAlgorithm(declared);
     if (declared !== undefined && !algorithm) {
         throw invalidArgument('Checksum algorithm provided is unsupported.', 'x-amz-checksum-algorithm', declared);
     }
-    const typeHeader = context_header(ctx.req, 'x-amz-checksum-type')?.toUpperCase();
+    const typeHeader = header(ctx.req, 'x-amz-checksum-type')?.toUpperCase();
     if (typeHeader !== undefined && typeHeader !== 'COMPOSITE' && typeHeader !== 'FULL_OBJECT') {
         throw invalidArgument('Value for x-amz-checksum-type header is invalid.', 'x-amz-checksum-type', typeHeader);
     }
@@ -44784,7 +53847,7 @@ async function createMultipartUpload(ctx) {
         ctx.res.setHeader('x-amz-checksum-algorithm', upload.checksum.algorithm);
         ctx.res.setHeader('x-amz-checksum-type', upload.checksum.type);
     }
-    sendXml(ctx.res, 200, xml_document('InitiateMultipartUploadResult', [xml_element('Bucket', ctx.bucket), xml_element('Key', ctx.key), xml_element('UploadId', upload.id)]));
+    sendXml(ctx.res, 200, s3Document('InitiateMultipartUploadResult', { Bucket: ctx.bucket, Key: ctx.key, UploadId: upload.id }));
 }
 function parsePartNumber(raw) {
     if (raw === null || !/^\d{1,5}$/.test(raw) || Number(raw) < 1 || Number(raw) > 10000) {
@@ -44813,14 +53876,8 @@ async function completeMultipartUpload(ctx) {
     const upload = uploadOf(ctx);
     const body = await readSmallBody(ctx.req);
     verifySmallBody(ctx.req, body);
-    const root = parseXml(body.toString('utf8'));
-    if (root.name !== 'CompleteMultipartUpload') {
-        throw malformedXml(`the root element is <${root.name}>, expected <CompleteMultipartUpload>`);
-    }
     const checksumName = upload.checksum && checksumElement(upload.checksum.algorithm);
-    const requested = root.children
-        .filter((c) => c.name === 'Part')
-        .map((part) => {
+    const requested = readS3Body(body, 'CompleteMultipartUpload', ['CompleteMultipartUpload.Part'], (root) => childElements(root, 'Part').map((part) => {
         const number = childText(part, 'PartNumber')?.trim();
         const etag = childText(part, 'ETag')?.trim();
         if (number === undefined || !/^\d+$/.test(number) || etag === undefined) {
@@ -44828,21 +53885,20 @@ async function completeMultipartUpload(ctx) {
         }
         const checksum = checksumName ? childText(part, checksumName)?.trim() : undefined;
         return { number: Number(number), etag, ...(checksum !== undefined && { checksum }) };
-    });
+    }));
     const conditions = writeConditions(ctx);
     const failed = checkWriteConditions(ctx.store.bucket(ctx.bucket).objects.get(ctx.key), ctx.key, conditions);
     if (failed)
         throw failed;
     const meta = await ctx.uploads.complete(upload, requested, ctx.store, conditions);
-    const location = `http://${context_header(ctx.req, 'host') ?? 'localhost'}/${ctx.bucket}/${encodeURI(ctx.key)}`;
-    sendXml(ctx.res, 200, xml_document('CompleteMultipartUploadResult', [
-        xml_element('Location', location),
-        xml_element('Bucket', ctx.bucket),
-        xml_element('Key', ctx.key),
-        xml_element('ETag', meta.etag),
-        meta.checksum && xml_element(checksumElement(meta.checksum.algorithm), meta.checksum.value),
-        meta.checksum && xml_element('ChecksumType', meta.checksum.type),
-    ]));
+    const location = `http://${header(ctx.req, 'host') ?? 'localhost'}/${ctx.bucket}/${encodeURI(ctx.key)}`;
+    sendXml(ctx.res, 200, s3Document('CompleteMultipartUploadResult', {
+        Location: location,
+        Bucket: ctx.bucket,
+        Key: ctx.key,
+        ETag: meta.etag,
+        ...(meta.checksum && { [checksumElement(meta.checksum.algorithm)]: meta.checksum.value, ChecksumType: meta.checksum.type }),
+    }));
 }
 async function abortMultipartUpload(ctx) {
     await ctx.uploads.abort(uploadOf(ctx));
@@ -44855,42 +53911,37 @@ function listParts(ctx) {
     const all = [...upload.parts.values()].sort((a, b) => a.number - b.number).filter((p) => p.number > marker);
     const page = all.slice(0, maxParts);
     const checksumName = upload.checksum && checksumElement(upload.checksum.algorithm);
-    sendXml(ctx.res, 200, xml_document('ListPartsResult', [
-        xml_element('Bucket', ctx.bucket),
-        xml_element('Key', ctx.key),
-        xml_element('UploadId', upload.id),
-        xml_element('PartNumberMarker', marker),
-        page.length > 0 ? xml_element('NextPartNumberMarker', page.at(-1).number) : undefined,
-        xml_element('MaxParts', maxParts),
-        xml_element('IsTruncated', all.length > page.length),
-        upload.checksum && xml_element('ChecksumAlgorithm', upload.checksum.algorithm),
-        upload.checksum && xml_element('ChecksumType', upload.checksum.type),
-        ...page.map((p) => xml_parent('Part', [
-            xml_element('PartNumber', p.number),
-            xml_element('LastModified', xmlDate(p.lastModified)),
-            xml_element('ETag', p.etag),
-            checksumName && p.checksum !== undefined ? xml_element(checksumName, p.checksum) : undefined,
-            xml_element('Size', p.size),
-        ])),
-        xml_element('StorageClass', 'STANDARD'),
-    ]));
+    sendXml(ctx.res, 200, s3Document('ListPartsResult', {
+        Bucket: ctx.bucket,
+        Key: ctx.key,
+        UploadId: upload.id,
+        PartNumberMarker: marker,
+        NextPartNumberMarker: page.at(-1)?.number,
+        MaxParts: maxParts,
+        IsTruncated: all.length > page.length,
+        ChecksumAlgorithm: upload.checksum?.algorithm,
+        ChecksumType: upload.checksum?.type,
+        Part: page.map((p) => ({
+            PartNumber: p.number,
+            LastModified: xmlDate(p.lastModified),
+            ETag: p.etag,
+            ...(checksumName && p.checksum !== undefined && { [checksumName]: p.checksum }),
+            Size: p.size,
+        })),
+        StorageClass: 'STANDARD',
+    }));
 }
 function listMultipartUploads(ctx) {
     ctx.store.bucket(ctx.bucket);
     const prefix = ctx.query.get('prefix') ?? '';
     const uploads = ctx.uploads.list(ctx.bucket).filter((u) => u.key.startsWith(prefix));
-    sendXml(ctx.res, 200, xml_document('ListMultipartUploadsResult', [
-        xml_element('Bucket', ctx.bucket),
-        xml_element('Prefix', prefix),
-        xml_element('MaxUploads', 1000),
-        xml_element('IsTruncated', false),
-        ...uploads.map((u) => xml_parent('Upload', [
-            xml_element('Key', u.key),
-            xml_element('UploadId', u.id),
-            xml_element('Initiated', xmlDate(u.initiated)),
-            xml_element('StorageClass', 'STANDARD'),
-        ])),
-    ]));
+    sendXml(ctx.res, 200, s3Document('ListMultipartUploadsResult', {
+        Bucket: ctx.bucket,
+        Prefix: prefix,
+        MaxUploads: 1000,
+        IsTruncated: false,
+        Upload: uploads.map((u) => ({ Key: u.key, UploadId: u.id, Initiated: xmlDate(u.initiated), StorageClass: 'STANDARD' })),
+    }));
 }
 
 ;// CONCATENATED MODULE: ./src/emulator/s3/server.ts
@@ -44899,6 +53950,7 @@ function listMultipartUploads(ctx) {
 // without one any credentials are accepted. Routing maps method + sub-resource
 // to an operation; every failure becomes S3's XML error document; fault injection and counters
 // serve tests and benches.
+
 
 
 
@@ -44954,7 +54006,7 @@ function route(method, bucket, key, query, req) {
     else {
         const uploadId = query.has('uploadId');
         if (method === 'PUT') {
-            const copySource = context_header(req, 'x-amz-copy-source');
+            const copySource = header(req, 'x-amz-copy-source');
             if (uploadId && copySource !== undefined)
                 return () => { throw notImplemented('UploadPartCopy'); };
             if (uploadId)
@@ -45008,9 +54060,7 @@ function sendError(req, res, error, resource) {
         res.destroy();
         return;
     }
-    const details = Object.entries(error.details).map(([name, value]) => xml_element(name, value));
-    const xml = xml_document('Error', [xml_element('Code', error.code), xml_element('Message', error.message), ...details, xml_element('Resource', resource), xml_element('RequestId', requestId), xml_element('HostId', hostId)])
-        .replace(/ xmlns="[^"]*"/, '');
+    const xml = s3ErrorDocument({ Code: error.code, Message: error.message, ...error.details, Resource: resource, RequestId: requestId, HostId: hostId });
     if (req.method === 'HEAD') {
         // HEAD replies carry no body; S3 gives the code only through the status.
         res.writeHead(error.status, { 'content-length': 0 });
@@ -45164,6 +54214,7 @@ async function startEmulator(opts = {}) {
     return {
         ebEndpoint: eb.endpoint,
         s3Endpoint: s3.endpoint,
+        region,
         env: {
             AWS_ENDPOINT_URL_ELASTIC_BEANSTALK: eb.endpoint,
             AWS_ENDPOINT_URL_S3: s3.endpoint,
@@ -45189,26 +54240,34 @@ async function startEmulator(opts = {}) {
 
 
 
+
+
 const USAGE = `usage: eb-pipeline emulator start [--eb-port N] [--s3-port N] [--host H] [--time-scale X] [--version-quota N]
                                   [--credentials FILE]
 
 Runs a local Elastic Beanstalk + S3 in the foreground and prints the variables that point the AWS SDK
-and awscli at it. Ctrl-C stops it and every process it started.
-  --eb-port N        Elastic Beanstalk port (default: a free one)
-  --s3-port N        S3 port (default: a free one)
-  --host H           address to listen on (default 127.0.0.1)
-  --time-scale X     1 = EB's real timing; 0.1 = ten times faster (default 1)
-  --version-quota N  application versions allowed in the account (default 1000)
-  --credentials FILE the access keys requests must be signed with: a JSON list of
-                     {"accessKeyId", "secretAccessKey", "userName"?, "policies"?: [IAM policy JSON]}
-                     (default: one key, test/test, no policy); a key with policies is held to them;
-                     the first key is the one printed below`;
+and awscli at it. Ctrl-C stops it and every process it started.`;
+const FLAGS = [
+    { name: 'eb-port', arg: 'N', help: 'Elastic Beanstalk port (default: a free one)' },
+    { name: 's3-port', arg: 'N', help: 'S3 port (default: a free one)' },
+    { name: 'host', arg: 'H', help: 'address to listen on (default 127.0.0.1)' },
+    { name: 'time-scale', arg: 'X', help: "1 = EB's real timing; 0.1 = ten times faster (default 1)" },
+    { name: 'version-quota', arg: 'N', help: 'application versions allowed in the account (default 1000)' },
+    {
+        name: 'credentials',
+        arg: 'FILE',
+        help: `the access keys requests must be signed with: a JSON list of
+{"accessKeyId", "secretAccessKey", "userName"?, "policies"?: [IAM policy JSON]}
+(default: one key, test/test, no policy); a key with policies is held to them;
+the first key is the one printed below`,
+    },
+];
 function number(flag, raw, check, expected) {
-    if (raw === undefined)
+    if (raw === '')
         return undefined;
     const n = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(n) || !check(n))
-        throw new Error(`${flag} must be ${expected}, got "${raw}"`);
+    if (!Number.isFinite(n) || !check(n))
+        throw new errors_ConfigurationError(`${flag} must be ${expected}, got "${raw}"`);
     return n;
 }
 function credentialsFile(file) {
@@ -45217,32 +54276,20 @@ function credentialsFile(file) {
         parsed = JSON.parse((0,external_node_fs_.readFileSync)(file, 'utf8'));
     }
     catch (err) {
-        throw new Error(`--credentials ${file}: cannot read it as JSON (${err.message})`);
+        throw new errors_ConfigurationError(`--credentials ${file}: cannot read it as JSON (${errors_errorMessage(err)})`);
     }
     if (!Array.isArray(parsed) || parsed.length === 0) {
-        throw new Error(`--credentials ${file}: expected a JSON list of {"accessKeyId", "secretAccessKey"} objects`);
+        throw new errors_ConfigurationError(`--credentials ${file}: expected a JSON list of {"accessKeyId", "secretAccessKey"} objects`);
     }
     return parsed;
 }
-function parseStartOptions(argv) {
-    const { values } = (0,external_node_util_.parseArgs)({
-        args: argv,
-        options: {
-            'eb-port': { type: 'string' },
-            's3-port': { type: 'string' },
-            host: { type: 'string' },
-            'time-scale': { type: 'string' },
-            'version-quota': { type: 'string' },
-            credentials: { type: 'string' },
-        },
-        strict: true,
-    });
+function startOptions(read) {
     const port = (n) => Number.isInteger(n) && n >= 0 && n <= 65535;
     const opts = {};
-    const ebPort = number('--eb-port', values['eb-port'], port, 'a port number 0-65535');
-    const s3Port = number('--s3-port', values['s3-port'], port, 'a port number 0-65535');
-    const timeScale = number('--time-scale', values['time-scale'], (n) => n > 0, 'a number > 0 (e.g. 0.1)');
-    const versionQuota = number('--version-quota', values['version-quota'], (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
+    const ebPort = number('--eb-port', parse_readString(read, 'eb-port'), port, 'a port number 0-65535');
+    const s3Port = number('--s3-port', parse_readString(read, 's3-port'), port, 'a port number 0-65535');
+    const timeScale = number('--time-scale', parse_readString(read, 'time-scale'), (n) => n > 0, 'a number > 0 (e.g. 0.1)');
+    const versionQuota = number('--version-quota', parse_readString(read, 'version-quota'), (n) => Number.isInteger(n) && n >= 1, 'an integer >= 1');
     if (ebPort !== undefined)
         opts.ebPort = ebPort;
     if (s3Port !== undefined)
@@ -45251,247 +54298,230 @@ function parseStartOptions(argv) {
         opts.timeScale = timeScale;
     if (versionQuota !== undefined)
         opts.versionQuota = versionQuota;
-    if (values.host !== undefined)
-        opts.host = values.host;
-    if (values.credentials !== undefined)
-        opts.credentials = credentialsFile(values.credentials);
+    const host = parse_readString(read, 'host');
+    if (host)
+        opts.host = host;
+    const credentials = parse_readString(read, 'credentials');
+    if (credentials)
+        opts.credentials = credentialsFile(credentials);
     return opts;
+}
+/** `emulator start`'s arguments as the emulator takes them; a ConfigurationError naming the flag when they are wrong. */
+function parseStartOptions(argv) {
+    return startOptions(parseFlags(argv, FLAGS).read);
+}
+async function runUntilStopped(opts) {
+    const emulator = await startEmulator(opts);
+    const lines = Object.entries(emulator.env).map(([k, v]) => `export ${k}=${v}`);
+    console.log(`# Elastic Beanstalk emulator ready (Ctrl-C to stop). Point the AWS SDK / awscli at it with:\n${lines.join('\n')}`);
+    console.log(`# faults: curl -X POST ${emulator.ebEndpoint}/_emulator/faults -d '{"throttle":{"burst":3}}'  state: curl ${emulator.ebEndpoint}/_emulator/state`);
+    await new Promise((resolve) => {
+        const stop = () => {
+            process.off('SIGINT', stop);
+            process.off('SIGTERM', stop);
+            resolve();
+        };
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
+    });
+    console.log('# stopping the emulator and everything it started');
+    await emulator.stop();
 }
 const emulatorCommand = {
     summary: 'run the local Elastic Beanstalk + S3 emulator (emulator start --help)',
     async run(argv) {
         const [sub, ...rest] = argv;
-        if (sub !== 'start' || rest.includes('--help') || rest.includes('-h')) {
-            console.log(USAGE);
-            return sub === 'start' || sub === '--help' || sub === '-h' ? 0 : 2;
+        if (sub === 'start') {
+            return runCommand('emulator start', rest, USAGE, FLAGS, async (f) => {
+                await runUntilStopped(startOptions(f.read));
+                return EXIT_OK;
+            });
         }
-        let opts;
-        try {
-            opts = parseStartOptions(rest);
+        // `start` is the one subcommand; like `eb-pipeline` itself, no subcommand shows the help (exit 0
+        // only when asked for) and an unknown one is an error.
+        if (sub === undefined || sub === '--help' || sub === '-h') {
+            console.log(helpText(USAGE, FLAGS));
+            return sub ? EXIT_OK : EXIT_USAGE;
         }
-        catch (err) {
-            console.error(`eb-pipeline emulator start: ${err.message}\n\n${USAGE}`);
-            return 2;
-        }
-        const emulator = await startEmulator(opts);
-        const lines = Object.entries(emulator.env).map(([k, v]) => `export ${k}=${v}`);
-        console.log(`# Elastic Beanstalk emulator ready (Ctrl-C to stop). Point the AWS SDK / awscli at it with:\n${lines.join('\n')}`);
-        console.log(`# faults: curl -X POST ${emulator.ebEndpoint}/_emulator/faults -d '{"throttle":{"burst":3}}'  state: curl ${emulator.ebEndpoint}/_emulator/state`);
-        await new Promise((resolve) => {
-            const stop = () => {
-                process.off('SIGINT', stop);
-                process.off('SIGTERM', stop);
-                resolve();
-            };
-            process.on('SIGINT', stop);
-            process.on('SIGTERM', stop);
-        });
-        console.log('# stopping the emulator and everything it started');
-        await emulator.stop();
-        return 0;
+        printUsageError('emulator', `unknown subcommand "${sub}"`, USAGE);
+        return EXIT_USAGE;
     },
 };
 
-;// CONCATENATED MODULE: ./src/config/errors.ts
-// Errors the user can fix (bad input, a refused label) versus everything else. The action wrapper
-// turns these into a clean `setFailed` message; anything else is a bug and gets a stack trace in debug.
-class errors_ConfigurationError extends Error {
-    name = 'ConfigurationError';
-}
-// The deploy ran and did not succeed (failed gate, rolled back, busy past the deadline...).
-// Not a bug: reported as a clean failure with what happened; the CLI exits 1.
-class errors_DeployFailedError extends Error {
-    details;
-    name = 'DeployFailedError';
-    constructor(message, details = {}) {
-        super(message);
-        this.details = details;
-    }
-}
-function errors_errorMessage(err) {
-    return err instanceof Error ? err.message : String(err);
-}
-
-;// CONCATENATED MODULE: ./src/config/parse.ts
-// One parser per kind of input. Each reads a raw string, and on bad input throws a
-// ConfigurationError naming the input and the form it accepts — before any AWS call is made.
-
-
-function bad(name, value, expected) {
-    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-    return new errors_ConfigurationError(`input "${name}" is invalid ("${shown}"): expected ${expected}`);
+;// CONCATENATED MODULE: ./src/config/interface/spec.ts
+/** Keeps the literal input and output names, so readers and setters are checked against them. */
+function defineInterface(action) {
+    return action;
 }
 /**
- * `record[key]` only when `key` is the record's own property. A plain `record[key]` answers
- * "constructor", "__proto__" or "toString" with what every object inherits from Object.prototype,
- * so a lookup table keyed by user input would accept those words as valid choices.
+ * Reads inputs as the runner hands them over: an input left out (or blank) reads as its declared
+ * default. On a runner core.getInput already returns action.yml's default; the CLI's flags and tests
+ * get the same values through this.
  */
-function ownValue(record, key) {
-    return Object.hasOwn(record, key) ? record[key] : undefined;
+function spec_withDefaults(inputs, get) {
+    return (name) => get(name).trim() || (inputs[name].default ?? '');
 }
-function parse_readString(get, name) {
-    return get(name).trim();
-}
-function parse_requireValue(get, name) {
-    const v = parse_readString(get, name);
-    if (!v)
-        throw new errors_ConfigurationError(`input "${name}" is required`);
-    return v;
-}
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-/** YAML 1.2 core booleans only: "yes", "1" or "on" are errors, not silently false. */
-function parse_parseBoolean(get, name, fallback) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return fallback;
-    if (TRUE.includes(v))
-        return true;
-    if (FALSE.includes(v))
-        return false;
-    throw bad(name, v, '"true" or "false"');
-}
-function parse_parseInteger(get, name, fallback, min, max) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return fallback;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
-        throw bad(name, v, `a whole number from ${min} to ${max}`);
-    return Number(v);
-}
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const MAX_DURATION_MS = 6 * 3_600_000; // a GitHub-hosted job's limit
-/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 (or 0 when `allowZero`) and at most 6h. */
-function parse_parseDuration(get, name, fallback, allowZero = false) {
-    const v = parse_readString(get, name) || fallback;
-    const expected = `a duration like "90s", "10m" or "1h30m" (${allowZero ? '0 or more' : 'more than 0'}, at most 6h)`;
-    let ms;
-    if (/^\d+$/.test(v)) {
-        ms = Number(v) * 1000;
-    }
-    else {
-        const parts = [...v.matchAll(/(\d+)(ms|s|m|h)/g)];
-        if (!parts.length || parts.map((p) => p[0]).join('') !== v)
-            throw bad(name, v, expected);
-        ms = parts.reduce((sum, p) => sum + Number(p[1]) * (ownValue(UNIT_MS, p[2] ?? '') ?? 0), 0);
-    }
-    if (!(ms > 0 || (allowZero && ms === 0)) || ms > MAX_DURATION_MS)
-        throw bad(name, v, expected);
-    return ms;
-}
-function parseChoice(get, name, choices, fallback) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return fallback;
-    const found = ownValue(choices, v.toLowerCase());
-    if (!found)
-        throw bad(name, v, `one of ${Object.keys(choices).map((c) => `"${c}"`).join(', ')}`);
-    return found;
-}
-// Elastic Beanstalk's own rules (API reference: ApplicationName, EnvironmentName, VersionLabel).
-function validateApplicationName(name, v) {
-    if (v.length > 100 || v.includes('/'))
-        throw bad(name, v, 'an application name of 1-100 characters without "/"');
-    return v;
-}
-function parse_validateEnvironmentName(name, v) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$/.test(v))
-        throw bad(name, v, 'an environment name of 4-40 letters, digits and "-", not starting or ending with "-"');
-    return v;
-}
-function parse_validateVersionLabel(name, v) {
-    if (v.length > 100 || v.includes('/') || /\s/.test(v))
-        throw bad(name, v, 'a version label of 1-100 characters without "/" or whitespace');
-    return v;
-}
-function parse_parseRegion(get, name) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return undefined;
-    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v))
-        throw bad(name, v, 'an AWS region like "us-east-1" or "eu-west-3"');
-    return v;
-}
-function parse_parseBucket(get, name) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return undefined;
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) || v.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(v))
-        throw bad(name, v, 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"');
-    return v;
-}
-function parseKeyPrefix(get, name, fallback) {
-    const v = parse_readString(get, name).replace(/\/+$/, '');
-    if (!v)
-        return fallback;
-    if (v.startsWith('/') || v.split('/').some((p) => p === '..' || p === '.' || p === '') || v.length > 900)
-        throw bad(name, v, 'an S3 key prefix like "bundles/my-app" (no leading "/", no "." or ".." parts)');
-    return v;
-}
-function parseUrl(get, name) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return undefined;
-    let url;
-    try {
-        url = new URL(v);
-    }
-    catch {
-        throw bad(name, v, 'an absolute http:// or https:// URL');
-    }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
-        throw bad(name, v, 'an absolute http:// or https:// URL');
-    return url.toString();
-}
-/** A .zip file (checked by its magic bytes later) or a directory that exists. */
-function parseBundlePath(get, name, fallback) {
-    const v = parse_readString(get, name) || fallback;
-    let stat;
-    try {
-        stat = (0,external_node_fs_.statSync)(v);
-    }
-    catch {
-        throw bad(name, v, 'an existing .zip file or directory');
-    }
-    if (stat.isDirectory())
-        return v;
-    if (!stat.isFile() || !v.toLowerCase().endsWith('.zip'))
-        throw bad(name, v, 'an existing .zip file or directory');
-    if (!hasZipMagic(v))
-        throw bad(name, v, 'a zip file (it does not start with a zip header)');
-    return v;
-}
-function hasZipMagic(file) {
-    const fd = (0,external_node_fs_.openSync)(file, 'r');
-    try {
-        const magic = Buffer.alloc(4);
-        if ((0,external_node_fs_.readSync)(fd, magic, 0, 4, 0) < 4)
-            return false;
-        return magic.readUInt32LE(0) === 0x04034b50 || magic.readUInt32LE(0) === 0x06054b50;
-    }
-    finally {
-        (0,external_node_fs_.closeSync)(fd);
-    }
-}
-function parseLabelList(get, name) {
-    return parse_readString(get, name)
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .map((s) => parse_validateVersionLabel(name, s));
-}
+
+;// CONCATENATED MODULE: ./src/config/interface/actions.ts
+// Every JavaScript action's interface, declared once: input names, defaults, descriptions, required
+// flags, output names. action.yml's inputs and outputs are generated from these tables
+// (`npm run generate:action-yml`, kept fresh by test/lint/action-interface.test.ts), config/inputs.ts
+// reads through them, src/actions/ sets outputs by these names, and the CLI's flags take their help
+// lines and defaults from them (src/cli/input-flags.ts).
+
+
+/** The root action: bundle → S3 → version → gated update → rollback → retention. */
+const DEPLOY = defineInterface({
+    name: 'deploy',
+    file: 'action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'environment-name': ENVIRONMENT_NAME,
+        bundle: BUNDLE_INPUTS.bundle,
+        'version-label': {
+            description: "Application version label (at most 100 characters, no \"/\"). Default, empty: derived from GITHUB_SHA and the bundle's sha256, so a re-run of the same commit reuses the same version.",
+            default: '',
+            help: 'version label (default: <commit>-<bundle sha256>)',
+        },
+        'version-description': VERSION_DESCRIPTION,
+        bucket: BUNDLE_INPUTS.bucket,
+        'key-prefix': BUNDLE_INPUTS['key-prefix'],
+        region: REGION,
+        ...GATE_INPUTS,
+        rollback: ROLLBACK,
+        'keep-versions': {
+            description: 'After a successful deploy, keep only the newest N application versions (0 = no pruning). Versions in use and the rollback target are never deleted.',
+            default: '0',
+            help: 'after success, prune to the newest N versions; 0 prunes nothing',
+        },
+        'delete-source-bundles': DELETE_SOURCE_BUNDLES,
+        preflight: PREFLIGHT,
+        summary: SUMMARY,
+    },
+    outputs: { ...GATED_OUTPUTS, ...BUNDLE_OUTPUTS, 'version-reused': VERSION_REUSED },
+});
+/** Deploy an existing version (promotion), gated, with rollback. */
+const actions_DEPLOY_VERSION = defineInterface({
+    name: 'deploy-version',
+    file: 'actions/deploy-version/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'environment-name': ENVIRONMENT_NAME,
+        'version-label': {
+            description: 'Label of the existing application version to deploy. With promote-from-environment: optional, and when given it must be the version that environment runs.',
+            default: '',
+        },
+        'promote-from-environment': {
+            description: 'Promote from this Elastic Beanstalk environment (e.g. shop-dev): deploy the version it runs, only when that version carries eb-pipeline:verified:<this environment> (and no later failed mark) and the environment is Ready and Green on it now; otherwise fail before any change.',
+            default: '',
+        },
+        region: REGION,
+        ...GATE_INPUTS,
+        rollback: ROLLBACK,
+        preflight: PREFLIGHT,
+        summary: SUMMARY,
+    },
+    outputs: GATED_OUTPUTS,
+});
+/** Redeploy the last verified (or a named) version, gated like a deploy; never rolled back itself. */
+const ROLLBACK_ACTION = defineInterface({
+    name: 'rollback',
+    file: 'actions/rollback/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'environment-name': ENVIRONMENT_NAME,
+        'version-label': {
+            description: 'Version to roll back to. Default, empty: the newest verified version other than the running one (with none, the step fails naming the newest older one that never failed here: name it to use it).',
+            default: '',
+            help: 'version to roll back to (default: the newest verified one other than the running one)',
+        },
+        region: REGION,
+        ...GATE_INPUTS,
+        summary: SUMMARY,
+    },
+    outputs: {
+        'version-label': { description: 'The version rolled back to.' },
+        'previous-version-label': { description: 'The version the environment ran before the rollback.' },
+        'environment-url': GATED_OUTPUTS['environment-url'],
+        health: GATED_OUTPUTS.health,
+        outcome: GATED_OUTPUTS.outcome,
+        'went-live': GATED_OUTPUTS['went-live'],
+        'superseded-by': GATED_OUTPUTS['superseded-by'],
+        'deploy-seconds': GATED_OUTPUTS['deploy-seconds'],
+    },
+});
+const actions_UPLOAD_BUNDLE = defineInterface({
+    name: 'upload-bundle',
+    file: 'actions/upload-bundle/action.yml',
+    inputs: {
+        'application-name': { ...APPLICATION_NAME, description: "Elastic Beanstalk application name; used for the default key prefix and EB's storage bucket." },
+        ...BUNDLE_INPUTS,
+        region: REGION,
+    },
+    outputs: BUNDLE_OUTPUTS,
+});
+const actions_CREATE_VERSION = defineInterface({
+    name: 'create-version',
+    file: 'actions/create-version/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'version-label': {
+            description: "Version label (at most 100 characters, no \"/\"). Default, empty: derived from GITHUB_SHA and the bundle's sha256.",
+            default: '',
+        },
+        'version-description': VERSION_DESCRIPTION,
+        bundle: { description: 'Local .zip or directory to upload first. Leave empty when s3-key names an uploaded bundle.', default: '' },
+        bucket: BUNDLE_INPUTS.bucket,
+        's3-key': { description: "Key of a bundle already in S3 (e.g. the upload-bundle action's s3-key output).", default: '' },
+        'key-prefix': { ...BUNDLE_INPUTS['key-prefix'], description: 'Key prefix when uploading a local bundle. Default, empty: eb-pipeline/<application-name>.' },
+        region: REGION,
+        'processing-timeout': { description: 'How long to wait for Elastic Beanstalk to process the version (e.g. 5m).', default: '10m' },
+        'keep-versions': { description: 'Prune to the newest N versions before creating when near the quota (0 = never prune).', default: '0' },
+        'delete-source-bundles': DELETE_SOURCE_BUNDLES,
+    },
+    outputs: {
+        'version-label': { description: 'The version label.' },
+        'version-reused': VERSION_REUSED,
+        'bundle-sha256': { description: "sha256 of the bundle's zip bytes (when this step uploaded it, or s3-key is content-addressed)." },
+        's3-bucket': BUNDLE_OUTPUTS['s3-bucket'],
+        's3-key': BUNDLE_OUTPUTS['s3-key'],
+        'uploaded-bytes': BUNDLE_OUTPUTS['uploaded-bytes'],
+    },
+});
+const PRUNE_VERSIONS = defineInterface({
+    name: 'prune-versions',
+    file: 'actions/prune-versions/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'keep-versions': { description: 'Number of newest versions to keep (at least 1).', default: '20', help: 'number of newest versions to keep' },
+        'protect-version-labels': {
+            description: 'Extra labels never to delete, comma- or newline-separated (e.g. a rollback target).',
+            default: '',
+            help: 'labels never to delete, comma-separated',
+        },
+        'delete-source-bundles': DELETE_SOURCE_BUNDLES,
+        region: REGION,
+    },
+    outputs: {
+        'deleted-versions': { description: 'Labels deleted, newline-separated.' },
+        'deleted-count': { description: 'Number of versions deleted.' },
+        'kept-count': { description: 'Number of versions left.' },
+    },
+});
+/** Every JavaScript action, in the order the docs list them. */
+const ACTIONS = [DEPLOY, actions_UPLOAD_BUNDLE, actions_CREATE_VERSION, actions_DEPLOY_VERSION, ROLLBACK_ACTION, PRUNE_VERSIONS];
 
 ;// CONCATENATED MODULE: ./src/config/inputs.ts
 // The typed, validated inputs of every action and CLI command, read through one InputReader
-// (core.getInput in actions, parsed flags in the CLI). Names are the action.yml input names.
+// (core.getInput in actions, parsed flags in the CLI). Names and defaults are the action's interface
+// (src/config/interface/actions.ts): a name it does not declare does not compile.
 
 
-/**
- * The stability window's default: a process that dies up to 30 s after EB first shows Green is
- * seen by the next health report (EB reports every 10 s), and a poll sees that within a second or
- * two: 30 + 10 + 5 s of margin.
- */
-const DEFAULT_STABLE_SECONDS = 45;
+
+
+
+/** The stability window's default (why 45: GATE_INPUTS in src/config/interface/shared.ts). */
+const DEFAULT_STABLE_SECONDS = Number(GATE_INPUTS['stable-seconds'].default);
 const MIN_HEALTH = { ok: 'ok', green: 'ok', warning: 'warning', yellow: 'warning' };
 function applicationName(get) {
     return validateApplicationName('application-name', parse_requireValue(get, 'application-name'));
@@ -45509,37 +54539,40 @@ function description(get) {
         throw new errors_ConfigurationError('input "version-description" is too long: expected at most 200 characters');
     return v;
 }
-function readGateSettings(get) {
+function readGateSettings(given) {
+    const get = spec_withDefaults(GATE_INPUTS, given);
     const gate = {
-        minHealth: parseChoice(get, 'min-health', MIN_HEALTH, 'ok'),
-        healthyChecks: parse_parseInteger(get, 'healthy-checks', 3, 1, 100),
-        stableMs: parse_parseInteger(get, 'stable-seconds', DEFAULT_STABLE_SECONDS, 0, 3600) * 1000,
-        settleTimeoutMs: parse_parseDuration(get, 'settle-timeout', '2m'),
-        unhealthyGraceMs: parse_parseDuration(get, 'unhealthy-grace', '0s', true),
+        minHealth: parseChoice(get, 'min-health', MIN_HEALTH),
+        healthyChecks: parse_parseInteger(get, 'healthy-checks', 1, 100),
+        stableMs: parse_parseInteger(get, 'stable-seconds', 0, 3600) * 1000,
+        settleTimeoutMs: parse_parseDuration(get, 'settle-timeout'),
+        unhealthyGraceMs: parse_parseDuration(get, 'unhealthy-grace', true),
         healthUrl: parseUrl(get, 'health-url'),
-        healthUrlExpectVersion: parse_parseBoolean(get, 'health-url-expect-version', false),
-        readyTimeoutMs: parse_parseDuration(get, 'ready-timeout', '10m'),
-        deployTimeoutMs: parse_parseDuration(get, 'deploy-timeout', '20m'),
+        healthUrlExpectVersion: parse_parseBoolean(get, 'health-url-expect-version'),
+        readyTimeoutMs: parse_parseDuration(get, 'ready-timeout'),
+        deployTimeoutMs: parse_parseDuration(get, 'deploy-timeout'),
     };
     if (gate.stableMs >= gate.deployTimeoutMs)
-        throw new errors_ConfigurationError(`input "stable-seconds" (${gate.stableMs / 1000}${parse_readString(get, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`);
+        throw new errors_ConfigurationError(`input "stable-seconds" (${gate.stableMs / 1000}${parse_readString(given, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`);
     if (gate.healthUrlExpectVersion && !gate.healthUrl)
         throw new errors_ConfigurationError('input "health-url-expect-version" is "true" but "health-url" is empty: expected a health URL to check');
     return gate;
 }
-function bundleSettings(get, app, fallbackPath) {
+function bundleSettings(get, app) {
     return {
-        bundlePath: parseBundlePath(get, 'bundle', fallbackPath),
+        bundlePath: parseBundlePath(get, 'bundle'),
         bucket: parse_parseBucket(get, 'bucket'),
         keyPrefix: parseKeyPrefix(get, 'key-prefix', `eb-pipeline/${app}`),
     };
 }
-function readUploadInputs(get) {
+function readUploadInputs(given) {
+    const get = withDefaults(UPLOAD_BUNDLE.inputs, given);
     const app = applicationName(get);
     const region = parseRegion(get, 'region');
-    return { applicationName: app, region, ...bundleSettings(get, app, '.') };
+    return { applicationName: app, region, ...bundleSettings(get, app) };
 }
-function readCreateVersionInputs(get) {
+function readCreateVersionInputs(given) {
+    const get = withDefaults(CREATE_VERSION.inputs, given);
     const app = applicationName(get);
     const region = parseRegion(get, 'region');
     const versionLabel = optionalLabel(get);
@@ -45556,14 +54589,15 @@ function readCreateVersionInputs(get) {
         region,
         versionLabel,
         versionDescription,
-        bundle: hasBundle ? bundleSettings(get, app, '.') : undefined,
+        bundle: hasBundle ? bundleSettings(get, app) : undefined,
         s3: key ? { bucket, key } : undefined,
-        processingTimeoutMs: parseDuration(get, 'processing-timeout', '10m'),
-        keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
-        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
+        processingTimeoutMs: parseDuration(get, 'processing-timeout'),
+        keepVersions: parseInteger(get, 'keep-versions', 0, 1000),
+        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles'),
     };
 }
-function readDeployVersionInputs(get) {
+function readDeployVersionInputs(given) {
+    const get = withDefaults(DEPLOY_VERSION.inputs, given);
     const app = applicationName(get);
     const environment = environmentName(get);
     const from = readString(get, 'promote-from-environment');
@@ -45576,13 +54610,14 @@ function readDeployVersionInputs(get) {
         region: parseRegion(get, 'region'),
         versionLabel: promoteFrom ? optionalLabel(get) : validateVersionLabel('version-label', requireValue(get, 'version-label')),
         promoteFrom,
-        gate: readGateSettings(get),
-        rollback: parseBoolean(get, 'rollback', true),
-        summary: parseBoolean(get, 'summary', true),
-        preflight: parseBoolean(get, 'preflight', true),
+        gate: readGateSettings(given),
+        rollback: parseBoolean(get, 'rollback'),
+        summary: parseBoolean(get, 'summary'),
+        preflight: parseBoolean(get, 'preflight'),
     };
 }
-function readDeployInputs(get) {
+function readDeployInputs(given) {
+    const get = spec_withDefaults(DEPLOY.inputs, given);
     const app = applicationName(get);
     return {
         applicationName: app,
@@ -45590,64 +54625,43 @@ function readDeployInputs(get) {
         region: parse_parseRegion(get, 'region'),
         versionLabel: optionalLabel(get),
         versionDescription: description(get),
-        bundle: bundleSettings(get, app, '.'),
-        gate: readGateSettings(get),
-        rollback: parse_parseBoolean(get, 'rollback', true),
-        keepVersions: parse_parseInteger(get, 'keep-versions', 0, 0, 1000),
-        deleteSourceBundles: parse_parseBoolean(get, 'delete-source-bundles', false),
-        summary: parse_parseBoolean(get, 'summary', true),
-        preflight: parse_parseBoolean(get, 'preflight', true),
+        bundle: bundleSettings(get, app),
+        gate: readGateSettings(given),
+        rollback: parse_parseBoolean(get, 'rollback'),
+        keepVersions: parse_parseInteger(get, 'keep-versions', 0, 1000),
+        deleteSourceBundles: parse_parseBoolean(get, 'delete-source-bundles'),
+        summary: parse_parseBoolean(get, 'summary'),
+        preflight: parse_parseBoolean(get, 'preflight'),
     };
 }
-function readRollbackInputs(get) {
+function readRollbackInputs(given) {
+    const get = spec_withDefaults(ROLLBACK_ACTION.inputs, given);
     return {
         applicationName: applicationName(get),
         environmentName: environmentName(get),
         region: parse_parseRegion(get, 'region'),
         versionLabel: optionalLabel(get),
-        gate: readGateSettings(get),
-        summary: parse_parseBoolean(get, 'summary', true),
+        gate: readGateSettings(given),
+        summary: parse_parseBoolean(get, 'summary'),
     };
 }
-function readPruneInputs(get) {
+function readPruneInputs(given) {
+    const get = spec_withDefaults(PRUNE_VERSIONS.inputs, given);
     return {
         applicationName: applicationName(get),
         region: parse_parseRegion(get, 'region'),
-        keepVersions: parse_parseInteger(get, 'keep-versions', 20, 1, 1000),
+        keepVersions: parse_parseInteger(get, 'keep-versions', 1, 1000),
         protectLabels: parseLabelList(get, 'protect-version-labels'),
-        deleteSourceBundles: parse_parseBoolean(get, 'delete-source-bundles', false),
+        deleteSourceBundles: parse_parseBoolean(get, 'delete-source-bundles'),
     };
 }
 
-;// CONCATENATED MODULE: ./src/engine/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
-};
-/** A point in time after which waiting stops; `remaining()` never goes below 0. */
-class clock_Deadline {
-    clock;
-    at;
-    what;
-    constructor(clock, at, what) {
-        this.clock = clock;
-        this.at = at;
-        this.what = what;
-    }
-    static after(clock, ms, what) {
-        return new clock_Deadline(clock, clock.now() + ms, what);
-    }
-    remaining() {
-        return Math.max(0, this.at - this.clock.now());
-    }
-    passed() {
-        return this.clock.now() >= this.at;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-beanstalk/dist-cjs/index.js
-var client_elastic_beanstalk_dist_cjs = __nccwpck_require__(6114);
 ;// CONCATENATED MODULE: ./src/aws/retry.ts
+// On top of the SDK's own retries (a few attempts per call), the engine keeps retrying
+// throttling, 5xx and dropped connections with jittered exponential backoff until the phase's
+// deadline — a long "Rate exceeded" spell slows a deploy down instead of failing it, and the
+// deadline keeps it from ever hanging.
+
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
 const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'TimeoutError', 'RequestTimeout']);
@@ -45663,6 +54677,10 @@ function isRetryable(err) {
 }
 function errorName(err) {
     return typeof err === 'object' && err !== null ? (err.name ?? '') : '';
+}
+function retry_retryUntil(deps, until, what = '') {
+    const deadline = typeof until === 'number' ? Deadline.after(deps.clock, until, what) : until;
+    return { clock: deps.clock, log: deps.log, deadline };
 }
 async function withRetries(what, ctx, fn) {
     let attempt = 0;
@@ -45741,8 +54759,9 @@ function chooseRollbackTarget(versions, environment, leaving, running) {
 }
 /**
  * The rollback action's default: leave the version the environment runs for the newest verified
- * other one. When none is verified (the record is younger than the versions), the newest version
- * created before the running one that never failed here, said to be unverified.
+ * other one. When none is verified there, there is no default: a guess could be a version this
+ * environment never ran (a dev build, in an application shared with production), so the caller
+ * must name one; the newest older version that did not fail here is offered as a hint.
  */
 function chooseRollbackOperationTarget(versions, environment, running) {
     const best = newestVerified(versions, environment, running);
@@ -45752,19 +54771,23 @@ function chooseRollbackOperationTarget(versions, environment, running) {
     const older = versions
         .filter((v) => v.label !== running && v.processed && v.created < cutoff && verdict(v, environment) !== 'failed')
         .sort((a, b) => b.created - a.created)[0];
-    if (!older)
-        return { label: undefined, basis: 'none', why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}", and no older one is left that did not fail there` };
-    return {
-        label: older.label,
-        basis: 'older',
-        why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}": falling back to "${older.label}", the newest older version, which is not verified (it predates the record)`,
-    };
+    const hint = older ? ` (the newest older version that did not fail there is "${older.label}", not verified on "${environment}")` : '';
+    return { label: undefined, basis: 'none', why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}"${hint}` };
 }
-function parseMarks(tags, prefix) {
+/** A mark dated further ahead than this is not believed (a forged tag, or a runner whose clock runs fast). */
+const MARK_CLOCK_SKEW_MS = 5 * 60_000;
+/** The marks with `prefix` by environment; marks that are not a time or are dated in the future are reported and ignored. */
+function parseMarks(tags, prefix, now, ignored) {
     const out = new Map();
     for (const t of tags) {
+        if (!t.Key?.startsWith(prefix))
+            continue;
         const at = Date.parse(t.Value ?? '');
-        if (t.Key?.startsWith(prefix) && !Number.isNaN(at))
+        if (Number.isNaN(at))
+            ignored.push(`${t.Key}=${t.Value ?? ''} (not a time)`);
+        else if (at > now + MARK_CLOCK_SKEW_MS)
+            ignored.push(`${t.Key}=${t.Value ?? ''} (dated in the future)`);
+        else
             out.set(t.Key.slice(prefix.length), at);
     }
     return out;
@@ -45774,7 +54797,7 @@ async function listVersions(eb, app, retry) {
     const out = [];
     let token;
     do {
-        const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, MaxRecords: 1000, NextToken: token })));
+        const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, MaxRecords: 1000, NextToken: token })));
         out.push(...(page.ApplicationVersions ?? []));
         token = page.NextToken;
     } while (token);
@@ -45782,17 +54805,29 @@ async function listVersions(eb, app, retry) {
 }
 /** How many ListTagsForResource calls run at once. */
 const PARALLEL_READS = 4;
+/** The record is read this many versions at a time, newest first. */
+const RECORD_PAGE = 100;
 /**
- * The application's versions with their marks, newest first. `limit` reads the tags of only the
- * newest versions (a deploy need not walk a thousand); the versions given in `always` are read too.
+ * The application's versions with their marks, newest first. Tags are read a page of versions at a
+ * time, newest first (the versions in `always` with the first page), until `enough` says the
+ * record answers the question asked; without `enough`, all of them. A deploy need not walk a
+ * thousand versions when the last verified one is recent, and never stops short of an older one.
  */
 async function readReleaseRecord(eb, app, retry, opts = {}) {
     const all = await listVersions(eb, app, retry);
-    const wanted = all.filter((v, i) => i < (opts.limit ?? Infinity) || opts.always?.includes(v.VersionLabel));
-    if (all.length > wanted.length)
-        retry.log.debug(`read the verified-release record of the ${wanted.length} newest of ${all.length} versions of "${app}"`);
-    return recordOf(eb, wanted, retry);
+    const first = all.filter((v, i) => i < RECORD_PAGE || opts.always?.includes(v.VersionLabel));
+    let rest = all.filter((v) => !first.includes(v));
+    const records = await recordOf(eb, first, retry);
+    while (rest.length > 0 && !(opts.enough?.(records) ?? false)) {
+        records.push(...(await recordOf(eb, rest.slice(0, RECORD_PAGE), retry)));
+        rest = rest.slice(RECORD_PAGE);
+    }
+    if (rest.length > 0)
+        retry.log.debug(`read the verified-release record of the ${records.length} newest of ${all.length} versions of "${app}": enough to decide`);
+    return records.sort((a, b) => b.created - a.created);
 }
+/** A version whose tags cannot be read for these reasons is left out of the record (gone, or a label EB cannot name in an ARN). */
+const UNREADABLE = new Set(['ResourceNotFoundException', 'InvalidParameterValue', 'ResourceTypeNotSupportedException']);
 /** The marks on the given versions (one ListTagsForResource each, a few at a time). */
 async function recordOf(eb, versions, retry) {
     const records = versions.map((v) => ({
@@ -45809,9 +54844,23 @@ async function recordOf(eb, versions, retry) {
             const record = records[next++];
             if (!record.arn)
                 continue; // EB always returns the ARN; without it there is nothing to read
-            const res = await withRetries('ListTagsForResource', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* ListTagsForResourceCommand */.a_e({ ResourceArn: record.arn })));
-            record.verified = parseMarks(res.ResourceTags ?? [], VERIFIED_TAG);
-            record.failed = parseMarks(res.ResourceTags ?? [], FAILED_TAG);
+            let tags;
+            try {
+                tags = (await withRetries('ListTagsForResource', retry, () => eb.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ ResourceArn: record.arn })))).ResourceTags ?? [];
+            }
+            catch (err) {
+                if (!UNREADABLE.has(errorName(err)))
+                    throw err;
+                // Deleted since the list (a concurrent prune), or unreadable: counted as unverified, never as a target.
+                record.processed = false;
+                retry.log.debug(`the record of version "${record.label}" cannot be read (${errors_errorMessage(err)}): it is not a rollback target`);
+                continue;
+            }
+            const ignored = [];
+            record.verified = parseMarks(tags, VERIFIED_TAG, retry.clock.now(), ignored);
+            record.failed = parseMarks(tags, FAILED_TAG, retry.clock.now(), ignored);
+            if (ignored.length > 0)
+                retry.log.warning(`ignored marks on version "${record.label}" that cannot be true: ${ignored.join(', ')}`);
         }
     };
     await Promise.all(Array.from({ length: PARALLEL_READS }, worker));
@@ -45825,7 +54874,7 @@ async function recordOf(eb, versions, retry) {
 async function markVersion(eb, arn, environment, mark, retry) {
     const [set, clear] = mark === 'verified' ? [VERIFIED_TAG, FAILED_TAG] : [FAILED_TAG, VERIFIED_TAG];
     try {
-        await withRetries('UpdateTagsForResource', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* UpdateTagsForResourceCommand */.L$l({
+        await withRetries('UpdateTagsForResource', retry, () => eb.send(new dist_cjs/* UpdateTagsForResourceCommand */.L$l({
             ResourceArn: arn,
             TagsToAdd: [{ Key: set + environment, Value: new Date(retry.clock.now()).toISOString() }],
             TagsToRemove: [clear + environment],
@@ -45837,105 +54886,19 @@ async function markVersion(eb, arn, environment, mark, retry) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/aws/describe-meter.ts
-/** Average describe calls per second over a deploy that the pollers stay within. */
-const DESCRIBE_CALLS_PER_SECOND = 1;
-/**
- * Every real EB update takes longer than this (EB's deploy command alone takes about 15 s), so the
- * first calls of a deploy may come quickly: the average is only ever taken over at least this long.
- */
-const BUDGET_FLOOR_MS = 20_000;
-/** The longest a poller stays blind early in the floor, while it saves calls for its end. */
-const FLOOR_MAX_GAP_MS = 5000;
-class DescribeMeter {
-    clock;
-    since;
-    calls = 0;
-    constructor(clock, since = clock.now()) {
-        this.clock = clock;
-        this.since = since;
-    }
-    /**
-     * Starts the budget afresh: the preflight's one-off reads (a handful, before anything changes)
-     * are not polling, and must not eat the calls the gate needs later.
-     */
-    restart() {
-        this.calls = 0;
-        this.since = this.clock.now();
-    }
-    record(calls = 1) {
-        this.calls += calls;
-    }
-    /** Calls allowed in total by now: the rate times the time since the start (at least the floor). */
-    allowed() {
-        return (DESCRIBE_CALLS_PER_SECOND * Math.max(this.clock.now() - this.since, BUDGET_FLOOR_MS)) / 1000;
-    }
-    /**
-     * How long to wait before `next` more calls so that `reserve` calls stay available for later
-     * (the gate keeps its confirmation checks' calls in reserve while it waits).
-     */
-    delayFor(next, reserve = 0) {
-        const needed = this.calls + next + reserve;
-        if (needed <= this.allowed())
-            return 0;
-        return Math.ceil(this.since + (needed * 1000) / DESCRIBE_CALLS_PER_SECOND - this.clock.now());
-    }
-    /**
-     * Before the floor has passed: how long to wait so that the calls left in it (`reserve` kept
-     * aside) are spent where they matter. No EB update ends within seconds (its deploy command alone
-     * takes about 15 s), so the calls are packed toward the end of the floor, `spacingMs` apart,
-     * where a short update turns Green; earlier, a poll comes at least every `maxGapMs` so an early
-     * failure is still seen. Spreading them evenly instead left ~2 s between polls at the end.
-     */
-    spreadDelay(next, reserve = 0, spacingMs = 1000, maxGapMs = FLOOR_MAX_GAP_MS) {
-        const elapsed = this.clock.now() - this.since;
-        if (elapsed >= BUDGET_FLOOR_MS)
-            return 0;
-        const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
-        if (left < next)
-            return 0; // delayFor holds the call back until the budget allows it
-        // Late enough that the calls left after this one cover the rest of the floor, spacingMs apart.
-        const latest = BUDGET_FLOOR_MS - elapsed - Math.floor((left - next) / next) * spacingMs;
-        return Math.max(0, Math.min(latest, maxGapMs));
-    }
-}
-const meters = new WeakMap();
-/** The client's meter, made on first use; a client with a middleware stack counts its own calls. */
-function meterFor(eb, clock) {
-    let meter = meters.get(eb);
-    if (meter)
-        return meter;
-    meter = new DescribeMeter(clock);
-    meters.set(eb, meter);
-    const stack = eb.middlewareStack;
-    const m = meter;
-    // finalizeRequest at low priority runs inside the SDK's retry middleware: once per attempt.
-    stack?.add((next, ctx) => (args) => {
-        if (ctx.commandName?.startsWith('Describe'))
-            m.record();
-        return next(args);
-    }, { step: 'finalizeRequest', priority: 'low', name: 'ebPipelineDescribeMeter' });
-    return meter;
-}
-/** For a client that counts its calls itself (the fake EB of the timing tests). */
-function registerMeter(eb, meter) {
-    meters.set(eb, meter);
-}
-
 ;// CONCATENATED MODULE: ./src/eb/versions.ts
 // Application versions: create with Process=true and wait for Processed, reuse an identical one,
 // refuse a label that already names different bytes, and watch the account's version quota.
 
 
 
-
 async function versions_findVersion(eb, app, label, retry) {
-    const res = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, VersionLabels: [label] })));
+    const res = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, VersionLabels: [label] })));
     return res.ApplicationVersions?.find((v) => v.VersionLabel === label);
 }
 async function failureReason(eb, app, label, retry) {
     try {
-        const res = await withRetries('DescribeEvents', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: app, VersionLabel: label, MaxRecords: 20 })));
+        const res = await withRetries('DescribeEvents', retry, () => eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: app, VersionLabel: label, MaxRecords: 20 })));
         const messages = (res.Events ?? []).filter((e) => e.Severity === 'ERROR' || e.Severity === 'WARN').map((e) => e.Message ?? '');
         return messages.length ? messages.join(' | ') : 'Elastic Beanstalk gave no reason';
     }
@@ -45948,8 +54911,9 @@ function versions_status(v) {
 }
 /** EB processes a version in seconds: a steady 1 s poll sees it done within a second. */
 const PROCESSING_POLL_MS = 1000;
-async function waitProcessed(eb, spec, retry, deadline) {
-    const meter = meterFor(eb, retry.clock);
+/** Polls until the version is Processed, within the describe budget, until `retry.deadline`. */
+async function waitProcessed({ eb, budget }, spec, retry) {
+    const { deadline } = retry;
     for (;;) {
         const v = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
         if (!v)
@@ -45963,7 +54927,7 @@ async function waitProcessed(eb, spec, retry, deadline) {
         if (deadline.passed())
             throw new errors_DeployFailedError(`application version "${spec.label}" was still ${v.Status ?? 'unprocessed'} after ${deadline.what}`);
         // The same describe budget as the gate: a long processing slows down to the average rate.
-        await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, meter.delayFor(1)), deadline.remaining()));
+        await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, budget.delayFor(1)), deadline.remaining()));
     }
 }
 function sameBundle(v, spec) {
@@ -45974,18 +54938,19 @@ function refuse(v, spec) {
         `(s3://${v.SourceBundle?.S3Bucket ?? '?'}/${v.SourceBundle?.S3Key ?? '?'}, not s3://${spec.bucket}/${spec.key}); ` +
         'refusing to reuse it — choose another version-label, or leave it empty to derive one from the commit and the bundle');
 }
-/** Returns whether an existing identical version was reused. */
-async function ensureVersion(eb, spec, retry, deadline) {
+/** Returns whether an existing identical version was reused; waits for processing until `retry.deadline`. */
+async function ensureVersion(client, spec, retry) {
+    const { eb } = client;
     const existing = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
     if (existing) {
         if (!sameBundle(existing, spec))
             throw refuse(existing, spec);
         retry.log.info(`application version "${spec.label}" already exists with this bundle (${existing.Status ?? '?'}): reusing it`);
-        await waitProcessed(eb, spec, retry, deadline);
+        await waitProcessed(client, spec, retry);
         return { reused: true };
     }
     try {
-        await withRetries('CreateApplicationVersion', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* CreateApplicationVersionCommand */.m8t({
+        await withRetries('CreateApplicationVersion', retry, () => eb.send(new dist_cjs/* CreateApplicationVersionCommand */.m8t({
             ApplicationName: spec.applicationName,
             VersionLabel: spec.label,
             Description: spec.description || undefined,
@@ -46005,21 +54970,21 @@ async function ensureVersion(eb, spec, retry, deadline) {
             throw refuse(raced, spec);
     }
     retry.log.info(`created application version "${spec.label}" from s3://${spec.bucket}/${spec.key}; waiting for processing`);
-    await waitProcessed(eb, spec, retry, deadline);
+    await waitProcessed(client, spec, retry);
     retry.log.info(`application version "${spec.label}" is Processed`);
     return { reused: false };
 }
 /** Versions across all applications vs the account's quota; undefined when it can't be read. */
 async function versionQuota(eb, retry) {
     try {
-        const attrs = await withRetries('DescribeAccountAttributes', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeAccountAttributesCommand */.zSg({})));
+        const attrs = await withRetries('DescribeAccountAttributes', retry, () => eb.send(new dist_cjs/* DescribeAccountAttributesCommand */.zSg({})));
         const maximum = attrs.ResourceQuotas?.ApplicationVersionQuota?.Maximum;
         if (!maximum)
             return undefined;
         let used = 0;
         let token;
         do {
-            const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ MaxRecords: 1000, NextToken: token })));
+            const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ MaxRecords: 1000, NextToken: token })));
             used += page.ApplicationVersions?.length ?? 0;
             token = page.NextToken;
         } while (token);
@@ -46042,14 +55007,25 @@ function nearQuota(q) {
 
 
 
-/** A deploy reads the record of this many of the newest versions (plus the one running). */
-const RECORD_READ_LIMIT = 100;
 /** How long a verdict write keeps retrying throttling before it gives up. */
 const VERDICT_WRITE_MS = 60_000;
-/** The target a failed deploy of `leaving` would return to, logged with the reason. */
-async function rollbackTargetFor(deps, target, leaving, running, retry) {
-    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [running, leaving] });
-    const choice = chooseRollbackTarget(versions, target.environmentName, leaving, running);
+/**
+ * The target a failed deploy of `leaving` would return to, logged with the reason. `failingNow` is
+ * the version the environment runs when it is Red before the deploy: verified once, failing now,
+ * so not a target (the one verified before it is).
+ */
+async function rollbackTargetFor(deps, target, leaving, running, retry, failingNow) {
+    const avoid = (records) => records.filter((v) => v.label !== failingNow);
+    const versions = avoid(await readReleaseRecord(deps.eb, target.applicationName, retry, {
+        always: [running, leaving],
+        enough: (records) => newestVerified(avoid(records), target.environmentName, leaving) !== undefined,
+    }));
+    const again = versions.find((v) => v.label === leaving);
+    if (again && verdict(again, target.environmentName) === 'failed')
+        deps.log.warning(`"${leaving ?? '?'}" failed its gate on "${target.environmentName}" before (tag ${FAILED_TAG}${target.environmentName}): deploying it again, gated the same way`);
+    const choice = chooseRollbackTarget(versions, target.environmentName, leaving, failingNow ? undefined : running);
+    if (failingNow && choice.label)
+        choice.why = `${choice.why} ("${failingNow}", verified once, is Red on "${target.environmentName}" now)`;
     deps.log.info(choice.label ? `${choice.why}: that is the rollback target` : `${choice.why}: a failed deploy cannot be rolled back`);
     return choice;
 }
@@ -46061,7 +55037,7 @@ function noteTarget(report, choice) {
 async function recordVerdict(deps, target, label, passed, report) {
     const mark = passed ? 'verified' : 'failed';
     const key = (passed ? VERIFIED_TAG : FAILED_TAG) + target.environmentName;
-    const retry = { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, VERDICT_WRITE_MS, 'the verdict write deadline') };
+    const retry = retry_retryUntil(deps, VERDICT_WRITE_MS, 'the verdict write deadline');
     let error;
     try {
         const arn = (await versions_findVersion(deps.eb, target.applicationName, label, retry))?.ApplicationVersionArn;
@@ -46087,14 +55063,14 @@ async function recordVerdict(deps, target, label, passed, report) {
 }
 /** For `rollback` without a label: the same rule, leaving the version the environment runs. */
 async function defaultRollbackLabel(deps, target, running, retry) {
-    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [running] });
+    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, {
+        always: [running],
+        enough: (records) => newestVerified(records, target.environmentName, running) !== undefined,
+    });
     const choice = chooseRollbackOperationTarget(versions, target.environmentName, running);
     if (!choice.label)
         throw new errors_DeployFailedError(`nothing to roll back to: ${choice.why}; name the version to roll back to (version-label)`);
-    if (choice.basis === 'older')
-        deps.log.warning(choice.why);
-    else
-        deps.log.info(choice.why);
+    deps.log.info(choice.why);
     return choice;
 }
 
@@ -46105,7 +55081,7 @@ async function defaultRollbackLabel(deps, target, running, retry) {
 
 
 async function environment_describeEnvironment(eb, target, retry) {
-    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: target.applicationName, EnvironmentNames: [target.environmentName], IncludeDeleted: false })));
+    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: target.applicationName, EnvironmentNames: [target.environmentName], IncludeDeleted: false })));
     const env = res.Environments?.find((e) => e.EnvironmentName === target.environmentName && e.Status !== 'Terminated');
     if (!env)
         throw new errors_ConfigurationError(`input "environment-name": environment "${target.environmentName}" does not exist in application "${target.applicationName}"`);
@@ -46115,8 +55091,9 @@ function environmentUrl(env) {
     const host = env.CNAME || env.EndpointURL;
     return host ? (host.startsWith('http') ? host : `http://${host}`) : '';
 }
-/** Polls (2 s, growing to 10 s) until Status is Ready; fails on Terminating or at the deadline. */
-async function waitForReady(eb, target, retry, deadline) {
+/** Polls (2 s, growing to 10 s) until Status is Ready; fails on Terminating or at `retry.deadline`. */
+async function waitForReady(eb, target, retry) {
+    const { deadline } = retry;
     let interval = 2000;
     let announced = false;
     for (;;) {
@@ -46138,12 +55115,12 @@ async function waitForReady(eb, target, retry, deadline) {
 function isNotReadyError(err) {
     return errorName(err) === 'InvalidParameterValue' && /Must be Ready|invalid state/i.test(errors_errorMessage(err));
 }
-/** UpdateEnvironment to `label`; when EB answers "Must be Ready", wait for Ready again and retry. */
-async function startUpdate(eb, target, label, retry, readyDeadline) {
+/** UpdateEnvironment to `label`; when EB answers "Must be Ready", wait for Ready again (until `retry.deadline`) and retry. */
+async function startUpdate(eb, target, label, retry) {
     for (;;) {
         try {
             const startedAt = retry.clock.now();
-            const res = await withRetries('UpdateEnvironment', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* UpdateEnvironmentCommand */.i98({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, VersionLabel: label })));
+            const res = await withRetries('UpdateEnvironment', retry, () => eb.send(new dist_cjs/* UpdateEnvironmentCommand */.i98({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, VersionLabel: label })));
             const { $metadata, ...environment } = res;
             return { requestId: $metadata.requestId, startedAt, environment };
         }
@@ -46151,7 +55128,7 @@ async function startUpdate(eb, target, label, retry, readyDeadline) {
             if (!isNotReadyError(err))
                 throw err;
             retry.log.info(`another operation started on "${target.environmentName}" first (${errors_errorMessage(err)}); waiting for it to finish`);
-            await waitForReady(eb, target, retry, readyDeadline);
+            await waitForReady(eb, target, retry);
         }
     }
 }
@@ -46187,7 +55164,7 @@ class EventStreamer {
      * EB's own event times, not ours: a skewed local clock cannot hide or repeat events.
      */
     async baseline() {
-        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })));
+        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })));
         this.readAt = this.retry.clock.now();
         for (const e of res.Events ?? [])
             this.seen.add(keyOf(e));
@@ -46195,7 +55172,7 @@ class EventStreamer {
     }
     /** Fetches and logs new events; returns them oldest first. */
     async poll() {
-        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEventsCommand */.w6x({
+        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({
             ApplicationName: this.target.applicationName,
             EnvironmentName: this.target.environmentName,
             StartTime: this.since,
@@ -46241,17 +55218,39 @@ class EventStreamer {
         return list.find((e) => e.requestId !== undefined && e.requestId !== own && !this.ownRequests.has(e.requestId) && e.date >= start);
     }
 }
+/**
+ * EB's error events, each said once: the same failure on several instances ("[Instance: i-a] Command
+ * failed…", "[Instance: i-b] Command failed…") becomes one line naming them all, and repeats go.
+ */
+function distinctErrors(messages) {
+    const instancesByText = new Map();
+    for (const message of messages) {
+        const match = /^\[Instance: ([^\]]+)\] ([\s\S]*)$/.exec(message);
+        const [key, instance] = match ? [`\u0000${match[2]}`, match[1]] : [message, undefined];
+        const instances = instancesByText.get(key) ?? [];
+        if (instance !== undefined && !instances.includes(instance))
+            instances.push(instance);
+        instancesByText.set(key, instances);
+    }
+    return [...instancesByText].map(([key, instances]) => {
+        if (!key.startsWith('\u0000'))
+            return key;
+        return `[${instances.length === 1 ? 'Instance' : 'Instances'}: ${instances.join(', ')}] ${key.slice(1)}`;
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/eb/gate.ts
+
 const ENHANCED = {
     ok: 'ok', info: 'ok', warning: 'warning', degraded: 'bad', severe: 'bad',
     nodata: 'unknown', unknown: 'unknown', pending: 'unknown', suspended: 'bad',
 };
 const COLOR = { green: 'ok', yellow: 'warning', red: 'bad', grey: 'unknown' };
+/** The level of a health EB reported; a name EB never uses (`constructor`, `__proto__`...) is unknown. */
 function healthLevel(o) {
     if (o.healthStatus)
-        return ENHANCED[o.healthStatus.toLowerCase()] ?? 'unknown';
-    return COLOR[(o.health ?? '').toLowerCase()] ?? 'unknown';
+        return ownValue(ENHANCED, o.healthStatus.toLowerCase()) ?? 'unknown';
+    return ownValue(COLOR, (o.health ?? '').toLowerCase()) ?? 'unknown';
 }
 function acceptable(level, min) {
     return level === 'ok' || (level === 'warning' && min === 'warning');
@@ -46422,6 +55421,28 @@ class GateTracker {
     }
 }
 
+;// CONCATENATED MODULE: ./src/eb/instances-health.ts
+// Every instance's health and deployed version, as DescribeInstancesHealth tells it — the one
+// reader the gate, the rollback's "already back?" check and `status` share. Without enhanced
+// health EB refuses the call (InvalidRequestException): that is an answer (undefined), not an error.
+
+
+/** The instances of `environmentName`; undefined when enhanced health is off. */
+async function readInstancesHealth(eb, environmentName, retry) {
+    try {
+        const res = await withRetries('DescribeInstancesHealth', retry, () => eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes', 'RefreshedAt'] })));
+        return {
+            instances: (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel })),
+            refreshedAt: res.RefreshedAt?.getTime(),
+        };
+    }
+    catch (err) {
+        if (errorName(err) === 'InvalidRequestException')
+            return undefined;
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/eb/pacer.ts
 const POLL_MS = 1000;
 const EVENTS_EVERY_MS = 10_000;
@@ -46439,13 +55460,13 @@ const MAX_HOLD_MS = 3000;
 const FIRST_ON_LABEL_CALLS = 3;
 class PollPacer {
     clock;
-    meter;
+    budget;
     eventsAt;
-    constructor(clock, meter, 
+    constructor(clock, budget, 
     /** When the events were last read (the baseline before the update counts). */
     eventsAt = Number.NEGATIVE_INFINITY) {
         this.clock = clock;
-        this.meter = meter;
+        this.budget = budget;
         this.eventsAt = eventsAt;
     }
     /**
@@ -46458,7 +55479,7 @@ class PollPacer {
         const since = this.clock.now() - this.eventsAt;
         if (changed || since >= EVENTS_LATEST_MS)
             return true;
-        return since >= EVENTS_EVERY_MS && this.meter.delayFor(1, FIRST_ON_LABEL_CALLS) === 0;
+        return since >= EVENTS_EVERY_MS && this.budget.delayFor(1, FIRST_ON_LABEL_CALLS) === 0;
     }
     eventsRead() {
         this.eventsAt = this.clock.now();
@@ -46467,27 +55488,25 @@ class PollPacer {
      * Delay before the next check, which will make `nextCalls` describe calls. On our label (settling
      * or holding): 1 s, or later when the budget says so. Waiting for the update: 1 s at least, late
      * enough that the first on-label check's calls stay in reserve, and in the first 20 s saving calls
-     * for the end of them (see DescribeMeter.spreadDelay). The budget holds a check back MAX_HOLD_MS
+     * for the end of them (see DescribeBudget.spreadDelay). The budget holds a check back MAX_HOLD_MS
      * at the most.
      */
     nextDelay(onLabel, nextCalls) {
         if (onLabel)
-            return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls)));
-        const spread = this.meter.spreadDelay(nextCalls, FIRST_ON_LABEL_CALLS);
-        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls, FIRST_ON_LABEL_CALLS)), spread);
+            return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.budget.delayFor(nextCalls)));
+        const spread = this.budget.spreadDelay(nextCalls, FIRST_ON_LABEL_CALLS);
+        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.budget.delayFor(nextCalls, FIRST_ON_LABEL_CALLS)), spread);
     }
     /**
      * Delay before a gate's first check: within the budget but without the reserve, so the gate of a
      * rollback that follows a failed gate is not held back.
      */
     firstDelay(nextCalls) {
-        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls)));
+        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.budget.delayFor(nextCalls)));
     }
 }
 
 ;// CONCATENATED MODULE: ./src/eb/watch.ts
-// The gate loop: observe the environment (and the health URL), stream events, feed the
-// GateTracker, pace the calls, and stop at a verdict or at the deadline — never later.
 
 
 
@@ -46506,12 +55525,11 @@ async function checkUrl(url) {
     }
 }
 class Observer {
-    eb;
+    client;
     run;
     retry;
     events;
     enhanced;
-    calls = 0;
     /** When the instances were last read (our clock). */
     instancesAt = Number.NEGATIVE_INFINITY;
     lastKey;
@@ -46519,8 +55537,8 @@ class Observer {
     onLabel = false;
     // Errors of an earlier update (the failed deploy, when this gate checks its rollback) don't count.
     firstEvent;
-    constructor(eb, run, retry, events) {
-        this.eb = eb;
+    constructor(client, run, retry, events) {
+        this.client = client;
         this.run = run;
         this.retry = retry;
         this.events = events;
@@ -46529,26 +55547,13 @@ class Observer {
     async instances() {
         if (this.enhanced === false)
             return undefined;
-        try {
-            this.calls += 1;
-            const res = await withRetries('DescribeInstancesHealth', this.retry, () => this.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeInstancesHealthCommand */.fO0({
-                EnvironmentName: this.run.target.environmentName,
-                AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes', 'RefreshedAt'],
-            })));
-            this.enhanced = true;
+        const read = await readInstancesHealth(this.client.eb, this.run.target.environmentName, this.retry);
+        this.enhanced = read !== undefined;
+        if (read)
             this.instancesAt = this.retry.clock.now();
-            return {
-                list: (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel })),
-                refreshedAt: res.RefreshedAt?.getTime(),
-            };
-        }
-        catch (err) {
-            if (errorName(err) !== 'InvalidRequestException')
-                throw err;
-            this.enhanced = false;
+        else
             this.retry.log.info(`enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (no per-instance versions, no health report times: the window is timed only)`);
-            return undefined;
-        }
+        return read;
     }
     /**
      * One check: a DescribeEnvironments (plus events when its status or version changed, or they are
@@ -46556,14 +55561,12 @@ class Observer {
      * when `instancesWanted` or health changed (their answer carries the report's RefreshedAt).
      */
     async observe(pacer, instancesWanted) {
-        this.calls += 1;
-        const env = await environment_describeEnvironment(this.eb, this.run.target, this.retry);
+        const env = await environment_describeEnvironment(this.client.eb, this.run.target, this.retry);
         const key = `${env.Status}|${env.VersionLabel}`;
         const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
         // The first check has nothing to compare with: the events read just before (the baseline) serve,
         // unless it already finds EB Ready (the update's errors decide the verdict).
         if (pacer.eventsDue(this.lastKey === undefined ? env.Status === 'Ready' : key !== this.lastKey)) {
-            this.calls += 1;
             await this.events.poll();
             pacer.eventsRead();
         }
@@ -46579,9 +55582,9 @@ class Observer {
             versionLabel: env.VersionLabel,
             health: env.Health,
             healthStatus: env.HealthStatus,
-            instances: onLabel ? read?.list : this.enhanced === false ? undefined : [],
+            instances: onLabel ? read?.instances : this.enhanced === false ? undefined : [],
             healthUrl: onLabel && this.run.healthUrl ? await checkUrl(this.run.healthUrl) : undefined,
-            errorEvents: this.events.errors(this.firstEvent).map((e) => e.message),
+            errorEvents: distinctErrors(this.events.errors(this.firstEvent).map((e) => e.message)),
             fullCheck: onLabel && (read !== undefined || this.enhanced === false),
             enhanced: this.enhanced,
             reportAt: read?.refreshedAt,
@@ -46600,11 +55603,12 @@ class Observer {
         return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
     }
 }
-async function runGate(eb, run, retry, events) {
+/** Gates one update of `run.target`, its calls paced on the budget that meters `client.eb`. */
+async function runGate(client, run, retry, events) {
     const { clock, log } = retry;
     const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-    const pacer = new PollPacer(clock, meterFor(eb, clock), events.readAt);
-    const observer = new Observer(eb, run, retry, events);
+    const pacer = new PollPacer(clock, client.budget, events.readAt);
+    const observer = new Observer(client, run, retry, events);
     let last;
     let lastReasons = '';
     let supersededSaid = false;
@@ -46614,7 +55618,6 @@ async function runGate(eb, run, retry, events) {
         wentLive: tracker.wentLive,
         superseded,
         last,
-        describeCalls: observer.calls,
         seconds: (clock.now() - run.startedAt) / 1000,
     });
     // Outside the window every on-label check reads the instances; inside it every 5 s, and at its end.
@@ -46629,7 +55632,7 @@ async function runGate(eb, run, retry, events) {
         const state = tracker.observe(last);
         if (state.kind === 'passed') {
             log.info(`gate passed: "${run.expectation.label}" held ${describeHealth(last)} for ${(state.heldMs / 1000).toFixed(1)} s over ${state.checks} checks and ` +
-                `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started, ${observer.calls} describe calls)`);
+                `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started; the run so far: ${formatDescribeUse(client.budget.use())})`);
             return result(true, 'healthy');
         }
         if (state.kind === 'failed')
@@ -46666,6 +55669,50 @@ async function runGate(eb, run, retry, events) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/report.ts
+
+
+function newReport(applicationName, environmentName) {
+    return {
+        applicationName,
+        environmentName,
+        versionLabel: undefined,
+        previousVersionLabel: undefined,
+        rollbackTarget: undefined,
+        rollbackTargetWhy: undefined,
+        promotion: undefined,
+        recordWarnings: [],
+        environmentUrl: undefined,
+        health: undefined,
+        rolledBack: false,
+        wentLive: false,
+        supersededBy: undefined,
+        deploySeconds: undefined,
+        bundle: undefined,
+        versionReused: undefined,
+        outcome: 'pending',
+        message: undefined,
+        instances: [],
+        events: [],
+        describe: undefined,
+    };
+}
+/**
+ * A run that failed before the gate decided anything (a refused bundle, an upload or processing
+ * error) ends 'failed' with the error as its message, so outputs and the summary say why.
+ */
+function noteFailure(report, err) {
+    if (report.outcome !== 'pending')
+        return;
+    report.outcome = 'failed';
+    report.message = errorMessage(err);
+}
+/** Takes the run's describe calls so far into the report (one count: the budget's) and logs them. */
+function report_noteDescribeUse(deps, report) {
+    report.describe = deps.budget.use();
+    deps.log.info(`EB describe calls over the run: ${formatDescribeUse(report.describe)}`);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/gated-update.ts
 // Deploy one existing version to an environment and gate it; on failure abort, redeploy the
 // previous version and gate that too. Used by the deploy, deploy-version and rollback actions.
@@ -46679,24 +55726,14 @@ async function runGate(eb, run, retry, events) {
 
 
 
+
+
 /** Whether every instance reports `label`; false when it can't be known (enhanced health off). */
 async function instancesAllOn(deps, target, label, retry) {
-    try {
-        const res = await withRetries('DescribeInstancesHealth', retry, () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: target.environmentName, AttributeNames: ['Deployment'] })));
-        const list = res.InstanceHealthList ?? [];
-        return list.length > 0 && list.every((i) => i.Deployment?.VersionLabel === label);
-    }
-    catch (err) {
-        if (errorName(err) === 'InvalidRequestException')
-            return false;
-        throw err;
-    }
-}
-function retryFor(deps, deadline) {
-    return { clock: deps.clock, log: deps.log, deadline };
+    const list = (await readInstancesHealth(deps.eb, target.environmentName, retry))?.instances ?? [];
+    return list.length > 0 && list.every((i) => i.versionLabel === label);
 }
 function recordGate(report, result) {
-    report.describeCalls += result.describeCalls;
     if (result.last) {
         report.health = describeHealth(result.last);
         report.instances = result.last.instances ?? report.instances;
@@ -46706,13 +55743,13 @@ function recordGate(report, result) {
 async function deployAndGate(deps, target, label, gate, report, events, hooks, kind, alreadyThere, 
 /** Described just now and Ready: no need to describe it again before UpdateEnvironment. */
 justReady = false) {
-    const readyDeadline = clock_Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
+    const readyDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
     let startedAt = deps.clock.now();
     let underway = false;
     let requestId;
     if (!alreadyThere) {
         if (!justReady)
-            await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
+            await waitForReady(deps.eb, target, retry_retryUntil(deps, readyDeadline));
         // Saved before the call: a job killed the moment EB accepts it still tells its post step.
         hooks.onUpdateStarting?.({
             kind,
@@ -46720,10 +55757,11 @@ justReady = false) {
             environmentName: target.environmentName,
             versionLabel: label,
             previousVersionLabel: report.previousVersionLabel,
+            rollbackTarget: kind === 'deploy' ? report.rollbackTarget : undefined,
             region: deps.region,
             startedAt: deps.clock.now(),
         });
-        const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
+        const started = await startUpdate(deps.eb, target, label, retry_retryUntil(deps, readyDeadline));
         startedAt = started.startedAt;
         underway = started.environment.Status !== 'Ready';
         requestId = started.requestId;
@@ -46731,8 +55769,8 @@ justReady = false) {
             events.ownRequests.add(requestId);
         deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
     }
-    const deadline = new clock_Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
-    return runGate(deps.eb, {
+    const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
+    return runGate(deps, {
         target,
         expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
         rules: { healthyChecks: gate.healthyChecks, stableMs: gate.stableMs, settleTimeoutMs: gate.settleTimeoutMs, unhealthyGraceMs: gate.unhealthyGraceMs },
@@ -46741,9 +55779,10 @@ justReady = false) {
         requestId,
         startedAt,
         deadline,
-    }, retryFor(deps, deadline), events);
+    }, retry_retryUntil(deps, deadline), events);
 }
-async function rollBack(deps, opts, report, events, hooks, why) {
+async function rollBack(deps, opts, report, events, hooks, reason) {
+    const why = reason.replace(/\.+$/, ''); // each message below ends the reason with its own full stop
     const previous = report.rollbackTarget;
     const { target, gate } = opts;
     const fail = (message) => {
@@ -46753,20 +55792,20 @@ async function rollBack(deps, opts, report, events, hooks, why) {
     };
     if (!previous)
         fail(`deploy of "${opts.label}" failed: ${why}. There is nothing to roll back to (${report.rollbackTargetWhy ?? 'no target'}): the environment needs attention.`);
-    const rollbackDeadline = clock_Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
-    const retry = retryFor(deps, rollbackDeadline);
+    const rollbackDeadline = Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
+    const retry = retry_retryUntil(deps, rollbackDeadline);
     return deps.log.group(`Rolling back "${target.environmentName}" to "${previous}"`, async () => {
         try {
             const env = await environment_describeEnvironment(deps.eb, target, retry);
             if (env.AbortableOperationInProgress) {
                 deps.log.info(`aborting the update in progress on "${target.environmentName}"`);
-                const aborted = await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: target.environmentName })));
+                const aborted = await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: target.environmentName })));
                 if (aborted.$metadata.requestId)
                     events.ownRequests.add(aborted.$metadata.requestId);
             }
             if (!(await versions_findVersion(deps.eb, target.applicationName, previous, retry)))
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
-            const ready = await waitForReady(deps.eb, target, retry, rollbackDeadline);
+            const ready = await waitForReady(deps.eb, target, retry);
             // Skip the redeploy only when EB itself already put every instance back (Immutable's own undo);
             // a failed Rolling batch leaves instances on the new version although VersionLabel is the old one.
             const onPrevious = ready.VersionLabel === previous && (await instancesAllOn(deps, target, previous, retry)) ? ready : undefined;
@@ -46812,17 +55851,28 @@ function superseded(deps, label, result, report, events, hooks) {
     hooks.onUpdateSettled?.();
     throw new errors_DeployFailedError(report.message);
 }
+/** Deploys, gates, rolls back on failure; the report ends with the run's describe calls however it ends. */
 async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
+    try {
+        return await updateGateAndRepair(deps, opts, report, hooks);
+    }
+    finally {
+        report_noteDescribeUse(deps, report);
+    }
+}
+async function updateGateAndRepair(deps, opts, report, hooks) {
     const { target, label, gate } = opts;
-    const setupDeadline = clock_Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
-    const retry = retryFor(deps, setupDeadline);
+    const setupDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
+    const retry = retry_retryUntil(deps, setupDeadline);
     const env = await environment_describeEnvironment(deps.eb, target, retry);
     report.versionLabel = label;
     report.previousVersionLabel = env.VersionLabel;
     report.environmentUrl = environmentUrl(env);
     deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'})`);
     if (opts.rollback) {
-        const choice = await rollbackTargetFor(deps, target, label, env.VersionLabel, retry);
+        // Red before we start: the version it runs may be verified, but it is failing now, so not a target.
+        const failingNow = env.Health === 'Red' && env.VersionLabel !== label ? env.VersionLabel : undefined;
+        const choice = await rollbackTargetFor(deps, target, label, env.VersionLabel, retry, failingNow);
         noteTarget(report, choice);
         if (choice.basis === 'running' && !(await versions_findVersion(deps.eb, target.applicationName, choice.label, retry)))
             deps.log.warning(`the rollback target "${choice.label}" no longer exists as an application version: a failed deploy cannot be rolled back`);
@@ -46866,8 +55916,6 @@ async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var client_s3_dist_cjs = __nccwpck_require__(3711);
 ;// CONCATENATED MODULE: ./src/bundle/multipart.ts
 // Multipart upload of a file with constant memory: `queueSize` part buffers, allocated once and
 // reused, each filled straight from the file at its part's offset. (@aws-sdk/lib-storage
@@ -46981,7 +56029,7 @@ function bundleKey(prefix, sha256) {
 }
 /** EB's own bucket (elasticbeanstalk-<region>-<account>), created on first use. */
 async function upload_defaultBucket(eb, ctx) {
-    const res = await withRetries('CreateStorageLocation', ctx, () => eb.send(new client_elastic_beanstalk_dist_cjs/* CreateStorageLocationCommand */.UCX({})));
+    const res = await withRetries('CreateStorageLocation', ctx, () => eb.send(new dist_cjs/* CreateStorageLocationCommand */.UCX({})));
     if (!res.S3Bucket)
         throw new Error('CreateStorageLocation returned no bucket');
     return res.S3Bucket;
@@ -47057,9 +56105,6 @@ async function uploadBundle(deps, bundle, bucket, prefix, events = {}) {
 
 
 
-
-
-
 const SETUP_DOCS = 'docs/aws-setup.md';
 const PERMISSIONS_DOCS = `${SETUP_DOCS} (the deploy role's policies: docs/iam-policy.json and docs/iam-policy-eb-service-calls.json)`;
 /** What a deploy needs that no read-only call can prove (the policy documents grant them). */
@@ -47067,6 +56112,7 @@ const UNTESTED = [
     's3:PutObject, s3:AbortMultipartUpload on the bundle bucket (statement BundleObjects)',
     'elasticbeanstalk:CreateApplicationVersion, UpdateEnvironment, AbortEnvironmentUpdate, AddTags, RemoveTags, DeleteApplicationVersion (statements ApplicationVersions, UpdateEnvironments, VerifiedReleaseRecord)',
     "what EB does with the caller's permissions behind UpdateEnvironment: CloudFormation, Auto Scaling, EC2 launch templates, Elastic Load Balancing, the EB bucket, iam:PassRole of the instance profile (the second policy document)",
+    "the instance profile's own s3:GetObject on the bundle bucket (the instances download the bundle with it; AWSElasticBeanstalkWebTier covers only elasticbeanstalk-* buckets, infra/eb-pipeline.yml's instance roles grant their bundle bucket)",
 ];
 const denied = (err) => ['AccessDenied', 'AccessDeniedException', 'Forbidden', '403'].includes(errorName(err)) || err.$metadata?.httpStatusCode === 403;
 const credentialsRefused = (err) => ['InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'ExpiredToken', 'MissingAuthenticationToken', 'UnrecognizedClientException'].includes(errorName(err));
@@ -47080,7 +56126,7 @@ function isDockerPlatform(env) {
     return /running Docker|\/Docker running/i.test(`${env.SolutionStackName ?? ''} ${env.PlatformArn ?? ''}`) && !/ECS/i.test(env.SolutionStackName ?? '');
 }
 async function preflight(deps, req) {
-    const retry = { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, 60_000, 'the preflight deadline') };
+    const retry = retry_retryUntil(deps, 60_000, 'the preflight deadline');
     const checks = [];
     const add = (name, outcome, detail) => void checks.push({ name, outcome, detail });
     const call = (what, fn) => withRetries(what, retry, fn);
@@ -47088,7 +56134,7 @@ async function preflight(deps, req) {
     const envArn = `arn:aws:elasticbeanstalk:${deps.region}:*:environment/${req.applicationName}/${req.environmentName}`;
     // The application: also the first signed call, so refused credentials stop here.
     try {
-        const apps = await call('DescribeApplications', () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [req.applicationName] })));
+        const apps = await call('DescribeApplications', () => deps.eb.send(new dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [req.applicationName] })));
         if (apps.Applications?.some((a) => a.ApplicationName === req.applicationName))
             add('application', 'ok', `"${req.applicationName}" exists`);
         else
@@ -47103,7 +56149,7 @@ async function preflight(deps, req) {
     }
     let env;
     try {
-        const res = await call('DescribeEnvironments', () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: req.applicationName, EnvironmentNames: [req.environmentName], IncludeDeleted: false })));
+        const res = await call('DescribeEnvironments', () => deps.eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: req.applicationName, EnvironmentNames: [req.environmentName], IncludeDeleted: false })));
         env = res.Environments?.find((e) => e.EnvironmentName === req.environmentName && e.Status !== 'Terminated');
         if (env)
             add('environment', 'ok', `"${req.environmentName}" is ${env.Status ?? '?'}, running "${env.VersionLabel ?? 'nothing'}"`);
@@ -47122,7 +56168,7 @@ async function preflight(deps, req) {
         else
             add('platform', 'ok', `${platform} (not Docker: fine for this bundle; the suite's images need the Docker platform)`);
         try {
-            await call('DescribeEnvironmentHealth', () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentHealthCommand */.qeK({ EnvironmentName: req.environmentName, AttributeNames: ['HealthStatus'] })));
+            await call('DescribeEnvironmentHealth', () => deps.eb.send(new dist_cjs/* DescribeEnvironmentHealthCommand */.qeK({ EnvironmentName: req.environmentName, AttributeNames: ['HealthStatus'] })));
             add('enhanced health', 'ok', 'health per instance is reported');
         }
         catch (err) {
@@ -47134,7 +56180,7 @@ async function preflight(deps, req) {
                 add('enhanced health', 'failed', errors_errorMessage(err));
         }
         try {
-            const res = await call('DescribeConfigurationSettings', () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeConfigurationSettingsCommand */.yAX({ ApplicationName: req.applicationName, EnvironmentName: req.environmentName })));
+            const res = await call('DescribeConfigurationSettings', () => deps.eb.send(new dist_cjs/* DescribeConfigurationSettingsCommand */.yAX({ ApplicationName: req.applicationName, EnvironmentName: req.environmentName })));
             const settings = res.ConfigurationSettings?.[0]?.OptionSettings ?? [];
             const profile = preflight_optionValue(settings, 'aws:autoscaling:launchconfiguration', 'IamInstanceProfile');
             const serviceRole = preflight_optionValue(settings, 'aws:elasticbeanstalk:environment', 'ServiceRole');
@@ -47145,7 +56191,10 @@ async function preflight(deps, req) {
             add('roles', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeConfigurationSettings', envArn) : errors_errorMessage(err));
         }
         try {
-            const versions = await readReleaseRecord(deps.eb, req.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [env.VersionLabel, req.versionLabel] });
+            const versions = await readReleaseRecord(deps.eb, req.applicationName, retry, {
+                always: [env.VersionLabel, req.versionLabel],
+                enough: (records) => newestVerified(records, req.environmentName, req.versionLabel) !== undefined,
+            });
             const choice = chooseRollbackTarget(versions, req.environmentName, req.versionLabel, env.VersionLabel);
             if (!choice.label)
                 add('rollback target', 'warning', `${choice.why}: a failed deploy could not be rolled back`);
@@ -47201,8 +56250,8 @@ async function preflight(deps, req) {
 /** Logs the checks in a group and throws one error naming every failure, before any change. */
 async function preflight_runPreflight(deps, req) {
     return deps.log.group('Preflight', async () => {
+        // Its describe calls count in the run's budget like any other (they spend part of its first 20 s).
         const result = await preflight(deps, req);
-        meterFor(deps.eb, deps.clock).restart();
         for (const c of result.checks) {
             const line = `${c.name}: ${c.detail}`;
             if (c.outcome === 'ok')
@@ -47417,13 +56466,13 @@ async function prepareBundle(bundlePath, workDir) {
 
 
 async function requireApplication(eb, app, retry) {
-    const res = await withRetries('DescribeApplications', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [app] })));
+    const res = await withRetries('DescribeApplications', retry, () => eb.send(new dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [app] })));
     if (!res.Applications?.some((a) => a.ApplicationName === app))
         throw new errors_ConfigurationError(`input "application-name": application "${app}" does not exist in this region: nothing to prune`);
 }
 /** Every live environment of the application: the version it runs, and the one it would roll back to. */
 async function protectedByEnvironments(eb, app, record, retry) {
-    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: app, IncludeDeleted: false })));
+    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: app, IncludeDeleted: false })));
     const why = new Map();
     for (const env of (res.Environments ?? []).filter((e) => e.Status !== 'Terminated')) {
         const name = env.EnvironmentName ?? '';
@@ -47463,7 +56512,7 @@ async function pruneVersions(eb, opts, retry) {
         const version = versions.find((v) => v.VersionLabel === label);
         const deleteBundle = opts.deleteSourceBundles && version !== undefined && !keptKeys.has(bundleId(version));
         try {
-            await withRetries('DeleteApplicationVersion', retry, () => eb.send(new client_elastic_beanstalk_dist_cjs/* DeleteApplicationVersionCommand */.Xb({ ApplicationName: opts.applicationName, VersionLabel: label, DeleteSourceBundle: deleteBundle })));
+            await withRetries('DeleteApplicationVersion', retry, () => eb.send(new dist_cjs/* DeleteApplicationVersionCommand */.Xb({ ApplicationName: opts.applicationName, VersionLabel: label, DeleteSourceBundle: deleteBundle })));
             deleted.push(label);
         }
         catch (err) {
@@ -47492,10 +56541,9 @@ async function pruneVersions(eb, opts, retry) {
 
 
 
+
 const SETUP_MS = 30 * 60_000; // retries of upload/version calls stop after this; each call also has its own timeout
-function retry(deps, ms = SETUP_MS, what = 'the setup deadline') {
-    return { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, ms, what) };
-}
+const setupRetry = (deps) => retry_retryUntil(deps, SETUP_MS, 'the setup deadline');
 /** Same commit + same bytes → same label, so a re-run reuses the version instead of clashing. */
 function deriveVersionLabel(sha256, gitSha = process.env.GITHUB_SHA) {
     const commit = gitSha && /^[0-9a-f]{7,40}$/i.test(gitSha) ? gitSha.slice(0, 12) : 'local';
@@ -47509,7 +56557,7 @@ async function uploadStep(deps, settings, report, hooks = {}) {
             const bundle = await prepareBundle(settings.bundlePath, work);
             report.bundle = { sha256: bundle.sha256, size: bundle.size, bucket: undefined, key: undefined, uploadedBytes: undefined };
             deps.log.info(`bundle ${settings.bundlePath}: ${bundle.size} bytes, sha256 ${bundle.sha256}`);
-            const r = retry(deps);
+            const r = setupRetry(deps);
             const bucket = settings.bucket ?? (await upload_defaultBucket(deps.eb, r));
             const uploaded = await uploadBundle({ s3: deps.s3, log: deps.log, retry: r }, bundle, bucket, settings.keyPrefix, {
                 opened: (upload) => hooks.onUploadOpened?.({ ...upload, region: deps.region }),
@@ -47526,7 +56574,7 @@ async function uploadStep(deps, settings, report, hooks = {}) {
 }
 async function versionStep(deps, opts, report) {
     await deps.log.group(`Application version "${opts.label}"`, async () => {
-        const r = retry(deps, opts.processingMs, `the processing timeout (${opts.processingMs / 1000} s)`);
+        const r = retry_retryUntil(deps, opts.processingMs, `the processing timeout (${opts.processingMs / 1000} s)`);
         const exists = await versions_findVersion(deps.eb, opts.applicationName, opts.label, r);
         if (!exists) {
             const quota = await versionQuota(deps.eb, r);
@@ -47536,7 +56584,7 @@ async function versionStep(deps, opts, report) {
                     await pruneVersions(deps.eb, { applicationName: opts.applicationName, keep: opts.keepVersions, protectLabels: opts.protect, deleteSourceBundles: opts.deleteSourceBundles }, r);
             }
         }
-        const { reused } = await ensureVersion(deps.eb, opts, r, r.deadline);
+        const { reused } = await ensureVersion(deps, opts, r);
         report.versionReused = reused;
     });
 }
@@ -47551,7 +56599,7 @@ async function deployPipeline(deps, inputs, report, hooks = {}) {
         });
     }
     // Fail on a wrong environment name before uploading anything.
-    const env = await environment_describeEnvironment(deps.eb, target, retry(deps));
+    const env = await environment_describeEnvironment(deps.eb, target, setupRetry(deps));
     const uploaded = await uploadStep(deps, inputs.bundle, report, hooks);
     const label = inputs.versionLabel ?? deriveVersionLabel(uploaded.sha256);
     report.versionLabel = label;
@@ -47573,7 +56621,8 @@ async function deployPipeline(deps, inputs, report, hooks = {}) {
             keep: inputs.keepVersions,
             protectLabels: [label, report.previousVersionLabel, report.rollbackTarget].filter((l) => Boolean(l)),
             deleteSourceBundles: inputs.deleteSourceBundles,
-        }, retry(deps)));
+        }, setupRetry(deps)));
+        report_noteDescribeUse(deps, report);
     }
     return report;
 }
@@ -47589,7 +56638,7 @@ async function createVersionOnly(deps, inputs, report, hooks = {}) {
         ({ bucket, key, sha256 } = up);
     }
     else if (inputs.s3) {
-        bucket = inputs.s3.bucket ?? (await defaultBucket(deps.eb, retry(deps)));
+        bucket = inputs.s3.bucket ?? (await defaultBucket(deps.eb, setupRetry(deps)));
         key = inputs.s3.key;
         sha256 = /([0-9a-f]{64})\.zip$/.exec(key)?.[1];
         report.bundle = { sha256: sha256 ?? '', size: 0, bucket, key, uploadedBytes: 0 };
@@ -47613,250 +56662,161 @@ async function createVersionOnly(deps, inputs, report, hooks = {}) {
         processingMs: inputs.processingTimeoutMs,
     }, report);
     report.outcome = 'deployed';
+    noteDescribeUse(deps, report);
     return report;
 }
 async function pruneOnly(deps, inputs) {
-    return pruneVersions(deps.eb, { applicationName: inputs.applicationName, keep: inputs.keepVersions, protectLabels: inputs.protectLabels, deleteSourceBundles: inputs.deleteSourceBundles }, retry(deps));
+    return pruneVersions(deps.eb, { applicationName: inputs.applicationName, keep: inputs.keepVersions, protectLabels: inputs.protectLabels, deleteSourceBundles: inputs.deleteSourceBundles }, setupRetry(deps));
 }
 
-;// CONCATENATED MODULE: ./src/engine/report.ts
-
-function newReport(applicationName, environmentName) {
-    return {
-        applicationName,
-        environmentName,
-        versionLabel: undefined,
-        previousVersionLabel: undefined,
-        rollbackTarget: undefined,
-        rollbackTargetWhy: undefined,
-        promotion: undefined,
-        recordWarnings: [],
-        environmentUrl: undefined,
-        health: undefined,
-        rolledBack: false,
-        wentLive: false,
-        supersededBy: undefined,
-        deploySeconds: undefined,
-        bundle: undefined,
-        versionReused: undefined,
-        outcome: 'pending',
-        message: undefined,
-        instances: [],
-        events: [],
-        describeCalls: 0,
-    };
-}
-/**
- * A run that failed before the gate decided anything (a refused bundle, an upload or processing
- * error) ends 'failed' with the error as its message, so outputs and the summary say why.
- */
-function noteFailure(report, err) {
-    if (report.outcome !== 'pending')
-        return;
-    report.outcome = 'failed';
-    report.message = errorMessage(err);
-}
-
-;// CONCATENATED MODULE: ./src/version.ts
-// Sent in the AWS user agent; a unit test checks it against package.json.
-const PACKAGE_VERSION = '0.1.0';
-const USER_AGENT_NAME = 'django-eb-pipeline';
-
-;// CONCATENATED MODULE: ./src/aws/clients.ts
-// The one place AWS clients are built. Endpoints are never set here: the SDK reads
-// AWS_ENDPOINT_URL_ELASTIC_BEANSTALK / AWS_ENDPOINT_URL_S3 by itself, which is how the tests
-// and the local demo reach the emulator without any hook in production code.
+;// CONCATENATED MODULE: ./src/engine/cancelled.ts
+// The post step of a cancelled job (`post-if: cancelled()`), given the update the main step saved
+// just before its last UpdateEnvironment. A deploy's own update is aborted, so the environment goes
+// back to what it ran. A deploy whose update had already finished (cancelled while its gate held
+// the stability window, or after the gate failed and before the rollback started) left a version
+// live that no gate passed: the post step sends the environment back to the deploy's rollback
+// target (the version last verified there), as the main step would have. A rollback is a repair:
+// it is never aborted — aborting it would leave the broken release live — so the post step leaves
+// it running and waits (bounded) to say how it ended.
+// A post step only warns (it never fails the job); anything left not healthy is a warning annotation.
 
 
 
 
-
-
-function resolveRegion(region) {
-    const r = region || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
-    if (!r)
-        throw new errors_ConfigurationError('input "region" is empty and neither AWS_REGION nor AWS_DEFAULT_REGION is set: expected a region like "us-east-1"');
-    return r;
-}
-function createAwsClients(opts) {
-    const region = resolveRegion(opts.region);
-    const common = {
-        region,
-        // The SDK's standard strategy retries Throttling and 5xx with jittered exponential backoff;
-        // the engine adds its own, deadline-bounded retries on top for long throttling spells.
-        retryMode: 'standard',
-        maxAttempts: opts.maxAttempts ?? 5,
-        customUserAgent: [[USER_AGENT_NAME, PACKAGE_VERSION]],
-        // A stalled connection must not hang a deploy: every request has a time limit.
-        requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000, throwOnRequestTimeout: true },
-    };
-    const eb = new client_elastic_beanstalk_dist_cjs/* ElasticBeanstalkClient */.E8k(common);
-    // The describe budget starts with the process's first client, before any call.
-    meterFor(eb, systemClock);
-    return {
-        eb,
-        s3: new client_s3_dist_cjs/* S3Client */.YxF({ ...common, requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000, throwOnRequestTimeout: true } }),
-        region,
-    };
-}
-
-;// CONCATENATED MODULE: ./src/engine/inert.ts
-// Text that did not come from our code (health URL bodies, EB events and causes, S3/AWS error
-// messages, names read back from AWS, file names from a bundle) must never become a workflow
-// command when it reaches the runner's stdout or stderr. The runner reads its output line by line
-// (a line ends at \n, \r or \r\n) and, per actions/runner src/Runner.Common/ActionCommand.cs:
-//   - TryParseV2: a line is a command when, after its leading whitespace, it starts with "::"
-//     (`::add-mask::secret`, `::stop-commands::token`, `::error::...`);
-//   - TryParse (legacy): a line is a command when "##[" appears ANYWHERE in it (`x ##[add-mask]secret`).
-// `inert` is the one place that defuses both, for every line our loggers write; it also turns
-// control characters (ANSI escapes that could hide or repaint log text) into visible \uXXXX.
-// It is not reversible and does not need to be: it only has to keep the text readable and inert.
-/** What the runner (and a terminal or browser showing the log) treats as a line break. */
-const LINE_BREAK = /\r\n|[\n\r\u0085\u2028\u2029]/;
-// C0 controls except tab, DEL, and C1 controls (\u0085 is a line break, handled above).
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\u0080-\u0084\u0086-\u009f]/g;
-function visible(c) {
-    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
-}
-/** One line, defused: a leading "::" gets a backslash before it, "##[" becomes "##\[". */
-function inertLine(line) {
-    const shown = line.replace(CONTROL, visible).replace(/##\[/g, '##\\[');
-    return shown.replace(/^([\s\u180e]*)::/, '$1\\::');
-}
-/**
- * `text` with every line made safe to print on a GitHub Actions runner: no line of the result
- * starts a workflow command, whatever `text` holds. Line breaks are kept (as \n), so multi-line
- * text stays multi-line and each of its lines is defused.
- */
-function inert(text) {
-    return text.split(LINE_BREAK).map(inertLine).join('\n');
-}
-/** True when the runner would take this one line of output as a workflow command (for tests and checks). */
-function startsWorkflowCommand(line) {
-    return /^[\s\u180e\u0085]*::/.test(line) || line.includes('##[');
-}
-/** For JSON we print: "##[" inside a string becomes "##\u005b" (the same value once parsed). */
-function inertJson(json) {
-    return json.replace(/##\[/g, '##\\u005b');
-}
-
-;// CONCATENATED MODULE: ./src/cli/console-logger.ts
-// The engine's Logger on a terminal: timestamped progress lines on stdout, warnings and errors on stderr.
-
-// The CLI runs in workflow `run:` steps too, where the runner reads stdout and stderr for workflow
-// commands: every line goes through `inert` (src/engine/inert.ts).
-function printLine(line) {
-    console.log(inert(line));
-}
-function printError(line) {
-    console.error(inert(line));
-}
-function stamp() {
-    return new Date().toISOString().slice(11, 19);
-}
-function consoleLogger(opts = {}) {
-    return {
-        info: (m) => printLine(`${stamp()} ${m}`),
-        debug: (m) => {
-            if (opts.debug)
-                printLine(`${stamp()} debug: ${m}`);
-        },
-        warning: (m) => printError(`${stamp()} warning: ${m}`),
-        error: (m) => printError(`${stamp()} error: ${m}`),
-        group: async (name, fn) => {
-            printLine(`${stamp()} == ${name}`);
-            return fn();
-        },
-    };
-}
-
-;// CONCATENATED MODULE: ./src/cli/command-support.ts
-// What every CLI command shares: flags named exactly like the action inputs (parsed with
-// node:util parseArgs), --help, and exit codes: 0 success, 1 deploy failed / rolled back,
-// 2 usage or configuration error.
-
-
-
-
-
-const EXIT_OK = 0;
-const EXIT_FAILED = 1;
-const EXIT_USAGE = 2;
-function helpText(usage, flags) {
-    const width = Math.max(...flags.map((f) => f.name.length)) + 2;
-    const lines = flags.map((f) => `  ${f.short ? `-${f.short}, ` : '    '}--${f.name.padEnd(width)} ${f.help}`);
-    return `${usage}\n\noptions:\n${lines.join('\n')}\n      --${'debug'.padEnd(width)} verbose output\n  -h, --${'help'.padEnd(width)} show this help`;
-}
-function parseFlags(argv, flags) {
-    const options = { help: { type: 'boolean', short: 'h' }, debug: { type: 'boolean' } };
-    for (const f of flags)
-        options[f.name] = f.short ? { type: 'string', short: f.short } : { type: 'string' };
-    let values;
+async function readyOrWarn(deps, target, r, what) {
     try {
-        ({ values } = (0,external_node_util_.parseArgs)({ args: argv, options, allowPositionals: false, strict: true }));
+        return await waitForReady(deps.eb, target, r);
     }
     catch (err) {
-        throw new errors_ConfigurationError(errors_errorMessage(err));
+        deps.log.warning(`${what}, "${target.environmentName}" did not become Ready in time: ${errors_errorMessage(err)}. Check it: it may need attention.`);
+        return undefined;
     }
-    return {
-        read: (name) => {
-            const v = values[name];
-            return typeof v === 'string' ? v : '';
-        },
-        help: values.help === true,
-        debug: values.debug === true,
-    };
 }
-function cliDeps(region, debug) {
-    const { eb, s3, region: resolved } = createAwsClients({ region });
-    return { eb, s3, clock: systemClock, log: consoleLogger({ debug }), region: resolved };
-}
-/** Runs a command body and maps what it throws to an exit code and one clear line. */
-async function runCommand(name, argv, usage, flags, body) {
-    let parsed;
-    try {
-        parsed = parseFlags(argv, flags);
-        if (parsed.help) {
-            console.log(helpText(usage, flags));
-            return EXIT_OK;
+/** Until the repair is done (Ready and Green on `label`) or the wait is over; says where it ended. */
+async function watchRepair(deps, label, target, r) {
+    for (;;) {
+        const env = await environment_describeEnvironment(deps.eb, target, r);
+        const where = `"${target.environmentName}" is ${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}" (${env.Health ?? '?'})`;
+        if (env.Status === 'Ready' && env.VersionLabel === label && env.Health === 'Green') {
+            deps.log.info(`${where}: the rollback completed`);
+            return env;
         }
-        return await body(parsed);
+        if (r.deadline.passed()) {
+            deps.log.warning(`${where} after ${r.deadline.what}, not yet Ready and Green on "${label}": check it, it may need attention`);
+            return env;
+        }
+        await deps.clock.sleep(Math.min(REPAIR_POLL_MS, r.deadline.remaining()));
+    }
+}
+const REPAIR_POLL_MS = 2000;
+async function settleCancelledUpdate(deps, update, waitMs = 120_000) {
+    const target = { applicationName: update.applicationName, environmentName: update.environmentName };
+    const r = retry_retryUntil(deps, waitMs, `${waitMs / 1000} s`);
+    const env = await environment_describeEnvironment(deps.eb, target, r);
+    if (update.kind === 'rollback') {
+        deps.log.warning(`the job was cancelled while rolling "${update.environmentName}" back to "${update.versionLabel}": ` +
+            'the rollback repairs the environment, so it was left alone to finish (not aborted)');
+        return { action: 'left-alone', env: await watchRepair(deps, update.versionLabel, target, r) };
+    }
+    if (!env.AbortableOperationInProgress) {
+        if (env.VersionLabel === update.versionLabel && update.rollbackTarget && update.rollbackTarget !== update.versionLabel)
+            return sendBack(deps, update, update.rollbackTarget, target, r);
+        deps.log.info(`the job was cancelled; "${update.environmentName}" has no abortable update in progress (${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}")`);
+        return { action: 'nothing-in-flight', env };
+    }
+    try {
+        await withRetries('AbortEnvironmentUpdate', r, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: update.environmentName })));
     }
     catch (err) {
-        if (err instanceof errors_ConfigurationError) {
-            printError(`eb-pipeline ${name}: ${err.message}\n(see \`eb-pipeline ${name} --help\`)`);
-            return EXIT_USAGE;
-        }
-        if (err instanceof errors_DeployFailedError) {
-            printError(`eb-pipeline ${name}: ${err.message}`);
-            return EXIT_FAILED;
-        }
-        printError(`eb-pipeline ${name} failed: ${errors_errorMessage(err)}`);
-        if (parsed?.debug && err instanceof Error && err.stack)
-            printError(err.stack);
-        return EXIT_FAILED;
+        deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}" and aborting it failed: ${errors_errorMessage(err)}`);
+        return { action: 'abort-failed', env };
     }
+    deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}": aborted the update of "${update.environmentName}"`);
+    const after = await readyOrWarn(deps, target, r, 'after the abort');
+    if (after)
+        deps.log.info(`"${update.environmentName}" is Ready on "${after.VersionLabel ?? '?'}" (${after.Health ?? '?'})`);
+    return { action: 'aborted', env: after };
 }
-const COMMON_FLAGS = {
-    app: { name: 'application-name', short: 'a', help: 'Elastic Beanstalk application name' },
-    env: { name: 'environment-name', short: 'e', help: 'Elastic Beanstalk environment name' },
-    region: { name: 'region', help: 'AWS region (default: AWS_REGION)' },
-    label: { name: 'version-label', short: 'l', help: 'version label' },
-};
-const GATE_FLAGS = [
-    { name: 'min-health', help: 'ok | warning (default ok)' },
-    { name: 'healthy-checks', help: 'passing checks in the stability window, at least (default 3)' },
-    { name: 'stable-seconds', help: 'seconds health must hold after it first passes (default 45)' },
-    { name: 'settle-timeout', help: 'wait for health to come up after the update (default 2m)' },
-    { name: 'unhealthy-grace', help: 'extra time Severe/Degraded is allowed after the update (default 0s)' },
-    { name: 'health-url', help: 'URL that must answer 200 during the gate' },
-    { name: 'health-url-expect-version', help: 'true: the health URL must name the version' },
-    { name: 'ready-timeout', help: 'wait for a busy environment (default 10m)' },
-    { name: 'deploy-timeout', help: 'deadline for update + gate (default 20m)' },
-];
+/**
+ * The deploy's version went live and no gate passed it (the job was cancelled in the window, or
+ * before its rollback started): redeploy the version last verified there and wait (bounded) for
+ * it. This run cannot gate it nor write verdicts; the warning says so, and the next deploy's
+ * record still holds the verified version as its target.
+ */
+async function sendBack(deps, update, back, target, r) {
+    const why = `the job was cancelled after "${update.versionLabel}" went live on "${update.environmentName}" and before its gate passed`;
+    try {
+        await startUpdate(deps.eb, target, back, r);
+    }
+    catch (err) {
+        deps.log.warning(`${why}; sending it back to "${back}", the version last verified there, failed: ${errors_errorMessage(err)}. "${update.versionLabel}" is live unverified: roll back (eb-pipeline rollback -l ${back}) or re-run the deploy.`);
+        return { action: 'send-back-failed', env: undefined };
+    }
+    deps.log.warning(`${why}: sent it back to "${back}", the version last verified there (not gated by this job: check it, or re-run the deploy)`);
+    return { action: 'sent-back', env: await watchRepair(deps, back, target, r) };
+}
+
+;// CONCATENATED MODULE: ./src/cli/interrupt.ts
+// Ctrl-C (SIGINT) or SIGTERM during `eb-pipeline deploy`: undo what this run started before exiting,
+// as a cancelled job's sequence does for the action (src/actions/post.ts): abort an open multipart
+// upload, remove the scratch directory, and settle the EB update (src/engine/cancelled.ts: abort the
+// deploy's own update, send a version that went live ungated back to the last verified one, never
+// abort a rollback). A second signal leaves at once. Exit status 130 (SIGINT) or 143 (SIGTERM).
+
+
+
+
+/** How long an interrupted run waits for the environment to settle before it exits anyway. */
+const SETTLE_MS = 60_000;
+function undoOnInterrupt(deps) {
+    let inFlight;
+    let upload;
+    let scratch;
+    const hooks = {
+        onUpdateStarting: (update) => (inFlight = update),
+        onUpdateSettled: () => (inFlight = undefined),
+        onUploadOpened: (opened) => (upload = opened),
+        onUploadClosed: () => (upload = undefined),
+        onScratchDir: (dir) => (scratch = dir),
+    };
+    let interrupted = false;
+    const undo = async (signal) => {
+        deps.log.warning(`${signal}: undoing what this run started before exiting (${signal} again leaves at once)`);
+        if (upload) {
+            const where = `the multipart upload of s3://${upload.bucket}/${upload.key}`;
+            const result = await multipart_abortMultipartUpload(deps.s3, upload);
+            deps.log.warning(result === 'aborted' ? `aborted ${where}` : `could not abort ${where}: the bucket's lifecycle rule (AbortIncompleteMultipartUpload) will remove its parts`);
+        }
+        if (scratch)
+            (0,external_node_fs_.rmSync)(scratch, { recursive: true, force: true });
+        if (inFlight)
+            await settleCancelledUpdate(deps, inFlight, SETTLE_MS);
+        else
+            deps.log.info('no Elastic Beanstalk update was started by this run: nothing to undo there');
+    };
+    const onSignal = (signal) => {
+        if (interrupted) {
+            deps.log.warning(`${signal} again: leaving now; check the environment (eb-pipeline status)`);
+            process.exit(signal === 'SIGINT' ? 130 : 143);
+        }
+        interrupted = true;
+        undo(signal)
+            .catch((err) => deps.log.warning(`could not undo everything this run started: ${errors_errorMessage(err)}; check the environment (eb-pipeline status)`))
+            .finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    return {
+        hooks,
+        release: () => {
+            process.off('SIGINT', onSignal);
+            process.off('SIGTERM', onSignal);
+        },
+    };
+}
 
 ;// CONCATENATED MODULE: ./src/cli/print-report.ts
+
 
 function printReport(r) {
     const rows = [
@@ -47874,6 +56834,7 @@ function printReport(r) {
         ['s3 object', r.bundle?.key ? `s3://${r.bundle.bucket ?? ''}/${r.bundle.key}` : undefined],
         ['uploaded bytes', r.bundle?.uploadedBytes],
         ['version reused', r.versionReused],
+        ['describe calls', r.describe ? formatDescribeUse(r.describe) : undefined],
     ];
     printLine('');
     for (const [k, v] of rows)
@@ -47892,31 +56853,23 @@ function printReport(r) {
 
 
 
-const FLAGS = [
-    COMMON_FLAGS.app,
-    COMMON_FLAGS.env,
-    { name: 'bundle', short: 'b', help: '.zip file or directory (default .)' },
-    { ...COMMON_FLAGS.label, help: 'version label (default: <commit>-<bundle sha256>)' },
-    { name: 'version-description', help: 'description of the version' },
-    { name: 'bucket', help: "S3 bucket (default: Elastic Beanstalk's own)" },
-    { name: 'key-prefix', help: 'S3 key prefix (default eb-pipeline/<application>)' },
-    COMMON_FLAGS.region,
-    ...GATE_FLAGS,
-    { name: 'rollback', help: 'true | false: roll back a failed deploy (default true)' },
-    { name: 'keep-versions', help: 'prune to the newest N versions after success (default 0: no pruning)' },
-    { name: 'delete-source-bundles', help: 'true: pruning deletes S3 bundles too' },
-    { name: 'preflight', help: 'false: skip the read-only checks before any change (default true)' },
-];
+
+
+
+// Every deploy input but the job summary's.
+const deploy_FLAGS = actionFlags(DEPLOY, { except: ['summary'] });
 const deployCommand = {
     summary: 'bundle, upload, create the version, deploy, gate, roll back on failure',
-    run: (argv) => runCommand('deploy', argv, 'usage: eb-pipeline deploy -a APP -e ENV [-b BUNDLE] [options]', FLAGS, async (f) => {
+    run: (argv) => runCommand('deploy', argv, 'usage: eb-pipeline deploy -a APP -e ENV [-b BUNDLE] [options]', deploy_FLAGS, async (f) => {
         const inputs = readDeployInputs(f.read);
         const deps = cliDeps(inputs.region, f.debug);
         const report = newReport(inputs.applicationName, inputs.environmentName);
+        const interrupt = undoOnInterrupt(deps);
         try {
-            await deployPipeline(deps, inputs, report);
+            await deployPipeline(deps, inputs, report, interrupt.hooks);
         }
         finally {
+            interrupt.release();
             printReport(report);
         }
         return EXIT_OK;
@@ -47983,12 +56936,9 @@ async function promotion_checkPromotion(eb, req, retry) {
 
 
 
-function operations_retry(deps, ms) {
-    return { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
-}
 async function rollbackOperation(deps, inputs, report, hooks = {}) {
     const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
-    const r = operations_retry(deps, inputs.gate.readyTimeoutMs);
+    const r = retry_retryUntil(deps, inputs.gate.readyTimeoutMs, `${inputs.gate.readyTimeoutMs / 1000} s`);
     const env = await environment_describeEnvironment(deps.eb, target, r);
     const label = inputs.versionLabel ?? (await defaultRollbackLabel(deps, target, env.VersionLabel, r)).label;
     if (!(await versions_findVersion(deps.eb, inputs.applicationName, label, r)))
@@ -48004,7 +56954,7 @@ async function rollbackOperation(deps, inputs, report, hooks = {}) {
 async function deployVersionOperation(deps, inputs, report, hooks = {}) {
     if (inputs.preflight)
         await runPreflight(deps, { applicationName: inputs.applicationName, environmentName: inputs.environmentName, versionLabel: inputs.versionLabel });
-    const r = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
+    const r = retryUntil(deps, inputs.gate.readyTimeoutMs, 'ready-timeout');
     let label = inputs.versionLabel;
     if (inputs.promoteFrom) {
         const promotion = await checkPromotion(deps.eb, { applicationName: inputs.applicationName, sourceEnvironment: inputs.promoteFrom, versionLabel: label }, r);
@@ -48024,18 +56974,10 @@ async function deployVersionOperation(deps, inputs, report, hooks = {}) {
     return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
 }
 async function environmentStatus(deps, target) {
-    const r = operations_retry(deps, 60_000);
+    const r = retry_retryUntil(deps, 60_000, '60 s');
     const environment = await environment_describeEnvironment(deps.eb, target, r);
-    let instances;
-    try {
-        const res = await withRetries('DescribeInstancesHealth', r, () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: target.environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment'] })));
-        instances = (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel }));
-    }
-    catch (err) {
-        if (errorName(err) !== 'InvalidRequestException')
-            throw err;
-    }
-    const ev = await withRetries('DescribeEvents', r, () => deps.eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, MaxRecords: 10 })));
+    const instances = (await readInstancesHealth(deps.eb, target.environmentName, r))?.instances;
+    const ev = await withRetries('DescribeEvents', r, () => deps.eb.send(new dist_cjs/* DescribeEventsCommand */.w6x({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, MaxRecords: 10 })));
     return { environment, url: environmentUrl(environment), instances, events: ev.Events ?? [] };
 }
 
@@ -48046,13 +56988,10 @@ async function environmentStatus(deps, target) {
 
 
 
-const rollback_FLAGS = [
-    COMMON_FLAGS.app,
-    COMMON_FLAGS.env,
-    { ...COMMON_FLAGS.label, help: 'version to roll back to (default: the newest verified one other than the running one)' },
-    COMMON_FLAGS.region,
-    ...GATE_FLAGS,
-];
+
+
+// Every rollback input but the job summary's.
+const rollback_FLAGS = actionFlags(ROLLBACK_ACTION, { except: ['summary'] });
 const rollbackCommand = {
     summary: 'redeploy the previous (or a named) version and gate it',
     run: (argv) => runCommand('rollback', argv, 'usage: eb-pipeline rollback -a APP -e ENV [-l LABEL] [options]', rollback_FLAGS, async (f) => {
@@ -48075,13 +57014,9 @@ const rollbackCommand = {
 
 
 
-const prune_FLAGS = [
-    COMMON_FLAGS.app,
-    { name: 'keep-versions', short: 'k', help: 'number of newest versions to keep (default 20)' },
-    { name: 'protect-version-labels', help: 'labels never to delete, comma-separated' },
-    { name: 'delete-source-bundles', help: 'true: delete the S3 bundles too' },
-    COMMON_FLAGS.region,
-];
+
+
+const prune_FLAGS = actionFlags(PRUNE_VERSIONS, { short: { 'keep-versions': 'k' } });
 const pruneCommand = {
     summary: 'delete old application versions, never one in use',
     run: (argv) => runCommand('prune', argv, 'usage: eb-pipeline prune -a APP [-k N] [options]', prune_FLAGS, async (f) => {
@@ -48138,6 +57073,7 @@ const statusCommand = {
 
 
 
+
 const preflight_FLAGS = [
     COMMON_FLAGS.app,
     COMMON_FLAGS.env,
@@ -48163,10 +57099,11 @@ const preflightCommand = {
             upload: { bucket: parse_parseBucket(f.read, 'bucket'), keyPrefix: parseKeyPrefix(f.read, 'key-prefix', `eb-pipeline/${applicationName}`) },
             dockerBundle: bundle !== undefined && (0,external_node_fs_.existsSync)((0,external_node_path_.join)(bundle, 'Dockerrun.aws.json')),
         });
+        // Details carry names and messages from AWS: through printLine (inert), like every CLI line.
         for (const c of result.checks)
-            console.log(`${MARK[c.outcome]}  ${c.name}: ${c.detail}`);
-        console.log(`\nnot provable without trying (granted by the documented policies):\n${result.untested.map((u) => `  - ${u}`).join('\n')}`);
-        console.log(result.passed ? '\npreflight passed: nothing was changed' : '\npreflight FAILED: nothing was changed; fix what is marked FAIL');
+            printLine(`${MARK[c.outcome]}  ${c.name}: ${c.detail}`);
+        printLine(`\nnot provable without trying (granted by the documented policies):\n${result.untested.map((u) => `  - ${u}`).join('\n')}`);
+        printLine(result.passed ? '\npreflight passed: nothing was changed' : '\npreflight FAILED: nothing was changed; fix what is marked FAIL');
         return result.passed ? EXIT_OK : EXIT_FAILED;
     }),
 };
@@ -48356,11 +57293,11 @@ async function runDemo(opts) {
         emulator = await startEmulator({ timeScale: opts.timeScale, dataDir: external_node_path_default().join(work, 'emulator') });
         for (const [k, v] of Object.entries(emulator.env))
             indent(`${k}=${v}`);
-        eb = new client_elastic_beanstalk_dist_cjs/* ElasticBeanstalkClient */.E8k({ endpoint: emulator.ebEndpoint, region: emulator.env.AWS_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+        eb = new dist_cjs/* ElasticBeanstalkClient */.E8k({ endpoint: emulator.ebEndpoint, region: emulator.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
         step('Creating the application "django-eb-demo", its environment "demo-dev" (2 instances) and a fresh database');
         await recreateDatabase(opts.databaseUrl);
-        await eb.send(new client_elastic_beanstalk_dist_cjs/* CreateApplicationCommand */.ObD({ ApplicationName: 'django-eb-demo' }));
-        await eb.send(new client_elastic_beanstalk_dist_cjs/* CreateEnvironmentCommand */.Rne({
+        await eb.send(new dist_cjs/* CreateApplicationCommand */.ObD({ ApplicationName: 'django-eb-demo' }));
+        await eb.send(new dist_cjs/* CreateEnvironmentCommand */.Rne({
             ApplicationName: 'django-eb-demo',
             EnvironmentName: 'demo-dev',
             SolutionStackName: '64bit Amazon Linux 2023 v4.4.0 running Docker',
@@ -48393,7 +57330,7 @@ async function runDemo(opts) {
                 rollback: 'true',
             }, { ...emulator.env, GITHUB_SHA: '0000000000000000000000000000000000000000' }, (line) => indent(`  │ ${line}`));
         };
-        const environment = async () => (await eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: 'django-eb-demo', EnvironmentNames: ['demo-dev'] }))).Environments?.[0] ?? {};
+        const environment = async () => (await eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: 'django-eb-demo', EnvironmentNames: ['demo-dev'] }))).Environments?.[0] ?? {};
         step('Deploying v1 of the reference Django app (nginx → uWSGI → Django on each instance)');
         const v1 = await deploy('v1', false);
         let env = await environment();
@@ -48741,12 +57678,12 @@ async function runPipelineDemo(opts) {
         emulator = await startEmulator({ timeScale: opts.timeScale, dataDir: external_node_path_default().join(work, 'emulator') });
         for (const [k, v] of Object.entries(emulator.env))
             indent(`${k}=${v}`);
-        eb = new client_elastic_beanstalk_dist_cjs/* ElasticBeanstalkClient */.E8k({ endpoint: emulator.ebEndpoint, region: emulator.env.AWS_REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+        eb = new dist_cjs/* ElasticBeanstalkClient */.E8k({ endpoint: emulator.ebEndpoint, region: emulator.region, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
         await recreateDatabase(opts.databaseUrl);
-        await eb.send(new client_elastic_beanstalk_dist_cjs/* CreateApplicationCommand */.ObD({ ApplicationName: APP }));
+        await eb.send(new dist_cjs/* CreateApplicationCommand */.ObD({ ApplicationName: APP }));
         const envVar = (OptionName, Value) => ({ Namespace: 'aws:elasticbeanstalk:application:environment', OptionName, Value });
         // The settings infra/eb-pipeline.yml puts on the environment (bundles carry none).
-        await eb.send(new client_elastic_beanstalk_dist_cjs/* CreateEnvironmentCommand */.Rne({
+        await eb.send(new dist_cjs/* CreateEnvironmentCommand */.Rne({
             ApplicationName: APP,
             EnvironmentName: ENV,
             SolutionStackName: '64bit Amazon Linux 2023 v4.4.0 running Docker',
@@ -48764,7 +57701,7 @@ async function runPipelineDemo(opts) {
                 envVar('ALLOWED_HOSTS', '127.0.0.1,localhost'),
             ],
         }));
-        const environment = async () => (await eb.send(new client_elastic_beanstalk_dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: APP, EnvironmentNames: [ENV] }))).Environments?.[0] ?? {};
+        const environment = async () => (await eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: APP, EnvironmentNames: [ENV] }))).Environments?.[0] ?? {};
         for (let env = await environment(); env.Status !== 'Ready'; env = await environment())
             await new Promise((r) => setTimeout(r, 250));
         indent(`environment Ready at http://${(await environment()).CNAME ?? '?'}`);
@@ -48848,7 +57785,10 @@ async function runPipelineDemo(opts) {
 
 
 
+
+
 const DEFAULT_REGISTRY_DIR = external_node_path_default().join(process.env.XDG_CACHE_HOME ?? external_node_path_default().join(external_node_os_default().homedir(), '.cache'), 'eb-pipeline', 'demo-registry');
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/django_eb_demo';
 const demo_USAGE = `usage: eb-pipeline demo [--fast] [--time-scale X] [--database-url URL] [--registry-dir DIR]
 
 Runs the Django tests against PostgreSQL, builds the base image (once: later runs find it in the
@@ -48856,54 +57796,30 @@ registry) and the dev image on it with scripts/build-images.sh, pushes them to a
 lays out the Docker bundle with scripts/make-bundle.sh, and deploys it with the deploy action to
 the local Elastic Beanstalk (2 instances, each running the image): v1 Green and serving, then a
 broken v2 image that the health gate catches and rolls back. Exits 0 only when that story held.
-Needs root, podman, skopeo, docker-registry, socat and PostgreSQL (scripts/setup.sh).
-
-  --fast                the deploy story only: a Procfile bundle run on the host, no images
-  --time-scale X        emulator speed: 1 = EB's real timing, 0.1 (default) = ten times faster
-  --database-url URL    PostgreSQL for the app; the database is dropped and created
-                        (default postgres://postgres@127.0.0.1:5432/django_eb_demo)
-  --registry-dir DIR    where the local registry keeps images between runs
-                        (default ${DEFAULT_REGISTRY_DIR})`;
+Needs root, podman, skopeo, docker-registry, socat and PostgreSQL (scripts/setup.sh).`;
+const demo_FLAGS = [
+    { name: 'fast', boolean: true, help: 'the deploy story only: a Procfile bundle run on the host, no images' },
+    { name: 'time-scale', arg: 'X', help: 'emulator speed: 1 = EB\'s real timing, 0.1 (default) = ten times faster' },
+    { name: 'database-url', arg: 'URL', help: `PostgreSQL for the app; the database is dropped and created\n(default ${DEFAULT_DATABASE_URL})` },
+    { name: 'registry-dir', arg: 'DIR', help: `where the local registry keeps images between runs\n(default ${DEFAULT_REGISTRY_DIR})` },
+];
 const demoCommand = {
     summary: 'run the pipeline locally: tests, images, bundle, healthy v1, broken v2 rolled back',
-    async run(argv) {
-        let values;
-        try {
-            ({ values } = (0,external_node_util_.parseArgs)({
-                args: argv,
-                options: {
-                    fast: { type: 'boolean' },
-                    'time-scale': { type: 'string' },
-                    'database-url': { type: 'string' },
-                    'registry-dir': { type: 'string' },
-                    help: { type: 'boolean', short: 'h' },
-                },
-            }));
-        }
-        catch (err) {
-            console.error(`eb-pipeline demo: ${err instanceof Error ? err.message : String(err)}\n\n${demo_USAGE}`);
-            return 2;
-        }
-        if (values.help) {
-            console.log(demo_USAGE);
-            return 0;
-        }
-        const timeScale = Number(values['time-scale'] ?? '0.1');
-        if (!(timeScale > 0 && timeScale <= 1)) {
-            console.error(`eb-pipeline demo: --time-scale must be a number in (0, 1], got "${values['time-scale']}"`);
-            return 2;
-        }
-        const databaseUrl = values['database-url'] ?? 'postgres://postgres@127.0.0.1:5432/django_eb_demo';
+    run: (argv) => runCommand('demo', argv, demo_USAGE, demo_FLAGS, async (f) => {
+        const rawScale = parse_readString(f.read, 'time-scale');
+        const timeScale = Number(rawScale || '0.1');
+        if (!(timeScale > 0 && timeScale <= 1))
+            throw new errors_ConfigurationError(`--time-scale must be a number in (0, 1], got "${rawScale}"`);
+        const databaseUrl = parse_readString(f.read, 'database-url') || DEFAULT_DATABASE_URL;
         if (!/^postgres(ql)?:\/\/[^/]+\/[A-Za-z_][A-Za-z0-9_]*$/.test(databaseUrl)) {
-            console.error(`eb-pipeline demo: --database-url must look like postgres://USER@HOST:PORT/NAME, got "${databaseUrl}"`);
-            return 2;
+            throw new errors_ConfigurationError(`--database-url must look like postgres://USER@HOST:PORT/NAME, got "${databaseUrl}"`);
         }
         const print = (line) => console.log(line);
-        if (values.fast)
-            return (await runDemo({ timeScale, databaseUrl, print })) ? 0 : 1;
-        const registryDir = external_node_path_default().resolve(values['registry-dir'] ?? DEFAULT_REGISTRY_DIR);
-        return (await runPipelineDemo({ timeScale, databaseUrl, registryDir, print })).held ? 0 : 1;
-    },
+        if (parse_parseBoolean(f.read, 'fast', false))
+            return (await runDemo({ timeScale, databaseUrl, print })) ? EXIT_OK : EXIT_FAILED;
+        const registryDir = external_node_path_default().resolve(parse_readString(f.read, 'registry-dir') || DEFAULT_REGISTRY_DIR);
+        return (await runPipelineDemo({ timeScale, databaseUrl, registryDir, print })).held ? EXIT_OK : EXIT_FAILED;
+    }),
 };
 
 ;// CONCATENATED MODULE: ./src/cli/verify-promotion.ts
@@ -48930,7 +57846,7 @@ const verifyPromotionCommand = {
         const label = parse_readString(f.read, 'version-label');
         const versionLabel = label ? parse_validateVersionLabel('version-label', label) : undefined;
         const deps = cliDeps(parse_parseRegion(f.read, 'region'), f.debug);
-        const retry = { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, 60_000, '60 s') };
+        const retry = retry_retryUntil(deps, 60_000, '60 s');
         const verdict = await promotion_checkPromotion(deps.eb, { applicationName, sourceEnvironment, versionLabel }, retry);
         printLine(`ok: ${verdict.why}`);
         // Through inert too: a label from AWS holding "##[" comes out changed (and then matches no
@@ -48942,6 +57858,7 @@ const verifyPromotionCommand = {
 
 ;// CONCATENATED MODULE: ./src/cli/main.ts
 // `eb-pipeline <command>`: one table of commands, each a module exporting `run(argv)`.
+
 
 
 
@@ -48971,12 +57888,12 @@ async function main(argv) {
     const [name, ...rest] = argv;
     if (!name || name === '--help' || name === '-h' || name === 'help') {
         console.log(usage());
-        return name ? 0 : 2;
+        return name ? EXIT_OK : EXIT_USAGE;
     }
     const command = ownValue(commands, name);
     if (!command) {
         printError(`eb-pipeline: unknown command "${name}"\n\n${usage()}`);
-        return 2;
+        return EXIT_USAGE;
     }
     return command.run(rest);
 }
@@ -48988,7 +57905,7 @@ async function main(argv) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9686);
+/* harmony import */ var _cli_main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7312);
 
 process.exitCode = await (0,_cli_main_js__WEBPACK_IMPORTED_MODULE_0__/* .main */ .i)(process.argv.slice(2));
 

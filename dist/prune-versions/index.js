@@ -3870,7 +3870,7 @@ const ValidationSeverity = {
 };
 
 __webpack_unused_export__ = AbortEnvironmentUpdate$;
-__webpack_unused_export__ = AbortEnvironmentUpdateCommand;
+exports.ET7 = AbortEnvironmentUpdateCommand;
 __webpack_unused_export__ = AbortEnvironmentUpdateMessage$;
 __webpack_unused_export__ = ActionHistoryStatus;
 __webpack_unused_export__ = ActionStatus;
@@ -4146,7 +4146,7 @@ __webpack_unused_export__ = UpdateConfigurationTemplate$;
 __webpack_unused_export__ = UpdateConfigurationTemplateCommand;
 __webpack_unused_export__ = UpdateConfigurationTemplateMessage$;
 __webpack_unused_export__ = UpdateEnvironment$;
-__webpack_unused_export__ = UpdateEnvironmentCommand;
+exports.i98 = UpdateEnvironmentCommand;
 __webpack_unused_export__ = UpdateEnvironmentMessage$;
 __webpack_unused_export__ = UpdateTagsForResource$;
 __webpack_unused_export__ = UpdateTagsForResourceCommand;
@@ -10178,7 +10178,7 @@ const RestoreRequestType = {
 __webpack_unused_export__ = AbacStatus$;
 __webpack_unused_export__ = AbortIncompleteMultipartUpload$;
 __webpack_unused_export__ = AbortMultipartUpload$;
-__webpack_unused_export__ = AbortMultipartUploadCommand;
+exports.tfP = AbortMultipartUploadCommand;
 __webpack_unused_export__ = AbortMultipartUploadOutput$;
 __webpack_unused_export__ = AbortMultipartUploadRequest$;
 __webpack_unused_export__ = AccelerateConfiguration$;
@@ -65068,7 +65068,7 @@ function bufferIncludes(buffer, content) {
 
 /***/ }),
 
-/***/ 7255:
+/***/ 130:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -65076,6 +65076,2634 @@ function bufferIncludes(buffer, content) {
 __nccwpck_require__.d(__webpack_exports__, {
   Z: () => (/* binding */ runPruneVersionsAction)
 });
+
+;// CONCATENATED MODULE: ./src/config/interface/shared.ts
+const APPLICATION_NAME = {
+    description: 'Elastic Beanstalk application name (1-100 characters, no "/").',
+    required: true,
+    help: 'Elastic Beanstalk application name',
+};
+const ENVIRONMENT_NAME = {
+    description: 'Elastic Beanstalk environment name (4-40 characters, letters, digits and "-", not starting or ending with "-").',
+    required: true,
+    help: 'Elastic Beanstalk environment name',
+};
+const REGION = {
+    description: 'AWS region, e.g. eu-west-1. Default, empty: AWS_REGION / AWS_DEFAULT_REGION from the environment.',
+    default: '',
+    help: 'AWS region (default: AWS_REGION)',
+};
+const VERSION_DESCRIPTION = {
+    description: 'Description of the application version (at most 200 characters).',
+    default: '',
+    help: 'description of the version',
+};
+/** Where a bundle goes in S3 (deploy, upload-bundle, create-version with a local bundle). */
+const BUNDLE_INPUTS = {
+    bundle: {
+        description: 'Source bundle, a .zip file or a directory (zipped deterministically, so the same content gives the same bytes; symlinks out of the directory, FIFOs and devices are refused, .git is left out).',
+        default: '.',
+        help: '.zip file or directory',
+    },
+    bucket: {
+        description: "S3 bucket for the bundle. Default, empty: Elastic Beanstalk's own storage bucket (CreateStorageLocation).",
+        default: '',
+        help: "S3 bucket (default: Elastic Beanstalk's own)",
+    },
+    'key-prefix': {
+        description: 'S3 key prefix; the object is <key-prefix>/<sha256>.zip. Default, empty: eb-pipeline/<application-name>.',
+        default: '',
+        help: 'S3 key prefix (default eb-pipeline/<application>)',
+    },
+};
+/** The health gate's settings (deploy, deploy-version, rollback): readGateSettings in src/config/inputs.ts. */
+const shared_GATE_INPUTS = {
+    'min-health': {
+        description: 'Lowest health the gate accepts, "ok" (Green) or "warning" (Yellow also passes).',
+        default: 'ok',
+        help: 'ok | warning',
+    },
+    'healthy-checks': {
+        description: 'Passing checks (1-100) the stability window needs at least (checks come about a second apart).',
+        default: '3',
+        help: 'passing checks in the stability window, at least',
+    },
+    'stable-seconds': {
+        description: 'Stability window: seconds health must keep passing after it first passes, across at least two EB health reports (like Kubernetes minReadySeconds; 0-3600). Any failure inside it fails the gate. The deploy ends about this long plus a couple of seconds after the environment turns healthy. The default catches a process that dies up to 30 s after Green.',
+        // A process that dies up to 30 s after EB first shows Green is seen by the next health report (EB
+        // reports every 10 s), and a poll sees that within a second or two: 30 + 10 + 5 s of margin.
+        default: '45',
+        help: 'seconds health must hold after it first passes',
+    },
+    'settle-timeout': {
+        description: 'After the update finished: how long health may stay short of min-health without being Severe/Degraded (Pending, Warning while instances settle; the health URL not answering yet) before the gate fails (e.g. 2m).',
+        default: '2m',
+        help: 'wait for health to come up after the update',
+    },
+    'unhealthy-grace': {
+        description: 'After the update finished, a release that EB reports Severe/Degraded (or every instance failing) in two consecutive health reports fails at once; this gives it longer, explicitly (e.g. 90s).',
+        default: '0s',
+        help: 'extra time Severe/Degraded is allowed after the update',
+    },
+    'health-url': {
+        description: 'Optional http(s) URL that must answer 200 during the gate (e.g. https://dev.example.com/healthz).',
+        default: '',
+        help: 'URL that must answer 200 during the gate',
+    },
+    'health-url-expect-version': {
+        description: 'When "true", the health URL\'s body must contain the version label.',
+        default: 'false',
+        help: 'true: the health URL must name the version',
+    },
+    'ready-timeout': {
+        description: 'How long to wait for a busy environment to become Ready before deploying (e.g. 90s, 10m, 1h).',
+        default: '10m',
+        help: 'wait for a busy environment',
+    },
+    'deploy-timeout': {
+        description: 'Deadline for the update and the gate (e.g. 20m). Past it, the update counts as failed (a deploy is then rolled back when rollback is on).',
+        default: '20m',
+        help: 'deadline for update + gate',
+    },
+};
+const ROLLBACK = {
+    description: 'When "true", a failed deploy is aborted and the rollback target (the last version verified on the environment) redeployed and gated.',
+    default: 'true',
+    help: 'true | false: roll back a failed deploy',
+};
+const PREFLIGHT = {
+    description: 'When "true", read-only checks run first (bucket and s3:ListBucket, application, environment, Docker platform, enhanced health, instance profile, service role, rollback target); a failure names what is missing and nothing is changed.',
+    default: 'true',
+    help: 'false: skip the read-only checks before any change',
+};
+const SUMMARY = {
+    description: 'When "true", write a job summary (environment, versions, per-instance health, events).',
+    default: 'true',
+};
+const DELETE_SOURCE_BUNDLES = {
+    description: 'When "true", pruning also deletes the versions\' S3 bundles (never one a kept version shares).',
+    default: 'false',
+    help: 'true: pruning deletes the S3 bundles too',
+};
+/** What a gated update reports (deploy, deploy-version; rollback without the rollback's own two). */
+const GATED_OUTPUTS = {
+    'version-label': { description: 'The application version label deployed (or attempted).' },
+    'previous-version-label': { description: 'The label the environment ran before the deploy.' },
+    'rollback-target': {
+        description: 'The version a failed deploy goes back to, the newest one verified healthy on this environment (tags eb-pipeline:verified:ENV); with no record yet, the one that ran before. Not set when rollback is off or nothing qualifies.',
+    },
+    'environment-url': { description: "The environment's URL (CNAME), http://..." },
+    health: { description: "The environment's health at the end (Green, Yellow, Red, Grey, or the enhanced status)." },
+    'rolled-back': { description: '"true" when the deploy failed and the rollback target was redeployed.' },
+    outcome: {
+        description: 'How the run ended: deployed, rolled-back (the new version went live, failed its gate and the rollback target serves again), aborted (it failed before it went live; the rollback target serves), superseded (another deploy replaced it while it was gated; nothing undone), failed (rollback off) or needs-attention.',
+    },
+    'went-live': { description: '"true" when the environment finished the update on the new version (it served traffic), even if it was rolled back afterwards.' },
+    'superseded-by': { description: "The version another actor's update put on the environment while this run gated its own (set only when outcome is superseded)." },
+    'deploy-seconds': { description: 'Seconds from UpdateEnvironment to the end of the gate.' },
+};
+/** Where the bundle went (deploy, upload-bundle, create-version). */
+const BUNDLE_OUTPUTS = {
+    'bundle-sha256': { description: "sha256 of the bundle's zip bytes." },
+    's3-bucket': { description: 'Bucket holding the bundle.' },
+    's3-key': { description: 'Key of the bundle (content-addressed <prefix>/<sha256>.zip).' },
+    'uploaded-bytes': { description: 'Bytes uploaded to S3 (0 when the same content was already there).' },
+};
+const VERSION_REUSED = { description: '"true" when an application version with this label and the same bundle already existed.' };
+
+;// CONCATENATED MODULE: ./src/config/interface/spec.ts
+/** Keeps the literal input and output names, so readers and setters are checked against them. */
+function defineInterface(action) {
+    return action;
+}
+/**
+ * Reads inputs as the runner hands them over: an input left out (or blank) reads as its declared
+ * default. On a runner core.getInput already returns action.yml's default; the CLI's flags and tests
+ * get the same values through this.
+ */
+function spec_withDefaults(inputs, get) {
+    return (name) => get(name).trim() || (inputs[name].default ?? '');
+}
+
+;// CONCATENATED MODULE: ./src/config/interface/actions.ts
+// Every JavaScript action's interface, declared once: input names, defaults, descriptions, required
+// flags, output names. action.yml's inputs and outputs are generated from these tables
+// (`npm run generate:action-yml`, kept fresh by test/lint/action-interface.test.ts), config/inputs.ts
+// reads through them, src/actions/ sets outputs by these names, and the CLI's flags take their help
+// lines and defaults from them (src/cli/input-flags.ts).
+
+
+/** The root action: bundle → S3 → version → gated update → rollback → retention. */
+const actions_DEPLOY = defineInterface({
+    name: 'deploy',
+    file: 'action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'environment-name': ENVIRONMENT_NAME,
+        bundle: BUNDLE_INPUTS.bundle,
+        'version-label': {
+            description: "Application version label (at most 100 characters, no \"/\"). Default, empty: derived from GITHUB_SHA and the bundle's sha256, so a re-run of the same commit reuses the same version.",
+            default: '',
+            help: 'version label (default: <commit>-<bundle sha256>)',
+        },
+        'version-description': VERSION_DESCRIPTION,
+        bucket: BUNDLE_INPUTS.bucket,
+        'key-prefix': BUNDLE_INPUTS['key-prefix'],
+        region: REGION,
+        ...shared_GATE_INPUTS,
+        rollback: ROLLBACK,
+        'keep-versions': {
+            description: 'After a successful deploy, keep only the newest N application versions (0 = no pruning). Versions in use and the rollback target are never deleted.',
+            default: '0',
+            help: 'after success, prune to the newest N versions; 0 prunes nothing',
+        },
+        'delete-source-bundles': DELETE_SOURCE_BUNDLES,
+        preflight: PREFLIGHT,
+        summary: SUMMARY,
+    },
+    outputs: { ...GATED_OUTPUTS, ...BUNDLE_OUTPUTS, 'version-reused': VERSION_REUSED },
+});
+/** Deploy an existing version (promotion), gated, with rollback. */
+const actions_DEPLOY_VERSION = defineInterface({
+    name: 'deploy-version',
+    file: 'actions/deploy-version/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'environment-name': ENVIRONMENT_NAME,
+        'version-label': {
+            description: 'Label of the existing application version to deploy. With promote-from-environment: optional, and when given it must be the version that environment runs.',
+            default: '',
+        },
+        'promote-from-environment': {
+            description: 'Promote from this Elastic Beanstalk environment (e.g. shop-dev): deploy the version it runs, only when that version carries eb-pipeline:verified:<this environment> (and no later failed mark) and the environment is Ready and Green on it now; otherwise fail before any change.',
+            default: '',
+        },
+        region: REGION,
+        ...shared_GATE_INPUTS,
+        rollback: ROLLBACK,
+        preflight: PREFLIGHT,
+        summary: SUMMARY,
+    },
+    outputs: GATED_OUTPUTS,
+});
+/** Redeploy the last verified (or a named) version, gated like a deploy; never rolled back itself. */
+const actions_ROLLBACK_ACTION = defineInterface({
+    name: 'rollback',
+    file: 'actions/rollback/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'environment-name': ENVIRONMENT_NAME,
+        'version-label': {
+            description: 'Version to roll back to. Default, empty: the newest verified version other than the running one (with none, the step fails naming the newest older one that never failed here: name it to use it).',
+            default: '',
+            help: 'version to roll back to (default: the newest verified one other than the running one)',
+        },
+        region: REGION,
+        ...shared_GATE_INPUTS,
+        summary: SUMMARY,
+    },
+    outputs: {
+        'version-label': { description: 'The version rolled back to.' },
+        'previous-version-label': { description: 'The version the environment ran before the rollback.' },
+        'environment-url': GATED_OUTPUTS['environment-url'],
+        health: GATED_OUTPUTS.health,
+        outcome: GATED_OUTPUTS.outcome,
+        'went-live': GATED_OUTPUTS['went-live'],
+        'superseded-by': GATED_OUTPUTS['superseded-by'],
+        'deploy-seconds': GATED_OUTPUTS['deploy-seconds'],
+    },
+});
+const actions_UPLOAD_BUNDLE = defineInterface({
+    name: 'upload-bundle',
+    file: 'actions/upload-bundle/action.yml',
+    inputs: {
+        'application-name': { ...APPLICATION_NAME, description: "Elastic Beanstalk application name; used for the default key prefix and EB's storage bucket." },
+        ...BUNDLE_INPUTS,
+        region: REGION,
+    },
+    outputs: BUNDLE_OUTPUTS,
+});
+const actions_CREATE_VERSION = defineInterface({
+    name: 'create-version',
+    file: 'actions/create-version/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'version-label': {
+            description: "Version label (at most 100 characters, no \"/\"). Default, empty: derived from GITHUB_SHA and the bundle's sha256.",
+            default: '',
+        },
+        'version-description': VERSION_DESCRIPTION,
+        bundle: { description: 'Local .zip or directory to upload first. Leave empty when s3-key names an uploaded bundle.', default: '' },
+        bucket: BUNDLE_INPUTS.bucket,
+        's3-key': { description: "Key of a bundle already in S3 (e.g. the upload-bundle action's s3-key output).", default: '' },
+        'key-prefix': { ...BUNDLE_INPUTS['key-prefix'], description: 'Key prefix when uploading a local bundle. Default, empty: eb-pipeline/<application-name>.' },
+        region: REGION,
+        'processing-timeout': { description: 'How long to wait for Elastic Beanstalk to process the version (e.g. 5m).', default: '10m' },
+        'keep-versions': { description: 'Prune to the newest N versions before creating when near the quota (0 = never prune).', default: '0' },
+        'delete-source-bundles': DELETE_SOURCE_BUNDLES,
+    },
+    outputs: {
+        'version-label': { description: 'The version label.' },
+        'version-reused': VERSION_REUSED,
+        'bundle-sha256': { description: "sha256 of the bundle's zip bytes (when this step uploaded it, or s3-key is content-addressed)." },
+        's3-bucket': BUNDLE_OUTPUTS['s3-bucket'],
+        's3-key': BUNDLE_OUTPUTS['s3-key'],
+        'uploaded-bytes': BUNDLE_OUTPUTS['uploaded-bytes'],
+    },
+});
+const PRUNE_VERSIONS = defineInterface({
+    name: 'prune-versions',
+    file: 'actions/prune-versions/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'keep-versions': { description: 'Number of newest versions to keep (at least 1).', default: '20', help: 'number of newest versions to keep' },
+        'protect-version-labels': {
+            description: 'Extra labels never to delete, comma- or newline-separated (e.g. a rollback target).',
+            default: '',
+            help: 'labels never to delete, comma-separated',
+        },
+        'delete-source-bundles': DELETE_SOURCE_BUNDLES,
+        region: REGION,
+    },
+    outputs: {
+        'deleted-versions': { description: 'Labels deleted, newline-separated.' },
+        'deleted-count': { description: 'Number of versions deleted.' },
+        'kept-count': { description: 'Number of versions left.' },
+    },
+});
+/** Every JavaScript action, in the order the docs list them. */
+const ACTIONS = [actions_DEPLOY, actions_UPLOAD_BUNDLE, actions_CREATE_VERSION, actions_DEPLOY_VERSION, actions_ROLLBACK_ACTION, PRUNE_VERSIONS];
+
+// EXTERNAL MODULE: external "node:fs"
+var external_node_fs_ = __nccwpck_require__(3024);
+;// CONCATENATED MODULE: ./src/config/errors.ts
+// Errors the user can fix (bad input, a refused label) versus everything else. The action wrapper
+// turns these into a clean `setFailed` message; anything else is a bug and gets a stack trace in debug.
+class errors_ConfigurationError extends Error {
+    name = 'ConfigurationError';
+}
+// The deploy ran and did not succeed (failed gate, rolled back, busy past the deadline...).
+// Not a bug: reported as a clean failure with what happened; the CLI exits 1.
+class errors_DeployFailedError extends Error {
+    details;
+    name = 'DeployFailedError';
+    constructor(message, details = {}) {
+        super(message);
+        this.details = details;
+    }
+}
+function errors_errorMessage(err) {
+    return err instanceof Error ? err.message : String(err);
+}
+
+;// CONCATENATED MODULE: ./src/config/parse.ts
+// One parser per kind of input. Each reads a raw string, and on bad input throws a
+// ConfigurationError naming the input and the form it accepts — before any AWS call is made.
+// Defaults are not theirs: the reader hands over an input's declared default when it was left out
+// (withDefaults in src/config/interface/spec.ts), and the names are checked against the reader's.
+
+
+function bad(name, value, expected) {
+    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+    return new errors_ConfigurationError(`input "${name}" is invalid ("${shown}"): expected ${expected}`);
+}
+/**
+ * `record[key]` only when `key` is the record's own property. A plain `record[key]` answers
+ * "constructor", "__proto__" or "toString" with what every object inherits from Object.prototype,
+ * so a lookup table keyed by user input would accept those words as valid choices.
+ */
+function parse_ownValue(record, key) {
+    return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+function parse_readString(get, name) {
+    return get(name).trim();
+}
+function parse_requireValue(get, name) {
+    const v = parse_readString(get, name);
+    if (!v)
+        throw new errors_ConfigurationError(`input "${name}" is required`);
+    return v;
+}
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+/**
+ * YAML 1.2 core booleans only: "yes", "1" or "on" are errors, not silently false. `fallback`: for a
+ * flag that is not an action input (an action's input has its default from the interface).
+ */
+function parse_parseBoolean(get, name, fallback) {
+    const v = parse_readString(get, name);
+    if (!v && fallback !== undefined)
+        return fallback;
+    if (TRUE.includes(v))
+        return true;
+    if (FALSE.includes(v))
+        return false;
+    throw bad(name, v, '"true" or "false"');
+}
+function parse_parseInteger(get, name, min, max) {
+    const v = parse_readString(get, name);
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
+        throw bad(name, v, `a whole number from ${min} to ${max}`);
+    return Number(v);
+}
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const MAX_DURATION_MS = (/* unused pure expression or super */ null && (6 * 3_600_000)); // a GitHub-hosted job's limit
+/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 (or 0 when `allowZero`) and at most 6h. */
+function parse_parseDuration(get, name, allowZero = false) {
+    const v = parse_readString(get, name);
+    const expected = `a duration like "90s", "10m" or "1h30m" (${allowZero ? '0 or more' : 'more than 0'}, at most 6h)`;
+    let ms;
+    if (/^\d+$/.test(v)) {
+        ms = Number(v) * 1000;
+    }
+    else {
+        const parts = [...v.matchAll(/(\d+)(ms|s|m|h)/g)];
+        if (!parts.length || parts.map((p) => p[0]).join('') !== v)
+            throw bad(name, v, expected);
+        ms = parts.reduce((sum, p) => sum + Number(p[1]) * (parse_ownValue(UNIT_MS, p[2] ?? '') ?? 0), 0);
+    }
+    if (!(ms > 0 || (allowZero && ms === 0)) || ms > MAX_DURATION_MS)
+        throw bad(name, v, expected);
+    return ms;
+}
+function parse_parseChoice(get, name, choices) {
+    const v = parse_readString(get, name);
+    const found = parse_ownValue(choices, v.toLowerCase());
+    if (!found)
+        throw bad(name, v, `one of ${Object.keys(choices).map((c) => `"${c}"`).join(', ')}`);
+    return found;
+}
+// Elastic Beanstalk's own rules (API reference: ApplicationName, EnvironmentName, VersionLabel).
+function validateApplicationName(name, v) {
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    if (v.length > 100 || v.includes('/') || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v))
+        throw bad(name, v, 'an application name of 1-100 characters without "/", line breaks or control characters');
+    return v;
+}
+function parse_validateEnvironmentName(name, v) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$/.test(v))
+        throw bad(name, v, 'an environment name of 4-40 letters, digits and "-", not starting or ending with "-"');
+    return v;
+}
+function parse_validateVersionLabel(name, v) {
+    if (v.length > 100 || v.includes('/') || /\s/.test(v))
+        throw bad(name, v, 'a version label of 1-100 characters without "/" or whitespace');
+    return v;
+}
+function parse_parseRegion(get, name) {
+    const v = parse_readString(get, name);
+    if (!v)
+        return undefined;
+    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v))
+        throw bad(name, v, 'an AWS region like "us-east-1" or "eu-west-3"');
+    return v;
+}
+function parse_parseBucket(get, name) {
+    const v = parse_readString(get, name);
+    if (!v)
+        return undefined;
+    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) || v.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(v))
+        throw bad(name, v, 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"');
+    return v;
+}
+/** `fallback`: the prefix derived when none is given (it depends on the application). */
+function parse_parseKeyPrefix(get, name, fallback) {
+    const v = parse_readString(get, name).replace(/\/+$/, '');
+    if (!v)
+        return fallback;
+    if (v.startsWith('/') || v.split('/').some((p) => p === '..' || p === '.' || p === '') || v.length > 900)
+        throw bad(name, v, 'an S3 key prefix like "bundles/my-app" (no leading "/", no "." or ".." parts)');
+    return v;
+}
+function parse_parseUrl(get, name) {
+    const v = parse_readString(get, name);
+    if (!v)
+        return undefined;
+    let url;
+    try {
+        url = new URL(v);
+    }
+    catch {
+        throw bad(name, v, 'an absolute http:// or https:// URL');
+    }
+    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
+        throw bad(name, v, 'an absolute http:// or https:// URL');
+    return url.toString();
+}
+/** A .zip file (checked by its magic bytes later) or a directory that exists. */
+function parse_parseBundlePath(get, name, fallback = '') {
+    const v = parse_readString(get, name) || fallback;
+    let stat;
+    try {
+        stat = statSync(v);
+    }
+    catch {
+        throw bad(name, v, 'an existing .zip file or directory');
+    }
+    if (stat.isDirectory())
+        return v;
+    if (!stat.isFile() || !v.toLowerCase().endsWith('.zip'))
+        throw bad(name, v, 'an existing .zip file or directory');
+    if (!hasZipMagic(v))
+        throw bad(name, v, 'a zip file (it does not start with a zip header)');
+    return v;
+}
+function hasZipMagic(file) {
+    const fd = openSync(file, 'r');
+    try {
+        const magic = Buffer.alloc(4);
+        if (readSync(fd, magic, 0, 4, 0) < 4)
+            return false;
+        return magic.readUInt32LE(0) === 0x04034b50 || magic.readUInt32LE(0) === 0x06054b50;
+    }
+    finally {
+        closeSync(fd);
+    }
+}
+function parseLabelList(get, name) {
+    return parse_readString(get, name)
+        .split(/[\n,]/)
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => parse_validateVersionLabel(name, s));
+}
+
+;// CONCATENATED MODULE: ./src/config/inputs.ts
+// The typed, validated inputs of every action and CLI command, read through one InputReader
+// (core.getInput in actions, parsed flags in the CLI). Names and defaults are the action's interface
+// (src/config/interface/actions.ts): a name it does not declare does not compile.
+
+
+
+
+
+/** The stability window's default (why 45: GATE_INPUTS in src/config/interface/shared.ts). */
+const DEFAULT_STABLE_SECONDS = Number(shared_GATE_INPUTS['stable-seconds'].default);
+const MIN_HEALTH = { ok: 'ok', green: 'ok', warning: 'warning', yellow: 'warning' };
+function applicationName(get) {
+    return validateApplicationName('application-name', parse_requireValue(get, 'application-name'));
+}
+function environmentName(get) {
+    return validateEnvironmentName('environment-name', requireValue(get, 'environment-name'));
+}
+function optionalLabel(get) {
+    const v = readString(get, 'version-label');
+    return v ? validateVersionLabel('version-label', v) : undefined;
+}
+function description(get) {
+    const v = readString(get, 'version-description');
+    if (v.length > 200)
+        throw new ConfigurationError('input "version-description" is too long: expected at most 200 characters');
+    return v;
+}
+function readGateSettings(given) {
+    const get = withDefaults(GATE_INPUTS, given);
+    const gate = {
+        minHealth: parseChoice(get, 'min-health', MIN_HEALTH),
+        healthyChecks: parseInteger(get, 'healthy-checks', 1, 100),
+        stableMs: parseInteger(get, 'stable-seconds', 0, 3600) * 1000,
+        settleTimeoutMs: parseDuration(get, 'settle-timeout'),
+        unhealthyGraceMs: parseDuration(get, 'unhealthy-grace', true),
+        healthUrl: parseUrl(get, 'health-url'),
+        healthUrlExpectVersion: parseBoolean(get, 'health-url-expect-version'),
+        readyTimeoutMs: parseDuration(get, 'ready-timeout'),
+        deployTimeoutMs: parseDuration(get, 'deploy-timeout'),
+    };
+    if (gate.stableMs >= gate.deployTimeoutMs)
+        throw new ConfigurationError(`input "stable-seconds" (${gate.stableMs / 1000}${readString(given, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`);
+    if (gate.healthUrlExpectVersion && !gate.healthUrl)
+        throw new ConfigurationError('input "health-url-expect-version" is "true" but "health-url" is empty: expected a health URL to check');
+    return gate;
+}
+function bundleSettings(get, app) {
+    return {
+        bundlePath: parseBundlePath(get, 'bundle'),
+        bucket: parseBucket(get, 'bucket'),
+        keyPrefix: parseKeyPrefix(get, 'key-prefix', `eb-pipeline/${app}`),
+    };
+}
+function readUploadInputs(given) {
+    const get = withDefaults(UPLOAD_BUNDLE.inputs, given);
+    const app = applicationName(get);
+    const region = parseRegion(get, 'region');
+    return { applicationName: app, region, ...bundleSettings(get, app) };
+}
+function readCreateVersionInputs(given) {
+    const get = withDefaults(CREATE_VERSION.inputs, given);
+    const app = applicationName(get);
+    const region = parseRegion(get, 'region');
+    const versionLabel = optionalLabel(get);
+    const versionDescription = description(get);
+    const key = readString(get, 's3-key');
+    const hasBundle = readString(get, 'bundle') !== '';
+    if (hasBundle === (key !== ''))
+        throw new ConfigurationError('inputs "bundle" and "s3-key": expected exactly one of them (a local bundle to upload, or the key of an uploaded one)');
+    if (key && (key.startsWith('/') || key.length > 1024))
+        throw new ConfigurationError(`input "s3-key" is invalid ("${key.slice(0, 60)}"): expected an S3 key without a leading "/"`);
+    const bucket = parseBucket(get, 'bucket');
+    return {
+        applicationName: app,
+        region,
+        versionLabel,
+        versionDescription,
+        bundle: hasBundle ? bundleSettings(get, app) : undefined,
+        s3: key ? { bucket, key } : undefined,
+        processingTimeoutMs: parseDuration(get, 'processing-timeout'),
+        keepVersions: parseInteger(get, 'keep-versions', 0, 1000),
+        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles'),
+    };
+}
+function readDeployVersionInputs(given) {
+    const get = withDefaults(DEPLOY_VERSION.inputs, given);
+    const app = applicationName(get);
+    const environment = environmentName(get);
+    const from = readString(get, 'promote-from-environment');
+    const promoteFrom = from ? validateEnvironmentName('promote-from-environment', from) : undefined;
+    if (promoteFrom === environment)
+        throw new ConfigurationError(`input "promote-from-environment" is "${from}", the environment being deployed: expected the environment the version comes from (e.g. the dev one)`);
+    return {
+        applicationName: app,
+        environmentName: environment,
+        region: parseRegion(get, 'region'),
+        versionLabel: promoteFrom ? optionalLabel(get) : validateVersionLabel('version-label', requireValue(get, 'version-label')),
+        promoteFrom,
+        gate: readGateSettings(given),
+        rollback: parseBoolean(get, 'rollback'),
+        summary: parseBoolean(get, 'summary'),
+        preflight: parseBoolean(get, 'preflight'),
+    };
+}
+function readDeployInputs(given) {
+    const get = withDefaults(DEPLOY.inputs, given);
+    const app = applicationName(get);
+    return {
+        applicationName: app,
+        environmentName: environmentName(get),
+        region: parseRegion(get, 'region'),
+        versionLabel: optionalLabel(get),
+        versionDescription: description(get),
+        bundle: bundleSettings(get, app),
+        gate: readGateSettings(given),
+        rollback: parseBoolean(get, 'rollback'),
+        keepVersions: parseInteger(get, 'keep-versions', 0, 1000),
+        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles'),
+        summary: parseBoolean(get, 'summary'),
+        preflight: parseBoolean(get, 'preflight'),
+    };
+}
+function readRollbackInputs(given) {
+    const get = withDefaults(ROLLBACK_ACTION.inputs, given);
+    return {
+        applicationName: applicationName(get),
+        environmentName: environmentName(get),
+        region: parseRegion(get, 'region'),
+        versionLabel: optionalLabel(get),
+        gate: readGateSettings(given),
+        summary: parseBoolean(get, 'summary'),
+    };
+}
+function readPruneInputs(given) {
+    const get = spec_withDefaults(PRUNE_VERSIONS.inputs, given);
+    return {
+        applicationName: applicationName(get),
+        region: parse_parseRegion(get, 'region'),
+        keepVersions: parse_parseInteger(get, 'keep-versions', 1, 1000),
+        protectLabels: parseLabelList(get, 'protect-version-labels'),
+        deleteSourceBundles: parse_parseBoolean(get, 'delete-source-bundles'),
+    };
+}
+
+// EXTERNAL MODULE: external "node:fs/promises"
+var promises_ = __nccwpck_require__(1455);
+// EXTERNAL MODULE: external "node:os"
+var external_node_os_ = __nccwpck_require__(8161);
+// EXTERNAL MODULE: external "node:path"
+var external_node_path_ = __nccwpck_require__(6760);
+;// CONCATENATED MODULE: ./src/engine/clock.ts
+const systemClock = {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
+};
+/** A point in time after which waiting stops; `remaining()` never goes below 0. */
+class clock_Deadline {
+    clock;
+    at;
+    what;
+    constructor(clock, at, what) {
+        this.clock = clock;
+        this.at = at;
+        this.what = what;
+    }
+    static after(clock, ms, what) {
+        return new clock_Deadline(clock, clock.now() + ms, what);
+    }
+    remaining() {
+        return Math.max(0, this.at - this.clock.now());
+    }
+    passed() {
+        return this.clock.now() >= this.at;
+    }
+}
+
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-beanstalk/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(6114);
+;// CONCATENATED MODULE: ./src/aws/retry.ts
+// On top of the SDK's own retries (a few attempts per call), the engine keeps retrying
+// throttling, 5xx and dropped connections with jittered exponential backoff until the phase's
+// deadline — a long "Rate exceeded" spell slows a deploy down instead of failing it, and the
+// deadline keeps it from ever hanging.
+
+
+const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
+const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'TimeoutError', 'RequestTimeout']);
+function isRetryable(err) {
+    if (typeof err !== 'object' || err === null)
+        return false;
+    const e = err;
+    if (e.name && THROTTLING.has(e.name))
+        return true;
+    if ((e.$metadata?.httpStatusCode ?? 0) >= 500)
+        return true;
+    return Boolean((e.name && TRANSIENT_NETWORK.has(e.name)) || (e.code && TRANSIENT_NETWORK.has(e.code)));
+}
+function retry_errorName(err) {
+    return typeof err === 'object' && err !== null ? (err.name ?? '') : '';
+}
+function retry_retryUntil(deps, until, what = '') {
+    const deadline = typeof until === 'number' ? clock_Deadline.after(deps.clock, until, what) : until;
+    return { clock: deps.clock, log: deps.log, deadline };
+}
+async function retry_withRetries(what, ctx, fn) {
+    let attempt = 0;
+    for (;;) {
+        try {
+            return await fn();
+        }
+        catch (err) {
+            if (!isRetryable(err) || ctx.deadline.passed())
+                throw err;
+            attempt += 1;
+            // Full jitter over an exponential ceiling (1 s, 2 s, 4 s ... capped at 20 s).
+            const ceiling = Math.min(20_000, 1000 * 2 ** Math.min(attempt - 1, 5));
+            const delay = Math.min(ctx.deadline.remaining(), Math.round(500 + (ctx.random ?? Math.random)() * ceiling));
+            ctx.log.debug(`${what}: ${retry_errorName(err) || 'error'} (${errors_errorMessage(err)}), retrying in ${delay} ms (attempt ${attempt + 1})`);
+            if (attempt === 3)
+                ctx.log.info(`${what}: AWS keeps answering ${retry_errorName(err) || 'errors'}; still retrying until the deadline`);
+            await ctx.clock.sleep(delay);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/eb/release-record.ts
+// The record of verified releases: EB resource tags on application versions, so it lives in AWS,
+// survives the job and every tool sees it (`aws elasticbeanstalk list-tags-for-resource`).
+//
+//   eb-pipeline:verified:<environment> = <ISO time>   the version passed the gate there at that time
+//   eb-pipeline:failed:<environment>   = <ISO time>   the version failed its gate there at that time
+//
+// Writing one mark removes the other for that environment, so the latest verdict is the one that
+// stands. One rule chooses a rollback target everywhere (a failed deploy, the rollback action's
+// default, what pruning keeps): the version most recently verified on the environment, other than
+// the one being left; a failed or unverified version never, while the environment has a record.
+
+
+
+const release_record_VERIFIED_TAG = 'eb-pipeline:verified:';
+const release_record_FAILED_TAG = 'eb-pipeline:failed:';
+/** The verdict that stands for `label` on `environment`: the later of the two marks. */
+function release_record_verdict(v, environment) {
+    const ok = v.verified.get(environment);
+    const bad = v.failed.get(environment);
+    if (ok === undefined && bad === undefined)
+        return undefined;
+    return (ok ?? -Infinity) > (bad ?? -Infinity) ? 'verified' : 'failed';
+}
+/** The newest version verified on `environment` other than `leaving`, or undefined. */
+function release_record_newestVerified(versions, environment, leaving) {
+    return versions
+        .filter((v) => v.label !== leaving && v.processed && release_record_verdict(v, environment) === 'verified')
+        .sort((a, b) => (b.verified.get(environment) ?? 0) - (a.verified.get(environment) ?? 0) || b.created - a.created)[0];
+}
+/**
+ * The rollback target for a deploy of `leaving` on `environment`, which ran `running` before.
+ * With a record: the newest verified version other than `leaving` (an interrupted earlier run that
+ * left `leaving` live and unverified changes nothing). Without one (the suite adopted on an
+ * existing environment): the version running before, unless it is `leaving` or marked failed.
+ */
+function release_record_chooseRollbackTarget(versions, environment, leaving, running) {
+    const best = release_record_newestVerified(versions, environment, leaving);
+    if (best)
+        return { label: best.label, basis: 'verified', why: `"${best.label}" is the version last verified healthy on "${environment}"` };
+    const hasRecord = versions.some((v) => release_record_verdict(v, environment) === 'verified');
+    if (hasRecord)
+        return { label: undefined, basis: 'none', why: `no version other than "${leaving ?? '?'}" is verified healthy on "${environment}"` };
+    const runningRecord = versions.find((v) => v.label === running);
+    if (!running || running === leaving)
+        return { label: undefined, basis: 'none', why: `"${environment}" has no verified-release record and runs no other version` };
+    if (runningRecord && release_record_verdict(runningRecord, environment) === 'failed')
+        return { label: undefined, basis: 'none', why: `"${environment}" has no verified-release record and the version it runs, "${running}", failed its gate` };
+    return {
+        label: running,
+        basis: 'running',
+        why: `"${environment}" has no verified-release record yet (no version carries ${release_record_VERIFIED_TAG}${environment}): falling back to the version it runs, "${running}"`,
+    };
+}
+/**
+ * The rollback action's default: leave the version the environment runs for the newest verified
+ * other one. When none is verified there, there is no default: a guess could be a version this
+ * environment never ran (a dev build, in an application shared with production), so the caller
+ * must name one; the newest older version that did not fail here is offered as a hint.
+ */
+function release_record_chooseRollbackOperationTarget(versions, environment, running) {
+    const best = release_record_newestVerified(versions, environment, running);
+    if (best)
+        return { label: best.label, basis: 'verified', why: `"${best.label}" is the newest version verified healthy on "${environment}" other than "${running ?? '?'}"` };
+    const cutoff = versions.find((v) => v.label === running)?.created ?? Infinity;
+    const older = versions
+        .filter((v) => v.label !== running && v.processed && v.created < cutoff && release_record_verdict(v, environment) !== 'failed')
+        .sort((a, b) => b.created - a.created)[0];
+    const hint = older ? ` (the newest older version that did not fail there is "${older.label}", not verified on "${environment}")` : '';
+    return { label: undefined, basis: 'none', why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}"${hint}` };
+}
+/** A mark dated further ahead than this is not believed (a forged tag, or a runner whose clock runs fast). */
+const MARK_CLOCK_SKEW_MS = 5 * 60_000;
+/** The marks with `prefix` by environment; marks that are not a time or are dated in the future are reported and ignored. */
+function parseMarks(tags, prefix, now, ignored) {
+    const out = new Map();
+    for (const t of tags) {
+        if (!t.Key?.startsWith(prefix))
+            continue;
+        const at = Date.parse(t.Value ?? '');
+        if (Number.isNaN(at))
+            ignored.push(`${t.Key}=${t.Value ?? ''} (not a time)`);
+        else if (at > now + MARK_CLOCK_SKEW_MS)
+            ignored.push(`${t.Key}=${t.Value ?? ''} (dated in the future)`);
+        else
+            out.set(t.Key.slice(prefix.length), at);
+    }
+    return out;
+}
+/** All the application's versions, newest first. */
+async function listVersions(eb, app, retry) {
+    const out = [];
+    let token;
+    do {
+        const page = await retry_withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, MaxRecords: 1000, NextToken: token })));
+        out.push(...(page.ApplicationVersions ?? []));
+        token = page.NextToken;
+    } while (token);
+    return out.sort((a, b) => (b.DateCreated?.getTime() ?? 0) - (a.DateCreated?.getTime() ?? 0));
+}
+/** How many ListTagsForResource calls run at once. */
+const PARALLEL_READS = 4;
+/** The record is read this many versions at a time, newest first. */
+const RECORD_PAGE = 100;
+/**
+ * The application's versions with their marks, newest first. Tags are read a page of versions at a
+ * time, newest first (the versions in `always` with the first page), until `enough` says the
+ * record answers the question asked; without `enough`, all of them. A deploy need not walk a
+ * thousand versions when the last verified one is recent, and never stops short of an older one.
+ */
+async function release_record_readReleaseRecord(eb, app, retry, opts = {}) {
+    const all = await listVersions(eb, app, retry);
+    const first = all.filter((v, i) => i < RECORD_PAGE || opts.always?.includes(v.VersionLabel));
+    let rest = all.filter((v) => !first.includes(v));
+    const records = await recordOf(eb, first, retry);
+    while (rest.length > 0 && !(opts.enough?.(records) ?? false)) {
+        records.push(...(await recordOf(eb, rest.slice(0, RECORD_PAGE), retry)));
+        rest = rest.slice(RECORD_PAGE);
+    }
+    if (rest.length > 0)
+        retry.log.debug(`read the verified-release record of the ${records.length} newest of ${all.length} versions of "${app}": enough to decide`);
+    return records.sort((a, b) => b.created - a.created);
+}
+/** A version whose tags cannot be read for these reasons is left out of the record (gone, or a label EB cannot name in an ARN). */
+const UNREADABLE = new Set(['ResourceNotFoundException', 'InvalidParameterValue', 'ResourceTypeNotSupportedException']);
+/** The marks on the given versions (one ListTagsForResource each, a few at a time). */
+async function recordOf(eb, versions, retry) {
+    const records = versions.map((v) => ({
+        label: v.VersionLabel ?? '',
+        arn: v.ApplicationVersionArn,
+        created: v.DateCreated?.getTime() ?? 0,
+        processed: (v.Status ?? '').toUpperCase() === 'PROCESSED',
+        verified: new Map(),
+        failed: new Map(),
+    }));
+    let next = 0;
+    const worker = async () => {
+        while (next < records.length) {
+            const record = records[next++];
+            if (!record.arn)
+                continue; // EB always returns the ARN; without it there is nothing to read
+            let tags;
+            try {
+                tags = (await retry_withRetries('ListTagsForResource', retry, () => eb.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ ResourceArn: record.arn })))).ResourceTags ?? [];
+            }
+            catch (err) {
+                if (!UNREADABLE.has(retry_errorName(err)))
+                    throw err;
+                // Deleted since the list (a concurrent prune), or unreadable: counted as unverified, never as a target.
+                record.processed = false;
+                retry.log.debug(`the record of version "${record.label}" cannot be read (${errors_errorMessage(err)}): it is not a rollback target`);
+                continue;
+            }
+            const ignored = [];
+            record.verified = parseMarks(tags, release_record_VERIFIED_TAG, retry.clock.now(), ignored);
+            record.failed = parseMarks(tags, release_record_FAILED_TAG, retry.clock.now(), ignored);
+            if (ignored.length > 0)
+                retry.log.warning(`ignored marks on version "${record.label}" that cannot be true: ${ignored.join(', ')}`);
+        }
+    };
+    await Promise.all(Array.from({ length: PARALLEL_READS }, worker));
+    return records;
+}
+/**
+ * Marks `label` verified (or failed) on `environment` now. Retries throttling and 5xx until the
+ * deadline; any other failure (no AddTags/RemoveTags permission...) is returned, not thrown: the
+ * deploy's outcome stands, the caller says loudly that the record is missing.
+ */
+async function release_record_markVersion(eb, arn, environment, mark, retry) {
+    const [set, clear] = mark === 'verified' ? [release_record_VERIFIED_TAG, release_record_FAILED_TAG] : [release_record_FAILED_TAG, release_record_VERIFIED_TAG];
+    try {
+        await withRetries('UpdateTagsForResource', retry, () => eb.send(new UpdateTagsForResourceCommand({
+            ResourceArn: arn,
+            TagsToAdd: [{ Key: set + environment, Value: new Date(retry.clock.now()).toISOString() }],
+            TagsToRemove: [clear + environment],
+        })));
+        return { written: true };
+    }
+    catch (err) {
+        return { written: false, error: errorMessage(err) };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/eb/versions.ts
+// Application versions: create with Process=true and wait for Processed, reuse an identical one,
+// refuse a label that already names different bytes, and watch the account's version quota.
+
+
+
+async function versions_findVersion(eb, app, label, retry) {
+    const res = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: app, VersionLabels: [label] })));
+    return res.ApplicationVersions?.find((v) => v.VersionLabel === label);
+}
+async function failureReason(eb, app, label, retry) {
+    try {
+        const res = await withRetries('DescribeEvents', retry, () => eb.send(new DescribeEventsCommand({ ApplicationName: app, VersionLabel: label, MaxRecords: 20 })));
+        const messages = (res.Events ?? []).filter((e) => e.Severity === 'ERROR' || e.Severity === 'WARN').map((e) => e.Message ?? '');
+        return messages.length ? messages.join(' | ') : 'Elastic Beanstalk gave no reason';
+    }
+    catch (err) {
+        return `could not read the reason: ${errorMessage(err)}`;
+    }
+}
+function versions_status(v) {
+    return (v.Status ?? 'Unprocessed').toUpperCase();
+}
+/** EB processes a version in seconds: a steady 1 s poll sees it done within a second. */
+const PROCESSING_POLL_MS = 1000;
+/** Polls until the version is Processed, within the describe budget, until `retry.deadline`. */
+async function waitProcessed({ eb, budget }, spec, retry) {
+    const { deadline } = retry;
+    for (;;) {
+        const v = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
+        if (!v)
+            throw new DeployFailedError(`application version "${spec.label}" disappeared while it was being processed`);
+        if (versions_status(v) === 'PROCESSED')
+            return;
+        if (versions_status(v) === 'FAILED') {
+            const reason = await failureReason(eb, spec.applicationName, spec.label, retry);
+            throw new DeployFailedError(`Elastic Beanstalk could not process application version "${spec.label}": ${reason}. The environment was not touched.`);
+        }
+        if (deadline.passed())
+            throw new DeployFailedError(`application version "${spec.label}" was still ${v.Status ?? 'unprocessed'} after ${deadline.what}`);
+        // The same describe budget as the gate: a long processing slows down to the average rate.
+        await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, budget.delayFor(1)), deadline.remaining()));
+    }
+}
+function sameBundle(v, spec) {
+    return v.SourceBundle?.S3Bucket === spec.bucket && v.SourceBundle?.S3Key === spec.key;
+}
+function refuse(v, spec) {
+    return new DeployFailedError(`version label "${spec.label}" already exists in "${spec.applicationName}" with a different bundle ` +
+        `(s3://${v.SourceBundle?.S3Bucket ?? '?'}/${v.SourceBundle?.S3Key ?? '?'}, not s3://${spec.bucket}/${spec.key}); ` +
+        'refusing to reuse it — choose another version-label, or leave it empty to derive one from the commit and the bundle');
+}
+/** Returns whether an existing identical version was reused; waits for processing until `retry.deadline`. */
+async function versions_ensureVersion(client, spec, retry) {
+    const { eb } = client;
+    const existing = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
+    if (existing) {
+        if (!sameBundle(existing, spec))
+            throw refuse(existing, spec);
+        retry.log.info(`application version "${spec.label}" already exists with this bundle (${existing.Status ?? '?'}): reusing it`);
+        await waitProcessed(client, spec, retry);
+        return { reused: true };
+    }
+    try {
+        await withRetries('CreateApplicationVersion', retry, () => eb.send(new CreateApplicationVersionCommand({
+            ApplicationName: spec.applicationName,
+            VersionLabel: spec.label,
+            Description: spec.description || undefined,
+            SourceBundle: { S3Bucket: spec.bucket, S3Key: spec.key },
+            Process: true,
+            AutoCreateApplication: false,
+        })));
+    }
+    catch (err) {
+        if (errorName(err) === 'TooManyApplicationVersionsException')
+            throw new DeployFailedError(`the account's application version quota is full (${errorMessage(err)}): set keep-versions to prune old versions`);
+        // Another run created the same label between our look and our call.
+        const raced = /already exists/i.test(errorMessage(err)) ? await versions_findVersion(eb, spec.applicationName, spec.label, retry) : undefined;
+        if (!raced)
+            throw err;
+        if (!sameBundle(raced, spec))
+            throw refuse(raced, spec);
+    }
+    retry.log.info(`created application version "${spec.label}" from s3://${spec.bucket}/${spec.key}; waiting for processing`);
+    await waitProcessed(client, spec, retry);
+    retry.log.info(`application version "${spec.label}" is Processed`);
+    return { reused: false };
+}
+/** Versions across all applications vs the account's quota; undefined when it can't be read. */
+async function versions_versionQuota(eb, retry) {
+    try {
+        const attrs = await withRetries('DescribeAccountAttributes', retry, () => eb.send(new DescribeAccountAttributesCommand({})));
+        const maximum = attrs.ResourceQuotas?.ApplicationVersionQuota?.Maximum;
+        if (!maximum)
+            return undefined;
+        let used = 0;
+        let token;
+        do {
+            const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new DescribeApplicationVersionsCommand({ MaxRecords: 1000, NextToken: token })));
+            used += page.ApplicationVersions?.length ?? 0;
+            token = page.NextToken;
+        } while (token);
+        return { used, maximum };
+    }
+    catch (err) {
+        retry.log.debug(`could not read the application version quota: ${errorMessage(err)}`);
+        return undefined;
+    }
+}
+function versions_nearQuota(q) {
+    return q.used >= Math.floor(q.maximum * 0.9);
+}
+
+;// CONCATENATED MODULE: ./src/engine/release-verdicts.ts
+// The engine's side of the verified-release record (src/eb/release-record.ts): choose the rollback
+// target before a deploy, and write the gate's verdict on the version after it. A verdict that
+// cannot be written never changes the deploy's outcome; it is a loud warning instead.
+
+
+
+
+/** How long a verdict write keeps retrying throttling before it gives up. */
+const VERDICT_WRITE_MS = 60_000;
+/**
+ * The target a failed deploy of `leaving` would return to, logged with the reason. `failingNow` is
+ * the version the environment runs when it is Red before the deploy: verified once, failing now,
+ * so not a target (the one verified before it is).
+ */
+async function release_verdicts_rollbackTargetFor(deps, target, leaving, running, retry, failingNow) {
+    const avoid = (records) => records.filter((v) => v.label !== failingNow);
+    const versions = avoid(await readReleaseRecord(deps.eb, target.applicationName, retry, {
+        always: [running, leaving],
+        enough: (records) => newestVerified(avoid(records), target.environmentName, leaving) !== undefined,
+    }));
+    const again = versions.find((v) => v.label === leaving);
+    if (again && verdict(again, target.environmentName) === 'failed')
+        deps.log.warning(`"${leaving ?? '?'}" failed its gate on "${target.environmentName}" before (tag ${FAILED_TAG}${target.environmentName}): deploying it again, gated the same way`);
+    const choice = chooseRollbackTarget(versions, target.environmentName, leaving, failingNow ? undefined : running);
+    if (failingNow && choice.label)
+        choice.why = `${choice.why} ("${failingNow}", verified once, is Red on "${target.environmentName}" now)`;
+    deps.log.info(choice.label ? `${choice.why}: that is the rollback target` : `${choice.why}: a failed deploy cannot be rolled back`);
+    return choice;
+}
+function release_verdicts_noteTarget(report, choice) {
+    report.rollbackTarget = choice.label;
+    report.rollbackTargetWhy = choice.why;
+}
+/** Tags `label` verified or failed on the environment; warns (never throws) when it cannot. */
+async function release_verdicts_recordVerdict(deps, target, label, passed, report) {
+    const mark = passed ? 'verified' : 'failed';
+    const key = (passed ? VERIFIED_TAG : FAILED_TAG) + target.environmentName;
+    const retry = retryUntil(deps, VERDICT_WRITE_MS, 'the verdict write deadline');
+    let error;
+    try {
+        const arn = (await findVersion(deps.eb, target.applicationName, label, retry))?.ApplicationVersionArn;
+        if (arn)
+            ({ error } = await markVersion(deps.eb, arn, target.environmentName, mark, retry));
+        else
+            error = `application version "${label}" has no ARN to tag`;
+    }
+    catch (err) {
+        error = err instanceof Error ? err.message : String(err);
+    }
+    if (error === undefined) {
+        deps.log.info(`recorded "${label}" as ${mark} on "${target.environmentName}" (tag ${key})`);
+        return;
+    }
+    const consequence = passed
+        ? `the deploy stands, but later rollbacks will not know "${label}" is verified`
+        : `later rollbacks still never choose it (it is not verified), but the record does not say it failed`;
+    const message = `could not record "${label}" as ${mark} on "${target.environmentName}" (tag ${key}): ${error}. ` +
+        `${consequence}. Grant elasticbeanstalk:AddTags, elasticbeanstalk:RemoveTags and elasticbeanstalk:ListTagsForResource (docs/iam-policy.json).`;
+    report.recordWarnings.push(message);
+    deps.log.warning(message);
+}
+/** For `rollback` without a label: the same rule, leaving the version the environment runs. */
+async function defaultRollbackLabel(deps, target, running, retry) {
+    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, {
+        always: [running],
+        enough: (records) => newestVerified(records, target.environmentName, running) !== undefined,
+    });
+    const choice = chooseRollbackOperationTarget(versions, target.environmentName, running);
+    if (!choice.label)
+        throw new DeployFailedError(`nothing to roll back to: ${choice.why}; name the version to roll back to (version-label)`);
+    deps.log.info(choice.why);
+    return choice;
+}
+
+;// CONCATENATED MODULE: ./src/eb/environment.ts
+// Reading an environment, waiting for it to be Ready, and starting an update that survives the
+// "Must be Ready" race (another deploy slipping in between our check and our call).
+
+
+
+async function environment_describeEnvironment(eb, target, retry) {
+    const res = await retry_withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: target.applicationName, EnvironmentNames: [target.environmentName], IncludeDeleted: false })));
+    const env = res.Environments?.find((e) => e.EnvironmentName === target.environmentName && e.Status !== 'Terminated');
+    if (!env)
+        throw new errors_ConfigurationError(`input "environment-name": environment "${target.environmentName}" does not exist in application "${target.applicationName}"`);
+    return env;
+}
+function environment_environmentUrl(env) {
+    const host = env.CNAME || env.EndpointURL;
+    return host ? (host.startsWith('http') ? host : `http://${host}`) : '';
+}
+/** Polls (2 s, growing to 10 s) until Status is Ready; fails on Terminating or at `retry.deadline`. */
+async function environment_waitForReady(eb, target, retry) {
+    const { deadline } = retry;
+    let interval = 2000;
+    let announced = false;
+    for (;;) {
+        const env = await environment_describeEnvironment(eb, target, retry);
+        if (env.Status === 'Ready')
+            return env;
+        if (env.Status === 'Terminating' || env.Status === 'Terminated')
+            throw new errors_DeployFailedError(`environment "${target.environmentName}" is ${env.Status}`);
+        if (!announced) {
+            retry.log.info(`environment "${target.environmentName}" is ${env.Status ?? 'busy'}; waiting for Ready (up to ${Math.round(deadline.remaining() / 1000)} s)`);
+            announced = true;
+        }
+        if (deadline.passed())
+            throw new errors_DeployFailedError(`environment "${target.environmentName}" was still ${env.Status ?? 'busy'} after ${deadline.what}; nothing was deployed`);
+        await retry.clock.sleep(Math.min(interval, deadline.remaining()));
+        interval = Math.min(10_000, Math.round(interval * 1.5));
+    }
+}
+function isNotReadyError(err) {
+    return retry_errorName(err) === 'InvalidParameterValue' && /Must be Ready|invalid state/i.test(errors_errorMessage(err));
+}
+/** UpdateEnvironment to `label`; when EB answers "Must be Ready", wait for Ready again (until `retry.deadline`) and retry. */
+async function environment_startUpdate(eb, target, label, retry) {
+    for (;;) {
+        try {
+            const startedAt = retry.clock.now();
+            const res = await retry_withRetries('UpdateEnvironment', retry, () => eb.send(new dist_cjs/* UpdateEnvironmentCommand */.i98({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, VersionLabel: label })));
+            const { $metadata, ...environment } = res;
+            return { requestId: $metadata.requestId, startedAt, environment };
+        }
+        catch (err) {
+            if (!isNotReadyError(err))
+                throw err;
+            retry.log.info(`another operation started on "${target.environmentName}" first (${errors_errorMessage(err)}); waiting for it to finish`);
+            await environment_waitForReady(eb, target, retry);
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/eb/events.ts
+// Streams EB's events for one environment into the log as they happen, once each. Errors and
+// warnings become annotations; they are kept for the summary and the failure message.
+
+
+function keyOf(e) {
+    return `${e.EventDate?.toISOString() ?? ''}|${e.Message ?? ''}`;
+}
+class events_EventStreamer {
+    eb;
+    target;
+    retry;
+    log;
+    seen = new Set();
+    since;
+    events = [];
+    /** When EB's events were last read (our clock): a poller need not read them again at once. */
+    readAt = Number.NEGATIVE_INFINITY;
+    /** Requests this run made on the environment (its updates, its aborts): their events are its own. */
+    ownRequests = new Set();
+    constructor(eb, target, retry, log) {
+        this.eb = eb;
+        this.target = target;
+        this.retry = retry;
+        this.log = log;
+    }
+    /**
+     * Remembers the newest events already there, so only what happens from now on is shown. Uses
+     * EB's own event times, not ours: a skewed local clock cannot hide or repeat events.
+     */
+    async baseline() {
+        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new DescribeEventsCommand({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })));
+        this.readAt = this.retry.clock.now();
+        for (const e of res.Events ?? [])
+            this.seen.add(keyOf(e));
+        this.since = res.Events?.[0]?.EventDate;
+    }
+    /** Fetches and logs new events; returns them oldest first. */
+    async poll() {
+        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new DescribeEventsCommand({
+            ApplicationName: this.target.applicationName,
+            EnvironmentName: this.target.environmentName,
+            StartTime: this.since,
+            MaxRecords: 100,
+        })));
+        this.readAt = this.retry.clock.now();
+        const fresh = [];
+        for (const e of [...(res.Events ?? [])].reverse()) {
+            const key = keyOf(e);
+            if (this.seen.has(key))
+                continue;
+            this.seen.add(key);
+            const event = { date: e.EventDate ?? new Date(0), severity: e.Severity ?? 'INFO', message: e.Message ?? '', requestId: e.RequestId || undefined };
+            fresh.push(event);
+            this.events.push(event);
+            if (!this.since || event.date > this.since)
+                this.since = event.date;
+            const line = `[EB ${event.date.toISOString().slice(11, 19)}] ${event.severity} ${event.message}`;
+            if (event.severity === 'ERROR' || event.severity === 'FATAL')
+                this.log.error(line, { title: `Elastic Beanstalk: ${this.target.environmentName}` });
+            else if (event.severity === 'WARN')
+                this.log.warning(line, { title: `Elastic Beanstalk: ${this.target.environmentName}` });
+            else
+                this.log.info(line);
+        }
+        return fresh;
+    }
+    /** ERROR events seen since event number `from` (a gate only counts those of its own update). */
+    errors(from = 0) {
+        return this.events.slice(from).filter((e) => e.severity === 'ERROR' || e.severity === 'FATAL');
+    }
+    /**
+     * The first event of an operation this run did not start, logged (EB's time) at or after the
+     * first event of this run's request `own`: another actor's UpdateEnvironment while we gate ours.
+     */
+    foreignAfter(own, from = 0) {
+        if (!own)
+            return undefined;
+        const list = this.events.slice(from);
+        const start = list.find((e) => e.requestId === own)?.date;
+        if (!start)
+            return undefined;
+        return list.find((e) => e.requestId !== undefined && e.requestId !== own && !this.ownRequests.has(e.requestId) && e.date >= start);
+    }
+}
+/**
+ * EB's error events, each said once: the same failure on several instances ("[Instance: i-a] Command
+ * failed…", "[Instance: i-b] Command failed…") becomes one line naming them all, and repeats go.
+ */
+function events_distinctErrors(messages) {
+    const instancesByText = new Map();
+    for (const message of messages) {
+        const match = /^\[Instance: ([^\]]+)\] ([\s\S]*)$/.exec(message);
+        const [key, instance] = match ? [`\u0000${match[2]}`, match[1]] : [message, undefined];
+        const instances = instancesByText.get(key) ?? [];
+        if (instance !== undefined && !instances.includes(instance))
+            instances.push(instance);
+        instancesByText.set(key, instances);
+    }
+    return [...instancesByText].map(([key, instances]) => {
+        if (!key.startsWith('\u0000'))
+            return key;
+        return `[${instances.length === 1 ? 'Instance' : 'Instances'}: ${instances.join(', ')}] ${key.slice(1)}`;
+    });
+}
+
+;// CONCATENATED MODULE: ./src/eb/gate.ts
+
+const ENHANCED = {
+    ok: 'ok', info: 'ok', warning: 'warning', degraded: 'bad', severe: 'bad',
+    nodata: 'unknown', unknown: 'unknown', pending: 'unknown', suspended: 'bad',
+};
+const COLOR = { green: 'ok', yellow: 'warning', red: 'bad', grey: 'unknown' };
+/** The level of a health EB reported; a name EB never uses (`constructor`, `__proto__`...) is unknown. */
+function healthLevel(o) {
+    if (o.healthStatus)
+        return ownValue(ENHANCED, o.healthStatus.toLowerCase()) ?? 'unknown';
+    return ownValue(COLOR, (o.health ?? '').toLowerCase()) ?? 'unknown';
+}
+function acceptable(level, min) {
+    return level === 'ok' || (level === 'warning' && min === 'warning');
+}
+function gate_describeHealth(o) {
+    return o.healthStatus ? `${o.healthStatus} (${o.health ?? '?'})` : (o.health ?? 'unknown');
+}
+/** Every reason this observation does not pass; empty = it passes. */
+function evaluateCheck(o, exp) {
+    const reasons = [];
+    if (o.status !== 'Ready')
+        reasons.push(`status is ${o.status}`);
+    if (o.versionLabel !== exp.label)
+        reasons.push(`environment runs "${o.versionLabel ?? 'nothing'}", not "${exp.label}"`);
+    if (!acceptable(healthLevel(o), exp.minHealth))
+        reasons.push(`health is ${gate_describeHealth(o)}, below ${exp.minHealth === 'ok' ? 'Ok/Green' : 'Warning/Yellow'}`);
+    if (o.instances) {
+        if (!o.instances.length)
+            reasons.push('no instance reports health yet');
+        for (const i of o.instances) {
+            if (i.versionLabel !== exp.label)
+                reasons.push(`instance ${i.id} runs "${i.versionLabel ?? 'unknown'}"`);
+            else if (!acceptable(healthLevel({ health: i.color, healthStatus: i.healthStatus }), exp.minHealth))
+                reasons.push(`instance ${i.id} is ${i.healthStatus ?? i.color ?? 'unknown'}`);
+        }
+    }
+    if (exp.checkHealthUrl) {
+        const u = o.healthUrl;
+        if (!u)
+            reasons.push('health URL not checked');
+        else if ('error' in u)
+            reasons.push(`health URL failed: ${u.error}`);
+        else if (u.status !== 200)
+            reasons.push(`health URL answered ${u.status}`);
+        else if (exp.healthUrlExpectVersion && !u.body.includes(exp.label))
+            reasons.push(`health URL does not name "${exp.label}": ${u.body.slice(0, 120)}`);
+    }
+    return reasons;
+}
+/** EB's enhanced health agent reports every 10 s (EB developer guide, "Enhanced health reporting"). */
+const HEALTH_REPORT_MS = 10_000;
+/** Severe/Degraded/Red on the environment, or every instance Severe/Degraded. */
+function badHealth(o) {
+    if (healthLevel(o) === 'bad')
+        return true;
+    const instances = o.instances ?? [];
+    return instances.length > 0 && instances.every((i) => healthLevel({ health: i.color, healthStatus: i.healthStatus }) === 'bad');
+}
+const secs = (ms) => `${Math.round(ms / 1000)} s`;
+/**
+ * Passed / failed / superseded / keep waiting, from a sequence of observations. After the update
+ * finishes on our label: the gate passes once every check for `stableMs` (and over two EB health
+ * reports) passed — any failing check inside that window fails it; a release bad in two
+ * consecutive health reports fails at once (plus `unhealthyGraceMs`); anything else short of
+ * healthy is given `settleTimeoutMs`.
+ */
+class gate_GateTracker {
+    exp;
+    rules;
+    updateSeen = false;
+    readyWrongLabelChecks = 0;
+    /** The environment was seen Ready on our label: the release went live. */
+    wentLive = false;
+    windowStart;
+    windowChecks = 0;
+    windowReports = new Set();
+    badReports = new Set();
+    badSince;
+    settleSince;
+    constructor(exp, rules, 
+    /** EB's answer to UpdateEnvironment already said the update is underway. */
+    updateUnderway) {
+        this.exp = exp;
+        this.rules = rules;
+        this.updateSeen = updateUnderway;
+    }
+    /** When the window ends (undefined before it starts). */
+    windowEndsAt() {
+        return this.windowStart === undefined ? undefined : this.windowStart + this.rules.stableMs;
+    }
+    holding() {
+        return this.windowStart !== undefined;
+    }
+    resetWindow() {
+        this.windowStart = undefined;
+        this.windowChecks = 0;
+        this.windowReports.clear();
+    }
+    observe(o) {
+        if (o.status !== 'Ready')
+            this.updateSeen = true;
+        if (o.status === 'Ready' && o.versionLabel === this.exp.label)
+            this.wentLive = true;
+        if (o.status === 'Terminating' || o.status === 'Terminated')
+            return this.fail(`environment is ${o.status}`);
+        if (o.foreignUpdate)
+            return this.foreign(o, o.foreignUpdate);
+        const reasons = evaluateCheck(o, this.exp);
+        if (!reasons.length)
+            return this.passing(o);
+        if (this.windowStart !== undefined) {
+            const into = o.at - this.windowStart;
+            return this.fail(`health did not hold: ${reasons.join('; ')} (${secs(into)} into the ${secs(this.rules.stableMs)} stability window)`);
+        }
+        if (o.status === 'Ready' && o.versionLabel !== this.exp.label) {
+            // EB finished the update on another version: it undid the deploy itself (Immutable,
+            // TrafficSplitting) or the deployment failed. Before any sign of an update, allow a few
+            // checks for EB to show it has started.
+            this.readyWrongLabelChecks += 1;
+            if (this.updateSeen || this.readyWrongLabelChecks >= 3)
+                return this.fail(`Elastic Beanstalk finished the update on "${o.versionLabel ?? 'nothing'}" instead of "${this.exp.label}" (it rolled the deploy back itself or the deployment failed)${o.errorEvents.length ? `: ${o.errorEvents.join(' | ')}` : ''}`);
+            return { kind: 'waiting', reasons };
+        }
+        if (o.status === 'Ready')
+            return this.settling(o, reasons);
+        this.settleSince = undefined;
+        this.badReports.clear();
+        this.badSince = undefined;
+        return { kind: 'waiting', reasons };
+    }
+    fail(reason) {
+        return { kind: 'failed', reason, wentLive: this.wentLive };
+    }
+    foreign(o, f) {
+        this.resetWindow();
+        const other = o.versionLabel !== this.exp.label ? o.versionLabel : undefined;
+        const reason = other
+            ? `superseded by "${other}": another update of the environment (request ${f.requestId}) replaced "${this.exp.label}" while this run was gating it`
+            : `superseded: another operation on the environment (request ${f.requestId}) started while this run was gating "${this.exp.label}"`;
+        return { kind: 'superseded', label: other, requestId: f.requestId, reason };
+    }
+    passing(o) {
+        this.settleSince = undefined;
+        this.badReports.clear();
+        this.badSince = undefined;
+        this.windowStart ??= o.at;
+        this.windowChecks += 1;
+        if (o.reportAt !== undefined)
+            this.windowReports.add(o.reportAt);
+        const heldMs = o.at - this.windowStart;
+        // Without enhanced health there is no RefreshedAt: the window's time alone must pass.
+        const reports = this.windowReports.size;
+        const enoughReports = o.enhanced === false || this.windowReports.size >= 2;
+        if (o.fullCheck && heldMs >= this.rules.stableMs && enoughReports && this.windowChecks >= this.rules.healthyChecks)
+            return { kind: 'passed', heldMs, checks: this.windowChecks, reports };
+        return { kind: 'holding', since: this.windowStart, checks: this.windowChecks, reports };
+    }
+    /** Ready on our label, not passing, before the window: bad in two reports fails now; else settle. */
+    settling(o, reasons) {
+        if (o.errorEvents.length)
+            return this.fail(`the update finished with errors: ${o.errorEvents.join(' | ')}; ${reasons.join('; ')}`);
+        this.settleSince ??= o.at;
+        if (badHealth(o)) {
+            this.badSince ??= o.at;
+            // A health report is told by its RefreshedAt; without enhanced health, by time.
+            const key = o.reportAt ?? this.badSince + Math.floor((o.at - this.badSince) / HEALTH_REPORT_MS) * HEALTH_REPORT_MS;
+            this.badReports.add(key);
+            if (this.badReports.size >= 2 && o.at - this.badSince >= this.rules.unhealthyGraceMs)
+                return this.fail(`unhealthy in ${this.badReports.size} consecutive EB health reports after the update finished: ${reasons.join('; ')}`);
+        }
+        else if (o.fullCheck) {
+            this.badReports.clear();
+            this.badSince = undefined;
+        }
+        if (o.at - this.settleSince >= this.rules.settleTimeoutMs)
+            return this.fail(`still failing ${secs(o.at - this.settleSince)} after the update finished (settle-timeout): ${reasons.join('; ')}`);
+        return { kind: 'waiting', reasons };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/eb/instances-health.ts
+// Every instance's health and deployed version, as DescribeInstancesHealth tells it — the one
+// reader the gate, the rollback's "already back?" check and `status` share. Without enhanced
+// health EB refuses the call (InvalidRequestException): that is an answer (undefined), not an error.
+
+
+/** The instances of `environmentName`; undefined when enhanced health is off. */
+async function instances_health_readInstancesHealth(eb, environmentName, retry) {
+    try {
+        const res = await withRetries('DescribeInstancesHealth', retry, () => eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes', 'RefreshedAt'] })));
+        return {
+            instances: (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel })),
+            refreshedAt: res.RefreshedAt?.getTime(),
+        };
+    }
+    catch (err) {
+        if (errorName(err) === 'InvalidRequestException')
+            return undefined;
+        throw err;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/eb/watch.ts
+
+
+
+
+
+
+
+async function checkUrl(url) {
+    try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(5000), headers: { 'cache-control': 'no-cache' } });
+        const body = (await res.text()).slice(0, 4096);
+        return { status: res.status, body };
+    }
+    catch (err) {
+        return { error: errorMessage(err) };
+    }
+}
+class Observer {
+    client;
+    run;
+    retry;
+    events;
+    enhanced;
+    /** When the instances were last read (our clock). */
+    instancesAt = Number.NEGATIVE_INFINITY;
+    lastKey;
+    lastHealth;
+    onLabel = false;
+    // Errors of an earlier update (the failed deploy, when this gate checks its rollback) don't count.
+    firstEvent;
+    constructor(client, run, retry, events) {
+        this.client = client;
+        this.run = run;
+        this.retry = retry;
+        this.events = events;
+        this.firstEvent = events.events.length;
+    }
+    async instances() {
+        if (this.enhanced === false)
+            return undefined;
+        const read = await readInstancesHealth(this.client.eb, this.run.target.environmentName, this.retry);
+        this.enhanced = read !== undefined;
+        if (read)
+            this.instancesAt = this.retry.clock.now();
+        else
+            this.retry.log.info(`enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (no per-instance versions, no health report times: the window is timed only)`);
+        return read;
+    }
+    /**
+     * One check: a DescribeEnvironments (plus events when its status or version changed, or they are
+     * due); once it is Ready on our label, the health URL on every check and every instance's state
+     * when `instancesWanted` or health changed (their answer carries the report's RefreshedAt).
+     */
+    async observe(pacer, instancesWanted) {
+        const env = await describeEnvironment(this.client.eb, this.run.target, this.retry);
+        const key = `${env.Status}|${env.VersionLabel}`;
+        const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
+        // The first check has nothing to compare with: the events read just before (the baseline) serve,
+        // unless it already finds EB Ready (the update's errors decide the verdict).
+        if (pacer.eventsDue(this.lastKey === undefined ? env.Status === 'Ready' : key !== this.lastKey)) {
+            await this.events.poll();
+            pacer.eventsRead();
+        }
+        const health = `${env.HealthStatus}|${env.Health}`;
+        const read = onLabel && (instancesWanted || !this.onLabel || health !== this.lastHealth) ? await this.instances() : undefined;
+        this.lastKey = key;
+        this.lastHealth = health;
+        this.onLabel = onLabel;
+        const foreign = this.events.foreignAfter(this.run.requestId, this.firstEvent);
+        return {
+            at: this.retry.clock.now(),
+            status: env.Status ?? 'Unknown',
+            versionLabel: env.VersionLabel,
+            health: env.Health,
+            healthStatus: env.HealthStatus,
+            instances: onLabel ? read?.instances : this.enhanced === false ? undefined : [],
+            healthUrl: onLabel && this.run.healthUrl ? await checkUrl(this.run.healthUrl) : undefined,
+            errorEvents: distinctErrors(this.events.errors(this.firstEvent).map((e) => e.message)),
+            fullCheck: onLabel && (read !== undefined || this.enhanced === false),
+            enhanced: this.enhanced,
+            reportAt: read?.refreshedAt,
+            foreignUpdate: foreign?.requestId ? { requestId: foreign.requestId } : undefined,
+        };
+    }
+    /** Treat another actor's operation as settled (it left our label running): gate afresh. */
+    acknowledge(requestId) {
+        this.events.ownRequests.add(requestId);
+    }
+    /**
+     * Describe calls the next check may make: on our label the instances are counted always (a
+     * change of health or the window's end may call for them after the pause), so the budget holds.
+     */
+    nextCalls(pacer) {
+        return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
+    }
+}
+/** Gates one update of `run.target`, its calls paced on the budget that meters `client.eb`. */
+async function watch_runGate(client, run, retry, events) {
+    const { clock, log } = retry;
+    const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
+    const pacer = new PollPacer(clock, client.budget, events.readAt);
+    const observer = new Observer(client, run, retry, events);
+    let last;
+    let lastReasons = '';
+    let supersededSaid = false;
+    const result = (passed, reason, superseded) => ({
+        passed,
+        reason,
+        wentLive: tracker.wentLive,
+        superseded,
+        last,
+        seconds: (clock.now() - run.startedAt) / 1000,
+    });
+    // Outside the window every on-label check reads the instances; inside it every 5 s, and at its end.
+    const instancesWanted = () => {
+        const end = tracker.windowEndsAt();
+        const now = clock.now();
+        return end === undefined || now >= end || now - observer.instancesAt >= INSTANCES_EVERY_MS;
+    };
+    await clock.sleep(Math.min(pacer.firstDelay(2), run.deadline.remaining()));
+    for (;;) {
+        last = await observer.observe(pacer, instancesWanted());
+        const state = tracker.observe(last);
+        if (state.kind === 'passed') {
+            log.info(`gate passed: "${run.expectation.label}" held ${describeHealth(last)} for ${(state.heldMs / 1000).toFixed(1)} s over ${state.checks} checks and ` +
+                `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started; the run so far: ${formatDescribeUse(client.budget.use())})`);
+            return result(true, 'healthy');
+        }
+        if (state.kind === 'failed')
+            return result(false, state.reason);
+        if (state.kind === 'superseded') {
+            if (state.label !== undefined)
+                return result(false, state.reason, { label: state.label, requestId: state.requestId });
+            if (last.status === 'Ready' && last.versionLabel === run.expectation.label) {
+                // The other operation changed settings only and left our version running: gate it afresh.
+                log.info(`another operation (request ${state.requestId}) changed "${run.target.environmentName}" and left "${run.expectation.label}" running; gating it again`);
+                observer.acknowledge(state.requestId);
+            }
+            else if (!supersededSaid) {
+                log.warning(`another operation (request ${state.requestId}) started on "${run.target.environmentName}" while this run was gating "${run.expectation.label}"; waiting to see what it leaves running (this run will not roll it back)`);
+                supersededSaid = true;
+            }
+            if (run.deadline.passed())
+                return result(false, `${state.reason}; it was still ${last.status} at ${run.deadline.what}`, { label: undefined, requestId: state.requestId });
+        }
+        else if (state.kind === 'holding') {
+            if (state.checks === 1)
+                log.info(`healthy: Ready on "${run.expectation.label}", health ${describeHealth(last)}; holding for ${run.rules.stableMs / 1000} s (stability window) and two EB health reports`);
+            lastReasons = '';
+        }
+        else {
+            const reasons = state.reasons.join('; ');
+            if (reasons !== lastReasons)
+                log.info(`waiting: ${reasons}`);
+            lastReasons = reasons;
+        }
+        if (run.deadline.passed())
+            return result(false, `deadline (${run.deadline.what}) passed: ${lastReasons || 'the stability window had not ended'}`);
+        await clock.sleep(Math.min(pacer.nextDelay(observer.onLabel, observer.nextCalls(pacer)), run.deadline.remaining()));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/engine/report.ts
+
+
+function newReport(applicationName, environmentName) {
+    return {
+        applicationName,
+        environmentName,
+        versionLabel: undefined,
+        previousVersionLabel: undefined,
+        rollbackTarget: undefined,
+        rollbackTargetWhy: undefined,
+        promotion: undefined,
+        recordWarnings: [],
+        environmentUrl: undefined,
+        health: undefined,
+        rolledBack: false,
+        wentLive: false,
+        supersededBy: undefined,
+        deploySeconds: undefined,
+        bundle: undefined,
+        versionReused: undefined,
+        outcome: 'pending',
+        message: undefined,
+        instances: [],
+        events: [],
+        describe: undefined,
+    };
+}
+/**
+ * A run that failed before the gate decided anything (a refused bundle, an upload or processing
+ * error) ends 'failed' with the error as its message, so outputs and the summary say why.
+ */
+function noteFailure(report, err) {
+    if (report.outcome !== 'pending')
+        return;
+    report.outcome = 'failed';
+    report.message = errors_errorMessage(err);
+}
+/** Takes the run's describe calls so far into the report (one count: the budget's) and logs them. */
+function report_noteDescribeUse(deps, report) {
+    report.describe = deps.budget.use();
+    deps.log.info(`EB describe calls over the run: ${formatDescribeUse(report.describe)}`);
+}
+
+;// CONCATENATED MODULE: ./src/engine/gated-update.ts
+// Deploy one existing version to an environment and gate it; on failure abort, redeploy the
+// previous version and gate that too. Used by the deploy, deploy-version and rollback actions.
+
+
+
+
+
+
+
+
+
+
+
+
+/** Whether every instance reports `label`; false when it can't be known (enhanced health off). */
+async function instancesAllOn(deps, target, label, retry) {
+    const list = (await readInstancesHealth(deps.eb, target.environmentName, retry))?.instances ?? [];
+    return list.length > 0 && list.every((i) => i.versionLabel === label);
+}
+function recordGate(report, result) {
+    if (result.last) {
+        report.health = describeHealth(result.last);
+        report.instances = result.last.instances ?? report.instances;
+    }
+}
+/** Deploys `label` (unless the environment already runs it, Ready) and gates it. */
+async function deployAndGate(deps, target, label, gate, report, events, hooks, kind, alreadyThere, 
+/** Described just now and Ready: no need to describe it again before UpdateEnvironment. */
+justReady = false) {
+    const readyDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
+    let startedAt = deps.clock.now();
+    let underway = false;
+    let requestId;
+    if (!alreadyThere) {
+        if (!justReady)
+            await waitForReady(deps.eb, target, retryUntil(deps, readyDeadline));
+        // Saved before the call: a job killed the moment EB accepts it still tells its post step.
+        hooks.onUpdateStarting?.({
+            kind,
+            applicationName: target.applicationName,
+            environmentName: target.environmentName,
+            versionLabel: label,
+            previousVersionLabel: report.previousVersionLabel,
+            rollbackTarget: kind === 'deploy' ? report.rollbackTarget : undefined,
+            region: deps.region,
+            startedAt: deps.clock.now(),
+        });
+        const started = await startUpdate(deps.eb, target, label, retryUntil(deps, readyDeadline));
+        startedAt = started.startedAt;
+        underway = started.environment.Status !== 'Ready';
+        requestId = started.requestId;
+        if (requestId)
+            events.ownRequests.add(requestId);
+        deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
+    }
+    const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
+    return runGate(deps, {
+        target,
+        expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
+        rules: { healthyChecks: gate.healthyChecks, stableMs: gate.stableMs, settleTimeoutMs: gate.settleTimeoutMs, unhealthyGraceMs: gate.unhealthyGraceMs },
+        healthUrl: gate.healthUrl,
+        updateUnderway: underway,
+        requestId,
+        startedAt,
+        deadline,
+    }, retryUntil(deps, deadline), events);
+}
+async function rollBack(deps, opts, report, events, hooks, reason) {
+    const why = reason.replace(/\.+$/, ''); // each message below ends the reason with its own full stop
+    const previous = report.rollbackTarget;
+    const { target, gate } = opts;
+    const fail = (message) => {
+        report.outcome = 'needs-attention';
+        report.message = message;
+        throw new DeployFailedError(message, { needsAttention: true });
+    };
+    if (!previous)
+        fail(`deploy of "${opts.label}" failed: ${why}. There is nothing to roll back to (${report.rollbackTargetWhy ?? 'no target'}): the environment needs attention.`);
+    const rollbackDeadline = Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
+    const retry = retryUntil(deps, rollbackDeadline);
+    return deps.log.group(`Rolling back "${target.environmentName}" to "${previous}"`, async () => {
+        try {
+            const env = await describeEnvironment(deps.eb, target, retry);
+            if (env.AbortableOperationInProgress) {
+                deps.log.info(`aborting the update in progress on "${target.environmentName}"`);
+                const aborted = await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new AbortEnvironmentUpdateCommand({ EnvironmentName: target.environmentName })));
+                if (aborted.$metadata.requestId)
+                    events.ownRequests.add(aborted.$metadata.requestId);
+            }
+            if (!(await findVersion(deps.eb, target.applicationName, previous, retry)))
+                fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
+            const ready = await waitForReady(deps.eb, target, retry);
+            // Skip the redeploy only when EB itself already put every instance back (Immutable's own undo);
+            // a failed Rolling batch leaves instances on the new version although VersionLabel is the old one.
+            const onPrevious = ready.VersionLabel === previous && (await instancesAllOn(deps, target, previous, retry)) ? ready : undefined;
+            if (onPrevious)
+                deps.log.info(`"${target.environmentName}" is already back on "${previous}"; gating it`);
+            // Recorded as a rollback: the post step of a cancelled job leaves the repair alone.
+            const result = await deployAndGate(deps, target, previous, gate, report, events, hooks, 'rollback', onPrevious);
+            recordGate(report, result);
+            if (result.superseded) {
+                // Another deploy replaced the repair: the environment is theirs; undo nothing, judge nothing.
+                report.outcome = 'superseded';
+                report.supersededBy = result.superseded.label;
+                report.message = `deploy of "${opts.label}" failed: ${why}. While its rollback to "${previous}" was gated, it was ${result.reason}; nothing was undone.`;
+                throw new DeployFailedError(report.message);
+            }
+            await recordVerdict(deps, target, previous, result.passed, report);
+            if (!result.passed)
+                fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${result.reason}. The environment needs attention.`);
+        }
+        catch (err) {
+            if (err instanceof DeployFailedError)
+                throw err;
+            fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${errorMessage(err)}. The environment needs attention.`);
+        }
+        report.rolledBack = true;
+        report.outcome = report.wentLive ? 'rolled-back' : 'aborted';
+        report.message = report.wentLive
+            ? `deploy of "${opts.label}" failed: ${why}. Rolled back to "${previous}", which is healthy again.`
+            : `deploy of "${opts.label}" failed before it went live: ${why}. "${previous}" is running and healthy again.`;
+        throw new DeployFailedError(report.message, { rolledBack: true });
+    });
+}
+/**
+ * Another actor's update replaced ours while it was gated: the environment is theirs now. Nothing
+ * is rolled back (that would undo their deploy) and no verdict is written (the gate never finished).
+ */
+function superseded(deps, label, result, report, events, hooks) {
+    report.events = events.events;
+    report.outcome = 'superseded';
+    report.supersededBy = result.superseded?.label;
+    report.message = `deploy of "${label}" did not finish: ${result.reason}. Nothing was rolled back and no verdict was recorded for "${label}".`;
+    deps.log.error(report.message);
+    hooks.onUpdateSettled?.();
+    throw new DeployFailedError(report.message);
+}
+/** Deploys, gates, rolls back on failure; the report ends with the run's describe calls however it ends. */
+async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
+    try {
+        return await updateGateAndRepair(deps, opts, report, hooks);
+    }
+    finally {
+        noteDescribeUse(deps, report);
+    }
+}
+async function updateGateAndRepair(deps, opts, report, hooks) {
+    const { target, label, gate } = opts;
+    const setupDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
+    const retry = retryUntil(deps, setupDeadline);
+    const env = await describeEnvironment(deps.eb, target, retry);
+    report.versionLabel = label;
+    report.previousVersionLabel = env.VersionLabel;
+    report.environmentUrl = environmentUrl(env);
+    deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'})`);
+    if (opts.rollback) {
+        // Red before we start: the version it runs may be verified, but it is failing now, so not a target.
+        const failingNow = env.Health === 'Red' && env.VersionLabel !== label ? env.VersionLabel : undefined;
+        const choice = await rollbackTargetFor(deps, target, label, env.VersionLabel, retry, failingNow);
+        noteTarget(report, choice);
+        if (choice.basis === 'running' && !(await findVersion(deps.eb, target.applicationName, choice.label, retry)))
+            deps.log.warning(`the rollback target "${choice.label}" no longer exists as an application version: a failed deploy cannot be rolled back`);
+    }
+    const events = new EventStreamer(deps.eb, target, retry, deps.log);
+    await events.baseline();
+    let result;
+    try {
+        result = await deps.log.group(`Deploying "${label}" to "${target.environmentName}"`, () => deployAndGate(deps, target, label, gate, report, events, hooks, opts.kind ?? 'deploy', undefined, env.Status === 'Ready'));
+    }
+    finally {
+        report.events = events.events;
+    }
+    report.deploySeconds = Math.round(result.seconds * 10) / 10;
+    report.wentLive = result.wentLive;
+    recordGate(report, result);
+    if (result.superseded)
+        return superseded(deps, label, result, report, events, hooks);
+    // A failed version's mark is written while the rollback starts: recovery never waits for it.
+    const verdict = recordVerdict(deps, target, label, result.passed, report);
+    try {
+        if (result.passed) {
+            await verdict;
+            report.outcome = 'deployed';
+            report.message = `"${label}" is live on "${target.environmentName}" (${report.health ?? '?'}) after ${report.deploySeconds} s`;
+            deps.log.info(report.message);
+            return report;
+        }
+        deps.log.error(`deploy of "${label}" failed: ${result.reason}`);
+        if (!opts.rollback) {
+            report.outcome = 'failed';
+            report.message = `deploy of "${label}" failed: ${result.reason}. Rollback is off: the environment was left as it is.`;
+            throw new DeployFailedError(report.message);
+        }
+        return await rollBack(deps, opts, report, events, hooks, result.reason);
+    }
+    finally {
+        await verdict;
+        report.events = events.events;
+        hooks.onUpdateSettled?.();
+    }
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
+var client_s3_dist_cjs = __nccwpck_require__(3711);
+;// CONCATENATED MODULE: ./src/bundle/multipart.ts
+// Multipart upload of a file with constant memory: `queueSize` part buffers, allocated once and
+// reused, each filled straight from the file at its part's offset. (@aws-sdk/lib-storage
+// concatenates the stream's reads into each part and keeps the remainder as a view that pins the
+// whole concatenated buffer: 160–180 MiB peak for a 500 MiB bundle instead of this ~120.) A part is
+// a Buffer, not a stream, so the SDK's and our retries can send it again.
+
+
+
+async function readPart(file, buffer, position, length) {
+    let done = 0;
+    while (done < length) {
+        const { bytesRead } = await file.read(buffer, done, length - done, position + done);
+        if (bytesRead === 0)
+            throw new Error(`the bundle file got shorter while it was being uploaded (at byte ${position + done})`);
+        done += bytesRead;
+    }
+    return buffer.subarray(0, length);
+}
+/** Writes the file to bucket/key with `If-None-Match: *` (a PutObject, or multipart above one part). */
+async function multipart_uploadFile(s3, file, plan, retry, events = {}) {
+    const target = { Bucket: file.bucket, Key: file.key };
+    const handle = await open(file.path, 'r');
+    try {
+        if (file.size <= plan.partSize) {
+            const body = await readPart(handle, Buffer.allocUnsafe(file.size), 0, file.size);
+            await withRetries('PutObject', retry, () => s3.send(new PutObjectCommand({ ...target, Body: body, ContentLength: file.size, ContentType: file.contentType, Metadata: file.metadata, IfNoneMatch: '*' })));
+            return;
+        }
+        // Like lib-storage: declare the checksum the SDK adds to every part when it computes them.
+        const checksums = (await s3.config.requestChecksumCalculation()) === 'WHEN_SUPPORTED';
+        const created = await withRetries('CreateMultipartUpload', retry, () => s3.send(new CreateMultipartUploadCommand({
+            ...target,
+            ContentType: file.contentType,
+            Metadata: file.metadata,
+            ChecksumAlgorithm: checksums ? ChecksumAlgorithm.CRC32 : undefined,
+        })));
+        const uploadId = created.UploadId;
+        if (!uploadId)
+            throw new Error('CreateMultipartUpload returned no UploadId');
+        events.opened?.({ bucket: file.bucket, key: file.key, uploadId });
+        try {
+            const count = Math.ceil(file.size / plan.partSize);
+            const parts = [];
+            let next = 0;
+            let failed = false;
+            const worker = async () => {
+                const buffer = Buffer.allocUnsafe(plan.partSize);
+                while (!failed && next < count) {
+                    const index = next++;
+                    const position = index * plan.partSize;
+                    const body = await readPart(handle, buffer, position, Math.min(plan.partSize, file.size - position));
+                    const res = await withRetries('UploadPart', retry, () => s3.send(new UploadPartCommand({ ...target, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length })));
+                    if (!res.ETag)
+                        throw new Error(`UploadPart ${index + 1} returned no ETag`);
+                    parts.push({ PartNumber: index + 1, ETag: res.ETag, ...(res.ChecksumCRC32 ? { ChecksumCRC32: res.ChecksumCRC32 } : {}) });
+                }
+            };
+            // Every worker finishes (a failure stops the others at their next part) before the file closes.
+            const settled = await Promise.allSettled(Array.from({ length: Math.min(plan.queueSize, count) }, () => worker().catch((err) => {
+                failed = true;
+                throw err;
+            })));
+            const failure = settled.find((r) => r.status === 'rejected');
+            if (failure)
+                throw failure.reason;
+            parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
+            await withRetries('CompleteMultipartUpload', retry, () => s3.send(new CompleteMultipartUploadCommand({ ...target, UploadId: uploadId, MultipartUpload: { Parts: parts }, IfNoneMatch: '*' })));
+            events.closed?.();
+        }
+        catch (err) {
+            // Leave no orphaned parts (they are billed) whatever went wrong; the original error is what matters.
+            // A failed abort stays "open" for the post step of a cancelled job (and the bucket's lifecycle rule).
+            if ((await abortMultipartUpload(s3, { bucket: file.bucket, key: file.key, uploadId })) === 'aborted')
+                events.closed?.();
+            throw err;
+        }
+    }
+    finally {
+        await handle.close();
+    }
+}
+/**
+ * Aborts an open multipart upload, within `timeoutMs` (a cancelled job has seconds): 'aborted' also
+ * when S3 no longer knows it (NoSuchUpload: already completed or aborted), 'failed' otherwise.
+ */
+async function abortMultipartUpload(s3, upload, timeoutMs = 5000) {
+    try {
+        await s3.send(new client_s3_dist_cjs/* AbortMultipartUploadCommand */.tfP({ Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: AbortSignal.timeout(timeoutMs) });
+        return 'aborted';
+    }
+    catch (err) {
+        return err.name === 'NoSuchUpload' ? 'aborted' : 'failed';
+    }
+}
+
+;// CONCATENATED MODULE: ./src/bundle/upload.ts
+// Content-addressed upload: the key is <prefix>/<sha256>.zip, so the same bundle always lands on
+// the same key and a re-run uploads nothing. A key is never overwritten: HeadObject first, then
+// `If-None-Match: *` on the write, then a check that what is stored is what was meant.
+
+
+
+
+
+// At most 4 × 8 MiB of part buffers in memory, whatever the bundle's size.
+const PART_SIZE = (/* unused pure expression or super */ null && (8 * 1024 * 1024));
+const QUEUE_SIZE = 4;
+function bundleKey(prefix, sha256) {
+    return `${prefix}/${sha256}.zip`;
+}
+/** EB's own bucket (elasticbeanstalk-<region>-<account>), created on first use. */
+async function upload_defaultBucket(eb, ctx) {
+    const res = await withRetries('CreateStorageLocation', ctx, () => eb.send(new CreateStorageLocationCommand({})));
+    if (!res.S3Bucket)
+        throw new Error('CreateStorageLocation returned no bucket');
+    return res.S3Bucket;
+}
+async function headObject(s3, bucket, key, ctx) {
+    try {
+        const res = await withRetries('HeadObject', ctx, () => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
+        return { size: res.ContentLength ?? -1, sha256: res.Metadata?.sha256 };
+    }
+    catch (err) {
+        if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey')
+            return undefined;
+        // A HEAD answer has no body: a 403 reaches the SDK as UnknownError. S3 answers 403, not 404, for a
+        // key that does not exist unless the caller has s3:ListBucket (S3 API reference, HeadObject).
+        if (err.$metadata?.httpStatusCode === 403) {
+            throw new DeployFailedError(`HeadObject s3://${bucket}/${key} was refused (403 AccessDenied): the role needs s3:GetObject on the bundle's key and s3:ListBucket on the bucket ${bucket} (docs/iam-policy.json, statements BundleObjects and BundleBucket)`);
+        }
+        throw err;
+    }
+}
+function sameContent(stored, bundle) {
+    return stored.size === bundle.size && stored.sha256 === bundle.sha256;
+}
+function clash(bucket, key, stored) {
+    return new DeployFailedError(`s3://${bucket}/${key} already exists with different content (size ${stored.size}, sha256 ${stored.sha256 ?? 'unknown'}); refusing to overwrite it`);
+}
+async function upload_uploadBundle(deps, bundle, bucket, prefix, events = {}) {
+    const key = bundleKey(prefix, bundle.sha256);
+    const result = { bucket, key, sha256: bundle.sha256, size: bundle.size };
+    const existing = await headObject(deps.s3, bucket, key, deps.retry);
+    if (existing) {
+        if (!sameContent(existing, bundle))
+            throw clash(bucket, key, existing);
+        deps.log.info(`s3://${bucket}/${key} already holds this bundle (${bundle.size} bytes): nothing to upload`);
+        return { ...result, uploadedBytes: 0 };
+    }
+    deps.log.info(`uploading ${bundle.size} bytes to s3://${bucket}/${key}`);
+    const started = deps.retry.clock.now();
+    try {
+        await uploadFile(deps.s3, { bucket, key, path: bundle.path, size: bundle.size, contentType: 'application/zip', metadata: { sha256: bundle.sha256 } }, { partSize: PART_SIZE, queueSize: QUEUE_SIZE }, deps.retry, events);
+    }
+    catch (err) {
+        // Someone stored the key between our HeadObject and the write: fine if it is the same bytes.
+        if (errorName(err) !== 'PreconditionFailed')
+            throw err;
+        const raced = await headObject(deps.s3, bucket, key, deps.retry);
+        if (!raced || !sameContent(raced, bundle))
+            throw raced ? clash(bucket, key, raced) : err;
+        deps.log.info(`s3://${bucket}/${key} was stored meanwhile by another run with the same content`);
+        return { ...result, uploadedBytes: 0 };
+    }
+    const stored = await headObject(deps.s3, bucket, key, deps.retry);
+    if (!stored || !sameContent(stored, bundle))
+        throw new Error(`upload verification failed: s3://${bucket}/${key} holds ${stored?.size ?? 'nothing'} bytes with sha256 ${stored?.sha256 ?? 'unknown'}`);
+    const seconds = Math.max(0.001, (deps.retry.clock.now() - started) / 1000);
+    deps.log.info(`uploaded ${bundle.size} bytes in ${seconds.toFixed(1)} s (${(bundle.size / 1048576 / seconds).toFixed(1)} MiB/s), verified`);
+    return { ...result, uploadedBytes: bundle.size };
+}
+
+;// CONCATENATED MODULE: ./src/engine/preflight.ts
+// `preflight`: cheap, read-only calls that prove, before anything changes, that this identity and
+// this account can carry a deploy through: the bundle bucket answers (with s3:ListBucket, so a
+// missing key is a 404 and not a 403), the application and environment exist, the environment runs
+// a Docker platform with enhanced health and has its instance profile and service role, and the
+// version a failed deploy would return to exists. Every failure names the missing permission or
+// resource and the docs section that fixes it. What can only be known by trying (the writes, and
+// the calls EB makes with the caller's permissions behind UpdateEnvironment) is listed, not tried.
+
+
+
+
+
+
+
+
+const SETUP_DOCS = 'docs/aws-setup.md';
+const PERMISSIONS_DOCS = (/* unused pure expression or super */ null && (`${SETUP_DOCS} (the deploy role's policies: docs/iam-policy.json and docs/iam-policy-eb-service-calls.json)`));
+/** What a deploy needs that no read-only call can prove (the policy documents grant them). */
+const UNTESTED = (/* unused pure expression or super */ null && ([
+    's3:PutObject, s3:AbortMultipartUpload on the bundle bucket (statement BundleObjects)',
+    'elasticbeanstalk:CreateApplicationVersion, UpdateEnvironment, AbortEnvironmentUpdate, AddTags, RemoveTags, DeleteApplicationVersion (statements ApplicationVersions, UpdateEnvironments, VerifiedReleaseRecord)',
+    "what EB does with the caller's permissions behind UpdateEnvironment: CloudFormation, Auto Scaling, EC2 launch templates, Elastic Load Balancing, the EB bucket, iam:PassRole of the instance profile (the second policy document)",
+    "the instance profile's own s3:GetObject on the bundle bucket (the instances download the bundle with it; AWSElasticBeanstalkWebTier covers only elasticbeanstalk-* buckets, infra/eb-pipeline.yml's instance roles grant their bundle bucket)",
+]));
+const denied = (err) => ['AccessDenied', 'AccessDeniedException', 'Forbidden', '403'].includes(errorName(err)) || err.$metadata?.httpStatusCode === 403;
+const credentialsRefused = (err) => ['InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'ExpiredToken', 'MissingAuthenticationToken', 'UnrecognizedClientException'].includes(errorName(err));
+function lack(permission, resource) {
+    return `missing permission ${permission} on ${resource}: grant it as ${PERMISSIONS_DOCS} shows`;
+}
+function optionValue(settings, namespace, name) {
+    return settings.find((s) => s.Namespace === namespace && s.OptionName === name)?.Value || undefined;
+}
+function isDockerPlatform(env) {
+    return /running Docker|\/Docker running/i.test(`${env.SolutionStackName ?? ''} ${env.PlatformArn ?? ''}`) && !/ECS/i.test(env.SolutionStackName ?? '');
+}
+async function preflight(deps, req) {
+    const retry = retryUntil(deps, 60_000, 'the preflight deadline');
+    const checks = [];
+    const add = (name, outcome, detail) => void checks.push({ name, outcome, detail });
+    const call = (what, fn) => withRetries(what, retry, fn);
+    const appArn = `arn:aws:elasticbeanstalk:${deps.region}:*:application/${req.applicationName}`;
+    const envArn = `arn:aws:elasticbeanstalk:${deps.region}:*:environment/${req.applicationName}/${req.environmentName}`;
+    // The application: also the first signed call, so refused credentials stop here.
+    try {
+        const apps = await call('DescribeApplications', () => deps.eb.send(new DescribeApplicationsCommand({ ApplicationNames: [req.applicationName] })));
+        if (apps.Applications?.some((a) => a.ApplicationName === req.applicationName))
+            add('application', 'ok', `"${req.applicationName}" exists`);
+        else
+            add('application', 'failed', `application "${req.applicationName}" does not exist in ${deps.region}: create it (${SETUP_DOCS}, the CloudFormation template) or fix application-name`);
+    }
+    catch (err) {
+        if (credentialsRefused(err)) {
+            add('credentials', 'failed', `AWS refused the credentials (${errorName(err)}): ${errorMessage(err)}`);
+            return { checks, untested: UNTESTED, passed: false };
+        }
+        add('application', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeApplications', appArn) : errorMessage(err));
+    }
+    let env;
+    try {
+        const res = await call('DescribeEnvironments', () => deps.eb.send(new DescribeEnvironmentsCommand({ ApplicationName: req.applicationName, EnvironmentNames: [req.environmentName], IncludeDeleted: false })));
+        env = res.Environments?.find((e) => e.EnvironmentName === req.environmentName && e.Status !== 'Terminated');
+        if (env)
+            add('environment', 'ok', `"${req.environmentName}" is ${env.Status ?? '?'}, running "${env.VersionLabel ?? 'nothing'}"`);
+        else
+            add('environment', 'failed', `environment "${req.environmentName}" does not exist in application "${req.applicationName}": create it (${SETUP_DOCS}) or fix environment-name`);
+    }
+    catch (err) {
+        add('environment', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeEnvironments', envArn) : errorMessage(err));
+    }
+    if (env) {
+        const platform = env.SolutionStackName ?? env.PlatformArn ?? 'an unknown platform';
+        if (isDockerPlatform(env))
+            add('platform', 'ok', platform);
+        else if (req.dockerBundle)
+            add('platform', 'failed', `the bundle is a Docker bundle (Dockerrun.aws.json) but "${req.environmentName}" runs ${platform}: create the environment on "Docker running on 64bit Amazon Linux 2023" (${SETUP_DOCS})`);
+        else
+            add('platform', 'ok', `${platform} (not Docker: fine for this bundle; the suite's images need the Docker platform)`);
+        try {
+            await call('DescribeEnvironmentHealth', () => deps.eb.send(new DescribeEnvironmentHealthCommand({ EnvironmentName: req.environmentName, AttributeNames: ['HealthStatus'] })));
+            add('enhanced health', 'ok', 'health per instance is reported');
+        }
+        catch (err) {
+            if (denied(err))
+                add('enhanced health', 'failed', lack('elasticbeanstalk:DescribeEnvironmentHealth', envArn));
+            else if (errorName(err) === 'InvalidRequestException')
+                add('enhanced health', 'failed', `enhanced health reporting is off on "${req.environmentName}": set aws:elasticbeanstalk:healthreporting:system SystemType=enhanced (${SETUP_DOCS}); the gate judges instances by it`);
+            else
+                add('enhanced health', 'failed', errorMessage(err));
+        }
+        try {
+            const res = await call('DescribeConfigurationSettings', () => deps.eb.send(new DescribeConfigurationSettingsCommand({ ApplicationName: req.applicationName, EnvironmentName: req.environmentName })));
+            const settings = res.ConfigurationSettings?.[0]?.OptionSettings ?? [];
+            const profile = optionValue(settings, 'aws:autoscaling:launchconfiguration', 'IamInstanceProfile');
+            const serviceRole = optionValue(settings, 'aws:elasticbeanstalk:environment', 'ServiceRole');
+            add('instance profile', profile ? 'ok' : 'failed', profile ?? `no instance profile (aws:autoscaling:launchconfiguration IamInstanceProfile) on "${req.environmentName}": instances cannot pull the image from ECR nor reach S3; attach the one the template creates (${SETUP_DOCS})`);
+            add('service role', serviceRole ? 'ok' : 'failed', serviceRole ?? `no service role (aws:elasticbeanstalk:environment ServiceRole) on "${req.environmentName}": EB cannot report enhanced health nor manage the environment; attach the one the template creates (${SETUP_DOCS})`);
+        }
+        catch (err) {
+            add('roles', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeConfigurationSettings', envArn) : errorMessage(err));
+        }
+        try {
+            const versions = await readReleaseRecord(deps.eb, req.applicationName, retry, {
+                always: [env.VersionLabel, req.versionLabel],
+                enough: (records) => newestVerified(records, req.environmentName, req.versionLabel) !== undefined,
+            });
+            const choice = chooseRollbackTarget(versions, req.environmentName, req.versionLabel, env.VersionLabel);
+            if (!choice.label)
+                add('rollback target', 'warning', `${choice.why}: a failed deploy could not be rolled back`);
+            else if (await findVersion(deps.eb, req.applicationName, choice.label, retry))
+                add('rollback target', 'ok', `"${choice.label}" (${choice.why})`);
+            else
+                add('rollback target', 'failed', `rollback target "${choice.label}" no longer exists in "${req.applicationName}"`);
+        }
+        catch (err) {
+            add('rollback target', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeApplicationVersions and elasticbeanstalk:ListTagsForResource', `${appArn} and its application versions`) : errorMessage(err));
+        }
+    }
+    if (!req.upload)
+        return { checks, untested: UNTESTED, passed: checks.every((c) => c.outcome !== 'failed') };
+    const keyPrefix = req.upload.keyPrefix;
+    let bucket = req.upload.bucket;
+    if (!bucket) {
+        try {
+            bucket = await defaultBucket(deps.eb, retry);
+        }
+        catch (err) {
+            add('bucket', 'failed', denied(err) ? `${lack('elasticbeanstalk:CreateStorageLocation', '*')}, or set the bucket input` : errorMessage(err));
+        }
+    }
+    if (bucket) {
+        const bucketArn = `arn:aws:s3:::${bucket}`;
+        try {
+            await call('HeadBucket', () => deps.s3.send(new HeadBucketCommand({ Bucket: bucket })));
+            // A key that cannot exist: 404 proves s3:ListBucket; 403 is what every first upload would get.
+            const probe = `${keyPrefix ? `${keyPrefix.replace(/\/+$/, '')}/` : ''}eb-pipeline-preflight-${randomBytes(8).toString('hex')}`;
+            try {
+                await call('HeadObject', () => deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: probe })));
+                add('bucket', 'warning', `s3://${bucket}/${probe} unexpectedly exists`);
+            }
+            catch (err) {
+                if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey')
+                    add('bucket', 'ok', `s3://${bucket} reachable; a missing key answers 404 (s3:ListBucket granted)`);
+                else if (denied(err))
+                    add('bucket', 'failed', `a missing key in s3://${bucket} answers 403: ${lack('s3:ListBucket (and s3:GetObject on its objects)', bucketArn)} — without it every first upload of a new bundle fails`);
+                else
+                    add('bucket', 'failed', errorMessage(err));
+            }
+        }
+        catch (err) {
+            if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchBucket')
+                add('bucket', 'failed', `bucket "${bucket}" does not exist: create it (${SETUP_DOCS}) or fix the bucket input`);
+            else
+                add('bucket', 'failed', denied(err) ? lack('s3:ListBucket', bucketArn) : errorMessage(err));
+        }
+    }
+    return { checks, untested: UNTESTED, passed: checks.every((c) => c.outcome !== 'failed') };
+}
+/** Logs the checks in a group and throws one error naming every failure, before any change. */
+async function preflight_runPreflight(deps, req) {
+    return deps.log.group('Preflight', async () => {
+        // Its describe calls count in the run's budget like any other (they spend part of its first 20 s).
+        const result = await preflight(deps, req);
+        for (const c of result.checks) {
+            const line = `${c.name}: ${c.detail}`;
+            if (c.outcome === 'ok')
+                deps.log.info(`ok    ${line}`);
+            else if (c.outcome === 'warning')
+                deps.log.warning(line);
+            else
+                deps.log.error(line);
+        }
+        deps.log.info(`not provable without trying (granted by the documented policies): ${result.untested.join('; ')}`);
+        if (!result.passed) {
+            const failed = result.checks.filter((c) => c.outcome === 'failed');
+            throw new DeployFailedError(`preflight failed, nothing was changed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
+        }
+        return result;
+    });
+}
+
+;// CONCATENATED MODULE: external "node:stream/promises"
+const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
+// EXTERNAL MODULE: external "node:stream"
+var external_node_stream_ = __nccwpck_require__(7075);
+// EXTERNAL MODULE: ./node_modules/yazl/index.js
+var node_modules_yazl = __nccwpck_require__(3044);
+;// CONCATENATED MODULE: ./src/bundle/zip.ts
+// Deterministic bundles: the same directory content always gives the same zip bytes, so the
+// sha256 (and with it the S3 key and the default version label) only changes when content does.
+// Entries are sorted, times are fixed (DOS time only: no extended timestamp that would carry the
+// time zone), and modes are normalised to 0644, or 0755 when any execute bit is set.
+//
+// A bundle is the directory and nothing else. A symlink is followed only when what it resolves to
+// is inside the bundle directory; one that leaves it (to /etc/passwd, ../.git/config,
+// /proc/self/environ) is refused, naming the link, as are FIFOs, sockets and devices (a FIFO would
+// block the zipper forever), dangling links and link loops. `.git` is left out at every depth (a
+// submodule's `.git` is a file). Every refusal is a ConfigurationError: one clear line, no stack.
+
+
+
+
+
+
+
+
+// Local midnight, so the DOS date yazl encodes (in local time) is 1980-01-01 00:00 in every zone.
+const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
+// .git holds history (and, in .git/config, often a token), not the application; EB never needs it.
+const SKIPPED_NAMES = new Set(['.git']);
+// Kernel views, not files: reading /proc/self/environ would ship the job's secrets.
+const PSEUDO_FILESYSTEMS = (/* unused pure expression or super */ null && (['/proc', '/sys', '/dev']));
+function refused(what) {
+    return new ConfigurationError(`input "bundle" is invalid: ${what}`);
+}
+function isInside(path, dir) {
+    return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
+}
+function underPseudoFilesystem(path) {
+    return PSEUDO_FILESYSTEMS.some((p) => isInside(path, p));
+}
+function kindOf(s) {
+    if (s.isFIFO())
+        return 'a FIFO (named pipe)';
+    if (s.isSocket())
+        return 'a socket';
+    if (s.isCharacterDevice() || s.isBlockDevice())
+        return 'a device';
+    return 'not a regular file or directory';
+}
+/** Where the link `name` leads, once it is known to stay inside the bundle. */
+async function followLink(walk, name, fullPath) {
+    let real;
+    try {
+        real = await realpath(fullPath);
+    }
+    catch (err) {
+        const code = err.code;
+        if (code === 'ELOOP')
+            throw refused(`symlink "${name}" never resolves: it is part of a symlink loop`);
+        if (code === 'ENOENT')
+            throw refused(`symlink "${name}" points at something that does not exist`);
+        throw refused(`symlink "${name}" cannot be resolved: ${errorMessage(err)}`);
+    }
+    if (!isInside(real, walk.realRoot)) {
+        const special = underPseudoFilesystem(real) ? ', a special file' : '';
+        throw refused(`symlink "${name}" points outside the bundle directory (to ${real}${special}); a bundle holds only the ` +
+            "directory's own files: copy what it needs into it (e.g. cp -L) instead of linking");
+    }
+    if (relative(walk.realRoot, real).split(sep).some((part) => SKIPPED_NAMES.has(part)))
+        throw refused(`symlink "${name}" points into .git, which a bundle never holds`);
+    return real;
+}
+async function listEntries(walk, rel, realDir) {
+    const out = [];
+    const dirents = await readdir(join(walk.root, rel), { withFileTypes: true });
+    for (const d of dirents) {
+        if (SKIPPED_NAMES.has(d.name))
+            continue;
+        const name = rel ? `${rel}/${d.name}` : d.name;
+        let fullPath = join(walk.root, name);
+        let real = join(realDir, d.name);
+        let s = await lstat(fullPath);
+        if (s.isSymbolicLink()) {
+            real = await followLink(walk, name, fullPath);
+            fullPath = real;
+            s = await stat(real);
+            if (s.isDirectory() && walk.ancestors.has(real)) {
+                const target = relative(walk.realRoot, real) || '.';
+                throw refused(`symlink "${name}" points at "${target}", a directory that contains it: following it would loop forever`);
+            }
+        }
+        if (s.isDirectory()) {
+            walk.ancestors.add(real);
+            const children = await listEntries(walk, name, real);
+            walk.ancestors.delete(real);
+            if (!children.length)
+                out.push({ name, fullPath, kind: 'dir', executable: false });
+            out.push(...children);
+        }
+        else if (s.isFile()) {
+            out.push({ name, fullPath, kind: 'file', executable: (s.mode & 0o111) !== 0 });
+        }
+        else {
+            throw refused(`"${name}" is ${kindOf(s)}; a bundle holds only files, directories and symlinks to them inside it`);
+        }
+    }
+    return out;
+}
+/** Every file and empty directory to zip, or the one reason the directory is not a bundle. */
+async function listBundle(dir) {
+    const realRoot = await realpath(dir);
+    if (underPseudoFilesystem(realRoot))
+        throw refused(`"${dir}" is under ${realRoot}, not a directory of files`);
+    try {
+        return await listEntries({ root: dir, realRoot, ancestors: new Set([realRoot]) }, '', realRoot);
+    }
+    catch (err) {
+        if (err instanceof ConfigurationError)
+            throw err;
+        throw refused(`cannot read "${dir}": ${errorMessage(err)}`);
+    }
+}
+function byteOrder(a, b) {
+    return Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
+}
+/** Zips `dir` into `outFile`, hashing the bytes as they are written (one pass, constant memory). */
+async function zipDirectory(dir, outFile) {
+    const entries = (await listBundle(dir)).sort(byteOrder);
+    if (!entries.length)
+        throw new ConfigurationError(`input "bundle" is invalid ("${dir}"): expected a directory with files in it`);
+    const zip = new yazl.ZipFile();
+    for (const e of entries) {
+        if (e.kind === 'dir') {
+            zip.addEmptyDirectory(e.name, { mtime: FIXED_MTIME, mode: 0o40755, forceDosTimestamp: true });
+        }
+        else {
+            zip.addFile(e.fullPath, e.name, {
+                mtime: FIXED_MTIME,
+                mode: e.executable ? 0o100755 : 0o100644,
+                forceDosTimestamp: true,
+                compress: true,
+            });
+        }
+    }
+    zip.end();
+    const hash = createHash('sha256');
+    let size = 0;
+    const tee = new Transform({
+        transform(chunk, _enc, cb) {
+            hash.update(chunk);
+            size += chunk.length;
+            cb(null, chunk);
+        },
+    });
+    // yazl reports a file it cannot read on the ZipFile, not on its stream: end the stream with it.
+    zip.on('error', (err) => zip.outputStream.destroy(err));
+    try {
+        await pipeline(zip.outputStream, tee, createWriteStream(outFile));
+    }
+    catch (err) {
+        await rm(outFile, { force: true });
+        throw refused(`zipping "${dir}" failed: ${errorMessage(err)}`);
+    }
+    return { path: outFile, sha256: hash.digest('hex'), size };
+}
+/** Checks that a given .zip really is one and hashes it. */
+async function hashZipFile(file) {
+    const fh = await open(file, 'r');
+    try {
+        const magic = Buffer.alloc(4);
+        await fh.read(magic, 0, 4, 0);
+        if (magic.readUInt32LE(0) !== 0x04034b50 && magic.readUInt32LE(0) !== 0x06054b50)
+            throw new ConfigurationError(`input "bundle" is invalid ("${file}"): expected a zip file (it does not start with a zip header)`);
+    }
+    finally {
+        await fh.close();
+    }
+    const hash = createHash('sha256');
+    let size = 0;
+    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
+        hash.update(chunk);
+        size += chunk.length;
+    }
+    return { path: file, sha256: hash.digest('hex'), size };
+}
+/** A directory is zipped into `workDir`; a .zip is used as it is. */
+async function zip_prepareBundle(bundlePath, workDir) {
+    const s = await stat(bundlePath);
+    return s.isDirectory() ? zipDirectory(bundlePath, join(workDir, 'bundle.zip')) : hashZipFile(bundlePath);
+}
+
+;// CONCATENATED MODULE: ./src/eb/retention.ts
+// Keep the newest N application versions. Never delete a version any environment of the
+// application runs (or is deploying), nor the rollback target of any of them (its newest verified
+// version, src/eb/release-record.ts), nor one the caller protects; optionally delete the bundles.
+
+
+
+
+async function requireApplication(eb, app, retry) {
+    const res = await retry_withRetries('DescribeApplications', retry, () => eb.send(new dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [app] })));
+    if (!res.Applications?.some((a) => a.ApplicationName === app))
+        throw new errors_ConfigurationError(`input "application-name": application "${app}" does not exist in this region: nothing to prune`);
+}
+/** Every live environment of the application: the version it runs, and the one it would roll back to. */
+async function protectedByEnvironments(eb, app, record, retry) {
+    const res = await retry_withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: app, IncludeDeleted: false })));
+    const why = new Map();
+    for (const env of (res.Environments ?? []).filter((e) => e.Status !== 'Terminated')) {
+        const name = env.EnvironmentName ?? '';
+        if (env.VersionLabel)
+            why.set(env.VersionLabel, `runs on ${name}`);
+        const target = release_record_newestVerified(record, name, env.VersionLabel);
+        if (target && !why.has(target.label))
+            why.set(target.label, `rollback target of ${name}`);
+    }
+    return why;
+}
+function bundleId(v) {
+    return `${v.SourceBundle?.S3Bucket ?? ''}/${v.SourceBundle?.S3Key ?? ''}`;
+}
+/** Pure choice of what to delete: oldest first beyond `keep`, skipping protected labels. */
+function chooseVersionsToDelete(versions, keep, protectedLabels) {
+    const newestFirst = [...versions].sort((a, b) => (b.DateCreated?.getTime() ?? 0) - (a.DateCreated?.getTime() ?? 0));
+    return newestFirst
+        .slice(keep)
+        .map((v) => v.VersionLabel ?? '')
+        .filter((l) => l && !protectedLabels.has(l));
+}
+async function retention_pruneVersions(eb, opts, retry) {
+    await requireApplication(eb, opts.applicationName, retry);
+    const versions = await listVersions(eb, opts.applicationName, retry);
+    const record = await recordOf(eb, versions, retry);
+    const protectedLabels = await protectedByEnvironments(eb, opts.applicationName, record, retry);
+    for (const label of opts.protectLabels)
+        if (!protectedLabels.has(label))
+            protectedLabels.set(label, 'protected');
+    const toDelete = chooseVersionsToDelete(versions, opts.keep, new Set(protectedLabels.keys()));
+    // Content-addressed keys mean two labels can share one bundle: keep a bundle a kept version uses.
+    const doomed = new Set(toDelete);
+    const keptKeys = new Set(versions.filter((v) => !doomed.has(v.VersionLabel ?? '')).map(bundleId));
+    const deleted = [];
+    for (const label of toDelete) {
+        const version = versions.find((v) => v.VersionLabel === label);
+        const deleteBundle = opts.deleteSourceBundles && version !== undefined && !keptKeys.has(bundleId(version));
+        try {
+            await retry_withRetries('DeleteApplicationVersion', retry, () => eb.send(new dist_cjs/* DeleteApplicationVersionCommand */.Xb({ ApplicationName: opts.applicationName, VersionLabel: label, DeleteSourceBundle: deleteBundle })));
+            deleted.push(label);
+        }
+        catch (err) {
+            // One version that can't go (e.g. an environment started using it a moment ago) must not stop the rest.
+            retry.log.warning(`could not delete application version "${label}": ${errors_errorMessage(err)}`);
+        }
+    }
+    const kept = [...protectedLabels].map(([label, why]) => `${label} (${why})`).join(', ');
+    retry.log.info(`pruned ${deleted.length} application version(s) of "${opts.applicationName}" (keeping the newest ${opts.keep}${kept ? `; also kept: ${kept}` : ''})`);
+    return { deleted, kept: versions.length - deleted.length, protectedLabels };
+}
+
+;// CONCATENATED MODULE: ./src/engine/pipeline.ts
+// The whole deploy and its pieces as the actions and the CLI call them:
+// bundle → S3 → application version → gated update (→ rollback) → retention.
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+const SETUP_MS = 30 * 60_000; // retries of upload/version calls stop after this; each call also has its own timeout
+const setupRetry = (deps) => retry_retryUntil(deps, SETUP_MS, 'the setup deadline');
+/** Same commit + same bytes → same label, so a re-run reuses the version instead of clashing. */
+function deriveVersionLabel(sha256, gitSha = process.env.GITHUB_SHA) {
+    const commit = gitSha && /^[0-9a-f]{7,40}$/i.test(gitSha) ? gitSha.slice(0, 12) : 'local';
+    return `${commit}-${sha256.slice(0, 12)}`;
+}
+async function uploadStep(deps, settings, report, hooks = {}) {
+    return deps.log.group('Bundle and upload', async () => {
+        const work = await mkdtemp(join(tmpdir(), 'eb-pipeline-'));
+        hooks.onScratchDir?.(work);
+        try {
+            const bundle = await prepareBundle(settings.bundlePath, work);
+            report.bundle = { sha256: bundle.sha256, size: bundle.size, bucket: undefined, key: undefined, uploadedBytes: undefined };
+            deps.log.info(`bundle ${settings.bundlePath}: ${bundle.size} bytes, sha256 ${bundle.sha256}`);
+            const r = setupRetry(deps);
+            const bucket = settings.bucket ?? (await defaultBucket(deps.eb, r));
+            const uploaded = await uploadBundle({ s3: deps.s3, log: deps.log, retry: r }, bundle, bucket, settings.keyPrefix, {
+                opened: (upload) => hooks.onUploadOpened?.({ ...upload, region: deps.region }),
+                closed: () => hooks.onUploadClosed?.(),
+            });
+            report.bundle = { ...report.bundle, bucket, key: uploaded.key, uploadedBytes: uploaded.uploadedBytes };
+            return uploaded;
+        }
+        finally {
+            await rm(work, { recursive: true, force: true });
+            hooks.onScratchDir?.(undefined);
+        }
+    });
+}
+async function versionStep(deps, opts, report) {
+    await deps.log.group(`Application version "${opts.label}"`, async () => {
+        const r = retryUntil(deps, opts.processingMs, `the processing timeout (${opts.processingMs / 1000} s)`);
+        const exists = await findVersion(deps.eb, opts.applicationName, opts.label, r);
+        if (!exists) {
+            const quota = await versionQuota(deps.eb, r);
+            if (quota && nearQuota(quota)) {
+                deps.log.warning(`${quota.used} of ${quota.maximum} application versions are used in this region${opts.keepVersions ? '; pruning' : ': set keep-versions to prune old ones'}`);
+                if (opts.keepVersions)
+                    await pruneVersions(deps.eb, { applicationName: opts.applicationName, keep: opts.keepVersions, protectLabels: opts.protect, deleteSourceBundles: opts.deleteSourceBundles }, r);
+            }
+        }
+        const { reused } = await ensureVersion(deps, opts, r);
+        report.versionReused = reused;
+    });
+}
+async function deployPipeline(deps, inputs, report, hooks = {}) {
+    const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
+    if (inputs.preflight) {
+        await runPreflight(deps, {
+            ...target,
+            versionLabel: inputs.versionLabel,
+            upload: { bucket: inputs.bundle.bucket, keyPrefix: inputs.bundle.keyPrefix },
+            dockerBundle: existsSync(join(inputs.bundle.bundlePath, 'Dockerrun.aws.json')),
+        });
+    }
+    // Fail on a wrong environment name before uploading anything.
+    const env = await describeEnvironment(deps.eb, target, setupRetry(deps));
+    const uploaded = await uploadStep(deps, inputs.bundle, report, hooks);
+    const label = inputs.versionLabel ?? deriveVersionLabel(uploaded.sha256);
+    report.versionLabel = label;
+    await versionStep(deps, {
+        applicationName: inputs.applicationName,
+        label,
+        description: inputs.versionDescription,
+        bucket: uploaded.bucket,
+        key: uploaded.key,
+        keepVersions: inputs.keepVersions,
+        deleteSourceBundles: inputs.deleteSourceBundles,
+        protect: env.VersionLabel ? [env.VersionLabel] : [],
+        processingMs: inputs.gate.deployTimeoutMs,
+    }, report);
+    await gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
+    if (inputs.keepVersions > 0) {
+        await deps.log.group('Retention', () => pruneVersions(deps.eb, {
+            applicationName: inputs.applicationName,
+            keep: inputs.keepVersions,
+            protectLabels: [label, report.previousVersionLabel, report.rollbackTarget].filter((l) => Boolean(l)),
+            deleteSourceBundles: inputs.deleteSourceBundles,
+        }, setupRetry(deps)));
+        noteDescribeUse(deps, report);
+    }
+    return report;
+}
+async function uploadOnly(deps, inputs, report, hooks = {}) {
+    return uploadStep(deps, inputs, report, hooks);
+}
+async function createVersionOnly(deps, inputs, report, hooks = {}) {
+    let bucket;
+    let key;
+    let sha256;
+    if (inputs.bundle) {
+        const up = await uploadStep(deps, inputs.bundle, report, hooks);
+        ({ bucket, key, sha256 } = up);
+    }
+    else if (inputs.s3) {
+        bucket = inputs.s3.bucket ?? (await defaultBucket(deps.eb, setupRetry(deps)));
+        key = inputs.s3.key;
+        sha256 = /([0-9a-f]{64})\.zip$/.exec(key)?.[1];
+        report.bundle = { sha256: sha256 ?? '', size: 0, bucket, key, uploadedBytes: 0 };
+    }
+    else {
+        throw new DeployFailedError('no bundle and no s3-key');
+    }
+    const label = inputs.versionLabel ?? (sha256 ? deriveVersionLabel(sha256) : undefined);
+    if (!label)
+        throw new DeployFailedError(`input "version-label" is empty and s3-key "${key}" is not content-addressed (<prefix>/<sha256>.zip): give a version-label`);
+    report.versionLabel = label;
+    await versionStep(deps, {
+        applicationName: inputs.applicationName,
+        label,
+        description: inputs.versionDescription,
+        bucket,
+        key,
+        keepVersions: inputs.keepVersions,
+        deleteSourceBundles: inputs.deleteSourceBundles,
+        protect: [],
+        processingMs: inputs.processingTimeoutMs,
+    }, report);
+    report.outcome = 'deployed';
+    noteDescribeUse(deps, report);
+    return report;
+}
+async function pruneOnly(deps, inputs) {
+    return retention_pruneVersions(deps.eb, { applicationName: inputs.applicationName, keep: inputs.keepVersions, protectLabels: inputs.protectLabels, deleteSourceBundles: inputs.deleteSourceBundles }, setupRetry(deps));
+}
 
 ;// CONCATENATED MODULE: external "os"
 const external_os_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("os");
@@ -66473,7 +69101,7 @@ const _summary = new Summary();
  * @deprecated use `core.summary`
  */
 const markdownSummary = (/* unused pure expression or super */ null && (_summary));
-const summary = (/* unused pure expression or super */ null && (_summary));
+const summary = _summary;
 //# sourceMappingURL=summary.js.map
 ;// CONCATENATED MODULE: ./node_modules/@actions/core/lib/path-utils.js
 
@@ -67987,9 +70615,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -68022,587 +70650,175 @@ function getIDToken(aud) {
  */
 
 //# sourceMappingURL=core.js.map
-// EXTERNAL MODULE: external "node:fs"
-var external_node_fs_ = __nccwpck_require__(3024);
-;// CONCATENATED MODULE: ./src/config/errors.ts
-// Errors the user can fix (bad input, a refused label) versus everything else. The action wrapper
-// turns these into a clean `setFailed` message; anything else is a bug and gets a stack trace in debug.
-class errors_ConfigurationError extends Error {
-    name = 'ConfigurationError';
+;// CONCATENATED MODULE: ./src/actions/outputs.ts
+// Outputs are set by the names the action's interface declares (src/config/interface/actions.ts):
+// a value for a name the action does not declare does not compile.
+
+/** Sets each output that has a value (undefined ones are left unset). */
+function setOutputs(values) {
+    for (const [name, value] of Object.entries(values))
+        if (value !== undefined)
+            setOutput(name, String(value));
 }
-// The deploy ran and did not succeed (failed gate, rolled back, busy past the deadline...).
-// Not a bug: reported as a clean failure with what happened; the CLI exits 1.
-class errors_DeployFailedError extends Error {
-    details;
-    name = 'DeployFailedError';
-    constructor(message, details = {}) {
-        super(message);
-        this.details = details;
-    }
+function bundleOutputs(report) {
+    return {
+        'bundle-sha256': report.bundle?.sha256 || undefined,
+        's3-bucket': report.bundle?.bucket,
+        's3-key': report.bundle?.key,
+        'uploaded-bytes': report.bundle?.uploadedBytes,
+    };
 }
-function errors_errorMessage(err) {
-    return err instanceof Error ? err.message : String(err);
+/** What a gated update reports; the rollback action leaves out the two about its own rollback. */
+function gatedOutputs(report) {
+    return {
+        'version-label': report.versionLabel,
+        'previous-version-label': report.previousVersionLabel ?? '',
+        'rollback-target': report.rollbackTarget,
+        'environment-url': report.environmentUrl,
+        health: report.health,
+        'rolled-back': report.rolledBack,
+        outcome: report.outcome === 'pending' ? undefined : report.outcome,
+        'went-live': report.wentLive,
+        'superseded-by': report.supersededBy,
+        'deploy-seconds': report.deploySeconds,
+    };
 }
 
-;// CONCATENATED MODULE: ./src/config/parse.ts
-// One parser per kind of input. Each reads a raw string, and on bad input throws a
-// ConfigurationError naming the input and the form it accepts — before any AWS call is made.
+;// CONCATENATED MODULE: ./src/engine/cancelled.ts
+// The post step of a cancelled job (`post-if: cancelled()`), given the update the main step saved
+// just before its last UpdateEnvironment. A deploy's own update is aborted, so the environment goes
+// back to what it ran. A deploy whose update had already finished (cancelled while its gate held
+// the stability window, or after the gate failed and before the rollback started) left a version
+// live that no gate passed: the post step sends the environment back to the deploy's rollback
+// target (the version last verified there), as the main step would have. A rollback is a repair:
+// it is never aborted — aborting it would leave the broken release live — so the post step leaves
+// it running and waits (bounded) to say how it ended.
+// A post step only warns (it never fails the job); anything left not healthy is a warning annotation.
 
 
-function bad(name, value, expected) {
-    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-    return new errors_ConfigurationError(`input "${name}" is invalid ("${shown}"): expected ${expected}`);
-}
-/**
- * `record[key]` only when `key` is the record's own property. A plain `record[key]` answers
- * "constructor", "__proto__" or "toString" with what every object inherits from Object.prototype,
- * so a lookup table keyed by user input would accept those words as valid choices.
- */
-function ownValue(record, key) {
-    return Object.hasOwn(record, key) ? record[key] : undefined;
-}
-function parse_readString(get, name) {
-    return get(name).trim();
-}
-function parse_requireValue(get, name) {
-    const v = parse_readString(get, name);
-    if (!v)
-        throw new errors_ConfigurationError(`input "${name}" is required`);
-    return v;
-}
-const TRUE = ['true', 'True', 'TRUE'];
-const FALSE = ['false', 'False', 'FALSE'];
-/** YAML 1.2 core booleans only: "yes", "1" or "on" are errors, not silently false. */
-function parse_parseBoolean(get, name, fallback) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return fallback;
-    if (TRUE.includes(v))
-        return true;
-    if (FALSE.includes(v))
-        return false;
-    throw bad(name, v, '"true" or "false"');
-}
-function parse_parseInteger(get, name, fallback, min, max) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return fallback;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
-        throw bad(name, v, `a whole number from ${min} to ${max}`);
-    return Number(v);
-}
-const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const MAX_DURATION_MS = (/* unused pure expression or super */ null && (6 * 3_600_000)); // a GitHub-hosted job's limit
-/** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 (or 0 when `allowZero`) and at most 6h. */
-function parse_parseDuration(get, name, fallback, allowZero = false) {
-    const v = parse_readString(get, name) || fallback;
-    const expected = `a duration like "90s", "10m" or "1h30m" (${allowZero ? '0 or more' : 'more than 0'}, at most 6h)`;
-    let ms;
-    if (/^\d+$/.test(v)) {
-        ms = Number(v) * 1000;
-    }
-    else {
-        const parts = [...v.matchAll(/(\d+)(ms|s|m|h)/g)];
-        if (!parts.length || parts.map((p) => p[0]).join('') !== v)
-            throw bad(name, v, expected);
-        ms = parts.reduce((sum, p) => sum + Number(p[1]) * (ownValue(UNIT_MS, p[2] ?? '') ?? 0), 0);
-    }
-    if (!(ms > 0 || (allowZero && ms === 0)) || ms > MAX_DURATION_MS)
-        throw bad(name, v, expected);
-    return ms;
-}
-function parse_parseChoice(get, name, choices, fallback) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return fallback;
-    const found = ownValue(choices, v.toLowerCase());
-    if (!found)
-        throw bad(name, v, `one of ${Object.keys(choices).map((c) => `"${c}"`).join(', ')}`);
-    return found;
-}
-// Elastic Beanstalk's own rules (API reference: ApplicationName, EnvironmentName, VersionLabel).
-function validateApplicationName(name, v) {
-    if (v.length > 100 || v.includes('/'))
-        throw bad(name, v, 'an application name of 1-100 characters without "/"');
-    return v;
-}
-function parse_validateEnvironmentName(name, v) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9-]{2,38}[A-Za-z0-9]$/.test(v))
-        throw bad(name, v, 'an environment name of 4-40 letters, digits and "-", not starting or ending with "-"');
-    return v;
-}
-function parse_validateVersionLabel(name, v) {
-    if (v.length > 100 || v.includes('/') || /\s/.test(v))
-        throw bad(name, v, 'a version label of 1-100 characters without "/" or whitespace');
-    return v;
-}
-function parse_parseRegion(get, name) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return undefined;
-    if (!/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/.test(v))
-        throw bad(name, v, 'an AWS region like "us-east-1" or "eu-west-3"');
-    return v;
-}
-function parse_parseBucket(get, name) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return undefined;
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) || v.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(v))
-        throw bad(name, v, 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"');
-    return v;
-}
-function parse_parseKeyPrefix(get, name, fallback) {
-    const v = parse_readString(get, name).replace(/\/+$/, '');
-    if (!v)
-        return fallback;
-    if (v.startsWith('/') || v.split('/').some((p) => p === '..' || p === '.' || p === '') || v.length > 900)
-        throw bad(name, v, 'an S3 key prefix like "bundles/my-app" (no leading "/", no "." or ".." parts)');
-    return v;
-}
-function parse_parseUrl(get, name) {
-    const v = parse_readString(get, name);
-    if (!v)
-        return undefined;
-    let url;
+
+
+async function readyOrWarn(deps, target, r, what) {
     try {
-        url = new URL(v);
-    }
-    catch {
-        throw bad(name, v, 'an absolute http:// or https:// URL');
-    }
-    if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname)
-        throw bad(name, v, 'an absolute http:// or https:// URL');
-    return url.toString();
-}
-/** A .zip file (checked by its magic bytes later) or a directory that exists. */
-function parse_parseBundlePath(get, name, fallback) {
-    const v = parse_readString(get, name) || fallback;
-    let stat;
-    try {
-        stat = statSync(v);
-    }
-    catch {
-        throw bad(name, v, 'an existing .zip file or directory');
-    }
-    if (stat.isDirectory())
-        return v;
-    if (!stat.isFile() || !v.toLowerCase().endsWith('.zip'))
-        throw bad(name, v, 'an existing .zip file or directory');
-    if (!hasZipMagic(v))
-        throw bad(name, v, 'a zip file (it does not start with a zip header)');
-    return v;
-}
-function hasZipMagic(file) {
-    const fd = openSync(file, 'r');
-    try {
-        const magic = Buffer.alloc(4);
-        if (readSync(fd, magic, 0, 4, 0) < 4)
-            return false;
-        return magic.readUInt32LE(0) === 0x04034b50 || magic.readUInt32LE(0) === 0x06054b50;
-    }
-    finally {
-        closeSync(fd);
-    }
-}
-function parseLabelList(get, name) {
-    return parse_readString(get, name)
-        .split(/[\n,]/)
-        .map((s) => s.trim())
-        .filter(Boolean)
-        .map((s) => parse_validateVersionLabel(name, s));
-}
-
-;// CONCATENATED MODULE: ./src/config/inputs.ts
-// The typed, validated inputs of every action and CLI command, read through one InputReader
-// (core.getInput in actions, parsed flags in the CLI). Names are the action.yml input names.
-
-
-/**
- * The stability window's default: a process that dies up to 30 s after EB first shows Green is
- * seen by the next health report (EB reports every 10 s), and a poll sees that within a second or
- * two: 30 + 10 + 5 s of margin.
- */
-const DEFAULT_STABLE_SECONDS = 45;
-const MIN_HEALTH = { ok: 'ok', green: 'ok', warning: 'warning', yellow: 'warning' };
-function applicationName(get) {
-    return validateApplicationName('application-name', parse_requireValue(get, 'application-name'));
-}
-function environmentName(get) {
-    return validateEnvironmentName('environment-name', requireValue(get, 'environment-name'));
-}
-function optionalLabel(get) {
-    const v = readString(get, 'version-label');
-    return v ? validateVersionLabel('version-label', v) : undefined;
-}
-function description(get) {
-    const v = readString(get, 'version-description');
-    if (v.length > 200)
-        throw new ConfigurationError('input "version-description" is too long: expected at most 200 characters');
-    return v;
-}
-function readGateSettings(get) {
-    const gate = {
-        minHealth: parseChoice(get, 'min-health', MIN_HEALTH, 'ok'),
-        healthyChecks: parseInteger(get, 'healthy-checks', 3, 1, 100),
-        stableMs: parseInteger(get, 'stable-seconds', DEFAULT_STABLE_SECONDS, 0, 3600) * 1000,
-        settleTimeoutMs: parseDuration(get, 'settle-timeout', '2m'),
-        unhealthyGraceMs: parseDuration(get, 'unhealthy-grace', '0s', true),
-        healthUrl: parseUrl(get, 'health-url'),
-        healthUrlExpectVersion: parseBoolean(get, 'health-url-expect-version', false),
-        readyTimeoutMs: parseDuration(get, 'ready-timeout', '10m'),
-        deployTimeoutMs: parseDuration(get, 'deploy-timeout', '20m'),
-    };
-    if (gate.stableMs >= gate.deployTimeoutMs)
-        throw new ConfigurationError(`input "stable-seconds" (${gate.stableMs / 1000}${readString(get, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`);
-    if (gate.healthUrlExpectVersion && !gate.healthUrl)
-        throw new ConfigurationError('input "health-url-expect-version" is "true" but "health-url" is empty: expected a health URL to check');
-    return gate;
-}
-function bundleSettings(get, app, fallbackPath) {
-    return {
-        bundlePath: parseBundlePath(get, 'bundle', fallbackPath),
-        bucket: parseBucket(get, 'bucket'),
-        keyPrefix: parseKeyPrefix(get, 'key-prefix', `eb-pipeline/${app}`),
-    };
-}
-function readUploadInputs(get) {
-    const app = applicationName(get);
-    const region = parseRegion(get, 'region');
-    return { applicationName: app, region, ...bundleSettings(get, app, '.') };
-}
-function readCreateVersionInputs(get) {
-    const app = applicationName(get);
-    const region = parseRegion(get, 'region');
-    const versionLabel = optionalLabel(get);
-    const versionDescription = description(get);
-    const key = readString(get, 's3-key');
-    const hasBundle = readString(get, 'bundle') !== '';
-    if (hasBundle === (key !== ''))
-        throw new ConfigurationError('inputs "bundle" and "s3-key": expected exactly one of them (a local bundle to upload, or the key of an uploaded one)');
-    if (key && (key.startsWith('/') || key.length > 1024))
-        throw new ConfigurationError(`input "s3-key" is invalid ("${key.slice(0, 60)}"): expected an S3 key without a leading "/"`);
-    const bucket = parseBucket(get, 'bucket');
-    return {
-        applicationName: app,
-        region,
-        versionLabel,
-        versionDescription,
-        bundle: hasBundle ? bundleSettings(get, app, '.') : undefined,
-        s3: key ? { bucket, key } : undefined,
-        processingTimeoutMs: parseDuration(get, 'processing-timeout', '10m'),
-        keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
-        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
-    };
-}
-function readDeployVersionInputs(get) {
-    const app = applicationName(get);
-    const environment = environmentName(get);
-    const from = readString(get, 'promote-from-environment');
-    const promoteFrom = from ? validateEnvironmentName('promote-from-environment', from) : undefined;
-    if (promoteFrom === environment)
-        throw new ConfigurationError(`input "promote-from-environment" is "${from}", the environment being deployed: expected the environment the version comes from (e.g. the dev one)`);
-    return {
-        applicationName: app,
-        environmentName: environment,
-        region: parseRegion(get, 'region'),
-        versionLabel: promoteFrom ? optionalLabel(get) : validateVersionLabel('version-label', requireValue(get, 'version-label')),
-        promoteFrom,
-        gate: readGateSettings(get),
-        rollback: parseBoolean(get, 'rollback', true),
-        summary: parseBoolean(get, 'summary', true),
-        preflight: parseBoolean(get, 'preflight', true),
-    };
-}
-function readDeployInputs(get) {
-    const app = applicationName(get);
-    return {
-        applicationName: app,
-        environmentName: environmentName(get),
-        region: parseRegion(get, 'region'),
-        versionLabel: optionalLabel(get),
-        versionDescription: description(get),
-        bundle: bundleSettings(get, app, '.'),
-        gate: readGateSettings(get),
-        rollback: parseBoolean(get, 'rollback', true),
-        keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
-        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
-        summary: parseBoolean(get, 'summary', true),
-        preflight: parseBoolean(get, 'preflight', true),
-    };
-}
-function readRollbackInputs(get) {
-    return {
-        applicationName: applicationName(get),
-        environmentName: environmentName(get),
-        region: parseRegion(get, 'region'),
-        versionLabel: optionalLabel(get),
-        gate: readGateSettings(get),
-        summary: parseBoolean(get, 'summary', true),
-    };
-}
-function readPruneInputs(get) {
-    return {
-        applicationName: applicationName(get),
-        region: parse_parseRegion(get, 'region'),
-        keepVersions: parse_parseInteger(get, 'keep-versions', 20, 1, 1000),
-        protectLabels: parseLabelList(get, 'protect-version-labels'),
-        deleteSourceBundles: parse_parseBoolean(get, 'delete-source-bundles', false),
-    };
-}
-
-// EXTERNAL MODULE: external "node:fs/promises"
-var promises_ = __nccwpck_require__(1455);
-// EXTERNAL MODULE: external "node:os"
-var external_node_os_ = __nccwpck_require__(8161);
-// EXTERNAL MODULE: external "node:path"
-var external_node_path_ = __nccwpck_require__(6760);
-;// CONCATENATED MODULE: ./src/engine/clock.ts
-const systemClock = {
-    now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
-};
-/** A point in time after which waiting stops; `remaining()` never goes below 0. */
-class clock_Deadline {
-    clock;
-    at;
-    what;
-    constructor(clock, at, what) {
-        this.clock = clock;
-        this.at = at;
-        this.what = what;
-    }
-    static after(clock, ms, what) {
-        return new clock_Deadline(clock, clock.now() + ms, what);
-    }
-    remaining() {
-        return Math.max(0, this.at - this.clock.now());
-    }
-    passed() {
-        return this.clock.now() >= this.at;
-    }
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-beanstalk/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(6114);
-;// CONCATENATED MODULE: ./src/aws/retry.ts
-
-const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
-const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'TimeoutError', 'RequestTimeout']);
-function isRetryable(err) {
-    if (typeof err !== 'object' || err === null)
-        return false;
-    const e = err;
-    if (e.name && THROTTLING.has(e.name))
-        return true;
-    if ((e.$metadata?.httpStatusCode ?? 0) >= 500)
-        return true;
-    return Boolean((e.name && TRANSIENT_NETWORK.has(e.name)) || (e.code && TRANSIENT_NETWORK.has(e.code)));
-}
-function retry_errorName(err) {
-    return typeof err === 'object' && err !== null ? (err.name ?? '') : '';
-}
-async function retry_withRetries(what, ctx, fn) {
-    let attempt = 0;
-    for (;;) {
-        try {
-            return await fn();
-        }
-        catch (err) {
-            if (!isRetryable(err) || ctx.deadline.passed())
-                throw err;
-            attempt += 1;
-            // Full jitter over an exponential ceiling (1 s, 2 s, 4 s ... capped at 20 s).
-            const ceiling = Math.min(20_000, 1000 * 2 ** Math.min(attempt - 1, 5));
-            const delay = Math.min(ctx.deadline.remaining(), Math.round(500 + (ctx.random ?? Math.random)() * ceiling));
-            ctx.log.debug(`${what}: ${retry_errorName(err) || 'error'} (${errors_errorMessage(err)}), retrying in ${delay} ms (attempt ${attempt + 1})`);
-            if (attempt === 3)
-                ctx.log.info(`${what}: AWS keeps answering ${retry_errorName(err) || 'errors'}; still retrying until the deadline`);
-            await ctx.clock.sleep(delay);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/eb/release-record.ts
-// The record of verified releases: EB resource tags on application versions, so it lives in AWS,
-// survives the job and every tool sees it (`aws elasticbeanstalk list-tags-for-resource`).
-//
-//   eb-pipeline:verified:<environment> = <ISO time>   the version passed the gate there at that time
-//   eb-pipeline:failed:<environment>   = <ISO time>   the version failed its gate there at that time
-//
-// Writing one mark removes the other for that environment, so the latest verdict is the one that
-// stands. One rule chooses a rollback target everywhere (a failed deploy, the rollback action's
-// default, what pruning keeps): the version most recently verified on the environment, other than
-// the one being left; a failed or unverified version never, while the environment has a record.
-
-
-
-const release_record_VERIFIED_TAG = 'eb-pipeline:verified:';
-const release_record_FAILED_TAG = 'eb-pipeline:failed:';
-/** The verdict that stands for `label` on `environment`: the later of the two marks. */
-function verdict(v, environment) {
-    const ok = v.verified.get(environment);
-    const bad = v.failed.get(environment);
-    if (ok === undefined && bad === undefined)
-        return undefined;
-    return (ok ?? -Infinity) > (bad ?? -Infinity) ? 'verified' : 'failed';
-}
-/** The newest version verified on `environment` other than `leaving`, or undefined. */
-function newestVerified(versions, environment, leaving) {
-    return versions
-        .filter((v) => v.label !== leaving && v.processed && verdict(v, environment) === 'verified')
-        .sort((a, b) => (b.verified.get(environment) ?? 0) - (a.verified.get(environment) ?? 0) || b.created - a.created)[0];
-}
-/**
- * The rollback target for a deploy of `leaving` on `environment`, which ran `running` before.
- * With a record: the newest verified version other than `leaving` (an interrupted earlier run that
- * left `leaving` live and unverified changes nothing). Without one (the suite adopted on an
- * existing environment): the version running before, unless it is `leaving` or marked failed.
- */
-function release_record_chooseRollbackTarget(versions, environment, leaving, running) {
-    const best = newestVerified(versions, environment, leaving);
-    if (best)
-        return { label: best.label, basis: 'verified', why: `"${best.label}" is the version last verified healthy on "${environment}"` };
-    const hasRecord = versions.some((v) => verdict(v, environment) === 'verified');
-    if (hasRecord)
-        return { label: undefined, basis: 'none', why: `no version other than "${leaving ?? '?'}" is verified healthy on "${environment}"` };
-    const runningRecord = versions.find((v) => v.label === running);
-    if (!running || running === leaving)
-        return { label: undefined, basis: 'none', why: `"${environment}" has no verified-release record and runs no other version` };
-    if (runningRecord && verdict(runningRecord, environment) === 'failed')
-        return { label: undefined, basis: 'none', why: `"${environment}" has no verified-release record and the version it runs, "${running}", failed its gate` };
-    return {
-        label: running,
-        basis: 'running',
-        why: `"${environment}" has no verified-release record yet (no version carries ${release_record_VERIFIED_TAG}${environment}): falling back to the version it runs, "${running}"`,
-    };
-}
-/**
- * The rollback action's default: leave the version the environment runs for the newest verified
- * other one. When none is verified (the record is younger than the versions), the newest version
- * created before the running one that never failed here, said to be unverified.
- */
-function release_record_chooseRollbackOperationTarget(versions, environment, running) {
-    const best = newestVerified(versions, environment, running);
-    if (best)
-        return { label: best.label, basis: 'verified', why: `"${best.label}" is the newest version verified healthy on "${environment}" other than "${running ?? '?'}"` };
-    const cutoff = versions.find((v) => v.label === running)?.created ?? Infinity;
-    const older = versions
-        .filter((v) => v.label !== running && v.processed && v.created < cutoff && verdict(v, environment) !== 'failed')
-        .sort((a, b) => b.created - a.created)[0];
-    if (!older)
-        return { label: undefined, basis: 'none', why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}", and no older one is left that did not fail there` };
-    return {
-        label: older.label,
-        basis: 'older',
-        why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}": falling back to "${older.label}", the newest older version, which is not verified (it predates the record)`,
-    };
-}
-function parseMarks(tags, prefix) {
-    const out = new Map();
-    for (const t of tags) {
-        const at = Date.parse(t.Value ?? '');
-        if (t.Key?.startsWith(prefix) && !Number.isNaN(at))
-            out.set(t.Key.slice(prefix.length), at);
-    }
-    return out;
-}
-/** All the application's versions, newest first. */
-async function listVersions(eb, app, retry) {
-    const out = [];
-    let token;
-    do {
-        const page = await retry_withRetries('DescribeApplicationVersions', retry, () => eb.send(new dist_cjs/* DescribeApplicationVersionsCommand */.QDX({ ApplicationName: app, MaxRecords: 1000, NextToken: token })));
-        out.push(...(page.ApplicationVersions ?? []));
-        token = page.NextToken;
-    } while (token);
-    return out.sort((a, b) => (b.DateCreated?.getTime() ?? 0) - (a.DateCreated?.getTime() ?? 0));
-}
-/** How many ListTagsForResource calls run at once. */
-const PARALLEL_READS = 4;
-/**
- * The application's versions with their marks, newest first. `limit` reads the tags of only the
- * newest versions (a deploy need not walk a thousand); the versions given in `always` are read too.
- */
-async function release_record_readReleaseRecord(eb, app, retry, opts = {}) {
-    const all = await listVersions(eb, app, retry);
-    const wanted = all.filter((v, i) => i < (opts.limit ?? Infinity) || opts.always?.includes(v.VersionLabel));
-    if (all.length > wanted.length)
-        retry.log.debug(`read the verified-release record of the ${wanted.length} newest of ${all.length} versions of "${app}"`);
-    return recordOf(eb, wanted, retry);
-}
-/** The marks on the given versions (one ListTagsForResource each, a few at a time). */
-async function recordOf(eb, versions, retry) {
-    const records = versions.map((v) => ({
-        label: v.VersionLabel ?? '',
-        arn: v.ApplicationVersionArn,
-        created: v.DateCreated?.getTime() ?? 0,
-        processed: (v.Status ?? '').toUpperCase() === 'PROCESSED',
-        verified: new Map(),
-        failed: new Map(),
-    }));
-    let next = 0;
-    const worker = async () => {
-        while (next < records.length) {
-            const record = records[next++];
-            if (!record.arn)
-                continue; // EB always returns the ARN; without it there is nothing to read
-            const res = await retry_withRetries('ListTagsForResource', retry, () => eb.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ ResourceArn: record.arn })));
-            record.verified = parseMarks(res.ResourceTags ?? [], release_record_VERIFIED_TAG);
-            record.failed = parseMarks(res.ResourceTags ?? [], release_record_FAILED_TAG);
-        }
-    };
-    await Promise.all(Array.from({ length: PARALLEL_READS }, worker));
-    return records;
-}
-/**
- * Marks `label` verified (or failed) on `environment` now. Retries throttling and 5xx until the
- * deadline; any other failure (no AddTags/RemoveTags permission...) is returned, not thrown: the
- * deploy's outcome stands, the caller says loudly that the record is missing.
- */
-async function release_record_markVersion(eb, arn, environment, mark, retry) {
-    const [set, clear] = mark === 'verified' ? [release_record_VERIFIED_TAG, release_record_FAILED_TAG] : [release_record_FAILED_TAG, release_record_VERIFIED_TAG];
-    try {
-        await withRetries('UpdateTagsForResource', retry, () => eb.send(new UpdateTagsForResourceCommand({
-            ResourceArn: arn,
-            TagsToAdd: [{ Key: set + environment, Value: new Date(retry.clock.now()).toISOString() }],
-            TagsToRemove: [clear + environment],
-        })));
-        return { written: true };
+        return await environment_waitForReady(deps.eb, target, r);
     }
     catch (err) {
-        return { written: false, error: errorMessage(err) };
+        deps.log.warning(`${what}, "${target.environmentName}" did not become Ready in time: ${errors_errorMessage(err)}. Check it: it may need attention.`);
+        return undefined;
     }
 }
+/** Until the repair is done (Ready and Green on `label`) or the wait is over; says where it ended. */
+async function watchRepair(deps, label, target, r) {
+    for (;;) {
+        const env = await environment_describeEnvironment(deps.eb, target, r);
+        const where = `"${target.environmentName}" is ${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}" (${env.Health ?? '?'})`;
+        if (env.Status === 'Ready' && env.VersionLabel === label && env.Health === 'Green') {
+            deps.log.info(`${where}: the rollback completed`);
+            return env;
+        }
+        if (r.deadline.passed()) {
+            deps.log.warning(`${where} after ${r.deadline.what}, not yet Ready and Green on "${label}": check it, it may need attention`);
+            return env;
+        }
+        await deps.clock.sleep(Math.min(REPAIR_POLL_MS, r.deadline.remaining()));
+    }
+}
+const REPAIR_POLL_MS = 2000;
+async function settleCancelledUpdate(deps, update, waitMs = 120_000) {
+    const target = { applicationName: update.applicationName, environmentName: update.environmentName };
+    const r = retry_retryUntil(deps, waitMs, `${waitMs / 1000} s`);
+    const env = await environment_describeEnvironment(deps.eb, target, r);
+    if (update.kind === 'rollback') {
+        deps.log.warning(`the job was cancelled while rolling "${update.environmentName}" back to "${update.versionLabel}": ` +
+            'the rollback repairs the environment, so it was left alone to finish (not aborted)');
+        return { action: 'left-alone', env: await watchRepair(deps, update.versionLabel, target, r) };
+    }
+    if (!env.AbortableOperationInProgress) {
+        if (env.VersionLabel === update.versionLabel && update.rollbackTarget && update.rollbackTarget !== update.versionLabel)
+            return sendBack(deps, update, update.rollbackTarget, target, r);
+        deps.log.info(`the job was cancelled; "${update.environmentName}" has no abortable update in progress (${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}")`);
+        return { action: 'nothing-in-flight', env };
+    }
+    try {
+        await retry_withRetries('AbortEnvironmentUpdate', r, () => deps.eb.send(new dist_cjs/* AbortEnvironmentUpdateCommand */.ET7({ EnvironmentName: update.environmentName })));
+    }
+    catch (err) {
+        deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}" and aborting it failed: ${errors_errorMessage(err)}`);
+        return { action: 'abort-failed', env };
+    }
+    deps.log.warning(`the job was cancelled during the deploy of "${update.versionLabel}": aborted the update of "${update.environmentName}"`);
+    const after = await readyOrWarn(deps, target, r, 'after the abort');
+    if (after)
+        deps.log.info(`"${update.environmentName}" is Ready on "${after.VersionLabel ?? '?'}" (${after.Health ?? '?'})`);
+    return { action: 'aborted', env: after };
+}
+/**
+ * The deploy's version went live and no gate passed it (the job was cancelled in the window, or
+ * before its rollback started): redeploy the version last verified there and wait (bounded) for
+ * it. This run cannot gate it nor write verdicts; the warning says so, and the next deploy's
+ * record still holds the verified version as its target.
+ */
+async function sendBack(deps, update, back, target, r) {
+    const why = `the job was cancelled after "${update.versionLabel}" went live on "${update.environmentName}" and before its gate passed`;
+    try {
+        await environment_startUpdate(deps.eb, target, back, r);
+    }
+    catch (err) {
+        deps.log.warning(`${why}; sending it back to "${back}", the version last verified there, failed: ${errors_errorMessage(err)}. "${update.versionLabel}" is live unverified: roll back (eb-pipeline rollback -l ${back}) or re-run the deploy.`);
+        return { action: 'send-back-failed', env: undefined };
+    }
+    deps.log.warning(`${why}: sent it back to "${back}", the version last verified there (not gated by this job: check it, or re-run the deploy)`);
+    return { action: 'sent-back', env: await watchRepair(deps, back, target, r) };
+}
 
-;// CONCATENATED MODULE: ./src/aws/describe-meter.ts
-/** Average describe calls per second over a deploy that the pollers stay within. */
+;// CONCATENATED MODULE: ./src/version.ts
+// Sent in the AWS user agent; a unit test checks it against package.json.
+const PACKAGE_VERSION = '0.1.0';
+const USER_AGENT_NAME = 'django-eb-pipeline';
+
+;// CONCATENATED MODULE: ./src/aws/describe-budget.ts
+/** Average describe calls per second over a run that the pollers stay within. */
 const DESCRIBE_CALLS_PER_SECOND = 1;
 /**
  * Every real EB update takes longer than this (EB's deploy command alone takes about 15 s), so the
- * first calls of a deploy may come quickly: the average is only ever taken over at least this long.
+ * first calls of a run may come quickly (the preflight's reads spend some of them): the average is
+ * only ever taken over at least this long.
  */
 const BUDGET_FLOOR_MS = 20_000;
 /** The longest a poller stays blind early in the floor, while it saves calls for its end. */
 const FLOOR_MAX_GAP_MS = 5000;
-class DescribeMeter {
+/** The use as the log, the summary and the bench read it: "27 describe calls in 31.2 s (0.87/s; budget ≤ 1/s)". */
+function describe_budget_formatDescribeUse(use) {
+    return `${use.calls} describe calls in ${use.seconds.toFixed(1)} s (${use.perSecond.toFixed(2)}/s; budget ≤ ${DESCRIBE_CALLS_PER_SECOND}/s)`;
+}
+class DescribeBudget {
     clock;
-    since;
     calls = 0;
-    constructor(clock, since = clock.now()) {
+    since;
+    constructor(clock) {
         this.clock = clock;
-        this.since = since;
+        this.since = clock.now();
     }
     /**
-     * Starts the budget afresh: the preflight's one-off reads (a handful, before anything changes)
-     * are not polling, and must not eat the calls the gate needs later.
+     * Counts every describe call `eb` makes from now on: a middleware at finalizeRequest, low
+     * priority, runs inside the SDK's retry middleware — once per attempt on the wire. A client
+     * without a middleware stack (the scripted EB of the timing tests) calls `record` itself.
      */
-    restart() {
-        this.calls = 0;
-        this.since = this.clock.now();
+    meter(eb) {
+        const stack = eb.middlewareStack;
+        stack?.add((next, ctx) => (args) => {
+            if (ctx.commandName?.startsWith('Describe'))
+                this.record();
+            return next(args);
+        }, { step: 'finalizeRequest', priority: 'low', name: 'ebPipelineDescribeBudget' });
     }
     record(calls = 1) {
         this.calls += calls;
+    }
+    /** The whole run's use so far, as the report and the bench read it. */
+    use() {
+        const seconds = (this.clock.now() - this.since) / 1000;
+        return { calls: this.calls, seconds, perSecond: seconds > 0 ? this.calls / seconds : 0 };
     }
     /** Calls allowed in total by now: the rate times the time since the start (at least the floor). */
     allowed() {
@@ -68637,1679 +70853,12 @@ class DescribeMeter {
         return Math.max(0, Math.min(latest, maxGapMs));
     }
 }
-const meters = new WeakMap();
-/** The client's meter, made on first use; a client with a middleware stack counts its own calls. */
-function describe_meter_meterFor(eb, clock) {
-    let meter = meters.get(eb);
-    if (meter)
-        return meter;
-    meter = new DescribeMeter(clock);
-    meters.set(eb, meter);
-    const stack = eb.middlewareStack;
-    const m = meter;
-    // finalizeRequest at low priority runs inside the SDK's retry middleware: once per attempt.
-    stack?.add((next, ctx) => (args) => {
-        if (ctx.commandName?.startsWith('Describe'))
-            m.record();
-        return next(args);
-    }, { step: 'finalizeRequest', priority: 'low', name: 'ebPipelineDescribeMeter' });
-    return meter;
-}
-/** For a client that counts its calls itself (the fake EB of the timing tests). */
-function registerMeter(eb, meter) {
-    meters.set(eb, meter);
-}
-
-;// CONCATENATED MODULE: ./src/eb/versions.ts
-// Application versions: create with Process=true and wait for Processed, reuse an identical one,
-// refuse a label that already names different bytes, and watch the account's version quota.
-
-
-
-
-async function versions_findVersion(eb, app, label, retry) {
-    const res = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new DescribeApplicationVersionsCommand({ ApplicationName: app, VersionLabels: [label] })));
-    return res.ApplicationVersions?.find((v) => v.VersionLabel === label);
-}
-async function failureReason(eb, app, label, retry) {
-    try {
-        const res = await withRetries('DescribeEvents', retry, () => eb.send(new DescribeEventsCommand({ ApplicationName: app, VersionLabel: label, MaxRecords: 20 })));
-        const messages = (res.Events ?? []).filter((e) => e.Severity === 'ERROR' || e.Severity === 'WARN').map((e) => e.Message ?? '');
-        return messages.length ? messages.join(' | ') : 'Elastic Beanstalk gave no reason';
-    }
-    catch (err) {
-        return `could not read the reason: ${errorMessage(err)}`;
-    }
-}
-function versions_status(v) {
-    return (v.Status ?? 'Unprocessed').toUpperCase();
-}
-/** EB processes a version in seconds: a steady 1 s poll sees it done within a second. */
-const PROCESSING_POLL_MS = 1000;
-async function waitProcessed(eb, spec, retry, deadline) {
-    const meter = meterFor(eb, retry.clock);
-    for (;;) {
-        const v = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
-        if (!v)
-            throw new DeployFailedError(`application version "${spec.label}" disappeared while it was being processed`);
-        if (versions_status(v) === 'PROCESSED')
-            return;
-        if (versions_status(v) === 'FAILED') {
-            const reason = await failureReason(eb, spec.applicationName, spec.label, retry);
-            throw new DeployFailedError(`Elastic Beanstalk could not process application version "${spec.label}": ${reason}. The environment was not touched.`);
-        }
-        if (deadline.passed())
-            throw new DeployFailedError(`application version "${spec.label}" was still ${v.Status ?? 'unprocessed'} after ${deadline.what}`);
-        // The same describe budget as the gate: a long processing slows down to the average rate.
-        await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, meter.delayFor(1)), deadline.remaining()));
-    }
-}
-function sameBundle(v, spec) {
-    return v.SourceBundle?.S3Bucket === spec.bucket && v.SourceBundle?.S3Key === spec.key;
-}
-function refuse(v, spec) {
-    return new DeployFailedError(`version label "${spec.label}" already exists in "${spec.applicationName}" with a different bundle ` +
-        `(s3://${v.SourceBundle?.S3Bucket ?? '?'}/${v.SourceBundle?.S3Key ?? '?'}, not s3://${spec.bucket}/${spec.key}); ` +
-        'refusing to reuse it — choose another version-label, or leave it empty to derive one from the commit and the bundle');
-}
-/** Returns whether an existing identical version was reused. */
-async function versions_ensureVersion(eb, spec, retry, deadline) {
-    const existing = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
-    if (existing) {
-        if (!sameBundle(existing, spec))
-            throw refuse(existing, spec);
-        retry.log.info(`application version "${spec.label}" already exists with this bundle (${existing.Status ?? '?'}): reusing it`);
-        await waitProcessed(eb, spec, retry, deadline);
-        return { reused: true };
-    }
-    try {
-        await withRetries('CreateApplicationVersion', retry, () => eb.send(new CreateApplicationVersionCommand({
-            ApplicationName: spec.applicationName,
-            VersionLabel: spec.label,
-            Description: spec.description || undefined,
-            SourceBundle: { S3Bucket: spec.bucket, S3Key: spec.key },
-            Process: true,
-            AutoCreateApplication: false,
-        })));
-    }
-    catch (err) {
-        if (errorName(err) === 'TooManyApplicationVersionsException')
-            throw new DeployFailedError(`the account's application version quota is full (${errorMessage(err)}): set keep-versions to prune old versions`);
-        // Another run created the same label between our look and our call.
-        const raced = /already exists/i.test(errorMessage(err)) ? await versions_findVersion(eb, spec.applicationName, spec.label, retry) : undefined;
-        if (!raced)
-            throw err;
-        if (!sameBundle(raced, spec))
-            throw refuse(raced, spec);
-    }
-    retry.log.info(`created application version "${spec.label}" from s3://${spec.bucket}/${spec.key}; waiting for processing`);
-    await waitProcessed(eb, spec, retry, deadline);
-    retry.log.info(`application version "${spec.label}" is Processed`);
-    return { reused: false };
-}
-/** Versions across all applications vs the account's quota; undefined when it can't be read. */
-async function versions_versionQuota(eb, retry) {
-    try {
-        const attrs = await withRetries('DescribeAccountAttributes', retry, () => eb.send(new DescribeAccountAttributesCommand({})));
-        const maximum = attrs.ResourceQuotas?.ApplicationVersionQuota?.Maximum;
-        if (!maximum)
-            return undefined;
-        let used = 0;
-        let token;
-        do {
-            const page = await withRetries('DescribeApplicationVersions', retry, () => eb.send(new DescribeApplicationVersionsCommand({ MaxRecords: 1000, NextToken: token })));
-            used += page.ApplicationVersions?.length ?? 0;
-            token = page.NextToken;
-        } while (token);
-        return { used, maximum };
-    }
-    catch (err) {
-        retry.log.debug(`could not read the application version quota: ${errorMessage(err)}`);
-        return undefined;
-    }
-}
-function versions_nearQuota(q) {
-    return q.used >= Math.floor(q.maximum * 0.9);
-}
-
-;// CONCATENATED MODULE: ./src/engine/release-verdicts.ts
-// The engine's side of the verified-release record (src/eb/release-record.ts): choose the rollback
-// target before a deploy, and write the gate's verdict on the version after it. A verdict that
-// cannot be written never changes the deploy's outcome; it is a loud warning instead.
-
-
-
-
-/** A deploy reads the record of this many of the newest versions (plus the one running). */
-const release_verdicts_RECORD_READ_LIMIT = 100;
-/** How long a verdict write keeps retrying throttling before it gives up. */
-const VERDICT_WRITE_MS = 60_000;
-/** The target a failed deploy of `leaving` would return to, logged with the reason. */
-async function release_verdicts_rollbackTargetFor(deps, target, leaving, running, retry) {
-    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: release_verdicts_RECORD_READ_LIMIT, always: [running, leaving] });
-    const choice = chooseRollbackTarget(versions, target.environmentName, leaving, running);
-    deps.log.info(choice.label ? `${choice.why}: that is the rollback target` : `${choice.why}: a failed deploy cannot be rolled back`);
-    return choice;
-}
-function release_verdicts_noteTarget(report, choice) {
-    report.rollbackTarget = choice.label;
-    report.rollbackTargetWhy = choice.why;
-}
-/** Tags `label` verified or failed on the environment; warns (never throws) when it cannot. */
-async function release_verdicts_recordVerdict(deps, target, label, passed, report) {
-    const mark = passed ? 'verified' : 'failed';
-    const key = (passed ? VERIFIED_TAG : FAILED_TAG) + target.environmentName;
-    const retry = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, VERDICT_WRITE_MS, 'the verdict write deadline') };
-    let error;
-    try {
-        const arn = (await findVersion(deps.eb, target.applicationName, label, retry))?.ApplicationVersionArn;
-        if (arn)
-            ({ error } = await markVersion(deps.eb, arn, target.environmentName, mark, retry));
-        else
-            error = `application version "${label}" has no ARN to tag`;
-    }
-    catch (err) {
-        error = err instanceof Error ? err.message : String(err);
-    }
-    if (error === undefined) {
-        deps.log.info(`recorded "${label}" as ${mark} on "${target.environmentName}" (tag ${key})`);
-        return;
-    }
-    const consequence = passed
-        ? `the deploy stands, but later rollbacks will not know "${label}" is verified`
-        : `later rollbacks still never choose it (it is not verified), but the record does not say it failed`;
-    const message = `could not record "${label}" as ${mark} on "${target.environmentName}" (tag ${key}): ${error}. ` +
-        `${consequence}. Grant elasticbeanstalk:AddTags, elasticbeanstalk:RemoveTags and elasticbeanstalk:ListTagsForResource (docs/iam-policy.json).`;
-    report.recordWarnings.push(message);
-    deps.log.warning(message);
-}
-/** For `rollback` without a label: the same rule, leaving the version the environment runs. */
-async function defaultRollbackLabel(deps, target, running, retry) {
-    const versions = await readReleaseRecord(deps.eb, target.applicationName, retry, { limit: release_verdicts_RECORD_READ_LIMIT, always: [running] });
-    const choice = chooseRollbackOperationTarget(versions, target.environmentName, running);
-    if (!choice.label)
-        throw new DeployFailedError(`nothing to roll back to: ${choice.why}; name the version to roll back to (version-label)`);
-    if (choice.basis === 'older')
-        deps.log.warning(choice.why);
-    else
-        deps.log.info(choice.why);
-    return choice;
-}
-
-;// CONCATENATED MODULE: ./src/eb/environment.ts
-// Reading an environment, waiting for it to be Ready, and starting an update that survives the
-// "Must be Ready" race (another deploy slipping in between our check and our call).
-
-
-
-async function environment_describeEnvironment(eb, target, retry) {
-    const res = await withRetries('DescribeEnvironments', retry, () => eb.send(new DescribeEnvironmentsCommand({ ApplicationName: target.applicationName, EnvironmentNames: [target.environmentName], IncludeDeleted: false })));
-    const env = res.Environments?.find((e) => e.EnvironmentName === target.environmentName && e.Status !== 'Terminated');
-    if (!env)
-        throw new ConfigurationError(`input "environment-name": environment "${target.environmentName}" does not exist in application "${target.applicationName}"`);
-    return env;
-}
-function environment_environmentUrl(env) {
-    const host = env.CNAME || env.EndpointURL;
-    return host ? (host.startsWith('http') ? host : `http://${host}`) : '';
-}
-/** Polls (2 s, growing to 10 s) until Status is Ready; fails on Terminating or at the deadline. */
-async function environment_waitForReady(eb, target, retry, deadline) {
-    let interval = 2000;
-    let announced = false;
-    for (;;) {
-        const env = await environment_describeEnvironment(eb, target, retry);
-        if (env.Status === 'Ready')
-            return env;
-        if (env.Status === 'Terminating' || env.Status === 'Terminated')
-            throw new DeployFailedError(`environment "${target.environmentName}" is ${env.Status}`);
-        if (!announced) {
-            retry.log.info(`environment "${target.environmentName}" is ${env.Status ?? 'busy'}; waiting for Ready (up to ${Math.round(deadline.remaining() / 1000)} s)`);
-            announced = true;
-        }
-        if (deadline.passed())
-            throw new DeployFailedError(`environment "${target.environmentName}" was still ${env.Status ?? 'busy'} after ${deadline.what}; nothing was deployed`);
-        await retry.clock.sleep(Math.min(interval, deadline.remaining()));
-        interval = Math.min(10_000, Math.round(interval * 1.5));
-    }
-}
-function isNotReadyError(err) {
-    return errorName(err) === 'InvalidParameterValue' && /Must be Ready|invalid state/i.test(errorMessage(err));
-}
-/** UpdateEnvironment to `label`; when EB answers "Must be Ready", wait for Ready again and retry. */
-async function environment_startUpdate(eb, target, label, retry, readyDeadline) {
-    for (;;) {
-        try {
-            const startedAt = retry.clock.now();
-            const res = await withRetries('UpdateEnvironment', retry, () => eb.send(new UpdateEnvironmentCommand({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, VersionLabel: label })));
-            const { $metadata, ...environment } = res;
-            return { requestId: $metadata.requestId, startedAt, environment };
-        }
-        catch (err) {
-            if (!isNotReadyError(err))
-                throw err;
-            retry.log.info(`another operation started on "${target.environmentName}" first (${errorMessage(err)}); waiting for it to finish`);
-            await environment_waitForReady(eb, target, retry, readyDeadline);
-        }
-    }
-}
-
-;// CONCATENATED MODULE: ./src/eb/events.ts
-// Streams EB's events for one environment into the log as they happen, once each. Errors and
-// warnings become annotations; they are kept for the summary and the failure message.
-
-
-function keyOf(e) {
-    return `${e.EventDate?.toISOString() ?? ''}|${e.Message ?? ''}`;
-}
-class events_EventStreamer {
-    eb;
-    target;
-    retry;
-    log;
-    seen = new Set();
-    since;
-    events = [];
-    /** When EB's events were last read (our clock): a poller need not read them again at once. */
-    readAt = Number.NEGATIVE_INFINITY;
-    /** Requests this run made on the environment (its updates, its aborts): their events are its own. */
-    ownRequests = new Set();
-    constructor(eb, target, retry, log) {
-        this.eb = eb;
-        this.target = target;
-        this.retry = retry;
-        this.log = log;
-    }
-    /**
-     * Remembers the newest events already there, so only what happens from now on is shown. Uses
-     * EB's own event times, not ours: a skewed local clock cannot hide or repeat events.
-     */
-    async baseline() {
-        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new DescribeEventsCommand({ ApplicationName: this.target.applicationName, EnvironmentName: this.target.environmentName, MaxRecords: 10 })));
-        this.readAt = this.retry.clock.now();
-        for (const e of res.Events ?? [])
-            this.seen.add(keyOf(e));
-        this.since = res.Events?.[0]?.EventDate;
-    }
-    /** Fetches and logs new events; returns them oldest first. */
-    async poll() {
-        const res = await withRetries('DescribeEvents', this.retry, () => this.eb.send(new DescribeEventsCommand({
-            ApplicationName: this.target.applicationName,
-            EnvironmentName: this.target.environmentName,
-            StartTime: this.since,
-            MaxRecords: 100,
-        })));
-        this.readAt = this.retry.clock.now();
-        const fresh = [];
-        for (const e of [...(res.Events ?? [])].reverse()) {
-            const key = keyOf(e);
-            if (this.seen.has(key))
-                continue;
-            this.seen.add(key);
-            const event = { date: e.EventDate ?? new Date(0), severity: e.Severity ?? 'INFO', message: e.Message ?? '', requestId: e.RequestId || undefined };
-            fresh.push(event);
-            this.events.push(event);
-            if (!this.since || event.date > this.since)
-                this.since = event.date;
-            const line = `[EB ${event.date.toISOString().slice(11, 19)}] ${event.severity} ${event.message}`;
-            if (event.severity === 'ERROR' || event.severity === 'FATAL')
-                this.log.error(line, { title: `Elastic Beanstalk: ${this.target.environmentName}` });
-            else if (event.severity === 'WARN')
-                this.log.warning(line, { title: `Elastic Beanstalk: ${this.target.environmentName}` });
-            else
-                this.log.info(line);
-        }
-        return fresh;
-    }
-    /** ERROR events seen since event number `from` (a gate only counts those of its own update). */
-    errors(from = 0) {
-        return this.events.slice(from).filter((e) => e.severity === 'ERROR' || e.severity === 'FATAL');
-    }
-    /**
-     * The first event of an operation this run did not start, logged (EB's time) at or after the
-     * first event of this run's request `own`: another actor's UpdateEnvironment while we gate ours.
-     */
-    foreignAfter(own, from = 0) {
-        if (!own)
-            return undefined;
-        const list = this.events.slice(from);
-        const start = list.find((e) => e.requestId === own)?.date;
-        if (!start)
-            return undefined;
-        return list.find((e) => e.requestId !== undefined && e.requestId !== own && !this.ownRequests.has(e.requestId) && e.date >= start);
-    }
-}
-
-;// CONCATENATED MODULE: ./src/eb/gate.ts
-const ENHANCED = {
-    ok: 'ok', info: 'ok', warning: 'warning', degraded: 'bad', severe: 'bad',
-    nodata: 'unknown', unknown: 'unknown', pending: 'unknown', suspended: 'bad',
-};
-const COLOR = { green: 'ok', yellow: 'warning', red: 'bad', grey: 'unknown' };
-function healthLevel(o) {
-    if (o.healthStatus)
-        return ENHANCED[o.healthStatus.toLowerCase()] ?? 'unknown';
-    return COLOR[(o.health ?? '').toLowerCase()] ?? 'unknown';
-}
-function acceptable(level, min) {
-    return level === 'ok' || (level === 'warning' && min === 'warning');
-}
-function gate_describeHealth(o) {
-    return o.healthStatus ? `${o.healthStatus} (${o.health ?? '?'})` : (o.health ?? 'unknown');
-}
-/** Every reason this observation does not pass; empty = it passes. */
-function evaluateCheck(o, exp) {
-    const reasons = [];
-    if (o.status !== 'Ready')
-        reasons.push(`status is ${o.status}`);
-    if (o.versionLabel !== exp.label)
-        reasons.push(`environment runs "${o.versionLabel ?? 'nothing'}", not "${exp.label}"`);
-    if (!acceptable(healthLevel(o), exp.minHealth))
-        reasons.push(`health is ${gate_describeHealth(o)}, below ${exp.minHealth === 'ok' ? 'Ok/Green' : 'Warning/Yellow'}`);
-    if (o.instances) {
-        if (!o.instances.length)
-            reasons.push('no instance reports health yet');
-        for (const i of o.instances) {
-            if (i.versionLabel !== exp.label)
-                reasons.push(`instance ${i.id} runs "${i.versionLabel ?? 'unknown'}"`);
-            else if (!acceptable(healthLevel({ health: i.color, healthStatus: i.healthStatus }), exp.minHealth))
-                reasons.push(`instance ${i.id} is ${i.healthStatus ?? i.color ?? 'unknown'}`);
-        }
-    }
-    if (exp.checkHealthUrl) {
-        const u = o.healthUrl;
-        if (!u)
-            reasons.push('health URL not checked');
-        else if ('error' in u)
-            reasons.push(`health URL failed: ${u.error}`);
-        else if (u.status !== 200)
-            reasons.push(`health URL answered ${u.status}`);
-        else if (exp.healthUrlExpectVersion && !u.body.includes(exp.label))
-            reasons.push(`health URL does not name "${exp.label}": ${u.body.slice(0, 120)}`);
-    }
-    return reasons;
-}
-/** EB's enhanced health agent reports every 10 s (EB developer guide, "Enhanced health reporting"). */
-const HEALTH_REPORT_MS = 10_000;
-/** Severe/Degraded/Red on the environment, or every instance Severe/Degraded. */
-function badHealth(o) {
-    if (healthLevel(o) === 'bad')
-        return true;
-    const instances = o.instances ?? [];
-    return instances.length > 0 && instances.every((i) => healthLevel({ health: i.color, healthStatus: i.healthStatus }) === 'bad');
-}
-const secs = (ms) => `${Math.round(ms / 1000)} s`;
-/**
- * Passed / failed / superseded / keep waiting, from a sequence of observations. After the update
- * finishes on our label: the gate passes once every check for `stableMs` (and over two EB health
- * reports) passed — any failing check inside that window fails it; a release bad in two
- * consecutive health reports fails at once (plus `unhealthyGraceMs`); anything else short of
- * healthy is given `settleTimeoutMs`.
- */
-class gate_GateTracker {
-    exp;
-    rules;
-    updateSeen = false;
-    readyWrongLabelChecks = 0;
-    /** The environment was seen Ready on our label: the release went live. */
-    wentLive = false;
-    windowStart;
-    windowChecks = 0;
-    windowReports = new Set();
-    badReports = new Set();
-    badSince;
-    settleSince;
-    constructor(exp, rules, 
-    /** EB's answer to UpdateEnvironment already said the update is underway. */
-    updateUnderway) {
-        this.exp = exp;
-        this.rules = rules;
-        this.updateSeen = updateUnderway;
-    }
-    /** When the window ends (undefined before it starts). */
-    windowEndsAt() {
-        return this.windowStart === undefined ? undefined : this.windowStart + this.rules.stableMs;
-    }
-    holding() {
-        return this.windowStart !== undefined;
-    }
-    resetWindow() {
-        this.windowStart = undefined;
-        this.windowChecks = 0;
-        this.windowReports.clear();
-    }
-    observe(o) {
-        if (o.status !== 'Ready')
-            this.updateSeen = true;
-        if (o.status === 'Ready' && o.versionLabel === this.exp.label)
-            this.wentLive = true;
-        if (o.status === 'Terminating' || o.status === 'Terminated')
-            return this.fail(`environment is ${o.status}`);
-        if (o.foreignUpdate)
-            return this.foreign(o, o.foreignUpdate);
-        const reasons = evaluateCheck(o, this.exp);
-        if (!reasons.length)
-            return this.passing(o);
-        if (this.windowStart !== undefined) {
-            const into = o.at - this.windowStart;
-            return this.fail(`health did not hold: ${reasons.join('; ')} (${secs(into)} into the ${secs(this.rules.stableMs)} stability window)`);
-        }
-        if (o.status === 'Ready' && o.versionLabel !== this.exp.label) {
-            // EB finished the update on another version: it undid the deploy itself (Immutable,
-            // TrafficSplitting) or the deployment failed. Before any sign of an update, allow a few
-            // checks for EB to show it has started.
-            this.readyWrongLabelChecks += 1;
-            if (this.updateSeen || this.readyWrongLabelChecks >= 3)
-                return this.fail(`Elastic Beanstalk finished the update on "${o.versionLabel ?? 'nothing'}" instead of "${this.exp.label}" (it rolled the deploy back itself or the deployment failed)${o.errorEvents.length ? `: ${o.errorEvents.join(' | ')}` : ''}`);
-            return { kind: 'waiting', reasons };
-        }
-        if (o.status === 'Ready')
-            return this.settling(o, reasons);
-        this.settleSince = undefined;
-        this.badReports.clear();
-        this.badSince = undefined;
-        return { kind: 'waiting', reasons };
-    }
-    fail(reason) {
-        return { kind: 'failed', reason, wentLive: this.wentLive };
-    }
-    foreign(o, f) {
-        this.resetWindow();
-        const other = o.versionLabel !== this.exp.label ? o.versionLabel : undefined;
-        const reason = other
-            ? `superseded by "${other}": another update of the environment (request ${f.requestId}) replaced "${this.exp.label}" while this run was gating it`
-            : `superseded: another operation on the environment (request ${f.requestId}) started while this run was gating "${this.exp.label}"`;
-        return { kind: 'superseded', label: other, requestId: f.requestId, reason };
-    }
-    passing(o) {
-        this.settleSince = undefined;
-        this.badReports.clear();
-        this.badSince = undefined;
-        this.windowStart ??= o.at;
-        this.windowChecks += 1;
-        if (o.reportAt !== undefined)
-            this.windowReports.add(o.reportAt);
-        const heldMs = o.at - this.windowStart;
-        // Without enhanced health there is no RefreshedAt: the window's time alone must pass.
-        const reports = this.windowReports.size;
-        const enoughReports = o.enhanced === false || this.windowReports.size >= 2;
-        if (o.fullCheck && heldMs >= this.rules.stableMs && enoughReports && this.windowChecks >= this.rules.healthyChecks)
-            return { kind: 'passed', heldMs, checks: this.windowChecks, reports };
-        return { kind: 'holding', since: this.windowStart, checks: this.windowChecks, reports };
-    }
-    /** Ready on our label, not passing, before the window: bad in two reports fails now; else settle. */
-    settling(o, reasons) {
-        if (o.errorEvents.length)
-            return this.fail(`the update finished with errors: ${o.errorEvents.join(' | ')}; ${reasons.join('; ')}`);
-        this.settleSince ??= o.at;
-        if (badHealth(o)) {
-            this.badSince ??= o.at;
-            // A health report is told by its RefreshedAt; without enhanced health, by time.
-            const key = o.reportAt ?? this.badSince + Math.floor((o.at - this.badSince) / HEALTH_REPORT_MS) * HEALTH_REPORT_MS;
-            this.badReports.add(key);
-            if (this.badReports.size >= 2 && o.at - this.badSince >= this.rules.unhealthyGraceMs)
-                return this.fail(`unhealthy in ${this.badReports.size} consecutive EB health reports after the update finished: ${reasons.join('; ')}`);
-        }
-        else if (o.fullCheck) {
-            this.badReports.clear();
-            this.badSince = undefined;
-        }
-        if (o.at - this.settleSince >= this.rules.settleTimeoutMs)
-            return this.fail(`still failing ${secs(o.at - this.settleSince)} after the update finished (settle-timeout): ${reasons.join('; ')}`);
-        return { kind: 'waiting', reasons };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/eb/watch.ts
-// The gate loop: observe the environment (and the health URL), stream events, feed the
-// GateTracker, pace the calls, and stop at a verdict or at the deadline — never later.
-
-
-
-
-
-
-
-async function checkUrl(url) {
-    try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(5000), headers: { 'cache-control': 'no-cache' } });
-        const body = (await res.text()).slice(0, 4096);
-        return { status: res.status, body };
-    }
-    catch (err) {
-        return { error: errorMessage(err) };
-    }
-}
-class Observer {
-    eb;
-    run;
-    retry;
-    events;
-    enhanced;
-    calls = 0;
-    /** When the instances were last read (our clock). */
-    instancesAt = Number.NEGATIVE_INFINITY;
-    lastKey;
-    lastHealth;
-    onLabel = false;
-    // Errors of an earlier update (the failed deploy, when this gate checks its rollback) don't count.
-    firstEvent;
-    constructor(eb, run, retry, events) {
-        this.eb = eb;
-        this.run = run;
-        this.retry = retry;
-        this.events = events;
-        this.firstEvent = events.events.length;
-    }
-    async instances() {
-        if (this.enhanced === false)
-            return undefined;
-        try {
-            this.calls += 1;
-            const res = await withRetries('DescribeInstancesHealth', this.retry, () => this.eb.send(new DescribeInstancesHealthCommand({
-                EnvironmentName: this.run.target.environmentName,
-                AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes', 'RefreshedAt'],
-            })));
-            this.enhanced = true;
-            this.instancesAt = this.retry.clock.now();
-            return {
-                list: (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel })),
-                refreshedAt: res.RefreshedAt?.getTime(),
-            };
-        }
-        catch (err) {
-            if (errorName(err) !== 'InvalidRequestException')
-                throw err;
-            this.enhanced = false;
-            this.retry.log.info(`enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (no per-instance versions, no health report times: the window is timed only)`);
-            return undefined;
-        }
-    }
-    /**
-     * One check: a DescribeEnvironments (plus events when its status or version changed, or they are
-     * due); once it is Ready on our label, the health URL on every check and every instance's state
-     * when `instancesWanted` or health changed (their answer carries the report's RefreshedAt).
-     */
-    async observe(pacer, instancesWanted) {
-        this.calls += 1;
-        const env = await describeEnvironment(this.eb, this.run.target, this.retry);
-        const key = `${env.Status}|${env.VersionLabel}`;
-        const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
-        // The first check has nothing to compare with: the events read just before (the baseline) serve,
-        // unless it already finds EB Ready (the update's errors decide the verdict).
-        if (pacer.eventsDue(this.lastKey === undefined ? env.Status === 'Ready' : key !== this.lastKey)) {
-            this.calls += 1;
-            await this.events.poll();
-            pacer.eventsRead();
-        }
-        const health = `${env.HealthStatus}|${env.Health}`;
-        const read = onLabel && (instancesWanted || !this.onLabel || health !== this.lastHealth) ? await this.instances() : undefined;
-        this.lastKey = key;
-        this.lastHealth = health;
-        this.onLabel = onLabel;
-        const foreign = this.events.foreignAfter(this.run.requestId, this.firstEvent);
-        return {
-            at: this.retry.clock.now(),
-            status: env.Status ?? 'Unknown',
-            versionLabel: env.VersionLabel,
-            health: env.Health,
-            healthStatus: env.HealthStatus,
-            instances: onLabel ? read?.list : this.enhanced === false ? undefined : [],
-            healthUrl: onLabel && this.run.healthUrl ? await checkUrl(this.run.healthUrl) : undefined,
-            errorEvents: this.events.errors(this.firstEvent).map((e) => e.message),
-            fullCheck: onLabel && (read !== undefined || this.enhanced === false),
-            enhanced: this.enhanced,
-            reportAt: read?.refreshedAt,
-            foreignUpdate: foreign?.requestId ? { requestId: foreign.requestId } : undefined,
-        };
-    }
-    /** Treat another actor's operation as settled (it left our label running): gate afresh. */
-    acknowledge(requestId) {
-        this.events.ownRequests.add(requestId);
-    }
-    /**
-     * Describe calls the next check may make: on our label the instances are counted always (a
-     * change of health or the window's end may call for them after the pause), so the budget holds.
-     */
-    nextCalls(pacer) {
-        return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
-    }
-}
-async function watch_runGate(eb, run, retry, events) {
-    const { clock, log } = retry;
-    const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-    const pacer = new PollPacer(clock, meterFor(eb, clock), events.readAt);
-    const observer = new Observer(eb, run, retry, events);
-    let last;
-    let lastReasons = '';
-    let supersededSaid = false;
-    const result = (passed, reason, superseded) => ({
-        passed,
-        reason,
-        wentLive: tracker.wentLive,
-        superseded,
-        last,
-        describeCalls: observer.calls,
-        seconds: (clock.now() - run.startedAt) / 1000,
-    });
-    // Outside the window every on-label check reads the instances; inside it every 5 s, and at its end.
-    const instancesWanted = () => {
-        const end = tracker.windowEndsAt();
-        const now = clock.now();
-        return end === undefined || now >= end || now - observer.instancesAt >= INSTANCES_EVERY_MS;
-    };
-    await clock.sleep(Math.min(pacer.firstDelay(2), run.deadline.remaining()));
-    for (;;) {
-        last = await observer.observe(pacer, instancesWanted());
-        const state = tracker.observe(last);
-        if (state.kind === 'passed') {
-            log.info(`gate passed: "${run.expectation.label}" held ${describeHealth(last)} for ${(state.heldMs / 1000).toFixed(1)} s over ${state.checks} checks and ` +
-                `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started, ${observer.calls} describe calls)`);
-            return result(true, 'healthy');
-        }
-        if (state.kind === 'failed')
-            return result(false, state.reason);
-        if (state.kind === 'superseded') {
-            if (state.label !== undefined)
-                return result(false, state.reason, { label: state.label, requestId: state.requestId });
-            if (last.status === 'Ready' && last.versionLabel === run.expectation.label) {
-                // The other operation changed settings only and left our version running: gate it afresh.
-                log.info(`another operation (request ${state.requestId}) changed "${run.target.environmentName}" and left "${run.expectation.label}" running; gating it again`);
-                observer.acknowledge(state.requestId);
-            }
-            else if (!supersededSaid) {
-                log.warning(`another operation (request ${state.requestId}) started on "${run.target.environmentName}" while this run was gating "${run.expectation.label}"; waiting to see what it leaves running (this run will not roll it back)`);
-                supersededSaid = true;
-            }
-            if (run.deadline.passed())
-                return result(false, `${state.reason}; it was still ${last.status} at ${run.deadline.what}`, { label: undefined, requestId: state.requestId });
-        }
-        else if (state.kind === 'holding') {
-            if (state.checks === 1)
-                log.info(`healthy: Ready on "${run.expectation.label}", health ${describeHealth(last)}; holding for ${run.rules.stableMs / 1000} s (stability window) and two EB health reports`);
-            lastReasons = '';
-        }
-        else {
-            const reasons = state.reasons.join('; ');
-            if (reasons !== lastReasons)
-                log.info(`waiting: ${reasons}`);
-            lastReasons = reasons;
-        }
-        if (run.deadline.passed())
-            return result(false, `deadline (${run.deadline.what}) passed: ${lastReasons || 'the stability window had not ended'}`);
-        await clock.sleep(Math.min(pacer.nextDelay(observer.onLabel, observer.nextCalls(pacer)), run.deadline.remaining()));
-    }
-}
-
-;// CONCATENATED MODULE: ./src/engine/gated-update.ts
-// Deploy one existing version to an environment and gate it; on failure abort, redeploy the
-// previous version and gate that too. Used by the deploy, deploy-version and rollback actions.
-
-
-
-
-
-
-
-
-
-
-/** Whether every instance reports `label`; false when it can't be known (enhanced health off). */
-async function instancesAllOn(deps, target, label, retry) {
-    try {
-        const res = await withRetries('DescribeInstancesHealth', retry, () => deps.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: target.environmentName, AttributeNames: ['Deployment'] })));
-        const list = res.InstanceHealthList ?? [];
-        return list.length > 0 && list.every((i) => i.Deployment?.VersionLabel === label);
-    }
-    catch (err) {
-        if (errorName(err) === 'InvalidRequestException')
-            return false;
-        throw err;
-    }
-}
-function retryFor(deps, deadline) {
-    return { clock: deps.clock, log: deps.log, deadline };
-}
-function recordGate(report, result) {
-    report.describeCalls += result.describeCalls;
-    if (result.last) {
-        report.health = describeHealth(result.last);
-        report.instances = result.last.instances ?? report.instances;
-    }
-}
-/** Deploys `label` (unless the environment already runs it, Ready) and gates it. */
-async function deployAndGate(deps, target, label, gate, report, events, hooks, kind, alreadyThere, 
-/** Described just now and Ready: no need to describe it again before UpdateEnvironment. */
-justReady = false) {
-    const readyDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
-    let startedAt = deps.clock.now();
-    let underway = false;
-    let requestId;
-    if (!alreadyThere) {
-        if (!justReady)
-            await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
-        // Saved before the call: a job killed the moment EB accepts it still tells its post step.
-        hooks.onUpdateStarting?.({
-            kind,
-            applicationName: target.applicationName,
-            environmentName: target.environmentName,
-            versionLabel: label,
-            previousVersionLabel: report.previousVersionLabel,
-            region: deps.region,
-            startedAt: deps.clock.now(),
-        });
-        const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
-        startedAt = started.startedAt;
-        underway = started.environment.Status !== 'Ready';
-        requestId = started.requestId;
-        if (requestId)
-            events.ownRequests.add(requestId);
-        deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
-    }
-    const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
-    return runGate(deps.eb, {
-        target,
-        expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
-        rules: { healthyChecks: gate.healthyChecks, stableMs: gate.stableMs, settleTimeoutMs: gate.settleTimeoutMs, unhealthyGraceMs: gate.unhealthyGraceMs },
-        healthUrl: gate.healthUrl,
-        updateUnderway: underway,
-        requestId,
-        startedAt,
-        deadline,
-    }, retryFor(deps, deadline), events);
-}
-async function rollBack(deps, opts, report, events, hooks, why) {
-    const previous = report.rollbackTarget;
-    const { target, gate } = opts;
-    const fail = (message) => {
-        report.outcome = 'needs-attention';
-        report.message = message;
-        throw new DeployFailedError(message, { needsAttention: true });
-    };
-    if (!previous)
-        fail(`deploy of "${opts.label}" failed: ${why}. There is nothing to roll back to (${report.rollbackTargetWhy ?? 'no target'}): the environment needs attention.`);
-    const rollbackDeadline = Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
-    const retry = retryFor(deps, rollbackDeadline);
-    return deps.log.group(`Rolling back "${target.environmentName}" to "${previous}"`, async () => {
-        try {
-            const env = await describeEnvironment(deps.eb, target, retry);
-            if (env.AbortableOperationInProgress) {
-                deps.log.info(`aborting the update in progress on "${target.environmentName}"`);
-                const aborted = await withRetries('AbortEnvironmentUpdate', retry, () => deps.eb.send(new AbortEnvironmentUpdateCommand({ EnvironmentName: target.environmentName })));
-                if (aborted.$metadata.requestId)
-                    events.ownRequests.add(aborted.$metadata.requestId);
-            }
-            if (!(await findVersion(deps.eb, target.applicationName, previous, retry)))
-                fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
-            const ready = await waitForReady(deps.eb, target, retry, rollbackDeadline);
-            // Skip the redeploy only when EB itself already put every instance back (Immutable's own undo);
-            // a failed Rolling batch leaves instances on the new version although VersionLabel is the old one.
-            const onPrevious = ready.VersionLabel === previous && (await instancesAllOn(deps, target, previous, retry)) ? ready : undefined;
-            if (onPrevious)
-                deps.log.info(`"${target.environmentName}" is already back on "${previous}"; gating it`);
-            // Recorded as a rollback: the post step of a cancelled job leaves the repair alone.
-            const result = await deployAndGate(deps, target, previous, gate, report, events, hooks, 'rollback', onPrevious);
-            recordGate(report, result);
-            if (result.superseded) {
-                // Another deploy replaced the repair: the environment is theirs; undo nothing, judge nothing.
-                report.outcome = 'superseded';
-                report.supersededBy = result.superseded.label;
-                report.message = `deploy of "${opts.label}" failed: ${why}. While its rollback to "${previous}" was gated, it was ${result.reason}; nothing was undone.`;
-                throw new DeployFailedError(report.message);
-            }
-            await recordVerdict(deps, target, previous, result.passed, report);
-            if (!result.passed)
-                fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${result.reason}. The environment needs attention.`);
-        }
-        catch (err) {
-            if (err instanceof DeployFailedError)
-                throw err;
-            fail(`deploy of "${opts.label}" failed: ${why}. The rollback to "${previous}" failed too: ${errorMessage(err)}. The environment needs attention.`);
-        }
-        report.rolledBack = true;
-        report.outcome = report.wentLive ? 'rolled-back' : 'aborted';
-        report.message = report.wentLive
-            ? `deploy of "${opts.label}" failed: ${why}. Rolled back to "${previous}", which is healthy again.`
-            : `deploy of "${opts.label}" failed before it went live: ${why}. "${previous}" is running and healthy again.`;
-        throw new DeployFailedError(report.message, { rolledBack: true });
-    });
-}
-/**
- * Another actor's update replaced ours while it was gated: the environment is theirs now. Nothing
- * is rolled back (that would undo their deploy) and no verdict is written (the gate never finished).
- */
-function superseded(deps, label, result, report, events, hooks) {
-    report.events = events.events;
-    report.outcome = 'superseded';
-    report.supersededBy = result.superseded?.label;
-    report.message = `deploy of "${label}" did not finish: ${result.reason}. Nothing was rolled back and no verdict was recorded for "${label}".`;
-    deps.log.error(report.message);
-    hooks.onUpdateSettled?.();
-    throw new DeployFailedError(report.message);
-}
-async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
-    const { target, label, gate } = opts;
-    const setupDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
-    const retry = retryFor(deps, setupDeadline);
-    const env = await describeEnvironment(deps.eb, target, retry);
-    report.versionLabel = label;
-    report.previousVersionLabel = env.VersionLabel;
-    report.environmentUrl = environmentUrl(env);
-    deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'})`);
-    if (opts.rollback) {
-        const choice = await rollbackTargetFor(deps, target, label, env.VersionLabel, retry);
-        noteTarget(report, choice);
-        if (choice.basis === 'running' && !(await findVersion(deps.eb, target.applicationName, choice.label, retry)))
-            deps.log.warning(`the rollback target "${choice.label}" no longer exists as an application version: a failed deploy cannot be rolled back`);
-    }
-    const events = new EventStreamer(deps.eb, target, retry, deps.log);
-    await events.baseline();
-    let result;
-    try {
-        result = await deps.log.group(`Deploying "${label}" to "${target.environmentName}"`, () => deployAndGate(deps, target, label, gate, report, events, hooks, opts.kind ?? 'deploy', undefined, env.Status === 'Ready'));
-    }
-    finally {
-        report.events = events.events;
-    }
-    report.deploySeconds = Math.round(result.seconds * 10) / 10;
-    report.wentLive = result.wentLive;
-    recordGate(report, result);
-    if (result.superseded)
-        return superseded(deps, label, result, report, events, hooks);
-    // A failed version's mark is written while the rollback starts: recovery never waits for it.
-    const verdict = recordVerdict(deps, target, label, result.passed, report);
-    try {
-        if (result.passed) {
-            await verdict;
-            report.outcome = 'deployed';
-            report.message = `"${label}" is live on "${target.environmentName}" (${report.health ?? '?'}) after ${report.deploySeconds} s`;
-            deps.log.info(report.message);
-            return report;
-        }
-        deps.log.error(`deploy of "${label}" failed: ${result.reason}`);
-        if (!opts.rollback) {
-            report.outcome = 'failed';
-            report.message = `deploy of "${label}" failed: ${result.reason}. Rollback is off: the environment was left as it is.`;
-            throw new DeployFailedError(report.message);
-        }
-        return await rollBack(deps, opts, report, events, hooks, result.reason);
-    }
-    finally {
-        await verdict;
-        report.events = events.events;
-        hooks.onUpdateSettled?.();
-    }
-}
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/bundle/multipart.ts
-// Multipart upload of a file with constant memory: `queueSize` part buffers, allocated once and
-// reused, each filled straight from the file at its part's offset. (@aws-sdk/lib-storage
-// concatenates the stream's reads into each part and keeps the remainder as a view that pins the
-// whole concatenated buffer: 160–180 MiB peak for a 500 MiB bundle instead of this ~120.) A part is
-// a Buffer, not a stream, so the SDK's and our retries can send it again.
-
-
-
-async function readPart(file, buffer, position, length) {
-    let done = 0;
-    while (done < length) {
-        const { bytesRead } = await file.read(buffer, done, length - done, position + done);
-        if (bytesRead === 0)
-            throw new Error(`the bundle file got shorter while it was being uploaded (at byte ${position + done})`);
-        done += bytesRead;
-    }
-    return buffer.subarray(0, length);
-}
-/** Writes the file to bucket/key with `If-None-Match: *` (a PutObject, or multipart above one part). */
-async function multipart_uploadFile(s3, file, plan, retry, events = {}) {
-    const target = { Bucket: file.bucket, Key: file.key };
-    const handle = await open(file.path, 'r');
-    try {
-        if (file.size <= plan.partSize) {
-            const body = await readPart(handle, Buffer.allocUnsafe(file.size), 0, file.size);
-            await withRetries('PutObject', retry, () => s3.send(new PutObjectCommand({ ...target, Body: body, ContentLength: file.size, ContentType: file.contentType, Metadata: file.metadata, IfNoneMatch: '*' })));
-            return;
-        }
-        // Like lib-storage: declare the checksum the SDK adds to every part when it computes them.
-        const checksums = (await s3.config.requestChecksumCalculation()) === 'WHEN_SUPPORTED';
-        const created = await withRetries('CreateMultipartUpload', retry, () => s3.send(new CreateMultipartUploadCommand({
-            ...target,
-            ContentType: file.contentType,
-            Metadata: file.metadata,
-            ChecksumAlgorithm: checksums ? ChecksumAlgorithm.CRC32 : undefined,
-        })));
-        const uploadId = created.UploadId;
-        if (!uploadId)
-            throw new Error('CreateMultipartUpload returned no UploadId');
-        events.opened?.({ bucket: file.bucket, key: file.key, uploadId });
-        try {
-            const count = Math.ceil(file.size / plan.partSize);
-            const parts = [];
-            let next = 0;
-            let failed = false;
-            const worker = async () => {
-                const buffer = Buffer.allocUnsafe(plan.partSize);
-                while (!failed && next < count) {
-                    const index = next++;
-                    const position = index * plan.partSize;
-                    const body = await readPart(handle, buffer, position, Math.min(plan.partSize, file.size - position));
-                    const res = await withRetries('UploadPart', retry, () => s3.send(new UploadPartCommand({ ...target, UploadId: uploadId, PartNumber: index + 1, Body: body, ContentLength: body.length })));
-                    if (!res.ETag)
-                        throw new Error(`UploadPart ${index + 1} returned no ETag`);
-                    parts.push({ PartNumber: index + 1, ETag: res.ETag, ...(res.ChecksumCRC32 ? { ChecksumCRC32: res.ChecksumCRC32 } : {}) });
-                }
-            };
-            // Every worker finishes (a failure stops the others at their next part) before the file closes.
-            const settled = await Promise.allSettled(Array.from({ length: Math.min(plan.queueSize, count) }, () => worker().catch((err) => {
-                failed = true;
-                throw err;
-            })));
-            const failure = settled.find((r) => r.status === 'rejected');
-            if (failure)
-                throw failure.reason;
-            parts.sort((a, b) => (a.PartNumber ?? 0) - (b.PartNumber ?? 0));
-            await withRetries('CompleteMultipartUpload', retry, () => s3.send(new CompleteMultipartUploadCommand({ ...target, UploadId: uploadId, MultipartUpload: { Parts: parts }, IfNoneMatch: '*' })));
-            events.closed?.();
-        }
-        catch (err) {
-            // Leave no orphaned parts (they are billed) whatever went wrong; the original error is what matters.
-            // A failed abort stays "open" for the post step of a cancelled job (and the bucket's lifecycle rule).
-            if ((await abortMultipartUpload(s3, { bucket: file.bucket, key: file.key, uploadId })) === 'aborted')
-                events.closed?.();
-            throw err;
-        }
-    }
-    finally {
-        await handle.close();
-    }
-}
-/**
- * Aborts an open multipart upload, within `timeoutMs` (a cancelled job has seconds): 'aborted' also
- * when S3 no longer knows it (NoSuchUpload: already completed or aborted), 'failed' otherwise.
- */
-async function abortMultipartUpload(s3, upload, timeoutMs = 5000) {
-    try {
-        await s3.send(new AbortMultipartUploadCommand({ Bucket: upload.bucket, Key: upload.key, UploadId: upload.uploadId }), { abortSignal: AbortSignal.timeout(timeoutMs) });
-        return 'aborted';
-    }
-    catch (err) {
-        return err.name === 'NoSuchUpload' ? 'aborted' : 'failed';
-    }
-}
-
-;// CONCATENATED MODULE: ./src/bundle/upload.ts
-// Content-addressed upload: the key is <prefix>/<sha256>.zip, so the same bundle always lands on
-// the same key and a re-run uploads nothing. A key is never overwritten: HeadObject first, then
-// `If-None-Match: *` on the write, then a check that what is stored is what was meant.
-
-
-
-
-
-// At most 4 × 8 MiB of part buffers in memory, whatever the bundle's size.
-const PART_SIZE = (/* unused pure expression or super */ null && (8 * 1024 * 1024));
-const QUEUE_SIZE = 4;
-function bundleKey(prefix, sha256) {
-    return `${prefix}/${sha256}.zip`;
-}
-/** EB's own bucket (elasticbeanstalk-<region>-<account>), created on first use. */
-async function upload_defaultBucket(eb, ctx) {
-    const res = await withRetries('CreateStorageLocation', ctx, () => eb.send(new CreateStorageLocationCommand({})));
-    if (!res.S3Bucket)
-        throw new Error('CreateStorageLocation returned no bucket');
-    return res.S3Bucket;
-}
-async function headObject(s3, bucket, key, ctx) {
-    try {
-        const res = await withRetries('HeadObject', ctx, () => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
-        return { size: res.ContentLength ?? -1, sha256: res.Metadata?.sha256 };
-    }
-    catch (err) {
-        if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey')
-            return undefined;
-        // A HEAD answer has no body: a 403 reaches the SDK as UnknownError. S3 answers 403, not 404, for a
-        // key that does not exist unless the caller has s3:ListBucket (S3 API reference, HeadObject).
-        if (err.$metadata?.httpStatusCode === 403) {
-            throw new DeployFailedError(`HeadObject s3://${bucket}/${key} was refused (403 AccessDenied): the role needs s3:GetObject on the bundle's key and s3:ListBucket on the bucket ${bucket} (docs/iam-policy.json, statements BundleObjects and BundleBucket)`);
-        }
-        throw err;
-    }
-}
-function sameContent(stored, bundle) {
-    return stored.size === bundle.size && stored.sha256 === bundle.sha256;
-}
-function clash(bucket, key, stored) {
-    return new DeployFailedError(`s3://${bucket}/${key} already exists with different content (size ${stored.size}, sha256 ${stored.sha256 ?? 'unknown'}); refusing to overwrite it`);
-}
-async function upload_uploadBundle(deps, bundle, bucket, prefix, events = {}) {
-    const key = bundleKey(prefix, bundle.sha256);
-    const result = { bucket, key, sha256: bundle.sha256, size: bundle.size };
-    const existing = await headObject(deps.s3, bucket, key, deps.retry);
-    if (existing) {
-        if (!sameContent(existing, bundle))
-            throw clash(bucket, key, existing);
-        deps.log.info(`s3://${bucket}/${key} already holds this bundle (${bundle.size} bytes): nothing to upload`);
-        return { ...result, uploadedBytes: 0 };
-    }
-    deps.log.info(`uploading ${bundle.size} bytes to s3://${bucket}/${key}`);
-    const started = deps.retry.clock.now();
-    try {
-        await uploadFile(deps.s3, { bucket, key, path: bundle.path, size: bundle.size, contentType: 'application/zip', metadata: { sha256: bundle.sha256 } }, { partSize: PART_SIZE, queueSize: QUEUE_SIZE }, deps.retry, events);
-    }
-    catch (err) {
-        // Someone stored the key between our HeadObject and the write: fine if it is the same bytes.
-        if (errorName(err) !== 'PreconditionFailed')
-            throw err;
-        const raced = await headObject(deps.s3, bucket, key, deps.retry);
-        if (!raced || !sameContent(raced, bundle))
-            throw raced ? clash(bucket, key, raced) : err;
-        deps.log.info(`s3://${bucket}/${key} was stored meanwhile by another run with the same content`);
-        return { ...result, uploadedBytes: 0 };
-    }
-    const stored = await headObject(deps.s3, bucket, key, deps.retry);
-    if (!stored || !sameContent(stored, bundle))
-        throw new Error(`upload verification failed: s3://${bucket}/${key} holds ${stored?.size ?? 'nothing'} bytes with sha256 ${stored?.sha256 ?? 'unknown'}`);
-    const seconds = Math.max(0.001, (deps.retry.clock.now() - started) / 1000);
-    deps.log.info(`uploaded ${bundle.size} bytes in ${seconds.toFixed(1)} s (${(bundle.size / 1048576 / seconds).toFixed(1)} MiB/s), verified`);
-    return { ...result, uploadedBytes: bundle.size };
-}
-
-;// CONCATENATED MODULE: ./src/engine/preflight.ts
-// `preflight`: cheap, read-only calls that prove, before anything changes, that this identity and
-// this account can carry a deploy through: the bundle bucket answers (with s3:ListBucket, so a
-// missing key is a 404 and not a 403), the application and environment exist, the environment runs
-// a Docker platform with enhanced health and has its instance profile and service role, and the
-// version a failed deploy would return to exists. Every failure names the missing permission or
-// resource and the docs section that fixes it. What can only be known by trying (the writes, and
-// the calls EB makes with the caller's permissions behind UpdateEnvironment) is listed, not tried.
-
-
-
-
-
-
-
-
-
-
-
-const SETUP_DOCS = 'docs/aws-setup.md';
-const PERMISSIONS_DOCS = (/* unused pure expression or super */ null && (`${SETUP_DOCS} (the deploy role's policies: docs/iam-policy.json and docs/iam-policy-eb-service-calls.json)`));
-/** What a deploy needs that no read-only call can prove (the policy documents grant them). */
-const UNTESTED = (/* unused pure expression or super */ null && ([
-    's3:PutObject, s3:AbortMultipartUpload on the bundle bucket (statement BundleObjects)',
-    'elasticbeanstalk:CreateApplicationVersion, UpdateEnvironment, AbortEnvironmentUpdate, AddTags, RemoveTags, DeleteApplicationVersion (statements ApplicationVersions, UpdateEnvironments, VerifiedReleaseRecord)',
-    "what EB does with the caller's permissions behind UpdateEnvironment: CloudFormation, Auto Scaling, EC2 launch templates, Elastic Load Balancing, the EB bucket, iam:PassRole of the instance profile (the second policy document)",
-]));
-const denied = (err) => ['AccessDenied', 'AccessDeniedException', 'Forbidden', '403'].includes(errorName(err)) || err.$metadata?.httpStatusCode === 403;
-const credentialsRefused = (err) => ['InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'ExpiredToken', 'MissingAuthenticationToken', 'UnrecognizedClientException'].includes(errorName(err));
-function lack(permission, resource) {
-    return `missing permission ${permission} on ${resource}: grant it as ${PERMISSIONS_DOCS} shows`;
-}
-function optionValue(settings, namespace, name) {
-    return settings.find((s) => s.Namespace === namespace && s.OptionName === name)?.Value || undefined;
-}
-function isDockerPlatform(env) {
-    return /running Docker|\/Docker running/i.test(`${env.SolutionStackName ?? ''} ${env.PlatformArn ?? ''}`) && !/ECS/i.test(env.SolutionStackName ?? '');
-}
-async function preflight(deps, req) {
-    const retry = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, 60_000, 'the preflight deadline') };
-    const checks = [];
-    const add = (name, outcome, detail) => void checks.push({ name, outcome, detail });
-    const call = (what, fn) => withRetries(what, retry, fn);
-    const appArn = `arn:aws:elasticbeanstalk:${deps.region}:*:application/${req.applicationName}`;
-    const envArn = `arn:aws:elasticbeanstalk:${deps.region}:*:environment/${req.applicationName}/${req.environmentName}`;
-    // The application: also the first signed call, so refused credentials stop here.
-    try {
-        const apps = await call('DescribeApplications', () => deps.eb.send(new DescribeApplicationsCommand({ ApplicationNames: [req.applicationName] })));
-        if (apps.Applications?.some((a) => a.ApplicationName === req.applicationName))
-            add('application', 'ok', `"${req.applicationName}" exists`);
-        else
-            add('application', 'failed', `application "${req.applicationName}" does not exist in ${deps.region}: create it (${SETUP_DOCS}, the CloudFormation template) or fix application-name`);
-    }
-    catch (err) {
-        if (credentialsRefused(err)) {
-            add('credentials', 'failed', `AWS refused the credentials (${errorName(err)}): ${errorMessage(err)}`);
-            return { checks, untested: UNTESTED, passed: false };
-        }
-        add('application', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeApplications', appArn) : errorMessage(err));
-    }
-    let env;
-    try {
-        const res = await call('DescribeEnvironments', () => deps.eb.send(new DescribeEnvironmentsCommand({ ApplicationName: req.applicationName, EnvironmentNames: [req.environmentName], IncludeDeleted: false })));
-        env = res.Environments?.find((e) => e.EnvironmentName === req.environmentName && e.Status !== 'Terminated');
-        if (env)
-            add('environment', 'ok', `"${req.environmentName}" is ${env.Status ?? '?'}, running "${env.VersionLabel ?? 'nothing'}"`);
-        else
-            add('environment', 'failed', `environment "${req.environmentName}" does not exist in application "${req.applicationName}": create it (${SETUP_DOCS}) or fix environment-name`);
-    }
-    catch (err) {
-        add('environment', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeEnvironments', envArn) : errorMessage(err));
-    }
-    if (env) {
-        const platform = env.SolutionStackName ?? env.PlatformArn ?? 'an unknown platform';
-        if (isDockerPlatform(env))
-            add('platform', 'ok', platform);
-        else if (req.dockerBundle)
-            add('platform', 'failed', `the bundle is a Docker bundle (Dockerrun.aws.json) but "${req.environmentName}" runs ${platform}: create the environment on "Docker running on 64bit Amazon Linux 2023" (${SETUP_DOCS})`);
-        else
-            add('platform', 'ok', `${platform} (not Docker: fine for this bundle; the suite's images need the Docker platform)`);
-        try {
-            await call('DescribeEnvironmentHealth', () => deps.eb.send(new DescribeEnvironmentHealthCommand({ EnvironmentName: req.environmentName, AttributeNames: ['HealthStatus'] })));
-            add('enhanced health', 'ok', 'health per instance is reported');
-        }
-        catch (err) {
-            if (denied(err))
-                add('enhanced health', 'failed', lack('elasticbeanstalk:DescribeEnvironmentHealth', envArn));
-            else if (errorName(err) === 'InvalidRequestException')
-                add('enhanced health', 'failed', `enhanced health reporting is off on "${req.environmentName}": set aws:elasticbeanstalk:healthreporting:system SystemType=enhanced (${SETUP_DOCS}); the gate judges instances by it`);
-            else
-                add('enhanced health', 'failed', errorMessage(err));
-        }
-        try {
-            const res = await call('DescribeConfigurationSettings', () => deps.eb.send(new DescribeConfigurationSettingsCommand({ ApplicationName: req.applicationName, EnvironmentName: req.environmentName })));
-            const settings = res.ConfigurationSettings?.[0]?.OptionSettings ?? [];
-            const profile = optionValue(settings, 'aws:autoscaling:launchconfiguration', 'IamInstanceProfile');
-            const serviceRole = optionValue(settings, 'aws:elasticbeanstalk:environment', 'ServiceRole');
-            add('instance profile', profile ? 'ok' : 'failed', profile ?? `no instance profile (aws:autoscaling:launchconfiguration IamInstanceProfile) on "${req.environmentName}": instances cannot pull the image from ECR nor reach S3; attach the one the template creates (${SETUP_DOCS})`);
-            add('service role', serviceRole ? 'ok' : 'failed', serviceRole ?? `no service role (aws:elasticbeanstalk:environment ServiceRole) on "${req.environmentName}": EB cannot report enhanced health nor manage the environment; attach the one the template creates (${SETUP_DOCS})`);
-        }
-        catch (err) {
-            add('roles', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeConfigurationSettings', envArn) : errorMessage(err));
-        }
-        try {
-            const versions = await readReleaseRecord(deps.eb, req.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [env.VersionLabel, req.versionLabel] });
-            const choice = chooseRollbackTarget(versions, req.environmentName, req.versionLabel, env.VersionLabel);
-            if (!choice.label)
-                add('rollback target', 'warning', `${choice.why}: a failed deploy could not be rolled back`);
-            else if (await findVersion(deps.eb, req.applicationName, choice.label, retry))
-                add('rollback target', 'ok', `"${choice.label}" (${choice.why})`);
-            else
-                add('rollback target', 'failed', `rollback target "${choice.label}" no longer exists in "${req.applicationName}"`);
-        }
-        catch (err) {
-            add('rollback target', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeApplicationVersions and elasticbeanstalk:ListTagsForResource', `${appArn} and its application versions`) : errorMessage(err));
-        }
-    }
-    if (!req.upload)
-        return { checks, untested: UNTESTED, passed: checks.every((c) => c.outcome !== 'failed') };
-    const keyPrefix = req.upload.keyPrefix;
-    let bucket = req.upload.bucket;
-    if (!bucket) {
-        try {
-            bucket = await defaultBucket(deps.eb, retry);
-        }
-        catch (err) {
-            add('bucket', 'failed', denied(err) ? `${lack('elasticbeanstalk:CreateStorageLocation', '*')}, or set the bucket input` : errorMessage(err));
-        }
-    }
-    if (bucket) {
-        const bucketArn = `arn:aws:s3:::${bucket}`;
-        try {
-            await call('HeadBucket', () => deps.s3.send(new HeadBucketCommand({ Bucket: bucket })));
-            // A key that cannot exist: 404 proves s3:ListBucket; 403 is what every first upload would get.
-            const probe = `${keyPrefix ? `${keyPrefix.replace(/\/+$/, '')}/` : ''}eb-pipeline-preflight-${randomBytes(8).toString('hex')}`;
-            try {
-                await call('HeadObject', () => deps.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: probe })));
-                add('bucket', 'warning', `s3://${bucket}/${probe} unexpectedly exists`);
-            }
-            catch (err) {
-                if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchKey')
-                    add('bucket', 'ok', `s3://${bucket} reachable; a missing key answers 404 (s3:ListBucket granted)`);
-                else if (denied(err))
-                    add('bucket', 'failed', `a missing key in s3://${bucket} answers 403: ${lack('s3:ListBucket (and s3:GetObject on its objects)', bucketArn)} — without it every first upload of a new bundle fails`);
-                else
-                    add('bucket', 'failed', errorMessage(err));
-            }
-        }
-        catch (err) {
-            if (errorName(err) === 'NotFound' || errorName(err) === 'NoSuchBucket')
-                add('bucket', 'failed', `bucket "${bucket}" does not exist: create it (${SETUP_DOCS}) or fix the bucket input`);
-            else
-                add('bucket', 'failed', denied(err) ? lack('s3:ListBucket', bucketArn) : errorMessage(err));
-        }
-    }
-    return { checks, untested: UNTESTED, passed: checks.every((c) => c.outcome !== 'failed') };
-}
-/** Logs the checks in a group and throws one error naming every failure, before any change. */
-async function preflight_runPreflight(deps, req) {
-    return deps.log.group('Preflight', async () => {
-        const result = await preflight(deps, req);
-        meterFor(deps.eb, deps.clock).restart();
-        for (const c of result.checks) {
-            const line = `${c.name}: ${c.detail}`;
-            if (c.outcome === 'ok')
-                deps.log.info(`ok    ${line}`);
-            else if (c.outcome === 'warning')
-                deps.log.warning(line);
-            else
-                deps.log.error(line);
-        }
-        deps.log.info(`not provable without trying (granted by the documented policies): ${result.untested.join('; ')}`);
-        if (!result.passed) {
-            const failed = result.checks.filter((c) => c.outcome === 'failed');
-            throw new DeployFailedError(`preflight failed, nothing was changed: ${failed.map((c) => `${c.name}: ${c.detail}`).join('; ')}`);
-        }
-        return result;
-    });
-}
-
-;// CONCATENATED MODULE: external "node:stream/promises"
-const external_node_stream_promises_namespaceObject = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:stream/promises");
-// EXTERNAL MODULE: external "node:stream"
-var external_node_stream_ = __nccwpck_require__(7075);
-// EXTERNAL MODULE: ./node_modules/yazl/index.js
-var node_modules_yazl = __nccwpck_require__(3044);
-;// CONCATENATED MODULE: ./src/bundle/zip.ts
-// Deterministic bundles: the same directory content always gives the same zip bytes, so the
-// sha256 (and with it the S3 key and the default version label) only changes when content does.
-// Entries are sorted, times are fixed (DOS time only: no extended timestamp that would carry the
-// time zone), and modes are normalised to 0644, or 0755 when any execute bit is set.
-//
-// A bundle is the directory and nothing else. A symlink is followed only when what it resolves to
-// is inside the bundle directory; one that leaves it (to /etc/passwd, ../.git/config,
-// /proc/self/environ) is refused, naming the link, as are FIFOs, sockets and devices (a FIFO would
-// block the zipper forever), dangling links and link loops. `.git` is left out at every depth (a
-// submodule's `.git` is a file). Every refusal is a ConfigurationError: one clear line, no stack.
-
-
-
-
-
-
-
-
-// Local midnight, so the DOS date yazl encodes (in local time) is 1980-01-01 00:00 in every zone.
-const FIXED_MTIME = new Date(1980, 0, 1, 0, 0, 0);
-// .git holds history (and, in .git/config, often a token), not the application; EB never needs it.
-const SKIPPED_NAMES = new Set(['.git']);
-// Kernel views, not files: reading /proc/self/environ would ship the job's secrets.
-const PSEUDO_FILESYSTEMS = (/* unused pure expression or super */ null && (['/proc', '/sys', '/dev']));
-function refused(what) {
-    return new ConfigurationError(`input "bundle" is invalid: ${what}`);
-}
-function isInside(path, dir) {
-    return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
-}
-function underPseudoFilesystem(path) {
-    return PSEUDO_FILESYSTEMS.some((p) => isInside(path, p));
-}
-function kindOf(s) {
-    if (s.isFIFO())
-        return 'a FIFO (named pipe)';
-    if (s.isSocket())
-        return 'a socket';
-    if (s.isCharacterDevice() || s.isBlockDevice())
-        return 'a device';
-    return 'not a regular file or directory';
-}
-/** Where the link `name` leads, once it is known to stay inside the bundle. */
-async function followLink(walk, name, fullPath) {
-    let real;
-    try {
-        real = await realpath(fullPath);
-    }
-    catch (err) {
-        const code = err.code;
-        if (code === 'ELOOP')
-            throw refused(`symlink "${name}" never resolves: it is part of a symlink loop`);
-        if (code === 'ENOENT')
-            throw refused(`symlink "${name}" points at something that does not exist`);
-        throw refused(`symlink "${name}" cannot be resolved: ${errorMessage(err)}`);
-    }
-    if (!isInside(real, walk.realRoot)) {
-        const special = underPseudoFilesystem(real) ? ', a special file' : '';
-        throw refused(`symlink "${name}" points outside the bundle directory (to ${real}${special}); a bundle holds only the ` +
-            "directory's own files: copy what it needs into it (e.g. cp -L) instead of linking");
-    }
-    if (relative(walk.realRoot, real).split(sep).some((part) => SKIPPED_NAMES.has(part)))
-        throw refused(`symlink "${name}" points into .git, which a bundle never holds`);
-    return real;
-}
-async function listEntries(walk, rel, realDir) {
-    const out = [];
-    const dirents = await readdir(join(walk.root, rel), { withFileTypes: true });
-    for (const d of dirents) {
-        if (SKIPPED_NAMES.has(d.name))
-            continue;
-        const name = rel ? `${rel}/${d.name}` : d.name;
-        let fullPath = join(walk.root, name);
-        let real = join(realDir, d.name);
-        let s = await lstat(fullPath);
-        if (s.isSymbolicLink()) {
-            real = await followLink(walk, name, fullPath);
-            fullPath = real;
-            s = await stat(real);
-            if (s.isDirectory() && walk.ancestors.has(real)) {
-                const target = relative(walk.realRoot, real) || '.';
-                throw refused(`symlink "${name}" points at "${target}", a directory that contains it: following it would loop forever`);
-            }
-        }
-        if (s.isDirectory()) {
-            walk.ancestors.add(real);
-            const children = await listEntries(walk, name, real);
-            walk.ancestors.delete(real);
-            if (!children.length)
-                out.push({ name, fullPath, kind: 'dir', executable: false });
-            out.push(...children);
-        }
-        else if (s.isFile()) {
-            out.push({ name, fullPath, kind: 'file', executable: (s.mode & 0o111) !== 0 });
-        }
-        else {
-            throw refused(`"${name}" is ${kindOf(s)}; a bundle holds only files, directories and symlinks to them inside it`);
-        }
-    }
-    return out;
-}
-/** Every file and empty directory to zip, or the one reason the directory is not a bundle. */
-async function listBundle(dir) {
-    const realRoot = await realpath(dir);
-    if (underPseudoFilesystem(realRoot))
-        throw refused(`"${dir}" is under ${realRoot}, not a directory of files`);
-    try {
-        return await listEntries({ root: dir, realRoot, ancestors: new Set([realRoot]) }, '', realRoot);
-    }
-    catch (err) {
-        if (err instanceof ConfigurationError)
-            throw err;
-        throw refused(`cannot read "${dir}": ${errorMessage(err)}`);
-    }
-}
-function byteOrder(a, b) {
-    return Buffer.compare(Buffer.from(a.name), Buffer.from(b.name));
-}
-/** Zips `dir` into `outFile`, hashing the bytes as they are written (one pass, constant memory). */
-async function zipDirectory(dir, outFile) {
-    const entries = (await listBundle(dir)).sort(byteOrder);
-    if (!entries.length)
-        throw new ConfigurationError(`input "bundle" is invalid ("${dir}"): expected a directory with files in it`);
-    const zip = new yazl.ZipFile();
-    for (const e of entries) {
-        if (e.kind === 'dir') {
-            zip.addEmptyDirectory(e.name, { mtime: FIXED_MTIME, mode: 0o40755, forceDosTimestamp: true });
-        }
-        else {
-            zip.addFile(e.fullPath, e.name, {
-                mtime: FIXED_MTIME,
-                mode: e.executable ? 0o100755 : 0o100644,
-                forceDosTimestamp: true,
-                compress: true,
-            });
-        }
-    }
-    zip.end();
-    const hash = createHash('sha256');
-    let size = 0;
-    const tee = new Transform({
-        transform(chunk, _enc, cb) {
-            hash.update(chunk);
-            size += chunk.length;
-            cb(null, chunk);
-        },
-    });
-    // yazl reports a file it cannot read on the ZipFile, not on its stream: end the stream with it.
-    zip.on('error', (err) => zip.outputStream.destroy(err));
-    try {
-        await pipeline(zip.outputStream, tee, createWriteStream(outFile));
-    }
-    catch (err) {
-        await rm(outFile, { force: true });
-        throw refused(`zipping "${dir}" failed: ${errorMessage(err)}`);
-    }
-    return { path: outFile, sha256: hash.digest('hex'), size };
-}
-/** Checks that a given .zip really is one and hashes it. */
-async function hashZipFile(file) {
-    const fh = await open(file, 'r');
-    try {
-        const magic = Buffer.alloc(4);
-        await fh.read(magic, 0, 4, 0);
-        if (magic.readUInt32LE(0) !== 0x04034b50 && magic.readUInt32LE(0) !== 0x06054b50)
-            throw new ConfigurationError(`input "bundle" is invalid ("${file}"): expected a zip file (it does not start with a zip header)`);
-    }
-    finally {
-        await fh.close();
-    }
-    const hash = createHash('sha256');
-    let size = 0;
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-        hash.update(chunk);
-        size += chunk.length;
-    }
-    return { path: file, sha256: hash.digest('hex'), size };
-}
-/** A directory is zipped into `workDir`; a .zip is used as it is. */
-async function zip_prepareBundle(bundlePath, workDir) {
-    const s = await stat(bundlePath);
-    return s.isDirectory() ? zipDirectory(bundlePath, join(workDir, 'bundle.zip')) : hashZipFile(bundlePath);
-}
-
-;// CONCATENATED MODULE: ./src/eb/retention.ts
-// Keep the newest N application versions. Never delete a version any environment of the
-// application runs (or is deploying), nor the rollback target of any of them (its newest verified
-// version, src/eb/release-record.ts), nor one the caller protects; optionally delete the bundles.
-
-
-
-
-async function requireApplication(eb, app, retry) {
-    const res = await retry_withRetries('DescribeApplications', retry, () => eb.send(new dist_cjs/* DescribeApplicationsCommand */.UHp({ ApplicationNames: [app] })));
-    if (!res.Applications?.some((a) => a.ApplicationName === app))
-        throw new errors_ConfigurationError(`input "application-name": application "${app}" does not exist in this region: nothing to prune`);
-}
-/** Every live environment of the application: the version it runs, and the one it would roll back to. */
-async function protectedByEnvironments(eb, app, record, retry) {
-    const res = await retry_withRetries('DescribeEnvironments', retry, () => eb.send(new dist_cjs/* DescribeEnvironmentsCommand */.$8c({ ApplicationName: app, IncludeDeleted: false })));
-    const why = new Map();
-    for (const env of (res.Environments ?? []).filter((e) => e.Status !== 'Terminated')) {
-        const name = env.EnvironmentName ?? '';
-        if (env.VersionLabel)
-            why.set(env.VersionLabel, `runs on ${name}`);
-        const target = newestVerified(record, name, env.VersionLabel);
-        if (target && !why.has(target.label))
-            why.set(target.label, `rollback target of ${name}`);
-    }
-    return why;
-}
-function bundleId(v) {
-    return `${v.SourceBundle?.S3Bucket ?? ''}/${v.SourceBundle?.S3Key ?? ''}`;
-}
-/** Pure choice of what to delete: oldest first beyond `keep`, skipping protected labels. */
-function chooseVersionsToDelete(versions, keep, protectedLabels) {
-    const newestFirst = [...versions].sort((a, b) => (b.DateCreated?.getTime() ?? 0) - (a.DateCreated?.getTime() ?? 0));
-    return newestFirst
-        .slice(keep)
-        .map((v) => v.VersionLabel ?? '')
-        .filter((l) => l && !protectedLabels.has(l));
-}
-async function retention_pruneVersions(eb, opts, retry) {
-    await requireApplication(eb, opts.applicationName, retry);
-    const versions = await listVersions(eb, opts.applicationName, retry);
-    const record = await recordOf(eb, versions, retry);
-    const protectedLabels = await protectedByEnvironments(eb, opts.applicationName, record, retry);
-    for (const label of opts.protectLabels)
-        if (!protectedLabels.has(label))
-            protectedLabels.set(label, 'protected');
-    const toDelete = chooseVersionsToDelete(versions, opts.keep, new Set(protectedLabels.keys()));
-    // Content-addressed keys mean two labels can share one bundle: keep a bundle a kept version uses.
-    const doomed = new Set(toDelete);
-    const keptKeys = new Set(versions.filter((v) => !doomed.has(v.VersionLabel ?? '')).map(bundleId));
-    const deleted = [];
-    for (const label of toDelete) {
-        const version = versions.find((v) => v.VersionLabel === label);
-        const deleteBundle = opts.deleteSourceBundles && version !== undefined && !keptKeys.has(bundleId(version));
-        try {
-            await retry_withRetries('DeleteApplicationVersion', retry, () => eb.send(new dist_cjs/* DeleteApplicationVersionCommand */.Xb({ ApplicationName: opts.applicationName, VersionLabel: label, DeleteSourceBundle: deleteBundle })));
-            deleted.push(label);
-        }
-        catch (err) {
-            // One version that can't go (e.g. an environment started using it a moment ago) must not stop the rest.
-            retry.log.warning(`could not delete application version "${label}": ${errors_errorMessage(err)}`);
-        }
-    }
-    const kept = [...protectedLabels].map(([label, why]) => `${label} (${why})`).join(', ');
-    retry.log.info(`pruned ${deleted.length} application version(s) of "${opts.applicationName}" (keeping the newest ${opts.keep}${kept ? `; also kept: ${kept}` : ''})`);
-    return { deleted, kept: versions.length - deleted.length, protectedLabels };
-}
-
-;// CONCATENATED MODULE: ./src/engine/pipeline.ts
-// The whole deploy and its pieces as the actions and the CLI call them:
-// bundle → S3 → application version → gated update (→ rollback) → retention.
-
-
-
-
-
-
-
-
-
-
-
-
-
-const SETUP_MS = 30 * 60_000; // retries of upload/version calls stop after this; each call also has its own timeout
-function retry(deps, ms = SETUP_MS, what = 'the setup deadline') {
-    return { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, ms, what) };
-}
-/** Same commit + same bytes → same label, so a re-run reuses the version instead of clashing. */
-function deriveVersionLabel(sha256, gitSha = process.env.GITHUB_SHA) {
-    const commit = gitSha && /^[0-9a-f]{7,40}$/i.test(gitSha) ? gitSha.slice(0, 12) : 'local';
-    return `${commit}-${sha256.slice(0, 12)}`;
-}
-async function uploadStep(deps, settings, report, hooks = {}) {
-    return deps.log.group('Bundle and upload', async () => {
-        const work = await mkdtemp(join(tmpdir(), 'eb-pipeline-'));
-        hooks.onScratchDir?.(work);
-        try {
-            const bundle = await prepareBundle(settings.bundlePath, work);
-            report.bundle = { sha256: bundle.sha256, size: bundle.size, bucket: undefined, key: undefined, uploadedBytes: undefined };
-            deps.log.info(`bundle ${settings.bundlePath}: ${bundle.size} bytes, sha256 ${bundle.sha256}`);
-            const r = retry(deps);
-            const bucket = settings.bucket ?? (await defaultBucket(deps.eb, r));
-            const uploaded = await uploadBundle({ s3: deps.s3, log: deps.log, retry: r }, bundle, bucket, settings.keyPrefix, {
-                opened: (upload) => hooks.onUploadOpened?.({ ...upload, region: deps.region }),
-                closed: () => hooks.onUploadClosed?.(),
-            });
-            report.bundle = { ...report.bundle, bucket, key: uploaded.key, uploadedBytes: uploaded.uploadedBytes };
-            return uploaded;
-        }
-        finally {
-            await rm(work, { recursive: true, force: true });
-            hooks.onScratchDir?.(undefined);
-        }
-    });
-}
-async function versionStep(deps, opts, report) {
-    await deps.log.group(`Application version "${opts.label}"`, async () => {
-        const r = retry(deps, opts.processingMs, `the processing timeout (${opts.processingMs / 1000} s)`);
-        const exists = await findVersion(deps.eb, opts.applicationName, opts.label, r);
-        if (!exists) {
-            const quota = await versionQuota(deps.eb, r);
-            if (quota && nearQuota(quota)) {
-                deps.log.warning(`${quota.used} of ${quota.maximum} application versions are used in this region${opts.keepVersions ? '; pruning' : ': set keep-versions to prune old ones'}`);
-                if (opts.keepVersions)
-                    await pruneVersions(deps.eb, { applicationName: opts.applicationName, keep: opts.keepVersions, protectLabels: opts.protect, deleteSourceBundles: opts.deleteSourceBundles }, r);
-            }
-        }
-        const { reused } = await ensureVersion(deps.eb, opts, r, r.deadline);
-        report.versionReused = reused;
-    });
-}
-async function deployPipeline(deps, inputs, report, hooks = {}) {
-    const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
-    if (inputs.preflight) {
-        await runPreflight(deps, {
-            ...target,
-            versionLabel: inputs.versionLabel,
-            upload: { bucket: inputs.bundle.bucket, keyPrefix: inputs.bundle.keyPrefix },
-            dockerBundle: existsSync(join(inputs.bundle.bundlePath, 'Dockerrun.aws.json')),
-        });
-    }
-    // Fail on a wrong environment name before uploading anything.
-    const env = await describeEnvironment(deps.eb, target, retry(deps));
-    const uploaded = await uploadStep(deps, inputs.bundle, report, hooks);
-    const label = inputs.versionLabel ?? deriveVersionLabel(uploaded.sha256);
-    report.versionLabel = label;
-    await versionStep(deps, {
-        applicationName: inputs.applicationName,
-        label,
-        description: inputs.versionDescription,
-        bucket: uploaded.bucket,
-        key: uploaded.key,
-        keepVersions: inputs.keepVersions,
-        deleteSourceBundles: inputs.deleteSourceBundles,
-        protect: env.VersionLabel ? [env.VersionLabel] : [],
-        processingMs: inputs.gate.deployTimeoutMs,
-    }, report);
-    await gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
-    if (inputs.keepVersions > 0) {
-        await deps.log.group('Retention', () => pruneVersions(deps.eb, {
-            applicationName: inputs.applicationName,
-            keep: inputs.keepVersions,
-            protectLabels: [label, report.previousVersionLabel, report.rollbackTarget].filter((l) => Boolean(l)),
-            deleteSourceBundles: inputs.deleteSourceBundles,
-        }, retry(deps)));
-    }
-    return report;
-}
-async function uploadOnly(deps, inputs, report, hooks = {}) {
-    return uploadStep(deps, inputs, report, hooks);
-}
-async function createVersionOnly(deps, inputs, report, hooks = {}) {
-    let bucket;
-    let key;
-    let sha256;
-    if (inputs.bundle) {
-        const up = await uploadStep(deps, inputs.bundle, report, hooks);
-        ({ bucket, key, sha256 } = up);
-    }
-    else if (inputs.s3) {
-        bucket = inputs.s3.bucket ?? (await defaultBucket(deps.eb, retry(deps)));
-        key = inputs.s3.key;
-        sha256 = /([0-9a-f]{64})\.zip$/.exec(key)?.[1];
-        report.bundle = { sha256: sha256 ?? '', size: 0, bucket, key, uploadedBytes: 0 };
-    }
-    else {
-        throw new DeployFailedError('no bundle and no s3-key');
-    }
-    const label = inputs.versionLabel ?? (sha256 ? deriveVersionLabel(sha256) : undefined);
-    if (!label)
-        throw new DeployFailedError(`input "version-label" is empty and s3-key "${key}" is not content-addressed (<prefix>/<sha256>.zip): give a version-label`);
-    report.versionLabel = label;
-    await versionStep(deps, {
-        applicationName: inputs.applicationName,
-        label,
-        description: inputs.versionDescription,
-        bucket,
-        key,
-        keepVersions: inputs.keepVersions,
-        deleteSourceBundles: inputs.deleteSourceBundles,
-        protect: [],
-        processingMs: inputs.processingTimeoutMs,
-    }, report);
-    report.outcome = 'deployed';
-    return report;
-}
-async function pruneOnly(deps, inputs) {
-    return retention_pruneVersions(deps.eb, { applicationName: inputs.applicationName, keep: inputs.keepVersions, protectLabels: inputs.protectLabels, deleteSourceBundles: inputs.deleteSourceBundles }, retry(deps));
-}
-
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-s3/dist-cjs/index.js
-var client_s3_dist_cjs = __nccwpck_require__(3711);
-;// CONCATENATED MODULE: ./src/version.ts
-// Sent in the AWS user agent; a unit test checks it against package.json.
-const PACKAGE_VERSION = '0.1.0';
-const USER_AGENT_NAME = 'django-eb-pipeline';
 
 ;// CONCATENATED MODULE: ./src/aws/clients.ts
 // The one place AWS clients are built. Endpoints are never set here: the SDK reads
 // AWS_ENDPOINT_URL_ELASTIC_BEANSTALK / AWS_ENDPOINT_URL_S3 by itself, which is how the tests
-// and the local demo reach the emulator without any hook in production code.
-
+// and the local demo reach the emulator without any hook in production code. The describe budget
+// is built here on the caller's clock and travels with the EB client it meters.
 
 
 
@@ -70334,12 +70883,14 @@ function createAwsClients(opts) {
         requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000, throwOnRequestTimeout: true },
     };
     const eb = new dist_cjs/* ElasticBeanstalkClient */.E8k(common);
-    // The describe budget starts with the process's first client, before any call.
-    describe_meter_meterFor(eb, systemClock);
+    // The describe budget starts with the client, before any call.
+    const budget = new DescribeBudget(opts.clock);
+    budget.meter(eb);
     return {
         eb,
         s3: new client_s3_dist_cjs/* S3Client */.YxF({ ...common, requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000, throwOnRequestTimeout: true } }),
         region,
+        budget,
     };
 }
 
@@ -70372,7 +70923,7 @@ function inertLine(line) {
  * starts a workflow command, whatever `text` holds. Line breaks are kept (as \n), so multi-line
  * text stays multi-line and each of its lines is defused.
  */
-function inert_inert(text) {
+function inert(text) {
     return text.split(LINE_BREAK).map(inertLine).join('\n');
 }
 /** True when the runner would take this one line of output as a workflow command (for tests and checks). */
@@ -70393,11 +70944,11 @@ function inertJson(json) {
 
 
 const actionsLogger = {
-    info: (m) => info(inert_inert(m)),
-    debug: (m) => core_debug(inert_inert(m)),
-    warning: (m, p) => warning(inert_inert(m), p?.title ? { title: inert_inert(p.title) } : {}),
-    error: (m, p) => error(inert_inert(m), p?.title ? { title: inert_inert(p.title) } : {}),
-    group: (name, fn) => group(inert_inert(name), fn),
+    info: (m) => info(inert(m)),
+    debug: (m) => core_debug(inert(m)),
+    warning: (m, p) => warning(inert(m), p?.title ? { title: inert(p.title) } : {}),
+    error: (m, p) => error(inert(m), p?.title ? { title: inert(p.title) } : {}),
+    group: (name, fn) => group(inert(name), fn),
 };
 
 ;// CONCATENATED MODULE: ./src/actions/run-action.ts
@@ -70411,8 +70962,8 @@ const actionsLogger = {
 
 const readActionInput = (name) => getInput(name);
 function engineDeps(region) {
-    const { eb, s3, region: resolved } = createAwsClients({ region });
-    return { eb, s3, clock: systemClock, log: actionsLogger, region: resolved };
+    const { eb, s3, budget, region: resolved } = createAwsClients({ region, clock: systemClock });
+    return { eb, s3, budget, clock: systemClock, log: actionsLogger, region: resolved };
 }
 async function runAction(what, body) {
     try {
@@ -70420,11 +70971,11 @@ async function runAction(what, body) {
     }
     catch (err) {
         if (err instanceof errors_ConfigurationError || err instanceof errors_DeployFailedError) {
-            setFailed(inert_inert(err.message));
+            setFailed(inert(err.message));
         }
         else {
-            core_debug(inert_inert(err instanceof Error ? (err.stack ?? err.message) : String(err)));
-            setFailed(inert_inert(`${what} failed: ${errors_errorMessage(err)}`));
+            core_debug(inert(err instanceof Error ? (err.stack ?? err.message) : String(err)));
+            setFailed(inert(`${what} failed: ${errors_errorMessage(err)}`));
         }
     }
 }
@@ -70434,25 +70985,262 @@ async function safely(what, fn) {
         await fn();
     }
     catch (err) {
-        core.warning(inert(`could not write the ${what}: ${errorMessage(err)}`));
+        warning(inert(`could not write the ${what}: ${errors_errorMessage(err)}`));
     }
 }
 
-;// CONCATENATED MODULE: ./src/actions/prune-versions.ts
+;// CONCATENATED MODULE: ./src/actions/post.ts
+// The post step (`post-if: cancelled()`) and the main step's own signal handling.
+//
+// When the job is cancelled the runner sends the main step SIGINT, then SIGTERM 7.5 s later, then
+// kills it, and runs the post step with the state the main step saved (GITHUB_STATE):
+// - an EB update in flight is aborted if it was the deploy's own, left alone if it was a rollback
+//   (src/engine/cancelled.ts); the main step saves it just before each UpdateEnvironment and clears
+//   it when the gate has decided;
+// - a multipart upload of the bundle left open is aborted (its parts are billed until then). The
+//   main step saves it as soon as CreateMultipartUpload answers and clears it once completed or
+//   aborted; on SIGINT/SIGTERM it aborts it itself (and removes its scratch directory) before it
+//   dies by the same signal, so the post step only finds one when the main step was killed outright;
+// - the scratch directory the bundle was zipped into, likewise, is removed.
+// Post steps only ever warn.
 
 
 
 
-async function runPruneVersionsAction() {
-    await runAction('prune-versions', async () => {
-        const inputs = readPruneInputs(readActionInput);
-        const deps = engineDeps(inputs.region);
-        const result = await pruneOnly(deps, inputs);
-        setOutput('deleted-versions', result.deleted.join('\n'));
-        setOutput('deleted-count', String(result.deleted.length));
-        setOutput('kept-count', String(result.kept));
-    });
+
+
+
+
+
+const STATE_IS_POST = 'isPost';
+const STATE_IN_FLIGHT = 'inFlightUpdate';
+const STATE_OPEN_UPLOAD = 'openUpload';
+const STATE_SCRATCH_DIR = 'scratchDir';
+// What the main step has open right now, for its signal handler.
+const post_open = {};
+function isPostPhase() {
+    return getState(STATE_IS_POST) === 'true';
 }
+/** Marks the main step (the post step then knows it is the post step) and takes over SIGINT/SIGTERM. */
+let signalsTaken = false;
+function markMainPhase() {
+    saveState(STATE_IS_POST, 'true');
+    if (signalsTaken)
+        return;
+    signalsTaken = true;
+    for (const signal of ['SIGINT', 'SIGTERM'])
+        process.once(signal, () => void cleanUpAndDie(signal));
+}
+const inFlightHooks = {
+    onUpdateStarting: (update) => saveState(STATE_IN_FLIGHT, JSON.stringify(update)),
+    onUpdateSettled: () => saveState(STATE_IN_FLIGHT, ''),
+    onUploadOpened: (upload) => {
+        post_open.upload = upload;
+        saveState(STATE_OPEN_UPLOAD, JSON.stringify(upload));
+    },
+    onUploadClosed: () => {
+        post_open.upload = undefined;
+        saveState(STATE_OPEN_UPLOAD, '');
+    },
+    onScratchDir: (dir) => {
+        post_open.scratchDir = dir;
+        saveState(STATE_SCRATCH_DIR, dir ?? '');
+    },
+};
+function describeUpload(u) {
+    return `the multipart upload of s3://${u.bucket}/${u.key} (upload id ${u.uploadId.slice(0, 16)}…)`;
+}
+/** Aborts an open upload (bounded: a cancelled job has seconds); true when S3 no longer holds it. */
+async function abortOpenUpload(upload, why) {
+    const { s3 } = createAwsClients({ region: upload.region, clock: systemClock });
+    try {
+        const result = await abortMultipartUpload(s3, upload, 5000);
+        if (result === 'aborted')
+            warning(inert(`${why}: aborted ${describeUpload(upload)}`));
+        else
+            warning(inert(`${why}: could not abort ${describeUpload(upload)}; the bucket's lifecycle rule (AbortIncompleteMultipartUpload) will remove its parts`));
+        return result === 'aborted';
+    }
+    finally {
+        s3.destroy();
+    }
+}
+let dying = false;
+/** SIGINT/SIGTERM in the main step: abort what is open, remove the scratch directory, die by the same signal. */
+async function cleanUpAndDie(signal) {
+    if (dying)
+        return;
+    dying = true;
+    const upload = post_open.upload;
+    if (upload && (await abortOpenUpload(upload, `the job was cancelled (${signal}) during the upload`).catch(() => false)))
+        saveState(STATE_OPEN_UPLOAD, '');
+    if (post_open.scratchDir) {
+        (0,external_node_fs_.rmSync)(post_open.scratchDir, { recursive: true, force: true });
+        saveState(STATE_SCRATCH_DIR, '');
+    }
+    // This handler was a `once`: the signal now has its default action, which ends the process as the runner expects.
+    process.kill(process.pid, signal);
+}
+async function runCancelledPost() {
+    try {
+        const rawUpload = getState(STATE_OPEN_UPLOAD);
+        if (rawUpload)
+            await abortOpenUpload(JSON.parse(rawUpload), 'the job was cancelled during the upload of the bundle');
+    }
+    catch (err) {
+        warning(inert(`post step: could not abort the open upload: ${errors_errorMessage(err)}`));
+    }
+    // The bundle zipped for a main step that was killed outright (self-hosted runners keep their temp dir).
+    const scratch = getState(STATE_SCRATCH_DIR);
+    if (scratch && /[\\/]eb-pipeline-[^\\/]+$/.test(scratch))
+        (0,external_node_fs_.rmSync)(scratch, { recursive: true, force: true });
+    try {
+        const raw = getState(STATE_IN_FLIGHT);
+        if (!raw) {
+            info('no Elastic Beanstalk update was in flight: nothing to abort');
+            return;
+        }
+        const update = JSON.parse(raw);
+        const deps = engineDeps(update.region);
+        await settleCancelledUpdate(deps, update);
+    }
+    catch (err) {
+        warning(inert(`post step: could not handle the update in flight: ${errors_errorMessage(err)}`));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/actions/summary.ts
+// The job summary: what was deployed where, how it ended, each instance's health and version,
+// and the events that mattered. Written last, and never allowed to fail the job.
+
+
+const OUTCOME = {
+    pending: '⏸️ not finished',
+    deployed: '✅ deployed',
+    'rolled-back': '↩️ failed, rolled back',
+    aborted: '↩️ failed before it went live, previous version kept',
+    superseded: '⏭️ superseded by another deploy',
+    failed: '❌ failed',
+    'needs-attention': '🚨 failed, environment needs attention',
+};
+async function writeDeploySummary(report, title) {
+    const s = summary.addHeading(`${escapeHtml(title)}: ${OUTCOME[report.outcome]}`, 2);
+    if (report.message)
+        s.addRaw(`<p>${escapeHtml(report.message)}</p>`, true);
+    for (const warning of report.recordWarnings)
+        s.addRaw(`<p>⚠️ ${escapeHtml(warning)}</p>`, true);
+    const rows = [
+        ['Application', report.applicationName],
+        ['Environment', report.environmentName ?? ''],
+        ['URL', report.environmentUrl ?? ''],
+        ['Version', report.versionLabel ?? ''],
+        ...(report.promotion ? [['Promoted because', report.promotion]] : []),
+        ['Previous version', report.previousVersionLabel ?? ''],
+        ['Rollback target', report.rollbackTargetWhy ?? ''],
+        ['Rolled back', String(report.rolledBack)],
+        ['Went live', String(report.wentLive)],
+        ...(report.supersededBy ? [['Superseded by', report.supersededBy]] : []),
+        ['Health', report.health ?? ''],
+        ['Deploy seconds', report.deploySeconds === undefined ? '' : String(report.deploySeconds)],
+        ...(report.describe ? [['EB describe calls', describe_budget_formatDescribeUse(report.describe)]] : []),
+    ];
+    if (report.bundle) {
+        rows.push(['Bundle sha256', report.bundle.sha256], ['S3 object', report.bundle.key ? `s3://${report.bundle.bucket ?? ''}/${report.bundle.key}` : '']);
+        rows.push(['Uploaded bytes', String(report.bundle.uploadedBytes ?? '')], ['Version reused', String(report.versionReused ?? '')]);
+    }
+    s.addTable([
+        [
+            { data: 'Item', header: true },
+            { data: 'Value', header: true },
+        ],
+        ...rows.map(([k, v]) => [k, escapeHtml(v)]),
+    ]);
+    if (report.instances.length) {
+        s.addHeading('Instances', 3).addTable([
+            [
+                { data: 'Instance', header: true },
+                { data: 'Health', header: true },
+                { data: 'Version', header: true },
+            ],
+            ...report.instances.map((i) => [escapeHtml(i.id), escapeHtml(i.healthStatus ?? i.color ?? ''), escapeHtml(i.versionLabel ?? '')]),
+        ]);
+    }
+    const mattered = report.events.filter((e) => e.severity !== 'INFO' && e.severity !== 'DEBUG' && e.severity !== 'TRACE');
+    const shown = (mattered.length ? mattered : report.events).slice(-20);
+    if (shown.length) {
+        s.addHeading('Elastic Beanstalk events', 3).addTable([
+            [
+                { data: 'Time (UTC)', header: true },
+                { data: 'Severity', header: true },
+                { data: 'Message', header: true },
+            ],
+            ...shown.map((e) => [e.date.toISOString().slice(0, 19).replace('T', ' '), escapeHtml(e.severity), escapeHtml(e.message)]),
+        ]);
+    }
+    await s.write();
+}
+/**
+ * Text from outside (EB event messages, error messages, labels) as inert HTML: no tags, and no line
+ * break — a blank line would end the HTML block and let the rest render as Markdown (images, links).
+ */
+function escapeHtml(s) {
+    return s
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/"/g, '&quot;')
+        .replace(/\r\n|[\r\n\u0085\u2028\u2029]/g, '<br>');
+}
+
+;// CONCATENATED MODULE: ./src/actions/define-action.ts
+
+
+
+
+
+function defineAction(definition) {
+    const { interface: action, readInputs, run, outputs, summaryTitle } = definition;
+    const entry = async () => {
+        if (definition.postStep !== false) {
+            if (isPostPhase())
+                return runCancelledPost();
+            markMainPhase();
+        }
+        await runAction(action.name, async () => {
+            const inputs = readInputs(readActionInput);
+            const deps = engineDeps(inputs.region);
+            const report = newReport(inputs.applicationName, inputs.environmentName);
+            let result;
+            try {
+                result = await run(deps, inputs, report, inFlightHooks);
+            }
+            catch (err) {
+                noteFailure(report, err);
+                throw err;
+            }
+            finally {
+                await safely('outputs', () => setOutputs(outputs(report, result, inputs)));
+                if (summaryTitle && inputs.summary)
+                    await safely('job summary', () => writeDeploySummary(report, summaryTitle(report, inputs)));
+            }
+        });
+    };
+    return Object.assign(entry, { definition });
+}
+
+;// CONCATENATED MODULE: ./src/actions/prune-versions.ts
+// Keep the newest N application versions, never one in use nor a rollback target.
+
+
+
+
+const runPruneVersionsAction = defineAction({
+    interface: PRUNE_VERSIONS,
+    readInputs: readPruneInputs,
+    run: (deps, inputs) => pruneOnly(deps, inputs),
+    outputs: (_report, result) => result ? { 'deleted-versions': result.deleted.join('\n'), 'deleted-count': result.deleted.length, 'kept-count': result.kept } : {},
+    postStep: false,
+});
 
 
 /***/ }),
@@ -70461,7 +71249,7 @@ async function runPruneVersionsAction() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_prune_versions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7255);
+/* harmony import */ var _actions_prune_versions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(130);
 
 await (0,_actions_prune_versions_js__WEBPACK_IMPORTED_MODULE_0__/* .runPruneVersionsAction */ .Z)();
 

@@ -64234,7 +64234,7 @@ module.exports = {
 
 /***/ }),
 
-/***/ 35:
+/***/ 1796:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -64242,6 +64242,303 @@ module.exports = {
 __nccwpck_require__.d(__webpack_exports__, {
   U: () => (/* binding */ runRollbackAction)
 });
+
+;// CONCATENATED MODULE: ./src/config/interface/shared.ts
+const APPLICATION_NAME = {
+    description: 'Elastic Beanstalk application name (1-100 characters, no "/").',
+    required: true,
+    help: 'Elastic Beanstalk application name',
+};
+const ENVIRONMENT_NAME = {
+    description: 'Elastic Beanstalk environment name (4-40 characters, letters, digits and "-", not starting or ending with "-").',
+    required: true,
+    help: 'Elastic Beanstalk environment name',
+};
+const REGION = {
+    description: 'AWS region, e.g. eu-west-1. Default, empty: AWS_REGION / AWS_DEFAULT_REGION from the environment.',
+    default: '',
+    help: 'AWS region (default: AWS_REGION)',
+};
+const VERSION_DESCRIPTION = {
+    description: 'Description of the application version (at most 200 characters).',
+    default: '',
+    help: 'description of the version',
+};
+/** Where a bundle goes in S3 (deploy, upload-bundle, create-version with a local bundle). */
+const BUNDLE_INPUTS = {
+    bundle: {
+        description: 'Source bundle, a .zip file or a directory (zipped deterministically, so the same content gives the same bytes; symlinks out of the directory, FIFOs and devices are refused, .git is left out).',
+        default: '.',
+        help: '.zip file or directory',
+    },
+    bucket: {
+        description: "S3 bucket for the bundle. Default, empty: Elastic Beanstalk's own storage bucket (CreateStorageLocation).",
+        default: '',
+        help: "S3 bucket (default: Elastic Beanstalk's own)",
+    },
+    'key-prefix': {
+        description: 'S3 key prefix; the object is <key-prefix>/<sha256>.zip. Default, empty: eb-pipeline/<application-name>.',
+        default: '',
+        help: 'S3 key prefix (default eb-pipeline/<application>)',
+    },
+};
+/** The health gate's settings (deploy, deploy-version, rollback): readGateSettings in src/config/inputs.ts. */
+const GATE_INPUTS = {
+    'min-health': {
+        description: 'Lowest health the gate accepts, "ok" (Green) or "warning" (Yellow also passes).',
+        default: 'ok',
+        help: 'ok | warning',
+    },
+    'healthy-checks': {
+        description: 'Passing checks (1-100) the stability window needs at least (checks come about a second apart).',
+        default: '3',
+        help: 'passing checks in the stability window, at least',
+    },
+    'stable-seconds': {
+        description: 'Stability window: seconds health must keep passing after it first passes, across at least two EB health reports (like Kubernetes minReadySeconds; 0-3600). Any failure inside it fails the gate. The deploy ends about this long plus a couple of seconds after the environment turns healthy. The default catches a process that dies up to 30 s after Green.',
+        // A process that dies up to 30 s after EB first shows Green is seen by the next health report (EB
+        // reports every 10 s), and a poll sees that within a second or two: 30 + 10 + 5 s of margin.
+        default: '45',
+        help: 'seconds health must hold after it first passes',
+    },
+    'settle-timeout': {
+        description: 'After the update finished: how long health may stay short of min-health without being Severe/Degraded (Pending, Warning while instances settle; the health URL not answering yet) before the gate fails (e.g. 2m).',
+        default: '2m',
+        help: 'wait for health to come up after the update',
+    },
+    'unhealthy-grace': {
+        description: 'After the update finished, a release that EB reports Severe/Degraded (or every instance failing) in two consecutive health reports fails at once; this gives it longer, explicitly (e.g. 90s).',
+        default: '0s',
+        help: 'extra time Severe/Degraded is allowed after the update',
+    },
+    'health-url': {
+        description: 'Optional http(s) URL that must answer 200 during the gate (e.g. https://dev.example.com/healthz).',
+        default: '',
+        help: 'URL that must answer 200 during the gate',
+    },
+    'health-url-expect-version': {
+        description: 'When "true", the health URL\'s body must contain the version label.',
+        default: 'false',
+        help: 'true: the health URL must name the version',
+    },
+    'ready-timeout': {
+        description: 'How long to wait for a busy environment to become Ready before deploying (e.g. 90s, 10m, 1h).',
+        default: '10m',
+        help: 'wait for a busy environment',
+    },
+    'deploy-timeout': {
+        description: 'Deadline for the update and the gate (e.g. 20m). Past it, the update counts as failed (a deploy is then rolled back when rollback is on).',
+        default: '20m',
+        help: 'deadline for update + gate',
+    },
+};
+const ROLLBACK = {
+    description: 'When "true", a failed deploy is aborted and the rollback target (the last version verified on the environment) redeployed and gated.',
+    default: 'true',
+    help: 'true | false: roll back a failed deploy',
+};
+const PREFLIGHT = {
+    description: 'When "true", read-only checks run first (bucket and s3:ListBucket, application, environment, Docker platform, enhanced health, instance profile, service role, rollback target); a failure names what is missing and nothing is changed.',
+    default: 'true',
+    help: 'false: skip the read-only checks before any change',
+};
+const SUMMARY = {
+    description: 'When "true", write a job summary (environment, versions, per-instance health, events).',
+    default: 'true',
+};
+const DELETE_SOURCE_BUNDLES = {
+    description: 'When "true", pruning also deletes the versions\' S3 bundles (never one a kept version shares).',
+    default: 'false',
+    help: 'true: pruning deletes the S3 bundles too',
+};
+/** What a gated update reports (deploy, deploy-version; rollback without the rollback's own two). */
+const GATED_OUTPUTS = {
+    'version-label': { description: 'The application version label deployed (or attempted).' },
+    'previous-version-label': { description: 'The label the environment ran before the deploy.' },
+    'rollback-target': {
+        description: 'The version a failed deploy goes back to, the newest one verified healthy on this environment (tags eb-pipeline:verified:ENV); with no record yet, the one that ran before. Not set when rollback is off or nothing qualifies.',
+    },
+    'environment-url': { description: "The environment's URL (CNAME), http://..." },
+    health: { description: "The environment's health at the end (Green, Yellow, Red, Grey, or the enhanced status)." },
+    'rolled-back': { description: '"true" when the deploy failed and the rollback target was redeployed.' },
+    outcome: {
+        description: 'How the run ended: deployed, rolled-back (the new version went live, failed its gate and the rollback target serves again), aborted (it failed before it went live; the rollback target serves), superseded (another deploy replaced it while it was gated; nothing undone), failed (rollback off) or needs-attention.',
+    },
+    'went-live': { description: '"true" when the environment finished the update on the new version (it served traffic), even if it was rolled back afterwards.' },
+    'superseded-by': { description: "The version another actor's update put on the environment while this run gated its own (set only when outcome is superseded)." },
+    'deploy-seconds': { description: 'Seconds from UpdateEnvironment to the end of the gate.' },
+};
+/** Where the bundle went (deploy, upload-bundle, create-version). */
+const BUNDLE_OUTPUTS = {
+    'bundle-sha256': { description: "sha256 of the bundle's zip bytes." },
+    's3-bucket': { description: 'Bucket holding the bundle.' },
+    's3-key': { description: 'Key of the bundle (content-addressed <prefix>/<sha256>.zip).' },
+    'uploaded-bytes': { description: 'Bytes uploaded to S3 (0 when the same content was already there).' },
+};
+const VERSION_REUSED = { description: '"true" when an application version with this label and the same bundle already existed.' };
+
+;// CONCATENATED MODULE: ./src/config/interface/spec.ts
+/** Keeps the literal input and output names, so readers and setters are checked against them. */
+function defineInterface(action) {
+    return action;
+}
+/**
+ * Reads inputs as the runner hands them over: an input left out (or blank) reads as its declared
+ * default. On a runner core.getInput already returns action.yml's default; the CLI's flags and tests
+ * get the same values through this.
+ */
+function spec_withDefaults(inputs, get) {
+    return (name) => get(name).trim() || (inputs[name].default ?? '');
+}
+
+;// CONCATENATED MODULE: ./src/config/interface/actions.ts
+// Every JavaScript action's interface, declared once: input names, defaults, descriptions, required
+// flags, output names. action.yml's inputs and outputs are generated from these tables
+// (`npm run generate:action-yml`, kept fresh by test/lint/action-interface.test.ts), config/inputs.ts
+// reads through them, src/actions/ sets outputs by these names, and the CLI's flags take their help
+// lines and defaults from them (src/cli/input-flags.ts).
+
+
+/** The root action: bundle → S3 → version → gated update → rollback → retention. */
+const actions_DEPLOY = defineInterface({
+    name: 'deploy',
+    file: 'action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'environment-name': ENVIRONMENT_NAME,
+        bundle: BUNDLE_INPUTS.bundle,
+        'version-label': {
+            description: "Application version label (at most 100 characters, no \"/\"). Default, empty: derived from GITHUB_SHA and the bundle's sha256, so a re-run of the same commit reuses the same version.",
+            default: '',
+            help: 'version label (default: <commit>-<bundle sha256>)',
+        },
+        'version-description': VERSION_DESCRIPTION,
+        bucket: BUNDLE_INPUTS.bucket,
+        'key-prefix': BUNDLE_INPUTS['key-prefix'],
+        region: REGION,
+        ...GATE_INPUTS,
+        rollback: ROLLBACK,
+        'keep-versions': {
+            description: 'After a successful deploy, keep only the newest N application versions (0 = no pruning). Versions in use and the rollback target are never deleted.',
+            default: '0',
+            help: 'after success, prune to the newest N versions; 0 prunes nothing',
+        },
+        'delete-source-bundles': DELETE_SOURCE_BUNDLES,
+        preflight: PREFLIGHT,
+        summary: SUMMARY,
+    },
+    outputs: { ...GATED_OUTPUTS, ...BUNDLE_OUTPUTS, 'version-reused': VERSION_REUSED },
+});
+/** Deploy an existing version (promotion), gated, with rollback. */
+const actions_DEPLOY_VERSION = defineInterface({
+    name: 'deploy-version',
+    file: 'actions/deploy-version/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'environment-name': ENVIRONMENT_NAME,
+        'version-label': {
+            description: 'Label of the existing application version to deploy. With promote-from-environment: optional, and when given it must be the version that environment runs.',
+            default: '',
+        },
+        'promote-from-environment': {
+            description: 'Promote from this Elastic Beanstalk environment (e.g. shop-dev): deploy the version it runs, only when that version carries eb-pipeline:verified:<this environment> (and no later failed mark) and the environment is Ready and Green on it now; otherwise fail before any change.',
+            default: '',
+        },
+        region: REGION,
+        ...GATE_INPUTS,
+        rollback: ROLLBACK,
+        preflight: PREFLIGHT,
+        summary: SUMMARY,
+    },
+    outputs: GATED_OUTPUTS,
+});
+/** Redeploy the last verified (or a named) version, gated like a deploy; never rolled back itself. */
+const ROLLBACK_ACTION = defineInterface({
+    name: 'rollback',
+    file: 'actions/rollback/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'environment-name': ENVIRONMENT_NAME,
+        'version-label': {
+            description: 'Version to roll back to. Default, empty: the newest verified version other than the running one (with none, the step fails naming the newest older one that never failed here: name it to use it).',
+            default: '',
+            help: 'version to roll back to (default: the newest verified one other than the running one)',
+        },
+        region: REGION,
+        ...GATE_INPUTS,
+        summary: SUMMARY,
+    },
+    outputs: {
+        'version-label': { description: 'The version rolled back to.' },
+        'previous-version-label': { description: 'The version the environment ran before the rollback.' },
+        'environment-url': GATED_OUTPUTS['environment-url'],
+        health: GATED_OUTPUTS.health,
+        outcome: GATED_OUTPUTS.outcome,
+        'went-live': GATED_OUTPUTS['went-live'],
+        'superseded-by': GATED_OUTPUTS['superseded-by'],
+        'deploy-seconds': GATED_OUTPUTS['deploy-seconds'],
+    },
+});
+const actions_UPLOAD_BUNDLE = defineInterface({
+    name: 'upload-bundle',
+    file: 'actions/upload-bundle/action.yml',
+    inputs: {
+        'application-name': { ...APPLICATION_NAME, description: "Elastic Beanstalk application name; used for the default key prefix and EB's storage bucket." },
+        ...BUNDLE_INPUTS,
+        region: REGION,
+    },
+    outputs: BUNDLE_OUTPUTS,
+});
+const actions_CREATE_VERSION = defineInterface({
+    name: 'create-version',
+    file: 'actions/create-version/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'version-label': {
+            description: "Version label (at most 100 characters, no \"/\"). Default, empty: derived from GITHUB_SHA and the bundle's sha256.",
+            default: '',
+        },
+        'version-description': VERSION_DESCRIPTION,
+        bundle: { description: 'Local .zip or directory to upload first. Leave empty when s3-key names an uploaded bundle.', default: '' },
+        bucket: BUNDLE_INPUTS.bucket,
+        's3-key': { description: "Key of a bundle already in S3 (e.g. the upload-bundle action's s3-key output).", default: '' },
+        'key-prefix': { ...BUNDLE_INPUTS['key-prefix'], description: 'Key prefix when uploading a local bundle. Default, empty: eb-pipeline/<application-name>.' },
+        region: REGION,
+        'processing-timeout': { description: 'How long to wait for Elastic Beanstalk to process the version (e.g. 5m).', default: '10m' },
+        'keep-versions': { description: 'Prune to the newest N versions before creating when near the quota (0 = never prune).', default: '0' },
+        'delete-source-bundles': DELETE_SOURCE_BUNDLES,
+    },
+    outputs: {
+        'version-label': { description: 'The version label.' },
+        'version-reused': VERSION_REUSED,
+        'bundle-sha256': { description: "sha256 of the bundle's zip bytes (when this step uploaded it, or s3-key is content-addressed)." },
+        's3-bucket': BUNDLE_OUTPUTS['s3-bucket'],
+        's3-key': BUNDLE_OUTPUTS['s3-key'],
+        'uploaded-bytes': BUNDLE_OUTPUTS['uploaded-bytes'],
+    },
+});
+const actions_PRUNE_VERSIONS = defineInterface({
+    name: 'prune-versions',
+    file: 'actions/prune-versions/action.yml',
+    inputs: {
+        'application-name': APPLICATION_NAME,
+        'keep-versions': { description: 'Number of newest versions to keep (at least 1).', default: '20', help: 'number of newest versions to keep' },
+        'protect-version-labels': {
+            description: 'Extra labels never to delete, comma- or newline-separated (e.g. a rollback target).',
+            default: '',
+            help: 'labels never to delete, comma-separated',
+        },
+        'delete-source-bundles': DELETE_SOURCE_BUNDLES,
+        region: REGION,
+    },
+    outputs: {
+        'deleted-versions': { description: 'Labels deleted, newline-separated.' },
+        'deleted-count': { description: 'Number of versions deleted.' },
+        'kept-count': { description: 'Number of versions left.' },
+    },
+});
+/** Every JavaScript action, in the order the docs list them. */
+const ACTIONS = [actions_DEPLOY, actions_UPLOAD_BUNDLE, actions_CREATE_VERSION, actions_DEPLOY_VERSION, ROLLBACK_ACTION, actions_PRUNE_VERSIONS];
 
 // EXTERNAL MODULE: external "node:fs"
 var external_node_fs_ = __nccwpck_require__(3024);
@@ -64268,6 +64565,8 @@ function errors_errorMessage(err) {
 ;// CONCATENATED MODULE: ./src/config/parse.ts
 // One parser per kind of input. Each reads a raw string, and on bad input throws a
 // ConfigurationError naming the input and the form it accepts — before any AWS call is made.
+// Defaults are not theirs: the reader hands over an input's declared default when it was left out
+// (withDefaults in src/config/interface/spec.ts), and the names are checked against the reader's.
 
 
 function bad(name, value, expected) {
@@ -64293,10 +64592,13 @@ function parse_requireValue(get, name) {
 }
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
-/** YAML 1.2 core booleans only: "yes", "1" or "on" are errors, not silently false. */
+/**
+ * YAML 1.2 core booleans only: "yes", "1" or "on" are errors, not silently false. `fallback`: for a
+ * flag that is not an action input (an action's input has its default from the interface).
+ */
 function parse_parseBoolean(get, name, fallback) {
     const v = parse_readString(get, name);
-    if (!v)
+    if (!v && fallback !== undefined)
         return fallback;
     if (TRUE.includes(v))
         return true;
@@ -64304,10 +64606,8 @@ function parse_parseBoolean(get, name, fallback) {
         return false;
     throw bad(name, v, '"true" or "false"');
 }
-function parse_parseInteger(get, name, fallback, min, max) {
+function parse_parseInteger(get, name, min, max) {
     const v = parse_readString(get, name);
-    if (!v)
-        return fallback;
     if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max)
         throw bad(name, v, `a whole number from ${min} to ${max}`);
     return Number(v);
@@ -64315,8 +64615,8 @@ function parse_parseInteger(get, name, fallback, min, max) {
 const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
 const MAX_DURATION_MS = 6 * 3_600_000; // a GitHub-hosted job's limit
 /** "90s", "10m", "1h30m", or a plain number of seconds; more than 0 (or 0 when `allowZero`) and at most 6h. */
-function parse_parseDuration(get, name, fallback, allowZero = false) {
-    const v = parse_readString(get, name) || fallback;
+function parse_parseDuration(get, name, allowZero = false) {
+    const v = parse_readString(get, name);
     const expected = `a duration like "90s", "10m" or "1h30m" (${allowZero ? '0 or more' : 'more than 0'}, at most 6h)`;
     let ms;
     if (/^\d+$/.test(v)) {
@@ -64332,10 +64632,8 @@ function parse_parseDuration(get, name, fallback, allowZero = false) {
         throw bad(name, v, expected);
     return ms;
 }
-function parseChoice(get, name, choices, fallback) {
+function parseChoice(get, name, choices) {
     const v = parse_readString(get, name);
-    if (!v)
-        return fallback;
     const found = ownValue(choices, v.toLowerCase());
     if (!found)
         throw bad(name, v, `one of ${Object.keys(choices).map((c) => `"${c}"`).join(', ')}`);
@@ -64343,8 +64641,9 @@ function parseChoice(get, name, choices, fallback) {
 }
 // Elastic Beanstalk's own rules (API reference: ApplicationName, EnvironmentName, VersionLabel).
 function validateApplicationName(name, v) {
-    if (v.length > 100 || v.includes('/'))
-        throw bad(name, v, 'an application name of 1-100 characters without "/"');
+    // eslint-disable-next-line no-control-regex -- control characters are what is refused
+    if (v.length > 100 || v.includes('/') || /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(v))
+        throw bad(name, v, 'an application name of 1-100 characters without "/", line breaks or control characters');
     return v;
 }
 function parse_validateEnvironmentName(name, v) {
@@ -64373,6 +64672,7 @@ function parse_parseBucket(get, name) {
         throw bad(name, v, 'an S3 bucket name: 3-63 lowercase letters, digits, "." and "-"');
     return v;
 }
+/** `fallback`: the prefix derived when none is given (it depends on the application). */
 function parse_parseKeyPrefix(get, name, fallback) {
     const v = parse_readString(get, name).replace(/\/+$/, '');
     if (!v)
@@ -64397,7 +64697,7 @@ function parseUrl(get, name) {
     return url.toString();
 }
 /** A .zip file (checked by its magic bytes later) or a directory that exists. */
-function parse_parseBundlePath(get, name, fallback) {
+function parse_parseBundlePath(get, name, fallback = '') {
     const v = parse_readString(get, name) || fallback;
     let stat;
     try {
@@ -64436,15 +64736,15 @@ function parse_parseLabelList(get, name) {
 
 ;// CONCATENATED MODULE: ./src/config/inputs.ts
 // The typed, validated inputs of every action and CLI command, read through one InputReader
-// (core.getInput in actions, parsed flags in the CLI). Names are the action.yml input names.
+// (core.getInput in actions, parsed flags in the CLI). Names and defaults are the action's interface
+// (src/config/interface/actions.ts): a name it does not declare does not compile.
 
 
-/**
- * The stability window's default: a process that dies up to 30 s after EB first shows Green is
- * seen by the next health report (EB reports every 10 s), and a poll sees that within a second or
- * two: 30 + 10 + 5 s of margin.
- */
-const DEFAULT_STABLE_SECONDS = 45;
+
+
+
+/** The stability window's default (why 45: GATE_INPUTS in src/config/interface/shared.ts). */
+const DEFAULT_STABLE_SECONDS = Number(GATE_INPUTS['stable-seconds'].default);
 const MIN_HEALTH = { ok: 'ok', green: 'ok', warning: 'warning', yellow: 'warning' };
 function applicationName(get) {
     return validateApplicationName('application-name', parse_requireValue(get, 'application-name'));
@@ -64462,37 +64762,40 @@ function description(get) {
         throw new ConfigurationError('input "version-description" is too long: expected at most 200 characters');
     return v;
 }
-function readGateSettings(get) {
+function readGateSettings(given) {
+    const get = spec_withDefaults(GATE_INPUTS, given);
     const gate = {
-        minHealth: parseChoice(get, 'min-health', MIN_HEALTH, 'ok'),
-        healthyChecks: parse_parseInteger(get, 'healthy-checks', 3, 1, 100),
-        stableMs: parse_parseInteger(get, 'stable-seconds', DEFAULT_STABLE_SECONDS, 0, 3600) * 1000,
-        settleTimeoutMs: parse_parseDuration(get, 'settle-timeout', '2m'),
-        unhealthyGraceMs: parse_parseDuration(get, 'unhealthy-grace', '0s', true),
+        minHealth: parseChoice(get, 'min-health', MIN_HEALTH),
+        healthyChecks: parse_parseInteger(get, 'healthy-checks', 1, 100),
+        stableMs: parse_parseInteger(get, 'stable-seconds', 0, 3600) * 1000,
+        settleTimeoutMs: parse_parseDuration(get, 'settle-timeout'),
+        unhealthyGraceMs: parse_parseDuration(get, 'unhealthy-grace', true),
         healthUrl: parseUrl(get, 'health-url'),
-        healthUrlExpectVersion: parse_parseBoolean(get, 'health-url-expect-version', false),
-        readyTimeoutMs: parse_parseDuration(get, 'ready-timeout', '10m'),
-        deployTimeoutMs: parse_parseDuration(get, 'deploy-timeout', '20m'),
+        healthUrlExpectVersion: parse_parseBoolean(get, 'health-url-expect-version'),
+        readyTimeoutMs: parse_parseDuration(get, 'ready-timeout'),
+        deployTimeoutMs: parse_parseDuration(get, 'deploy-timeout'),
     };
     if (gate.stableMs >= gate.deployTimeoutMs)
-        throw new errors_ConfigurationError(`input "stable-seconds" (${gate.stableMs / 1000}${parse_readString(get, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`);
+        throw new errors_ConfigurationError(`input "stable-seconds" (${gate.stableMs / 1000}${parse_readString(given, 'stable-seconds') ? '' : ', its default'}) is not shorter than "deploy-timeout" (${gate.deployTimeoutMs / 1000} s): expected a stability window that fits inside the deadline, with time for the update`);
     if (gate.healthUrlExpectVersion && !gate.healthUrl)
         throw new errors_ConfigurationError('input "health-url-expect-version" is "true" but "health-url" is empty: expected a health URL to check');
     return gate;
 }
-function bundleSettings(get, app, fallbackPath) {
+function bundleSettings(get, app) {
     return {
-        bundlePath: parseBundlePath(get, 'bundle', fallbackPath),
+        bundlePath: parseBundlePath(get, 'bundle'),
         bucket: parseBucket(get, 'bucket'),
         keyPrefix: parseKeyPrefix(get, 'key-prefix', `eb-pipeline/${app}`),
     };
 }
-function readUploadInputs(get) {
+function readUploadInputs(given) {
+    const get = withDefaults(UPLOAD_BUNDLE.inputs, given);
     const app = applicationName(get);
     const region = parseRegion(get, 'region');
-    return { applicationName: app, region, ...bundleSettings(get, app, '.') };
+    return { applicationName: app, region, ...bundleSettings(get, app) };
 }
-function readCreateVersionInputs(get) {
+function readCreateVersionInputs(given) {
+    const get = withDefaults(CREATE_VERSION.inputs, given);
     const app = applicationName(get);
     const region = parseRegion(get, 'region');
     const versionLabel = optionalLabel(get);
@@ -64509,14 +64812,15 @@ function readCreateVersionInputs(get) {
         region,
         versionLabel,
         versionDescription,
-        bundle: hasBundle ? bundleSettings(get, app, '.') : undefined,
+        bundle: hasBundle ? bundleSettings(get, app) : undefined,
         s3: key ? { bucket, key } : undefined,
-        processingTimeoutMs: parseDuration(get, 'processing-timeout', '10m'),
-        keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
-        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
+        processingTimeoutMs: parseDuration(get, 'processing-timeout'),
+        keepVersions: parseInteger(get, 'keep-versions', 0, 1000),
+        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles'),
     };
 }
-function readDeployVersionInputs(get) {
+function readDeployVersionInputs(given) {
+    const get = withDefaults(DEPLOY_VERSION.inputs, given);
     const app = applicationName(get);
     const environment = environmentName(get);
     const from = readString(get, 'promote-from-environment');
@@ -64529,13 +64833,14 @@ function readDeployVersionInputs(get) {
         region: parseRegion(get, 'region'),
         versionLabel: promoteFrom ? optionalLabel(get) : validateVersionLabel('version-label', requireValue(get, 'version-label')),
         promoteFrom,
-        gate: readGateSettings(get),
-        rollback: parseBoolean(get, 'rollback', true),
-        summary: parseBoolean(get, 'summary', true),
-        preflight: parseBoolean(get, 'preflight', true),
+        gate: readGateSettings(given),
+        rollback: parseBoolean(get, 'rollback'),
+        summary: parseBoolean(get, 'summary'),
+        preflight: parseBoolean(get, 'preflight'),
     };
 }
-function readDeployInputs(get) {
+function readDeployInputs(given) {
+    const get = withDefaults(DEPLOY.inputs, given);
     const app = applicationName(get);
     return {
         applicationName: app,
@@ -64543,42 +64848,46 @@ function readDeployInputs(get) {
         region: parseRegion(get, 'region'),
         versionLabel: optionalLabel(get),
         versionDescription: description(get),
-        bundle: bundleSettings(get, app, '.'),
-        gate: readGateSettings(get),
-        rollback: parseBoolean(get, 'rollback', true),
-        keepVersions: parseInteger(get, 'keep-versions', 0, 0, 1000),
-        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
-        summary: parseBoolean(get, 'summary', true),
-        preflight: parseBoolean(get, 'preflight', true),
+        bundle: bundleSettings(get, app),
+        gate: readGateSettings(given),
+        rollback: parseBoolean(get, 'rollback'),
+        keepVersions: parseInteger(get, 'keep-versions', 0, 1000),
+        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles'),
+        summary: parseBoolean(get, 'summary'),
+        preflight: parseBoolean(get, 'preflight'),
     };
 }
-function readRollbackInputs(get) {
+function readRollbackInputs(given) {
+    const get = spec_withDefaults(ROLLBACK_ACTION.inputs, given);
     return {
         applicationName: applicationName(get),
         environmentName: environmentName(get),
         region: parse_parseRegion(get, 'region'),
         versionLabel: optionalLabel(get),
-        gate: readGateSettings(get),
-        summary: parse_parseBoolean(get, 'summary', true),
+        gate: readGateSettings(given),
+        summary: parse_parseBoolean(get, 'summary'),
     };
 }
-function readPruneInputs(get) {
+function readPruneInputs(given) {
+    const get = withDefaults(PRUNE_VERSIONS.inputs, given);
     return {
         applicationName: applicationName(get),
         region: parseRegion(get, 'region'),
-        keepVersions: parseInteger(get, 'keep-versions', 20, 1, 1000),
+        keepVersions: parseInteger(get, 'keep-versions', 1, 1000),
         protectLabels: parseLabelList(get, 'protect-version-labels'),
-        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles', false),
+        deleteSourceBundles: parseBoolean(get, 'delete-source-bundles'),
     };
 }
 
+// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-beanstalk/dist-cjs/index.js
+var dist_cjs = __nccwpck_require__(6114);
 ;// CONCATENATED MODULE: ./src/engine/clock.ts
 const systemClock = {
     now: () => Date.now(),
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms))),
 };
 /** A point in time after which waiting stops; `remaining()` never goes below 0. */
-class clock_Deadline {
+class Deadline {
     clock;
     at;
     what;
@@ -64588,7 +64897,7 @@ class clock_Deadline {
         this.what = what;
     }
     static after(clock, ms, what) {
-        return new clock_Deadline(clock, clock.now() + ms, what);
+        return new Deadline(clock, clock.now() + ms, what);
     }
     remaining() {
         return Math.max(0, this.at - this.clock.now());
@@ -64598,9 +64907,12 @@ class clock_Deadline {
     }
 }
 
-// EXTERNAL MODULE: ./node_modules/@aws-sdk/client-elastic-beanstalk/dist-cjs/index.js
-var dist_cjs = __nccwpck_require__(6114);
 ;// CONCATENATED MODULE: ./src/aws/retry.ts
+// On top of the SDK's own retries (a few attempts per call), the engine keeps retrying
+// throttling, 5xx and dropped connections with jittered exponential backoff until the phase's
+// deadline — a long "Rate exceeded" spell slows a deploy down instead of failing it, and the
+// deadline keeps it from ever hanging.
+
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestLimitExceeded', 'SlowDown']);
 const TRANSIENT_NETWORK = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'TimeoutError', 'RequestTimeout']);
@@ -64616,6 +64928,10 @@ function isRetryable(err) {
 }
 function retry_errorName(err) {
     return typeof err === 'object' && err !== null ? (err.name ?? '') : '';
+}
+function retry_retryUntil(deps, until, what = '') {
+    const deadline = typeof until === 'number' ? Deadline.after(deps.clock, until, what) : until;
+    return { clock: deps.clock, log: deps.log, deadline };
 }
 async function retry_withRetries(what, ctx, fn) {
     let attempt = 0;
@@ -64663,7 +64979,7 @@ function release_record_verdict(v, environment) {
     return (ok ?? -Infinity) > (bad ?? -Infinity) ? 'verified' : 'failed';
 }
 /** The newest version verified on `environment` other than `leaving`, or undefined. */
-function newestVerified(versions, environment, leaving) {
+function release_record_newestVerified(versions, environment, leaving) {
     return versions
         .filter((v) => v.label !== leaving && v.processed && release_record_verdict(v, environment) === 'verified')
         .sort((a, b) => (b.verified.get(environment) ?? 0) - (a.verified.get(environment) ?? 0) || b.created - a.created)[0];
@@ -64675,7 +64991,7 @@ function newestVerified(versions, environment, leaving) {
  * existing environment): the version running before, unless it is `leaving` or marked failed.
  */
 function release_record_chooseRollbackTarget(versions, environment, leaving, running) {
-    const best = newestVerified(versions, environment, leaving);
+    const best = release_record_newestVerified(versions, environment, leaving);
     if (best)
         return { label: best.label, basis: 'verified', why: `"${best.label}" is the version last verified healthy on "${environment}"` };
     const hasRecord = versions.some((v) => release_record_verdict(v, environment) === 'verified');
@@ -64694,30 +65010,35 @@ function release_record_chooseRollbackTarget(versions, environment, leaving, run
 }
 /**
  * The rollback action's default: leave the version the environment runs for the newest verified
- * other one. When none is verified (the record is younger than the versions), the newest version
- * created before the running one that never failed here, said to be unverified.
+ * other one. When none is verified there, there is no default: a guess could be a version this
+ * environment never ran (a dev build, in an application shared with production), so the caller
+ * must name one; the newest older version that did not fail here is offered as a hint.
  */
 function chooseRollbackOperationTarget(versions, environment, running) {
-    const best = newestVerified(versions, environment, running);
+    const best = release_record_newestVerified(versions, environment, running);
     if (best)
         return { label: best.label, basis: 'verified', why: `"${best.label}" is the newest version verified healthy on "${environment}" other than "${running ?? '?'}"` };
     const cutoff = versions.find((v) => v.label === running)?.created ?? Infinity;
     const older = versions
         .filter((v) => v.label !== running && v.processed && v.created < cutoff && release_record_verdict(v, environment) !== 'failed')
         .sort((a, b) => b.created - a.created)[0];
-    if (!older)
-        return { label: undefined, basis: 'none', why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}", and no older one is left that did not fail there` };
-    return {
-        label: older.label,
-        basis: 'older',
-        why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}": falling back to "${older.label}", the newest older version, which is not verified (it predates the record)`,
-    };
+    const hint = older ? ` (the newest older version that did not fail there is "${older.label}", not verified on "${environment}")` : '';
+    return { label: undefined, basis: 'none', why: `no version other than "${running ?? '?'}" is verified healthy on "${environment}"${hint}` };
 }
-function parseMarks(tags, prefix) {
+/** A mark dated further ahead than this is not believed (a forged tag, or a runner whose clock runs fast). */
+const MARK_CLOCK_SKEW_MS = 5 * 60_000;
+/** The marks with `prefix` by environment; marks that are not a time or are dated in the future are reported and ignored. */
+function parseMarks(tags, prefix, now, ignored) {
     const out = new Map();
     for (const t of tags) {
+        if (!t.Key?.startsWith(prefix))
+            continue;
         const at = Date.parse(t.Value ?? '');
-        if (t.Key?.startsWith(prefix) && !Number.isNaN(at))
+        if (Number.isNaN(at))
+            ignored.push(`${t.Key}=${t.Value ?? ''} (not a time)`);
+        else if (at > now + MARK_CLOCK_SKEW_MS)
+            ignored.push(`${t.Key}=${t.Value ?? ''} (dated in the future)`);
+        else
             out.set(t.Key.slice(prefix.length), at);
     }
     return out;
@@ -64735,17 +65056,29 @@ async function listVersions(eb, app, retry) {
 }
 /** How many ListTagsForResource calls run at once. */
 const PARALLEL_READS = 4;
+/** The record is read this many versions at a time, newest first. */
+const RECORD_PAGE = 100;
 /**
- * The application's versions with their marks, newest first. `limit` reads the tags of only the
- * newest versions (a deploy need not walk a thousand); the versions given in `always` are read too.
+ * The application's versions with their marks, newest first. Tags are read a page of versions at a
+ * time, newest first (the versions in `always` with the first page), until `enough` says the
+ * record answers the question asked; without `enough`, all of them. A deploy need not walk a
+ * thousand versions when the last verified one is recent, and never stops short of an older one.
  */
 async function release_record_readReleaseRecord(eb, app, retry, opts = {}) {
     const all = await listVersions(eb, app, retry);
-    const wanted = all.filter((v, i) => i < (opts.limit ?? Infinity) || opts.always?.includes(v.VersionLabel));
-    if (all.length > wanted.length)
-        retry.log.debug(`read the verified-release record of the ${wanted.length} newest of ${all.length} versions of "${app}"`);
-    return release_record_recordOf(eb, wanted, retry);
+    const first = all.filter((v, i) => i < RECORD_PAGE || opts.always?.includes(v.VersionLabel));
+    let rest = all.filter((v) => !first.includes(v));
+    const records = await release_record_recordOf(eb, first, retry);
+    while (rest.length > 0 && !(opts.enough?.(records) ?? false)) {
+        records.push(...(await release_record_recordOf(eb, rest.slice(0, RECORD_PAGE), retry)));
+        rest = rest.slice(RECORD_PAGE);
+    }
+    if (rest.length > 0)
+        retry.log.debug(`read the verified-release record of the ${records.length} newest of ${all.length} versions of "${app}": enough to decide`);
+    return records.sort((a, b) => b.created - a.created);
 }
+/** A version whose tags cannot be read for these reasons is left out of the record (gone, or a label EB cannot name in an ARN). */
+const UNREADABLE = new Set(['ResourceNotFoundException', 'InvalidParameterValue', 'ResourceTypeNotSupportedException']);
 /** The marks on the given versions (one ListTagsForResource each, a few at a time). */
 async function release_record_recordOf(eb, versions, retry) {
     const records = versions.map((v) => ({
@@ -64762,9 +65095,23 @@ async function release_record_recordOf(eb, versions, retry) {
             const record = records[next++];
             if (!record.arn)
                 continue; // EB always returns the ARN; without it there is nothing to read
-            const res = await retry_withRetries('ListTagsForResource', retry, () => eb.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ ResourceArn: record.arn })));
-            record.verified = parseMarks(res.ResourceTags ?? [], release_record_VERIFIED_TAG);
-            record.failed = parseMarks(res.ResourceTags ?? [], release_record_FAILED_TAG);
+            let tags;
+            try {
+                tags = (await retry_withRetries('ListTagsForResource', retry, () => eb.send(new dist_cjs/* ListTagsForResourceCommand */.a_e({ ResourceArn: record.arn })))).ResourceTags ?? [];
+            }
+            catch (err) {
+                if (!UNREADABLE.has(retry_errorName(err)))
+                    throw err;
+                // Deleted since the list (a concurrent prune), or unreadable: counted as unverified, never as a target.
+                record.processed = false;
+                retry.log.debug(`the record of version "${record.label}" cannot be read (${errors_errorMessage(err)}): it is not a rollback target`);
+                continue;
+            }
+            const ignored = [];
+            record.verified = parseMarks(tags, release_record_VERIFIED_TAG, retry.clock.now(), ignored);
+            record.failed = parseMarks(tags, release_record_FAILED_TAG, retry.clock.now(), ignored);
+            if (ignored.length > 0)
+                retry.log.warning(`ignored marks on version "${record.label}" that cannot be true: ${ignored.join(', ')}`);
         }
     };
     await Promise.all(Array.from({ length: PARALLEL_READS }, worker));
@@ -64790,95 +65137,9 @@ async function markVersion(eb, arn, environment, mark, retry) {
     }
 }
 
-;// CONCATENATED MODULE: ./src/aws/describe-meter.ts
-/** Average describe calls per second over a deploy that the pollers stay within. */
-const DESCRIBE_CALLS_PER_SECOND = 1;
-/**
- * Every real EB update takes longer than this (EB's deploy command alone takes about 15 s), so the
- * first calls of a deploy may come quickly: the average is only ever taken over at least this long.
- */
-const BUDGET_FLOOR_MS = 20_000;
-/** The longest a poller stays blind early in the floor, while it saves calls for its end. */
-const FLOOR_MAX_GAP_MS = 5000;
-class DescribeMeter {
-    clock;
-    since;
-    calls = 0;
-    constructor(clock, since = clock.now()) {
-        this.clock = clock;
-        this.since = since;
-    }
-    /**
-     * Starts the budget afresh: the preflight's one-off reads (a handful, before anything changes)
-     * are not polling, and must not eat the calls the gate needs later.
-     */
-    restart() {
-        this.calls = 0;
-        this.since = this.clock.now();
-    }
-    record(calls = 1) {
-        this.calls += calls;
-    }
-    /** Calls allowed in total by now: the rate times the time since the start (at least the floor). */
-    allowed() {
-        return (DESCRIBE_CALLS_PER_SECOND * Math.max(this.clock.now() - this.since, BUDGET_FLOOR_MS)) / 1000;
-    }
-    /**
-     * How long to wait before `next` more calls so that `reserve` calls stay available for later
-     * (the gate keeps its confirmation checks' calls in reserve while it waits).
-     */
-    delayFor(next, reserve = 0) {
-        const needed = this.calls + next + reserve;
-        if (needed <= this.allowed())
-            return 0;
-        return Math.ceil(this.since + (needed * 1000) / DESCRIBE_CALLS_PER_SECOND - this.clock.now());
-    }
-    /**
-     * Before the floor has passed: how long to wait so that the calls left in it (`reserve` kept
-     * aside) are spent where they matter. No EB update ends within seconds (its deploy command alone
-     * takes about 15 s), so the calls are packed toward the end of the floor, `spacingMs` apart,
-     * where a short update turns Green; earlier, a poll comes at least every `maxGapMs` so an early
-     * failure is still seen. Spreading them evenly instead left ~2 s between polls at the end.
-     */
-    spreadDelay(next, reserve = 0, spacingMs = 1000, maxGapMs = FLOOR_MAX_GAP_MS) {
-        const elapsed = this.clock.now() - this.since;
-        if (elapsed >= BUDGET_FLOOR_MS)
-            return 0;
-        const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
-        if (left < next)
-            return 0; // delayFor holds the call back until the budget allows it
-        // Late enough that the calls left after this one cover the rest of the floor, spacingMs apart.
-        const latest = BUDGET_FLOOR_MS - elapsed - Math.floor((left - next) / next) * spacingMs;
-        return Math.max(0, Math.min(latest, maxGapMs));
-    }
-}
-const meters = new WeakMap();
-/** The client's meter, made on first use; a client with a middleware stack counts its own calls. */
-function describe_meter_meterFor(eb, clock) {
-    let meter = meters.get(eb);
-    if (meter)
-        return meter;
-    meter = new DescribeMeter(clock);
-    meters.set(eb, meter);
-    const stack = eb.middlewareStack;
-    const m = meter;
-    // finalizeRequest at low priority runs inside the SDK's retry middleware: once per attempt.
-    stack?.add((next, ctx) => (args) => {
-        if (ctx.commandName?.startsWith('Describe'))
-            m.record();
-        return next(args);
-    }, { step: 'finalizeRequest', priority: 'low', name: 'ebPipelineDescribeMeter' });
-    return meter;
-}
-/** For a client that counts its calls itself (the fake EB of the timing tests). */
-function registerMeter(eb, meter) {
-    meters.set(eb, meter);
-}
-
 ;// CONCATENATED MODULE: ./src/eb/versions.ts
 // Application versions: create with Process=true and wait for Processed, reuse an identical one,
 // refuse a label that already names different bytes, and watch the account's version quota.
-
 
 
 
@@ -64901,8 +65162,9 @@ function versions_status(v) {
 }
 /** EB processes a version in seconds: a steady 1 s poll sees it done within a second. */
 const PROCESSING_POLL_MS = 1000;
-async function waitProcessed(eb, spec, retry, deadline) {
-    const meter = meterFor(eb, retry.clock);
+/** Polls until the version is Processed, within the describe budget, until `retry.deadline`. */
+async function waitProcessed({ eb, budget }, spec, retry) {
+    const { deadline } = retry;
     for (;;) {
         const v = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
         if (!v)
@@ -64916,7 +65178,7 @@ async function waitProcessed(eb, spec, retry, deadline) {
         if (deadline.passed())
             throw new DeployFailedError(`application version "${spec.label}" was still ${v.Status ?? 'unprocessed'} after ${deadline.what}`);
         // The same describe budget as the gate: a long processing slows down to the average rate.
-        await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, meter.delayFor(1)), deadline.remaining()));
+        await retry.clock.sleep(Math.min(Math.max(PROCESSING_POLL_MS, budget.delayFor(1)), deadline.remaining()));
     }
 }
 function sameBundle(v, spec) {
@@ -64927,14 +65189,15 @@ function refuse(v, spec) {
         `(s3://${v.SourceBundle?.S3Bucket ?? '?'}/${v.SourceBundle?.S3Key ?? '?'}, not s3://${spec.bucket}/${spec.key}); ` +
         'refusing to reuse it — choose another version-label, or leave it empty to derive one from the commit and the bundle');
 }
-/** Returns whether an existing identical version was reused. */
-async function ensureVersion(eb, spec, retry, deadline) {
+/** Returns whether an existing identical version was reused; waits for processing until `retry.deadline`. */
+async function ensureVersion(client, spec, retry) {
+    const { eb } = client;
     const existing = await versions_findVersion(eb, spec.applicationName, spec.label, retry);
     if (existing) {
         if (!sameBundle(existing, spec))
             throw refuse(existing, spec);
         retry.log.info(`application version "${spec.label}" already exists with this bundle (${existing.Status ?? '?'}): reusing it`);
-        await waitProcessed(eb, spec, retry, deadline);
+        await waitProcessed(client, spec, retry);
         return { reused: true };
     }
     try {
@@ -64958,7 +65221,7 @@ async function ensureVersion(eb, spec, retry, deadline) {
             throw refuse(raced, spec);
     }
     retry.log.info(`created application version "${spec.label}" from s3://${spec.bucket}/${spec.key}; waiting for processing`);
-    await waitProcessed(eb, spec, retry, deadline);
+    await waitProcessed(client, spec, retry);
     retry.log.info(`application version "${spec.label}" is Processed`);
     return { reused: false };
 }
@@ -64995,14 +65258,25 @@ function nearQuota(q) {
 
 
 
-/** A deploy reads the record of this many of the newest versions (plus the one running). */
-const release_verdicts_RECORD_READ_LIMIT = 100;
 /** How long a verdict write keeps retrying throttling before it gives up. */
 const VERDICT_WRITE_MS = 60_000;
-/** The target a failed deploy of `leaving` would return to, logged with the reason. */
-async function rollbackTargetFor(deps, target, leaving, running, retry) {
-    const versions = await release_record_readReleaseRecord(deps.eb, target.applicationName, retry, { limit: release_verdicts_RECORD_READ_LIMIT, always: [running, leaving] });
-    const choice = release_record_chooseRollbackTarget(versions, target.environmentName, leaving, running);
+/**
+ * The target a failed deploy of `leaving` would return to, logged with the reason. `failingNow` is
+ * the version the environment runs when it is Red before the deploy: verified once, failing now,
+ * so not a target (the one verified before it is).
+ */
+async function rollbackTargetFor(deps, target, leaving, running, retry, failingNow) {
+    const avoid = (records) => records.filter((v) => v.label !== failingNow);
+    const versions = avoid(await release_record_readReleaseRecord(deps.eb, target.applicationName, retry, {
+        always: [running, leaving],
+        enough: (records) => release_record_newestVerified(avoid(records), target.environmentName, leaving) !== undefined,
+    }));
+    const again = versions.find((v) => v.label === leaving);
+    if (again && release_record_verdict(again, target.environmentName) === 'failed')
+        deps.log.warning(`"${leaving ?? '?'}" failed its gate on "${target.environmentName}" before (tag ${release_record_FAILED_TAG}${target.environmentName}): deploying it again, gated the same way`);
+    const choice = release_record_chooseRollbackTarget(versions, target.environmentName, leaving, failingNow ? undefined : running);
+    if (failingNow && choice.label)
+        choice.why = `${choice.why} ("${failingNow}", verified once, is Red on "${target.environmentName}" now)`;
     deps.log.info(choice.label ? `${choice.why}: that is the rollback target` : `${choice.why}: a failed deploy cannot be rolled back`);
     return choice;
 }
@@ -65014,7 +65288,7 @@ function noteTarget(report, choice) {
 async function recordVerdict(deps, target, label, passed, report) {
     const mark = passed ? 'verified' : 'failed';
     const key = (passed ? release_record_VERIFIED_TAG : release_record_FAILED_TAG) + target.environmentName;
-    const retry = { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, VERDICT_WRITE_MS, 'the verdict write deadline') };
+    const retry = retry_retryUntil(deps, VERDICT_WRITE_MS, 'the verdict write deadline');
     let error;
     try {
         const arn = (await versions_findVersion(deps.eb, target.applicationName, label, retry))?.ApplicationVersionArn;
@@ -65040,14 +65314,14 @@ async function recordVerdict(deps, target, label, passed, report) {
 }
 /** For `rollback` without a label: the same rule, leaving the version the environment runs. */
 async function defaultRollbackLabel(deps, target, running, retry) {
-    const versions = await release_record_readReleaseRecord(deps.eb, target.applicationName, retry, { limit: release_verdicts_RECORD_READ_LIMIT, always: [running] });
+    const versions = await release_record_readReleaseRecord(deps.eb, target.applicationName, retry, {
+        always: [running],
+        enough: (records) => release_record_newestVerified(records, target.environmentName, running) !== undefined,
+    });
     const choice = chooseRollbackOperationTarget(versions, target.environmentName, running);
     if (!choice.label)
         throw new errors_DeployFailedError(`nothing to roll back to: ${choice.why}; name the version to roll back to (version-label)`);
-    if (choice.basis === 'older')
-        deps.log.warning(choice.why);
-    else
-        deps.log.info(choice.why);
+    deps.log.info(choice.why);
     return choice;
 }
 
@@ -65068,8 +65342,9 @@ function environment_environmentUrl(env) {
     const host = env.CNAME || env.EndpointURL;
     return host ? (host.startsWith('http') ? host : `http://${host}`) : '';
 }
-/** Polls (2 s, growing to 10 s) until Status is Ready; fails on Terminating or at the deadline. */
-async function waitForReady(eb, target, retry, deadline) {
+/** Polls (2 s, growing to 10 s) until Status is Ready; fails on Terminating or at `retry.deadline`. */
+async function waitForReady(eb, target, retry) {
+    const { deadline } = retry;
     let interval = 2000;
     let announced = false;
     for (;;) {
@@ -65091,8 +65366,8 @@ async function waitForReady(eb, target, retry, deadline) {
 function isNotReadyError(err) {
     return retry_errorName(err) === 'InvalidParameterValue' && /Must be Ready|invalid state/i.test(errors_errorMessage(err));
 }
-/** UpdateEnvironment to `label`; when EB answers "Must be Ready", wait for Ready again and retry. */
-async function startUpdate(eb, target, label, retry, readyDeadline) {
+/** UpdateEnvironment to `label`; when EB answers "Must be Ready", wait for Ready again (until `retry.deadline`) and retry. */
+async function startUpdate(eb, target, label, retry) {
     for (;;) {
         try {
             const startedAt = retry.clock.now();
@@ -65104,7 +65379,7 @@ async function startUpdate(eb, target, label, retry, readyDeadline) {
             if (!isNotReadyError(err))
                 throw err;
             retry.log.info(`another operation started on "${target.environmentName}" first (${errors_errorMessage(err)}); waiting for it to finish`);
-            await waitForReady(eb, target, retry, readyDeadline);
+            await waitForReady(eb, target, retry);
         }
     }
 }
@@ -65194,17 +65469,39 @@ class EventStreamer {
         return list.find((e) => e.requestId !== undefined && e.requestId !== own && !this.ownRequests.has(e.requestId) && e.date >= start);
     }
 }
+/**
+ * EB's error events, each said once: the same failure on several instances ("[Instance: i-a] Command
+ * failed…", "[Instance: i-b] Command failed…") becomes one line naming them all, and repeats go.
+ */
+function distinctErrors(messages) {
+    const instancesByText = new Map();
+    for (const message of messages) {
+        const match = /^\[Instance: ([^\]]+)\] ([\s\S]*)$/.exec(message);
+        const [key, instance] = match ? [`\u0000${match[2]}`, match[1]] : [message, undefined];
+        const instances = instancesByText.get(key) ?? [];
+        if (instance !== undefined && !instances.includes(instance))
+            instances.push(instance);
+        instancesByText.set(key, instances);
+    }
+    return [...instancesByText].map(([key, instances]) => {
+        if (!key.startsWith('\u0000'))
+            return key;
+        return `[${instances.length === 1 ? 'Instance' : 'Instances'}: ${instances.join(', ')}] ${key.slice(1)}`;
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/eb/gate.ts
+
 const ENHANCED = {
     ok: 'ok', info: 'ok', warning: 'warning', degraded: 'bad', severe: 'bad',
     nodata: 'unknown', unknown: 'unknown', pending: 'unknown', suspended: 'bad',
 };
 const COLOR = { green: 'ok', yellow: 'warning', red: 'bad', grey: 'unknown' };
+/** The level of a health EB reported; a name EB never uses (`constructor`, `__proto__`...) is unknown. */
 function healthLevel(o) {
     if (o.healthStatus)
-        return ENHANCED[o.healthStatus.toLowerCase()] ?? 'unknown';
-    return COLOR[(o.health ?? '').toLowerCase()] ?? 'unknown';
+        return ownValue(ENHANCED, o.healthStatus.toLowerCase()) ?? 'unknown';
+    return ownValue(COLOR, (o.health ?? '').toLowerCase()) ?? 'unknown';
 }
 function acceptable(level, min) {
     return level === 'ok' || (level === 'warning' && min === 'warning');
@@ -65375,6 +65672,28 @@ class GateTracker {
     }
 }
 
+;// CONCATENATED MODULE: ./src/eb/instances-health.ts
+// Every instance's health and deployed version, as DescribeInstancesHealth tells it — the one
+// reader the gate, the rollback's "already back?" check and `status` share. Without enhanced
+// health EB refuses the call (InvalidRequestException): that is an answer (undefined), not an error.
+
+
+/** The instances of `environmentName`; undefined when enhanced health is off. */
+async function instances_health_readInstancesHealth(eb, environmentName, retry) {
+    try {
+        const res = await retry_withRetries('DescribeInstancesHealth', retry, () => eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes', 'RefreshedAt'] })));
+        return {
+            instances: (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel })),
+            refreshedAt: res.RefreshedAt?.getTime(),
+        };
+    }
+    catch (err) {
+        if (retry_errorName(err) === 'InvalidRequestException')
+            return undefined;
+        throw err;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/eb/pacer.ts
 const POLL_MS = 1000;
 const EVENTS_EVERY_MS = 10_000;
@@ -65392,13 +65711,13 @@ const MAX_HOLD_MS = 3000;
 const FIRST_ON_LABEL_CALLS = 3;
 class PollPacer {
     clock;
-    meter;
+    budget;
     eventsAt;
-    constructor(clock, meter, 
+    constructor(clock, budget, 
     /** When the events were last read (the baseline before the update counts). */
     eventsAt = Number.NEGATIVE_INFINITY) {
         this.clock = clock;
-        this.meter = meter;
+        this.budget = budget;
         this.eventsAt = eventsAt;
     }
     /**
@@ -65411,7 +65730,7 @@ class PollPacer {
         const since = this.clock.now() - this.eventsAt;
         if (changed || since >= EVENTS_LATEST_MS)
             return true;
-        return since >= EVENTS_EVERY_MS && this.meter.delayFor(1, FIRST_ON_LABEL_CALLS) === 0;
+        return since >= EVENTS_EVERY_MS && this.budget.delayFor(1, FIRST_ON_LABEL_CALLS) === 0;
     }
     eventsRead() {
         this.eventsAt = this.clock.now();
@@ -65420,27 +65739,103 @@ class PollPacer {
      * Delay before the next check, which will make `nextCalls` describe calls. On our label (settling
      * or holding): 1 s, or later when the budget says so. Waiting for the update: 1 s at least, late
      * enough that the first on-label check's calls stay in reserve, and in the first 20 s saving calls
-     * for the end of them (see DescribeMeter.spreadDelay). The budget holds a check back MAX_HOLD_MS
+     * for the end of them (see DescribeBudget.spreadDelay). The budget holds a check back MAX_HOLD_MS
      * at the most.
      */
     nextDelay(onLabel, nextCalls) {
         if (onLabel)
-            return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls)));
-        const spread = this.meter.spreadDelay(nextCalls, FIRST_ON_LABEL_CALLS);
-        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls, FIRST_ON_LABEL_CALLS)), spread);
+            return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.budget.delayFor(nextCalls)));
+        const spread = this.budget.spreadDelay(nextCalls, FIRST_ON_LABEL_CALLS);
+        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.budget.delayFor(nextCalls, FIRST_ON_LABEL_CALLS)), spread);
     }
     /**
      * Delay before a gate's first check: within the budget but without the reserve, so the gate of a
      * rollback that follows a failed gate is not held back.
      */
     firstDelay(nextCalls) {
-        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.meter.delayFor(nextCalls)));
+        return Math.max(POLL_MS, Math.min(MAX_HOLD_MS, this.budget.delayFor(nextCalls)));
+    }
+}
+
+;// CONCATENATED MODULE: ./src/aws/describe-budget.ts
+/** Average describe calls per second over a run that the pollers stay within. */
+const DESCRIBE_CALLS_PER_SECOND = 1;
+/**
+ * Every real EB update takes longer than this (EB's deploy command alone takes about 15 s), so the
+ * first calls of a run may come quickly (the preflight's reads spend some of them): the average is
+ * only ever taken over at least this long.
+ */
+const BUDGET_FLOOR_MS = 20_000;
+/** The longest a poller stays blind early in the floor, while it saves calls for its end. */
+const FLOOR_MAX_GAP_MS = 5000;
+/** The use as the log, the summary and the bench read it: "27 describe calls in 31.2 s (0.87/s; budget ≤ 1/s)". */
+function formatDescribeUse(use) {
+    return `${use.calls} describe calls in ${use.seconds.toFixed(1)} s (${use.perSecond.toFixed(2)}/s; budget ≤ ${DESCRIBE_CALLS_PER_SECOND}/s)`;
+}
+class DescribeBudget {
+    clock;
+    calls = 0;
+    since;
+    constructor(clock) {
+        this.clock = clock;
+        this.since = clock.now();
+    }
+    /**
+     * Counts every describe call `eb` makes from now on: a middleware at finalizeRequest, low
+     * priority, runs inside the SDK's retry middleware — once per attempt on the wire. A client
+     * without a middleware stack (the scripted EB of the timing tests) calls `record` itself.
+     */
+    meter(eb) {
+        const stack = eb.middlewareStack;
+        stack?.add((next, ctx) => (args) => {
+            if (ctx.commandName?.startsWith('Describe'))
+                this.record();
+            return next(args);
+        }, { step: 'finalizeRequest', priority: 'low', name: 'ebPipelineDescribeBudget' });
+    }
+    record(calls = 1) {
+        this.calls += calls;
+    }
+    /** The whole run's use so far, as the report and the bench read it. */
+    use() {
+        const seconds = (this.clock.now() - this.since) / 1000;
+        return { calls: this.calls, seconds, perSecond: seconds > 0 ? this.calls / seconds : 0 };
+    }
+    /** Calls allowed in total by now: the rate times the time since the start (at least the floor). */
+    allowed() {
+        return (DESCRIBE_CALLS_PER_SECOND * Math.max(this.clock.now() - this.since, BUDGET_FLOOR_MS)) / 1000;
+    }
+    /**
+     * How long to wait before `next` more calls so that `reserve` calls stay available for later
+     * (the gate keeps its confirmation checks' calls in reserve while it waits).
+     */
+    delayFor(next, reserve = 0) {
+        const needed = this.calls + next + reserve;
+        if (needed <= this.allowed())
+            return 0;
+        return Math.ceil(this.since + (needed * 1000) / DESCRIBE_CALLS_PER_SECOND - this.clock.now());
+    }
+    /**
+     * Before the floor has passed: how long to wait so that the calls left in it (`reserve` kept
+     * aside) are spent where they matter. No EB update ends within seconds (its deploy command alone
+     * takes about 15 s), so the calls are packed toward the end of the floor, `spacingMs` apart,
+     * where a short update turns Green; earlier, a poll comes at least every `maxGapMs` so an early
+     * failure is still seen. Spreading them evenly instead left ~2 s between polls at the end.
+     */
+    spreadDelay(next, reserve = 0, spacingMs = 1000, maxGapMs = FLOOR_MAX_GAP_MS) {
+        const elapsed = this.clock.now() - this.since;
+        if (elapsed >= BUDGET_FLOOR_MS)
+            return 0;
+        const left = (DESCRIBE_CALLS_PER_SECOND * BUDGET_FLOOR_MS) / 1000 - this.calls - reserve;
+        if (left < next)
+            return 0; // delayFor holds the call back until the budget allows it
+        // Late enough that the calls left after this one cover the rest of the floor, spacingMs apart.
+        const latest = BUDGET_FLOOR_MS - elapsed - Math.floor((left - next) / next) * spacingMs;
+        return Math.max(0, Math.min(latest, maxGapMs));
     }
 }
 
 ;// CONCATENATED MODULE: ./src/eb/watch.ts
-// The gate loop: observe the environment (and the health URL), stream events, feed the
-// GateTracker, pace the calls, and stop at a verdict or at the deadline — never later.
 
 
 
@@ -65459,12 +65854,11 @@ async function checkUrl(url) {
     }
 }
 class Observer {
-    eb;
+    client;
     run;
     retry;
     events;
     enhanced;
-    calls = 0;
     /** When the instances were last read (our clock). */
     instancesAt = Number.NEGATIVE_INFINITY;
     lastKey;
@@ -65472,8 +65866,8 @@ class Observer {
     onLabel = false;
     // Errors of an earlier update (the failed deploy, when this gate checks its rollback) don't count.
     firstEvent;
-    constructor(eb, run, retry, events) {
-        this.eb = eb;
+    constructor(client, run, retry, events) {
+        this.client = client;
         this.run = run;
         this.retry = retry;
         this.events = events;
@@ -65482,26 +65876,13 @@ class Observer {
     async instances() {
         if (this.enhanced === false)
             return undefined;
-        try {
-            this.calls += 1;
-            const res = await retry_withRetries('DescribeInstancesHealth', this.retry, () => this.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({
-                EnvironmentName: this.run.target.environmentName,
-                AttributeNames: ['HealthStatus', 'Color', 'Deployment', 'Causes', 'RefreshedAt'],
-            })));
-            this.enhanced = true;
+        const read = await instances_health_readInstancesHealth(this.client.eb, this.run.target.environmentName, this.retry);
+        this.enhanced = read !== undefined;
+        if (read)
             this.instancesAt = this.retry.clock.now();
-            return {
-                list: (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel })),
-                refreshedAt: res.RefreshedAt?.getTime(),
-            };
-        }
-        catch (err) {
-            if (retry_errorName(err) !== 'InvalidRequestException')
-                throw err;
-            this.enhanced = false;
+        else
             this.retry.log.info(`enhanced health is off for "${this.run.target.environmentName}": gating on Status, VersionLabel and the Health color only (no per-instance versions, no health report times: the window is timed only)`);
-            return undefined;
-        }
+        return read;
     }
     /**
      * One check: a DescribeEnvironments (plus events when its status or version changed, or they are
@@ -65509,14 +65890,12 @@ class Observer {
      * when `instancesWanted` or health changed (their answer carries the report's RefreshedAt).
      */
     async observe(pacer, instancesWanted) {
-        this.calls += 1;
-        const env = await environment_describeEnvironment(this.eb, this.run.target, this.retry);
+        const env = await environment_describeEnvironment(this.client.eb, this.run.target, this.retry);
         const key = `${env.Status}|${env.VersionLabel}`;
         const onLabel = env.Status === 'Ready' && env.VersionLabel === this.run.expectation.label;
         // The first check has nothing to compare with: the events read just before (the baseline) serve,
         // unless it already finds EB Ready (the update's errors decide the verdict).
         if (pacer.eventsDue(this.lastKey === undefined ? env.Status === 'Ready' : key !== this.lastKey)) {
-            this.calls += 1;
             await this.events.poll();
             pacer.eventsRead();
         }
@@ -65532,9 +65911,9 @@ class Observer {
             versionLabel: env.VersionLabel,
             health: env.Health,
             healthStatus: env.HealthStatus,
-            instances: onLabel ? read?.list : this.enhanced === false ? undefined : [],
+            instances: onLabel ? read?.instances : this.enhanced === false ? undefined : [],
             healthUrl: onLabel && this.run.healthUrl ? await checkUrl(this.run.healthUrl) : undefined,
-            errorEvents: this.events.errors(this.firstEvent).map((e) => e.message),
+            errorEvents: distinctErrors(this.events.errors(this.firstEvent).map((e) => e.message)),
             fullCheck: onLabel && (read !== undefined || this.enhanced === false),
             enhanced: this.enhanced,
             reportAt: read?.refreshedAt,
@@ -65553,11 +65932,12 @@ class Observer {
         return 1 + (this.onLabel && this.enhanced !== false ? 1 : 0) + (pacer.eventsDue(false) ? 1 : 0);
     }
 }
-async function runGate(eb, run, retry, events) {
+/** Gates one update of `run.target`, its calls paced on the budget that meters `client.eb`. */
+async function runGate(client, run, retry, events) {
     const { clock, log } = retry;
     const tracker = new GateTracker(run.expectation, run.rules, run.updateUnderway);
-    const pacer = new PollPacer(clock, describe_meter_meterFor(eb, clock), events.readAt);
-    const observer = new Observer(eb, run, retry, events);
+    const pacer = new PollPacer(clock, client.budget, events.readAt);
+    const observer = new Observer(client, run, retry, events);
     let last;
     let lastReasons = '';
     let supersededSaid = false;
@@ -65567,7 +65947,6 @@ async function runGate(eb, run, retry, events) {
         wentLive: tracker.wentLive,
         superseded,
         last,
-        describeCalls: observer.calls,
         seconds: (clock.now() - run.startedAt) / 1000,
     });
     // Outside the window every on-label check reads the instances; inside it every 5 s, and at its end.
@@ -65582,7 +65961,7 @@ async function runGate(eb, run, retry, events) {
         const state = tracker.observe(last);
         if (state.kind === 'passed') {
             log.info(`gate passed: "${run.expectation.label}" held ${describeHealth(last)} for ${(state.heldMs / 1000).toFixed(1)} s over ${state.checks} checks and ` +
-                `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started, ${observer.calls} describe calls)`);
+                `${state.reports} EB health reports (${((clock.now() - run.startedAt) / 1000).toFixed(1)} s after the update started; the run so far: ${formatDescribeUse(client.budget.use())})`);
             return result(true, 'healthy');
         }
         if (state.kind === 'failed')
@@ -65619,6 +65998,50 @@ async function runGate(eb, run, retry, events) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/engine/report.ts
+
+
+function newReport(applicationName, environmentName) {
+    return {
+        applicationName,
+        environmentName,
+        versionLabel: undefined,
+        previousVersionLabel: undefined,
+        rollbackTarget: undefined,
+        rollbackTargetWhy: undefined,
+        promotion: undefined,
+        recordWarnings: [],
+        environmentUrl: undefined,
+        health: undefined,
+        rolledBack: false,
+        wentLive: false,
+        supersededBy: undefined,
+        deploySeconds: undefined,
+        bundle: undefined,
+        versionReused: undefined,
+        outcome: 'pending',
+        message: undefined,
+        instances: [],
+        events: [],
+        describe: undefined,
+    };
+}
+/**
+ * A run that failed before the gate decided anything (a refused bundle, an upload or processing
+ * error) ends 'failed' with the error as its message, so outputs and the summary say why.
+ */
+function noteFailure(report, err) {
+    if (report.outcome !== 'pending')
+        return;
+    report.outcome = 'failed';
+    report.message = errors_errorMessage(err);
+}
+/** Takes the run's describe calls so far into the report (one count: the budget's) and logs them. */
+function noteDescribeUse(deps, report) {
+    report.describe = deps.budget.use();
+    deps.log.info(`EB describe calls over the run: ${formatDescribeUse(report.describe)}`);
+}
+
 ;// CONCATENATED MODULE: ./src/engine/gated-update.ts
 // Deploy one existing version to an environment and gate it; on failure abort, redeploy the
 // previous version and gate that too. Used by the deploy, deploy-version and rollback actions.
@@ -65632,24 +66055,14 @@ async function runGate(eb, run, retry, events) {
 
 
 
+
+
 /** Whether every instance reports `label`; false when it can't be known (enhanced health off). */
 async function instancesAllOn(deps, target, label, retry) {
-    try {
-        const res = await retry_withRetries('DescribeInstancesHealth', retry, () => deps.eb.send(new dist_cjs/* DescribeInstancesHealthCommand */.fO0({ EnvironmentName: target.environmentName, AttributeNames: ['Deployment'] })));
-        const list = res.InstanceHealthList ?? [];
-        return list.length > 0 && list.every((i) => i.Deployment?.VersionLabel === label);
-    }
-    catch (err) {
-        if (retry_errorName(err) === 'InvalidRequestException')
-            return false;
-        throw err;
-    }
-}
-function retryFor(deps, deadline) {
-    return { clock: deps.clock, log: deps.log, deadline };
+    const list = (await instances_health_readInstancesHealth(deps.eb, target.environmentName, retry))?.instances ?? [];
+    return list.length > 0 && list.every((i) => i.versionLabel === label);
 }
 function recordGate(report, result) {
-    report.describeCalls += result.describeCalls;
     if (result.last) {
         report.health = describeHealth(result.last);
         report.instances = result.last.instances ?? report.instances;
@@ -65659,13 +66072,13 @@ function recordGate(report, result) {
 async function deployAndGate(deps, target, label, gate, report, events, hooks, kind, alreadyThere, 
 /** Described just now and Ready: no need to describe it again before UpdateEnvironment. */
 justReady = false) {
-    const readyDeadline = clock_Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
+    const readyDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, `ready-timeout (${gate.readyTimeoutMs / 1000} s)`);
     let startedAt = deps.clock.now();
     let underway = false;
     let requestId;
     if (!alreadyThere) {
         if (!justReady)
-            await waitForReady(deps.eb, target, retryFor(deps, readyDeadline), readyDeadline);
+            await waitForReady(deps.eb, target, retry_retryUntil(deps, readyDeadline));
         // Saved before the call: a job killed the moment EB accepts it still tells its post step.
         hooks.onUpdateStarting?.({
             kind,
@@ -65673,10 +66086,11 @@ justReady = false) {
             environmentName: target.environmentName,
             versionLabel: label,
             previousVersionLabel: report.previousVersionLabel,
+            rollbackTarget: kind === 'deploy' ? report.rollbackTarget : undefined,
             region: deps.region,
             startedAt: deps.clock.now(),
         });
-        const started = await startUpdate(deps.eb, target, label, retryFor(deps, readyDeadline), readyDeadline);
+        const started = await startUpdate(deps.eb, target, label, retry_retryUntil(deps, readyDeadline));
         startedAt = started.startedAt;
         underway = started.environment.Status !== 'Ready';
         requestId = started.requestId;
@@ -65684,8 +66098,8 @@ justReady = false) {
             events.ownRequests.add(requestId);
         deps.log.info(`UpdateEnvironment accepted (request ${started.requestId ?? '?'}): "${target.environmentName}" → "${label}"`);
     }
-    const deadline = new clock_Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
-    return runGate(deps.eb, {
+    const deadline = new Deadline(deps.clock, startedAt + gate.deployTimeoutMs, `deploy-timeout (${gate.deployTimeoutMs / 1000} s)`);
+    return runGate(deps, {
         target,
         expectation: { label, minHealth: gate.minHealth, healthUrlExpectVersion: gate.healthUrlExpectVersion, checkHealthUrl: Boolean(gate.healthUrl) },
         rules: { healthyChecks: gate.healthyChecks, stableMs: gate.stableMs, settleTimeoutMs: gate.settleTimeoutMs, unhealthyGraceMs: gate.unhealthyGraceMs },
@@ -65694,9 +66108,10 @@ justReady = false) {
         requestId,
         startedAt,
         deadline,
-    }, retryFor(deps, deadline), events);
+    }, retry_retryUntil(deps, deadline), events);
 }
-async function rollBack(deps, opts, report, events, hooks, why) {
+async function rollBack(deps, opts, report, events, hooks, reason) {
+    const why = reason.replace(/\.+$/, ''); // each message below ends the reason with its own full stop
     const previous = report.rollbackTarget;
     const { target, gate } = opts;
     const fail = (message) => {
@@ -65706,8 +66121,8 @@ async function rollBack(deps, opts, report, events, hooks, why) {
     };
     if (!previous)
         fail(`deploy of "${opts.label}" failed: ${why}. There is nothing to roll back to (${report.rollbackTargetWhy ?? 'no target'}): the environment needs attention.`);
-    const rollbackDeadline = clock_Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
-    const retry = retryFor(deps, rollbackDeadline);
+    const rollbackDeadline = Deadline.after(deps.clock, gate.deployTimeoutMs + gate.readyTimeoutMs, 'the rollback deadline');
+    const retry = retry_retryUntil(deps, rollbackDeadline);
     return deps.log.group(`Rolling back "${target.environmentName}" to "${previous}"`, async () => {
         try {
             const env = await environment_describeEnvironment(deps.eb, target, retry);
@@ -65719,7 +66134,7 @@ async function rollBack(deps, opts, report, events, hooks, why) {
             }
             if (!(await versions_findVersion(deps.eb, target.applicationName, previous, retry)))
                 fail(`deploy of "${opts.label}" failed: ${why}. The rollback target "${previous}" no longer exists: the environment needs attention.`);
-            const ready = await waitForReady(deps.eb, target, retry, rollbackDeadline);
+            const ready = await waitForReady(deps.eb, target, retry);
             // Skip the redeploy only when EB itself already put every instance back (Immutable's own undo);
             // a failed Rolling batch leaves instances on the new version although VersionLabel is the old one.
             const onPrevious = ready.VersionLabel === previous && (await instancesAllOn(deps, target, previous, retry)) ? ready : undefined;
@@ -65765,17 +66180,28 @@ function superseded(deps, label, result, report, events, hooks) {
     hooks.onUpdateSettled?.();
     throw new errors_DeployFailedError(report.message);
 }
+/** Deploys, gates, rolls back on failure; the report ends with the run's describe calls however it ends. */
 async function gated_update_gatedUpdate(deps, opts, report, hooks = {}) {
+    try {
+        return await updateGateAndRepair(deps, opts, report, hooks);
+    }
+    finally {
+        noteDescribeUse(deps, report);
+    }
+}
+async function updateGateAndRepair(deps, opts, report, hooks) {
     const { target, label, gate } = opts;
-    const setupDeadline = clock_Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
-    const retry = retryFor(deps, setupDeadline);
+    const setupDeadline = Deadline.after(deps.clock, gate.readyTimeoutMs, 'ready-timeout');
+    const retry = retry_retryUntil(deps, setupDeadline);
     const env = await environment_describeEnvironment(deps.eb, target, retry);
     report.versionLabel = label;
     report.previousVersionLabel = env.VersionLabel;
     report.environmentUrl = environment_environmentUrl(env);
     deps.log.info(`"${target.environmentName}" runs "${env.VersionLabel ?? 'nothing'}" (${env.Status ?? '?'}, ${env.Health ?? '?'})`);
     if (opts.rollback) {
-        const choice = await rollbackTargetFor(deps, target, label, env.VersionLabel, retry);
+        // Red before we start: the version it runs may be verified, but it is failing now, so not a target.
+        const failingNow = env.Health === 'Red' && env.VersionLabel !== label ? env.VersionLabel : undefined;
+        const choice = await rollbackTargetFor(deps, target, label, env.VersionLabel, retry, failingNow);
         noteTarget(report, choice);
         if (choice.basis === 'running' && !(await versions_findVersion(deps.eb, target.applicationName, choice.label, retry)))
             deps.log.warning(`the rollback target "${choice.label}" no longer exists as an application version: a failed deploy cannot be rolled back`);
@@ -66014,9 +66440,6 @@ async function uploadBundle(deps, bundle, bucket, prefix, events = {}) {
 
 
 
-
-
-
 const SETUP_DOCS = 'docs/aws-setup.md';
 const PERMISSIONS_DOCS = (/* unused pure expression or super */ null && (`${SETUP_DOCS} (the deploy role's policies: docs/iam-policy.json and docs/iam-policy-eb-service-calls.json)`));
 /** What a deploy needs that no read-only call can prove (the policy documents grant them). */
@@ -66024,6 +66447,7 @@ const UNTESTED = (/* unused pure expression or super */ null && ([
     's3:PutObject, s3:AbortMultipartUpload on the bundle bucket (statement BundleObjects)',
     'elasticbeanstalk:CreateApplicationVersion, UpdateEnvironment, AbortEnvironmentUpdate, AddTags, RemoveTags, DeleteApplicationVersion (statements ApplicationVersions, UpdateEnvironments, VerifiedReleaseRecord)',
     "what EB does with the caller's permissions behind UpdateEnvironment: CloudFormation, Auto Scaling, EC2 launch templates, Elastic Load Balancing, the EB bucket, iam:PassRole of the instance profile (the second policy document)",
+    "the instance profile's own s3:GetObject on the bundle bucket (the instances download the bundle with it; AWSElasticBeanstalkWebTier covers only elasticbeanstalk-* buckets, infra/eb-pipeline.yml's instance roles grant their bundle bucket)",
 ]));
 const denied = (err) => ['AccessDenied', 'AccessDeniedException', 'Forbidden', '403'].includes(errorName(err)) || err.$metadata?.httpStatusCode === 403;
 const credentialsRefused = (err) => ['InvalidClientTokenId', 'SignatureDoesNotMatch', 'InvalidAccessKeyId', 'ExpiredToken', 'MissingAuthenticationToken', 'UnrecognizedClientException'].includes(errorName(err));
@@ -66037,7 +66461,7 @@ function isDockerPlatform(env) {
     return /running Docker|\/Docker running/i.test(`${env.SolutionStackName ?? ''} ${env.PlatformArn ?? ''}`) && !/ECS/i.test(env.SolutionStackName ?? '');
 }
 async function preflight(deps, req) {
-    const retry = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, 60_000, 'the preflight deadline') };
+    const retry = retryUntil(deps, 60_000, 'the preflight deadline');
     const checks = [];
     const add = (name, outcome, detail) => void checks.push({ name, outcome, detail });
     const call = (what, fn) => withRetries(what, retry, fn);
@@ -66102,7 +66526,10 @@ async function preflight(deps, req) {
             add('roles', 'failed', denied(err) ? lack('elasticbeanstalk:DescribeConfigurationSettings', envArn) : errorMessage(err));
         }
         try {
-            const versions = await readReleaseRecord(deps.eb, req.applicationName, retry, { limit: RECORD_READ_LIMIT, always: [env.VersionLabel, req.versionLabel] });
+            const versions = await readReleaseRecord(deps.eb, req.applicationName, retry, {
+                always: [env.VersionLabel, req.versionLabel],
+                enough: (records) => newestVerified(records, req.environmentName, req.versionLabel) !== undefined,
+            });
             const choice = chooseRollbackTarget(versions, req.environmentName, req.versionLabel, env.VersionLabel);
             if (!choice.label)
                 add('rollback target', 'warning', `${choice.why}: a failed deploy could not be rolled back`);
@@ -66158,8 +66585,8 @@ async function preflight(deps, req) {
 /** Logs the checks in a group and throws one error naming every failure, before any change. */
 async function preflight_runPreflight(deps, req) {
     return deps.log.group('Preflight', async () => {
+        // Its describe calls count in the run's budget like any other (they spend part of its first 20 s).
         const result = await preflight(deps, req);
-        meterFor(deps.eb, deps.clock).restart();
         for (const c of result.checks) {
             const line = `${c.name}: ${c.detail}`;
             if (c.outcome === 'ok')
@@ -66238,12 +66665,9 @@ async function promotion_checkPromotion(eb, req, retry) {
 
 
 
-function retry(deps, ms) {
-    return { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, ms, `${ms / 1000} s`) };
-}
 async function rollbackOperation(deps, inputs, report, hooks = {}) {
     const target = { applicationName: inputs.applicationName, environmentName: inputs.environmentName };
-    const r = retry(deps, inputs.gate.readyTimeoutMs);
+    const r = retry_retryUntil(deps, inputs.gate.readyTimeoutMs, `${inputs.gate.readyTimeoutMs / 1000} s`);
     const env = await environment_describeEnvironment(deps.eb, target, r);
     const label = inputs.versionLabel ?? (await defaultRollbackLabel(deps, target, env.VersionLabel, r)).label;
     if (!(await versions_findVersion(deps.eb, inputs.applicationName, label, r)))
@@ -66259,7 +66683,7 @@ async function rollbackOperation(deps, inputs, report, hooks = {}) {
 async function deployVersionOperation(deps, inputs, report, hooks = {}) {
     if (inputs.preflight)
         await runPreflight(deps, { applicationName: inputs.applicationName, environmentName: inputs.environmentName, versionLabel: inputs.versionLabel });
-    const r = { clock: deps.clock, log: deps.log, deadline: Deadline.after(deps.clock, inputs.gate.readyTimeoutMs, 'ready-timeout') };
+    const r = retryUntil(deps, inputs.gate.readyTimeoutMs, 'ready-timeout');
     let label = inputs.versionLabel;
     if (inputs.promoteFrom) {
         const promotion = await checkPromotion(deps.eb, { applicationName: inputs.applicationName, sourceEnvironment: inputs.promoteFrom, versionLabel: label }, r);
@@ -66279,57 +66703,11 @@ async function deployVersionOperation(deps, inputs, report, hooks = {}) {
     return gatedUpdate(deps, { target, label, gate: inputs.gate, rollback: inputs.rollback }, report, hooks);
 }
 async function environmentStatus(deps, target) {
-    const r = retry(deps, 60_000);
+    const r = retryUntil(deps, 60_000, '60 s');
     const environment = await describeEnvironment(deps.eb, target, r);
-    let instances;
-    try {
-        const res = await withRetries('DescribeInstancesHealth', r, () => deps.eb.send(new DescribeInstancesHealthCommand({ EnvironmentName: target.environmentName, AttributeNames: ['HealthStatus', 'Color', 'Deployment'] })));
-        instances = (res.InstanceHealthList ?? []).map((i) => ({ id: i.InstanceId ?? '?', healthStatus: i.HealthStatus, color: i.Color, versionLabel: i.Deployment?.VersionLabel }));
-    }
-    catch (err) {
-        if (errorName(err) !== 'InvalidRequestException')
-            throw err;
-    }
+    const instances = (await readInstancesHealth(deps.eb, target.environmentName, r))?.instances;
     const ev = await withRetries('DescribeEvents', r, () => deps.eb.send(new DescribeEventsCommand({ ApplicationName: target.applicationName, EnvironmentName: target.environmentName, MaxRecords: 10 })));
     return { environment, url: environmentUrl(environment), instances, events: ev.Events ?? [] };
-}
-
-;// CONCATENATED MODULE: ./src/engine/report.ts
-
-function newReport(applicationName, environmentName) {
-    return {
-        applicationName,
-        environmentName,
-        versionLabel: undefined,
-        previousVersionLabel: undefined,
-        rollbackTarget: undefined,
-        rollbackTargetWhy: undefined,
-        promotion: undefined,
-        recordWarnings: [],
-        environmentUrl: undefined,
-        health: undefined,
-        rolledBack: false,
-        wentLive: false,
-        supersededBy: undefined,
-        deploySeconds: undefined,
-        bundle: undefined,
-        versionReused: undefined,
-        outcome: 'pending',
-        message: undefined,
-        instances: [],
-        events: [],
-        describeCalls: 0,
-    };
-}
-/**
- * A run that failed before the gate decided anything (a refused bundle, an upload or processing
- * error) ends 'failed' with the error as its message, so outputs and the summary say why.
- */
-function noteFailure(report, err) {
-    if (report.outcome !== 'pending')
-        return;
-    report.outcome = 'failed';
-    report.message = errors_errorMessage(err);
 }
 
 ;// CONCATENATED MODULE: external "os"
@@ -69278,61 +69656,73 @@ function getIDToken(aud) {
 
 //# sourceMappingURL=core.js.map
 ;// CONCATENATED MODULE: ./src/actions/outputs.ts
+// Outputs are set by the names the action's interface declares (src/config/interface/actions.ts):
+// a value for a name the action does not declare does not compile.
 
-function set(name, value) {
-    if (value !== undefined)
-        setOutput(name, String(value));
+/** Sets each output that has a value (undefined ones are left unset). */
+function setOutputs(values) {
+    for (const [name, value] of Object.entries(values))
+        if (value !== undefined)
+            setOutput(name, String(value));
 }
-function setBundleOutputs(report) {
-    set('bundle-sha256', report.bundle?.sha256 || undefined);
-    set('s3-bucket', report.bundle?.bucket);
-    set('s3-key', report.bundle?.key);
-    set('uploaded-bytes', report.bundle?.uploadedBytes);
+function bundleOutputs(report) {
+    return {
+        'bundle-sha256': report.bundle?.sha256 || undefined,
+        's3-bucket': report.bundle?.bucket,
+        's3-key': report.bundle?.key,
+        'uploaded-bytes': report.bundle?.uploadedBytes,
+    };
 }
-function setDeployOutputs(report) {
-    set('version-label', report.versionLabel);
-    set('previous-version-label', report.previousVersionLabel ?? '');
-    set('rollback-target', report.rollbackTarget);
-    set('environment-url', report.environmentUrl);
-    set('health', report.health);
-    set('rolled-back', report.rolledBack);
-    set('outcome', report.outcome === 'pending' ? undefined : report.outcome);
-    set('went-live', report.wentLive);
-    set('superseded-by', report.supersededBy);
-    set('deploy-seconds', report.deploySeconds);
+/** What a gated update reports; the rollback action leaves out the two about its own rollback. */
+function gatedOutputs(report) {
+    return {
+        'version-label': report.versionLabel,
+        'previous-version-label': report.previousVersionLabel ?? '',
+        'rollback-target': report.rollbackTarget,
+        'environment-url': report.environmentUrl,
+        health: report.health,
+        'rolled-back': report.rolledBack,
+        outcome: report.outcome === 'pending' ? undefined : report.outcome,
+        'went-live': report.wentLive,
+        'superseded-by': report.supersededBy,
+        'deploy-seconds': report.deploySeconds,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/engine/cancelled.ts
 // The post step of a cancelled job (`post-if: cancelled()`), given the update the main step saved
 // just before its last UpdateEnvironment. A deploy's own update is aborted, so the environment goes
-// back to what it ran. A rollback is a repair: it is never aborted — aborting it would leave the
-// broken release live — so the post step leaves it running and waits (bounded) to say how it ended.
+// back to what it ran. A deploy whose update had already finished (cancelled while its gate held
+// the stability window, or after the gate failed and before the rollback started) left a version
+// live that no gate passed: the post step sends the environment back to the deploy's rollback
+// target (the version last verified there), as the main step would have. A rollback is a repair:
+// it is never aborted — aborting it would leave the broken release live — so the post step leaves
+// it running and waits (bounded) to say how it ended.
 // A post step only warns (it never fails the job); anything left not healthy is a warning annotation.
-
 
 
 
 
 async function readyOrWarn(deps, target, r, what) {
     try {
-        return await waitForReady(deps.eb, target, r, r.deadline);
+        return await waitForReady(deps.eb, target, r);
     }
     catch (err) {
         deps.log.warning(`${what}, "${target.environmentName}" did not become Ready in time: ${errors_errorMessage(err)}. Check it: it may need attention.`);
         return undefined;
     }
 }
-/** Until the repair is done (Ready and Green on its target) or the wait is over; says where it ended. */
-async function watchRepair(deps, update, target, r) {
+/** Until the repair is done (Ready and Green on `label`) or the wait is over; says where it ended. */
+async function watchRepair(deps, label, target, r) {
     for (;;) {
         const env = await environment_describeEnvironment(deps.eb, target, r);
-        const where = `"${update.environmentName}" is ${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}" (${env.Health ?? '?'})`;
-        if (env.Status === 'Ready' && env.VersionLabel === update.versionLabel && env.Health === 'Green') {
+        const where = `"${target.environmentName}" is ${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}" (${env.Health ?? '?'})`;
+        if (env.Status === 'Ready' && env.VersionLabel === label && env.Health === 'Green') {
             deps.log.info(`${where}: the rollback completed`);
             return env;
         }
         if (r.deadline.passed()) {
-            deps.log.warning(`${where} after ${r.deadline.what}, not yet Ready and Green on "${update.versionLabel}": check it, it may need attention`);
+            deps.log.warning(`${where} after ${r.deadline.what}, not yet Ready and Green on "${label}": check it, it may need attention`);
             return env;
         }
         await deps.clock.sleep(Math.min(REPAIR_POLL_MS, r.deadline.remaining()));
@@ -69341,14 +69731,16 @@ async function watchRepair(deps, update, target, r) {
 const REPAIR_POLL_MS = 2000;
 async function settleCancelledUpdate(deps, update, waitMs = 120_000) {
     const target = { applicationName: update.applicationName, environmentName: update.environmentName };
-    const r = { clock: deps.clock, log: deps.log, deadline: clock_Deadline.after(deps.clock, waitMs, `${waitMs / 1000} s`) };
+    const r = retry_retryUntil(deps, waitMs, `${waitMs / 1000} s`);
     const env = await environment_describeEnvironment(deps.eb, target, r);
     if (update.kind === 'rollback') {
         deps.log.warning(`the job was cancelled while rolling "${update.environmentName}" back to "${update.versionLabel}": ` +
             'the rollback repairs the environment, so it was left alone to finish (not aborted)');
-        return { action: 'left-alone', env: await watchRepair(deps, update, target, r) };
+        return { action: 'left-alone', env: await watchRepair(deps, update.versionLabel, target, r) };
     }
     if (!env.AbortableOperationInProgress) {
+        if (env.VersionLabel === update.versionLabel && update.rollbackTarget && update.rollbackTarget !== update.versionLabel)
+            return sendBack(deps, update, update.rollbackTarget, target, r);
         deps.log.info(`the job was cancelled; "${update.environmentName}" has no abortable update in progress (${env.Status ?? '?'} on "${env.VersionLabel ?? '?'}")`);
         return { action: 'nothing-in-flight', env };
     }
@@ -69365,6 +69757,24 @@ async function settleCancelledUpdate(deps, update, waitMs = 120_000) {
         deps.log.info(`"${update.environmentName}" is Ready on "${after.VersionLabel ?? '?'}" (${after.Health ?? '?'})`);
     return { action: 'aborted', env: after };
 }
+/**
+ * The deploy's version went live and no gate passed it (the job was cancelled in the window, or
+ * before its rollback started): redeploy the version last verified there and wait (bounded) for
+ * it. This run cannot gate it nor write verdicts; the warning says so, and the next deploy's
+ * record still holds the verified version as its target.
+ */
+async function sendBack(deps, update, back, target, r) {
+    const why = `the job was cancelled after "${update.versionLabel}" went live on "${update.environmentName}" and before its gate passed`;
+    try {
+        await startUpdate(deps.eb, target, back, r);
+    }
+    catch (err) {
+        deps.log.warning(`${why}; sending it back to "${back}", the version last verified there, failed: ${errors_errorMessage(err)}. "${update.versionLabel}" is live unverified: roll back (eb-pipeline rollback -l ${back}) or re-run the deploy.`);
+        return { action: 'send-back-failed', env: undefined };
+    }
+    deps.log.warning(`${why}: sent it back to "${back}", the version last verified there (not gated by this job: check it, or re-run the deploy)`);
+    return { action: 'sent-back', env: await watchRepair(deps, back, target, r) };
+}
 
 ;// CONCATENATED MODULE: ./src/version.ts
 // Sent in the AWS user agent; a unit test checks it against package.json.
@@ -69374,8 +69784,8 @@ const USER_AGENT_NAME = 'django-eb-pipeline';
 ;// CONCATENATED MODULE: ./src/aws/clients.ts
 // The one place AWS clients are built. Endpoints are never set here: the SDK reads
 // AWS_ENDPOINT_URL_ELASTIC_BEANSTALK / AWS_ENDPOINT_URL_S3 by itself, which is how the tests
-// and the local demo reach the emulator without any hook in production code.
-
+// and the local demo reach the emulator without any hook in production code. The describe budget
+// is built here on the caller's clock and travels with the EB client it meters.
 
 
 
@@ -69400,12 +69810,14 @@ function createAwsClients(opts) {
         requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000, throwOnRequestTimeout: true },
     };
     const eb = new dist_cjs/* ElasticBeanstalkClient */.E8k(common);
-    // The describe budget starts with the process's first client, before any call.
-    describe_meter_meterFor(eb, systemClock);
+    // The describe budget starts with the client, before any call.
+    const budget = new DescribeBudget(opts.clock);
+    budget.meter(eb);
     return {
         eb,
         s3: new client_s3_dist_cjs/* S3Client */.YxF({ ...common, requestHandler: { connectionTimeout: 10_000, requestTimeout: 300_000, throwOnRequestTimeout: true } }),
         region,
+        budget,
     };
 }
 
@@ -69477,8 +69889,8 @@ const actionsLogger = {
 
 const readActionInput = (name) => getInput(name);
 function engineDeps(region) {
-    const { eb, s3, region: resolved } = createAwsClients({ region });
-    return { eb, s3, clock: systemClock, log: actionsLogger, region: resolved };
+    const { eb, s3, budget, region: resolved } = createAwsClients({ region, clock: systemClock });
+    return { eb, s3, budget, clock: systemClock, log: actionsLogger, region: resolved };
 }
 async function runAction(what, body) {
     try {
@@ -69518,6 +69930,7 @@ async function safely(what, fn) {
 //   dies by the same signal, so the post step only finds one when the main step was killed outright;
 // - the scratch directory the bundle was zipped into, likewise, is removed.
 // Post steps only ever warn.
+
 
 
 
@@ -69566,7 +69979,7 @@ function describeUpload(u) {
 }
 /** Aborts an open upload (bounded: a cancelled job has seconds); true when S3 no longer holds it. */
 async function abortOpenUpload(upload, why) {
-    const { s3 } = createAwsClients({ region: upload.region });
+    const { s3 } = createAwsClients({ region: upload.region, clock: systemClock });
     try {
         const result = await abortMultipartUpload(s3, upload, 5000);
         if (result === 'aborted')
@@ -69627,6 +70040,7 @@ async function runCancelledPost() {
 // The job summary: what was deployed where, how it ended, each instance's health and version,
 // and the events that mattered. Written last, and never allowed to fail the job.
 
+
 const OUTCOME = {
     pending: '⏸️ not finished',
     deployed: '✅ deployed',
@@ -69655,6 +70069,7 @@ async function writeDeploySummary(report, title) {
         ...(report.supersededBy ? [['Superseded by', report.supersededBy]] : []),
         ['Health', report.health ?? ''],
         ['Deploy seconds', report.deploySeconds === undefined ? '' : String(report.deploySeconds)],
+        ...(report.describe ? [['EB describe calls', formatDescribeUse(report.describe)]] : []),
     ];
     if (report.bundle) {
         rows.push(['Bundle sha256', report.bundle.sha256], ['S3 object', report.bundle.key ? `s3://${report.bundle.bucket ?? ''}/${report.bundle.key}` : '']);
@@ -69704,37 +70119,60 @@ function escapeHtml(s) {
         .replace(/\r\n|[\r\n\u0085\u2028\u2029]/g, '<br>');
 }
 
-;// CONCATENATED MODULE: ./src/actions/rollback.ts
-// Roll back to the previous (or a named) version, gated like a deploy.
+;// CONCATENATED MODULE: ./src/actions/define-action.ts
 
 
 
 
 
-
-
-async function runRollbackAction() {
-    if (isPostPhase())
-        return runCancelledPost();
-    markMainPhase();
-    await runAction('rollback', async () => {
-        const inputs = readRollbackInputs(readActionInput);
-        const deps = engineDeps(inputs.region);
-        const report = newReport(inputs.applicationName, inputs.environmentName);
-        try {
-            await rollbackOperation(deps, inputs, report, inFlightHooks);
+function defineAction(definition) {
+    const { interface: action, readInputs, run, outputs, summaryTitle } = definition;
+    const entry = async () => {
+        if (definition.postStep !== false) {
+            if (isPostPhase())
+                return runCancelledPost();
+            markMainPhase();
         }
-        catch (err) {
-            noteFailure(report, err);
-            throw err;
-        }
-        finally {
-            await safely('outputs', () => setDeployOutputs(report));
-            if (inputs.summary)
-                await safely('job summary', () => writeDeploySummary(report, `Rollback of ${inputs.environmentName}`));
-        }
-    });
+        await runAction(action.name, async () => {
+            const inputs = readInputs(readActionInput);
+            const deps = engineDeps(inputs.region);
+            const report = newReport(inputs.applicationName, inputs.environmentName);
+            let result;
+            try {
+                result = await run(deps, inputs, report, inFlightHooks);
+            }
+            catch (err) {
+                noteFailure(report, err);
+                throw err;
+            }
+            finally {
+                await safely('outputs', () => setOutputs(outputs(report, result, inputs)));
+                if (summaryTitle && inputs.summary)
+                    await safely('job summary', () => writeDeploySummary(report, summaryTitle(report, inputs)));
+            }
+        });
+    };
+    return Object.assign(entry, { definition });
 }
+
+;// CONCATENATED MODULE: ./src/actions/rollback.ts
+// Roll back to the last verified (or a named) version, gated like a deploy.
+
+
+
+
+
+const runRollbackAction = defineAction({
+    interface: ROLLBACK_ACTION,
+    readInputs: readRollbackInputs,
+    run: (deps, inputs, report, hooks) => rollbackOperation(deps, inputs, report, hooks),
+    // A rollback is never rolled back itself: it has no rollback target, and rolled-back would always be "false".
+    outputs: (report) => {
+        const { 'rollback-target': _target, 'rolled-back': _rolledBack, ...outputs } = gatedOutputs(report);
+        return outputs;
+    },
+    summaryTitle: (_report, inputs) => `Rollback of ${inputs.environmentName}`,
+});
 
 
 /***/ }),
@@ -69743,7 +70181,7 @@ async function runRollbackAction() {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _actions_rollback_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(35);
+/* harmony import */ var _actions_rollback_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1796);
 
 await (0,_actions_rollback_js__WEBPACK_IMPORTED_MODULE_0__/* .runRollbackAction */ .U)();
 
