@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sleepMs } from './clock.js';
 import { Bridges, containerInitPid, containerPaths, containerScript, socketPathFits, type ContainerLaunch, type ContainerPaths } from './container.js';
@@ -80,6 +81,8 @@ export class Instance {
   private queue: Promise<unknown> = Promise.resolve();
   /** Terminated for good: a deployment still in flight must not start a process on it. */
   private terminated = false;
+  /** The web process's own TMPDIR (an instance's private /tmp), removed when it stops, whatever it left there. */
+  private processTmp: string | undefined;
 
   constructor(
     readonly id: string,
@@ -149,9 +152,10 @@ export class Instance {
     }
     this.port = await freePort(this.host);
     await mkdir(this.dir, { recursive: true });
+    this.processTmp = await mkdtemp(path.join(tmpdir(), 'eb-instance-'));
     if (this.terminated) return;
     // Detached: its own session and process group, so stop() reaches the app's children too.
-    this.spawnLogged('/bin/sh', ['-c', spec.webCommand], { cwd: spec.bundleDir, env: { ...process.env, ...spec.env, PORT: String(this.port) } });
+    this.spawnLogged('/bin/sh', ['-c', spec.webCommand], { cwd: spec.bundleDir, env: { ...process.env, ...spec.env, PORT: String(this.port), TMPDIR: this.processTmp } });
     this.deployment = { ...this.deployment, status: 'Deployed', time: new Date() };
   }
 
@@ -220,12 +224,16 @@ export class Instance {
   private async stopNow(graceMs = 3000): Promise<void> {
     const child = this.child;
     const container = this.container;
+    const processTmp = this.processTmp;
     this.child = undefined;
     this.container = undefined;
+    this.processTmp = undefined;
     if (child?.pid) {
       await stopSession(child.pid, graceMs);
       await Promise.race([this.exited, sleepMs(1000)]);
     }
+    // What the process left in its temporary directory (sockets, run dirs) goes with it, even after a SIGKILL.
+    if (processTmp) await rm(processTmp, { recursive: true, force: true });
     if (container) {
       // The namespaces and mounts died with the container's last process; its writable layer goes now.
       await container.bridges.close();

@@ -64,7 +64,9 @@ export class LoadBalancer {
 
   async start(port = 0): Promise<void> {
     const server = http.createServer((req, res) => this.forward(req, res));
-    server.keepAliveTimeout = 1000;
+    // An ALB's connection idle timeout (60 s by default). A short one races clients that reuse a
+    // kept-alive connection just as the server closes it: ECONNRESET on a request nothing was wrong with.
+    server.keepAliveTimeout = 60_000;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, this.host, () => resolve());
