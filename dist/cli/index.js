@@ -48595,7 +48595,9 @@ class LoadBalancer {
     }
     async start(port = 0) {
         const server = external_node_http_default().createServer((req, res) => this.forward(req, res));
-        server.keepAliveTimeout = 1000;
+        // An ALB's connection idle timeout (60 s by default). A short one races clients that reuse a
+        // kept-alive connection just as the server closes it: ECONNRESET on a request nothing was wrong with.
+        server.keepAliveTimeout = 60_000;
         await new Promise((resolve, reject) => {
             server.once('error', reject);
             server.listen(port, this.host, () => resolve());
@@ -49569,6 +49571,7 @@ async function stopSession(sid, graceMs) {
 
 
 
+
 /** The deployment command failed on the instance (EB: "Command failed on instance"). */
 class CommandFailure extends Error {
     summary;
@@ -49609,6 +49612,8 @@ class Instance {
     queue = Promise.resolve();
     /** Terminated for good: a deployment still in flight must not start a process on it. */
     terminated = false;
+    /** The web process's own TMPDIR (an instance's private /tmp), removed when it stops, whatever it left there. */
+    processTmp;
     constructor(id, dir, host = '127.0.0.1') {
         this.id = id;
         this.dir = dir;
@@ -49669,10 +49674,11 @@ class Instance {
         }
         this.port = await freePort(this.host);
         await (0,promises_.mkdir)(this.dir, { recursive: true });
+        this.processTmp = await (0,promises_.mkdtemp)(external_node_path_default().join((0,external_node_os_.tmpdir)(), 'eb-instance-'));
         if (this.terminated)
             return;
         // Detached: its own session and process group, so stop() reaches the app's children too.
-        this.spawnLogged('/bin/sh', ['-c', spec.webCommand], { cwd: spec.bundleDir, env: { ...process.env, ...spec.env, PORT: String(this.port) } });
+        this.spawnLogged('/bin/sh', ['-c', spec.webCommand], { cwd: spec.bundleDir, env: { ...process.env, ...spec.env, PORT: String(this.port), TMPDIR: this.processTmp } });
         this.deployment = { ...this.deployment, status: 'Deployed', time: new Date() };
     }
     spawnLogged(command, args, options) {
@@ -49739,12 +49745,17 @@ class Instance {
     async stopNow(graceMs = 3000) {
         const child = this.child;
         const container = this.container;
+        const processTmp = this.processTmp;
         this.child = undefined;
         this.container = undefined;
+        this.processTmp = undefined;
         if (child?.pid) {
             await stopSession(child.pid, graceMs);
             await Promise.race([this.exited, sleepMs(1000)]);
         }
+        // What the process left in its temporary directory (sockets, run dirs) goes with it, even after a SIGKILL.
+        if (processTmp)
+            await (0,promises_.rm)(processTmp, { recursive: true, force: true });
         if (container) {
             // The namespaces and mounts died with the container's last process; its writable layer goes now.
             await container.bridges.close();
