@@ -182,8 +182,9 @@ export async function preflight(deps: EngineDeps, req: PreflightRequest): Promis
 /** Logs the checks in a group and throws one error naming every failure, before any change. */
 export async function runPreflight(deps: EngineDeps, req: PreflightRequest): Promise<PreflightResult> {
   return deps.log.group('Preflight', async () => {
-    // Its describe calls count in the run's budget like any other (they spend part of its first 20 s).
+    // Its describe calls count in the run's use (the report's rate), but pacing starts after them.
     const result = await preflight(deps, req);
+    deps.budget.restartPacing();
     for (const c of result.checks) {
       const line = `${c.name}: ${c.detail}`;
       if (c.outcome === 'ok') deps.log.info(`ok    ${line}`);
